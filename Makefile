@@ -1,0 +1,115 @@
+# smtptls — GNU Makefile
+#
+#   make            build ./smtptls (-O2, warnings are errors)
+#   make asan       build build/asan/smtptls with AddressSanitizer + UBSan
+#   make check      = ./tests/run.sh: packages, build, lab up, every test, lab down
+#   make demo       = ./scripts/demo.sh: build, lab up, probe the lab's good domain
+#   make fuzz       build the libFuzzer targets in build/fuzz/
+#   make install    PREFIX=/usr/local (DESTDIR honoured)
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+CC      ?= cc
+PKGS    := openssl libcurl ldns libcjson
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+
+WARN     := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wwrite-strings -Wvla
+CSTD     := -std=c11
+OPT      ?= -O2 -g
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Isrc
+ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) $(PKG_CFLAGS) $(CFLAGS)
+
+LIB_SRC  := $(sort $(wildcard src/*.c))
+CMD_SRC  := $(sort $(wildcard cmd/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+FUZZ_SRC := $(sort $(wildcard fuzz/*.c))
+PEER_SRC := $(sort $(wildcard tests/peers/*.c))
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+
+# Each build flavour lives in its own directory so that asan and normal
+# objects never mix.
+B ?= build/release
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
+CMD_OBJ  := $(CMD_SRC:%.c=$(B)/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+PEER_BIN := $(PEER_SRC:tests/peers/%.c=$(B)/peers/%)
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
+
+.PHONY: all asan check check-asan demo unit fuzz install clean hdrcheck lint-man FORCE
+
+all: smtptls
+
+smtptls: $(B)/smtptls
+	cp $< $@
+
+$(B)/smtptls: $(CMD_OBJ) $(B)/libsmtptls.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) $(B)/libsmtptls.a $(PKG_LIBS) -lpthread
+
+$(B)/libsmtptls.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/%.o: %.c $(wildcard include/smtptls/*.h src/*.h) Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libsmtptls.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) -o $@ $< $(B)/libsmtptls.a $(PKG_LIBS) -lpthread
+
+$(B)/peers/%: tests/peers/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(PKG_LIBS) -lpthread
+
+# tests/tools: small programs that drive one library module for
+# integration tests (linked with the library); tests/peers: scripted
+# misbehaving servers (standalone).
+$(B)/tools/%: tests/tools/%.c $(B)/libsmtptls.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(B)/libsmtptls.a $(PKG_LIBS) -lpthread
+
+unit: $(UNIT_BIN) $(PEER_BIN) $(TOOL_BIN)
+
+asan:
+	$(MAKE) B=build/asan OPT='-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined' build/asan/smtptls unit
+
+# The single test command of the README and of .ci/run.
+check:
+	./tests/run.sh
+
+demo:
+	./scripts/demo.sh
+
+check-asan:
+	SMTPTLS_ASAN=1 ./tests/run.sh
+
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined
+fuzz:
+	@mkdir -p build/fuzz
+	@for f in $(FUZZ_SRC); do \
+	  n=$$(basename $$f .c); \
+	  echo "  FUZZ $$n"; \
+	  clang $(CSTD) $(CPPFLAGS) $(PKG_CFLAGS) $(FUZZ_FLAGS) -o build/fuzz/$$n $$f $(LIB_SRC) $(PKG_LIBS) -lpthread || exit 1; \
+	done
+
+# Every public header compiles on its own.
+hdrcheck:
+	@for h in include/smtptls/*.h; do \
+	  echo "#include \"$${h#include/}\"" | $(CC) $(CPPFLAGS) $(ALL_CFLAGS) -x c -fsyntax-only - || exit 1; \
+	done
+
+lint-man:
+	mandoc -Tlint -Wwarning man/smtptls.1
+
+install: smtptls
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 smtptls $(DESTDIR)$(BINDIR)/smtptls
+	install -m 0644 man/smtptls.1 $(DESTDIR)$(MANDIR)/man1/smtptls.1
+
+clean:
+	rm -rf build smtptls

@@ -1,0 +1,155 @@
+/*
+ * main.c - smtptls entry point: global options, then one row of the
+ * command table per subcommand (cmd/probe.c, cmd/listen.c).
+ */
+#include "cmd.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "smtptls/probe.h"
+
+#include "banned.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct global_opts *g);
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{"probe", cmd_probe, "test the TLS of a domain's mail servers"},
+	{"listen", cmd_listen, "accept SMTP from a sending server and report its TLS"},
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: smtptls [--json] [--color=WHEN] [-v] [-q] COMMAND [options]\n"
+	    "\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\nglobal options:\n"
+	    "  --version             print versions of smtptls and its libraries\n"
+	    "  --json                machine report on stdout\n"
+	    "  --color=WHEN          auto, always or never\n"
+	    "  -v, --verbose         more detail on stderr (repeatable)\n"
+	    "  -q, --quiet           only the verdict\n"
+	    "  -h, --help            this text; 'smtptls COMMAND --help' for a command\n"
+	    "\nSee smtptls(1).\n");
+}
+
+int
+cmd_error(const struct global_opts *g, int exit_code, const char *code,
+    const char *phase, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "smtptls: %s\n", msg);
+	if (g != NULL && g->json) {
+		cJSON *d = cJSON_CreateObject(), *t, *e;
+		char *s;
+
+		cJSON_AddStringToObject(d, "schema_version", "1.0");
+		cJSON_AddStringToObject(d, "type", "error");
+		t = cJSON_AddObjectToObject(d, "tool");
+		cJSON_AddStringToObject(t, "name", "smtptls");
+		cJSON_AddStringToObject(t, "version", smtptls_version());
+		e = cJSON_AddObjectToObject(d, "error");
+		cJSON_AddStringToObject(e, "code", code);
+		cJSON_AddStringToObject(e, "phase", phase);
+		cJSON_AddStringToObject(e, "message", msg);
+		cJSON_AddNumberToObject(d, "exit_code", exit_code);
+		if ((s = cJSON_PrintUnformatted(d)) != NULL) {
+			printf("%s\n", s);
+			free(s);
+		}
+		cJSON_Delete(d);
+	}
+	return exit_code;
+}
+
+bool
+cmd_use_color(const struct global_opts *g)
+{
+	if (g->color == COLOR_ALWAYS)
+		return true;
+	if (g->color == COLOR_NEVER)
+		return false;
+	return isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+}
+
+bool
+cmd_wants_json(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--json") == 0)
+			return true;
+	}
+	return false;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct global_opts g = {.json = cmd_wants_json(argc, argv)};
+	int i;
+
+	/* Global options before the command. */
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--version") == 0) {
+			char *v = smtptls_version_text();
+
+			if (v == NULL)
+				return EXIT_INTERNAL;
+			fputs(v, stdout);
+			free(v);
+			return EXIT_PASS;
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			usage(stdout);
+			return EXIT_PASS;
+		} else if (strcmp(a, "--json") == 0) {
+			g.json = true;
+		} else if (strncmp(a, "--color=", 8) == 0 || strcmp(a, "--color") == 0) {
+			const char *v = a[7] == '=' ? a + 8 : "always";
+
+			if (strcmp(v, "auto") == 0)
+				g.color = COLOR_AUTO;
+			else if (strcmp(v, "always") == 0)
+				g.color = COLOR_ALWAYS;
+			else if (strcmp(v, "never") == 0)
+				g.color = COLOR_NEVER;
+			else
+				return cmd_error(&g, EXIT_USAGE, "usage", "options",
+				    "--color: unknown value '%s' (expected auto, always or never)", v);
+		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+			g.verbose++;
+		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+			g.quiet = true;
+		} else
+			return cmd_error(&g, EXIT_USAGE, "usage", "options",
+			    "unknown option '%s' (see smtptls --help)", a);
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return cmd_error(&g, EXIT_USAGE, "usage", "options", "no command given");
+	}
+	for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
+		if (strcmp(argv[i], commands[k].name) == 0)
+			return commands[k].fn(argc - i, argv + i, &g);
+	return cmd_error(&g, EXIT_USAGE, "usage", "options",
+	    "unknown command '%s' (expected probe or listen)", argv[i]);
+}

@@ -1,0 +1,84 @@
+/*
+ * probe.h - the probe of a mail domain: the library API that cmd/probe.c
+ * uses. probe_run() does every lookup and SMTP session of one target and
+ * returns a result that the report modules render; it never prints.
+ */
+#ifndef SMTPTLS_PROBE_H
+#define SMTPTLS_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "smtptls/err.h"
+
+enum probe_level {
+	LEVEL_OPPORTUNISTIC = 0,
+	LEVEL_ENCRYPT,
+	LEVEL_VERIFY,
+	LEVEL_DANE,
+	LEVEL_MTASTS,
+	LEVEL_SECURE,
+	LEVEL__COUNT
+};
+/* "opportunistic", ..., "mta-sts", "secure" */
+const char *probe_level_name(enum probe_level l);
+/* -1 when name is not a level */
+int probe_level_parse(const char *name);
+
+enum target_kind { TARGET_DOMAIN = 0, TARGET_ADDRESS, TARGET_HOST };
+
+#define PROBE_MAX_RESOLVERS 4
+#define PROBE_MAX_IGNORE 32
+
+/* Options of one probe run; strings are borrowed from the caller and must
+ * outlive probe_run(). probe_options_init() sets the cli.md defaults. */
+struct probe_options {
+	const char *target;       /* as given: domain, user@domain or NULL */
+	const char *host;         /* --host HOST[:PORT], or NULL */
+	const char *resolvers[PROBE_MAX_RESOLVERS];
+	size_t nresolvers;
+	const char *trust_anchor; /* --trust-anchor FILE or NULL */
+	const char *ca_file, *ca_path;
+	unsigned timeout_ms, deadline_ms;
+	bool ipv4, ipv6;          /* families to use (both by default) */
+	uint16_t port;
+	const char *ehlo;         /* NULL: the machine's FQDN or localhost */
+	const char *rcpt;         /* --rcpt or the address target */
+	const char *mail_from;    /* "" = null path */
+	unsigned require;         /* 1 << enum probe_level */
+	bool transcript, no_pem, no_mta_sts, no_dane, allow_private;
+	bool strict, rcpt_all;
+	int warn_days;
+	int min_tls;              /* TLS1_2_VERSION etc. */
+	const char *tls_domain;   /* --tls-domain or NULL */
+	const char *ignore[PROBE_MAX_IGNORE];
+	size_t nignore;
+};
+
+void probe_options_init(struct probe_options *o);
+
+struct probe_result;
+
+/*
+ * Run the probe. Returns ST_OK with *out set (free with probe_result_free)
+ * when a report exists, even if nothing could be measured; another code
+ * when the run could not start (bad trust store, bad resolver spec: errmsg
+ * says why; that is a configuration error, exit 2) or ran out of memory.
+ */
+enum st_err probe_run(const struct probe_options *o, struct probe_result **out,
+    char *errmsg, size_t errlen);
+void probe_result_free(struct probe_result *r);
+
+/* The exit code of report.md 8 for this result. */
+int probe_result_exit_code(const struct probe_result *r);
+
+/* Reports, as NUL-terminated text the caller frees. NULL = out of memory. */
+char *report_json_render(const struct probe_result *r);
+char *report_human_render(const struct probe_result *r, bool color);
+
+/* "smtptls X.Y.Z", library versions, one per line, for --version. */
+const char *smtptls_version(void);
+char *smtptls_version_text(void);
+
+#endif

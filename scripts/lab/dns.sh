@@ -1,0 +1,108 @@
+# scripts/lab/dns.sh - the lab's DNS (sourced by scripts/lab.sh, bash):
+# zones signed with ldns, NSD authoritative on 127.10.0.1, Unbound validating
+# on 127.10.0.2 with the DS of lab.test as its only trust anchor.
+#
+# Needs: TLSA_MX1 and TLSA_MX2 (set from the certificates), LAB, TD.
+
+DNSDIR_ZONES=$TD/zones
+
+# A TLSA 3 1 1 that matches no key in the lab (danebad.lab.test): a fixed
+# hash of a fixed string, so it never changes between runs.
+TLSA_NOMATCH=$(printf 'smtptls lab: this matches no key' | sha256sum | cut -d' ' -f1)
+# The id of every _mta-sts TXT record (RFC 8461 3.1: 1-32 alphanumerics).
+STS_ID=20240101T000000
+
+# dns_keygen ZONE - one ECDSAP256SHA256 key with flags 257 per zone (it signs
+# every RRset: no separate ZSK needed); prints the key's base name.
+dns_keygen() {
+	(cd "$LAB/dns" && ldns-keygen -a ECDSAP256SHA256 -k "$1")
+}
+
+# dns_sign ZONE INCEPTION EXPIRATION KEYBASE - ZONE.zone -> ZONE.zone.signed
+# (NSEC, so NXDOMAIN and missing types have signed proofs).
+dns_sign() {
+	(cd "$LAB/dns" && ldns-signzone -i "$2" -e "$3" -o "$1." \
+		-f "$1.zone.signed" "$1.zone" "$4")
+}
+
+# dns_make - keys, zones, signatures, NSD and Unbound configurations.
+dns_make() {
+	local kbogus klab now
+	mkdir -p "$LAB/dns/xfr" "$LAB/unbound"
+	now=$(date +%s)
+
+	# bogus.lab.test first: the parent needs its DS. Signatures valid only
+	# in January 2020 make every answer from it bogus (expired).
+	RENDER_VARS="TLSA_MX1" \
+		render "$DNSDIR_ZONES/bogus.lab.test.zone.in" "$LAB/dns/bogus.lab.test.zone"
+	kbogus=$(dns_keygen bogus.lab.test)
+	dns_sign bogus.lab.test 20200101000000 20200201000000 "$kbogus"
+	DS_BOGUS=$(ldns-key2ds -n -2 "$LAB/dns/$kbogus.key")
+
+	# insecure.lab.test: never signed (its parent has no DS for it).
+	RENDER_VARS="TLSA_MX1" \
+		render "$DNSDIR_ZONES/insecure.lab.test.zone.in" "$LAB/dns/insecure.lab.test.zone"
+
+	# lab.test: valid from an hour ago (clock skew) for 30 days.
+	RENDER_VARS="TLSA_MX1 TLSA_MX2 TLSA_NOMATCH DS_BOGUS STS_ID" \
+		render "$DNSDIR_ZONES/lab.test.zone.in" "$LAB/dns/lab.test.zone"
+	klab=$(dns_keygen lab.test)
+	dns_sign lab.test $((now - 3600)) $((now + 30 * 86400)) "$klab"
+	DS_LAB=$(ldns-key2ds -n -2 "$LAB/dns/$klab.key")
+	printf '%s\n' "$DS_LAB" >"$LAB/unbound/lab.test.ds"
+
+	RENDER_VARS="LAB" render "$TD/nsd.conf.in" "$LAB/dns/nsd.conf"
+	nsd-checkconf "$LAB/dns/nsd.conf" || die "nsd-checkconf rejected $LAB/dns/nsd.conf"
+	RENDER_VARS="LAB" render "$TD/unbound.conf.in" "$LAB/unbound/unbound.conf"
+	unbound-checkconf "$LAB/unbound/unbound.conf" >/dev/null ||
+		die "unbound-checkconf rejected $LAB/unbound/unbound.conf"
+}
+
+# dns_answers SERVER NAME TYPE FLAG [DIG-OPTION...] - true when SERVER answers
+# NOERROR with FLAG (aa from NSD, ad from Unbound) in the header.
+dns_answers() {
+	local server=$1 name=$2 type=$3 flag=$4 out
+	shift 4
+	out=$(dig +time=1 +tries=1 "$@" @"$server" "$name" "$type" 2>&1) || return 1
+	case "$out" in *"status: NOERROR"*) ;; *) return 1 ;; esac
+	printf '%s\n' "$out" | grep -Eq "^;; flags:[a-z ]* $flag[ ;]"
+}
+
+# nsd_ready - every zone loaded, over UDP and TCP.
+nsd_ready() {
+	dns_answers 127.10.0.1 lab.test SOA aa +norec &&
+		dns_answers 127.10.0.1 insecure.lab.test SOA aa +norec &&
+		dns_answers 127.10.0.1 bogus.lab.test SOA aa +norec &&
+		dns_answers 127.10.0.1 lab.test SOA aa +norec +tcp
+}
+
+# unbound_ready - lab.test validates (proves the trust anchor and the stub to
+# NSD both work), over UDP and TCP.
+unbound_ready() {
+	dns_answers 127.10.0.2 lab.test SOA ad +dnssec &&
+		dns_answers 127.10.0.2 lab.test SOA ad +dnssec +tcp
+}
+
+nsd_launch() {
+	# Close the lock descriptor: a daemon must not hold lab.sh's lock.
+	nsd -c "$LAB/dns/nsd.conf" 9>&- ||
+		{ log_tail nsd "$LAB/dns/nsd.log"; die "nsd did not start"; }
+}
+
+nsd_wait() {
+	wait_until 10000 nsd_ready ||
+		{ log_tail nsd "$LAB/dns/nsd.log"; die "nsd does not answer on 127.10.0.1:53"; }
+	say "nsd: up on 127.10.0.1:53"
+}
+
+# Unbound is launched only after NSD answers, or it would mark NSD as down.
+unbound_launch() {
+	unbound -c "$LAB/unbound/unbound.conf" 9>&- ||
+		{ log_tail unbound "$LAB/unbound/unbound.log"; die "unbound did not start"; }
+}
+
+unbound_wait() {
+	wait_until 10000 unbound_ready ||
+		{ log_tail unbound "$LAB/unbound/unbound.log"; die "unbound does not answer lab.test with AD on 127.10.0.2:53"; }
+	say "unbound: up on 127.10.0.2:53"
+}

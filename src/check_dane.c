@@ -1,0 +1,248 @@
+/*
+ * check_dane.c - DANE findings (checks.md 6) from the TLSA lookups and the
+ * outcome of OpenSSL's DANE verifier that session.c read after each
+ * handshake. Nothing here matches records by hand.
+ */
+#include "probe_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <cJSON.h>
+#include <ldns/ldns.h>
+#include <openssl/x509.h>
+
+#include "banned.h"
+
+/* tlsa_usable - RFC 7672 3.1.3 and the data form of checks.md 6 */
+static const char *
+tlsa_unusable_reason(const struct dns_tlsa *t)
+{
+	if (t->usage < 2)
+		return "usages 0 and 1 are unusable for SMTP (RFC 7672 3.1.3)";
+	if (t->usage > 3)
+		return "unknown usage";
+	if (t->selector > 1)
+		return "unknown selector";
+	if (t->mtype > 2)
+		return "unknown matching type";
+	if (t->mtype == 1 && t->len != 32)
+		return "SHA2-256 data is not 32 octets";
+	if (t->mtype == 2 && t->len != 64)
+		return "SHA2-512 data is not 64 octets";
+	return NULL;
+}
+
+static bool
+addr_secure(const struct probe_result *r, const struct probe_mx *m)
+{
+	const struct check_result *c = check_find(&r->checks, "dns.mx.addr.dnssec", m->name, NULL);
+
+	return c != NULL && c->status == CHECK_PASS;
+}
+
+static void
+mx_skip(struct probe_result *r, const struct probe_mx *m, const char *id, const char *why)
+{
+	check_add(&r->checks, id, CHECK_SKIP, NULL, m->name, NULL, m->order, NULL,
+	    "not evaluated: %s", why);
+}
+
+/* check_lookup - returns the number of usable records (0 if none) */
+static size_t
+check_lookup(struct probe_result *r, struct probe_mx *m, bool *secure)
+{
+	const struct dns_answer *a = &m->tlsa;
+	cJSON *d;
+	enum check_status st;
+	size_t usable = 0, i;
+	struct check_result *cr;
+	const char *rc = dns_rcode_name(a->rcode);
+
+	*secure = false;
+	if (!addr_secure(r, m)) {
+		mx_skip(r, m, "dane.tlsa.lookup", "dns.mx.addr.dnssec did not pass");
+		return 0;
+	}
+	d = cJSON_CreateObject();
+	cJSON_AddStringToObject(d, "qname", a->name ? a->name : "");
+	cJSON_AddStringToObject(d, "base_domain", m->name);
+	if (rc)
+		cJSON_AddStringToObject(d, "rcode", rc);
+	else
+		cJSON_AddNullToObject(d, "rcode");
+	cJSON_AddStringToObject(d, "dnssec", dns_dnssec_name(a->dnssec));
+	cJSON_AddNumberToObject(d, "records", (double)a->ntlsa);
+	if (a->err == ST_ERR_TIMEOUT) {
+		check_add(&r->checks, "dane.tlsa.lookup", CHECK_ERROR, NULL, m->name, NULL,
+		    m->order, d, "TLSA lookup timed out");
+		return 0;
+	}
+	if (a->dnssec == DNSSEC_BOGUS || a->err != ST_OK ||
+	    (a->rcode != LDNS_RCODE_NOERROR && a->rcode != LDNS_RCODE_NXDOMAIN)) {
+		cr = check_add(&r->checks, "dane.tlsa.lookup", CHECK_FAIL, NULL, m->name,
+		    NULL, m->order, d, "TLSA lookup for %s failed (%s%s): DANE senders "
+		    "defer mail to this host", a->name, a->dnssec == DNSSEC_BOGUS ?
+		    "bogus" : rc ? rc : "no answer", a->errmsg[0] ? ", " : "");
+		if (cr)
+			cr->tlsrpt = "dnssec-invalid";
+		return 0;
+	}
+	if (a->ntlsa == 0) {
+		st = a->dnssec == DNSSEC_SECURE ? CHECK_INFO : CHECK_INFO;
+		check_add(&r->checks, "dane.tlsa.lookup", st, NULL, m->name, NULL, m->order,
+		    d, "no TLSA records at %s: the host does not use DANE", a->name);
+		return 0;
+	}
+	if (a->dnssec != DNSSEC_SECURE) {
+		check_add(&r->checks, "dane.tlsa.lookup", CHECK_WARN, NULL, m->name, NULL,
+		    m->order, d, "%zu TLSA record%s at %s, but the answer is %s: senders "
+		    "ignore them", a->ntlsa, a->ntlsa == 1 ? "" : "s", a->name,
+		    dns_dnssec_name(a->dnssec));
+		return 0;
+	}
+	*secure = true;
+	check_add(&r->checks, "dane.tlsa.lookup", CHECK_PASS, NULL, m->name, NULL,
+	    m->order, d, "%zu secure TLSA record%s at %s", a->ntlsa,
+	    a->ntlsa == 1 ? "" : "s", a->name);
+	for (i = 0; i < a->ntlsa; i++)
+		usable += tlsa_unusable_reason(&a->tlsa[i]) == NULL;
+	return usable;
+}
+
+static void
+check_usable_params(struct probe_result *r, struct probe_mx *m, size_t usable)
+{
+	const struct dns_answer *a = &m->tlsa;
+	size_t i, pkix = 0, odd = 0, ee = 0, ta = 0;
+	bool ee_differ = false;
+	const struct dns_tlsa *first_ee = NULL;
+	struct check_result *cr;
+
+	cr = check_add(&r->checks, "dane.tlsa.usable", usable == a->ntlsa ? CHECK_PASS :
+	    usable ? CHECK_WARN : CHECK_FAIL, NULL, m->name, NULL, m->order, NULL,
+	    "%zu of %zu TLSA records usable%s", usable, a->ntlsa, usable ? "" :
+	    ": DANE senders insist on TLS but authenticate nothing");
+	if (cr && usable < a->ntlsa)
+		cr->tlsrpt = "tlsa-invalid";
+	for (i = 0; i < a->ntlsa; i++) {
+		const struct dns_tlsa *t = &a->tlsa[i];
+
+		if (t->usage < 2)
+			pkix++;
+		if (tlsa_unusable_reason(t) != NULL)
+			continue;
+		if (!((t->usage == 3 && t->selector == 1 && (t->mtype == 1 || t->mtype == 2)) ||
+		    (t->usage == 3 && t->selector == 0 && t->mtype == 1) ||
+		    (t->usage == 2 && t->selector == 0 && (t->mtype == 1 || t->mtype == 2))))
+			odd++;
+		if (t->usage == 3) {
+			ee++;
+			if (first_ee == NULL)
+				first_ee = t;
+			else if (first_ee->len != t->len ||
+			    memcmp(first_ee->data, t->data, t->len) != 0)
+				ee_differ = true;
+		} else
+			ta++;
+	}
+	check_add(&r->checks, "dane.tlsa.params", pkix ? CHECK_WARN : odd ? CHECK_INFO :
+	    CHECK_PASS, NULL, m->name, NULL, m->order, NULL, pkix ?
+	    "PKIX-TA(0) or PKIX-EE(1) records published (RFC 7672 3.1.3 says not to)" :
+	    odd ? "usable records in less common forms (e.g. 2 1 x or Full data)" :
+	    "every usable record has a recommended form");
+	if (usable == 0) {
+		mx_skip(r, m, "dane.rollover", "no usable records");
+		return;
+	}
+	check_add(&r->checks, "dane.rollover", (ee >= 2 && ee_differ) || (ee && ta) ||
+	    (ta && !ee) ? CHECK_PASS : CHECK_WARN, NULL, m->name, NULL, m->order, NULL,
+	    (ee >= 2 && ee_differ) ? "current and next DANE-EE keys published" :
+	    (ee && ta) ? "DANE-EE and DANE-TA records published" :
+	    (ta && !ee) ? "only DANE-TA records: a server key change keeps working" :
+	    "a lone DANE-EE record: a key change breaks DANE delivery unless a new "
+	    "TLSA record is published first");
+}
+
+static void
+check_match(struct probe_result *r, const struct probe_addr *pa, size_t usable)
+{
+	const struct tls_facts *t = &pa->tls;
+	struct check_result *cr;
+	cJSON *d;
+
+	if (usable == 0) {
+		check_add(&r->checks, "dane.tlsa.match", CHECK_SKIP, NULL, pa->mx->name,
+		    pa->address, pa->order, NULL,
+		    "not evaluated: no usable secure TLSA records for the host");
+		return;
+	}
+	if (!t->established || !t->dane_checked) {
+		check_add(&r->checks, "dane.tlsa.match", CHECK_SKIP, NULL, pa->mx->name,
+		    pa->address, pa->order, NULL, "not evaluated: no handshake");
+		return;
+	}
+	d = cJSON_CreateObject();
+	if (t->dane_verified) {
+		cJSON *m = cJSON_AddObjectToObject(d, "matched");
+
+		cJSON_AddNumberToObject(m, "usage", t->dane_usage);
+		cJSON_AddNumberToObject(m, "selector", t->dane_selector);
+		cJSON_AddNumberToObject(m, "mtype", t->dane_mtype);
+		cJSON_AddNumberToObject(m, "depth", t->dane_depth);
+		cJSON_AddNullToObject(d, "reason");
+		check_add(&r->checks, "dane.tlsa.match", CHECK_PASS, NULL, pa->mx->name,
+		    pa->address, pa->order, d, "TLSA %d %d %d matched at depth %d",
+		    t->dane_usage, t->dane_selector, t->dane_mtype, t->dane_depth);
+		return;
+	}
+	cJSON_AddNullToObject(d, "matched");
+	cJSON_AddStringToObject(d, "reason", "no-match");
+	cr = check_add(&r->checks, "dane.tlsa.match", CHECK_FAIL, NULL, pa->mx->name,
+	    pa->address, pa->order, d, "no usable TLSA record authenticates the "
+	    "server (verify error %d: %s): DANE senders defer mail to this address",
+	    t->dane_verify_code, X509_verify_cert_error_string(t->dane_verify_code));
+	if (cr)
+		cr->tlsrpt = "validation-failure";
+}
+
+void
+check_dane_run(struct probe_result *r)
+{
+	size_t with = 0, without = 0, unknown = 0;
+
+	for (size_t i = 0; i < r->nmx; i++) {
+		struct probe_mx *m = &r->mx[i];
+		bool secure = false;
+		size_t usable;
+
+		if (m->literal || !m->have_tlsa)
+			continue;
+		usable = check_lookup(r, m, &secure);
+		if (!secure) {
+			mx_skip(r, m, "dane.tlsa.usable", "dane.tlsa.lookup did not pass");
+			mx_skip(r, m, "dane.tlsa.params", "dane.tlsa.lookup did not pass");
+			mx_skip(r, m, "dane.rollover", "dane.tlsa.lookup did not pass");
+		} else
+			check_usable_params(r, m, usable);
+		for (size_t k = 0; k < m->naddrs; k++)
+			check_match(r, &m->addrs[k], secure ? usable : 0);
+		if (secure && usable)
+			with++;
+		else if (m->tlsa.err == ST_ERR_TIMEOUT)
+			unknown++;
+		else
+			without++;
+	}
+	if (r->nmx == 0 || r->kind == TARGET_HOST)
+		return;
+	if (unknown)
+		check_add(&r->checks, "dane.mx.consistency", CHECK_SKIP, r->domain, NULL,
+		    NULL, 0, NULL, "not evaluated: the DANE state of some host is unknown");
+	else
+		check_add(&r->checks, "dane.mx.consistency", with && without ? CHECK_WARN :
+		    CHECK_PASS, r->domain, NULL, NULL, 0, NULL, with && without ?
+		    "%zu of %zu MX hosts have usable secure TLSA records" :
+		    with ? "every MX host has usable secure TLSA records" :
+		    "no MX host has usable secure TLSA records", with, with + without);
+}

@@ -1,0 +1,373 @@
+/*
+ * check_smtp.c - SMTP findings per address (checks.md 3) and the address
+ * test (checks.md 9), judged from the replies the client machine kept.
+ */
+#include "probe_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "text.h"
+
+#include "banned.h"
+
+static struct check_result *
+add(struct probe_result *r, const struct probe_addr *pa, const char *id,
+    enum check_status st, cJSON *data, const char *detail)
+{
+	return check_add(&r->checks, id, st, NULL, pa->mx->name, pa->address,
+	    pa->order, data, "%s", detail);
+}
+
+static void
+skip(struct probe_result *r, const struct probe_addr *pa, const char *id,
+    const char *prereq)
+{
+	char d[160];
+
+	snprintf(d, sizeof(d), "not evaluated: %s did not pass", prereq);
+	add(r, pa, id, CHECK_SKIP, NULL, d);
+}
+
+/* family_reached - whether any address of this family was connected */
+static bool
+family_reached(const struct probe_result *r, int family)
+{
+	for (size_t i = 0; i < r->nmx; i++)
+		for (size_t k = 0; k < r->mx[i].naddrs; k++)
+			if (r->mx[i].addrs[k].family == family &&
+			    r->mx[i].addrs[k].connected)
+				return true;
+	return false;
+}
+
+static enum check_status
+check_connect(struct probe_result *r, const struct probe_addr *pa)
+{
+	cJSON *d;
+	char detail[300];
+	enum check_status st;
+
+	if (pa->connected) {
+		d = cJSON_CreateObject();
+		cJSON_AddNumberToObject(d, "ms", (double)pa->t[T_CONNECT]);
+		cJSON_AddNullToObject(d, "error");
+		snprintf(detail, sizeof(detail), "connected in %ld ms", pa->t[T_CONNECT]);
+		add(r, pa, "smtp.connect", CHECK_PASS, d, detail);
+		return CHECK_PASS;
+	}
+	if (pa->state == ADDR_SKIPPED && !pa->deadline) {
+		snprintf(detail, sizeof(detail), "no local route for %s: %s",
+		    probe_addr_family_name(pa->family), pa->conn_errmsg);
+		add(r, pa, "smtp.connect", CHECK_SKIP, NULL, detail);
+		return CHECK_SKIP;
+	}
+	d = cJSON_CreateObject();
+	cJSON_AddNullToObject(d, "ms");
+	cJSON_AddStringToObject(d, "error", pa->conn_error[0] ? pa->conn_error : "unreachable");
+	/* checks.md 13.6: a failure only when the network demonstrably
+	 * reaches port 25 elsewhere, else it may be a local block. */
+	st = !pa->deadline && family_reached(r, pa->family) ? CHECK_FAIL : CHECK_ERROR;
+	snprintf(detail, sizeof(detail), "%s%s", pa->conn_errmsg[0] ? pa->conn_errmsg :
+	    "no connection", st == CHECK_ERROR && !pa->deadline ?
+	    " (no other address of this family was reached either)" : "");
+	add(r, pa, "smtp.connect", st, d, detail);
+	return st;
+}
+
+static cJSON *
+reply_data(const struct smtp_reply *rep)
+{
+	cJSON *d = cJSON_CreateObject();
+	char enh[16];
+
+	cJSON_AddNumberToObject(d, "code", rep->code);
+	smtp_reply_enhanced(rep, enh, sizeof(enh));
+	if (enh[0])
+		cJSON_AddStringToObject(d, "enhanced", enh);
+	else
+		cJSON_AddNullToObject(d, "enhanced");
+	return d;
+}
+
+static bool
+malformed(const struct smtp_reply *rep)
+{
+	return (rep->flags & (SMTP_REPLY_BARE_LF | SMTP_REPLY_LONG_LINE |
+	    SMTP_REPLY_MIXED_CODES | SMTP_REPLY_NO_SEP)) != 0;
+}
+
+static enum check_status
+check_banner(struct probe_result *r, const struct probe_addr *pa)
+{
+	const struct smtp_client *sc = &pa->sc;
+	const struct smtp_reply *b = &sc->banner;
+	char line[300], detail[400], host[256];
+	enum check_status st;
+	cJSON *d;
+
+	if (b->code == 0) {
+		st = sc->err == ST_ERR_TIMEOUT ? CHECK_ERROR : CHECK_FAIL;
+		snprintf(detail, sizeof(detail), "no greeting: %s", sc->errmsg);
+		d = cJSON_CreateObject();
+		cJSON_AddNullToObject(d, "code");
+		add(r, pa, "smtp.banner", st, d, detail);
+		return st;
+	}
+	text_reply_line(b, 0, line, sizeof(line));
+	text_reply_host(b, host, sizeof(host));
+	d = reply_data(b);
+	cJSON_AddStringToObject(d, "host", host);
+	cJSON_AddNumberToObject(d, "lines", (double)b->nlines);
+	cJSON_AddNumberToObject(d, "ms", (double)pa->t[T_BANNER]);
+	if (b->code == 220) {
+		st = malformed(b) || host[0] == '\0' ? CHECK_WARN : CHECK_PASS;
+		snprintf(detail, sizeof(detail), "%s%s", line, st == CHECK_WARN ?
+		    " (malformed greeting)" : "");
+	} else if (b->code == 421) {
+		st = CHECK_ERROR;
+		snprintf(detail, sizeof(detail), "temporary refusal: %s", line);
+	} else {
+		st = CHECK_FAIL;
+		snprintf(detail, sizeof(detail), "greeting refuses the session: %s", line);
+	}
+	add(r, pa, "smtp.banner", st, d, detail);
+	return st;
+}
+
+static cJSON *
+keywords_json(const struct smtp_reply *rep)
+{
+	cJSON *a = cJSON_CreateArray();
+	char kw[300];
+
+	for (size_t i = 1; i < rep->nlines; i++) {
+		text_escape(rep->lines[i], strlen(rep->lines[i]), kw, sizeof(kw));
+		cJSON_AddItemToArray(a, cJSON_CreateString(kw));
+	}
+	return a;
+}
+
+static enum check_status
+check_ehlo(struct probe_result *r, const struct probe_addr *pa)
+{
+	const struct smtp_client *sc = &pa->sc;
+	const struct smtp_reply *e = sc->used_helo ? &sc->helo : &sc->ehlo;
+	char line[300], detail[400], host[256];
+	enum check_status st;
+	cJSON *d;
+
+	if (e->code == 0) {
+		st = sc->err == ST_ERR_TIMEOUT ? CHECK_ERROR : CHECK_FAIL;
+		snprintf(detail, sizeof(detail), "no reply to %s: %s",
+		    sc->used_helo ? "HELO" : "EHLO", sc->errmsg);
+		add(r, pa, "smtp.ehlo", st, NULL, detail);
+		return st;
+	}
+	text_reply_line(e, 0, line, sizeof(line));
+	text_reply_host(e, host, sizeof(host));
+	d = reply_data(e);
+	cJSON_AddStringToObject(d, "verb", sc->used_helo ? "HELO" : "EHLO");
+	cJSON_AddStringToObject(d, "host", host);
+	cJSON_AddItemToObject(d, "keywords", sc->used_helo ? cJSON_CreateArray() :
+	    keywords_json(e));
+	if (e->code == 250 && !sc->used_helo) {
+		st = malformed(e) ? CHECK_WARN : CHECK_PASS;
+		snprintf(detail, sizeof(detail), "EHLO accepted: %s", line);
+	} else if (e->code == 250) {
+		st = CHECK_WARN;
+		snprintf(detail, sizeof(detail), "EHLO refused, HELO accepted: the "
+		    "server does not speak ESMTP and cannot offer STARTTLS");
+	} else if (e->code == 421) {
+		st = CHECK_ERROR;
+		snprintf(detail, sizeof(detail), "temporary refusal: %s", line);
+	} else {
+		st = CHECK_FAIL;
+		snprintf(detail, sizeof(detail), "EHLO and HELO refused: %s", line);
+	}
+	add(r, pa, "smtp.ehlo", st, d, detail);
+	return st;
+}
+
+static enum check_status
+check_starttls(struct probe_result *r, const struct probe_addr *pa)
+{
+	const struct smtp_client *sc = &pa->sc;
+	struct check_result *cr;
+	char line[300], detail[400];
+	enum check_status st;
+	cJSON *d;
+
+	if (sc->starttls_offered)
+		add(r, pa, "smtp.starttls.offered", CHECK_PASS, NULL,
+		    "STARTTLS offered");
+	else {
+		cr = add(r, pa, "smtp.starttls.offered", CHECK_FAIL, NULL,
+		    "STARTTLS not offered: this address only takes mail in cleartext");
+		if (cr)
+			cr->tlsrpt = "starttls-not-supported";
+		skip(r, pa, "smtp.starttls.response", "smtp.starttls.offered");
+		return CHECK_FAIL;
+	}
+	if (sc->starttls.code == 0) {
+		st = sc->err == ST_ERR_TIMEOUT ? CHECK_ERROR : CHECK_FAIL;
+		snprintf(detail, sizeof(detail), "no reply to STARTTLS: %s", sc->errmsg);
+		add(r, pa, "smtp.starttls.response", st, NULL, detail);
+		return st;
+	}
+	text_reply_line(&sc->starttls, 0, line, sizeof(line));
+	d = reply_data(&sc->starttls);
+	cJSON_AddStringToObject(d, "text", line);
+	st = sc->starttls.code == 220 ? CHECK_PASS : CHECK_FAIL;
+	snprintf(detail, sizeof(detail), "%s%s", line, st == CHECK_FAIL ?
+	    " (senders that require TLS defer; opportunistic ones send in cleartext)" : "");
+	add(r, pa, "smtp.starttls.response", st, d, detail);
+	return st;
+}
+
+static void
+check_after_tls(struct probe_result *r, const struct probe_addr *pa)
+{
+	const struct smtp_client *sc = &pa->sc;
+	char line[300], detail[400];
+	enum check_status st;
+	cJSON *d;
+
+	if (!pa->tls.established) {
+		skip(r, pa, "smtp.ehlo.after_tls", "tls.handshake");
+		skip(r, pa, "smtp.starttls.readvertised", "smtp.ehlo.after_tls");
+		return;
+	}
+	if (sc->ehlo_tls.code == 0) {
+		st = sc->err == ST_ERR_TIMEOUT ? CHECK_ERROR : CHECK_FAIL;
+		snprintf(detail, sizeof(detail), "no reply to EHLO over TLS: %s", sc->errmsg);
+		add(r, pa, "smtp.ehlo.after_tls", st, NULL, detail);
+		skip(r, pa, "smtp.starttls.readvertised", "smtp.ehlo.after_tls");
+		return;
+	}
+	text_reply_line(&sc->ehlo_tls, 0, line, sizeof(line));
+	d = cJSON_CreateObject();
+	cJSON_AddItemToObject(d, "keywords", keywords_json(&sc->ehlo_tls));
+	st = sc->ehlo_tls.code == 250 ? CHECK_PASS : CHECK_FAIL;
+	snprintf(detail, sizeof(detail), "EHLO over TLS: %s", line);
+	add(r, pa, "smtp.ehlo.after_tls", st, d, detail);
+	if (st != CHECK_PASS)
+		skip(r, pa, "smtp.starttls.readvertised", "smtp.ehlo.after_tls");
+	else if (smtp_reply_has_keyword(&sc->ehlo_tls, "STARTTLS"))
+		add(r, pa, "smtp.starttls.readvertised", CHECK_WARN, NULL,
+		    "STARTTLS offered again inside TLS (RFC 3207 4.2)");
+	else
+		add(r, pa, "smtp.starttls.readvertised", CHECK_PASS, NULL,
+		    "STARTTLS not offered again inside TLS");
+}
+
+static void
+check_requiretls(struct probe_result *r, const struct probe_addr *pa)
+{
+	const struct smtp_client *sc = &pa->sc;
+	bool pre = sc->ehlo.code == 250 && smtp_reply_has_keyword(&sc->ehlo, "REQUIRETLS");
+	bool post = sc->ehlo_tls.code == 250 &&
+	    smtp_reply_has_keyword(&sc->ehlo_tls, "REQUIRETLS");
+	cJSON *d = cJSON_CreateObject();
+
+	cJSON_AddBoolToObject(d, "pre_tls", pre);
+	cJSON_AddBoolToObject(d, "post_tls", post);
+	add(r, pa, "smtp.requiretls", CHECK_INFO, d, post ?
+	    "REQUIRETLS advertised over TLS" : pre ?
+	    "REQUIRETLS advertised only before TLS, where senders cannot use it" :
+	    "REQUIRETLS not advertised");
+}
+
+static void
+check_address_test(struct probe_result *r, const struct probe_addr *pa)
+{
+	const struct smtp_client *sc = &pa->sc;
+	struct check_result *cr;
+	char line[300], detail[500];
+	const struct smtp_reply *m = &sc->mail, *t = &sc->rcpt;
+
+	if (m->code == 0) {
+		snprintf(detail, sizeof(detail), "not evaluated: the dialogue ended "
+		    "before MAIL FROM (%s)", sc->errmsg);
+		cr = check_add(&r->checks, "rcpt.mail_from", CHECK_SKIP, NULL,
+		    pa->mx->name, pa->address, pa->order, NULL, "%s", detail);
+		if (cr)
+			cr->mailbox = strdup(r->mailbox);
+		cr = check_add(&r->checks, "rcpt.accepted", CHECK_SKIP, NULL,
+		    pa->mx->name, pa->address, pa->order, NULL, "%s", detail);
+		if (cr)
+			cr->mailbox = strdup(r->mailbox);
+		return;
+	}
+	text_reply_line(m, 0, line, sizeof(line));
+	cr = check_add(&r->checks, "rcpt.mail_from", m->code / 100 == 2 ? CHECK_PASS :
+	    m->code / 100 == 4 ? CHECK_ERROR : CHECK_FAIL, NULL, pa->mx->name,
+	    pa->address, pa->order, reply_data(m), "MAIL FROM:<%s> %s: %s",
+	    r->opt.mail_from, m->code / 100 == 2 ? "accepted" : "refused", line);
+	if (cr)
+		cr->mailbox = strdup(r->mailbox);
+	if (t->code == 0) {
+		cr = check_add(&r->checks, "rcpt.accepted", CHECK_SKIP, NULL,
+		    pa->mx->name, pa->address, pa->order, NULL,
+		    "not evaluated: rcpt.mail_from did not pass");
+	} else {
+		text_reply_line(t, 0, line, sizeof(line));
+		cr = check_add(&r->checks, "rcpt.accepted", t->code / 100 == 2 ?
+		    CHECK_PASS : t->code / 100 == 4 ? CHECK_ERROR : CHECK_FAIL, NULL,
+		    pa->mx->name, pa->address, pa->order, reply_data(t),
+		    "RCPT TO:<%s> %s: %s", r->mailbox, t->code / 100 == 2 ?
+		    "accepted" : "refused", line);
+	}
+	if (cr)
+		cr->mailbox = strdup(r->mailbox);
+}
+
+static void
+check_addr(struct probe_result *r, const struct probe_addr *pa)
+{
+	static const char *const after_connect[] = {
+		"smtp.banner", "smtp.ehlo", "smtp.starttls.offered",
+		"smtp.starttls.response", "smtp.ehlo.after_tls",
+		"smtp.starttls.readvertised", "smtp.requiretls",
+	};
+	enum check_status st;
+	size_t i;
+
+	st = check_connect(r, pa);
+	if (st != CHECK_PASS) {
+		for (i = 0; i < sizeof(after_connect) / sizeof(after_connect[0]); i++)
+			skip(r, pa, after_connect[i], "smtp.connect");
+		return;
+	}
+	st = check_banner(r, pa);
+	if (st != CHECK_PASS && st != CHECK_WARN) {
+		for (i = 1; i < sizeof(after_connect) / sizeof(after_connect[0]); i++)
+			skip(r, pa, after_connect[i], "smtp.banner");
+		return;
+	}
+	st = check_ehlo(r, pa);
+	if (st != CHECK_PASS && st != CHECK_WARN) {
+		for (i = 2; i < sizeof(after_connect) / sizeof(after_connect[0]); i++)
+			skip(r, pa, after_connect[i], "smtp.ehlo");
+		return;
+	}
+	check_starttls(r, pa);
+	check_after_tls(r, pa);
+	check_requiretls(r, pa);
+}
+
+void
+check_smtp_run(struct probe_result *r)
+{
+	for (size_t i = 0; i < r->nmx; i++)
+		for (size_t k = 0; k < r->mx[i].naddrs; k++) {
+			const struct probe_addr *pa = &r->mx[i].addrs[k];
+
+			check_addr(r, pa);
+			if (r->mailbox != NULL && pa->sc.params.rcpt != NULL)
+				check_address_test(r, pa);
+		}
+}

@@ -1,0 +1,91 @@
+/*
+ * dns_int.h - internals shared by the dns*.c files; not for other modules.
+ *
+ * dns.c drives a lookup (CNAMEs, AD/CD logic, result object); dns_config.c
+ * reads the servers and the trust anchor; dns_query.c sends one question
+ * within a deadline; dns_rr.c turns records into the presentation text and
+ * typed arrays of struct dns_answer; dns_validate.c validates DNSSEC
+ * locally against the trust anchor.
+ */
+#ifndef SMTPTLS_DNS_INT_H
+#define SMTPTLS_DNS_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include <ldns/ldns.h>
+
+#include "dns.h"
+
+/* EDNS(0) UDP payload size: the DNS flag day 2020 value, small enough to
+ * avoid IP fragmentation; larger answers come over TCP. */
+#define DNS_EDNS_SIZE 1232
+/* UDP tries per server within its share of the deadline. */
+#define DNS_UDP_TRIES 2
+/* Zones whose keys one lookup may fetch while validating: the CNAME chain
+ * and each name's delegation path; real chains need a handful. */
+#define DNS_VAL_ZONES_MAX 16
+/* RFC 9276 3.2: validators may treat NSEC3 with more iterations as
+ * insecure; we stop at this count (hashing costs grow with it). */
+#define DNS_NSEC3_ITER_MAX 150
+/* Bytes of presentation text kept for one record (a 64 KiB TXT record
+ * escaped as \DDD is at most four times its size). */
+#define DNS_TEXT_MAX (4 * 65536 + 16)
+
+struct dns_val_zone {
+	ldns_rdf *zone;
+	ldns_rr_list *keys; /* validated DNSKEY RRset when secure */
+	enum dns_dnssec status;
+};
+
+/* State of one dns_lookup() or dns_probe_validation() call. */
+struct dns_ctx {
+	const struct dns_config *cfg;
+	struct timespec deadline; /* CLOCK_MONOTONIC, end of the lookup */
+	unsigned nqueries;
+	struct dns_val_zone zones[DNS_VAL_ZONES_MAX];
+	size_t nzones;
+	char why[120]; /* first reason for bogus/indeterminate */
+};
+
+void dns_ctx_init(struct dns_ctx *c, const struct dns_config *cfg);
+void dns_ctx_release(struct dns_ctx *c);
+
+/*
+ * Send NAME/TYPE (RD, DO, and CD when cd) to the configured servers in
+ * order, within c->deadline; truncated UDP answers are repeated over TCP.
+ * On success *out is the response (caller frees with ldns_pkt_free).
+ */
+enum st_err dns_query(struct dns_ctx *c, const ldns_rdf *name,
+                      ldns_rr_type type, bool cd, ldns_pkt **out, char *errmsg,
+                      size_t errlen) __attribute__((warn_unused_result));
+
+/* Records of SECTION owned by OWNER of TYPE (RRSIGs: covering COVERED);
+ * a shallow list borrowing from the section, or NULL on allocation
+ * failure. Free with ldns_rr_list_free. */
+ldns_rr_list *dns_rr_select(const ldns_rr_list *section, const ldns_rdf *owner,
+                            ldns_rr_type type, ldns_rr_type covered);
+/* Lowercase presentation of a name without the trailing dot ("" for the
+ * root); NULL on allocation failure. */
+char *dns_dname_str(const ldns_rdf *dname);
+/* Fill ans->text, mx, tlsa, ttl from RRS (records of ans->type). */
+enum st_err dns_rr_fill(struct dns_answer *ans, const ldns_rr_list *rrs)
+    __attribute__((warn_unused_result));
+/* RFC 2308 5: negative TTL = min(SOA TTL, SOA MINIMUM) of the authority
+ * SOA; -1 without one. */
+long dns_rr_negative_ttl(const ldns_pkt *p);
+
+/* Status of the RRset OWNER/TYPE in the answer section of P. */
+enum dns_dnssec dns_validate_rrset(struct dns_ctx *c, const ldns_pkt *p,
+                                   const ldns_rdf *owner, ldns_rr_type type);
+/* Status of the NXDOMAIN/NODATA answer P gave for QNAME/QTYPE. */
+enum dns_dnssec dns_validate_denial(struct dns_ctx *c, const ldns_pkt *p,
+                                    const ldns_rdf *qname, ldns_rr_type qtype);
+/* Status of the DNSKEY RRset of ZONE (used by dns_probe_validation). */
+enum dns_dnssec dns_validate_zone(struct dns_ctx *c, const ldns_rdf *zone);
+
+/* Milliseconds until DEADLINE, <= 0 when passed. */
+long dns_ms_left(const struct timespec *deadline);
+
+#endif

@@ -1,0 +1,224 @@
+/*
+ * dns_query.c - send one DNS question to the configured servers within the
+ * lookup's deadline.
+ *
+ * Owns nothing beyond one call: each query makes a fresh ldns resolver per
+ * server (ldns keeps one port per resolver and marks failed servers
+ * unreachable in the resolver, so sharing one would leak state between
+ * queries and threads). Never prints.
+ *
+ * Time: ldns tries a server `retry` times with `timeout` each and then
+ * sleep()s `retrans` seconds before the next server; its own TCP fallback
+ * would start over with the full timeout. So we set retrans 0, give each
+ * server an equal share of what is left of the deadline, split over
+ * DNS_UDP_TRIES tries, and do the TCP fallback here with what is left of
+ * that share. XXX: ldns reads a TCP answer with the timeout applied per
+ * read, so a peer trickling bytes can overrun the share; acceptable for the
+ * resolvers we talk to (loopback or configured by the user).
+ */
+#include "dns_int.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "banned.h"
+
+long
+dns_ms_left(const struct timespec *deadline)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(deadline->tv_sec - now.tv_sec) * 1000 +
+	       (deadline->tv_nsec - now.tv_nsec) / 1000000;
+}
+
+static struct timeval
+ms_tv(long ms)
+{
+	struct timeval tv;
+
+	if (ms < 1)
+		ms = 1;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	return tv;
+}
+
+/* resolver_new - a resolver for one server, all knobs set explicitly. */
+static ldns_resolver *
+resolver_new(const struct dns_server *srv, bool cd)
+{
+	ldns_resolver *res;
+	ldns_rdf *ns;
+
+	ns = ldns_rdf_new_frm_str(strchr(srv->addr, ':') != NULL
+	                              ? LDNS_RDF_TYPE_AAAA
+	                              : LDNS_RDF_TYPE_A,
+	                          srv->addr);
+	if (ns == NULL)
+		return NULL;
+	if ((res = ldns_resolver_new()) == NULL ||
+	    ldns_resolver_push_nameserver(res, ns) != LDNS_STATUS_OK) {
+		ldns_resolver_deep_free(res);
+		ldns_rdf_deep_free(ns);
+		return NULL;
+	}
+	ldns_rdf_deep_free(ns);
+	ldns_resolver_set_port(res, srv->port);
+	ldns_resolver_set_recursive(res, true);
+	ldns_resolver_set_dnssec(res, true);
+	ldns_resolver_set_dnssec_cd(res, cd);
+	ldns_resolver_set_edns_udp_size(res, DNS_EDNS_SIZE);
+	ldns_resolver_set_retry(res, DNS_UDP_TRIES);
+	ldns_resolver_set_retrans(res, 0);
+	/* We fall back to TCP ourselves, within the deadline. */
+	ldns_resolver_set_fallback(res, false);
+	ldns_resolver_set_random(res, false);
+	ldns_resolver_set_fail(res, false);
+	ldns_resolver_set_usevc(res, false);
+	ldns_resolver_set_defnames(res, false);
+	ldns_resolver_set_dnsrch(res, false);
+	return res;
+}
+
+/* answer_matches - the response answers our question (RFC 5452 9.1). */
+static bool
+answer_matches(const ldns_pkt *q, const ldns_pkt *a)
+{
+	const ldns_rr_list *qq = ldns_pkt_question(q);
+	const ldns_rr_list *aq = ldns_pkt_question(a);
+	const ldns_rr *qr, *ar;
+
+	if (ldns_pkt_id(q) != ldns_pkt_id(a) || !ldns_pkt_qr(a))
+		return false;
+	if (ldns_rr_list_rr_count(aq) == 0)
+		/* FORMERR and friends may come without a question. */
+		return ldns_pkt_get_rcode(a) != LDNS_RCODE_NOERROR &&
+		       ldns_pkt_get_rcode(a) != LDNS_RCODE_NXDOMAIN;
+	qr = ldns_rr_list_rr(qq, 0);
+	ar = ldns_rr_list_rr(aq, 0);
+	return ldns_rr_list_rr_count(aq) == 1 &&
+	       ldns_rr_get_type(qr) == ldns_rr_get_type(ar) &&
+	       ldns_rr_get_class(qr) == ldns_rr_get_class(ar) &&
+	       ldns_dname_compare(ldns_rr_owner(qr), ldns_rr_owner(ar)) == 0;
+}
+
+/* send_failed - classify a failed send: ldns says NETWORK_ERR both for a
+ * timeout and for a failed read; a try that used up its share timed out. */
+static enum st_err
+send_failed(const struct dns_server *srv, ldns_status st,
+            const struct timespec *end, long share_ms, char *errmsg,
+            size_t errlen)
+{
+	if (dns_ms_left(end) <= share_ms / (2 * DNS_UDP_TRIES)) {
+		snprintf(errmsg, errlen,
+		         "no response from '%s' port %u within %ld ms",
+		         srv->addr, (unsigned)srv->port, share_ms);
+		return ST_ERR_TIMEOUT;
+	}
+	snprintf(errmsg, errlen, "cannot query '%s' port %u: %s", srv->addr,
+	         (unsigned)srv->port, ldns_get_errorstr_by_id(st));
+	return ST_ERR_IO;
+}
+
+/* query_server - one question to one server within share_ms. */
+static enum st_err
+query_server(struct dns_ctx *c, const struct dns_server *srv,
+             const ldns_rdf *name, ldns_rr_type type, bool cd, long share_ms,
+             ldns_pkt **out, char *errmsg, size_t errlen)
+{
+	struct timespec end;
+	ldns_resolver *res = NULL;
+	ldns_pkt *q = NULL, *a = NULL;
+	ldns_status st;
+	enum st_err err;
+	long left;
+
+	*out = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += share_ms / 1000;
+	end.tv_nsec += (share_ms % 1000) * 1000000;
+	if (end.tv_nsec >= 1000000000) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000;
+	}
+	err = ST_ERR_NOMEM;
+	if ((res = resolver_new(srv, cd)) == NULL) {
+		snprintf(errmsg, errlen, "cannot set up a resolver for '%s'",
+		         srv->addr);
+		goto out;
+	}
+	ldns_resolver_set_timeout(res, ms_tv(share_ms / DNS_UDP_TRIES));
+	if (ldns_resolver_prepare_query_pkt(
+	        &q, res, name, type, LDNS_RR_CLASS_IN,
+	        LDNS_RD | (cd ? LDNS_CD : 0)) != LDNS_STATUS_OK) {
+		snprintf(errmsg, errlen, "cannot build a query");
+		goto out;
+	}
+	c->nqueries++;
+	st = ldns_resolver_send_pkt(&a, res, q);
+	if (st == LDNS_STATUS_OK && ldns_pkt_tc(a) &&
+	    (left = dns_ms_left(&end)) > 0) {
+		/* RFC 7766 5: a truncated UDP answer is repeated over TCP. */
+		ldns_pkt_free(a);
+		a = NULL;
+		ldns_resolver_set_usevc(res, true);
+		ldns_resolver_set_retry(res, 1);
+		ldns_resolver_set_timeout(res, ms_tv(left));
+		c->nqueries++;
+		st = ldns_resolver_send_pkt(&a, res, q);
+	}
+	if (st != LDNS_STATUS_OK) {
+		err = send_failed(srv, st, &end, share_ms, errmsg, errlen);
+		goto out;
+	}
+	if (ldns_pkt_tc(a)) {
+		err = ST_ERR_TIMEOUT;
+		snprintf(errmsg, errlen,
+		         "truncated answer from '%s' and no "
+		         "time left for tcp",
+		         srv->addr);
+		goto out;
+	}
+	if (!answer_matches(q, a)) {
+		err = ST_ERR_PROTO;
+		snprintf(errmsg, errlen,
+		         "response from '%s' does not match "
+		         "the query",
+		         srv->addr);
+		goto out;
+	}
+	*out = a;
+	a = NULL;
+	err = ST_OK;
+out:
+	ldns_pkt_free(a);
+	ldns_pkt_free(q);
+	ldns_resolver_deep_free(res);
+	return err;
+}
+
+enum st_err
+dns_query(struct dns_ctx *c, const ldns_rdf *name, ldns_rr_type type, bool cd,
+          ldns_pkt **out, char *errmsg, size_t errlen)
+{
+	const struct dns_config *cfg = c->cfg;
+	enum st_err err = ST_ERR_TIMEOUT;
+	long left;
+	size_t i;
+
+	*out = NULL;
+	snprintf(errmsg, errlen, "no time left for the query");
+	for (i = 0; i < cfg->nservers; i++) {
+		if ((left = dns_ms_left(&c->deadline)) <= 0)
+			break;
+		err = query_server(c, &cfg->servers[i], name, type, cd,
+		                   left / (long)(cfg->nservers - i), out,
+		                   errmsg, errlen);
+		if (err == ST_OK || err == ST_ERR_NOMEM)
+			break;
+	}
+	return err;
+}

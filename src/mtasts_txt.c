@@ -1,0 +1,356 @@
+/*
+ * mtasts_txt.c - parse the _mta-sts TXT record (RFC 8461 3.1).
+ *
+ * Owns nothing beyond the caller's struct mtasts_txt. Never does I/O,
+ * never allocates, never prints; peer bytes are copied only into the
+ * bounded arrays of the result.
+ */
+#include "mtasts_txt.h"
+
+#include <assert.h>
+#include <string.h>
+
+#include "banned.h"
+
+#define STS_VERSION "v=STSv1"
+#define STS_VERSION_LEN (sizeof(STS_VERSION) - 1)
+
+static const char *const status_names[] = {
+	[MTASTS_TXT_NONE] = "none",
+	[MTASTS_TXT_VALID] = "valid",
+	[MTASTS_TXT_INVALID] = "invalid",
+	[MTASTS_TXT_MULTIPLE] = "multiple",
+};
+static_assert(sizeof(status_names) / sizeof(status_names[0]) ==
+    MTASTS_TXT__COUNT, "status_names must name every status");
+
+static const char *const prob_names[] = {
+	[MTASTS_TXT_P_MULTIPLE] = "more than one v=STSv1 record",
+	[MTASTS_TXT_P_NO_FIELDS] = "no field after v=STSv1",
+	[MTASTS_TXT_P_ID_MISSING] = "no id field",
+	[MTASTS_TXT_P_ID_EMPTY] = "empty id",
+	[MTASTS_TXT_P_ID_TOO_LONG] = "id longer than 32 characters",
+	[MTASTS_TXT_P_ID_BAD_CHAR] = "id not only letters and digits",
+	[MTASTS_TXT_P_ID_DUPLICATE] = "id given more than once, first used",
+	[MTASTS_TXT_P_EMPTY_FIELD] = "empty field",
+	[MTASTS_TXT_P_BAD_NAME] = "malformed field name",
+	[MTASTS_TXT_P_NO_EQUALS] = "field without '='",
+	[MTASTS_TXT_P_BAD_VALUE] = "malformed field value",
+	[MTASTS_TXT_P_WS_BEFORE_SEMI] = "whitespace between v=STSv1 and ';'",
+	[MTASTS_TXT_P_TRAILING_WS] = "trailing whitespace",
+	[MTASTS_TXT_P_LOOKALIKE] =
+	    "record resembling v=STSv1 discarded by senders",
+	[MTASTS_TXT_P_TOO_MANY_FIELDS] = "too many fields, rest not kept",
+};
+static_assert(sizeof(prob_names) / sizeof(prob_names[0]) ==
+    MTASTS_TXT_P__COUNT, "prob_names must name every problem");
+
+const char *
+mtasts_txt_status_name(enum mtasts_txt_status s)
+{
+	if ((int)s < 0 || s >= MTASTS_TXT__COUNT)
+		return "invalid";
+	return status_names[s];
+}
+
+const char *
+mtasts_txt_prob_name(enum mtasts_txt_prob p)
+{
+	if ((int)p < 0 || p >= MTASTS_TXT_P__COUNT)
+		return "invalid";
+	return prob_names[p];
+}
+
+static bool
+is_wsp(unsigned char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static bool
+is_alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9');
+}
+
+/* is_value_char - RFC 8461 sts-ext-value: %x21-3A / %x3C / %x3E-7E */
+static bool
+is_value_char(unsigned char c)
+{
+	return (c >= 0x21 && c <= 0x3a) || c == 0x3c ||
+	    (c >= 0x3e && c <= 0x7e);
+}
+
+static unsigned char
+to_lower(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/* add_problem - keep one problem (or count it past the cap) */
+static void
+add_problem(struct mtasts_txt *t, enum mtasts_txt_prob code, bool fatal,
+    size_t record, const char *ev, size_t ev_len)
+{
+	struct mtasts_txt_problem *pr;
+
+	if (fatal)
+		t->fatal = true;
+	if (t->nproblems >= MTASTS_TXT_PROBLEMS_MAX) {
+		t->problems_dropped++;
+		return;
+	}
+	pr = &t->problems[t->nproblems++];
+	pr->code = code;
+	pr->fatal = fatal;
+	pr->record = record;
+	if (ev == NULL)
+		ev_len = 0;
+	if (ev_len > MTASTS_TXT_EVIDENCE_MAX)
+		ev_len = MTASTS_TXT_EVIDENCE_MAX;
+	if (ev_len > 0)
+		memcpy(pr->evidence, ev, ev_len);
+	pr->evidence[ev_len] = '\0';
+	pr->evidence_len = ev_len;
+}
+
+void
+mtasts_txt_init(struct mtasts_txt *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->status = MTASTS_TXT_NONE;
+}
+
+void
+mtasts_txt_release(struct mtasts_txt *t)
+{
+	if (t == NULL)
+		return;
+	mtasts_txt_init(t);
+}
+
+bool
+mtasts_txt_is_candidate(const char *p, size_t len, bool *ws_before_semi)
+{
+	size_t i;
+
+	if (ws_before_semi != NULL)
+		*ws_before_semi = false;
+	if (p == NULL || len < STS_VERSION_LEN ||
+	    memcmp(p, STS_VERSION, STS_VERSION_LEN) != 0)
+		return false;
+	for (i = STS_VERSION_LEN; i < len && is_wsp((unsigned char)p[i]); i++)
+		;
+	if (i == len || p[i] != ';')
+		return false;
+	if (ws_before_semi != NULL)
+		*ws_before_semi = i > STS_VERSION_LEN;
+	return true;
+}
+
+/* is_lookalike - not a candidate, but "v=stsv1" in any case up front */
+static bool
+is_lookalike(const char *p, size_t len)
+{
+	size_t i, j;
+
+	for (i = 0; i < len && is_wsp((unsigned char)p[i]); i++)
+		;
+	if (len - i < STS_VERSION_LEN)
+		return false;
+	for (j = 0; j < STS_VERSION_LEN; j++)
+		if (to_lower((unsigned char)p[i + j]) !=
+		    to_lower((unsigned char)STS_VERSION[j]))
+			return false;
+	return true;
+}
+
+/* parse_id - judge an "id=" field's value; keep the first valid one */
+static void
+parse_id(struct mtasts_txt *t, size_t rec, const char *f, size_t flen,
+    const char *v, size_t vlen, bool *id_seen)
+{
+	size_t i;
+
+	if (*id_seen)
+		add_problem(t, MTASTS_TXT_P_ID_DUPLICATE, false, rec, f, flen);
+	if (vlen == 0) {
+		add_problem(t, MTASTS_TXT_P_ID_EMPTY, true, rec, f, flen);
+		goto out;
+	}
+	for (i = 0; i < vlen; i++)
+		if (!is_alnum((unsigned char)v[i])) {
+			add_problem(t, MTASTS_TXT_P_ID_BAD_CHAR, true, rec, f,
+			    flen);
+			goto out;
+		}
+	if (vlen > MTASTS_TXT_ID_MAX) {
+		add_problem(t, MTASTS_TXT_P_ID_TOO_LONG, true, rec, f, flen);
+		goto out;
+	}
+	if (!*id_seen) {
+		memcpy(t->id, v, vlen);
+		t->id[vlen] = '\0';
+		t->has_id = true;
+	}
+out:
+	*id_seen = true;
+}
+
+/* parse_ext - judge an extension field and keep it if valid */
+static void
+parse_ext(struct mtasts_txt *t, size_t rec, const char *f, size_t flen,
+    size_t nlen)
+{
+	const char *v = f + nlen + 1;
+	size_t vlen = flen - nlen - 1, i, keep;
+	struct mtasts_txt_field *fld;
+
+	if (nlen == 0 || nlen > MTASTS_TXT_NAME_MAX ||
+	    !is_alnum((unsigned char)f[0])) {
+		add_problem(t, MTASTS_TXT_P_BAD_NAME, true, rec, f, flen);
+		return;
+	}
+	for (i = 1; i < nlen; i++) {
+		unsigned char c = (unsigned char)f[i];
+
+		if (!is_alnum(c) && c != '_' && c != '-' && c != '.') {
+			add_problem(t, MTASTS_TXT_P_BAD_NAME, true, rec, f,
+			    flen);
+			return;
+		}
+	}
+	for (i = 0; i < vlen; i++)
+		if (!is_value_char((unsigned char)v[i]))
+			break;
+	if (vlen == 0 || i < vlen) {
+		add_problem(t, MTASTS_TXT_P_BAD_VALUE, true, rec, f, flen);
+		return;
+	}
+	if (t->nfields >= MTASTS_TXT_FIELDS_MAX) {
+		if (t->fields_dropped++ == 0)
+			add_problem(t, MTASTS_TXT_P_TOO_MANY_FIELDS, false,
+			    rec, f, flen);
+		return;
+	}
+	fld = &t->fields[t->nfields++];
+	memcpy(fld->name, f, nlen);
+	fld->name[nlen] = '\0';
+	keep = vlen > MTASTS_TXT_VALUE_MAX ? MTASTS_TXT_VALUE_MAX : vlen;
+	memcpy(fld->value, v, keep);
+	fld->value[keep] = '\0';
+	fld->value_cut = keep < vlen;
+}
+
+/* parse_field - one field, delimiting whitespace already removed */
+static void
+parse_field(struct mtasts_txt *t, size_t rec, const char *f, size_t flen,
+    bool *id_seen)
+{
+	const char *eq = memchr(f, '=', flen);
+	size_t nlen;
+
+	if (eq == NULL) {
+		add_problem(t, MTASTS_TXT_P_NO_EQUALS, true, rec, f, flen);
+		return;
+	}
+	nlen = (size_t)(eq - f);
+	/* RFC 8461 3.1: sts-id is %s"id=", so "ID=" is an extension. */
+	if (nlen == 2 && memcmp(f, "id", 2) == 0)
+		parse_id(t, rec, f, flen, eq + 1, flen - 3, id_seen);
+	else
+		parse_ext(t, rec, f, flen, nlen);
+}
+
+/* parse_record - judge the one candidate record */
+static void
+parse_record(struct mtasts_txt *t, size_t rec, const char *p, size_t len)
+{
+	size_t i, end, fend, nfields = 0;
+	bool id_seen = false;
+	const char *semi;
+
+	/* Candidate: "v=STSv1" *WSP ";" is known to be there. */
+	for (i = STS_VERSION_LEN; p[i] != ';'; i++)
+		;
+	if (i > STS_VERSION_LEN) {
+		t->ws_before_semicolon = true;
+		add_problem(t, MTASTS_TXT_P_WS_BEFORE_SEMI, false, rec, p, i + 1);
+	}
+	for (;;) {
+		/* p[i] is a ';' here */
+		for (i++; i < len && is_wsp((unsigned char)p[i]); i++)
+			;
+		if (i == len)
+			break;
+		semi = memchr(p + i, ';', len - i);
+		end = semi != NULL ? (size_t)(semi - p) : len;
+		for (fend = end; fend > i && is_wsp((unsigned char)p[fend - 1]);
+		    fend--)
+			;
+		if (fend == i)
+			add_problem(t, MTASTS_TXT_P_EMPTY_FIELD, true, rec,
+			    p + i, end - i + (end < len));
+		else
+			parse_field(t, rec, p + i, fend - i, &id_seen);
+		nfields++;
+		if (end == len) {
+			/* XXX: the ABNF has no WSP after the last field
+			 * without ";"; we doubt any sender cares. */
+			if (fend < end)
+				add_problem(t, MTASTS_TXT_P_TRAILING_WS, false,
+				    rec, p + i, end - i);
+			break;
+		}
+		i = end;
+	}
+	if (nfields == 0)
+		add_problem(t, MTASTS_TXT_P_NO_FIELDS, true, rec, p, len);
+	else if (!id_seen)
+		add_problem(t, MTASTS_TXT_P_ID_MISSING, true, rec, p, len);
+}
+
+static size_t
+text_len(const char *const *text, const size_t *len, size_t i)
+{
+	if (text[i] == NULL)
+		return 0;
+	return len != NULL ? len[i] : strlen(text[i]);
+}
+
+enum st_err
+mtasts_txt_parse(struct mtasts_txt *t, const char *const *text,
+    const size_t *len, size_t n)
+{
+	size_t i, first = 0, l;
+
+	if (t == NULL || (text == NULL && n > 0))
+		return ST_ERR_INVAL;
+	mtasts_txt_init(t);
+	for (i = 0; i < n; i++) {
+		l = text_len(text, len, i);
+		if (mtasts_txt_is_candidate(text[i], l, NULL)) {
+			if (t->candidates++ == 0)
+				first = i;
+			else
+				add_problem(t, MTASTS_TXT_P_MULTIPLE, true, i,
+				    text[i], l);
+		} else if (l > 0 && is_lookalike(text[i], l)) {
+			add_problem(t, MTASTS_TXT_P_LOOKALIKE, false, i,
+			    text[i], l);
+		}
+	}
+	if (t->candidates == 0) {
+		t->status = MTASTS_TXT_NONE;
+		return ST_OK;
+	}
+	if (t->candidates > 1) {
+		t->status = MTASTS_TXT_MULTIPLE;
+		return ST_OK;
+	}
+	t->record = first;
+	parse_record(t, first, text[first], text_len(text, len, first));
+	t->status = t->fatal ? MTASTS_TXT_INVALID : MTASTS_TXT_VALID;
+	return ST_OK;
+}

@@ -1,0 +1,127 @@
+/*
+ * probe_result.h - what one probe measured: the data the checks judge and
+ * the reports render. Filled by probe.c (DNS), session.c (SMTP and TLS) and
+ * the check modules; owned by struct probe_result and freed as a whole.
+ */
+#ifndef SMTPTLS_PROBE_RESULT_H
+#define SMTPTLS_PROBE_RESULT_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "cert_check.h"
+#include "dns.h"
+#include "smtp_client.h"
+#include "smtptls/check.h"
+#include "smtptls/probe.h"
+#include "tls_class.h"
+
+enum addr_state {
+	ADDR_COMPLETE = 0, /* the planned dialogue reached QUIT */
+	ADDR_ABORTED,      /* connected, ended early */
+	ADDR_ERROR,        /* no connection */
+	ADDR_SKIPPED,      /* no route for the family, or past the deadline */
+};
+
+/* Step timings in ms; -1 = not reached (null in JSON). */
+enum step_timing {
+	T_CONNECT = 0, T_BANNER, T_EHLO, T_STARTTLS, T_TLS, T_EHLO_TLS,
+	T_ADDRESS_TEST, T_QUIT, T_TOTAL, T__COUNT
+};
+
+struct tls_facts {
+	bool attempted;        /* a handshake was started */
+	bool established;
+	char version[16];      /* "TLSv1.3" or "" */
+	int version_num;       /* TLS1_3_VERSION ... or 0 */
+	struct tls_cipher_info cipher;
+	char group[48];        /* "" when none named */
+	int kex_bits;          /* -1 unknown */
+	char sigalg[48];       /* IANA SignatureScheme name or "" */
+	char sigalg_hash[16];  /* hash of the handshake signature or "" */
+	char sni[256];
+	char alert[64];        /* alert ending a failed handshake or "" */
+	char errmsg[200];      /* why the handshake failed */
+	bool timeout;
+	bool ocsp_stapled;
+	bool have_chain;       /* chain analysed (res valid) */
+	struct cert_chain_result chain;
+	/* DANE (OpenSSL's verifier) */
+	bool dane_checked;
+	bool dane_verified;
+	int dane_depth;        /* depth of the matched certificate */
+	int dane_usage, dane_selector, dane_mtype;
+	int dane_verify_code;
+};
+
+struct probe_mx;
+
+struct probe_addr {
+	char address[64];      /* canonical text */
+	int family;            /* AF_INET / AF_INET6 */
+	struct probe_mx *mx;   /* back pointer */
+	enum addr_state state;
+	long t[T__COUNT];
+	bool connected;
+	char conn_error[24];   /* "refused", "timeout", "unreachable", ... */
+	char conn_errmsg[200];
+	bool deadline;         /* ended by the run deadline */
+	struct smtp_client sc; /* dialogue and every reply */
+	bool sc_ready;
+	struct tls_facts tls;
+	unsigned order;        /* subject order for checks */
+};
+
+struct probe_mx {
+	char *name;
+	int preference;        /* -1 for --host */
+	const char *source;    /* "mx", "implicit", "host" */
+	bool literal;          /* --host with an address literal */
+	struct dns_answer a, aaaa;
+	bool have_a, have_aaaa;
+	struct dns_answer tlsa;
+	bool have_tlsa;
+	struct probe_addr *addrs;
+	size_t naddrs;
+	unsigned order;
+};
+
+struct probe_result {
+	struct probe_options opt;   /* copy; strings borrowed */
+	char *input;
+	enum target_kind kind;
+	char *domain;               /* NULL for --host */
+	char *mailbox;
+	char *host;
+	char ehlo[256];
+	char trust_store[512];
+	struct timespec t0;         /* monotonic start */
+	char started[32], finished[32];
+	long duration_ms;
+	long dns_ms, smtp_ms, mta_sts_ms;
+
+	struct dns_config dnscfg;
+	bool validating;            /* resolver AD seen / local validation */
+	char validating_detail[200];
+	unsigned dns_queries;
+
+	struct dns_answer mxans;
+	bool have_mxans;
+	bool null_mx, implicit;
+	struct probe_mx *mx;
+	size_t nmx;
+
+	struct check_list checks;
+	bool deadline_hit;
+	char run_error[200];        /* run-level error text or "" */
+	char run_error_code[24];
+	int exit_code;
+	char exit_reason[200];
+	/* verdicts, filled by verdict.c */
+	struct verdict_level *levels;
+};
+
+#endif

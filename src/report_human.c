@@ -1,0 +1,245 @@
+/*
+ * report_human.c - the terminal report: a domain summary table, the details
+ * of each address, the findings that are not pass, and the verdicts with
+ * the MTA settings they correspond to. Peer text is escaped before it gets
+ * here (text.c); colour only when the caller asks for it.
+ */
+#include "smtptls/probe.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "probe_result.h"
+#include "text.h"
+#include "verdict.h"
+
+#include "banned.h"
+
+#define HUMAN_MAX (4 * 1024 * 1024)
+
+struct hr {
+	struct buf b;
+	bool color;
+	bool failed;
+};
+
+static void
+put(struct hr *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+put(struct hr *h, const char *fmt, ...)
+{
+	char tmp[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (buf_addstr(&h->b, tmp) != ST_OK)
+		h->failed = true;
+}
+
+static const char *
+status_color(const struct hr *h, enum check_status s)
+{
+	if (!h->color)
+		return "";
+	switch (s) {
+	case CHECK_PASS: return "\033[32m";
+	case CHECK_WARN: return "\033[33m";
+	case CHECK_FAIL: return "\033[31m";
+	case CHECK_ERROR: return "\033[35m";
+	default: return "\033[2m";
+	}
+}
+
+static const char *
+reset(const struct hr *h)
+{
+	return h->color ? "\033[0m" : "";
+}
+
+static const char *
+cert_status(const struct probe_addr *pa)
+{
+	const struct cert_chain_result *c = &pa->tls.chain;
+
+	if (!pa->tls.have_chain)
+		return "-";
+	if (!c->trusted)
+		return "untrusted";
+	if (!c->path_in_validity)
+		return "expired";
+	if (c->name_mx.via == CERT_NAME_NONE && !pa->mx->literal)
+		return "wrong name";
+	return "valid";
+}
+
+static void
+summary_table(struct hr *h, const struct probe_result *r)
+{
+	put(h, "%-4s %-28s %-16s %-9s %-8s %-32s %s\n", "PREF", "MX HOST", "ADDRESS",
+	    "STARTTLS", "TLS", "CIPHER", "CERTIFICATE");
+	for (size_t i = 0; i < r->nmx; i++) {
+		const struct probe_mx *m = &r->mx[i];
+		char pref[12];
+
+		snprintf(pref, sizeof(pref), "%d", m->preference);
+		if (m->naddrs == 0)
+			put(h, "%-4s %-28s %-16s %-9s %-8s %-32s %s\n",
+			    m->preference < 0 ? "-" : pref, m->name, "(none)", "-", "-", "-", "-");
+		for (size_t k = 0; k < m->naddrs; k++) {
+			const struct probe_addr *pa = &m->addrs[k];
+			const char *st = !pa->connected ? "no conn" :
+			    !pa->sc.starttls_offered ? "no" :
+			    pa->sc.starttls.code == 220 ? "yes" : "refused";
+
+			put(h, "%-4s %-28s %-16s %-9s %-8s %-32s %s\n",
+			    m->preference < 0 ? "-" : pref, m->name, pa->address, st,
+			    pa->tls.established ? pa->tls.version : "-",
+			    pa->tls.established ? pa->tls.cipher.iana : "-", cert_status(pa));
+		}
+	}
+}
+
+static void
+address_details(struct hr *h, const struct probe_result *r, const struct probe_addr *pa)
+{
+	char line[1100];
+
+	put(h, "\n%s[%s]:%u  %s\n", pa->mx->name, pa->address, (unsigned)r->opt.port,
+	    pa->state == ADDR_COMPLETE ? "complete" : pa->state == ADDR_ABORTED ?
+	    "aborted" : pa->state == ADDR_ERROR ? "no connection" : "skipped");
+	if (!pa->connected) {
+		put(h, "  %s\n", pa->conn_errmsg);
+		return;
+	}
+	if (pa->sc.banner.code) {
+		text_reply_line(&pa->sc.banner, 0, line, sizeof(line));
+		put(h, "  banner    %s\n", line);
+	}
+	if (pa->sc.used_helo)
+		put(h, "  HELO      (EHLO refused)\n");
+	if (pa->tls.established) {
+		put(h, "  TLS       %s %s, %s %d bits, signature %s\n", pa->tls.version,
+		    pa->tls.cipher.iana, pa->tls.group[0] ? pa->tls.group : "DHE",
+		    pa->tls.kex_bits, pa->tls.sigalg[0] ? pa->tls.sigalg : "-");
+		if (pa->tls.have_chain && pa->tls.chain.ncerts > 0) {
+			const struct cert_summary *c = &pa->tls.chain.certs[0];
+
+			put(h, "  cert      %s, %s %d, %ld days left, %zu in chain\n",
+			    c->subject ? c->subject : "?", c->key_type, c->key_bits,
+			    pa->tls.chain.days_left, pa->tls.chain.ncerts);
+			put(h, "  verify    %s\n", pa->tls.chain.trusted ? "trusted" :
+			    pa->tls.chain.verify_error);
+		}
+		if (pa->tls.dane_checked)
+			put(h, "  DANE      %s\n", pa->tls.dane_verified ? "verified" :
+			    "no TLSA record matched");
+	} else if (pa->tls.attempted)
+		put(h, "  TLS       failed: %s\n", pa->tls.errmsg);
+	put(h, "  timings   connect %ld, banner %ld, ehlo %ld, starttls %ld, tls %ld, total %ld ms\n",
+	    pa->t[T_CONNECT], pa->t[T_BANNER], pa->t[T_EHLO], pa->t[T_STARTTLS],
+	    pa->t[T_TLS], pa->t[T_TOTAL]);
+	if (r->opt.transcript && pa->sc.transcript.data != NULL) {
+		const struct buf *b = &pa->sc.transcript;
+		size_t i = 0;
+
+		while (i < b->len) {
+			const char *nl = memchr(b->data + i, '\n', b->len - i);
+			size_t n = nl ? (size_t)(nl - (b->data + i)) : b->len - i;
+
+			text_escape(b->data + i, n, line, sizeof(line));
+			put(h, "    %s\n", line);
+			i += n + 1;
+		}
+	}
+}
+
+static void
+findings(struct hr *h, const struct probe_result *r)
+{
+	bool any = false;
+
+	put(h, "\nFindings\n");
+	for (size_t i = 0; i < r->checks.n; i++) {
+		const struct check_result *c = &r->checks.v[i];
+		char subj[400];
+
+		if (c->status == CHECK_PASS || c->status == CHECK_SKIP)
+			continue;
+		if (strncmp(c->id, "policy.", 7) == 0)
+			continue;
+		any = true;
+		if (c->address)
+			snprintf(subj, sizeof(subj), "%s[%s]", c->mx, c->address);
+		else
+			snprintf(subj, sizeof(subj), "%s", c->mx ? c->mx : c->domain ? c->domain : "");
+		put(h, "  %s%-5s%s %-26s %s: %s%s\n", status_color(h, c->status),
+		    check_status_name(c->status), reset(h), c->id, subj, c->detail,
+		    c->waived ? " (waived)" : "");
+	}
+	if (!any)
+		put(h, "  none: every check passed\n");
+}
+
+/* Postfix, Exchange and Cisco ESA settings per level (checks.md 12.8). */
+static const char *const mapping[LEVEL__COUNT] = {
+	"Postfix may; Exchange default; ESA TLS Preferred",
+	"Postfix encrypt; Exchange RequireTLS; ESA TLS Required",
+	"Postfix verify; ESA Required (Verify)",
+	"Postfix dane-only; ESA DANE Mandatory",
+	"MTA-STS sender (policy service)",
+	"DANE where usable, else MTA-STS enforce",
+};
+
+static void
+verdicts(struct hr *h, const struct probe_result *r)
+{
+	put(h, "\nWould a sender deliver?\n");
+	for (int i = 0; r->levels != NULL && i < LEVEL__COUNT; i++) {
+		const struct verdict_level *L = &r->levels[i];
+
+		if (!L->present)
+			continue;
+		put(h, "  %s%-14s %-8s%s %zu deliver, %zu defer, %zu unknown  (%s)\n",
+		    status_color(h, L->status), probe_level_name(i),
+		    verdict_outcome_name(L->strict.outcome), reset(h), L->strict.deliver,
+		    L->strict.defer, L->strict.unknown, mapping[i]);
+		for (size_t k = 0; k < L->nvariants; k++)
+			put(h, "    variant %-16s %s\n", L->variants[k].name,
+			    verdict_outcome_name(L->variants[k].outcome));
+	}
+}
+
+char *
+report_human_render(const struct probe_result *r, bool color)
+{
+	struct hr h = {.color = color};
+
+	buf_init(&h.b, HUMAN_MAX);
+	put(&h, "smtptls probe %s\n", r->input);
+	if (r->null_mx)
+		put(&h, "\n%s publishes a null MX (RFC 7505): this domain accepts no mail.\n",
+		    r->domain);
+	else if (r->nmx == 0)
+		put(&h, "\nno MX host to probe\n");
+	else {
+		put(&h, "\n");
+		summary_table(&h, r);
+		for (size_t i = 0; i < r->nmx; i++)
+			for (size_t k = 0; k < r->mx[i].naddrs; k++)
+				address_details(&h, r, &r->mx[i].addrs[k]);
+	}
+	findings(&h, r);
+	verdicts(&h, r);
+	put(&h, "\nresult: exit %d, %s (%ld ms)\n", r->exit_code, r->exit_reason,
+	    r->duration_ms);
+	if (h.failed) {
+		buf_release(&h.b);
+		return NULL;
+	}
+	return buf_take(&h.b);
+}

@@ -1,0 +1,480 @@
+/*
+ * report_json.c - the probe document of report.md 4: run settings, DNS,
+ * MX hosts, checks, verdicts and summary. Addresses are rendered by
+ * report_json_addr.c. Only rendering: every value was measured before.
+ */
+#include "report_json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <ldns/ldns.h>
+#include <openssl/crypto.h>
+#include <openssl/ssl.h>
+
+#include "verdict.h"
+
+#include "banned.h"
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+cJSON *
+report_json_cname(const struct dns_answer *a)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t i = 0; i < a->ncname; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "from", a->cname[i].from);
+		cJSON_AddStringToObject(o, "to", a->cname[i].to);
+		cJSON_AddStringToObject(o, "dnssec", dns_dnssec_name(a->cname[i].dnssec));
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+static const char *
+dns_error_code(const struct dns_answer *a)
+{
+	if (a->err == ST_ERR_TIMEOUT)
+		return "dns-timeout";
+	if (a->rcode == LDNS_RCODE_SERVFAIL)
+		return a->dnssec == DNSSEC_BOGUS ? "dns-bogus" : "dns-servfail";
+	if (a->rcode == LDNS_RCODE_REFUSED)
+		return "dns-refused";
+	if (a->rcode == LDNS_RCODE_FORMERR)
+		return "dns-formerr";
+	return "dns-servfail";
+}
+
+cJSON *
+report_json_lookup(const struct probe_result *r, const struct dns_answer *a)
+{
+	cJSON *o = cJSON_CreateObject(), *ans, *e;
+	const char *rc = dns_rcode_name(a->rcode);
+
+	cJSON_AddStringToObject(o, "name", a->name ? a->name : "");
+	cJSON_AddStringToObject(o, "type", dns_type_name(a->type));
+	report_json_str(o, "rcode", rc);
+	cJSON_AddStringToObject(o, "dnssec", dns_dnssec_name(r->validating ||
+	    a->dnssec == DNSSEC_BOGUS ? a->dnssec : DNSSEC_UNCHECKED));
+	report_json_num(o, "ttl", a->ttl);
+	ans = cJSON_AddArrayToObject(o, "answers");
+	if (a->type == LDNS_RR_TYPE_MX) {
+		for (size_t i = 0; i < a->nmx; i++) {
+			cJSON *m = cJSON_CreateObject();
+
+			cJSON_AddNumberToObject(m, "preference", a->mx[i].preference);
+			cJSON_AddStringToObject(m, "exchange", a->mx[i].exchange[0] ?
+			    a->mx[i].exchange : ".");
+			cJSON_AddItemToArray(ans, m);
+		}
+	} else if (a->type == LDNS_RR_TYPE_TLSA) {
+		for (size_t i = 0; i < a->ntlsa; i++) {
+			const struct dns_tlsa *t = &a->tlsa[i];
+			cJSON *m = cJSON_CreateObject();
+			char *hex = malloc(t->len * 2 + 1);
+			bool usable = (t->usage == 2 || t->usage == 3) &&
+			    t->selector <= 1 && t->mtype <= 2;
+
+			for (size_t k = 0; hex != NULL && k < t->len; k++)
+				snprintf(hex + 2 * k, 3, "%02x", t->data[k]);
+			if (hex != NULL)
+				hex[t->len * 2] = '\0';
+			cJSON_AddNumberToObject(m, "usage", t->usage);
+			cJSON_AddNumberToObject(m, "selector", t->selector);
+			cJSON_AddNumberToObject(m, "mtype", t->mtype);
+			cJSON_AddStringToObject(m, "data", hex ? hex : "");
+			cJSON_AddBoolToObject(m, "usable", usable);
+			report_json_str(m, "reason", usable ? NULL : t->usage < 2 ?
+			    "usages 0 and 1 are unusable for SMTP (RFC 7672 3.1.3)" :
+			    "unknown usage, selector or matching type");
+			free(hex);
+			cJSON_AddItemToArray(ans, m);
+		}
+	} else {
+		char **sorted = calloc(a->ntext + 1, sizeof(*sorted));
+
+		if (sorted != NULL) {
+			memcpy(sorted, a->text, a->ntext * sizeof(*sorted));
+			/* Addresses arrive sorted from dns.c; TXT by text. */
+			if (a->type == LDNS_RR_TYPE_TXT)
+				qsort(sorted, a->ntext, sizeof(*sorted), str_cmp);
+			for (size_t i = 0; i < a->ntext; i++)
+				cJSON_AddItemToArray(ans, cJSON_CreateString(sorted[i]));
+			free(sorted);
+		}
+	}
+	cJSON_AddItemToObject(o, "cname_chain", report_json_cname(a));
+	cJSON_AddNumberToObject(o, "ms", a->ms);
+	if (a->err != ST_OK || (a->rcode != LDNS_RCODE_NOERROR &&
+	    a->rcode != LDNS_RCODE_NXDOMAIN)) {
+		e = cJSON_AddObjectToObject(o, "error");
+		cJSON_AddStringToObject(e, "code", dns_error_code(a));
+		cJSON_AddStringToObject(e, "phase", "dns");
+		cJSON_AddStringToObject(e, "message", a->errmsg[0] ? a->errmsg :
+		    rc ? rc : "no answer");
+	} else
+		cJSON_AddNullToObject(o, "error");
+	return o;
+}
+
+static cJSON *
+tool_json(void)
+{
+	cJSON *t = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(t, "name", "smtptls");
+	cJSON_AddStringToObject(t, "version", smtptls_version());
+	cJSON_AddStringToObject(t, "openssl", OpenSSL_version(OPENSSL_VERSION));
+	cJSON_AddStringToObject(t, "libcurl", curl_version_info(CURLVERSION_NOW)->version);
+	cJSON_AddStringToObject(t, "ldns", ldns_version());
+	cJSON_AddStringToObject(t, "cjson", cJSON_Version());
+	return t;
+}
+
+static cJSON *
+target_json(const struct probe_result *r)
+{
+	cJSON *t = cJSON_CreateObject();
+	static const char *const kinds[] = {"domain", "address", "host"};
+
+	cJSON_AddStringToObject(t, "input", r->input);
+	cJSON_AddStringToObject(t, "kind", kinds[r->kind]);
+	report_json_str(t, "domain", r->domain);
+	report_json_str(t, "mailbox", r->mailbox);
+	report_json_str(t, "host", r->kind == TARGET_HOST ? r->opt.host : NULL);
+	return t;
+}
+
+static const char *
+tls_version_name(int v)
+{
+	switch (v) {
+	case TLS1_VERSION: return "TLSv1";
+	case TLS1_1_VERSION: return "TLSv1.1";
+	case TLS1_3_VERSION: return "TLSv1.3";
+	default: return "TLSv1.2";
+	}
+}
+
+static cJSON *
+run_json(const struct probe_result *r)
+{
+	const struct probe_options *o = &r->opt;
+	cJSON *x = cJSON_CreateObject(), *a;
+
+	cJSON_AddStringToObject(x, "command", "probe");
+	a = cJSON_AddArrayToObject(x, "modes");
+	cJSON_AddItemToArray(a, cJSON_CreateString("standard"));
+	if (r->mailbox)
+		cJSON_AddItemToArray(a, cJSON_CreateString("rcpt"));
+	a = cJSON_AddArrayToObject(x, "require");
+	for (int i = 0; i < LEVEL__COUNT; i++)
+		if (o->require & (1u << i))
+			cJSON_AddItemToArray(a, cJSON_CreateString(probe_level_name(i)));
+	cJSON_AddBoolToObject(x, "strict", o->strict);
+	a = cJSON_AddArrayToObject(x, "ignore");
+	for (size_t i = 0; i < o->nignore; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(o->ignore[i]));
+	cJSON_AddNumberToObject(x, "port", o->port);
+	a = cJSON_AddArrayToObject(x, "families");
+	if (o->ipv4)
+		cJSON_AddItemToArray(a, cJSON_CreateString("ipv4"));
+	if (o->ipv6)
+		cJSON_AddItemToArray(a, cJSON_CreateString("ipv6"));
+	cJSON_AddStringToObject(x, "ehlo", r->ehlo);
+	cJSON_AddStringToObject(x, "mail_from", o->mail_from);
+	cJSON_AddStringToObject(x, "min_tls", tls_version_name(o->min_tls));
+	cJSON_AddNumberToObject(x, "warn_days", o->warn_days);
+	cJSON_AddNumberToObject(x, "timeout_ms", o->timeout_ms);
+	cJSON_AddNumberToObject(x, "deadline_ms", o->deadline_ms);
+	cJSON_AddStringToObject(x, "trust_store", r->trust_store);
+	cJSON_AddBoolToObject(x, "dane", !o->no_dane);
+	cJSON_AddBoolToObject(x, "mta_sts", !o->no_mta_sts);
+	return x;
+}
+
+static cJSON *
+dns_json(const struct probe_result *r)
+{
+	cJSON *d = cJSON_CreateObject(), *res, *s, *mx;
+	char srv[96];
+
+	res = cJSON_AddObjectToObject(d, "resolver");
+	s = cJSON_AddArrayToObject(res, "servers");
+	for (size_t i = 0; i < r->dnscfg.nservers; i++) {
+		const struct dns_server *sv = &r->dnscfg.servers[i];
+
+		snprintf(srv, sizeof(srv), strchr(sv->addr, ':') ? "[%s]:%u" : "%s:%u",
+		    sv->addr, (unsigned)sv->port);
+		cJSON_AddItemToArray(s, cJSON_CreateString(srv));
+	}
+	cJSON_AddStringToObject(res, "dnssec_source", r->dnscfg.source == DNS_SRC_LOCAL ?
+	    "local" : "resolver-ad");
+	report_json_str(res, "trust_anchor", r->opt.trust_anchor);
+	cJSON_AddBoolToObject(res, "validating", r->validating);
+	if (r->have_mxans) {
+		mx = cJSON_AddObjectToObject(d, "mx");
+		cJSON_AddItemToObject(mx, "lookup", report_json_lookup(r, &r->mxans));
+		cJSON_AddBoolToObject(mx, "null_mx", r->null_mx);
+		cJSON_AddBoolToObject(mx, "implicit", r->implicit);
+	} else
+		cJSON_AddNullToObject(d, "mx");
+	cJSON_AddNumberToObject(d, "queries", r->dns_queries);
+	cJSON_AddNumberToObject(d, "ms", (double)r->dns_ms);
+	return d;
+}
+
+static const char *
+dane_state(const struct probe_result *r, const struct probe_mx *m)
+{
+	const struct check_result *c = check_find(&r->checks, "dane.tlsa.lookup", m->name, NULL);
+	const struct check_result *u = check_find(&r->checks, "dane.tlsa.usable", m->name, NULL);
+	const struct check_result *ad = check_find(&r->checks, "dns.mx.addr.dnssec", m->name, NULL);
+
+	if (ad && ad->status == CHECK_FAIL)
+		return "dane-broken";
+	if (ad && ad->status == CHECK_ERROR)
+		return "dane-unknown";
+	if (ad && ad->status == CHECK_WARN)
+		return "no-dane";
+	if (c == NULL)
+		return "dane-unknown";
+	switch (c->status) {
+	case CHECK_PASS:
+		return u && u->status == CHECK_FAIL ? "dane-unusable" : "dane-auth";
+	case CHECK_FAIL:
+		return "dane-broken";
+	case CHECK_ERROR:
+		return "dane-unknown";
+	default:
+		return "no-dane";
+	}
+}
+
+static cJSON *
+mx_json(const struct probe_result *r, const struct probe_mx *m)
+{
+	cJSON *o = cJSON_CreateObject(), *a, *d;
+	const struct dns_answer *any = m->have_a ? &m->a : m->have_aaaa ? &m->aaaa : NULL;
+
+	cJSON_AddStringToObject(o, "name", m->name);
+	report_json_num(o, "preference", m->preference);
+	cJSON_AddStringToObject(o, "source", m->source);
+	cJSON_AddItemToObject(o, "cname_chain", any ? report_json_cname(any) : cJSON_CreateArray());
+	cJSON_AddItemToObject(o, "a", m->have_a ? report_json_lookup(r, &m->a) : cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "aaaa", m->have_aaaa ? report_json_lookup(r, &m->aaaa) :
+	    cJSON_CreateNull());
+	if (r->opt.no_dane || m->literal)
+		cJSON_AddNullToObject(o, "dane");
+	else {
+		d = cJSON_AddObjectToObject(o, "dane");
+		cJSON_AddStringToObject(d, "state", dane_state(r, m));
+		cJSON_AddStringToObject(d, "base_domain", m->name);
+		cJSON_AddItemToObject(d, "tlsa", m->have_tlsa ? report_json_lookup(r, &m->tlsa) :
+		    cJSON_CreateNull());
+	}
+	cJSON_AddNullToObject(o, "mta_sts");
+	a = cJSON_AddArrayToObject(o, "addresses");
+	for (size_t k = 0; k < m->naddrs; k++)
+		cJSON_AddItemToArray(a, report_json_address(r, &m->addrs[k]));
+	return o;
+}
+
+static cJSON *
+checks_json(const struct probe_result *r)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (size_t i = 0; i < r->checks.n; i++) {
+		const struct check_result *c = &r->checks.v[i];
+		cJSON *o = cJSON_CreateObject(), *s;
+
+		cJSON_AddStringToObject(o, "id", c->id);
+		cJSON_AddStringToObject(o, "status", check_status_name(c->status));
+		cJSON_AddStringToObject(o, "severity", check_severity(c->id) ?
+		    check_severity(c->id) : "info");
+		s = cJSON_AddObjectToObject(o, "subject");
+		if (c->mailbox)
+			cJSON_AddStringToObject(s, "mailbox", c->mailbox);
+		if (c->domain)
+			cJSON_AddStringToObject(s, "domain", c->domain);
+		if (c->mx)
+			cJSON_AddStringToObject(s, "mx", c->mx);
+		if (c->address)
+			cJSON_AddStringToObject(s, "address", c->address);
+		cJSON_AddStringToObject(o, "detail", c->detail);
+		if (c->data != NULL && c->status != CHECK_SKIP)
+			cJSON_AddItemToObject(o, "data", cJSON_Duplicate(c->data, 1));
+		if (c->tlsrpt != NULL && (c->status == CHECK_WARN || c->status == CHECK_FAIL))
+			cJSON_AddStringToObject(o, "tlsrpt", c->tlsrpt);
+		if (c->waived)
+			cJSON_AddBoolToObject(o, "waived", true);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
+static cJSON *
+vset_addrs(const struct verdict_set *s)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (size_t i = 0; i < s->n; i++) {
+		const struct verdict_addr *v = &s->addrs[i];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "mx", v->pa->mx->name);
+		cJSON_AddStringToObject(o, "address", v->pa->address);
+		cJSON_AddStringToObject(o, "outcome", verdict_outcome_name(v->outcome));
+		report_json_str(o, "transport", v->transport);
+		report_json_str(o, "auth", v->auth);
+		cJSON_AddStringToObject(o, "rule", v->rule);
+		report_json_str(o, "reason", v->reason);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
+static cJSON *
+counts_json(const struct verdict_set *s)
+{
+	cJSON *c = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(c, "deliver", (double)s->deliver);
+	cJSON_AddNumberToObject(c, "defer", (double)s->defer);
+	cJSON_AddNumberToObject(c, "unknown", (double)s->unknown);
+	return c;
+}
+
+static cJSON *
+verdicts_json(const struct probe_result *r)
+{
+	cJSON *v = cJSON_CreateObject(), *levels;
+
+	cJSON_AddStringToObject(v, "min_tls", tls_version_name(r->opt.min_tls));
+	levels = cJSON_AddObjectToObject(v, "levels");
+	for (int i = 0; r->levels != NULL && i < LEVEL__COUNT; i++) {
+		const struct verdict_level *L = &r->levels[i];
+		cJSON *o, *vars;
+
+		if (!L->present)
+			continue;
+		o = cJSON_AddObjectToObject(levels, probe_level_name(i));
+		cJSON_AddStringToObject(o, "outcome", verdict_outcome_name(L->strict.outcome));
+		cJSON_AddBoolToObject(o, "required", L->required);
+		report_json_str(o, "expectation", L->expectation);
+		cJSON_AddStringToObject(o, "judged_on", L->judged_on ? L->judged_on : "strict");
+		cJSON_AddStringToObject(o, "status", check_status_name(L->status));
+		cJSON_AddItemToObject(o, "counts", counts_json(&L->strict));
+		cJSON_AddItemToObject(o, "addresses", vset_addrs(&L->strict));
+		vars = cJSON_AddObjectToObject(o, "variants");
+		for (size_t k = 0; k < L->nvariants; k++) {
+			const struct verdict_set *s = &L->variants[k];
+			cJSON *x = cJSON_AddObjectToObject(vars, s->name);
+
+			cJSON_AddStringToObject(x, "outcome", verdict_outcome_name(s->outcome));
+			cJSON_AddItemToObject(x, "counts", counts_json(s));
+			cJSON_AddItemToObject(x, "addresses", vset_addrs(s));
+		}
+	}
+	return v;
+}
+
+static cJSON *
+summary_json(const struct probe_result *r)
+{
+	cJSON *s = cJSON_CreateObject(), *c, *a;
+	size_t counts[CHECK__COUNT], total = 0, measured = 0, err = 0, skipped = 0, waived = 0;
+
+	check_list_count(&r->checks, counts);
+	c = cJSON_AddObjectToObject(s, "checks");
+	for (int i = 0; i < CHECK__COUNT; i++)
+		cJSON_AddNumberToObject(c, check_status_name(i), (double)counts[i]);
+	for (size_t i = 0; i < r->checks.n; i++)
+		waived += r->checks.v[i].waived;
+	if (waived)
+		cJSON_AddNumberToObject(c, "waived", (double)waived);
+	for (size_t i = 0; i < r->nmx; i++)
+		for (size_t k = 0; k < r->mx[i].naddrs; k++) {
+			const struct probe_addr *pa = &r->mx[i].addrs[k];
+
+			total++;
+			measured += pa->connected;
+			err += pa->state == ADDR_ERROR;
+			skipped += pa->state == ADDR_SKIPPED;
+		}
+	a = cJSON_AddObjectToObject(s, "addresses");
+	cJSON_AddNumberToObject(a, "total", (double)total);
+	cJSON_AddNumberToObject(a, "measured", (double)measured);
+	cJSON_AddNumberToObject(a, "error", (double)err);
+	cJSON_AddNumberToObject(a, "skipped", (double)skipped);
+	cJSON_AddBoolToObject(s, "complete", counts[CHECK_ERROR] == 0 &&
+	    r->run_error[0] == '\0' && !r->deadline_hit);
+	cJSON_AddNumberToObject(s, "exit_code", r->exit_code);
+	cJSON_AddStringToObject(s, "exit_reason", r->exit_reason);
+	return s;
+}
+
+char *
+report_json_render(const struct probe_result *r)
+{
+	cJSON *doc = cJSON_CreateObject(), *t, *mx, *errs;
+	char *out;
+
+	if (doc == NULL)
+		return NULL;
+	cJSON_AddStringToObject(doc, "schema_version", "1.0");
+	cJSON_AddStringToObject(doc, "type", "probe");
+	cJSON_AddItemToObject(doc, "tool", tool_json());
+	cJSON_AddItemToObject(doc, "target", target_json(r));
+	cJSON_AddStringToObject(doc, "started", r->started);
+	cJSON_AddStringToObject(doc, "finished", r->finished);
+	cJSON_AddNumberToObject(doc, "duration_ms", (double)r->duration_ms);
+	t = cJSON_AddObjectToObject(doc, "timings_ms");
+	cJSON_AddNumberToObject(t, "dns", (double)r->dns_ms);
+	cJSON_AddNullToObject(t, "mta_sts");
+	report_json_num(t, "smtp", r->smtp_ms);
+	cJSON_AddNullToObject(t, "scan");
+	cJSON_AddNumberToObject(t, "total", (double)r->duration_ms);
+	cJSON_AddItemToObject(doc, "run", run_json(r));
+	cJSON_AddItemToObject(doc, "dns", dns_json(r));
+	mx = cJSON_AddArrayToObject(doc, "mx");
+	for (size_t i = 0; i < r->nmx; i++)
+		cJSON_AddItemToArray(mx, mx_json(r, &r->mx[i]));
+	/* XXX: MTA-STS and TLS-RPT are not measured yet (issue 5). */
+	cJSON_AddNullToObject(doc, "mta_sts");
+	cJSON_AddNullToObject(doc, "tls_rpt");
+	cJSON_AddNullToObject(doc, "address_tests");
+	cJSON_AddItemToObject(doc, "checks", checks_json(r));
+	cJSON_AddItemToObject(doc, "verdicts", verdicts_json(r));
+	cJSON_AddItemToObject(doc, "summary", summary_json(r));
+	errs = cJSON_AddArrayToObject(doc, "errors");
+	if (r->run_error[0]) {
+		cJSON *e = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(e, "code", r->run_error_code);
+		cJSON_AddStringToObject(e, "phase", "internal");
+		cJSON_AddStringToObject(e, "message", r->run_error);
+		cJSON_AddItemToArray(errs, e);
+	}
+	if (r->deadline_hit) {
+		cJSON *e = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(e, "code", "deadline");
+		cJSON_AddStringToObject(e, "phase", "connect");
+		cJSON_AddStringToObject(e, "message", "the run deadline was reached");
+		cJSON_AddItemToArray(errs, e);
+	}
+	out = cJSON_PrintUnformatted(doc);
+	cJSON_Delete(doc);
+	return out;
+}

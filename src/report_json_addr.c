@@ -1,0 +1,288 @@
+/*
+ * report_json_addr.c - the address object of the JSON report (report.md
+ * 5.3-5.5): timings, SMTP replies, TLS facts and the presented chain.
+ */
+#include "report_json.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+#include "text.h"
+
+#include "banned.h"
+
+void
+report_json_str(cJSON *o, const char *key, const char *s)
+{
+	if (s == NULL || *s == '\0')
+		cJSON_AddNullToObject(o, key);
+	else
+		cJSON_AddStringToObject(o, key, s);
+}
+
+void
+report_json_num(cJSON *o, const char *key, long n)
+{
+	if (n < 0)
+		cJSON_AddNullToObject(o, key);
+	else
+		cJSON_AddNumberToObject(o, key, (double)n);
+}
+
+cJSON *
+report_json_reply(const struct smtp_reply *rep)
+{
+	cJSON *o, *lines;
+	char enh[16], line[1100];
+
+	if (rep->code == 0)
+		return cJSON_CreateNull();
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "code", rep->code);
+	smtp_reply_enhanced(rep, enh, sizeof(enh));
+	report_json_str(o, "enhanced", enh);
+	lines = cJSON_AddArrayToObject(o, "lines");
+	for (size_t i = 0; i < rep->nlines; i++) {
+		text_reply_line(rep, i, line, sizeof(line));
+		cJSON_AddItemToArray(lines, cJSON_CreateString(line));
+	}
+	return o;
+}
+
+static void
+add_ehlo_fields(cJSON *o, const struct smtp_reply *rep, const char *verb)
+{
+	char host[256], kw[1100];
+	cJSON *a;
+
+	cJSON_AddStringToObject(o, "verb", verb);
+	text_reply_host(rep, host, sizeof(host));
+	report_json_str(o, "host", host);
+	a = cJSON_AddArrayToObject(o, "keywords");
+	for (size_t i = 1; i < rep->nlines && strcmp(verb, "EHLO") == 0; i++) {
+		text_escape(rep->lines[i], strlen(rep->lines[i]), kw, sizeof(kw));
+		cJSON_AddItemToArray(a, cJSON_CreateString(kw));
+	}
+}
+
+static cJSON *
+smtp_json(const struct probe_addr *pa)
+{
+	const struct smtp_client *sc = &pa->sc;
+	cJSON *o = cJSON_CreateObject(), *x;
+	char host[256];
+
+	x = report_json_reply(&sc->banner);
+	if (cJSON_IsObject(x)) {
+		text_reply_host(&sc->banner, host, sizeof(host));
+		report_json_str(x, "host", host);
+	}
+	cJSON_AddItemToObject(o, "banner", x);
+	x = report_json_reply(sc->used_helo ? &sc->helo : &sc->ehlo);
+	if (cJSON_IsObject(x))
+		add_ehlo_fields(x, sc->used_helo ? &sc->helo : &sc->ehlo,
+		    sc->used_helo ? "HELO" : "EHLO");
+	cJSON_AddItemToObject(o, "ehlo", x);
+	if (sc->starttls.code != 0)
+		x = report_json_reply(&sc->starttls);
+	else {
+		x = cJSON_CreateObject();
+		cJSON_AddNullToObject(x, "code");
+		cJSON_AddNullToObject(x, "enhanced");
+		cJSON_AddNullToObject(x, "lines");
+	}
+	cJSON_AddBoolToObject(x, "offered", sc->starttls_offered);
+	cJSON_AddItemToObject(o, "starttls", x);
+	x = report_json_reply(&sc->ehlo_tls);
+	if (cJSON_IsObject(x))
+		add_ehlo_fields(x, &sc->ehlo_tls, "EHLO");
+	cJSON_AddItemToObject(o, "ehlo_tls", x);
+	cJSON_AddItemToObject(o, "quit", report_json_reply(&sc->quit));
+	return o;
+}
+
+static cJSON *
+cert_json(const struct cert_summary *c, size_t depth, bool pem)
+{
+	cJSON *o = cJSON_CreateObject(), *a, *k;
+	char t[32];
+
+	cJSON_AddNumberToObject(o, "depth", (double)depth);
+	cJSON_AddStringToObject(o, "subject", c->subject ? c->subject : "");
+	cJSON_AddStringToObject(o, "issuer", c->issuer ? c->issuer : "");
+	cJSON_AddStringToObject(o, "serial", c->serial_hex ? c->serial_hex : "");
+	clock_rfc3339(c->not_before, t, sizeof(t));
+	cJSON_AddStringToObject(o, "not_before", t);
+	clock_rfc3339(c->not_after, t, sizeof(t));
+	cJSON_AddStringToObject(o, "not_after", t);
+	a = cJSON_AddArrayToObject(o, "san_dns");
+	for (size_t i = 0; i < c->ndns; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(c->dns_names[i]));
+	cJSON_AddArrayToObject(o, "san_ip");
+	k = cJSON_AddObjectToObject(o, "key");
+	cJSON_AddStringToObject(k, "type", c->key_type);
+	cJSON_AddNumberToObject(k, "bits", c->key_bits);
+	report_json_str(k, "curve", c->curve);
+	cJSON_AddStringToObject(o, "sig_alg", c->sig_alg);
+	cJSON_AddBoolToObject(o, "ca", c->is_ca);
+	cJSON_AddBoolToObject(o, "self_signed", c->self_issued);
+	cJSON_AddStringToObject(o, "sha256", c->sha256_hex);
+	cJSON_AddStringToObject(o, "spki_sha256", c->spki_sha256_hex);
+	if (pem)
+		cJSON_AddStringToObject(o, "pem", c->pem ? c->pem : "");
+	return o;
+}
+
+static const char *
+via_name(enum cert_name_via v)
+{
+	return v == CERT_NAME_SAN ? "san" : v == CERT_NAME_CN ? "cn" : "none";
+}
+
+static cJSON *
+tls_json(const struct probe_result *r, const struct probe_addr *pa)
+{
+	const struct tls_facts *t = &pa->tls;
+	cJSON *o, *x, *chain;
+
+	if (!t->attempted)
+		return cJSON_CreateNull();
+	o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, "established", t->established);
+	report_json_str(o, "version", t->version);
+	report_json_str(o, "cipher", t->established ? t->cipher.iana : NULL);
+	report_json_str(o, "cipher_openssl", t->established ? t->cipher.openssl : NULL);
+	report_json_num(o, "cipher_bits", t->established ? t->cipher.bits : -1);
+	report_json_str(o, "cipher_class", t->established ? tls_class_name(t->cipher.cls) : NULL);
+	if (t->established) {
+		cJSON_AddBoolToObject(o, "aead", t->cipher.aead);
+		cJSON_AddBoolToObject(o, "forward_secrecy", t->cipher.forward_secrecy);
+	} else {
+		cJSON_AddNullToObject(o, "aead");
+		cJSON_AddNullToObject(o, "forward_secrecy");
+	}
+	report_json_str(o, "kex_group", t->group);
+	report_json_num(o, "kex_bits", t->established ? t->kex_bits : -1);
+	report_json_str(o, "server_sigalg", t->sigalg);
+	report_json_str(o, "sni", t->sni);
+	report_json_str(o, "alert", t->alert);
+	x = cJSON_AddObjectToObject(o, "ocsp");
+	cJSON_AddBoolToObject(x, "stapled", t->ocsp_stapled);
+	cJSON_AddNullToObject(x, "status");
+	cJSON_AddNullToObject(x, "this_update");
+	cJSON_AddNullToObject(x, "next_update");
+	if (t->have_chain) {
+		x = cJSON_AddObjectToObject(o, "pkix");
+		cJSON_AddBoolToObject(x, "trusted", t->chain.trusted);
+		cJSON_AddNumberToObject(x, "verify_code", t->chain.verify_code);
+		cJSON_AddStringToObject(x, "verify_error", t->chain.verify_error);
+		cJSON_AddBoolToObject(x, "in_validity", t->chain.path_in_validity);
+		x = cJSON_AddObjectToObject(o, "names");
+		cJSON_AddStringToObject(x, "mx", via_name(t->chain.name_mx.via));
+		cJSON_AddStringToObject(x, "nexthop", via_name(t->chain.name_dom.via));
+	} else {
+		cJSON_AddNullToObject(o, "pkix");
+		cJSON_AddNullToObject(o, "names");
+	}
+	chain = cJSON_AddArrayToObject(o, "chain");
+	for (size_t i = 0; t->have_chain && i < t->chain.ncerts; i++)
+		cJSON_AddItemToArray(chain, cert_json(&t->chain.certs[i], i, !r->opt.no_pem));
+	return o;
+}
+
+static cJSON *
+dane_json(const struct probe_result *r, const struct probe_addr *pa)
+{
+	const struct tls_facts *t = &pa->tls;
+	cJSON *o, *m;
+
+	if (r->opt.no_dane || !pa->connected)
+		return cJSON_CreateNull();
+	o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, "checked", t->dane_checked && t->established);
+	if (t->dane_checked && t->established)
+		cJSON_AddBoolToObject(o, "verified", t->dane_verified);
+	else
+		cJSON_AddNullToObject(o, "verified");
+	if (t->dane_verified && t->dane_usage >= 0) {
+		m = cJSON_AddObjectToObject(o, "matched");
+		cJSON_AddNumberToObject(m, "usage", t->dane_usage);
+		cJSON_AddNumberToObject(m, "selector", t->dane_selector);
+		cJSON_AddNumberToObject(m, "mtype", t->dane_mtype);
+		cJSON_AddNumberToObject(m, "depth", t->dane_depth);
+	} else
+		cJSON_AddNullToObject(o, "matched");
+	cJSON_AddArrayToObject(o, "unmatched");
+	if (t->dane_checked && t->established && !t->dane_verified)
+		cJSON_AddStringToObject(o, "reason", "no-match");
+	else
+		cJSON_AddNullToObject(o, "reason");
+	m = cJSON_AddArrayToObject(o, "names_checked");
+	if (t->dane_checked)
+		cJSON_AddItemToArray(m, cJSON_CreateString(pa->mx->name));
+	return o;
+}
+
+static cJSON *
+transcript_json(const struct probe_addr *pa)
+{
+	const struct buf *b = &pa->sc.transcript;
+	cJSON *a = cJSON_CreateArray();
+	size_t i = 0;
+	char line[1100];
+
+	while (b->data != NULL && i < b->len) {
+		const char *nl = memchr(b->data + i, '\n', b->len - i);
+		size_t n = nl ? (size_t)(nl - (b->data + i)) : b->len - i;
+
+		text_escape(b->data + i, n, line, sizeof(line));
+		cJSON_AddItemToArray(a, cJSON_CreateString(line));
+		i += n + 1;
+	}
+	return a;
+}
+
+cJSON *
+report_json_address(const struct probe_result *r, const struct probe_addr *pa)
+{
+	static const char *const states[] = {"complete", "aborted", "error", "skipped"};
+	static const char *const tnames[T__COUNT] = {
+		"connect", "banner", "ehlo", "starttls", "tls", "ehlo_tls",
+		"address_test", "quit", "total",
+	};
+	cJSON *o = cJSON_CreateObject(), *t, *e;
+
+	cJSON_AddStringToObject(o, "address", pa->address);
+	cJSON_AddStringToObject(o, "family", pa->family == AF_INET6 ? "ipv6" : "ipv4");
+	cJSON_AddNumberToObject(o, "port", r->opt.port);
+	cJSON_AddStringToObject(o, "state", states[pa->state]);
+	t = cJSON_AddObjectToObject(o, "timings_ms");
+	for (int i = 0; i < T__COUNT; i++)
+		report_json_num(t, tnames[i], pa->t[i]);
+	cJSON_AddItemToObject(o, "smtp", pa->connected ? smtp_json(pa) : cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "tls", tls_json(r, pa));
+	cJSON_AddItemToObject(o, "dane", dane_json(r, pa));
+	if (r->opt.transcript)
+		cJSON_AddItemToObject(o, "transcript", transcript_json(pa));
+	else
+		cJSON_AddNullToObject(o, "transcript");
+	if (!pa->connected && pa->conn_error[0]) {
+		e = cJSON_AddObjectToObject(o, "error");
+		cJSON_AddStringToObject(e, "code", pa->conn_error);
+		cJSON_AddStringToObject(e, "phase", "connect");
+		cJSON_AddStringToObject(e, "message", pa->conn_errmsg);
+	} else if (pa->state == ADDR_ABORTED) {
+		e = cJSON_AddObjectToObject(o, "error");
+		cJSON_AddStringToObject(e, "code", pa->tls.attempted && !pa->tls.established ?
+		    (pa->tls.timeout ? "timeout" : pa->tls.alert[0] ? "tls-alert" : "tls-protocol") :
+		    pa->sc.err == ST_ERR_TIMEOUT ? "timeout" :
+		    pa->sc.err == ST_ERR_CLOSED ? "closed" :
+		    pa->sc.err == ST_ERR_LIMIT ? "limit" : "protocol");
+		cJSON_AddStringToObject(e, "phase", smtp_state_name(pa->sc.fail_state));
+		cJSON_AddStringToObject(e, "message", pa->tls.attempted && !pa->tls.established ?
+		    pa->tls.errmsg : pa->sc.errmsg);
+	} else
+		cJSON_AddNullToObject(o, "error");
+	return o;
+}

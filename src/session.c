@@ -1,0 +1,576 @@
+/*
+ * session.c - the probe's event loop: non-blocking connect, the SMTP client
+ * machine fed from the socket or from TLS, the STARTTLS handshake, step
+ * timeouts and the run deadline, for every address at once. See session.h
+ * for why this is one poll() loop.
+ */
+#include "session.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+
+#include "clock.h"
+#include "tls_client.h"
+
+#include "banned.h"
+
+enum sess_phase { PH_CONNECT = 0, PH_SMTP, PH_HANDSHAKE, PH_DONE };
+
+struct sess {
+	struct probe_addr *pa;
+	int fd;
+	SSL *ssl;
+	enum sess_phase phase;
+	int ssl_want;            /* SSL_ERROR_WANT_READ/WRITE or 0 */
+	long long t_start;       /* session start */
+	long long step_start;
+	long long step_deadline;
+	enum smtp_state last_state;
+};
+
+static const char *
+errno_code(int e)
+{
+	switch (e) {
+	case ECONNREFUSED: return "refused";
+	case ETIMEDOUT: return "timeout";
+	case ENETUNREACH:
+	case EHOSTUNREACH: return "unreachable";
+	case ECONNRESET: return "reset";
+	case EAFNOSUPPORT:
+	case EADDRNOTAVAIL: return "no-route";
+	default: return "unreachable";
+	}
+}
+
+static int
+timing_slot(enum smtp_state s)
+{
+	switch (s) {
+	case SMTP_ST_BANNER: return T_BANNER;
+	case SMTP_ST_EHLO:
+	case SMTP_ST_HELO: return T_EHLO;
+	case SMTP_ST_STARTTLS: return T_STARTTLS;
+	case SMTP_ST_TLS: return T_TLS;
+	case SMTP_ST_EHLO_TLS: return T_EHLO_TLS;
+	case SMTP_ST_MAIL:
+	case SMTP_ST_RCPT:
+	case SMTP_ST_RSET: return T_ADDRESS_TEST;
+	case SMTP_ST_QUIT: return T_QUIT;
+	default: return -1;
+	}
+}
+
+/* sess_note_state - charge the time spent in the previous state and start
+ * the next step's timeout when the machine moved on */
+static void
+sess_note_state(struct sess *s, const struct session_params *p, long long now)
+{
+	enum smtp_state st = s->pa->sc.state;
+	int slot;
+
+	if (st == s->last_state)
+		return;
+	slot = timing_slot(s->last_state);
+	if (slot >= 0) {
+		long add = (long)(now - s->step_start);
+
+		s->pa->t[slot] = s->pa->t[slot] < 0 ? add : s->pa->t[slot] + add;
+	}
+	s->last_state = st;
+	s->step_start = now;
+	s->step_deadline = now + p->timeout_ms;
+}
+
+static void
+sess_close(struct sess *s, long long now)
+{
+	struct probe_addr *pa = s->pa;
+
+	if (s->ssl != NULL) {
+		SSL_free(s->ssl);
+		s->ssl = NULL;
+	}
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	s->phase = PH_DONE;
+	pa->t[T_TOTAL] = (long)(now - s->t_start);
+	if (!pa->connected) {
+		if (pa->state != ADDR_SKIPPED)
+			pa->state = ADDR_ERROR;
+	} else
+		pa->state = pa->sc.state == SMTP_ST_DONE ? ADDR_COMPLETE : ADDR_ABORTED;
+}
+
+static void
+sess_start(struct sess *s, const struct session_params *p, long long now)
+{
+	struct probe_addr *pa = s->pa;
+	struct sockaddr_storage ss;
+	socklen_t slen;
+	int fd;
+
+	memset(&ss, 0, sizeof(ss));
+	s->t_start = s->step_start = now;
+	s->step_deadline = now + p->timeout_ms;
+	s->fd = -1;
+	if (pa->family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(p->port);
+		inet_pton(AF_INET6, pa->address, &sin6->sin6_addr);
+		slen = sizeof(*sin6);
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(p->port);
+		inet_pton(AF_INET, pa->address, &sin->sin_addr);
+		slen = sizeof(*sin);
+	}
+	fd = socket(pa->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		pa->state = errno == EAFNOSUPPORT ? ADDR_SKIPPED : ADDR_ERROR;
+		snprintf(pa->conn_error, sizeof(pa->conn_error), "%s", errno_code(errno));
+		snprintf(pa->conn_errmsg, sizeof(pa->conn_errmsg),
+		    "cannot create socket: %s", strerror(errno));
+		s->phase = PH_DONE;
+		return;
+	}
+	s->fd = fd;
+	if (connect(fd, (struct sockaddr *)&ss, slen) < 0 && errno != EINPROGRESS) {
+		int e = errno;
+
+		if (e == ENETUNREACH || e == EAFNOSUPPORT || e == EADDRNOTAVAIL)
+			pa->state = ADDR_SKIPPED;
+		snprintf(pa->conn_error, sizeof(pa->conn_error), "%s",
+		    pa->state == ADDR_SKIPPED ? "no-route" : errno_code(e));
+		snprintf(pa->conn_errmsg, sizeof(pa->conn_errmsg),
+		    "cannot connect to '%s' port %u: %s", pa->address,
+		    (unsigned)p->port, strerror(e));
+		sess_close(s, now);
+		return;
+	}
+	s->phase = PH_CONNECT;
+}
+
+/* sess_flush - write pending commands (plain or TLS) */
+static bool
+sess_flush(struct sess *s)
+{
+	size_t len;
+	const char *out;
+
+	while ((out = smtp_client_output(&s->pa->sc, &len)) != NULL && len > 0) {
+		if (s->ssl != NULL) {
+			int r;
+
+			ERR_clear_error();
+			r = SSL_write(s->ssl, out, (int)len);
+			if (r <= 0) {
+				int e = SSL_get_error(s->ssl, r);
+
+				if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+					s->ssl_want = e;
+					return true;
+				}
+				return false;
+			}
+			smtp_client_output_done(&s->pa->sc, (size_t)r);
+		} else {
+			ssize_t r = send(s->fd, out, len, MSG_NOSIGNAL);
+
+			if (r < 0) {
+				if (errno == EAGAIN || errno == EWOULDBLOCK)
+					return true;
+				return false;
+			}
+			smtp_client_output_done(&s->pa->sc, (size_t)r);
+		}
+	}
+	return true;
+}
+
+static void sess_handshake(struct sess *s, const struct session_params *p,
+    long long now);
+
+/* sess_event - act on what the SMTP machine asked for */
+static void
+sess_event(struct sess *s, const struct session_params *p, enum smtp_event ev,
+    long long now)
+{
+	struct probe_addr *pa = s->pa;
+	const char *sni;
+	const struct dns_tlsa *tlsa = NULL;
+	size_t ntlsa = 0;
+
+	sess_note_state(s, p, now);
+	switch (ev) {
+	case SMTP_EV_START_TLS:
+		sni = pa->mx->literal ? NULL : pa->mx->name;
+		if (pa->mx->have_tlsa && pa->mx->tlsa.dnssec == DNSSEC_SECURE) {
+			tlsa = pa->mx->tlsa.tlsa;
+			ntlsa = pa->mx->tlsa.ntlsa;
+		}
+		pa->tls.attempted = true;
+		if (sni != NULL)
+			snprintf(pa->tls.sni, sizeof(pa->tls.sni), "%s", sni);
+		s->ssl = tls_client_new(p->ctx, s->fd, sni, tlsa, ntlsa, &pa->tls);
+		if (s->ssl == NULL) {
+			tls_client_errors(pa->tls.errmsg, sizeof(pa->tls.errmsg));
+			smtp_client_tls_done(&pa->sc, false, pa->tls.errmsg);
+			sess_close(s, now);
+			return;
+		}
+		s->phase = PH_HANDSHAKE;
+		s->step_deadline = now + p->timeout_ms;
+		sess_handshake(s, p, now);
+		return;
+	case SMTP_EV_DONE:
+	case SMTP_EV_FAILED:
+		sess_close(s, now);
+		return;
+	case SMTP_EV_NONE:
+	default:
+		if (!sess_flush(s)) {
+			smtp_client_eof(&pa->sc);
+			sess_close(s, now);
+		}
+		return;
+	}
+}
+
+static void
+sess_tls_facts(struct sess *s, const struct session_params *p)
+{
+	struct probe_addr *pa = s->pa;
+	STACK_OF(X509) *chain;
+	char err[200];
+
+	tls_client_collect(s->ssl, &pa->tls);
+	chain = SSL_get_peer_cert_chain(s->ssl);
+	if (chain != NULL && sk_X509_num(chain) > 0 &&
+	    cert_chain_check(chain, p->store, p->now,
+	    pa->mx->literal ? NULL : pa->mx->name, p->domain, p->exact_domain,
+	    &pa->tls.chain, err, sizeof(err)) == ST_OK)
+		pa->tls.have_chain = true;
+}
+
+static void
+sess_handshake(struct sess *s, const struct session_params *p, long long now)
+{
+	struct probe_addr *pa = s->pa;
+	enum smtp_event ev;
+	int r, e;
+
+	ERR_clear_error();
+	r = SSL_do_handshake(s->ssl);
+	if (r == 1) {
+		s->ssl_want = 0;
+		sess_tls_facts(s, p);
+		s->phase = PH_SMTP;
+		ev = smtp_client_tls_done(&pa->sc, true, NULL);
+		sess_event(s, p, ev, now);
+		return;
+	}
+	e = SSL_get_error(s->ssl, r);
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+		s->ssl_want = e;
+		return;
+	}
+	tls_client_errors(pa->tls.errmsg, sizeof(pa->tls.errmsg));
+	if (pa->tls.errmsg[0] == '\0')
+		snprintf(pa->tls.errmsg, sizeof(pa->tls.errmsg), "%s",
+		    e == SSL_ERROR_SYSCALL || e == SSL_ERROR_ZERO_RETURN ?
+		    "connection closed during the TLS handshake" :
+		    "TLS handshake failed");
+	if (pa->tls.alert[0] != '\0') {
+		char m[200];
+
+		snprintf(m, sizeof(m), "%.120s (alert %.60s)", pa->tls.errmsg, pa->tls.alert);
+		snprintf(pa->tls.errmsg, sizeof(pa->tls.errmsg), "%s", m);
+	}
+	smtp_client_tls_done(&pa->sc, false, pa->tls.errmsg);
+	sess_note_state(s, p, now);
+	sess_close(s, now);
+}
+
+/* sess_read - read what is available and feed it to the machine */
+static void
+sess_read(struct sess *s, const struct session_params *p, long long now)
+{
+	struct probe_addr *pa = s->pa;
+	char buf[4096];
+
+	for (;;) {
+		ssize_t n;
+		size_t off = 0;
+
+		if (s->ssl != NULL) {
+			int r, e;
+
+			ERR_clear_error();
+			r = SSL_read(s->ssl, buf, sizeof(buf));
+			if (r <= 0) {
+				e = SSL_get_error(s->ssl, r);
+				if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+					s->ssl_want = e;
+					return;
+				}
+				/* Clean close, or EOF without close_notify. */
+				sess_event(s, p, smtp_client_eof(&pa->sc), now);
+				return;
+			}
+			s->ssl_want = 0;
+			n = r;
+		} else {
+			n = recv(s->fd, buf, sizeof(buf), 0);
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+				return;
+			if (n <= 0) {
+				sess_event(s, p, smtp_client_eof(&pa->sc), now);
+				return;
+			}
+		}
+		while (off < (size_t)n && s->phase == PH_SMTP) {
+			size_t used = 0;
+			enum smtp_event ev;
+
+			ev = smtp_client_feed(&pa->sc, buf + off, (size_t)n - off, &used);
+			off += used;
+			if (ev == SMTP_EV_START_TLS) {
+				/* Bytes after the 220 are dropped before the
+				 * handshake (style.md 3): the machine recorded
+				 * the injection. */
+				sess_event(s, p, ev, now);
+				return;
+			}
+			sess_event(s, p, ev, now);
+			if (used == 0 && ev == SMTP_EV_NONE)
+				break;
+		}
+		if (s->phase != PH_SMTP)
+			return;
+	}
+}
+
+static void
+sess_connected(struct sess *s, const struct session_params *p, long long now)
+{
+	struct probe_addr *pa = s->pa;
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	if (err != 0) {
+		snprintf(pa->conn_error, sizeof(pa->conn_error), "%s", errno_code(err));
+		snprintf(pa->conn_errmsg, sizeof(pa->conn_errmsg),
+		    "cannot connect to '%s' port %u: %s", pa->address,
+		    (unsigned)p->port, strerror(err));
+		if (err == ENETUNREACH || err == EADDRNOTAVAIL)
+			pa->state = ADDR_SKIPPED;
+		sess_close(s, now);
+		return;
+	}
+	pa->connected = true;
+	pa->t[T_CONNECT] = (long)(now - s->t_start);
+	s->phase = PH_SMTP;
+	s->last_state = pa->sc.state;
+	s->step_start = now;
+	s->step_deadline = now + p->timeout_ms;
+}
+
+static void
+sess_timeout(struct sess *s, const struct session_params *p, long long now,
+    bool deadline)
+{
+	struct probe_addr *pa = s->pa;
+
+	pa->deadline = deadline;
+	switch (s->phase) {
+	case PH_CONNECT:
+		snprintf(pa->conn_error, sizeof(pa->conn_error), "%s",
+		    deadline ? "deadline" : "timeout");
+		snprintf(pa->conn_errmsg, sizeof(pa->conn_errmsg),
+		    "cannot connect to '%s' port %u: %s", pa->address,
+		    (unsigned)p->port, deadline ? "run deadline reached" :
+		    "timed out");
+		break;
+	case PH_HANDSHAKE:
+		pa->tls.timeout = true;
+		snprintf(pa->tls.errmsg, sizeof(pa->tls.errmsg),
+		    "TLS handshake timed out");
+		smtp_client_tls_done(&pa->sc, false, pa->tls.errmsg);
+		break;
+	case PH_SMTP:
+		smtp_client_timeout(&pa->sc);
+		break;
+	default:
+		return;
+	}
+	sess_note_state(s, p, now);
+	sess_close(s, now);
+}
+
+static short
+sess_events(const struct sess *s)
+{
+	size_t len = 0;
+
+	switch (s->phase) {
+	case PH_CONNECT:
+		return POLLOUT;
+	case PH_HANDSHAKE:
+		return s->ssl_want == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN;
+	case PH_SMTP:
+		if (s->ssl_want == SSL_ERROR_WANT_WRITE)
+			return POLLOUT;
+		smtp_client_output(&s->pa->sc, &len);
+		return POLLIN | (len > 0 ? POLLOUT : 0);
+	default:
+		return 0;
+	}
+}
+
+static void
+sess_ready(struct sess *s, const struct session_params *p, short rev,
+    long long now)
+{
+	switch (s->phase) {
+	case PH_CONNECT:
+		sess_connected(s, p, now);
+		return;
+	case PH_HANDSHAKE:
+		sess_handshake(s, p, now);
+		return;
+	case PH_SMTP:
+		if (rev & POLLOUT) {
+			if (!sess_flush(s)) {
+				sess_event(s, p, smtp_client_eof(&s->pa->sc), now);
+				return;
+			}
+		}
+		if (rev & (POLLIN | POLLHUP | POLLERR))
+			sess_read(s, p, now);
+		return;
+	default:
+		return;
+	}
+}
+
+enum st_err
+session_run_all(struct probe_addr **addrs, const bool *want_rcpt, size_t n,
+    const struct session_params *p)
+{
+	struct sess *ss = NULL;
+	struct pollfd *pfd = NULL;
+	size_t *map = NULL;
+	enum st_err err = ST_OK;
+	size_t i;
+	long long now = clock_ms();
+
+	if (n == 0)
+		return ST_OK;
+	ss = calloc(n, sizeof(*ss));
+	pfd = calloc(n, sizeof(*pfd));
+	map = calloc(n, sizeof(*map));
+	if (ss == NULL || pfd == NULL || map == NULL) {
+		err = ST_ERR_NOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct smtp_client_params cp = {
+			.ehlo_name = p->ehlo,
+			.starttls = true,
+			.mail_from = p->mail_from,
+			.rcpt = want_rcpt != NULL && want_rcpt[i] ? p->rcpt : NULL,
+		};
+
+		ss[i].pa = addrs[i];
+		ss[i].fd = -1;
+		for (int t = 0; t < T__COUNT; t++)
+			addrs[i]->t[t] = -1;
+		if (smtp_client_init(&addrs[i]->sc, &cp) != ST_OK) {
+			err = ST_ERR_NOMEM;
+			goto out;
+		}
+		addrs[i]->sc_ready = true;
+		if (now >= p->deadline) {
+			addrs[i]->state = ADDR_SKIPPED;
+			addrs[i]->deadline = true;
+			snprintf(addrs[i]->conn_error, sizeof(addrs[i]->conn_error), "deadline");
+			ss[i].phase = PH_DONE;
+			continue;
+		}
+		sess_start(&ss[i], p, now);
+	}
+
+	for (;;) {
+		size_t np = 0;
+		long long wake = p->deadline;
+		int timeout, r;
+
+		for (i = 0; i < n; i++) {
+			if (ss[i].phase == PH_DONE)
+				continue;
+			/* TLS may hold decrypted bytes that poll cannot see. */
+			if (ss[i].ssl != NULL && ss[i].phase == PH_SMTP &&
+			    SSL_pending(ss[i].ssl) > 0) {
+				sess_read(&ss[i], p, clock_ms());
+				if (ss[i].phase == PH_DONE)
+					continue;
+			}
+			pfd[np].fd = ss[i].fd;
+			pfd[np].events = sess_events(&ss[i]);
+			pfd[np].revents = 0;
+			map[np++] = i;
+			if (ss[i].step_deadline < wake)
+				wake = ss[i].step_deadline;
+		}
+		if (np == 0)
+			break;
+		now = clock_ms();
+		timeout = wake <= now ? 0 : (int)(wake - now);
+		r = poll(pfd, np, timeout);
+		if (r < 0 && errno != EINTR) {
+			err = ST_ERR_IO;
+			break;
+		}
+		now = clock_ms();
+		for (size_t k = 0; k < np; k++) {
+			struct sess *s = &ss[map[k]];
+
+			if (s->phase == PH_DONE)
+				continue;
+			if (r > 0 && pfd[k].revents != 0)
+				sess_ready(s, p, pfd[k].revents, now);
+			if (s->phase == PH_DONE)
+				continue;
+			if (now >= p->deadline)
+				sess_timeout(s, p, now, true);
+			else if (now >= s->step_deadline)
+				sess_timeout(s, p, now, false);
+		}
+	}
+out:
+	if (ss != NULL)
+		for (i = 0; i < n; i++)
+			if (ss[i].phase != PH_DONE)
+				sess_close(&ss[i], clock_ms());
+	free(ss);
+	free(pfd);
+	free(map);
+	return err;
+}

@@ -1,0 +1,605 @@
+/*
+ * smtp_client.c - the probe's SMTP client dialogue as a byte-fed state
+ * machine (see smtp_client.h).
+ *
+ * Owns its copies of the params, the reply parser, the queued command
+ * bytes, the transcript and every reply received. It never touches a
+ * socket, a clock or OpenSSL and never prints: the driver feeds what the
+ * server sent, writes what smtp_client_output() offers, and reports EOF,
+ * timeouts and the outcome of the TLS handshake. Every state change goes
+ * through client_set_state(), which leaves a trace line in the transcript.
+ */
+#include "smtp_client.h"
+
+#include <assert.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "st_limits.h"
+#include "banned.h"
+
+/* RFC 5321 4.5.3.1.2: a domain is at most 255 octets. */
+#define EHLO_NAME_MAX 255
+/* RFC 5321 4.5.3.1.3: a path, with its <>, is at most 256 octets. */
+#define PATH_MAX_OCTETS 256
+/* Octets of a reply line quoted in errmsg, and the room for their
+ * escaped form (cut shorter so that the message fits in errmsg). */
+#define QUOTE_MAX 60
+#define QUOTE_TEXT 160
+
+static const char transcript_cut_line[] = "[transcript truncated]\n";
+
+/* transcript_add - append prefix and n escaped octets as one line */
+static void
+transcript_add(struct smtp_client *sc, const char *prefix, const char *s,
+    size_t n)
+{
+	struct buf *t = &sc->transcript;
+	size_t mark = t->len, done = 0, k;
+	char esc[256];
+
+	if (sc->transcript_cut)
+		return;
+	if (buf_addstr(t, prefix) != ST_OK)
+		goto cut;
+	while (done < n) {
+		k = smtp_reply_escape(esc, sizeof(esc), s + done, n - done);
+		if (buf_add(t, esc, strlen(esc)) != ST_OK)
+			goto cut;
+		done += k;
+	}
+	if (buf_add(t, "\n", 1) != ST_OK)
+		goto cut;
+	return;
+cut:
+	/* Drop the partial line; the room for the marker was kept back by
+	 * the smaller limit set in smtp_client_init(). */
+	t->len = mark;
+	if (t->data != NULL)
+		t->data[mark] = '\0';
+	t->max = SMTP_TRANSCRIPT_MAX;
+	sc->transcript_cut = true;
+	/* Only out of memory can refuse the marker; the transcript then
+	 * simply ends, since a transcript never fails the dialogue. */
+	if (buf_addstr(t, transcript_cut_line) != ST_OK)
+		return;
+}
+
+/* transcript_trace - append a "* " trace line */
+static void __attribute__((format(printf, 2, 3)))
+transcript_trace(struct smtp_client *sc, const char *fmt, ...)
+{
+	char line[160];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	transcript_add(sc, "* ", line, (size_t)n);
+}
+
+/* client_line - parser callback: each server line into the transcript */
+static void
+client_line(void *arg, const char *line, size_t len)
+{
+	transcript_add(arg, "< ", line, len);
+}
+
+/* client_set_state - the one place where the state changes */
+static void
+client_set_state(struct smtp_client *sc, enum smtp_state next)
+{
+	transcript_trace(sc, "%s -> %s", smtp_state_name(sc->state),
+	    smtp_state_name(next));
+	sc->state = next;
+}
+
+/* state_event - what a state means to the driver when nothing happens */
+static enum smtp_event
+state_event(const struct smtp_client *sc)
+{
+	if (sc->state == SMTP_ST_DONE)
+		return SMTP_EV_DONE;
+	if (sc->state == SMTP_ST_FAILED)
+		return SMTP_EV_FAILED;
+	return SMTP_EV_NONE;
+}
+
+/* client_fail - end the dialogue; a refusal already recorded is kept */
+static enum smtp_event __attribute__((format(printf, 3, 4)))
+client_fail(struct smtp_client *sc, enum st_err err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!sc->failing) {
+		sc->fail_state = sc->state;
+		sc->err = err;
+		va_start(ap, fmt);
+		/* A cut message is still a useful message. */
+		(void)vsnprintf(sc->errmsg, sizeof(sc->errmsg), fmt, ap);
+		va_end(ap);
+	}
+	client_set_state(sc, SMTP_ST_FAILED);
+	return SMTP_EV_FAILED;
+}
+
+/* client_send - queue one command (CRLF added) and enter state next */
+static enum smtp_event __attribute__((format(printf, 3, 4)))
+client_send(struct smtp_client *sc, enum smtp_state next, const char *fmt,
+    ...)
+{
+	char cmd[EHLO_NAME_MAX + PATH_MAX_OCTETS + 32];
+	va_list ap;
+	int n;
+	enum st_err err;
+
+	va_start(ap, fmt);
+	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	/* Params are checked in smtp_client_init(), so a command that does
+	 * not fit is a broken invariant. */
+	if (n < 0 || (size_t)n >= sizeof(cmd))
+		return client_fail(sc, ST_ERR_INTERNAL,
+		    "cannot format the command for %s",
+		    smtp_state_name(next));
+	if ((err = buf_add(&sc->out, cmd, (size_t)n)) != ST_OK ||
+	    (err = buf_add(&sc->out, "\r\n", 2)) != ST_OK)
+		return client_fail(sc, err, "cannot queue the command for %s: %s",
+		    smtp_state_name(next), st_strerror(err));
+	client_set_state(sc, next);
+	transcript_add(sc, "> ", cmd, (size_t)n);
+	return SMTP_EV_NONE;
+}
+
+/* reply_quote - "DDD text" of the first line, escaped and cut */
+static void
+reply_quote(const struct smtp_reply *r, char *out, size_t outlen)
+{
+	const char *text = r->nlines > 0 ? r->lines[0] : "";
+	size_t n = strlen(text), shown;
+	int k;
+
+	k = snprintf(out, outlen, "%03d ", r->code);
+	if (k < 0 || (size_t)k + 4 > outlen)
+		return;
+	shown = smtp_reply_escape(out + k, outlen - (size_t)k - 3, text,
+	    n < QUOTE_MAX ? n : QUOTE_MAX);
+	if (shown < n)
+		memcpy(out + strlen(out), "...", 4);
+}
+
+/* client_refused - the server refused a step the dialogue needs */
+static enum smtp_event
+client_refused(struct smtp_client *sc, const struct smtp_reply *r,
+    const char *what)
+{
+	char q[QUOTE_TEXT];
+
+	reply_quote(r, q, sizeof(q));
+	/* RFC 5321 3.8: 421 means the server is closing the channel; a QUIT
+	 * would only meet a closed connection. */
+	if (r->code == 421)
+		return client_fail(sc, ST_OK, "server refused %s: '%s'", what,
+		    q);
+	sc->fail_state = sc->state;
+	sc->err = ST_OK;
+	/* A cut message is still a useful message. */
+	(void)snprintf(sc->errmsg, sizeof(sc->errmsg),
+	    "server refused %s: '%s'", what, q);
+	sc->failing = true;
+	return client_send(sc, SMTP_ST_QUIT, "QUIT");
+}
+
+/* client_after_hello - address test if wanted, else QUIT */
+static enum smtp_event
+client_after_hello(struct smtp_client *sc)
+{
+	if (sc->params.rcpt != NULL)
+		return client_send(sc, SMTP_ST_MAIL, "MAIL FROM:<%s>",
+		    sc->params.mail_from);
+	return client_send(sc, SMTP_ST_QUIT, "QUIT");
+}
+
+/* EHLO keywords recorded as enum smtp_ext flags. */
+static const struct {
+	const char *kw;
+	unsigned flag;
+} exts[] = {
+	{"STARTTLS", SMTP_EXT_STARTTLS},
+	{"SIZE", SMTP_EXT_SIZE},
+	{"PIPELINING", SMTP_EXT_PIPELINING},
+	{"8BITMIME", SMTP_EXT_8BITMIME},
+	{"SMTPUTF8", SMTP_EXT_SMTPUTF8},
+	{"REQUIRETLS", SMTP_EXT_REQUIRETLS},
+	{"CHUNKING", SMTP_EXT_CHUNKING},
+	{"ENHANCEDSTATUSCODES", SMTP_EXT_ENHANCEDSTATUSCODES},
+	{"DSN", SMTP_EXT_DSN},
+	{"AUTH", SMTP_EXT_AUTH},
+};
+
+/* ehlo_exts - the enum smtp_ext flags of an EHLO reply */
+static unsigned
+ehlo_exts(const struct smtp_reply *r)
+{
+	unsigned flags = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++)
+		if (smtp_reply_has_keyword(r, exts[i].kw))
+			flags |= exts[i].flag;
+	return flags;
+}
+
+static enum smtp_event
+on_banner(struct smtp_client *sc, const struct smtp_reply *r)
+{
+	if (r->code == 220)
+		return client_send(sc, SMTP_ST_EHLO, "EHLO %s",
+		    sc->params.ehlo_name);
+	return client_refused(sc, r, "the session");
+}
+
+static enum smtp_event
+on_ehlo(struct smtp_client *sc, const struct smtp_reply *r)
+{
+	if (r->code / 100 == 2) {
+		sc->ext = ehlo_exts(r);
+		sc->starttls_offered = (sc->ext & SMTP_EXT_STARTTLS) != 0;
+		if (sc->starttls_offered && sc->params.starttls)
+			return client_send(sc, SMTP_ST_STARTTLS, "STARTTLS");
+		return client_after_hello(sc);
+	}
+	/* RFC 5321 4.1.4: a server that does not speak ESMTP refuses EHLO
+	 * with 5xx; the client falls back to HELO. */
+	if (r->code / 100 == 5) {
+		sc->used_helo = true;
+		return client_send(sc, SMTP_ST_HELO, "HELO %s",
+		    sc->params.ehlo_name);
+	}
+	return client_refused(sc, r, "EHLO");
+}
+
+static enum smtp_event
+on_helo(struct smtp_client *sc, const struct smtp_reply *r)
+{
+	if (r->code / 100 == 2)
+		return client_after_hello(sc);
+	return client_refused(sc, r, "HELO");
+}
+
+static enum smtp_event
+on_starttls(struct smtp_client *sc, const struct smtp_reply *r)
+{
+	if (r->code == 220) {
+		client_set_state(sc, SMTP_ST_TLS);
+		return SMTP_EV_START_TLS;
+	}
+	if (r->code == 421)
+		return client_refused(sc, r, "STARTTLS");
+	/* RFC 3207 4: after 454 or 501 an opportunistic sender goes on in
+	 * cleartext; checks.md judges the refusal, we keep talking. */
+	return client_after_hello(sc);
+}
+
+static enum smtp_event
+on_ehlo_tls(struct smtp_client *sc, const struct smtp_reply *r)
+{
+	if (r->code / 100 == 2) {
+		sc->ext_tls = ehlo_exts(r);
+		return client_after_hello(sc);
+	}
+	return client_refused(sc, r, "EHLO over TLS");
+}
+
+static enum smtp_event
+on_mail(struct smtp_client *sc, const struct smtp_reply *r)
+{
+	if (r->code == 421)
+		return client_refused(sc, r, "MAIL FROM");
+	if (r->code / 100 == 2)
+		return client_send(sc, SMTP_ST_RCPT, "RCPT TO:<%s>",
+		    sc->params.rcpt);
+	/* A rejected sender: nothing to test RCPT with, but reset. */
+	return client_send(sc, SMTP_ST_RSET, "RSET");
+}
+
+static enum smtp_event
+on_rcpt(struct smtp_client *sc, const struct smtp_reply *r)
+{
+	if (r->code == 421)
+		return client_refused(sc, r, "RCPT TO");
+	return client_send(sc, SMTP_ST_RSET, "RSET");
+}
+
+static enum smtp_event
+on_rset(struct smtp_client *sc, const struct smtp_reply *r)
+{
+	if (r->code == 421)
+		return client_refused(sc, r, "RSET");
+	return client_send(sc, SMTP_ST_QUIT, "QUIT");
+}
+
+static enum smtp_event
+on_quit(struct smtp_client *sc, const struct smtp_reply *r)
+{
+	(void)r; /* any answer to QUIT ends the dialogue; it is kept */
+	if (sc->failing) {
+		client_set_state(sc, SMTP_ST_FAILED);
+		return SMTP_EV_FAILED;
+	}
+	client_set_state(sc, SMTP_ST_DONE);
+	return SMTP_EV_DONE;
+}
+
+/*
+ * One row per state: its name for traces, what it waits for (for
+ * messages), where its reply is kept and what to do with it.
+ */
+static const struct state_info {
+	const char *name;
+	const char *awaiting;
+	size_t slot;       /* offsetof the reply in struct smtp_client */
+	/* what to do with the reply; NULL: none expected in this state */
+	enum smtp_event (*on_reply)(struct smtp_client *,
+	    const struct smtp_reply *);
+} states[] = {
+	[SMTP_ST_BANNER] = {"banner", "the greeting",
+	    offsetof(struct smtp_client, banner), on_banner},
+	[SMTP_ST_EHLO] = {"ehlo", "the reply to EHLO",
+	    offsetof(struct smtp_client, ehlo), on_ehlo},
+	[SMTP_ST_HELO] = {"helo", "the reply to HELO",
+	    offsetof(struct smtp_client, helo), on_helo},
+	[SMTP_ST_STARTTLS] = {"starttls", "the reply to STARTTLS",
+	    offsetof(struct smtp_client, starttls), on_starttls},
+	[SMTP_ST_TLS] = {"tls", "the TLS handshake", 0, NULL},
+	[SMTP_ST_EHLO_TLS] = {"ehlo_tls", "the reply to EHLO over TLS",
+	    offsetof(struct smtp_client, ehlo_tls), on_ehlo_tls},
+	[SMTP_ST_MAIL] = {"mail", "the reply to MAIL FROM",
+	    offsetof(struct smtp_client, mail), on_mail},
+	[SMTP_ST_RCPT] = {"rcpt", "the reply to RCPT TO",
+	    offsetof(struct smtp_client, rcpt), on_rcpt},
+	[SMTP_ST_RSET] = {"rset", "the reply to RSET",
+	    offsetof(struct smtp_client, rset), on_rset},
+	[SMTP_ST_QUIT] = {"quit", "the reply to QUIT",
+	    offsetof(struct smtp_client, quit), on_quit},
+	[SMTP_ST_DONE] = {"done", "nothing", 0, NULL},
+	[SMTP_ST_FAILED] = {"failed", "nothing", 0, NULL},
+};
+static_assert(sizeof(states) / sizeof(states[0]) == SMTP_ST__COUNT,
+    "states[] must describe every enum smtp_state value");
+
+const char *
+smtp_state_name(enum smtp_state s)
+{
+	if ((int)s < 0 || s >= SMTP_ST__COUNT || states[s].name == NULL)
+		return "unknown";
+	return states[s].name;
+}
+
+/* param_ok - whether s (n <= max octets) is safe inside a command */
+static bool
+param_ok(const char *s, size_t max, bool allow_space)
+{
+	size_t i, n = strlen(s);
+
+	if (n > max)
+		return false;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		/* CR or LF would let a param inject a command. */
+		if (c < 0x20 || c == 0x7f || (c == ' ' && !allow_space))
+			return false;
+	}
+	return true;
+}
+
+/* dup_param - a copy of s into *dst */
+static enum st_err
+dup_param(const char **dst, const char *s)
+{
+	char *copy;
+	size_t n = strlen(s);
+
+	if ((copy = malloc(n + 1)) == NULL)
+		return ST_ERR_NOMEM;
+	memcpy(copy, s, n + 1);
+	*dst = copy;
+	return ST_OK;
+}
+
+enum st_err
+smtp_client_init(struct smtp_client *sc,
+    const struct smtp_client_params *params)
+{
+	const char *from = params->mail_from != NULL ? params->mail_from : "";
+	enum st_err err;
+
+	memset(sc, 0, sizeof(*sc));
+	sc->state = SMTP_ST_BANNER;
+	sc->fail_state = SMTP_ST_BANNER;
+	sc->err = ST_OK;
+	smtp_reply_parser_init(&sc->parser);
+	sc->parser.line_cb = client_line;
+	sc->parser.line_cb_arg = sc;
+	buf_init(&sc->out, SMTP_OUTPUT_MAX);
+	/* Keep room for the truncation marker (transcript_add()). */
+	buf_init(&sc->transcript,
+	    SMTP_TRANSCRIPT_MAX - (sizeof(transcript_cut_line) - 1));
+
+	if (params->ehlo_name == NULL || params->ehlo_name[0] == '\0' ||
+	    !param_ok(params->ehlo_name, EHLO_NAME_MAX, false) ||
+	    !param_ok(from, PATH_MAX_OCTETS - 2, true) ||
+	    (params->rcpt != NULL &&
+	    !param_ok(params->rcpt, PATH_MAX_OCTETS - 2, true)))
+		return ST_ERR_INVAL;
+	sc->params.starttls = params->starttls;
+	if ((err = dup_param(&sc->params.ehlo_name, params->ehlo_name)) !=
+	    ST_OK ||
+	    (err = dup_param(&sc->params.mail_from, from)) != ST_OK)
+		return err;
+	if (params->rcpt != NULL &&
+	    (err = dup_param(&sc->params.rcpt, params->rcpt)) != ST_OK)
+		return err;
+	return ST_OK;
+}
+
+void
+smtp_client_release(struct smtp_client *sc)
+{
+	if (sc == NULL)
+		return;
+	/* The params strings are our own copies (smtp_client_init()). */
+	free((void *)sc->params.ehlo_name);
+	free((void *)sc->params.mail_from);
+	free((void *)sc->params.rcpt);
+	sc->params.ehlo_name = sc->params.mail_from = sc->params.rcpt = NULL;
+	smtp_reply_parser_release(&sc->parser);
+	buf_release(&sc->out);
+	buf_release(&sc->transcript);
+	smtp_reply_release(&sc->banner);
+	smtp_reply_release(&sc->ehlo);
+	smtp_reply_release(&sc->helo);
+	smtp_reply_release(&sc->starttls);
+	smtp_reply_release(&sc->ehlo_tls);
+	smtp_reply_release(&sc->mail);
+	smtp_reply_release(&sc->rcpt);
+	smtp_reply_release(&sc->rset);
+	smtp_reply_release(&sc->quit);
+}
+
+/* client_reply - keep a complete reply and act on it */
+static enum smtp_event
+client_reply(struct smtp_client *sc, struct smtp_reply *r)
+{
+	const struct state_info *si = &states[sc->state];
+	struct smtp_reply *slot;
+
+	if (si->on_reply == NULL) {
+		smtp_reply_release(r);
+		return client_fail(sc, ST_ERR_INTERNAL,
+		    "reply in state %s", si->name);
+	}
+	slot = (struct smtp_reply *)((char *)sc + si->slot);
+	smtp_reply_release(slot);
+	*slot = *r;
+	return si->on_reply(sc, slot);
+}
+
+enum smtp_event
+smtp_client_feed(struct smtp_client *sc, const char *buf, size_t len,
+    size_t *used)
+{
+	enum smtp_event ev = SMTP_EV_NONE;
+	struct smtp_reply r;
+	size_t off = 0, n;
+	bool done;
+	enum st_err err;
+
+	*used = 0;
+	if (sc->state == SMTP_ST_DONE || sc->state == SMTP_ST_FAILED ||
+	    sc->state == SMTP_ST_TLS)
+		return state_event(sc);
+	/* The struct may have moved since init; the callback follows it. */
+	sc->parser.line_cb_arg = sc;
+	while (off < len && ev == SMTP_EV_NONE) {
+		err = smtp_reply_feed(&sc->parser, buf + off, len - off, &n,
+		    &r, &done);
+		off += n;
+		if (err != ST_OK) {
+			ev = client_fail(sc, err, "cannot read %s: %s",
+			    states[sc->state].awaiting, sc->parser.errmsg);
+			break;
+		}
+		if (!done)
+			break;
+		ev = client_reply(sc, &r);
+	}
+	if (ev == SMTP_EV_START_TLS && off < len) {
+		/* RFC 3207 5: nothing may follow the 220 before the
+		 * handshake; a server that sends more invites injection. */
+		sc->tls_injection = true;
+		transcript_trace(sc, "%zu octets after the 220 to STARTTLS "
+		    "in the same read, discarded", len - off);
+	}
+	*used = off;
+	return ev;
+}
+
+enum smtp_event
+smtp_client_tls_done(struct smtp_client *sc, bool ok, const char *errmsg)
+{
+	if (sc->state != SMTP_ST_TLS)
+		return state_event(sc);
+	if (!ok)
+		return client_fail(sc, ST_ERR_TLS, "TLS handshake failed: %s",
+		    errmsg != NULL ? errmsg : "no detail");
+	sc->tls_active = true;
+	transcript_trace(sc, "tls handshake done");
+	/* Nothing queued in cleartext may leak into the TLS session. */
+	buf_reset(&sc->out);
+	return client_send(sc, SMTP_ST_EHLO_TLS, "EHLO %s",
+	    sc->params.ehlo_name);
+}
+
+/* parser_busy - whether part of a reply has been received */
+static bool
+parser_busy(const struct smtp_client *sc)
+{
+	return sc->parser.line.len > 0 || sc->parser.cur.nlines > 0;
+}
+
+enum smtp_event
+smtp_client_eof(struct smtp_client *sc)
+{
+	if (sc->state == SMTP_ST_DONE || sc->state == SMTP_ST_FAILED)
+		return state_event(sc);
+	if (sc->state == SMTP_ST_QUIT) {
+		/* RFC 5321 4.1.1.10 wants a 221 first; closing without it is
+		 * rude but ends the dialogue all the same. */
+		transcript_trace(sc, "connection closed");
+		if (sc->failing) {
+			client_set_state(sc, SMTP_ST_FAILED);
+			return SMTP_EV_FAILED;
+		}
+		client_set_state(sc, SMTP_ST_DONE);
+		return SMTP_EV_DONE;
+	}
+	if (parser_busy(sc))
+		return client_fail(sc, ST_ERR_CLOSED,
+		    "connection closed in the middle of %s",
+		    states[sc->state].awaiting);
+	return client_fail(sc, ST_ERR_CLOSED,
+	    "connection closed while waiting for %s",
+	    states[sc->state].awaiting);
+}
+
+enum smtp_event
+smtp_client_timeout(struct smtp_client *sc)
+{
+	if (sc->state == SMTP_ST_DONE || sc->state == SMTP_ST_FAILED)
+		return state_event(sc);
+	return client_fail(sc, ST_ERR_TIMEOUT, "timed out waiting for %s",
+	    states[sc->state].awaiting);
+}
+
+const char *
+smtp_client_output(const struct smtp_client *sc, size_t *len)
+{
+	*len = sc->out.len;
+	return sc->out.len > 0 ? sc->out.data : NULL;
+}
+
+void
+smtp_client_output_done(struct smtp_client *sc, size_t n)
+{
+	buf_consume(&sc->out, n);
+}

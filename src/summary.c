@@ -1,0 +1,84 @@
+/*
+ * summary.c - the exit code and its reason (report.md 8), from the check
+ * results, the verdicts and the run-level errors. Precedence 4, 2, 1, 3, 0;
+ * 2 never arises here (usage errors stop before a result exists).
+ */
+#include "probe_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "verdict.h"
+
+#include "banned.h"
+
+/* unreachable - no address of any MX host could be reached */
+static bool
+unreachable(const struct probe_result *r, size_t *total)
+{
+	size_t n = 0;
+	bool reached = false;
+
+	for (size_t i = 0; i < r->nmx; i++)
+		for (size_t k = 0; k < r->mx[i].naddrs; k++) {
+			n++;
+			if (r->mx[i].addrs[k].connected)
+				reached = true;
+		}
+	*total = n;
+	return n > 0 && !reached;
+}
+
+void
+summary_run(struct probe_result *r)
+{
+	size_t fails = 0, warns = 0, errors = 0, total = 0, i;
+	const struct check_result *lookup;
+	const char *why3 = NULL;
+
+	for (i = 0; i < r->checks.n; i++) {
+		const struct check_result *c = &r->checks.v[i];
+
+		if (c->waived)
+			continue;
+		fails += c->status == CHECK_FAIL;
+		warns += c->status == CHECK_WARN;
+		errors += c->status == CHECK_ERROR;
+	}
+	lookup = check_find(&r->checks, "dns.mx.lookup", NULL, NULL);
+	if (r->run_error_code[0] && (strcmp(r->run_error_code, "out-of-memory") == 0 ||
+	    strcmp(r->run_error_code, "internal") == 0)) {
+		r->exit_code = 4;
+		snprintf(r->exit_reason, sizeof(r->exit_reason), "internal error: %.150s",
+		    r->run_error);
+		return;
+	}
+	if (fails > 0 || (r->opt.strict && warns > 0)) {
+		r->exit_code = 1;
+		snprintf(r->exit_reason, sizeof(r->exit_reason), "%zu check%s failed%s",
+		    fails, fails == 1 ? "" : "s", r->opt.strict && warns ?
+		    " or warned (--strict)" : "");
+		return;
+	}
+	if (lookup != NULL && lookup->status == CHECK_ERROR && !lookup->waived)
+		why3 = "the MX lookup could not be completed";
+	else if (unreachable(r, &total))
+		why3 = "no address of any MX host could be reached";
+	else if (r->deadline_hit)
+		why3 = "the run deadline was reached";
+	else if (r->opt.strict && errors > 0)
+		why3 = "some checks could not be measured (--strict)";
+	if (why3 == NULL && r->levels != NULL)
+		for (i = 0; i < LEVEL__COUNT; i++)
+			if (r->levels[i].present && (r->opt.require & (1u << i)) &&
+			    r->levels[i].strict.outcome == V_UNKNOWN)
+				why3 = "a required level could not be judged";
+	if (why3 != NULL) {
+		r->exit_code = 3;
+		snprintf(r->exit_reason, sizeof(r->exit_reason), "%s", why3);
+		return;
+	}
+	r->exit_code = 0;
+	snprintf(r->exit_reason, sizeof(r->exit_reason), "no check failed%s",
+	    errors ? "; some checks could not be measured" : "");
+}

@@ -1,0 +1,22 @@
+/*
+ * text.h - peer text made safe for reports and terminals (report.md 2):
+ * valid UTF-8 is kept, invalid octets and control characters other than
+ * TAB become U+FFFD, and long text is cut with "…".
+ */
+#ifndef SMTPTLS_TEXT_H
+#define SMTPTLS_TEXT_H
+
+#include <stddef.h>
+
+#include "smtp_reply.h"
+
+/* Escape len octets of in into out (size outlen, always NUL-terminated). */
+void text_escape(const char *in, size_t len, char *out, size_t outlen);
+/* Line i of a reply as sent: "250-text" (continuation) or "250 text". */
+void text_reply_line(const struct smtp_reply *r, size_t i, char *out,
+    size_t outlen);
+/* The first word of the first line (the host name of a greeting or EHLO
+ * reply), escaped; "" if none. */
+void text_reply_host(const struct smtp_reply *r, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,342 @@
+/*
+ * verdict.c - the policy levels of checks.md 12, computed only from check
+ * results already in the list: facts per address (12.1), rules per address
+ * (12.3), variants (12.4), the domain outcome (12.6) and the policy.*
+ * checks (12.7).
+ *
+ * XXX: the dane, mta-sts and secure levels need the DANE and MTA-STS
+ * results; until those land they are not judged (absent from the report).
+ */
+#include "verdict.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "probe_internal.h"
+
+#include "banned.h"
+
+static const char *const vout_names[] = {
+	"deliver", "defer", "unknown", "partial", "no-mail",
+};
+
+const char *
+verdict_outcome_name(enum vout v)
+{
+	return vout_names[v];
+}
+
+enum fact { F_FALSE = 0, F_TRUE, F_UNKNOWN };
+
+struct fact_r {
+	enum fact f;
+	const char *reason;
+};
+
+static enum check_status
+st_of(const struct probe_result *r, const struct probe_addr *pa, const char *id,
+    bool *found)
+{
+	const struct check_result *c = check_find(&r->checks, id, pa->mx->name, pa->address);
+
+	*found = c != NULL;
+	return c ? c->status : CHECK_SKIP;
+}
+
+/* need - a fact that holds when check id has one of the wanted statuses;
+ * unknown when it is error, or skip behind an error (checks.md 12.1) */
+static struct fact_r
+need(const struct probe_result *r, const struct probe_addr *pa, const char *id,
+    bool allow_warn, bool upstream_error)
+{
+	bool found;
+	enum check_status s = st_of(r, pa, id, &found);
+	struct fact_r out = {F_FALSE, id};
+
+	if (s == CHECK_PASS || (allow_warn && s == CHECK_WARN))
+		out.f = F_TRUE;
+	else if (s == CHECK_ERROR || (s == CHECK_SKIP && upstream_error))
+		out.f = F_UNKNOWN;
+	return out;
+}
+
+/* chain_error - whether some step before id ended in error */
+static const char *
+first_error(const struct probe_result *r, const struct probe_addr *pa)
+{
+	static const char *const chain[] = {
+		"smtp.connect", "smtp.banner", "smtp.ehlo", "smtp.starttls.offered",
+		"smtp.starttls.response", "tls.handshake", "smtp.ehlo.after_tls",
+	};
+	bool found;
+
+	for (size_t i = 0; i < sizeof(chain) / sizeof(chain[0]); i++)
+		if (st_of(r, pa, chain[i], &found) == CHECK_ERROR)
+			return chain[i];
+	return NULL;
+}
+
+static void
+set(struct verdict_addr *v, enum vout o, const char *tr, const char *auth,
+    const char *reason)
+{
+	v->outcome = o;
+	v->transport = o == V_DELIVER ? tr : NULL;
+	v->auth = o == V_DELIVER ? auth : NULL;
+	v->reason = o == V_DELIVER ? NULL : reason;
+}
+
+/* decide - the first fact that does not hold decides (checks.md 12.3) */
+static bool
+decide(struct verdict_addr *v, struct fact_r f)
+{
+	if (f.f == F_TRUE)
+		return true;
+	set(v, f.f == F_UNKNOWN ? V_UNKNOWN : V_DEFER, NULL, NULL, f.reason);
+	return false;
+}
+
+static struct fact_r
+fact_reach(const struct probe_result *r, const struct probe_addr *pa, const char *err)
+{
+	struct fact_r f;
+
+	/* No local route: every fact of the address is unknown. */
+	f = need(r, pa, "smtp.connect", false, false);
+	if (f.f != F_TRUE) {
+		bool found;
+
+		if (st_of(r, pa, "smtp.connect", &found) == CHECK_SKIP)
+			f.f = F_UNKNOWN;
+		return f;
+	}
+	f = need(r, pa, "smtp.banner", true, err != NULL);
+	if (f.f != F_TRUE)
+		return f;
+	return need(r, pa, "smtp.ehlo", true, err != NULL);
+}
+
+static struct fact_r
+fact_tls(const struct probe_result *r, const struct probe_addr *pa, const char *err)
+{
+	static const char *const ids[] = {
+		"smtp.starttls.offered", "smtp.starttls.response", "tls.handshake",
+		"smtp.ehlo.after_tls",
+	};
+	struct fact_r f = {F_TRUE, NULL};
+
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		f = need(r, pa, ids[i], false, err != NULL);
+		if (f.f != F_TRUE)
+			return f;
+	}
+	return f;
+}
+
+static bool
+no_starttls(const struct probe_result *r, const struct probe_addr *pa)
+{
+	bool found;
+
+	if (st_of(r, pa, "smtp.starttls.offered", &found) == CHECK_FAIL)
+		return true;
+	return st_of(r, pa, "smtp.starttls.response", &found) == CHECK_FAIL &&
+	    pa->sc.starttls.code != 0;
+}
+
+enum rule {
+	R_OPPORTUNISTIC, R_CLEARTEXT_RETRY, R_ENCRYPT, R_VERIFY, R_VERIFY_CHAIN,
+	R_VERIFY_DOMAIN,
+};
+
+static const char *const rule_names[] = {
+	"opportunistic", "opportunistic.cleartext_retry", "encrypt", "verify",
+	"verify.chain", "verify.domain",
+};
+
+static void
+judge(const struct probe_result *r, const struct probe_addr *pa, enum rule rule,
+    struct verdict_addr *v)
+{
+	const char *err = first_error(r, pa);
+	struct fact_r f;
+	bool found;
+
+	v->pa = pa;
+	v->rule = rule_names[rule];
+	if (!decide(v, fact_reach(r, pa, err)))
+		return;
+	f = fact_tls(r, pa, err);
+	if (rule == R_OPPORTUNISTIC || rule == R_CLEARTEXT_RETRY) {
+		if (f.f == F_TRUE)
+			set(v, V_DELIVER, "tls", "none", NULL);
+		else if (no_starttls(r, pa))
+			set(v, V_DELIVER, "cleartext", "none", NULL);
+		else if (rule == R_CLEARTEXT_RETRY && f.f == F_FALSE &&
+		    strcmp(f.reason, "tls.handshake") == 0)
+			set(v, V_DELIVER, "cleartext", "none", NULL);
+		else
+			decide(v, f);
+		return;
+	}
+	if (!decide(v, f))
+		return;
+	/* floor: the negotiated version against --min-tls */
+	if (pa->tls.version_num < r->opt.min_tls) {
+		set(v, V_DEFER, NULL, NULL, "tls.version");
+		return;
+	}
+	if (rule == R_ENCRYPT) {
+		set(v, V_DELIVER, "tls", "none", NULL);
+		return;
+	}
+	f = need(r, pa, "cert.chain.trusted", false, false);
+	if (f.f == F_TRUE && !pa->tls.chain.path_in_validity)
+		f = (struct fact_r){F_FALSE, "cert.expiry"};
+	if (!decide(v, f))
+		return;
+	if (rule == R_VERIFY) {
+		(void)st_of(r, pa, "cert.name.match", &found);
+		if (pa->tls.chain.name_mx.via == CERT_NAME_NONE) {
+			set(v, V_DEFER, NULL, NULL, "cert.name.match");
+			return;
+		}
+	} else if (rule == R_VERIFY_DOMAIN) {
+		if (!decide(v, need(r, pa, "cert.name.nexthop", false, false)))
+			return;
+	}
+	set(v, V_DELIVER, "tls", "pkix", NULL);
+}
+
+static bool
+bogus_mx(const struct probe_result *r)
+{
+	return r->have_mxans && r->mxans.dnssec == DNSSEC_BOGUS;
+}
+
+static bool
+build_set(const struct probe_result *r, enum rule rule, const char *name,
+    struct verdict_set *s)
+{
+	size_t n = 0, i, k;
+
+	s->name = name;
+	for (i = 0; i < r->nmx; i++)
+		n += r->mx[i].naddrs;
+	s->addrs = calloc(n ? n : 1, sizeof(*s->addrs));
+	if (s->addrs == NULL)
+		return false;
+	for (i = 0; i < r->nmx; i++)
+		for (k = 0; k < r->mx[i].naddrs; k++) {
+			struct verdict_addr *v = &s->addrs[s->n++];
+
+			judge(r, &r->mx[i].addrs[k], rule, v);
+			if (v->outcome == V_DELIVER)
+				s->deliver++;
+			else if (v->outcome == V_DEFER)
+				s->defer++;
+			else
+				s->unknown++;
+		}
+	/* checks.md 12.6 */
+	if (r->null_mx)
+		s->outcome = V_NOMAIL;
+	else if (bogus_mx(r))
+		s->outcome = V_DEFER;
+	else if (s->deliver && !s->defer)
+		s->outcome = V_DELIVER;
+	else if (s->deliver)
+		s->outcome = V_PARTIAL;
+	else if (s->unknown)
+		s->outcome = V_UNKNOWN;
+	else if (s->n == 0) {
+		const struct check_result *c = check_find(&r->checks, "dns.mx.lookup", NULL, NULL);
+		bool err = c != NULL && c->status == CHECK_ERROR;
+
+		for (i = 0; i < r->nmx && !err; i++) {
+			c = check_find(&r->checks, "dns.mx.target.resolves", r->mx[i].name, NULL);
+			err = c != NULL && c->status == CHECK_ERROR;
+		}
+		s->outcome = err ? V_UNKNOWN : V_DEFER;
+	} else
+		s->outcome = V_DEFER;
+	return true;
+}
+
+static void
+policy_check(struct probe_result *r, enum probe_level lv, struct verdict_level *L)
+{
+	static const char *const ids[LEVEL__COUNT] = {
+		"policy.opportunistic", "policy.encrypt", "policy.verify",
+		"policy.dane", "policy.mtasts", "policy.secure",
+	};
+	enum vout o = L->strict.outcome;
+	enum check_status st;
+
+	L->judged_on = "strict";
+	if (o == V_UNKNOWN)
+		st = CHECK_ERROR;
+	else if (o == V_NOMAIL)
+		st = CHECK_INFO;
+	else if (L->required && (r->opt.require & (1u << lv))) {
+		L->expectation = "required";
+		st = o == V_DELIVER ? CHECK_PASS : CHECK_FAIL;
+	} else if (lv == LEVEL_OPPORTUNISTIC) {
+		L->expectation = "always";
+		st = o == V_DELIVER ? CHECK_PASS : o == V_PARTIAL ? CHECK_WARN : CHECK_FAIL;
+	} else
+		st = o == V_DELIVER ? CHECK_PASS : CHECK_INFO;
+	L->status = st;
+	check_add(&r->checks, ids[lv], st, r->domain ? r->domain : r->host, NULL, NULL,
+	    0, NULL, "%s: %zu address%s deliver%s, %zu defer, %zu unknown",
+	    verdict_outcome_name(o), L->strict.deliver, L->strict.deliver == 1 ? "" : "es",
+	    L->strict.deliver == 1 ? "s" : "", L->strict.defer, L->strict.unknown);
+}
+
+void
+verdict_release(struct verdict_level *levels)
+{
+	if (levels == NULL)
+		return;
+	for (int i = 0; i < LEVEL__COUNT; i++) {
+		free(levels[i].strict.addrs);
+		for (size_t k = 0; k < levels[i].nvariants; k++)
+			free(levels[i].variants[k].addrs);
+	}
+	free(levels);
+}
+
+void
+verdict_run(struct probe_result *r)
+{
+	struct verdict_level *L = calloc(LEVEL__COUNT, sizeof(*L));
+	bool ok = L != NULL;
+
+	r->levels = L;
+	if (!ok)
+		return;
+	L[LEVEL_OPPORTUNISTIC].present = true;
+	L[LEVEL_OPPORTUNISTIC].required = true;
+	ok = ok && build_set(r, R_OPPORTUNISTIC, NULL, &L[LEVEL_OPPORTUNISTIC].strict);
+	ok = ok && build_set(r, R_CLEARTEXT_RETRY, "cleartext_retry",
+	    &L[LEVEL_OPPORTUNISTIC].variants[L[LEVEL_OPPORTUNISTIC].nvariants++]);
+	L[LEVEL_ENCRYPT].present = true;
+	L[LEVEL_ENCRYPT].required = (r->opt.require >> LEVEL_ENCRYPT) & 1;
+	ok = ok && build_set(r, R_ENCRYPT, NULL, &L[LEVEL_ENCRYPT].strict);
+	L[LEVEL_VERIFY].present = true;
+	L[LEVEL_VERIFY].required = (r->opt.require >> LEVEL_VERIFY) & 1;
+	ok = ok && build_set(r, R_VERIFY, NULL, &L[LEVEL_VERIFY].strict);
+	ok = ok && build_set(r, R_VERIFY_CHAIN, "chain",
+	    &L[LEVEL_VERIFY].variants[L[LEVEL_VERIFY].nvariants++]);
+	if (r->domain != NULL || r->opt.tls_domain != NULL)
+		ok = ok && build_set(r, R_VERIFY_DOMAIN, "domain",
+		    &L[LEVEL_VERIFY].variants[L[LEVEL_VERIFY].nvariants++]);
+	if (!ok) {
+		snprintf(r->run_error, sizeof(r->run_error), "out of memory");
+		snprintf(r->run_error_code, sizeof(r->run_error_code), "out-of-memory");
+		return;
+	}
+	for (int i = LEVEL_OPPORTUNISTIC; i <= LEVEL_VERIFY; i++)
+		policy_check(r, (enum probe_level)i, &L[i]);
+}

@@ -1,0 +1,58 @@
+# tests/lib.sh - helpers for integration tests (sourced).
+#
+# Every assertion prints "PASS name" or "FAIL name" plus indented lines with
+# what was expected and what was seen. t_run never hides an exit status, and
+# death by a signal is always a failure.
+set -u
+: "${SMTPTLS:?run through tests/run.sh}"
+LAB=${SMTPTLS_LAB:-/tmp/smtptls-lab}
+CA="$LAB/ca/root.pem"
+RESOLVER=127.10.0.2
+T_FAILED=0
+
+t_pass() { printf 'PASS %s\n' "$1"; }
+t_fail() {
+	printf 'FAIL %s\n  expected: %s\n  seen: %s\n' "$1" "$2" "$3"
+	T_FAILED=$((T_FAILED + 1))
+}
+
+# t_eq NAME EXPECTED SEEN
+t_eq() {
+	if [ "$2" = "$3" ]; then t_pass "$1"; else t_fail "$1" "$2" "$3"; fi
+}
+
+# t_match NAME REGEX SEEN (extended regex)
+t_match() {
+	if printf '%s' "$3" | grep -Eq -- "$2"; then t_pass "$1"; else t_fail "$1" "/$2/" "$3"; fi
+}
+
+# t_run NAME EXPECTED_EXIT CMD... : runs CMD, keeps stdout in $T_OUT and
+# stderr in $T_ERR, asserts the exit status exactly.
+t_run() {
+	local name=$1 want=$2
+	shift 2
+	T_OUT=$(mktemp) T_ERR=$(mktemp)
+	"$@" >"$T_OUT" 2>"$T_ERR"
+	T_RC=$?
+	if [ "$T_RC" -gt 128 ] && [ "$T_RC" -ne 255 ]; then
+		t_fail "$name" "exit $want" "killed by signal $((T_RC - 128)): $(head -c 400 "$T_ERR")"
+	elif [ "$T_RC" -eq 99 ]; then
+		t_fail "$name" "exit $want" "sanitizer report: $(head -c 800 "$T_ERR")"
+	elif [ "$T_RC" != "$want" ]; then
+		t_fail "$name" "exit $want" "exit $T_RC; stderr: $(head -c 400 "$T_ERR")"
+	else
+		t_pass "$name"
+	fi
+}
+
+# t_jq NAME FILTER EXPECTED : applies a jq filter (raw output) to $T_OUT.
+t_jq() {
+	local seen
+	seen=$(jq -r "$2" <"$T_OUT" 2>&1 | tr '\n' ' ' | sed 's/ $//')
+	t_eq "$1" "$3" "$seen"
+}
+
+# Run the probe against the lab resolver and trust store.
+lab_probe() { "$SMTPTLS" probe --resolver "$RESOLVER" --ca-file "$CA" --allow-private "$@"; }
+
+t_done() { [ "$T_FAILED" -eq 0 ]; }
