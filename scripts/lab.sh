@@ -52,7 +52,8 @@ svc_addrs() {
 	case "$1" in
 	nsd) echo "127.10.0.1:53" ;;
 	unbound) echo "127.10.0.2:53" ;;
-	postfix) mta_addrs | tr '\n' ' ' | sed 's/ $//' ;;
+	# shellcheck disable=SC2046 # one line, space-separated, on purpose
+	postfix) echo $(mta_addrs) ;;
 	nginx) echo "127.10.0.3:443" ;;
 	esac
 }

@@ -270,7 +270,7 @@ finish(struct dns_ctx *c, struct dns_answer *ans, const ldns_pkt *p,
 {
 	bool local = c->cfg->source == DNS_SRC_LOCAL;
 	bool denial = ans->rcode == LDNS_RCODE_NOERROR ||
-	              ans->rcode == LDNS_RCODE_NXDOMAIN || st == DNSSEC_BOGUS;
+	              ans->rcode == LDNS_RCODE_NXDOMAIN;
 	ldns_rr_list *rrs;
 	enum st_err err;
 

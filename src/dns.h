@@ -3,13 +3,14 @@
  *
  * One blocking lookup per call (ldns is synchronous); the probe runs several
  * in threads at once, so everything here is re-entrant: no globals, and each
- * call makes its own ldns resolver from the shared, read-only dns_config.
+ * query makes its own ldns resolver from the shared, read-only dns_config.
  *
  * DNSSEC status comes from the resolver's AD bit (dnssec_source
  * DNS_SRC_RESOLVER_AD) or, when a trust anchor is configured, from local
  * validation by ldns (DNS_SRC_LOCAL).
  *
- * Resolver AD: every query has RD and DO set. NOERROR/NXDOMAIN with AD is
+ * Resolver AD: every query has RD and DO set (EDNS buffer 1232; truncated
+ * answers are repeated over TCP). NOERROR/NXDOMAIN with AD is
  * secure, without AD insecure. SERVFAIL is asked again with CD set; when
  * that gives NOERROR or NXDOMAIN the lookup keeps rcode SERVFAIL (what a
  * validating sender sees), fills the answers from the CD response and says
@@ -25,8 +26,10 @@
  * zone are indeterminate. Limits (XXX): the proof that no closer name
  * exists is not checked for wildcard-expanded answers; NSEC3 NODATA for
  * wildcards and DNAME are not supported (DNAME-synthesised CNAMEs come out
- * bogus); NSEC3 with more than DNS_NSEC3_ITER_MAX iterations is
- * indeterminate.
+ * bogus); NSEC3 with more than 150 iterations (RFC 9276) is indeterminate.
+ * Validated keys are cached per lookup only, so each lookup asks the
+ * resolver again for the DS and DNSKEY RRsets on its path (cheap: cached
+ * there).
  */
 #ifndef SMTPTLS_DNS_H
 #define SMTPTLS_DNS_H
@@ -128,7 +131,7 @@ struct dns_answer {
 	size_t ntext;
 	struct dns_mx *mx;      /* MX only, sorted by preference then name */
 	size_t nmx;
-	struct dns_tlsa *tlsa;  /* TLSA only */
+	struct dns_tlsa *tlsa;  /* TLSA only, in the order of text */
 	size_t ntlsa;
 	struct dns_cname_link *cname; /* CNAMEs followed, in order */
 	size_t ncname;
@@ -166,9 +169,10 @@ void dns_answer_release(struct dns_answer *ans);
 enum st_err dns_probe_validation(const struct dns_config *cfg, bool *ok,
     char *errmsg, size_t errlen);
 
-/* "NOERROR", "NXDOMAIN", ...; NULL for rcode -1 */
+/* "NOERROR", "NXDOMAIN", ...; NULL for rcode -1, "RCODE" above 10 */
 const char *dns_rcode_name(int rcode);
-/* "MX", "A", "AAAA", "TXT", "TLSA", "CNAME", ... */
+/* "MX", "A", "AAAA", "TXT", "TLSA", "CNAME", ...; "TYPE" when ldns does
+ * not know the type */
 const char *dns_type_name(uint16_t type);
 
 #endif

@@ -33,7 +33,7 @@ anchor_read(const char *path, ldns_rr_list **out, char *errmsg, size_t errlen)
 	ldns_status s;
 	enum st_err err = ST_ERR_PARSE;
 	FILE *fp;
-	int line = 1;
+	int line = 0; /* ldns counts the lines it has read */
 
 	*out = NULL;
 	if ((fp = fopen(path, "r")) == NULL) {

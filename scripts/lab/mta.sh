@@ -79,5 +79,12 @@ mta_wait() {
 	for p in $pids; do wait "$p" || rc=1; done
 	[ "$rc" -eq 0 ] ||
 		{ log_tail postfix "$PFX/postfix.log"; die "postfix: not every smtpd service answers"; }
-	say "postfix: up on $(mta_addrs | tr '\n' ' ')"
+	# A greeting is not enough: smtpd greets even when it could not load its
+	# certificate (it then just drops STARTTLS). Each service has now started
+	# one smtpd, so any such trouble is already in the log.
+	if grep -E 'postfix/[a-z]+\[[0-9]+\]: (warning|error|fatal|panic):' "$PFX/postfix.log" >&2; then
+		die "postfix: the services above logged problems at start ($PFX/postfix.log)"
+	fi
+	# shellcheck disable=SC2046 # one line, space-separated, on purpose
+	say "postfix: up on" $(mta_addrs)
 }

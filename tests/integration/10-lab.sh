@@ -269,6 +269,10 @@ pf_dane() {
 t_match lab/smtp/posttls-finger-dane-good 'Matched DANE EE certificate at depth 0: 3 1 1' "$(pf_dane good.lab.test)"
 t_match lab/smtp/posttls-finger-dane-mx2 'Matched DANE TA certificate at depth 1: 2 1 1' "$(pf_dane '[mx2.lab.test]')"
 t_match lab/smtp/posttls-finger-dane-bad 'num=65:no matching DANE TLSA' "$(pf_dane danebad.lab.test)"
+# The insecure zone's TLSA record is ignored: Postfix falls back to "may".
+out=$(pf_dane insecure.lab.test)
+t_match lab/smtp/posttls-finger-dane-insecure 'Untrusted TLS connection established to mx\.insecure\.lab\.test' "$out"
+t_eq lab/smtp/posttls-finger-dane-insecure-unused "" "$(printf '%s\n' "$out" | grep 'Matched DANE')"
 
 # Nothing listens on mx-dead's address: the connection is refused at once.
 t_eq lab/smtp/dead-no-listener "" "$(ss -Hltn 'src 127.10.1.99' 2>&1)"

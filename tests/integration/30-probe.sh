@@ -1,0 +1,159 @@
+# tests/integration/30-probe.sh - smtptls probe against the lab's real MTAs
+# and DNS. Each case asserts the JSON fields and check statuses, and for the
+# TLS cases compares protocol, cipher and chain verdict with what
+# `openssl s_client -starttls smtp` reports for the same server.
+. "$SMTPTLS_TOP/tests/lib.sh"
+
+# sclient ADDR SNI [extra args]: sets $SCLIENT to protocol, cipher and chain
+# verdict as seen by openssl s_client ("TLSv1.3 TLS_AES_256_GCM_SHA384 ok"),
+# and $SCLIENT_CODE to its verify return code
+sclient() {
+	local addr=$1 sni=$2 out line
+	shift 2
+	out=$(timeout 10 openssl s_client -starttls smtp -connect "$addr:25" \
+	    -servername "$sni" -CAfile "$CA" "$@" </dev/null 2>&1)
+	line=$(printf '%s\n' "$out" | sed -n 's/^New, \(TLSv[0-9.]*\), Cipher is \(.*\)$/\1 \2/p' | head -n1)
+	SCLIENT_CODE=$(printf '%s\n' "$out" | sed -n 's/^ *Verify return code: \([0-9]*\).*/\1/p' | head -n1)
+	SCLIENT="$line $([ "$SCLIENT_CODE" = 0 ] && echo ok || echo fail)"
+}
+
+# ours MX_INDEX: the same facts from the probe's JSON in $T_OUT; the chain
+# is ok when it is trusted, within its dates and (with NAMES=1) names the host
+ours() {
+	jq -r --argjson i "$1" --arg names "${NAMES:-0}" '.mx[$i].addresses[0].tls as $t |
+	    "\($t.version) \($t.cipher_openssl) \(if $t.pkix.trusted and $t.pkix.in_validity
+	    and ($names == "0" or $t.names.mx != "none") then "ok" else "fail" end)"' <"$T_OUT"
+}
+
+status_of() { # ID [ADDRESS]: status of the first matching check
+	jq -r --arg id "$1" --arg a "${2:-}" '[.checks[] | select(.id == $id and
+	    ($a == "" or .subject.address == $a)) | .status][0]' <"$T_OUT"
+}
+
+# --- the good domain: two MX hosts, DANE on both, everything verifies
+t_run probe/good/exit 0 lab_probe --json good.lab.test
+t_jq probe/good/mx-order '[.mx[] | "\(.preference) \(.name)"] | join(",")' \
+    "10 mx1.lab.test,20 mx2.lab.test"
+t_jq probe/good/states '[.mx[].addresses[].state] | join(",")' "complete,complete"
+t_jq probe/good/mx-dnssec '.dns.mx.lookup.dnssec' "secure"
+t_jq probe/good/sni '.mx[0].addresses[0].tls.sni' "mx1.lab.test"
+t_jq probe/good/chain-len '.mx[0].addresses[0].tls.chain | length' "2"
+t_jq probe/good/pem '.mx[0].addresses[0].tls.chain[0].pem | startswith("-----BEGIN CERTIFICATE-----")' "true"
+t_eq probe/good/trusted pass "$(status_of cert.chain.trusted 127.10.1.1)"
+t_eq probe/good/dane-ee pass "$(status_of dane.tlsa.match 127.10.1.1)"
+t_eq probe/good/dane-ta pass "$(status_of dane.tlsa.match 127.10.1.2)"
+t_jq probe/good/dane-ta-usage '.mx[1].addresses[0].dane.matched.usage' "2"
+t_jq probe/good/verify '.verdicts.levels.verify.outcome' "deliver"
+t_jq probe/good/one-check-per-address '[.checks[] | select(.id == "tls.version")] | length' "2"
+sclient 127.10.1.1 mx1.lab.test
+t_eq probe/good/vs-openssl-mx1 "$SCLIENT" "$(ours 0)"
+sclient 127.10.1.2 mx2.lab.test
+t_eq probe/good/vs-openssl-mx2 "$SCLIENT" "$(ours 1)"
+t_run probe/good/human 0 lab_probe good.lab.test
+t_match probe/good/human-table "mx1\.lab\.test +127\.10\.1\.1 +yes +TLSv1\.3" "$(cat "$T_OUT")"
+
+# --- certificate failures: warnings unless PKIX is expected, failures with
+# --require verify; the verify code agrees with openssl s_client
+cert_case() { # DOMAIN HOST ADDR CHECK VERIFY_CODE OPENSSL_CODE
+	local d=$1 h=$2 a=$3 id=$4 code=$5
+	t_run "probe/$d/exit" 0 lab_probe --json "$d.lab.test"
+	t_eq "probe/$d/$id-warn" warn "$(status_of "$id" "$a")"
+	t_eq "probe/$d/verify-code" "$code" "$(jq -r '.mx[0].addresses[0].tls.pkix.verify_code' <"$T_OUT")"
+	sclient "$a" "$h"
+t_eq "probe/$d/vs-openssl" "$SCLIENT" "$(ours 0)"
+	t_eq "probe/$d/openssl-code" "$6" "$SCLIENT_CODE"
+	t_jq "probe/$d/verify-defers" '.verdicts.levels.verify.outcome' "defer"
+	t_jq "probe/$d/encrypt-delivers" '.verdicts.levels.encrypt.outcome' "deliver"
+	t_run "probe/$d/require-verify" 1 lab_probe --json --require verify "$d.lab.test"
+	t_eq "probe/$d/$id-fail" fail "$(status_of "$id" "$a")"
+}
+cert_case expired mx-expired.lab.test 127.10.1.10 cert.expiry 0 10
+cert_case selfsigned mx-selfsigned.lab.test 127.10.1.12 cert.chain.trusted 18 18
+# OpenSSL 3.0: 20 from the probe's store-less path check, 21 from s_client
+cert_case nointer mx-nointer.lab.test 127.10.1.13 cert.chain.trusted 20 21
+t_jq probe/nointer/missing-intermediate '[.checks[] | select(.id == "cert.chain.complete") | .data.issues[]] | join(",")' "missing-intermediate"
+
+# expired: the probe checks the path with time checks off (verify_code 0)
+# and reports the dates apart (pkix.in_validity false)
+t_run probe/expired/in-validity 0 lab_probe --json expired.lab.test
+t_jq probe/expired/in-validity-false '.mx[0].addresses[0].tls.pkix.in_validity' "false"
+
+# wrong name: chain trusted, name does not match; openssl -verify_hostname says 62
+t_run probe/wrongname/exit 0 lab_probe --json wrongname.lab.test
+t_eq probe/wrongname/name-warn warn "$(status_of cert.name.match 127.10.1.11)"
+t_jq probe/wrongname/names-mx '.mx[0].addresses[0].tls.names.mx' "none"
+sclient 127.10.1.11 mx-wrongname.lab.test -verify_hostname mx-wrongname.lab.test
+t_eq probe/wrongname/vs-openssl "$SCLIENT" "$(NAMES=1 ours 0)"
+t_eq probe/wrongname/openssl-62 62 "$SCLIENT_CODE"
+t_run probe/wrongname/require-verify 1 lab_probe --json --require verify wrongname.lab.test
+
+# --- no STARTTLS: cleartext only
+t_run probe/nostarttls/exit 1 lab_probe --json nostarttls.lab.test
+t_eq probe/nostarttls/offered fail "$(status_of smtp.starttls.offered)"
+t_jq probe/nostarttls/tls-null '.mx[0].addresses[0].tls' "null"
+t_jq probe/nostarttls/opportunistic '.verdicts.levels.opportunistic.addresses[0].transport' "cleartext"
+t_jq probe/nostarttls/encrypt '.verdicts.levels.encrypt.outcome' "defer"
+t_jq probe/nostarttls/tlsrpt '[.checks[] | select(.id == "smtp.starttls.offered") | .tlsrpt][0]' "starttls-not-supported"
+
+# --- TLS 1.2 only with a narrow cipher list
+t_run probe/tls12/exit 0 lab_probe --json tls12.lab.test
+t_jq probe/tls12/version '.mx[0].addresses[0].tls.version' "TLSv1.2"
+sclient 127.10.1.15 mx-tls12.lab.test
+t_eq probe/tls12/vs-openssl "$SCLIENT" "$(ours 0)"
+t_run probe/tls12/min-tls-1.3 0 lab_probe --json --min-tls 1.3 tls12.lab.test
+t_jq probe/tls12/encrypt-defers-at-1.3 '.verdicts.levels.encrypt.addresses[0].reason' "tls.version"
+
+# --- STARTTLS required before MAIL: the address test goes over TLS
+t_run probe/required/address 0 lab_probe --json postmaster@required.lab.test
+t_eq probe/required/rcpt-pass pass "$(status_of rcpt.accepted)"
+t_jq probe/required/rcpt-code '[.checks[] | select(.id == "rcpt.accepted") | .data.code][0]' "250"
+t_run probe/required/relay-denied 1 lab_probe --json --rcpt nobody@example.com required.lab.test
+t_eq probe/required/rcpt-fail fail "$(status_of rcpt.accepted)"
+t_jq probe/required/never-data '.mx[0].addresses[0].smtp.quit.code' "221"
+
+# --- one host, two addresses: both probed
+t_run probe/multi/exit 0 lab_probe --json multi.lab.test
+t_jq probe/multi/addresses '[.mx[0].addresses[] | "\(.address)=\(.state)"] | join(",")' \
+    "127.10.1.3=complete,127.10.1.4=complete"
+
+# --- DNS cases, each with its own finding and exit code
+t_run probe/nullmx/exit 0 lab_probe --json nullmx.lab.test
+t_eq probe/nullmx/null-info info "$(status_of dns.mx.null)"
+t_jq probe/nullmx/no-mx '.mx | length' "0"
+t_jq probe/nullmx/no-mail '.verdicts.levels.opportunistic.outcome' "no-mail"
+
+t_run probe/implicit/exit 0 lab_probe --json implicit.lab.test
+t_eq probe/implicit/lookup-info info "$(status_of dns.mx.lookup)"
+t_jq probe/implicit/source '.mx[0].source + " " + .mx[0].name' "implicit implicit.lab.test"
+
+t_run probe/nxdomain/exit 1 lab_probe --json nxdomain.lab.test
+t_eq probe/nxdomain/lookup-fail fail "$(status_of dns.mx.lookup)"
+t_jq probe/nxdomain/rcode '.dns.mx.lookup.rcode' "NXDOMAIN"
+
+t_run probe/bogus/exit 1 lab_probe --json bogus.lab.test
+t_eq probe/bogus/lookup-fail fail "$(status_of dns.mx.lookup)"
+t_jq probe/bogus/dnssec '.dns.mx.lookup.dnssec' "bogus"
+
+t_run probe/servfail-timeout/exit 3 "$SMTPTLS" probe --json --resolver 127.10.0.250 --timeout 1 good.lab.test
+t_eq probe/servfail-timeout/lookup-error error "$(status_of dns.mx.lookup)"
+
+t_run probe/unreachable/exit 3 lab_probe --json --timeout 2 unreachable.lab.test
+t_eq probe/unreachable/connect-error error "$(status_of smtp.connect)"
+t_jq probe/unreachable/state '.mx[0].addresses[0].state' "error"
+
+t_run probe/insecure/exit 0 lab_probe --json insecure.lab.test
+t_eq probe/insecure/mx-dnssec-warn warn "$(status_of dns.mx.dnssec)"
+t_eq probe/insecure/tlsa-ignored skip "$(status_of dane.tlsa.lookup)"
+
+t_run probe/danebad/exit 1 lab_probe --json danebad.lab.test
+t_eq probe/danebad/match-fail fail "$(status_of dane.tlsa.match)"
+
+t_run probe/cname/exit 0 lab_probe --json cname.lab.test
+t_eq probe/cname/alias-warn warn "$(status_of dns.mx.target.cname)"
+
+# --- --host with an address literal and a port
+t_run probe/host-literal/exit 0 lab_probe --json --host '[127.10.1.1]:25'
+t_jq probe/host-literal/source '.mx[0].source + " " + .mx[0].addresses[0].state' "host complete"
+t_jq probe/host-literal/no-sni '.mx[0].addresses[0].tls.sni' "null"
+
+t_done
