@@ -163,9 +163,14 @@ q() { printf "%s='%s'\n" "$1" "$2"; }
 # up_failed - when `up` dies half way, stop what it started; the state
 # directory stays for the logs.
 up_failed() {
-	local rc=$?
+	local rc=$? s
 	[ "$rc" -eq 0 ] && return 0
 	say "up failed: stopping what was started (state kept in $LAB for its logs)"
+	# A daemon launched a moment ago may not have written its pidfile yet;
+	# without it, down could not find it.
+	for s in $LAUNCHED; do
+		wait_until 3000 test -s "$(svc_pidfile "$s")" || true
+	done
 	cmd_down >/dev/null 2>&1 || true
 	exit "$rc"
 }
@@ -178,6 +183,7 @@ cmd_up() {
 	[ -z "$busy" ] || die "lab addresses are in use:
 $busy"
 	lab_fresh_dir
+	LAUNCHED=""
 	trap up_failed EXIT
 	# Name the command that failed: set -e alone would exit silently.
 	set -E
@@ -193,10 +199,12 @@ $busy"
 	say "state made in $LAB ($(($(now_ms) - t0)) ms)"
 
 	# Independent daemons start together; only Unbound waits for NSD.
+	LAUNCHED="nsd postfix nginx"
 	nsd_launch
 	mta_launch
 	web_launch
 	nsd_wait
+	LAUNCHED="$LAUNCHED unbound"
 	unbound_launch
 	unbound_wait
 	mta_wait

@@ -354,11 +354,12 @@ check_key_sig(struct probe_result *r, const struct probe_addr *pa)
 	    tls_class_name(k));
 	add(r, pa, "cert.key", k == TLS_CLASS_BROKEN ? CHECK_FAIL : k == TLS_CLASS_WEAK ?
 	    CHECK_WARN : CHECK_PASS, d, detail);
-	/* Self-signed anchors' own signatures do not matter; the path's do. */
 	for (size_t i = 0; i < c->ncerts; i++) {
 		enum tls_class x;
 
-		if (c->certs[i].self_issued)
+		/* A trust anchor's own signature is not checked by anyone;
+		 * a self-signed server certificate's is all there is. */
+		if (c->certs[i].self_issued && i > 0)
 			continue;
 		x = tls_sighash_classify(c->certs[i].sig_hash);
 		if (x > s)

@@ -304,14 +304,33 @@ dns_phase_mx(struct probe_result *r)
 {
 	struct lookup_job lj = {.cfg = &r->dnscfg, .type = LDNS_RR_TYPE_MX, .ans = &r->mxans};
 	struct validation_job vj = {.cfg = &r->dnscfg, .domain = r->domain};
-	struct job jobs[2] = {{validation_job_fn, &vj}, {lookup_job_fn, &lj}};
+	struct lookup_job pj[4];
+	struct job jobs[6] = {{validation_job_fn, &vj}, {lookup_job_fn, &lj}};
 	size_t njobs = 1, i;
 
+	/* The MX, the MTA-STS and TLS-RPT records and the policy host's
+	 * addresses are independent: ask for all of them at once. */
 	if (r->kind != TARGET_HOST) {
 		snprintf(lj.name, sizeof(lj.name), "%s", r->domain);
 		njobs = 2;
+		pj[0] = (struct lookup_job){&r->dnscfg, "", LDNS_RR_TYPE_TXT, &r->rpt_txt};
+		snprintf(pj[0].name, sizeof(pj[0].name), "_smtp._tls.%s", r->domain);
+		jobs[njobs++] = (struct job){lookup_job_fn, &pj[0]};
+		r->have_rpt_dns = true;
+		if (!r->opt.no_mta_sts) {
+			pj[1] = (struct lookup_job){&r->dnscfg, "", LDNS_RR_TYPE_TXT, &r->sts_txt};
+			snprintf(pj[1].name, sizeof(pj[1].name), "_mta-sts.%s", r->domain);
+			pj[2] = (struct lookup_job){&r->dnscfg, "", LDNS_RR_TYPE_A, &r->sts_a};
+			snprintf(pj[2].name, sizeof(pj[2].name), "mta-sts.%s", r->domain);
+			pj[3] = (struct lookup_job){&r->dnscfg, "", LDNS_RR_TYPE_AAAA, &r->sts_aaaa};
+			snprintf(pj[3].name, sizeof(pj[3].name), "mta-sts.%s", r->domain);
+			for (i = 1; i < 4; i++)
+				jobs[njobs++] = (struct job){lookup_job_fn, &pj[i]};
+			r->have_sts_dns = true;
+		}
 	}
-	jobs_run(jobs, njobs, 2);
+	jobs_run(jobs, njobs, 6);
+	r->dns_queries += (unsigned)njobs - 2;
 	r->validating = vj.ok;
 	snprintf(r->validating_detail, sizeof(r->validating_detail), "%s", vj.msg);
 	r->dns_queries += 1;
@@ -562,6 +581,13 @@ probe_result_free(struct probe_result *r)
 	free(r->mx);
 	if (r->have_mxans)
 		dns_answer_release(&r->mxans);
+	if (r->have_rpt_dns)
+		dns_answer_release(&r->rpt_txt);
+	if (r->have_sts_dns) {
+		dns_answer_release(&r->sts_txt);
+		dns_answer_release(&r->sts_a);
+		dns_answer_release(&r->sts_aaaa);
+	}
 	dns_config_release(&r->dnscfg);
 	check_list_release(&r->checks);
 	verdict_release(r->levels);
@@ -632,6 +658,8 @@ probe_run(const struct probe_options *o, struct probe_result **out,
 	check_tls_run(r);
 	if (!r->opt.no_dane)
 		check_dane_run(r);
+	if (r->have_rpt_dns)
+		check_tlsrpt_run(r);
 	verdict_run(r);
 	check_list_waive(&r->checks, r->opt.ignore, r->opt.nignore);
 	check_list_sort(&r->checks);

@@ -16,6 +16,8 @@ void check_smtp_run(struct probe_result *r);
 void check_tls_run(struct probe_result *r);
 /* DANE findings (checks.md 6). */
 void check_dane_run(struct probe_result *r);
+/* TLS-RPT findings (checks.md 8). */
+void check_tlsrpt_run(struct probe_result *r);
 /* Verdicts and policy.* checks (checks.md 12). */
 void verdict_run(struct probe_result *r);
 /* Exit code and reason (report.md 8). */

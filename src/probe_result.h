@@ -114,6 +114,14 @@ struct probe_result {
 	struct probe_mx *mx;
 	size_t nmx;
 
+	/* MTA-STS and TLS-RPT (NULL/false with --no-mta-sts or --host) */
+	bool have_sts_dns;          /* the four lookups below were made */
+	struct dns_answer sts_txt;  /* _mta-sts.<domain> TXT */
+	struct dns_answer sts_a, sts_aaaa; /* mta-sts.<domain> */
+	bool have_rpt_dns;
+	struct dns_answer rpt_txt;  /* _smtp._tls.<domain> TXT */
+	struct mtasts_state *sts;   /* fetch and policy, mtasts_check.c */
+
 	struct check_list checks;
 	bool deadline_hit;
 	char run_error[200];        /* run-level error text or "" */

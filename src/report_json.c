@@ -14,6 +14,8 @@
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>
 
+#include "text.h"
+#include "tlsrpt.h"
 #include "verdict.h"
 
 #include "banned.h"
@@ -424,6 +426,43 @@ summary_json(const struct probe_result *r)
 	return s;
 }
 
+static cJSON *
+tls_rpt_json(const struct probe_result *r)
+{
+	cJSON *o, *a;
+	struct tlsrpt t;
+	char esc[600];
+
+	if (!r->have_rpt_dns)
+		return cJSON_CreateNull();
+	o = cJSON_CreateObject();
+	cJSON_AddItemToObject(o, "lookup", report_json_lookup(r, &r->rpt_txt));
+	tlsrpt_init(&t);
+	if (tlsrpt_parse(&t, (const char *const *)r->rpt_txt.text, NULL,
+	    r->rpt_txt.ntext) != ST_OK)
+		t.candidates = 0;
+	cJSON_AddNumberToObject(o, "candidates", (double)t.candidates);
+	if (t.candidates == 1) {
+		const char *rec = r->rpt_txt.text[t.record];
+
+		text_escape(rec, strlen(rec), esc, sizeof(esc));
+		cJSON_AddStringToObject(o, "record", esc);
+	} else
+		cJSON_AddNullToObject(o, "record");
+	a = cJSON_AddArrayToObject(o, "rua");
+	for (size_t i = 0; t.candidates == 1 && i < t.nuris; i++) {
+		cJSON *u = cJSON_CreateObject();
+
+		text_escape(t.uris[i].uri, t.uris[i].uri_len, esc, sizeof(esc));
+		cJSON_AddStringToObject(u, "uri", esc);
+		cJSON_AddStringToObject(u, "scheme", t.uris[i].scheme);
+		cJSON_AddBoolToObject(u, "valid", t.uris[i].valid);
+		cJSON_AddItemToArray(a, u);
+	}
+	tlsrpt_release(&t);
+	return o;
+}
+
 char *
 report_json_render(const struct probe_result *r)
 {
@@ -452,7 +491,7 @@ report_json_render(const struct probe_result *r)
 		cJSON_AddItemToArray(mx, mx_json(r, &r->mx[i]));
 	/* XXX: MTA-STS and TLS-RPT are not measured yet (issue 5). */
 	cJSON_AddNullToObject(doc, "mta_sts");
-	cJSON_AddNullToObject(doc, "tls_rpt");
+	cJSON_AddItemToObject(doc, "tls_rpt", tls_rpt_json(r));
 	cJSON_AddNullToObject(doc, "address_tests");
 	cJSON_AddItemToObject(doc, "checks", checks_json(r));
 	cJSON_AddItemToObject(doc, "verdicts", verdicts_json(r));

@@ -151,6 +151,19 @@ t_eq probe/danebad/match-fail fail "$(status_of dane.tlsa.match)"
 t_run probe/cname/exit 0 lab_probe --json cname.lab.test
 t_eq probe/cname/alias-warn warn "$(status_of dns.mx.target.cname)"
 
+# --- TLS-RPT: present, absent, malformed, duplicated
+t_run probe/tlsrpt/good 0 lab_probe --json good.lab.test
+t_eq probe/tlsrpt/good-record pass "$(status_of tlsrpt.record)"
+t_jq probe/tlsrpt/good-rua '.tls_rpt.rua[0].uri + " " + (.tls_rpt.rua[0].valid|tostring)' \
+    "mailto:tlsrpt@good.lab.test true"
+t_run probe/tlsrpt/absent 0 lab_probe --json tls12.lab.test
+t_eq probe/tlsrpt/absent-info info "$(status_of tlsrpt.record)"
+t_run probe/tlsrpt/malformed 1 lab_probe --json tlsrptbad.lab.test
+t_eq probe/tlsrpt/malformed-rua fail "$(status_of tlsrpt.rua)"
+t_run probe/tlsrpt/two 1 lab_probe --json tlsrpttwo.lab.test
+t_eq probe/tlsrpt/two-fail fail "$(status_of tlsrpt.record)"
+t_jq probe/tlsrpt/two-candidates '.tls_rpt.candidates' "2"
+
 # --- --host with an address literal and a port
 t_run probe/host-literal/exit 0 lab_probe --json --host '[127.10.1.1]:25'
 t_jq probe/host-literal/source '.mx[0].source + " " + .mx[0].addresses[0].state' "host complete"

@@ -1,0 +1,93 @@
+/*
+ * check_tlsrpt.c - TLS-RPT findings (checks.md 8) from the _smtp._tls TXT
+ * lookup, judged by the parser in tlsrpt.c.
+ */
+#include "probe_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <cJSON.h>
+#include <ldns/ldns.h>
+
+#include "text.h"
+#include "tlsrpt.h"
+
+#include "banned.h"
+
+static void
+rua_check(struct probe_result *r, const struct tlsrpt *t)
+{
+	cJSON *d = cJSON_CreateObject(), *a = cJSON_AddArrayToObject(d, "uris");
+	size_t invalid = t->nuris - t->nvalid;
+	enum check_status st;
+	char esc[600];
+
+	for (size_t i = 0; i < t->nuris; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		text_escape(t->uris[i].uri, t->uris[i].uri_len, esc, sizeof(esc));
+		cJSON_AddStringToObject(o, "uri", esc);
+		cJSON_AddStringToObject(o, "scheme", t->uris[i].scheme);
+		cJSON_AddBoolToObject(o, "valid", t->uris[i].valid);
+		cJSON_AddItemToArray(a, o);
+	}
+	/* XXX: the warn for a mailto: domain without MX or with a null MX
+	 * needs a lookup per URI domain; not done yet. */
+	st = t->nvalid == 0 ? CHECK_FAIL : invalid ? CHECK_WARN : CHECK_PASS;
+	check_add(&r->checks, "tlsrpt.rua", st, r->domain, NULL, NULL, 0, d,
+	    "%zu valid URI%s, %zu invalid", t->nvalid, t->nvalid == 1 ? "" : "s", invalid);
+}
+
+void
+check_tlsrpt_run(struct probe_result *r)
+{
+	const struct dns_answer *a = &r->rpt_txt;
+	struct tlsrpt t;
+	char rec[600];
+
+	if (a->err != ST_OK || (a->rcode != LDNS_RCODE_NOERROR &&
+	    a->rcode != LDNS_RCODE_NXDOMAIN)) {
+		check_add(&r->checks, "tlsrpt.record", CHECK_ERROR, r->domain, NULL, NULL,
+		    0, NULL, "TXT lookup for %s failed: %s", a->name ? a->name : "",
+		    a->errmsg[0] ? a->errmsg : dns_rcode_name(a->rcode) ?
+		    dns_rcode_name(a->rcode) : "no answer");
+		check_add(&r->checks, "tlsrpt.rua", CHECK_SKIP, r->domain, NULL, NULL, 0,
+		    NULL, "not evaluated: tlsrpt.record did not pass");
+		return;
+	}
+	tlsrpt_init(&t);
+	if (tlsrpt_parse(&t, (const char *const *)a->text, NULL, a->ntext) != ST_OK) {
+		tlsrpt_release(&t);
+		return;
+	}
+	rec[0] = '\0';
+	if (t.candidates == 1)
+		text_escape(a->text[t.record], strlen(a->text[t.record]), rec, sizeof(rec));
+	switch (t.status) {
+	case TLSRPT_NONE:
+		check_add(&r->checks, "tlsrpt.record", CHECK_INFO, r->domain, NULL, NULL,
+		    0, NULL, "no TLS-RPT record: TLS-RPT not deployed");
+		break;
+	case TLSRPT_VALID:
+		check_add(&r->checks, "tlsrpt.record", CHECK_PASS, r->domain, NULL, NULL,
+		    0, NULL, "%s", rec);
+		break;
+	case TLSRPT_MULTIPLE:
+		check_add(&r->checks, "tlsrpt.record", CHECK_FAIL, r->domain, NULL, NULL,
+		    0, NULL, "%zu TLS-RPT records: senders act as if there were none",
+		    t.candidates);
+		break;
+	default:
+		check_add(&r->checks, "tlsrpt.record", CHECK_FAIL, r->domain, NULL, NULL,
+		    0, NULL, "invalid TLS-RPT record (%s): %s", t.nproblems ?
+		    tlsrpt_prob_name(t.problems[0].code) : "malformed", rec);
+		break;
+	}
+	if (t.status == TLSRPT_VALID)
+		rua_check(r, &t);
+	else
+		check_add(&r->checks, "tlsrpt.rua", CHECK_SKIP, r->domain, NULL, NULL, 0,
+		    NULL, "not evaluated: tlsrpt.record did not pass");
+	tlsrpt_release(&t);
+}
