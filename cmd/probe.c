@@ -32,7 +32,7 @@ static const char probe_usage[] =
     "  --rcpt ADDRESS           test this recipient (MAIL FROM/RCPT TO, never DATA)\n"
     "  --mail-from ADDRESS      reverse path of the address test (default <>)\n"
     "  --rcpt-all               address test on every MX address\n"
-    "  --require LEVEL          opportunistic, encrypt or verify (repeatable)\n"
+    "  --require LEVEL          opportunistic, encrypt, verify or dane (repeatable)\n"
     "  --min-tls VERSION        1.0, 1.1, 1.2 (default) or 1.3\n"
     "  --warn-days N            certificate expiry warning window (default 14)\n"
     "  --tls-domain NAME        reference name for the verify domain variant\n"
@@ -45,7 +45,7 @@ static const char probe_usage[] =
     "  --json, --color=WHEN, -v, -q   as for every command\n"
     "\n"
     "Not in this version (exit 2): --scan, --domains/-f, --parallel, --catchall,\n"
-    "--cleartext, --nagios, --require dane|mta-sts|secure. See smtptls(1).\n";
+    "--cleartext, --nagios, --require mta-sts|secure. See smtptls(1).\n";
 
 enum {
 	O_RESOLVER = 256, O_TRUST_ANCHOR, O_CA_FILE, O_CA_PATH, O_TIMEOUT,
@@ -223,7 +223,7 @@ parse_one(int c, const char *arg, struct probe_options *o, struct global_opts *g
 		if (lv < 0)
 			return opt_error(g, "--require", "unknown level '%s' (expected "
 			    "opportunistic, encrypt, verify, dane, mta-sts, secure)", arg);
-		if (lv > LEVEL_VERIFY)
+		if (lv == LEVEL_MTASTS || lv == LEVEL_SECURE)
 			return opt_error(g, "--require", "level '%s' is not judged by this "
 			    "version (see smtptls(1), DEVIATIONS)", arg);
 		o->require |= 1u << lv;
@@ -374,6 +374,13 @@ cmd_probe(int argc, char **argv, struct global_opts *g)
 		    "more than one target given");
 	else
 		o.target = argv[optind];
+	/* report.md 8: naming a level that an option leaves out is a usage
+	 * error, not a silent pass. */
+	if ((o.require & (1u << LEVEL_DANE)) && (o.no_dane ||
+	    (o.host != NULL && (o.host[0] == '[' || strspn(o.host, "0123456789.:") ==
+	    strlen(o.host)))))
+		return cmd_error(g, EXIT_USAGE, "usage", "options", "--require dane: "
+		    "%s leaves DANE out", o.no_dane ? "--no-dane" : "an address literal");
 	if (!o.ipv4 && !o.ipv6)
 		return cmd_error(g, EXIT_USAGE, "usage", "options", "-4 and -6 exclude each other");
 

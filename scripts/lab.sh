@@ -32,7 +32,8 @@ CERTS=$LAB/certs
 # shellcheck source=scripts/lab/web.sh
 . "$top/scripts/lab/web.sh"
 
-# Services, in start order: name, pidfile, expected /proc/PID/comm, log.
+# The services, in start order, with their pidfile, the /proc/PID/comm the
+# pidfile's process must have, and the addresses they listen on.
 SERVICES="nsd unbound postfix nginx"
 svc_pidfile() {
 	case "$1" in
@@ -52,8 +53,7 @@ svc_addrs() {
 	case "$1" in
 	nsd) echo "127.10.0.1:53" ;;
 	unbound) echo "127.10.0.2:53" ;;
-	# shellcheck disable=SC2046 # one line, space-separated, on purpose
-	postfix) echo $(mta_addrs) ;;
+	postfix) mta_addrs | paste -sd' ' ;;
 	nginx) echo "127.10.0.3:443" ;;
 	esac
 }

@@ -153,10 +153,13 @@ missing_intermediate(STACK_OF(X509) *chain, STACK_OF(X509) *path,
 	X509 *x;
 	int i, n;
 
+	/* Only the leaf's own issuer missing says "intermediate missing": when
+	 * the presented intermediates chain up and only the top one's issuer
+	 * is unknown, the anchor is what the store lacks (an unknown CA). */
 	if (!r->trusted &&
 	    (r->verify_code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
 	    r->verify_code == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE))
-		return true;
+		return r->verify_depth == 0;
 	n = sk_X509_num(path);
 	for (i = 1; i < n; i++) {
 		x = sk_X509_value(path, i);

@@ -235,33 +235,6 @@ dns_json(const struct probe_result *r)
 	return d;
 }
 
-static const char *
-dane_state(const struct probe_result *r, const struct probe_mx *m)
-{
-	const struct check_result *c = check_find(&r->checks, "dane.tlsa.lookup", m->name, NULL);
-	const struct check_result *u = check_find(&r->checks, "dane.tlsa.usable", m->name, NULL);
-	const struct check_result *ad = check_find(&r->checks, "dns.mx.addr.dnssec", m->name, NULL);
-
-	if (ad && ad->status == CHECK_FAIL)
-		return "dane-broken";
-	if (ad && ad->status == CHECK_ERROR)
-		return "dane-unknown";
-	if (ad && ad->status == CHECK_WARN)
-		return "no-dane";
-	if (c == NULL)
-		return "dane-unknown";
-	switch (c->status) {
-	case CHECK_PASS:
-		return u && u->status == CHECK_FAIL ? "dane-unusable" : "dane-auth";
-	case CHECK_FAIL:
-		return "dane-broken";
-	case CHECK_ERROR:
-		return "dane-unknown";
-	default:
-		return "no-dane";
-	}
-}
-
 static cJSON *
 mx_json(const struct probe_result *r, const struct probe_mx *m)
 {
@@ -279,7 +252,7 @@ mx_json(const struct probe_result *r, const struct probe_mx *m)
 		cJSON_AddNullToObject(o, "dane");
 	else {
 		d = cJSON_AddObjectToObject(o, "dane");
-		cJSON_AddStringToObject(d, "state", dane_state(r, m));
+		cJSON_AddStringToObject(d, "state", verdict_dane_state_name(r, m));
 		cJSON_AddStringToObject(d, "base_domain", m->name);
 		cJSON_AddItemToObject(d, "tlsa", m->have_tlsa ? report_json_lookup(r, &m->tlsa) :
 		    cJSON_CreateNull());

@@ -4,8 +4,8 @@
  * (12.3), variants (12.4), the domain outcome (12.6) and the policy.*
  * checks (12.7).
  *
- * XXX: the dane, mta-sts and secure levels need the DANE and MTA-STS
- * results; until those land they are not judged (absent from the report).
+ * XXX: the mta-sts and secure levels need the MTA-STS results; until those
+ * land they are not judged (absent from the report).
  */
 #include "verdict.h"
 
@@ -147,13 +147,91 @@ no_starttls(const struct probe_result *r, const struct probe_addr *pa)
 
 enum rule {
 	R_OPPORTUNISTIC, R_CLEARTEXT_RETRY, R_ENCRYPT, R_VERIFY, R_VERIFY_CHAIN,
-	R_VERIFY_DOMAIN,
+	R_VERIFY_DOMAIN, R_DANE, R_DANE_OPP,
 };
 
 static const char *const rule_names[] = {
 	"opportunistic", "opportunistic.cleartext_retry", "encrypt", "verify",
-	"verify.chain", "verify.domain",
+	"verify.chain", "verify.domain", "dane", "dane",
 };
+
+enum dane_state {
+	DANE_AUTH, DANE_UNUSABLE, DANE_BROKEN, NO_DANE, DANE_UNKNOWN,
+};
+
+static const char *const dane_state_names[] = {
+	"dane-auth", "dane-unusable", "dane-broken", "no-dane", "dane-unknown",
+};
+
+/* host_dane_state - checks.md 12.2; *why gets the deciding check id */
+static enum dane_state
+host_dane_state(const struct probe_result *r, const struct probe_mx *m,
+    const char **why)
+{
+	const struct check_result *ad, *lk, *us;
+
+	ad = check_find(&r->checks, "dns.mx.addr.dnssec", m->name, NULL);
+	lk = check_find(&r->checks, "dane.tlsa.lookup", m->name, NULL);
+	us = check_find(&r->checks, "dane.tlsa.usable", m->name, NULL);
+	*why = "dns.mx.addr.dnssec";
+	if (ad != NULL && ad->status == CHECK_FAIL)
+		return DANE_BROKEN;
+	if (ad == NULL || ad->status == CHECK_ERROR)
+		return DANE_UNKNOWN;
+	if (ad->status == CHECK_WARN)
+		return NO_DANE;
+	*why = "dane.tlsa.lookup";
+	if (lk == NULL || lk->status == CHECK_ERROR)
+		return DANE_UNKNOWN;
+	if (lk->status == CHECK_FAIL)
+		return DANE_BROKEN;
+	if (lk->status != CHECK_PASS)
+		return NO_DANE;
+	*why = "dane.tlsa.usable";
+	return us != NULL && us->status == CHECK_FAIL ? DANE_UNUSABLE : DANE_AUTH;
+}
+
+const char *
+verdict_dane_state_name(const struct probe_result *r, const struct probe_mx *m)
+{
+	const char *why;
+
+	return dane_state_names[host_dane_state(r, m, &why)];
+}
+
+static void judge(const struct probe_result *r, const struct probe_addr *pa,
+    enum rule rule, struct verdict_addr *v);
+
+/* judge_dane - the dane strict rule and its opportunistic variant */
+static void
+judge_dane(const struct probe_result *r, const struct probe_addr *pa,
+    enum rule rule, struct verdict_addr *v)
+{
+	const char *why;
+	enum dane_state ds = host_dane_state(r, pa->mx, &why);
+
+	if (ds == DANE_UNKNOWN) {
+		v->pa = pa;
+		v->rule = "dane";
+		set(v, V_UNKNOWN, NULL, NULL, why);
+		return;
+	}
+	if (rule == R_DANE_OPP && ds != DANE_AUTH && ds != DANE_BROKEN) {
+		judge(r, pa, ds == DANE_UNUSABLE ? R_ENCRYPT : R_OPPORTUNISTIC, v);
+		return;
+	}
+	judge(r, pa, R_ENCRYPT, v);
+	v->rule = "dane";
+	if (v->outcome != V_DELIVER)
+		return;
+	if (ds != DANE_AUTH) {
+		set(v, V_DEFER, NULL, NULL, why);
+		return;
+	}
+	if (!decide(v, need(r, pa, "dane.tlsa.match", false, false)))
+		return;
+	set(v, V_DELIVER, "tls", "dane", NULL);
+}
 
 static void
 judge(const struct probe_result *r, const struct probe_addr *pa, enum rule rule,
@@ -163,6 +241,10 @@ judge(const struct probe_result *r, const struct probe_addr *pa, enum rule rule,
 	struct fact_r f;
 	bool found;
 
+	if (rule == R_DANE || rule == R_DANE_OPP) {
+		judge_dane(r, pa, rule, v);
+		return;
+	}
 	v->pa = pa;
 	v->rule = rule_names[rule];
 	if (!decide(v, fact_reach(r, pa, err)))
@@ -264,6 +346,18 @@ build_set(const struct probe_result *r, enum rule rule, const char *name,
 	return true;
 }
 
+/* dane_published - some host's TLSA lookup is pass or fail (12.7) */
+static bool
+dane_published(const struct probe_result *r)
+{
+	for (size_t i = 0; i < r->checks.n; i++)
+		if (strcmp(r->checks.v[i].id, "dane.tlsa.lookup") == 0 &&
+		    (r->checks.v[i].status == CHECK_PASS ||
+		    r->checks.v[i].status == CHECK_FAIL))
+			return true;
+	return false;
+}
+
 static void
 policy_check(struct probe_result *r, enum probe_level lv, struct verdict_level *L)
 {
@@ -285,6 +379,16 @@ policy_check(struct probe_result *r, enum probe_level lv, struct verdict_level *
 	} else if (lv == LEVEL_OPPORTUNISTIC) {
 		L->expectation = "always";
 		st = o == V_DELIVER ? CHECK_PASS : o == V_PARTIAL ? CHECK_WARN : CHECK_FAIL;
+	} else if (lv == LEVEL_DANE && dane_published(r)) {
+		/* The domain meant to publish TLSA records: judge the
+		 * opportunistic-DANE sender (checks.md 12.7). */
+		const struct verdict_set *vs = &L->variants[0];
+
+		L->expectation = "published";
+		L->judged_on = "opportunistic";
+		o = vs->outcome;
+		st = o == V_UNKNOWN ? CHECK_ERROR : o == V_DELIVER ? CHECK_PASS :
+		    o == V_PARTIAL ? CHECK_WARN : CHECK_FAIL;
 	} else
 		st = o == V_DELIVER ? CHECK_PASS : CHECK_INFO;
 	L->status = st;
@@ -332,11 +436,19 @@ verdict_run(struct probe_result *r)
 	if (r->domain != NULL || r->opt.tls_domain != NULL)
 		ok = ok && build_set(r, R_VERIFY_DOMAIN, "domain",
 		    &L[LEVEL_VERIFY].variants[L[LEVEL_VERIFY].nvariants++]);
+	if (!r->opt.no_dane && r->kind != TARGET_HOST) {
+		L[LEVEL_DANE].present = true;
+		L[LEVEL_DANE].required = (r->opt.require >> LEVEL_DANE) & 1;
+		ok = ok && build_set(r, R_DANE, NULL, &L[LEVEL_DANE].strict);
+		ok = ok && build_set(r, R_DANE_OPP, "opportunistic",
+		    &L[LEVEL_DANE].variants[L[LEVEL_DANE].nvariants++]);
+	}
 	if (!ok) {
 		snprintf(r->run_error, sizeof(r->run_error), "out of memory");
 		snprintf(r->run_error_code, sizeof(r->run_error_code), "out-of-memory");
 		return;
 	}
-	for (int i = LEVEL_OPPORTUNISTIC; i <= LEVEL_VERIFY; i++)
-		policy_check(r, (enum probe_level)i, &L[i]);
+	for (int i = 0; i < LEVEL__COUNT; i++)
+		if (L[i].present)
+			policy_check(r, (enum probe_level)i, &L[i]);
 }

@@ -44,5 +44,8 @@ struct verdict_level {
 };
 
 void verdict_release(struct verdict_level *levels);
+/* The DANE state of an MX host (checks.md 12.2): "dane-auth", ... */
+const char *verdict_dane_state_name(const struct probe_result *r,
+    const struct probe_mx *m);
 
 #endif

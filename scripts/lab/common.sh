@@ -55,6 +55,11 @@ proc_state() {
 	printf '%s' "${s%% *}"
 }
 
+# proc_comm PID - /proc/PID/comm without blanks (one word), empty if gone.
+proc_comm() {
+	tr -d ' ' 2>/dev/null <"/proc/$1/comm" || true
+}
+
 # proc_gone PID... - true when every PID has exited. A zombie counts as gone:
 # PID 1 reaps orphans only every 1.5-2 s, and kill -0 succeeds on a zombie.
 proc_gone() {
@@ -97,8 +102,8 @@ proc_descendants() {
 
 # pidfile_pid PIDFILE COMM - print the PID from PIDFILE if that process is
 # alive and its /proc/PID/comm is COMM (or "COMM: role"); otherwise print
-# nothing. A stale
-# pidfile whose PID now belongs to something else is never trusted.
+# nothing. A stale pidfile whose PID now belongs to something else is never
+# trusted.
 pidfile_pid() {
 	local pidfile=$1 comm=$2 pid c
 	[ -r "$pidfile" ] || return 0
@@ -114,7 +119,7 @@ pidfile_pid() {
 # stop_pidfile NAME PIDFILE COMM - SIGTERM the daemon named by PIDFILE and wait
 # until it and all its descendants are gone; SIGKILL what is left after 5 s.
 stop_pidfile() {
-	local name=$1 pidfile=$2 comm=$3 pid kids left p
+	local name=$1 pidfile=$2 comm=$3 pid kids left p comms=""
 	[ -e "$pidfile" ] || return 0
 	pid=$(pidfile_pid "$pidfile" "$comm")
 	if [ -z "$pid" ]; then
@@ -122,13 +127,22 @@ stop_pidfile() {
 		return 0
 	fi
 	kids=$(proc_descendants "$pid")
+	# Remember who they are: SIGKILL, if needed, goes only to a PID that still
+	# runs the same program (a PID can be reused once its process is gone).
+	for p in $pid $kids; do
+		comms="$comms $p=$(proc_comm "$p")"
+	done
 	kill -TERM "$pid" 2>/dev/null || true
 	# shellcheck disable=SC2086
 	if ! wait_until 5000 proc_gone "$pid" $kids; then
 		left=""
 		for p in $pid $kids; do
-			proc_gone "$p" || left="$left $p"
+			proc_gone "$p" && continue
+			case "$comms " in
+			*" $p=$(proc_comm "$p") "*) left="$left $p" ;;
+			esac
 		done
+		[ -n "$left" ] || { rm -f "$pidfile"; return 0; }
 		say "$name: still running after SIGTERM:$left; sending SIGKILL"
 		# shellcheck disable=SC2086
 		kill -KILL $left 2>/dev/null || true

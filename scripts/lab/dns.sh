@@ -6,10 +6,15 @@
 
 DNSDIR_ZONES=$TD/zones
 
+# Variables named in RENDER_VARS are read by render() through ${!name}
+# (hence the SC2034 notes).
+
 # A TLSA 3 1 1 that matches no key in the lab (danebad.lab.test): a fixed
 # hash of a fixed string, so it never changes between runs.
+# shellcheck disable=SC2034
 TLSA_NOMATCH=$(printf 'smtptls lab: this matches no key' | sha256sum | cut -d' ' -f1)
 # The id of every _mta-sts TXT record (RFC 8461 3.1: 1-32 alphanumerics).
+# shellcheck disable=SC2034
 STS_ID=20240101T000000
 
 # dns_keygen ZONE - one ECDSAP256SHA256 key with flags 257 per zone (it signs
@@ -37,6 +42,7 @@ dns_make() {
 		render "$DNSDIR_ZONES/bogus.lab.test.zone.in" "$LAB/dns/bogus.lab.test.zone"
 	kbogus=$(dns_keygen bogus.lab.test)
 	dns_sign bogus.lab.test 20200101000000 20200201000000 "$kbogus"
+	# shellcheck disable=SC2034 # read by render()
 	DS_BOGUS=$(ldns-key2ds -n -2 "$LAB/dns/$kbogus.key")
 
 	# insecure.lab.test: never signed (its parent has no DS for it).
@@ -65,7 +71,7 @@ dns_answers() {
 	shift 4
 	out=$(dig +time=1 +tries=1 "$@" @"$server" "$name" "$type" 2>&1) || return 1
 	case "$out" in *"status: NOERROR"*) ;; *) return 1 ;; esac
-	printf '%s\n' "$out" | grep -Eq "^;; flags:[a-z ]* $flag[ ;]"
+	printf '%s\n' "$out" | grep -Eq "^;; flags:[a-z ]* ${flag}[ ;]"
 }
 
 # nsd_ready - every zone loaded, over UDP and TCP.

@@ -36,6 +36,7 @@ mta_make() {
 # smtp_banner ADDR - print the first line the server at ADDR:25 sends, then
 # say QUIT; fail if nothing comes within 2 s.
 smtp_banner() {
+	# shellcheck disable=SC2016 # $1 and $line belong to the inner bash
 	timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/25" &&
 		IFS= read -r -t 2 line <&3 &&
 		printf "QUIT\r\n" >&3 &&
@@ -82,9 +83,8 @@ mta_wait() {
 	# A greeting is not enough: smtpd greets even when it could not load its
 	# certificate (it then just drops STARTTLS). Each service has now started
 	# one smtpd, so any such trouble is already in the log.
-	if grep -E 'postfix/[a-z]+\[[0-9]+\]: (warning|error|fatal|panic):' "$PFX/postfix.log" >&2; then
+	if grep -E 'postfix/[a-z-]+\[[0-9]+\]: (warning|error|fatal|panic):' "$PFX/postfix.log" >&2; then
 		die "postfix: the services above logged problems at start ($PFX/postfix.log)"
 	fi
-	# shellcheck disable=SC2046 # one line, space-separated, on purpose
-	say "postfix: up on" $(mta_addrs)
+	say "postfix: up on $(mta_addrs | paste -sd' ')"
 }

@@ -262,6 +262,7 @@ t_match lab/smtp/posttls-finger-expired 'verification failed .*certificate has e
 # private mount namespace (as root), so the whole chain DNSSEC -> TLSA ->
 # Postfix is checked by Postfix's own DANE code.
 pf_dane() {
+	# shellcheck disable=SC2016 # $1 and $2 belong to the inner sh
 	timeout 20 unshare -m sh -c 'mount --bind "$1/resolv.conf" /etc/resolv.conf &&
 		MAIL_CONFIG="$1/postfix-client" exec posttls-finger -c -t 5 -l dane "$2"' \
 		pf_dane "$LAB" "$1" </dev/null 2>&1

@@ -147,6 +147,20 @@ t_eq probe/insecure/tlsa-ignored skip "$(status_of dane.tlsa.lookup)"
 
 t_run probe/danebad/exit 1 lab_probe --json danebad.lab.test
 t_eq probe/danebad/match-fail fail "$(status_of dane.tlsa.match)"
+t_jq probe/danebad/dane-level '.verdicts.levels.dane | "\(.outcome) \(.status) \(.judged_on)"' \
+    "defer fail opportunistic"
+t_jq probe/danebad/dane-reason '.verdicts.levels.dane.addresses[0].reason' "dane.tlsa.match"
+
+# --- the dane level: mandatory DANE (--require dane) against each state
+t_run probe/dane/good-required 0 lab_probe --json --require dane good.lab.test
+t_jq probe/dane/good-auth '[.verdicts.levels.dane.addresses[].auth] | join(",")' "dane,dane"
+t_jq probe/dane/good-state '[.mx[].dane.state] | join(",")' "dane-auth,dane-auth"
+t_run probe/dane/nodane-required 1 lab_probe --json --require dane tls12.lab.test
+t_jq probe/dane/nodane-defer '.verdicts.levels.dane.outcome' "defer"
+t_jq probe/dane/nodane-opportunistic '.verdicts.levels.dane.variants.opportunistic.outcome' "deliver"
+t_run probe/dane/insecure-not-required 0 lab_probe --json insecure.lab.test
+t_jq probe/dane/insecure-state '.mx[0].dane.state' "no-dane"
+t_run probe/dane/no-dane-option 2 lab_probe --json --no-dane --require dane good.lab.test
 
 t_run probe/cname/exit 0 lab_probe --json cname.lab.test
 t_eq probe/cname/alias-warn warn "$(status_of dns.mx.target.cname)"

@@ -1,0 +1,734 @@
+/*
+ * mtasts_fetch.c - fetch an MTA-STS policy over HTTPS with libcurl (see
+ * mtasts_fetch.h).
+ *
+ * Owns one easy handle per call and the strings of the caller's result.
+ * Never prints, never exits, never asks the system resolver (addresses
+ * come in through CURLOPT_RESOLVE), never follows a redirect, never reads
+ * more than MTASTS_POLICY_MAX body octets. Certificate facts come from
+ * libcurl: CURLINFO_SSL_VERIFYRESULT for the chain, its error buffer for
+ * the name check, CURLINFO_CERTINFO for the leaf, and the OpenSSL session
+ * (CURLINFO_TLS_SSL_PTR, valid inside callbacks) for the TLS version.
+ */
+#include "mtasts_fetch.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include <curl/curl.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "buf.h"
+#include "cert_check.h"
+#include "clock.h"
+#include "smtptls/probe.h"
+#include "st_limits.h"
+
+#include "banned.h"
+
+#define WELL_KNOWN "/.well-known/mta-sts.txt"
+
+/* State shared with libcurl's callbacks during one transfer. */
+struct fetch_ctx {
+	CURL *h;
+	struct mtasts_fetch_result *res;
+	struct buf body;        /* capped at MTASTS_POLICY_MAX */
+	bool in_body;           /* the write callback ran: later header lines
+	                           are trailers and are ignored */
+	bool nomem;             /* a callback ran out of memory */
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+/* set_text - copy a C string into a fixed field, cut at its size */
+static void
+set_text(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* set_error - record the outcome: class, report.md 7.1 code and phase */
+static void
+set_error(struct mtasts_fetch_result *res, enum st_err err, const char *code,
+    const char *phase, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void
+set_error(struct mtasts_fetch_result *res, enum st_err err, const char *code,
+    const char *phase, const char *fmt, ...)
+{
+	va_list ap;
+
+	res->err = err;
+	res->error_code = code;
+	res->error_phase = phase;
+	va_start(ap, fmt);
+	/* A cut message is still a correct one. */
+	(void)vsnprintf(res->errmsg, sizeof(res->errmsg), fmt, ap);
+	va_end(ap);
+}
+
+/* domain_ok - LDH labels of 1-63 octets; strips one trailing dot */
+static bool
+domain_ok(const char *d, size_t *lenp)
+{
+	size_t len = strlen(d), i, label = 0;
+
+	if (len > 0 && d[len - 1] == '.')
+		len--;
+	if (len == 0 || len > MTASTS_FETCH_DOMAIN_MAX)
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)d[i];
+
+		if (c == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') &&
+		    !(c >= '0' && c <= '9') && c != '-')
+			return false;
+		if (++label > 63)
+			return false;
+	}
+	*lenp = len;
+	return label > 0;
+}
+
+/* addr_family - AF_INET or AF_INET6 for a textual address, else 0 */
+static int
+addr_family(const char *a)
+{
+	unsigned char tmp[16];
+
+	if (inet_pton(AF_INET, a, tmp) == 1)
+		return AF_INET;
+	if (inet_pton(AF_INET6, a, tmp) == 1)
+		return AF_INET6;
+	return 0;
+}
+
+/* copy_addrs - keep the caller's addresses and build the RESOLVE entry */
+static enum st_err
+copy_addrs(const struct mtasts_fetch_params *p, const char *host,
+    struct mtasts_fetch_result *res, struct buf *resolve)
+{
+	size_t i;
+	int af;
+
+	res->host_addresses = calloc(p->naddrs, sizeof(char *));
+	if (res->host_addresses == NULL)
+		return ST_ERR_NOMEM;
+	if (buf_printf(resolve, "%s:443:", host) != ST_OK)
+		return ST_ERR_NOMEM;
+	for (i = 0; i < p->naddrs; i++) {
+		if (p->addrs[i] == NULL || (af = addr_family(p->addrs[i])) == 0)
+			return ST_ERR_INVAL;
+		if ((res->host_addresses[i] = strdup(p->addrs[i])) == NULL)
+			return ST_ERR_NOMEM;
+		res->nhost_addresses = i + 1;
+		if (buf_printf(resolve, af == AF_INET6 ? "%s[%s]" : "%s%s",
+		    i > 0 ? "," : "", p->addrs[i]) != ST_OK)
+			return ST_ERR_NOMEM;
+	}
+	return ST_OK;
+}
+
+/* keep_header - store a header value, OWS trimmed, cut at the cap */
+static void
+keep_header(const char *v, size_t n, char *dst, size_t *dst_len, bool *has,
+    bool *cut)
+{
+	while (n > 0 && (*v == ' ' || *v == '\t'))
+		v++, n--;
+	while (n > 0 && (v[n - 1] == '\r' || v[n - 1] == '\n' ||
+	    v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	*cut = n > MTASTS_FETCH_HEADER_MAX;
+	if (*cut)
+		n = MTASTS_FETCH_HEADER_MAX;
+	memcpy(dst, v, n);
+	dst[n] = '\0';
+	*dst_len = n;
+	*has = true;
+}
+
+/* header_is - whether line (p, n) is header name followed by ":" */
+static bool
+header_is(const char *p, size_t n, const char *name, size_t name_len)
+{
+	return n > name_len && p[name_len] == ':' &&
+	    strncasecmp(p, name, name_len) == 0;
+}
+
+/* note_tls - TLS version from the live OpenSSL session (the handshake is
+ * complete once headers arrive) */
+static void
+note_tls(struct fetch_ctx *ctx)
+{
+	struct curl_tlssessioninfo *ti = NULL;
+
+	if (ctx->res->tls_version[0] != '\0')
+		return;
+	if (curl_easy_getinfo(ctx->h, CURLINFO_TLS_SSL_PTR, &ti) != CURLE_OK ||
+	    ti == NULL || ti->backend != CURLSSLBACKEND_OPENSSL ||
+	    ti->internals == NULL)
+		return;
+	set_text(ctx->res->tls_version, sizeof(ctx->res->tls_version),
+	    SSL_get_version(ti->internals));
+}
+
+/* on_header - libcurl header callback: one header line at a time */
+static size_t
+on_header(char *p, size_t size, size_t nitems, void *arg)
+{
+	struct fetch_ctx *ctx = arg;
+	struct mtasts_fetch_result *res = ctx->res;
+	size_t n = size * nitems; /* libcurl: size is always 1 */
+
+	note_tls(ctx);
+	if (ctx->in_body)
+		return n; /* trailers of a chunked body: not the response's */
+	if (n >= 5 && memcmp(p, "HTTP/", 5) == 0) {
+		/* A new status line (after an interim 1xx): start over. */
+		res->has_content_type = res->has_location = false;
+		res->content_type[0] = res->location[0] = '\0';
+		res->content_type_len = res->location_len = 0;
+		return n;
+	}
+	/* The first of repeated fields is kept. */
+	if (!res->has_content_type && header_is(p, n, "content-type", 12))
+		keep_header(p + 13, n - 13, res->content_type,
+		    &res->content_type_len, &res->has_content_type,
+		    &res->content_type_cut);
+	else if (!res->has_location && header_is(p, n, "location", 8))
+		keep_header(p + 9, n - 9, res->location, &res->location_len,
+		    &res->has_location, &res->location_cut);
+	return n;
+}
+
+/* on_body - libcurl write callback: keep at most MTASTS_POLICY_MAX octets;
+ * a short count makes libcurl stop the transfer (CURLE_WRITE_ERROR) */
+static size_t
+on_body(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct fetch_ctx *ctx = arg;
+	size_t n = size * nmemb, room;
+	enum st_err err;
+
+	ctx->in_body = true;
+	note_tls(ctx);
+	room = ctx->body.max - ctx->body.len;
+	if (n > room) {
+		ctx->res->too_large = true;
+		if (room > 0 && buf_add(&ctx->body, p, room) != ST_OK)
+			ctx->nomem = true;
+		return 0;
+	}
+	if ((err = buf_add(&ctx->body, p, n)) != ST_OK) {
+		ctx->nomem = err == ST_ERR_NOMEM;
+		ctx->res->too_large = err == ST_ERR_LIMIT;
+		return 0;
+	}
+	return n;
+}
+
+/* set_options - every option of the fetch; false when libcurl refuses one */
+static bool
+set_options(struct fetch_ctx *ctx, const struct mtasts_fetch_params *p,
+    struct curl_slist *resolve, const char *ua)
+{
+	CURL *h = ctx->h;
+	long t = (long)p->timeout_ms;
+	bool ok = true;
+
+#define SET(opt, val) ok = ok && curl_easy_setopt(h, opt, val) == CURLE_OK
+	SET(CURLOPT_URL, ctx->res->url);
+	SET(CURLOPT_RESOLVE, resolve);
+	SET(CURLOPT_PROTOCOLS_STR, "https");
+	SET(CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	SET(CURLOPT_FOLLOWLOCATION, 0L);
+	SET(CURLOPT_MAXREDIRS, 0L);
+	SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+	SET(CURLOPT_USERAGENT, ua);
+	/* No proxy from http(s)_proxy/ALL_PROXY, no .netrc; cookies are off
+	 * while no cookie option is set. */
+	SET(CURLOPT_PROXY, "");
+	SET(CURLOPT_NOPROXY, "*");
+	SET(CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_FRESH_CONNECT, 1L);
+	SET(CURLOPT_FORBID_REUSE, 1L);
+	SET(CURLOPT_CONNECTTIMEOUT_MS, t);
+	SET(CURLOPT_TIMEOUT_MS, t); /* total: stops a trickling server */
+	/* Early stop on an announced Content-Length; on_body counts the rest
+	 * (7.88 ignores this option for chunked and close-delimited bodies). */
+	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)MTASTS_POLICY_MAX);
+	SET(CURLOPT_SSL_VERIFYPEER, 1L);
+	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	SET(CURLOPT_CERTINFO, 1L);
+	SET(CURLOPT_ERRORBUFFER, ctx->errbuf);
+	SET(CURLOPT_HEADERFUNCTION, on_header);
+	SET(CURLOPT_HEADERDATA, ctx);
+	SET(CURLOPT_WRITEFUNCTION, on_body);
+	SET(CURLOPT_WRITEDATA, ctx);
+	/* A trust store given replaces the system one entirely. */
+	if (p->ca_file != NULL || p->ca_path != NULL) {
+		SET(CURLOPT_CAINFO, p->ca_file);
+		SET(CURLOPT_CAPATH, p->ca_path);
+	}
+#undef SET
+	return ok;
+}
+
+/* leaf_from_certinfo - SHA-256, notAfter and name match of the leaf that
+ * libcurl recorded (also after a failed name check) */
+static void
+leaf_from_certinfo(struct fetch_ctx *ctx, const char *host)
+{
+	struct mtasts_fetch_result *res = ctx->res;
+	struct curl_certinfo *ci = NULL;
+	struct curl_slist *s;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+	time_t nb;
+	BIO *bio = NULL;
+	X509 *x = NULL;
+
+	if (curl_easy_getinfo(ctx->h, CURLINFO_CERTINFO, &ci) != CURLE_OK ||
+	    ci == NULL || ci->num_of_certs < 1)
+		return;
+	for (s = ci->certinfo[0]; s != NULL; s = s->next)
+		if (strncmp(s->data, "Cert:", 5) == 0)
+			break;
+	if (s == NULL)
+		return;
+	if ((bio = BIO_new_mem_buf(s->data + 5, -1)) == NULL ||
+	    (x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) == NULL)
+		goto out;
+	if (X509_digest(x, EVP_sha256(), md, &mdlen) != 1 || mdlen != 32)
+		goto out;
+	for (i = 0; i < mdlen; i++)
+		(void)snprintf(res->leaf_sha256 + 2 * i, 3, "%02x", md[i]);
+	/* Unreadable dates leave not_after 0, as the header says. */
+	(void)cert_summary_dates(x, &nb, &res->not_after);
+	res->leaf_known = true;
+	/* RFC 8461 3.3 defers to RFC 6125; OpenSSL checks it, no partial
+	 * wildcards. */
+	res->name_match = X509_check_host(x, host, strlen(host),
+	    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, NULL) == 1;
+out:
+	X509_free(x);
+	BIO_free(bio);
+}
+
+/* note_cert - certificate verdicts after the transfer */
+static void
+note_cert(struct fetch_ctx *ctx, CURLcode rc, const char *host)
+{
+	struct mtasts_fetch_result *res = ctx->res;
+	curl_off_t appconnect = 0;
+	long vr = -1;
+
+	if (curl_easy_getinfo(ctx->h, CURLINFO_APPCONNECT_TIME_T,
+	    &appconnect) != CURLE_OK)
+		appconnect = 0;
+	if (curl_easy_getinfo(ctx->h, CURLINFO_SSL_VERIFYRESULT, &vr) !=
+	    CURLE_OK)
+		vr = -1;
+	/* With VERIFYPEER and VERIFYHOST on, a completed handshake is a
+	 * verified one. */
+	res->authenticated = appconnect > 0;
+	res->tls_checked = res->authenticated ||
+	    rc == CURLE_PEER_FAILED_VERIFICATION;
+	if (!res->tls_checked)
+		return;
+	leaf_from_certinfo(ctx, host);
+	res->verify_code = vr;
+	if (res->authenticated) {
+		res->trusted = res->name_match = true;
+		res->verify_code = 0;
+		set_text(res->verify_error, sizeof(res->verify_error), "ok");
+	} else if (vr == 0) {
+		/* The chain verified; libcurl's own name check failed. */
+		res->trusted = true;
+		res->name_match = false;
+		set_text(res->verify_error, sizeof(res->verify_error),
+		    ctx->errbuf[0] ? ctx->errbuf : curl_easy_strerror(rc));
+	} else {
+		res->trusted = false;
+		set_text(res->verify_error, sizeof(res->verify_error),
+		    vr > 0 ? X509_verify_cert_error_string(vr) :
+		    ctx->errbuf[0] ? ctx->errbuf : curl_easy_strerror(rc));
+	}
+}
+
+/* stage - report.md 7.1 phase a transfer failure happened in */
+static const char *
+stage(struct fetch_ctx *ctx)
+{
+	curl_off_t c = 0, a = 0;
+
+	if (ctx->res->fetched)
+		return "https";
+	if (curl_easy_getinfo(ctx->h, CURLINFO_CONNECT_TIME_T, &c) !=
+	    CURLE_OK || c == 0)
+		return "connect";
+	if (curl_easy_getinfo(ctx->h, CURLINFO_APPCONNECT_TIME_T, &a) !=
+	    CURLE_OK || a == 0)
+		return "tls";
+	return "https";
+}
+
+/* connect_code - report.md 7.1 code of a failed connect from errno */
+static const char *
+connect_code(int e)
+{
+	switch (e) {
+	case ECONNREFUSED:
+		return "refused";
+	case EHOSTUNREACH:
+		return "no-route";
+	case ETIMEDOUT:
+		return "timeout";
+	default:
+		return "unreachable";
+	}
+}
+
+/* classify_transfer - the outcome of a curl_easy_perform() that did not
+ * end in a complete response */
+static enum st_err
+classify_transfer(struct fetch_ctx *ctx, CURLcode rc)
+{
+	struct mtasts_fetch_result *res = ctx->res;
+	const char *why = ctx->errbuf[0] ? ctx->errbuf : curl_easy_strerror(rc);
+	const char *ph = stage(ctx);
+	long oserr = 0;
+
+	if (curl_easy_getinfo(ctx->h, CURLINFO_OS_ERRNO, &oserr) != CURLE_OK)
+		oserr = 0;
+	switch (rc) {
+	case CURLE_OUT_OF_MEMORY:
+		set_error(res, ST_ERR_NOMEM, "out-of-memory", "internal",
+		    "out of memory fetching '%s'", res->url);
+		return ST_ERR_NOMEM;
+	case CURLE_SSL_CACERT_BADFILE:
+		set_error(res, ST_ERR_IO, "config", "options",
+		    "cannot use the trust store: %s", why);
+		return ST_ERR_IO;
+	case CURLE_OPERATION_TIMEDOUT:
+		set_error(res, ST_ERR_TIMEOUT, "timeout", ph,
+		    "cannot fetch '%s': no complete answer within %u ms (%s)",
+		    res->url, ctx->res->ms, ph);
+		return ST_OK;
+	case CURLE_COULDNT_CONNECT:
+		set_error(res, ST_ERR_IO, connect_code((int)oserr), "connect",
+		    "cannot connect to '%s': %s", res->url, why);
+		return ST_OK;
+	case CURLE_PEER_FAILED_VERIFICATION:
+		/* XXX: report.md 7.1 has no code for a certificate we reject;
+		 * tls-protocol is the nearest, verify_error says the rest. */
+		set_error(res, ST_ERR_TLS, "tls-protocol", "tls",
+		    "certificate of '%s' not valid: %s", res->url,
+		    res->verify_error);
+		return ST_OK;
+	case CURLE_SSL_CONNECT_ERROR:
+		set_error(res, ST_ERR_TLS,
+		    strstr(why, "alert") != NULL ? "tls-alert" : "tls-protocol",
+		    "tls", "TLS handshake with '%s' failed: %s", res->url, why);
+		return ST_OK;
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+		set_error(res, ST_ERR_IO,
+		    oserr == ECONNRESET ? "reset" : "closed", ph,
+		    "'%s' broke off the answer: %s", res->url, why);
+		return ST_OK;
+	default:
+		set_error(res, ST_ERR_HTTP, "protocol", ph,
+		    "cannot fetch '%s': %s", res->url, why);
+		return ST_OK;
+	}
+}
+
+/* classify - the outcome of the fetch; tool errors are returned */
+static enum st_err
+classify(struct fetch_ctx *ctx, CURLcode rc)
+{
+	struct mtasts_fetch_result *res = ctx->res;
+	long st = res->http_status;
+
+	if (ctx->nomem) {
+		set_error(res, ST_ERR_NOMEM, "out-of-memory", "internal",
+		    "out of memory reading '%s'", res->url);
+		return ST_ERR_NOMEM;
+	}
+	if (rc == CURLE_FILESIZE_EXCEEDED)
+		res->too_large = true;
+	/* A status other than 200 is the finding, whatever came after. */
+	if (res->fetched && st >= 300 && st < 400) {
+		set_error(res, ST_ERR_HTTP, "http-redirect", "https",
+		    "'%s' answered %ld, a redirect (not followed)", res->url,
+		    st);
+		return ST_OK;
+	}
+	if (res->fetched && st != 200) {
+		set_error(res, ST_ERR_HTTP, "http-status", "https",
+		    "'%s' answered %ld, not 200", res->url, st);
+		return ST_OK;
+	}
+	if (res->too_large) {
+		if (res->content_length > MTASTS_POLICY_MAX)
+			set_error(res, ST_ERR_LIMIT, "http-too-large", "https",
+			    "policy of %lld octets exceeds the limit of %d",
+			    res->content_length, MTASTS_POLICY_MAX);
+		else
+			set_error(res, ST_ERR_LIMIT, "http-too-large", "https",
+			    "policy exceeds the limit of %d octets",
+			    MTASTS_POLICY_MAX);
+		return ST_OK;
+	}
+	if (rc != CURLE_OK)
+		return classify_transfer(ctx, rc);
+	return ST_OK;
+}
+
+/* collect - what libcurl knows after the transfer */
+static void
+collect(struct fetch_ctx *ctx, CURLcode rc, const char *host)
+{
+	struct mtasts_fetch_result *res = ctx->res;
+	curl_off_t cl = -1;
+	char *ip = NULL;
+	long st = 0;
+
+	if (curl_easy_getinfo(ctx->h, CURLINFO_RESPONSE_CODE, &st) !=
+	    CURLE_OK)
+		st = 0;
+	res->http_status = st;
+	res->fetched = st > 0;
+	if (curl_easy_getinfo(ctx->h, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK &&
+	    ip != NULL)
+		set_text(res->connected_addr, sizeof(res->connected_addr), ip);
+	if (res->fetched && curl_easy_getinfo(ctx->h,
+	    CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) == CURLE_OK && cl >= 0)
+		res->content_length = (long long)cl;
+	res->bytes = ctx->body.len;
+	note_cert(ctx, rc, host);
+}
+
+enum st_err
+mtasts_fetch_global_init(char *errmsg, size_t errlen)
+{
+	const curl_version_info_data *v;
+	const char *const *pr;
+	bool https = false;
+
+	if (errlen > 0)
+		errmsg[0] = '\0';
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		(void)snprintf(errmsg, errlen, "cannot initialise libcurl");
+		return ST_ERR_INTERNAL;
+	}
+	v = curl_version_info(CURLVERSION_NOW);
+	for (pr = v->protocols; pr != NULL && *pr != NULL; pr++)
+		if (strcmp(*pr, "https") == 0)
+			https = true;
+	/* CURLINFO_TLS_SSL_PTR and the verify result are read as OpenSSL's. */
+	if (!https || v->ssl_version == NULL ||
+	    strncmp(v->ssl_version, "OpenSSL", 7) != 0) {
+		(void)snprintf(errmsg, errlen,
+		    "libcurl %s lacks https with OpenSSL (TLS: %s)",
+		    v->version, v->ssl_version ? v->ssl_version : "none");
+		curl_global_cleanup();
+		return ST_ERR_INTERNAL;
+	}
+	return ST_OK;
+}
+
+void
+mtasts_fetch_global_cleanup(void)
+{
+	curl_global_cleanup();
+}
+
+/* fetch_prepare - validate params, fill url and addresses, build RESOLVE */
+static enum st_err
+fetch_prepare(const struct mtasts_fetch_params *p,
+    struct mtasts_fetch_result *res, char *host, size_t hostlen,
+    struct buf *resolve)
+{
+	size_t dlen;
+	struct buf u;
+	enum st_err err;
+	struct stat st;
+
+	if (p->domain == NULL || !domain_ok(p->domain, &dlen)) {
+		set_error(res, ST_ERR_INVAL, "usage", "options",
+		    "invalid policy domain");
+		return ST_ERR_INVAL;
+	}
+	(void)snprintf(host, hostlen, "mta-sts.%.*s", (int)dlen, p->domain);
+	buf_init(&u, 8 + 8 + MTASTS_FETCH_DOMAIN_MAX + sizeof(WELL_KNOWN));
+	if (buf_printf(&u, "https://%s" WELL_KNOWN, host) != ST_OK) {
+		buf_release(&u);
+		set_error(res, ST_ERR_NOMEM, "out-of-memory", "internal",
+		    "out of memory");
+		return ST_ERR_NOMEM;
+	}
+	res->url = buf_take(&u);
+	if (p->naddrs == 0 || p->naddrs > MTASTS_FETCH_ADDRS_MAX ||
+	    p->addrs == NULL || p->timeout_ms == 0) {
+		set_error(res, ST_ERR_INVAL, "usage", "options",
+		    "no address, too many addresses or no timeout for '%s'",
+		    host);
+		return ST_ERR_INVAL;
+	}
+	if ((err = copy_addrs(p, host, res, resolve)) != ST_OK) {
+		set_error(res, err, err == ST_ERR_NOMEM ? "out-of-memory" :
+		    "usage", "options", err == ST_ERR_NOMEM ? "out of memory" :
+		    "invalid address for '%s'", host);
+		return err;
+	}
+	/* OpenSSL accepts a missing CA directory silently; every verify
+	 * would then fail and be blamed on the server. */
+	if (p->ca_path != NULL && stat(p->ca_path, &st) != 0) {
+		set_error(res, ST_ERR_IO, "config", "options",
+		    "cannot use CA directory '%s': %s", p->ca_path,
+		    strerror(errno));
+		return ST_ERR_IO;
+	}
+	if (p->ca_path != NULL && !S_ISDIR(st.st_mode)) {
+		set_error(res, ST_ERR_IO, "config", "options",
+		    "cannot use CA directory '%s': not a directory",
+		    p->ca_path);
+		return ST_ERR_IO;
+	}
+	return ST_OK;
+}
+
+enum st_err
+mtasts_fetch(const struct mtasts_fetch_params *p,
+    struct mtasts_fetch_result *res)
+{
+	struct fetch_ctx ctx;
+	struct curl_slist *resolve = NULL;
+	struct buf rs, ua;
+	char host[8 + MTASTS_FETCH_DOMAIN_MAX + 1];
+	long long t0;
+	CURLcode rc;
+	enum st_err err;
+
+	memset(res, 0, sizeof(*res));
+	res->verify_code = -1;
+	res->content_length = -1;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.res = res;
+	buf_init(&ctx.body, MTASTS_POLICY_MAX);
+	buf_init(&rs, sizeof(host) + 4 + MTASTS_FETCH_ADDRS_MAX * 48);
+	buf_init(&ua, 64);
+	if (p == NULL) {
+		set_error(res, ST_ERR_INVAL, "usage", "options", "no parameters");
+		err = ST_ERR_INVAL;
+		goto out;
+	}
+	if ((err = fetch_prepare(p, res, host, sizeof(host), &rs)) != ST_OK)
+		goto out;
+	err = ST_ERR_NOMEM;
+	if (buf_printf(&ua, "smtptls/%s", smtptls_version()) != ST_OK ||
+	    (resolve = curl_slist_append(NULL, rs.data)) == NULL ||
+	    (ctx.h = curl_easy_init()) == NULL) {
+		set_error(res, err, "out-of-memory", "internal",
+		    "cannot set up the fetch of '%s'", res->url);
+		goto out;
+	}
+	if (!set_options(&ctx, p, resolve, ua.data)) {
+		err = ST_ERR_INTERNAL;
+		set_error(res, err, "internal", "internal",
+		    "libcurl refused an option for '%s'", res->url);
+		goto out;
+	}
+	t0 = clock_ms();
+	rc = curl_easy_perform(ctx.h);
+	res->ms = (unsigned)(clock_ms() - t0);
+	collect(&ctx, rc, host);
+	if ((err = classify(&ctx, rc)) != ST_OK)
+		goto out;
+	if (res->err == ST_OK && res->http_status == 200 &&
+	    res->authenticated) {
+		if (ctx.body.data == NULL && buf_add(&ctx.body, "", 0) != ST_OK) {
+			err = ST_ERR_NOMEM;
+			set_error(res, err, "out-of-memory", "internal",
+			    "out of memory");
+			goto out;
+		}
+		res->body = buf_take(&ctx.body);
+	}
+	err = ST_OK;
+out:
+	if (err != ST_OK)
+		res->err = err;
+	curl_easy_cleanup(ctx.h);
+	curl_slist_free_all(resolve);
+	buf_release(&ctx.body);
+	buf_release(&rs);
+	buf_release(&ua);
+	return err;
+}
+
+void
+mtasts_fetch_result_release(struct mtasts_fetch_result *res)
+{
+	size_t i;
+
+	if (res == NULL)
+		return;
+	free(res->url);
+	for (i = 0; i < res->nhost_addresses; i++)
+		free(res->host_addresses[i]);
+	free(res->host_addresses);
+	free(res->body);
+	memset(res, 0, sizeof(*res));
+}
+
+bool
+mtasts_fetch_content_type_ok(const char *p, size_t len)
+{
+	static const char want[] = "text/plain";
+	const size_t wlen = sizeof(want) - 1;
+	size_t i;
+
+	if (p == NULL)
+		return false;
+	for (i = 0; i < len; i++)
+		if (((unsigned char)p[i] < 0x20 && p[i] != '\t') ||
+		    p[i] == 0x7f)
+			return false;
+	while (len > 0 && (*p == ' ' || *p == '\t'))
+		p++, len--;
+	if (len < wlen || strncasecmp(p, want, wlen) != 0)
+		return false;
+	p += wlen;
+	len -= wlen;
+	while (len > 0 && (*p == ' ' || *p == '\t'))
+		p++, len--;
+	/* RFC 9110 8.3.1: media-type = type "/" subtype parameters */
+	return len == 0 || *p == ';';
+}

@@ -1,0 +1,723 @@
+/*
+ * badsmtp - a scripted misbehaving SMTP server for the hostile-peer tests
+ * (tests/integration/40-hostile.sh).
+ *
+ *   badsmtp --listen ADDR:PORT --mode NAME [--lifetime SECONDS] [--chain N]
+ *
+ * Listens on one 127.10.x.x address (never a wildcard), plays the scenario
+ * NAME for every connection it accepts (one forked child per connection)
+ * and exits by itself after --lifetime seconds (default 60); children die
+ * with the parent (PR_SET_PDEATHSIG) and by their own alarm, so no peer
+ * outlives the test that started it. `badsmtp --help` lists the modes.
+ *
+ * TLS modes use a key and certificates generated in memory at startup: no
+ * key material on disk. --chain N sets how many certificates the bigchain
+ * mode presents (default 100: a leaf and 99 intermediates, each issuing
+ * the one before it, the last self-signed).
+ *
+ * This is test code: it trusts its command line, keeps no state between
+ * connections and reads client input only to find command lines, with a
+ * fixed-size buffer that drops what does not fit.
+ */
+#include <sys/types.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#define BAD_HOST "badsmtp.lab.test"
+#define BAD_LINE_MAX 4096               /* client command lines we keep */
+#define BAD_LONGLINE (1024 * 1024)      /* longline: banner without CRLF */
+#define BAD_FLOOD (10 * 1024 * 1024)    /* flood, manylines: bytes sent */
+#define BAD_CHAIN_DEFAULT 100
+#define BAD_CHAIN_MAX 2000
+#define BAD_LIFETIME_DEFAULT 60
+
+/* What the server does at each step of the dialogue. */
+enum banner_kind {
+	BANNER_OK,        /* 220 BAD_HOST ESMTP */
+	BANNER_NONE,      /* never greets */
+	BANNER_SLOW,      /* the 220 line at one byte per second */
+	BANNER_LONGLINE,  /* 1 MiB without CRLF */
+	BANNER_421,       /* 421 and close */
+	BANNER_HTTP,      /* an HTTP response */
+	BANNER_FLOOD,     /* 10 MiB of random octets */
+	BANNER_MANYLINES, /* 10 MiB of 220- continuation lines */
+};
+
+enum ehlo_kind {
+	EHLO_PLAIN,    /* 250 without STARTTLS */
+	EHLO_STARTTLS, /* 250 with STARTTLS */
+	EHLO_ENDLESS,  /* 250- lines until the client goes away */
+};
+
+enum starttls_kind {
+	STARTTLS_NONE,    /* 502: not offered */
+	STARTTLS_454,     /* 454 TLS not available */
+	STARTTLS_GARBAGE, /* 220, then garbage instead of a ServerHello */
+	STARTTLS_CLOSE,   /* 220, then close */
+	STARTTLS_STALL,   /* 220, read the ClientHello, never answer */
+	STARTTLS_TLS,     /* 220, then a real handshake */
+	STARTTLS_INJECT,  /* 220 plus plaintext in the same write, then TLS */
+};
+
+struct mode {
+	const char *name;
+	enum banner_kind banner;
+	enum ehlo_kind ehlo;
+	enum starttls_kind starttls;
+	const char *help;
+};
+
+static const struct mode modes[] = {
+	{"silent", BANNER_NONE, EHLO_STARTTLS, STARTTLS_TLS,
+	    "never sends a banner"},
+	{"slowbanner", BANNER_SLOW, EHLO_STARTTLS, STARTTLS_TLS,
+	    "banner at one byte per second"},
+	{"endless250", BANNER_OK, EHLO_ENDLESS, STARTTLS_NONE,
+	    "answers EHLO with an endless 250- reply"},
+	{"longline", BANNER_LONGLINE, EHLO_STARTTLS, STARTTLS_TLS,
+	    "a 1 MiB banner line without CRLF"},
+	{"starttls454", BANNER_OK, EHLO_STARTTLS, STARTTLS_454,
+	    "offers STARTTLS, answers 454"},
+	{"garbagetls", BANNER_OK, EHLO_STARTTLS, STARTTLS_GARBAGE,
+	    "220 to STARTTLS, then garbage instead of a ServerHello"},
+	{"closeafterstarttls", BANNER_OK, EHLO_STARTTLS, STARTTLS_CLOSE,
+	    "closes right after the 220 to STARTTLS"},
+	{"banner421", BANNER_421, EHLO_STARTTLS, STARTTLS_TLS,
+	    "greets with 421 and closes"},
+	{"http", BANNER_HTTP, EHLO_STARTTLS, STARTTLS_TLS,
+	    "greets with an HTTP response"},
+	{"stalltls", BANNER_OK, EHLO_STARTTLS, STARTTLS_STALL,
+	    "220 to STARTTLS, reads the ClientHello, never answers"},
+	{"bigchain", BANNER_OK, EHLO_STARTTLS, STARTTLS_TLS,
+	    "real TLS with a --chain N certificate chain"},
+	{"injection", BANNER_OK, EHLO_STARTTLS, STARTTLS_INJECT,
+	    "plaintext after the 220 to STARTTLS, then real TLS"},
+	{"flood", BANNER_FLOOD, EHLO_STARTTLS, STARTTLS_TLS,
+	    "10 MiB of random octets as the banner"},
+	{"manylines", BANNER_MANYLINES, EHLO_STARTTLS, STARTTLS_TLS,
+	    "10 MiB of 220- banner continuation lines"},
+	{"good", BANNER_OK, EHLO_STARTTLS, STARTTLS_TLS,
+	    "a well-behaved server (control case)"},
+};
+
+#define MODES_COUNT (sizeof(modes) / sizeof(modes[0]))
+
+/* One client connection, plaintext or TLS. */
+struct conn {
+	int fd;
+	SSL *ssl;
+	char in[BAD_LINE_MAX];
+	size_t inlen;
+};
+
+struct opts {
+	struct sockaddr_in addr;
+	const struct mode *mode;
+	long lifetime; /* seconds */
+	long chain;    /* certificates in the bigchain chain */
+};
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: badsmtp --listen 127.10.X.Y:PORT --mode NAME "
+	           "[--lifetime SECONDS] [--chain N]\nmodes:\n");
+	for (i = 0; i < MODES_COUNT; i++)
+		fprintf(f, "  %-20s %s\n", modes[i].name, modes[i].help);
+}
+
+static void
+ssl_die(const char *what)
+{
+	fprintf(stderr, "badsmtp: %s failed\n", what);
+	ERR_print_errors_fp(stderr);
+	exit(1);
+}
+
+/* parse_long - a whole decimal number within [min, max]. */
+static bool
+parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* parse_listen - ADDR:PORT with ADDR inside 127.10.0.0/16. */
+static bool
+parse_listen(const char *s, struct sockaddr_in *sin)
+{
+	const char *colon = strrchr(s, ':');
+	char host[INET_ADDRSTRLEN];
+	size_t n;
+	long port;
+
+	if (colon == NULL || (n = (size_t)(colon - s)) >= sizeof(host))
+		return false;
+	memcpy(host, s, n);
+	host[n] = '\0';
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
+		return false;
+	/* Only the lab's loopback range: never a wildcard or a real address. */
+	if ((ntohl(sin->sin_addr.s_addr) >> 16) != ((127u << 8) | 10u))
+		return false;
+	if (!parse_long(colon + 1, 1, 65535, &port))
+		return false;
+	sin->sin_port = htons((unsigned short)port);
+	return true;
+}
+
+static void
+parse_args(int argc, char **argv, struct opts *o)
+{
+	bool have_listen = false;
+	size_t m;
+	int i;
+
+	o->mode = NULL;
+	o->lifetime = BAD_LIFETIME_DEFAULT;
+	o->chain = BAD_CHAIN_DEFAULT;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (strcmp(a, "--help") == 0) {
+			usage(stdout);
+			exit(0);
+		}
+		if (v == NULL)
+			goto bad;
+		i++;
+		if (strcmp(a, "--listen") == 0) {
+			if (!parse_listen(v, &o->addr))
+				goto bad;
+			have_listen = true;
+		} else if (strcmp(a, "--mode") == 0) {
+			for (m = 0; m < MODES_COUNT; m++)
+				if (strcmp(v, modes[m].name) == 0)
+					o->mode = &modes[m];
+			if (o->mode == NULL)
+				goto bad;
+		} else if (strcmp(a, "--lifetime") == 0) {
+			if (!parse_long(v, 1, 3600, &o->lifetime))
+				goto bad;
+		} else if (strcmp(a, "--chain") == 0) {
+			if (!parse_long(v, 1, BAD_CHAIN_MAX, &o->chain))
+				goto bad;
+		} else
+			goto bad;
+	}
+	if (have_listen && o->mode != NULL)
+		return;
+bad:
+	usage(stderr);
+	exit(2);
+}
+
+/* --- certificates, made in memory at startup --- */
+
+/* cert_make - a certificate for key, named cn, signed by issuer (NULL:
+ * self-signed); ca marks it as a CA. */
+static X509 *
+cert_make(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *ikey,
+    bool ca, long serial)
+{
+	X509V3_CTX v3;
+	X509_EXTENSION *ext;
+	X509_NAME *name;
+	X509 *x;
+
+	if ((x = X509_new()) == NULL || !X509_set_version(x, 2) ||
+	    !ASN1_INTEGER_set(X509_get_serialNumber(x), serial) ||
+	    X509_gmtime_adj(X509_getm_notBefore(x), -3600) == NULL ||
+	    X509_gmtime_adj(X509_getm_notAfter(x), 30L * 86400) == NULL ||
+	    !X509_set_pubkey(x, key))
+		ssl_die("X509 setup");
+	name = X509_get_subject_name(x);
+	if (!X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+	    (const unsigned char *)cn, -1, -1, 0))
+		ssl_die("X509_NAME_add_entry_by_txt");
+	if (!X509_set_issuer_name(x, issuer != NULL ?
+	    X509_get_subject_name(issuer) : name))
+		ssl_die("X509_set_issuer_name");
+	X509V3_set_ctx(&v3, issuer != NULL ? issuer : x, x, NULL, NULL, 0);
+	ext = X509V3_EXT_conf_nid(NULL, &v3, NID_basic_constraints,
+	    ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
+	if (ext == NULL || !X509_add_ext(x, ext, -1))
+		ssl_die("basicConstraints");
+	X509_EXTENSION_free(ext);
+	if (!ca) {
+		ext = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_alt_name,
+		    "DNS:" BAD_HOST);
+		if (ext == NULL || !X509_add_ext(x, ext, -1))
+			ssl_die("subjectAltName");
+		X509_EXTENSION_free(ext);
+	}
+	if (!X509_sign(x, issuer != NULL ? ikey : key, EVP_sha256()))
+		ssl_die("X509_sign");
+	return x;
+}
+
+/* tls_ctx_new - server context presenting a chain of n certificates: a
+ * leaf and n - 1 CA certificates, each issuing the one before it. */
+static SSL_CTX *
+tls_ctx_new(long n)
+{
+	EVP_PKEY **keys;
+	X509 **certs;
+	SSL_CTX *ctx;
+	char cn[64];
+	long i;
+
+	keys = calloc((size_t)n, sizeof(*keys));
+	certs = calloc((size_t)n, sizeof(*certs));
+	if (keys == NULL || certs == NULL) {
+		fprintf(stderr, "badsmtp: out of memory\n");
+		exit(1);
+	}
+	for (i = 0; i < n; i++)
+		if ((keys[i] = EVP_EC_gen("P-256")) == NULL)
+			ssl_die("EVP_EC_gen");
+	/* Build from the top: certs[n - 1] is self-signed. */
+	for (i = n - 1; i >= 0; i--) {
+		if (i == 0)
+			snprintf(cn, sizeof(cn), "%s", BAD_HOST);
+		else
+			snprintf(cn, sizeof(cn), "badsmtp CA %ld", i);
+		certs[i] = cert_make(keys[i], cn, i == n - 1 ? NULL :
+		    certs[i + 1], i == n - 1 ? NULL : keys[i + 1], i > 0,
+		    i + 1);
+	}
+	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL)
+		ssl_die("SSL_CTX_new");
+	SSL_CTX_set_security_level(ctx, 0);
+	SSL_CTX_set_mode(ctx, SSL_MODE_NO_AUTO_CHAIN);
+	if (!SSL_CTX_use_certificate(ctx, certs[0]) ||
+	    !SSL_CTX_use_PrivateKey(ctx, keys[0]))
+		ssl_die("SSL_CTX_use_certificate");
+	for (i = 1; i < n; i++)
+		if (!SSL_CTX_add1_chain_cert(ctx, certs[i]))
+			ssl_die("SSL_CTX_add1_chain_cert");
+	for (i = 0; i < n; i++) {
+		X509_free(certs[i]);
+		EVP_PKEY_free(keys[i]);
+	}
+	free(certs);
+	free(keys);
+	return ctx;
+}
+
+/* --- connection I/O (blocking; the child's alarm bounds it) --- */
+
+static bool
+conn_write(struct conn *c, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+	int r;
+
+	while (len > 0) {
+		if (c->ssl != NULL) {
+			r = SSL_write(c->ssl, p, len > INT_MAX ? INT_MAX :
+			    (int)len);
+			if (r <= 0)
+				return false;
+			n = r;
+		} else {
+			n = send(c->fd, p, len, MSG_NOSIGNAL);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				return false;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+static bool
+conn_puts(struct conn *c, const char *s)
+{
+	return conn_write(c, s, strlen(s));
+}
+
+/* conn_fill - read more input; false at EOF or on an error. */
+static bool
+conn_fill(struct conn *c)
+{
+	ssize_t n;
+	int r;
+
+	if (c->inlen == sizeof(c->in))
+		c->inlen = 0; /* an over-long line: drop what we have */
+	if (c->ssl != NULL) {
+		r = SSL_read(c->ssl, c->in + c->inlen,
+		    (int)(sizeof(c->in) - c->inlen));
+		if (r <= 0)
+			return false;
+		n = r;
+	} else {
+		do
+			n = recv(c->fd, c->in + c->inlen,
+			    sizeof(c->in) - c->inlen, 0);
+		while (n < 0 && errno == EINTR);
+		if (n <= 0)
+			return false;
+	}
+	c->inlen += (size_t)n;
+	return true;
+}
+
+/* conn_readline - next command line without CR LF into line (cut to
+ * size - 1 octets); false when the client went away. */
+static bool
+conn_readline(struct conn *c, char *line, size_t size)
+{
+	char *nl;
+	size_t n, k;
+
+	while ((nl = memchr(c->in, '\n', c->inlen)) == NULL)
+		if (!conn_fill(c))
+			return false;
+	n = (size_t)(nl - c->in);
+	k = n > 0 && c->in[n - 1] == '\r' ? n - 1 : n;
+	if (k >= size)
+		k = size - 1;
+	memcpy(line, c->in, k);
+	line[k] = '\0';
+	memmove(c->in, nl + 1, c->inlen - n - 1);
+	c->inlen -= n + 1;
+	return true;
+}
+
+/* conn_drain - read and discard until the client goes away. */
+static void
+conn_drain(struct conn *c)
+{
+	while (conn_fill(c))
+		c->inlen = 0;
+}
+
+static void
+pause_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* --- the scenario --- */
+
+/* send_flood - total octets of random garbage, or of 220- lines. */
+static bool
+send_flood(struct conn *c, size_t total, bool lines)
+{
+	char buf[16384];
+	size_t sent = 0, n, i;
+	unsigned long k = 0;
+
+	while (sent < total) {
+		n = 0;
+		if (lines) {
+			while (n + 64 < sizeof(buf)) {
+				int w = snprintf(buf + n, sizeof(buf) - n,
+				    "220-%s line %lu of a very long greeting\r\n",
+				    BAD_HOST, k++);
+				n += (size_t)w;
+			}
+		} else {
+			if (RAND_bytes((unsigned char *)buf, sizeof(buf)) != 1)
+				return false;
+			/* Keep NUL out now and then: garbage, not silence. */
+			for (i = 0; i < sizeof(buf); i++)
+				if (buf[i] == '\0')
+					buf[i] = 'x';
+			n = sizeof(buf);
+		}
+		if (!conn_write(c, buf, n))
+			return false;
+		sent += n;
+	}
+	return true;
+}
+
+/* banner - send the greeting; false when the dialogue is over. */
+static bool
+banner(struct conn *c, const struct mode *m)
+{
+	static const char greeting[] = "220 " BAD_HOST " ESMTP badsmtp\r\n";
+	static const char http[] =
+	    "HTTP/1.1 400 Bad Request\r\n"
+	    "Server: nginx\r\n"
+	    "Content-Type: text/html\r\n"
+	    "Content-Length: 50\r\n"
+	    "Connection: close\r\n"
+	    "\r\n"
+	    "<html><body><h1>400 Bad Request</h1></body></html>";
+	char *big;
+	size_t i;
+	bool ok;
+
+	switch (m->banner) {
+	case BANNER_OK:
+		return conn_puts(c, greeting);
+	case BANNER_NONE:
+		conn_drain(c);
+		return false;
+	case BANNER_SLOW:
+		for (i = 0; i < sizeof(greeting) - 1; i++) {
+			if (!conn_write(c, greeting + i, 1))
+				return false;
+			pause_ms(1000);
+		}
+		return true;
+	case BANNER_LONGLINE:
+		if ((big = malloc(BAD_LONGLINE)) == NULL)
+			return false;
+		memcpy(big, "220 ", 4);
+		memset(big + 4, 'A', BAD_LONGLINE - 4);
+		ok = conn_write(c, big, BAD_LONGLINE);
+		free(big);
+		if (ok)
+			conn_drain(c);
+		return false;
+	case BANNER_421:
+		(void)conn_puts(c, "421 4.3.2 " BAD_HOST
+		                   " too busy, try later\r\n"); /* closing */
+		return false;
+	case BANNER_HTTP:
+		if (conn_puts(c, http))
+			conn_drain(c);
+		return false;
+	case BANNER_FLOOD:
+	case BANNER_MANYLINES:
+		if (send_flood(c, BAD_FLOOD, m->banner == BANNER_MANYLINES))
+			conn_drain(c);
+		return false;
+	}
+	return false;
+}
+
+/* ehlo - answer EHLO; false when the dialogue is over. */
+static bool
+ehlo(struct conn *c, const struct mode *m, bool tls)
+{
+	char line[128];
+	unsigned long k;
+
+	if (!conn_puts(c, "250-" BAD_HOST " hello\r\n250-PIPELINING\r\n"
+	                  "250-SIZE 10240000\r\n"))
+		return false;
+	if (m->ehlo == EHLO_ENDLESS) {
+		for (k = 0;; k++) {
+			snprintf(line, sizeof(line),
+			    "250-X-ENDLESS-%lu keeps going\r\n", k);
+			if (!conn_puts(c, line))
+				return false;
+		}
+	}
+	if (m->ehlo == EHLO_STARTTLS && !tls)
+		return conn_puts(c, "250-STARTTLS\r\n250 8BITMIME\r\n");
+	return conn_puts(c, "250 8BITMIME\r\n");
+}
+
+/* tls_start - handshake as the server; false on failure. */
+static bool
+tls_start(struct conn *c, SSL_CTX *ctx)
+{
+	if (ctx == NULL || (c->ssl = SSL_new(ctx)) == NULL ||
+	    !SSL_set_fd(c->ssl, c->fd))
+		return false;
+	c->inlen = 0; /* plaintext from the client before TLS is dropped */
+	ERR_clear_error();
+	if (SSL_accept(c->ssl) != 1) {
+		fprintf(stderr, "badsmtp: TLS handshake failed\n");
+		ERR_print_errors_fp(stderr);
+		return false;
+	}
+	return true;
+}
+
+/* starttls - answer STARTTLS; false when the dialogue is over. */
+static bool
+starttls(struct conn *c, const struct mode *m, SSL_CTX *ctx)
+{
+	static const char ready[] = "220 2.0.0 ready to start TLS\r\n";
+	static const char injected[] = "220 2.0.0 ready to start TLS\r\n"
+	                               "250-injected plaintext\r\n"
+	                               "250 STARTTLS\r\n";
+	char garbage[65536];
+	size_t i;
+
+	switch (m->starttls) {
+	case STARTTLS_NONE:
+		return conn_puts(c, "502 5.5.1 not implemented\r\n");
+	case STARTTLS_454:
+		return conn_puts(c, "454 4.7.0 TLS not available\r\n");
+	case STARTTLS_CLOSE:
+		(void)conn_puts(c, ready); /* we close either way */
+		return false;
+	case STARTTLS_STALL:
+		if (conn_puts(c, ready))
+			conn_drain(c);
+		return false;
+	case STARTTLS_GARBAGE:
+		/* Wait for the ClientHello, then answer with text. */
+		if (!conn_puts(c, ready) || !conn_fill(c))
+			return false;
+		for (i = 0; i < sizeof(garbage); i++)
+			garbage[i] = "this is not a ServerHello\r\n"[i % 27];
+		if (conn_write(c, garbage, sizeof(garbage)))
+			conn_drain(c);
+		return false;
+	case STARTTLS_TLS:
+		return conn_puts(c, ready) && tls_start(c, ctx);
+	case STARTTLS_INJECT:
+		/* One write: the extra lines reach the client with the 220. */
+		return conn_puts(c, injected) && tls_start(c, ctx);
+	}
+	return false;
+}
+
+/* session - one connection from greeting to QUIT. */
+static void
+session(int fd, const struct mode *m, SSL_CTX *ctx)
+{
+	struct conn c = {.fd = fd};
+	char line[BAD_LINE_MAX];
+
+	if (!banner(&c, m))
+		goto out;
+	while (conn_readline(&c, line, sizeof(line))) {
+		bool ok;
+
+		if (strncasecmp(line, "EHLO", 4) == 0)
+			ok = ehlo(&c, m, c.ssl != NULL);
+		else if (strncasecmp(line, "HELO", 4) == 0)
+			ok = conn_puts(&c, "250 " BAD_HOST "\r\n");
+		else if (strncasecmp(line, "STARTTLS", 8) == 0 && c.ssl == NULL)
+			ok = starttls(&c, m, ctx);
+		else if (strncasecmp(line, "QUIT", 4) == 0) {
+			(void)conn_puts(&c, "221 2.0.0 bye\r\n"); /* closing */
+			break;
+		} else if (strncasecmp(line, "MAIL", 4) == 0 ||
+		    strncasecmp(line, "RCPT", 4) == 0 ||
+		    strncasecmp(line, "RSET", 4) == 0 ||
+		    strncasecmp(line, "NOOP", 4) == 0)
+			ok = conn_puts(&c, "250 2.0.0 ok\r\n");
+		else
+			ok = conn_puts(&c, "500 5.5.2 unrecognised command\r\n");
+		if (!ok)
+			break;
+	}
+out:
+	if (c.ssl != NULL) {
+		(void)SSL_shutdown(c.ssl); /* best effort close_notify */
+		SSL_free(c.ssl);
+	}
+	close(fd);
+}
+
+static long
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec;
+}
+
+/* child - run one session; dies with the parent and at the end of the
+ * lifetime. */
+static void
+child(int fd, pid_t parent, long left, const struct mode *m, SSL_CTX *ctx)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+		_exit(1);
+	alarm((unsigned)left + 1);
+	session(fd, m, ctx);
+	_exit(0);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	SSL_CTX *ctx = NULL;
+	struct pollfd pfd;
+	long end, left;
+	pid_t parent = getpid(), pid;
+	int lfd, cfd, on = 1;
+	char addr[INET_ADDRSTRLEN];
+
+	parse_args(argc, argv, &o);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGCHLD, SIG_IGN); /* children are reaped automatically */
+	if (o.mode->starttls == STARTTLS_TLS ||
+	    o.mode->starttls == STARTTLS_INJECT)
+		ctx = tls_ctx_new(strcmp(o.mode->name, "bigchain") == 0 ?
+		    o.chain : 1);
+
+	if ((lfd = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
+	    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0 ||
+	    bind(lfd, (struct sockaddr *)&o.addr, sizeof(o.addr)) < 0 ||
+	    listen(lfd, 16) < 0) {
+		perror("badsmtp: cannot listen");
+		return 1;
+	}
+	inet_ntop(AF_INET, &o.addr.sin_addr, addr, sizeof(addr));
+	fprintf(stderr, "badsmtp: %s:%u mode %s for %lds\n", addr,
+	    ntohs(o.addr.sin_port), o.mode->name, o.lifetime);
+
+	end = now_s() + o.lifetime;
+	while ((left = end - now_s()) > 0) {
+		pfd.fd = lfd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, (int)(left * 1000)) <= 0)
+			continue; /* timeout or EINTR: the loop rechecks */
+		if ((cfd = accept(lfd, NULL, NULL)) < 0)
+			continue;
+		if ((pid = fork()) == 0) {
+			close(lfd);
+			child(cfd, parent, left, o.mode, ctx);
+		}
+		if (pid < 0)
+			perror("badsmtp: fork");
+		close(cfd);
+	}
+	close(lfd);
+	SSL_CTX_free(ctx);
+	return 0;
+}
