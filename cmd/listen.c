@@ -1,25 +1,270 @@
 /*
- * listen.c - "smtptls listen": not built yet. The command exists so that
- * scripts get a clear message and a documented exit code instead of
- * "unknown command".
+ * listen.c - "smtptls listen": parse the options of cli.md, run the
+ * listener (include/smtptls/listen.h), print each finished session as it
+ * ends (human block, or one JSON line with --json) and pick the exit code
+ * of report.md 8.
  */
 #include "cmd.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "smtptls/listen.h"
 
 #include "banned.h"
+
+#define BINDS_MAX 16
+
+static volatile sig_atomic_t stop_flag;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static const char usage_text[] =
+    "usage: smtptls listen [--bind ADDR[:PORT]]... [--hostname NAME]\n"
+    "                      [--cert FILE --key FILE] [--untrusted-cert]\n"
+    "                      [--request-client-cert] [--no-starttls]\n"
+    "                      [--count N | --once] [--duration SECONDS]\n"
+    "                      [--expect WHAT]... [--accept-data]\n"
+    "\n"
+    "Accept SMTP from a sending server and report how it does TLS.\n"
+    "\n"
+    "  --bind ADDR[:PORT]     listen here (repeatable; default [::]:25 and\n"
+    "                         0.0.0.0:25)\n"
+    "  --hostname NAME        banner, EHLO and certificate name\n"
+    "  --cert FILE, --key FILE  certificate chain and key to present\n"
+    "  --untrusted-cert       present a self-signed certificate for a wrong\n"
+    "                         name: does the sender verify?\n"
+    "  --request-client-cert  ask for a client certificate (never required)\n"
+    "  --no-starttls          do not offer STARTTLS\n"
+    "  --count N, --once      exit after N sessions (--once: 1)\n"
+    "  --duration SECONDS     exit after this long\n"
+    "  --expect WHAT          verify, no-cleartext, client-cert, sni=NAME\n"
+    "  --accept-data          accept DATA and discard the message\n"
+    "\nSee smtptls(1), LISTEN.\n";
+
+/* opt_value - "--opt VALUE" or "--opt=VALUE"; NULL when not this option */
+static const char *
+opt_value(int argc, char **argv, int *i, const char *name, bool *missing)
+{
+	size_t n = strlen(name);
+
+	*missing = false;
+	if (strncmp(argv[*i], name, n) != 0)
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] != '\0')
+		return NULL;
+	if (*i + 1 >= argc) {
+		*missing = true;
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+static bool
+parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return *s >= '0' && *s <= '9' && *end == '\0' && errno == 0 &&
+	    *out <= max;
+}
+
+struct out_ctx {
+	const struct global_opts *g;
+};
+
+static void
+print_session(void *arg, const struct listen_session *s)
+{
+	struct out_ctx *o = arg;
+	char *t = o->g->json ? listen_session_json(s) :
+	    listen_session_human(s, o->g->verbose > 0);
+
+	if (t == NULL)
+		return;
+	if (o->g->json)
+		printf("%s\n", t);
+	else if (!o->g->quiet)
+		printf("%s\n", t);
+	fflush(stdout);
+	free(t);
+}
+
+/* parse_expect - one --expect value into p */
+static bool
+parse_expect(const char *v, struct listen_params *p)
+{
+	if (strcmp(v, "verify") == 0)
+		p->expect_verify = true;
+	else if (strcmp(v, "no-cleartext") == 0)
+		p->expect_no_cleartext = true;
+	else if (strcmp(v, "client-cert") == 0)
+		p->expect_client_cert = true;
+	else if (strncmp(v, "sni=", 4) == 0 && v[4] != '\0')
+		p->expect_sni = v + 4;
+	else
+		return false;
+	return true;
+}
+
+/* parse_args - fill p from argv; an exit code (usage) or -1 */
+static int
+parse_args(int argc, char **argv, struct global_opts *g,
+    struct listen_params *p, const char **binds, char *host, size_t hostlen)
+{
+	unsigned long n;
+	const char *v;
+	bool miss;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			fputs(usage_text, stdout);
+			return EXIT_PASS;
+		} else if ((v = opt_value(argc, argv, &i, "--bind", &miss))) {
+			if (p->nbinds >= BINDS_MAX)
+				return cmd_error(g, EXIT_USAGE, "usage", "options",
+				    "listen: at most %d --bind", BINDS_MAX);
+			binds[p->nbinds++] = v;
+		} else if ((v = opt_value(argc, argv, &i, "--hostname", &miss)))
+			snprintf(host, hostlen, "%s", v);
+		else if ((v = opt_value(argc, argv, &i, "--cert", &miss)))
+			p->cert_file = v;
+		else if ((v = opt_value(argc, argv, &i, "--key", &miss)))
+			p->key_file = v;
+		else if ((v = opt_value(argc, argv, &i, "--count", &miss))) {
+			if (!parse_uint(v, 1000000, &n) || n == 0)
+				return cmd_error(g, EXIT_USAGE, "usage", "options",
+				    "listen: invalid --count '%s'", v);
+			p->count = (unsigned)n;
+		} else if ((v = opt_value(argc, argv, &i, "--duration", &miss))) {
+			if (!parse_uint(v, 31536000, &n) || n == 0)
+				return cmd_error(g, EXIT_USAGE, "usage", "options",
+				    "listen: invalid --duration '%s'", v);
+			p->duration_ms = (long long)n * 1000;
+		} else if ((v = opt_value(argc, argv, &i, "--expect", &miss))) {
+			if (!parse_expect(v, p))
+				return cmd_error(g, EXIT_USAGE, "usage", "options",
+				    "listen: invalid --expect '%s'", v);
+		} else if (miss)
+			return cmd_error(g, EXIT_USAGE, "usage", "options",
+			    "listen: option '%s' needs a value", a);
+		else if (strcmp(a, "--json") == 0)
+			g->json = true;
+		else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0)
+			g->verbose++;
+		else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)
+			g->quiet = true;
+		else if (strcmp(a, "--once") == 0)
+			p->count = 1;
+		else if (strcmp(a, "--untrusted-cert") == 0)
+			p->untrusted_cert = true;
+		else if (strcmp(a, "--request-client-cert") == 0)
+			p->request_client_cert = true;
+		else if (strcmp(a, "--no-starttls") == 0)
+			p->starttls = false;
+		else if (strcmp(a, "--accept-data") == 0)
+			p->accept_data = true;
+		else
+			return cmd_error(g, EXIT_USAGE, "usage", "options",
+			    "listen: unknown option '%s'", a);
+	}
+	if (p->key_file != NULL && p->cert_file == NULL)
+		return cmd_error(g, EXIT_USAGE, "usage", "options",
+		    "listen: --key needs --cert");
+	if (p->cert_file != NULL && p->untrusted_cert)
+		return cmd_error(g, EXIT_USAGE, "usage", "options",
+		    "listen: --cert and --untrusted-cert exclude each other");
+	if (p->expect_verify && !p->untrusted_cert)
+		return cmd_error(g, EXIT_USAGE, "usage", "options",
+		    "listen: --expect verify needs --untrusted-cert");
+	if (p->expect_no_cleartext && p->starttls)
+		return cmd_error(g, EXIT_USAGE, "usage", "options",
+		    "listen: --expect no-cleartext needs --no-starttls");
+	if (p->expect_client_cert && !p->request_client_cert)
+		return cmd_error(g, EXIT_USAGE, "usage", "options",
+		    "listen: --expect client-cert needs --request-client-cert");
+	return -1;
+}
 
 int
 cmd_listen(int argc, char **argv, struct global_opts *g)
 {
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			puts("usage: smtptls listen [options]\n\n"
-			    "Not implemented in this version: the listener that tests a\n"
-			    "sending server is planned (see smtptls(1), DEVIATIONS).");
-			return EXIT_PASS;
-		}
-	return cmd_error(g, EXIT_USAGE, "usage", "options",
-	    "listen: not implemented in this version (see smtptls(1), DEVIATIONS)");
+	static const char *const default_binds[] = {"[::]:25", "0.0.0.0:25"};
+	const char *binds[BINDS_MAX];
+	char host[256] = "", errmsg[512];
+	struct listen_params p;
+	struct listen *l = NULL;
+	struct out_ctx oc = {g};
+	struct sigaction sa;
+	enum st_err err;
+	int rc;
+	char *t;
+
+	memset(&p, 0, sizeof(p));
+	p.starttls = true;
+	if ((rc = parse_args(argc, argv, g, &p, binds, host, sizeof(host))) >= 0)
+		return rc;
+	if (p.nbinds == 0) {
+		p.binds = default_binds;
+		p.nbinds = 2;
+	} else
+		p.binds = binds;
+	if (host[0] == '\0' && gethostname(host, sizeof(host) - 1) != 0)
+		snprintf(host, sizeof(host), "localhost");
+	p.hostname = host;
+	err = listen_new(&p, &l, errmsg, sizeof(errmsg));
+	if (err == ST_ERR_NOMEM || err == ST_ERR_TLS)
+		return cmd_error(g, EXIT_INTERNAL, "internal", "listen", "listen: %s",
+		    errmsg);
+	if (err != ST_OK)
+		return cmd_error(g, EXIT_USAGE, err == ST_ERR_IO ? "bind" : "config",
+		    "listen", "listen: %s", errmsg);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: poll() must return EINTR. */
+	if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
+		fprintf(stderr, "smtptls: cannot catch signals: %s\n", strerror(errno));
+	if (g->json && (t = listen_start_json(l)) != NULL) {
+		printf("%s\n", t);
+		fflush(stdout);
+		free(t);
+	} else if (!g->json && !g->quiet)
+		fprintf(stderr, "smtptls: listening as %s\n", host);
+	err = listen_run(l, print_session, &oc, &stop_flag);
+	if (err != ST_OK)
+		rc = EXIT_INTERNAL;
+	else if (listen_any_fail(l))
+		rc = EXIT_FAIL;
+	else if (listen_reason(l) == LISTEN_REASON_SIGNAL ||
+	    (p.count > 0 && listen_sessions_complete(l) < p.count))
+		rc = EXIT_INCOMPLETE;
+	else
+		rc = EXIT_PASS;
+	if (g->json && (t = listen_end_json(l, rc)) != NULL) {
+		printf("%s\n", t);
+		free(t);
+	} else if (!g->json)
+		fprintf(stderr, "smtptls: %u session%s, %s\n", listen_sessions(l),
+		    listen_sessions(l) == 1 ? "" : "s",
+		    rc == EXIT_PASS ? "done" : rc == EXIT_FAIL ?
+		    "a check failed" : "incomplete");
+	fflush(stdout);
+	listen_free(l);
+	return rc;
 }

@@ -4,6 +4,7 @@
  */
 #include "cmd.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +106,11 @@ main(int argc, char **argv)
 {
 	struct global_opts g = {.json = cmd_wants_json(argc, argv)};
 	int i;
+
+	/* A peer that closes while OpenSSL writes to its socket must give an
+	 * error return, not kill the process (OpenSSL's socket BIO does not
+	 * pass MSG_NOSIGNAL). */
+	signal(SIGPIPE, SIG_IGN);
 
 	/* Global options before the command. */
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {

@@ -32,7 +32,8 @@ static const char probe_usage[] =
     "  --rcpt ADDRESS           test this recipient (MAIL FROM/RCPT TO, never DATA)\n"
     "  --mail-from ADDRESS      reverse path of the address test (default <>)\n"
     "  --rcpt-all               address test on every MX address\n"
-    "  --require LEVEL          opportunistic, encrypt, verify or dane (repeatable)\n"
+    "  --require LEVEL          opportunistic, encrypt, verify, dane, mta-sts,\n"
+    "                           secure (repeatable)\n"
     "  --min-tls VERSION        1.0, 1.1, 1.2 (default) or 1.3\n"
     "  --warn-days N            certificate expiry warning window (default 14)\n"
     "  --tls-domain NAME        reference name for the verify domain variant\n"
@@ -45,7 +46,7 @@ static const char probe_usage[] =
     "  --json, --color=WHEN, -v, -q   as for every command\n"
     "\n"
     "Not in this version (exit 2): --scan, --domains/-f, --parallel, --catchall,\n"
-    "--cleartext, --nagios, --require mta-sts|secure. See smtptls(1).\n";
+    "--cleartext, --nagios. See smtptls(1).\n";
 
 enum {
 	O_RESOLVER = 256, O_TRUST_ANCHOR, O_CA_FILE, O_CA_PATH, O_TIMEOUT,
@@ -124,6 +125,41 @@ parse_uint(const char *s, unsigned long max, unsigned long *out)
 	return true;
 }
 
+/* is_hostname - letters, digits and hyphens in dot-separated labels of
+ * 1-63 octets; one trailing dot allowed */
+static bool
+is_hostname(const char *s)
+{
+	size_t label = 0, len = strlen(s);
+
+	if (len == 0 || len > 254)
+		return false;
+	for (const char *p = s; *p != '\0'; p++) {
+		if (*p == '.') {
+			if (label == 0)
+				return p[1] == '\0' && p != s ? true : false;
+			label = 0;
+		} else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_') {
+			if (++label > 63)
+				return false;
+		} else
+			return false;
+	}
+	return true;
+}
+
+/* is_ehlo_name - a host name or an address literal ([192.0.2.1]) */
+static bool
+is_ehlo_name(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len > 2 && s[0] == '[' && s[len - 1] == ']')
+		return strspn(s + 1, "0123456789abcdefABCDEF.:Iv6") == len - 2;
+	return is_hostname(s);
+}
+
 static bool
 is_mailbox(const char *s)
 {
@@ -151,8 +187,7 @@ opt_error(const struct global_opts *g, const char *opt, const char *fmt, ...)
 
 /* parse_one - apply one option; returns -1 to go on, else an exit code */
 static int
-parse_one(int c, const char *arg, struct probe_options *o, struct global_opts *g,
-    char **argv)
+parse_one(int c, const char *arg, struct probe_options *o, struct global_opts *g)
 {
 	unsigned long n;
 	int lv;
@@ -204,8 +239,9 @@ parse_one(int c, const char *arg, struct probe_options *o, struct global_opts *g
 		o->port = (uint16_t)n;
 		return -1;
 	case O_EHLO:
-		if (*arg == '\0' || strlen(arg) > 255 || strpbrk(arg, " \r\n\t") != NULL)
-			return opt_error(g, "--ehlo", "invalid name '%s'", arg);
+		if (!is_ehlo_name(arg))
+			return opt_error(g, "--ehlo", "invalid name '%s' (expected a host "
+			    "name or an address literal)", arg);
 		o->ehlo = arg;
 		return -1;
 	case O_RCPT:
@@ -223,9 +259,6 @@ parse_one(int c, const char *arg, struct probe_options *o, struct global_opts *g
 		if (lv < 0)
 			return opt_error(g, "--require", "unknown level '%s' (expected "
 			    "opportunistic, encrypt, verify, dane, mta-sts, secure)", arg);
-		if (lv == LEVEL_MTASTS || lv == LEVEL_SECURE)
-			return opt_error(g, "--require", "level '%s' is not judged by this "
-			    "version (see smtptls(1), DEVIATIONS)", arg);
 		o->require |= 1u << lv;
 		return -1;
 	case O_TRANSCRIPT:
@@ -259,7 +292,7 @@ parse_one(int c, const char *arg, struct probe_options *o, struct global_opts *g
 			    "1.0, 1.1, 1.2 or 1.3)", arg);
 		return -1;
 	case O_TLS_DOMAIN:
-		if (*arg == '\0' || strpbrk(arg, " /@") != NULL)
+		if (!is_hostname(arg))
 			return opt_error(g, "--tls-domain", "invalid name '%s'", arg);
 		o->tls_domain = arg;
 		return -1;
@@ -285,7 +318,9 @@ parse_one(int c, const char *arg, struct probe_options *o, struct global_opts *g
 	case O_NAGIOS:
 		return cmd_error(g, EXIT_USAGE, "usage", "options",
 		    "%s: not implemented in this version (see smtptls(1), DEVIATIONS)",
-		    argv[optind - 1]);
+		    c == O_SCAN ? "--scan" : c == 'f' ? "--domains" : c == O_PARALLEL ?
+		    "--parallel" : c == O_CATCHALL ? "--catchall" : c == O_CLEARTEXT ?
+		    "--cleartext" : "--nagios");
 	case O_JSON:
 		g->json = true;
 		return -1;
@@ -358,7 +393,7 @@ cmd_probe(int argc, char **argv, struct global_opts *g)
 		if (c == ':')
 			return cmd_error(g, EXIT_USAGE, "usage", "options",
 			    "option '%s' needs a value", argv[optind - 1]);
-		rc = parse_one(c, optarg, &o, g, argv);
+		rc = parse_one(c, optarg, &o, g);
 		if (rc >= 0)
 			return rc;
 	}
@@ -381,6 +416,14 @@ cmd_probe(int argc, char **argv, struct global_opts *g)
 	    strlen(o.host)))))
 		return cmd_error(g, EXIT_USAGE, "usage", "options", "--require dane: "
 		    "%s leaves DANE out", o.no_dane ? "--no-dane" : "an address literal");
+	if ((o.require & ((1u << LEVEL_MTASTS) | (1u << LEVEL_SECURE))) &&
+	    (o.no_mta_sts || o.host != NULL))
+		return cmd_error(g, EXIT_USAGE, "usage", "options", "--require %s: %s "
+		    "leaves MTA-STS out", (o.require & (1u << LEVEL_MTASTS)) ?
+		    "mta-sts" : "secure", o.no_mta_sts ? "--no-mta-sts" : "--host");
+	if ((o.require & (1u << LEVEL_SECURE)) && o.no_dane)
+		return cmd_error(g, EXIT_USAGE, "usage", "options",
+		    "--require secure: --no-dane leaves DANE out");
 	if (!o.ipv4 && !o.ipv6)
 		return cmd_error(g, EXIT_USAGE, "usage", "options", "-4 and -6 exclude each other");
 

@@ -176,8 +176,7 @@ up_failed() {
 }
 
 cmd_up() {
-	local t0 busy
-	t0=$(now_ms)
+	local busy
 	cmd_down || die "cannot stop the previous lab (see above)"
 	busy=$(lab_listeners)
 	[ -z "$busy" ] || die "lab addresses are in use:
@@ -196,7 +195,8 @@ $busy"
 	mta_make
 	web_make
 	lab_write_env
-	say "state made in $LAB ($(($(now_ms) - t0)) ms)"
+	elapsed
+	say "state made in $LAB (at $ELAPSED)"
 
 	# Independent daemons start together; only Unbound waits for NSD.
 	LAUNCHED="nsd postfix nginx"
@@ -210,7 +210,8 @@ $busy"
 	mta_wait
 	web_wait
 	trap - EXIT ERR
-	say "up in $(($(now_ms) - t0)) ms; facts in $LAB/env"
+	elapsed
+	say "up in $ELAPSED; facts in $LAB/env"
 }
 
 # One lab operation at a time: two concurrent `up`s would fight over the same
@@ -221,6 +222,8 @@ lab_lock() {
 	flock -w 120 9 || die "another scripts/lab.sh holds $LAB.lock"
 }
 
+now_ms
+T0=$NOW_MS
 case "${1:-}" in
 up)
 	lab_lock
@@ -228,9 +231,9 @@ up)
 	;;
 down)
 	lab_lock
-	t0=$(now_ms)
 	cmd_down
-	say "down in $(($(now_ms) - t0)) ms"
+	elapsed
+	say "down in $ELAPSED"
 	;;
 status)
 	cmd_status

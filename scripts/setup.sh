@@ -11,6 +11,7 @@ libssl-dev openssl libcurl4-openssl-dev curl libldns-dev ldnsutils libcjson-dev
 nsd unbound postfix nginx-light bind9-dnsutils
 swaks libnet-ssleay-perl msmtp testssl.sh
 mandoc jq python3 procps ca-certificates
+time iproute2 bsdextrautils
 "
 
 missing=""

@@ -12,6 +12,7 @@
 #include <openssl/ssl.h>
 
 #include "clock.h"
+#include "mtasts_check.h"
 
 #include "banned.h"
 
@@ -26,14 +27,18 @@ add(struct probe_result *r, const struct probe_addr *pa, const char *id,
 bool
 probe_pkix_expected(const struct probe_result *r, const struct probe_mx *mx)
 {
-	(void)mx;
-	/* XXX: MTA-STS (condition 1) and the DANE exemption of condition 3
-	 * need the MTA-STS and DANE results; until they exist only --require
-	 * makes PKIX expected. */
-	if (r->opt.require & ((1u << LEVEL_VERIFY) | (1u << LEVEL_MTASTS) |
-	    (1u << LEVEL_SECURE)))
+	enum mtasts_mode mode = mtasts_mode_of(r);
+
+	/* 1: a valid enforce or testing policy that names the host */
+	if ((mode == MTASTS_MODE_ENFORCE || mode == MTASTS_MODE_TESTING) &&
+	    mtasts_match(r, mx->name) != NULL)
 		return true;
-	return false;
+	/* 2 */
+	if (r->opt.require & ((1u << LEVEL_VERIFY) | (1u << LEVEL_MTASTS)))
+		return true;
+	/* 3: XXX the DANE exemption needs the DANE state, which is judged
+	 * after the certificate checks; --require secure counts in full. */
+	return (r->opt.require & (1u << LEVEL_SECURE)) != 0;
 }
 
 /* tls_prereq - the first check on the way to a handshake that failed */

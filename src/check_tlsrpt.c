@@ -10,6 +10,7 @@
 #include <cJSON.h>
 #include <ldns/ldns.h>
 
+#include "mtasts_check.h"
 #include "text.h"
 #include "tlsrpt.h"
 
@@ -37,6 +38,49 @@ rua_check(struct probe_result *r, const struct tlsrpt *t)
 	st = t->nvalid == 0 ? CHECK_FAIL : invalid ? CHECK_WARN : CHECK_PASS;
 	check_add(&r->checks, "tlsrpt.rua", st, r->domain, NULL, NULL, 0, d,
 	    "%zu valid URI%s, %zu invalid", t->nvalid, t->nvalid == 1 ? "" : "s", invalid);
+}
+
+/* dane_usable - some MX host has secure, usable TLSA records */
+static bool
+dane_usable(const struct probe_result *r)
+{
+	for (size_t i = 0; i < r->checks.n; i++)
+		if (strcmp(r->checks.v[i].id, "dane.tlsa.usable") == 0 &&
+		    (r->checks.v[i].status == CHECK_PASS ||
+		    r->checks.v[i].status == CHECK_WARN))
+			return true;
+	return false;
+}
+
+/* recommended - checks.md 8 tlsrpt.recommended */
+static void
+recommended(struct probe_result *r, bool rpt)
+{
+	enum mtasts_mode mode = mtasts_mode_of(r);
+	bool sts = mode == MTASTS_MODE_ENFORCE || mode == MTASTS_MODE_TESTING;
+	bool dane = dane_usable(r);
+	enum check_status st;
+	const char *d;
+
+	if (!sts && !dane && !rpt) {
+		st = CHECK_SKIP;
+		d = "not evaluated: neither MTA-STS, DANE nor TLS-RPT is published";
+	} else if (rpt && (sts || dane)) {
+		st = CHECK_PASS;
+		d = "TLS-RPT published alongside MTA-STS or DANE";
+	} else if (mode == MTASTS_MODE_TESTING) {
+		st = CHECK_WARN;
+		d = "MTA-STS in testing mode without TLS-RPT: testing yields no feedback";
+	} else if (!rpt) {
+		st = CHECK_INFO;
+		d = "MTA-STS or DANE without TLS-RPT: delivery failures stay invisible "
+		    "to the domain";
+	} else {
+		st = CHECK_INFO;
+		d = "TLS-RPT without MTA-STS or DANE";
+	}
+	check_add(&r->checks, "tlsrpt.recommended", st, r->domain, NULL, NULL, 0, NULL,
+	    "%s", d);
 }
 
 void
@@ -84,6 +128,7 @@ check_tlsrpt_run(struct probe_result *r)
 		    tlsrpt_prob_name(t.problems[0].code) : "malformed", rec);
 		break;
 	}
+	recommended(r, t.status == TLSRPT_VALID);
 	if (t.status == TLSRPT_VALID)
 		rua_check(r, &t);
 	else

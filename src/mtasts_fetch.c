@@ -14,6 +14,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,10 +38,15 @@
 
 #define WELL_KNOWN "/.well-known/mta-sts.txt"
 
+/* Messages in this file are cut at their field's size by snprintf; a
+ * shortened message is still a correct one, so results are not checked. */
+
 /* State shared with libcurl's callbacks during one transfer. */
 struct fetch_ctx {
 	CURL *h;
 	struct mtasts_fetch_result *res;
+	const char *host;       /* mta-sts.<domain> */
+	unsigned timeout_ms;
 	struct buf body;        /* capped at MTASTS_POLICY_MAX */
 	bool in_body;           /* the write callback ran: later header lines
 	                           are trailers and are ignored */
@@ -76,7 +82,6 @@ set_error(struct mtasts_fetch_result *res, enum st_err err, const char *code,
 	res->error_code = code;
 	res->error_phase = phase;
 	va_start(ap, fmt);
-	/* A cut message is still a correct one. */
 	(void)vsnprintf(res->errmsg, sizeof(res->errmsg), fmt, ap);
 	va_end(ap);
 }
@@ -176,6 +181,25 @@ header_is(const char *p, size_t n, const char *name, size_t name_len)
 	    strncasecmp(p, name, name_len) == 0;
 }
 
+/* parse_length - a Content-Length value; -1 when malformed, saturated
+ * at LLONG_MAX (only compared with MTASTS_POLICY_MAX) */
+static long long
+parse_length(const char *v, size_t n)
+{
+	long long x = 0;
+	bool digits = false;
+
+	while (n > 0 && (*v == ' ' || *v == '\t'))
+		v++, n--;
+	for (; n > 0 && *v >= '0' && *v <= '9'; v++, n--) {
+		digits = true;
+		x = x > (LLONG_MAX - 9) / 10 ? LLONG_MAX : x * 10 + (*v - '0');
+	}
+	while (n > 0 && (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n'))
+		v++, n--;
+	return digits && n == 0 ? x : -1;
+}
+
 /* note_tls - TLS version from the live OpenSSL session (the handshake is
  * complete once headers arrive) */
 static void
@@ -209,6 +233,7 @@ on_header(char *p, size_t size, size_t nitems, void *arg)
 		res->has_content_type = res->has_location = false;
 		res->content_type[0] = res->location[0] = '\0';
 		res->content_type_len = res->location_len = 0;
+		res->content_length = -1;
 		return n;
 	}
 	/* The first of repeated fields is kept. */
@@ -219,6 +244,8 @@ on_header(char *p, size_t size, size_t nitems, void *arg)
 	else if (!res->has_location && header_is(p, n, "location", 8))
 		keep_header(p + 9, n - 9, res->location, &res->location_len,
 		    &res->has_location, &res->location_cut);
+	else if (header_is(p, n, "content-length", 14))
+		res->content_length = parse_length(p + 15, n - 15);
 	return n;
 }
 
@@ -358,20 +385,27 @@ note_cert(struct fetch_ctx *ctx, CURLcode rc, const char *host)
 	    rc == CURLE_PEER_FAILED_VERIFICATION;
 	if (!res->tls_checked)
 		return;
+	/* libcurl records the chain only once OpenSSL accepted it, just
+	 * before its own name check. */
 	leaf_from_certinfo(ctx, host);
-	res->verify_code = vr;
 	if (res->authenticated) {
 		res->trusted = res->name_match = true;
-		res->verify_code = 0;
+		res->verify_code = X509_V_OK;
 		set_text(res->verify_error, sizeof(res->verify_error), "ok");
-	} else if (vr == 0) {
-		/* The chain verified; libcurl's own name check failed. */
+	} else if (vr == X509_V_OK || (vr == 1 && res->leaf_known)) {
+		/* The chain verified, libcurl's name check failed. 7.88 leaves
+		 * the verify result at its initial !X509_V_OK (1, which is
+		 * also X509_V_ERR_UNSPECIFIED) then; the recorded chain shows
+		 * that OpenSSL's verification passed. */
 		res->trusted = true;
 		res->name_match = false;
+		res->verify_code = X509_V_ERR_HOSTNAME_MISMATCH;
 		set_text(res->verify_error, sizeof(res->verify_error),
-		    ctx->errbuf[0] ? ctx->errbuf : curl_easy_strerror(rc));
+		    ctx->errbuf[0] ? ctx->errbuf : "hostname mismatch");
 	} else {
+		/* OpenSSL rejected the chain; the name was not checked. */
 		res->trusted = false;
+		res->verify_code = vr;
 		set_text(res->verify_error, sizeof(res->verify_error),
 		    vr > 0 ? X509_verify_cert_error_string(vr) :
 		    ctx->errbuf[0] ? ctx->errbuf : curl_easy_strerror(rc));
@@ -386,13 +420,15 @@ stage(struct fetch_ctx *ctx)
 
 	if (ctx->res->fetched)
 		return "https";
-	if (curl_easy_getinfo(ctx->h, CURLINFO_CONNECT_TIME_T, &c) !=
-	    CURLE_OK || c == 0)
-		return "connect";
-	if (curl_easy_getinfo(ctx->h, CURLINFO_APPCONNECT_TIME_T, &a) !=
-	    CURLE_OK || a == 0)
+	if (curl_easy_getinfo(ctx->h, CURLINFO_APPCONNECT_TIME_T, &a) ==
+	    CURLE_OK && a > 0)
+		return "https";
+	/* 7.88 leaves CONNECT_TIME at 0 while the TLS handshake is under
+	 * way; the primary address is set once TCP has connected. */
+	if ((curl_easy_getinfo(ctx->h, CURLINFO_CONNECT_TIME_T, &c) ==
+	    CURLE_OK && c > 0) || ctx->res->connected_addr[0] != '\0')
 		return "tls";
-	return "https";
+	return "connect";
 }
 
 /* connect_code - report.md 7.1 code of a failed connect from errno */
@@ -434,12 +470,21 @@ classify_transfer(struct fetch_ctx *ctx, CURLcode rc)
 		return ST_ERR_IO;
 	case CURLE_OPERATION_TIMEDOUT:
 		set_error(res, ST_ERR_TIMEOUT, "timeout", ph,
-		    "cannot fetch '%s': no complete answer within %u ms (%s)",
-		    res->url, ctx->res->ms, ph);
+		    "cannot fetch '%s': no complete answer within %u ms "
+		    "(stuck in %s)", res->url, ctx->timeout_ms, ph);
 		return ST_OK;
 	case CURLE_COULDNT_CONNECT:
-		set_error(res, ST_ERR_IO, connect_code((int)oserr), "connect",
-		    "cannot connect to '%s': %s", res->url, why);
+		if (res->nhost_addresses == 1)
+			set_error(res, ST_ERR_IO, connect_code((int)oserr),
+			    "connect", "cannot connect to '%s' at %s port 443: "
+			    "%s", ctx->host, res->host_addresses[0],
+			    oserr ? strerror((int)oserr) : why);
+		else
+			set_error(res, ST_ERR_IO, connect_code((int)oserr),
+			    "connect", "cannot connect to '%s' at any of %zu "
+			    "addresses, port 443 (last: %s)", ctx->host,
+			    res->nhost_addresses,
+			    oserr ? strerror((int)oserr) : why);
 		return ST_OK;
 	case CURLE_PEER_FAILED_VERIFICATION:
 		/* XXX: report.md 7.1 has no code for a certificate we reject;
@@ -515,7 +560,6 @@ static void
 collect(struct fetch_ctx *ctx, CURLcode rc, const char *host)
 {
 	struct mtasts_fetch_result *res = ctx->res;
-	curl_off_t cl = -1;
 	char *ip = NULL;
 	long st = 0;
 
@@ -527,9 +571,6 @@ collect(struct fetch_ctx *ctx, CURLcode rc, const char *host)
 	if (curl_easy_getinfo(ctx->h, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK &&
 	    ip != NULL)
 		set_text(res->connected_addr, sizeof(res->connected_addr), ip);
-	if (res->fetched && curl_easy_getinfo(ctx->h,
-	    CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) == CURLE_OK && cl >= 0)
-		res->content_length = (long long)cl;
 	res->bytes = ctx->body.len;
 	note_cert(ctx, rc, host);
 }
@@ -640,7 +681,9 @@ mtasts_fetch(const struct mtasts_fetch_params *p,
 	res->verify_code = -1;
 	res->content_length = -1;
 	memset(&ctx, 0, sizeof(ctx));
+	host[0] = '\0';
 	ctx.res = res;
+	ctx.host = host;
 	buf_init(&ctx.body, MTASTS_POLICY_MAX);
 	buf_init(&rs, sizeof(host) + 4 + MTASTS_FETCH_ADDRS_MAX * 48);
 	buf_init(&ua, 64);
@@ -651,6 +694,7 @@ mtasts_fetch(const struct mtasts_fetch_params *p,
 	}
 	if ((err = fetch_prepare(p, res, host, sizeof(host), &rs)) != ST_OK)
 		goto out;
+	ctx.timeout_ms = p->timeout_ms;
 	err = ST_ERR_NOMEM;
 	if (buf_printf(&ua, "smtptls/%s", smtptls_version()) != ST_OK ||
 	    (resolve = curl_slist_append(NULL, rs.data)) == NULL ||

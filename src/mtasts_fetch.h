@@ -94,12 +94,18 @@ struct mtasts_fetch_result {
 	bool name_match;           /* the leaf names mta-sts.<domain>; false
 	                              also when the chain failed and the leaf
 	                              was not seen */
-	long verify_code;          /* X509_V_* of the chain; -1 unknown */
+	long verify_code;          /* X509_V_OK; the X509_V_* error of the
+	                              chain; X509_V_ERR_HOSTNAME_MISMATCH when
+	                              only the name failed; -1 unknown */
 	char verify_error[200];    /* "ok", OpenSSL's text for verify_code,
 	                              or libcurl's name-check message; "" when
 	                              tls_checked is false */
-	char tls_version[16];      /* "TLSv1.3", ...; "" unknown */
-	bool leaf_known;           /* the two fields below are set */
+	char tls_version[16];      /* "TLSv1.3", ...; "" unknown (always when
+	                              verification failed: libcurl drops the
+	                              session before any callback runs) */
+	bool leaf_known;           /* the two fields below are set; false
+	                              when OpenSSL rejected the chain (libcurl
+	                              records no chain then) */
 	char leaf_sha256[65];      /* SHA-256 of the DER leaf, lowercase hex */
 	time_t not_after;          /* the leaf's notAfter; 0 unreadable */
 
@@ -114,7 +120,8 @@ struct mtasts_fetch_result {
 	size_t location_len;
 	bool has_location;
 	bool location_cut;
-	long long content_length;  /* Content-Length announced; -1 none */
+	long long content_length;  /* Content-Length announced; -1 none or
+	                              malformed */
 
 	size_t bytes;              /* body octets read, at most
 	                              MTASTS_POLICY_MAX (too_large tells when

@@ -18,6 +18,7 @@
 
 #include "clock.h"
 #include "jobs.h"
+#include "mtasts_check.h"
 #include "probe_internal.h"
 #include "session.h"
 #include "st_limits.h"
@@ -258,7 +259,10 @@ validation_job_fn(void *arg)
 	const char *p;
 
 	j->msg[0] = '\0';
-	dns_probe_validation(j->cfg, &j->ok, j->msg, sizeof(j->msg));
+	/* No answer at all (a dead resolver): asking more names would only
+	 * spend the run's time on more timeouts. */
+	if (dns_probe_validation(j->cfg, &j->ok, j->msg, sizeof(j->msg)) != ST_OK)
+		return;
 	if (j->ok || j->domain == NULL || j->cfg->source == DNS_SRC_LOCAL)
 		return;
 	p = j->domain + strlen(j->domain);
@@ -548,6 +552,18 @@ smtp_phase(struct probe_result *r, SSL_CTX *ctx, X509_STORE *store)
 	return err;
 }
 
+/* remaining_ms - a step limit that never runs past the run deadline */
+static unsigned
+remaining_ms(const struct probe_result *r, unsigned step_ms)
+{
+	long long start = r->t0.tv_sec * 1000LL + r->t0.tv_nsec / 1000000;
+	long long left = start + r->opt.deadline_ms - clock_ms();
+
+	if (left < 1)
+		left = 1;
+	return left < (long long)step_ms ? (unsigned)left : step_ms;
+}
+
 static void
 probe_mx_release(struct probe_mx *m)
 {
@@ -589,6 +605,7 @@ probe_result_free(struct probe_result *r)
 		dns_answer_release(&r->sts_aaaa);
 	}
 	dns_config_release(&r->dnscfg);
+	mtasts_state_free(r->sts);
 	check_list_release(&r->checks);
 	verdict_release(r->levels);
 	free(r->input);
@@ -625,6 +642,11 @@ probe_run(const struct probe_options *o, struct probe_result **out,
 	clock_rfc3339_now(r->started, sizeof(r->started));
 	if ((err = parse_target(r, errmsg, errlen)) != ST_OK)
 		goto fail;
+	/* libcurl's global state must exist before any thread starts. */
+	if (mtasts_fetch_global_init(errmsg, errlen) != ST_OK) {
+		err = ST_ERR_INTERNAL;
+		goto fail;
+	}
 	pick_ehlo(r);
 	if ((err = dns_config_init(&r->dnscfg, r->opt.resolvers, r->opt.nresolvers,
 	    r->opt.timeout_ms, r->opt.trust_anchor, errmsg, errlen)) != ST_OK) {
@@ -641,8 +663,19 @@ probe_run(const struct probe_options *o, struct probe_result **out,
 		err = ST_ERR_TLS;
 		goto fail;
 	}
+	r->dnscfg.timeout_ms = remaining_ms(r, r->opt.timeout_ms);
 	if ((err = dns_phase_mx(r)) != ST_OK)
 		goto fail;
+	/* The policy fetch overlaps the address lookups and SMTP sessions
+	 * (issue: "concurrently with the SMTP sessions, never after"). */
+	if (r->have_sts_dns &&
+	    (r->sts = mtasts_start(r)) == NULL) {
+		err = ST_ERR_NOMEM;
+		goto fail;
+	}
+	/* Each DNS phase waits at most the step timeout, and never past the
+	 * run deadline. */
+	r->dnscfg.timeout_ms = remaining_ms(r, r->opt.timeout_ms);
 	if ((err = dns_phase_hosts(r)) != ST_OK)
 		goto fail;
 	r->dns_ms = (long)(clock_ms() - t0);
@@ -650,6 +683,8 @@ probe_run(const struct probe_options *o, struct probe_result **out,
 		goto fail;
 	if ((err = smtp_phase(r, ctx, store)) != ST_OK)
 		goto fail;
+	mtasts_finish(r);
+	r->mta_sts_ms = r->sts != NULL && r->sts->fetch_done ? (long)r->sts->fetch.ms : -1;
 	if (clock_ms() - t0 >= (long long)r->opt.deadline_ms)
 		r->deadline_hit = true;
 
@@ -658,6 +693,7 @@ probe_run(const struct probe_options *o, struct probe_result **out,
 	check_tls_run(r);
 	if (!r->opt.no_dane)
 		check_dane_run(r);
+	check_mtasts_run(r);
 	if (r->have_rpt_dns)
 		check_tlsrpt_run(r);
 	verdict_run(r);

@@ -16,6 +16,8 @@ void check_smtp_run(struct probe_result *r);
 void check_tls_run(struct probe_result *r);
 /* DANE findings (checks.md 6). */
 void check_dane_run(struct probe_result *r);
+/* MTA-STS findings (checks.md 7), in mtasts_check.c. */
+void check_mtasts_run(struct probe_result *r);
 /* TLS-RPT findings (checks.md 8). */
 void check_tlsrpt_run(struct probe_result *r);
 /* Verdicts and policy.* checks (checks.md 12). */

@@ -14,6 +14,8 @@
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>
 
+#include "mtasts_check.h"
+#include "clock.h"
 #include "text.h"
 #include "tlsrpt.h"
 #include "verdict.h"
@@ -257,7 +259,14 @@ mx_json(const struct probe_result *r, const struct probe_mx *m)
 		cJSON_AddItemToObject(d, "tlsa", m->have_tlsa ? report_json_lookup(r, &m->tlsa) :
 		    cJSON_CreateNull());
 	}
-	cJSON_AddNullToObject(o, "mta_sts");
+	if (mtasts_mode_of(r) != MTASTS_MODE_UNSET) {
+		const char *pat = mtasts_match(r, m->name);
+
+		d = cJSON_AddObjectToObject(o, "mta_sts");
+		cJSON_AddBoolToObject(d, "matched", pat != NULL);
+		report_json_str(d, "pattern", pat);
+	} else
+		cJSON_AddNullToObject(o, "mta_sts");
 	a = cJSON_AddArrayToObject(o, "addresses");
 	for (size_t k = 0; k < m->naddrs; k++)
 		cJSON_AddItemToArray(a, report_json_address(r, &m->addrs[k]));
@@ -314,6 +323,8 @@ vset_addrs(const struct verdict_set *s)
 		report_json_str(o, "auth", v->auth);
 		cJSON_AddStringToObject(o, "rule", v->rule);
 		report_json_str(o, "reason", v->reason);
+		if (v->has_would_fail)
+			cJSON_AddBoolToObject(o, "would_fail", v->would_fail);
 		cJSON_AddItemToArray(a, o);
 	}
 	return a;
@@ -400,6 +411,123 @@ summary_json(const struct probe_result *r)
 }
 
 static cJSON *
+policy_json(const struct probe_result *r, const struct mtasts_state *s)
+{
+	const struct mtasts_fetch_result *f = &s->fetch;
+	cJSON *p = cJSON_CreateObject(), *a, *t, *x;
+	char esc[600], date[32];
+
+	report_json_str(p, "url", f->url);
+	a = cJSON_AddArrayToObject(p, "host_addresses");
+	for (size_t i = 0; i < s->params.naddrs; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(s->addrs[i]));
+	cJSON_AddBoolToObject(p, "fetched", f->fetched);
+	cJSON_AddBoolToObject(p, "authenticated", f->authenticated);
+	report_json_num(p, "http_status", f->http_status ? f->http_status : -1);
+	if (f->has_content_type) {
+		text_escape(f->content_type, f->content_type_len, esc, sizeof(esc));
+		cJSON_AddStringToObject(p, "content_type", esc);
+	} else
+		cJSON_AddNullToObject(p, "content_type");
+	if (f->has_location) {
+		text_escape(f->location, f->location_len, esc, sizeof(esc));
+		cJSON_AddStringToObject(p, "location", esc);
+	} else
+		cJSON_AddNullToObject(p, "location");
+	cJSON_AddNumberToObject(p, "bytes", (double)f->bytes);
+	cJSON_AddNumberToObject(p, "ms", f->ms);
+	if (f->tls_checked) {
+		t = cJSON_AddObjectToObject(p, "tls");
+		report_json_str(t, "version", f->tls_version);
+		cJSON_AddBoolToObject(t, "trusted", f->trusted);
+		cJSON_AddBoolToObject(t, "name_match", f->name_match);
+		report_json_str(t, "verify_error", f->verify_error);
+		report_json_str(t, "leaf_sha256", f->leaf_known ? f->leaf_sha256 : NULL);
+		if (f->leaf_known && f->not_after) {
+			clock_rfc3339(f->not_after, date, sizeof(date));
+			cJSON_AddStringToObject(t, "not_after", date);
+		} else
+			cJSON_AddNullToObject(t, "not_after");
+	} else
+		cJSON_AddNullToObject(p, "tls");
+	if (f->body != NULL) {
+		/* The body is kept whole (report.md 2), escaped like all peer
+		 * text; 65536 octets at most. */
+		size_t cap = f->bytes * 3 + 8;
+		char *b = malloc(cap);
+
+		if (b != NULL) {
+			text_escape_lines(f->body, f->bytes, b, cap);
+			cJSON_AddStringToObject(p, "body", b);
+			free(b);
+		} else
+			cJSON_AddNullToObject(p, "body");
+	} else
+		cJSON_AddNullToObject(p, "body");
+	if (s->policy_parsed) {
+		x = cJSON_AddObjectToObject(p, "parsed");
+		cJSON_AddStringToObject(x, "version", s->policy.has_version ? "STSv1" : "");
+		cJSON_AddStringToObject(x, "mode", mtasts_mode_name(s->policy.mode));
+		cJSON_AddNumberToObject(x, "max_age", (double)s->policy.max_age);
+		a = cJSON_AddArrayToObject(x, "mx");
+		for (size_t i = 0; i < s->policy.nmx; i++)
+			cJSON_AddItemToArray(a, cJSON_CreateString(s->policy.mx[i]));
+		a = cJSON_AddArrayToObject(x, "unknown_keys");
+		for (size_t i = 0; i < s->policy.nunknown; i++)
+			cJSON_AddItemToArray(a, cJSON_CreateString(s->policy.unknown[i].key));
+		a = cJSON_AddArrayToObject(p, "unused_patterns");
+		for (size_t i = 0; i < s->policy.nmx; i++) {
+			bool used = false;
+
+			for (size_t k = 0; k < r->nmx && !used; k++)
+				used = mtasts_mx_match(s->policy.mx[i], strlen(s->policy.mx[i]),
+				    r->mx[k].name, strlen(r->mx[k].name));
+			if (!used)
+				cJSON_AddItemToArray(a, cJSON_CreateString(s->policy.mx[i]));
+		}
+	} else {
+		cJSON_AddNullToObject(p, "parsed");
+		cJSON_AddArrayToObject(p, "unused_patterns");
+	}
+	if (f->err != ST_OK && f->error_code != NULL) {
+		x = cJSON_AddObjectToObject(p, "error");
+		cJSON_AddStringToObject(x, "code", f->error_code);
+		cJSON_AddStringToObject(x, "phase", f->error_phase ? f->error_phase : "https");
+		cJSON_AddStringToObject(x, "message", f->errmsg);
+	} else
+		cJSON_AddNullToObject(p, "error");
+	return p;
+}
+
+static cJSON *
+mta_sts_json(const struct probe_result *r)
+{
+	const struct mtasts_state *s = r->sts;
+	cJSON *o, *t, *fl;
+	char esc[600];
+
+	if (!r->have_sts_dns || s == NULL)
+		return cJSON_CreateNull();
+	o = cJSON_CreateObject();
+	t = cJSON_AddObjectToObject(o, "txt");
+	cJSON_AddItemToObject(t, "lookup", report_json_lookup(r, &r->sts_txt));
+	cJSON_AddNumberToObject(t, "candidates", (double)s->txt.candidates);
+	if (s->txt.candidates == 1) {
+		const char *rec = r->sts_txt.text[s->txt.record];
+
+		text_escape(rec, strlen(rec), esc, sizeof(esc));
+		cJSON_AddStringToObject(t, "record", esc);
+	} else
+		cJSON_AddNullToObject(t, "record");
+	report_json_str(t, "id", s->txt.has_id ? s->txt.id : NULL);
+	fl = cJSON_AddObjectToObject(t, "fields");
+	for (size_t i = 0; i < s->txt.nfields; i++)
+		cJSON_AddStringToObject(fl, s->txt.fields[i].name, s->txt.fields[i].value);
+	cJSON_AddItemToObject(o, "policy", policy_json(r, s));
+	return o;
+}
+
+static cJSON *
 tls_rpt_json(const struct probe_result *r)
 {
 	cJSON *o, *a;
@@ -453,7 +581,7 @@ report_json_render(const struct probe_result *r)
 	cJSON_AddNumberToObject(doc, "duration_ms", (double)r->duration_ms);
 	t = cJSON_AddObjectToObject(doc, "timings_ms");
 	cJSON_AddNumberToObject(t, "dns", (double)r->dns_ms);
-	cJSON_AddNullToObject(t, "mta_sts");
+	report_json_num(t, "mta_sts", r->mta_sts_ms);
 	report_json_num(t, "smtp", r->smtp_ms);
 	cJSON_AddNullToObject(t, "scan");
 	cJSON_AddNumberToObject(t, "total", (double)r->duration_ms);
@@ -462,8 +590,7 @@ report_json_render(const struct probe_result *r)
 	mx = cJSON_AddArrayToObject(doc, "mx");
 	for (size_t i = 0; i < r->nmx; i++)
 		cJSON_AddItemToArray(mx, mx_json(r, &r->mx[i]));
-	/* XXX: MTA-STS and TLS-RPT are not measured yet (issue 5). */
-	cJSON_AddNullToObject(doc, "mta_sts");
+	cJSON_AddItemToObject(doc, "mta_sts", mta_sts_json(r));
 	cJSON_AddItemToObject(doc, "tls_rpt", tls_rpt_json(r));
 	cJSON_AddNullToObject(doc, "address_tests");
 	cJSON_AddItemToObject(doc, "checks", checks_json(r));

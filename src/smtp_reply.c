@@ -95,8 +95,7 @@ smtp_reply_escape(char *out, size_t outlen, const char *s, size_t n)
 }
 
 /* parser_fail - record a failure; the parser refuses further input */
-static enum st_err
-    __attribute__((format(printf, 3, 4)))
+static enum st_err __attribute__((format(printf, 3, 4)))
 parser_fail(struct smtp_reply_parser *p, enum st_err err, const char *fmt, ...)
 {
 	va_list ap;

@@ -70,7 +70,7 @@ summary_run(struct probe_result *r)
 		why3 = "some checks could not be measured (--strict)";
 	if (why3 == NULL && r->levels != NULL)
 		for (i = 0; i < LEVEL__COUNT; i++)
-			if (r->levels[i].present && (r->opt.require & (1u << i)) &&
+			if (r->levels[i].present && r->levels[i].required &&
 			    r->levels[i].strict.outcome == V_UNKNOWN)
 				why3 = "a required level could not be judged";
 	if (why3 != NULL) {

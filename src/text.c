@@ -3,6 +3,7 @@
  */
 #include "text.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,8 +40,24 @@ utf8_len(const unsigned char *p, size_t n)
 	return len;
 }
 
+static void text_escape_flags(const char *in, size_t len, char *out,
+    size_t outlen, bool keep_lf);
+
 void
 text_escape(const char *in, size_t len, char *out, size_t outlen)
+{
+	text_escape_flags(in, len, out, outlen, false);
+}
+
+void
+text_escape_lines(const char *in, size_t len, char *out, size_t outlen)
+{
+	text_escape_flags(in, len, out, outlen, true);
+}
+
+static void
+text_escape_flags(const char *in, size_t len, char *out, size_t outlen,
+    bool keep_lf)
 {
 	static const char repl[] = "\xef\xbf\xbd";   /* U+FFFD */
 	static const char ell[] = "\xe2\x80\xa6";    /* … */
@@ -54,7 +71,8 @@ text_escape(const char *in, size_t len, char *out, size_t outlen)
 		const char *src;
 		size_t slen;
 
-		if (l == 0 || (l == 1 && p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f) {
+		if (l == 0 || (l == 1 && p[i] < 0x20 && p[i] != '\t' &&
+		    !(keep_lf && (p[i] == '\n' || p[i] == '\r'))) || p[i] == 0x7f) {
 			src = repl;
 			slen = 3;
 			l = l ? l : 1;

@@ -12,6 +12,8 @@
 
 /* Escape len octets of in into out (size outlen, always NUL-terminated). */
 void text_escape(const char *in, size_t len, char *out, size_t outlen);
+/* As text_escape, but keeps LF (and TAB): for multi-line bodies. */
+void text_escape_lines(const char *in, size_t len, char *out, size_t outlen);
 /* Line i of a reply as sent: "250-text" (continuation) or "250 text". */
 void text_reply_line(const struct smtp_reply *r, size_t i, char *out,
     size_t outlen);

@@ -4,8 +4,6 @@
  * (12.3), variants (12.4), the domain outcome (12.6) and the policy.*
  * checks (12.7).
  *
- * XXX: the mta-sts and secure levels need the MTA-STS results; until those
- * land they are not judged (absent from the report).
  */
 #include "verdict.h"
 
@@ -13,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mtasts_check.h"
 #include "probe_internal.h"
 
 #include "banned.h"
@@ -147,12 +146,14 @@ no_starttls(const struct probe_result *r, const struct probe_addr *pa)
 
 enum rule {
 	R_OPPORTUNISTIC, R_CLEARTEXT_RETRY, R_ENCRYPT, R_VERIFY, R_VERIFY_CHAIN,
-	R_VERIFY_DOMAIN, R_DANE, R_DANE_OPP,
+	R_VERIFY_DOMAIN, R_DANE, R_DANE_OPP, R_MTASTS, R_MTASTS_SENDER,
+	R_SECURE, R_SECURE_SENDER, R_MTASTS_AS_ENFORCE,
 };
 
 static const char *const rule_names[] = {
 	"opportunistic", "opportunistic.cleartext_retry", "encrypt", "verify",
-	"verify.chain", "verify.domain", "dane", "dane",
+	"verify.chain", "verify.domain", "dane", "dane", "mta-sts", "mta-sts",
+	"secure", "secure", "mta-sts",
 };
 
 enum dane_state {
@@ -201,6 +202,10 @@ verdict_dane_state_name(const struct probe_result *r, const struct probe_mx *m)
 
 static void judge(const struct probe_result *r, const struct probe_addr *pa,
     enum rule rule, struct verdict_addr *v);
+static void judge_mtasts(const struct probe_result *r,
+    const struct probe_addr *pa, bool as_enforce, struct verdict_addr *v);
+static void judge_secure(const struct probe_result *r,
+    const struct probe_addr *pa, bool sender, struct verdict_addr *v);
 
 /* judge_dane - the dane strict rule and its opportunistic variant */
 static void
@@ -243,6 +248,21 @@ judge(const struct probe_result *r, const struct probe_addr *pa, enum rule rule,
 
 	if (rule == R_DANE || rule == R_DANE_OPP) {
 		judge_dane(r, pa, rule, v);
+		return;
+	}
+	if (rule == R_MTASTS || rule == R_MTASTS_AS_ENFORCE) {
+		judge_mtasts(r, pa, rule == R_MTASTS_AS_ENFORCE, v);
+		return;
+	}
+	if (rule == R_MTASTS_SENDER) {
+		if (mtasts_mode_of(r) == MTASTS_MODE_ENFORCE)
+			judge_mtasts(r, pa, false, v);
+		else
+			judge(r, pa, R_OPPORTUNISTIC, v);
+		return;
+	}
+	if (rule == R_SECURE || rule == R_SECURE_SENDER) {
+		judge_secure(r, pa, rule == R_SECURE_SENDER, v);
 		return;
 	}
 	v->pa = pa;
@@ -291,6 +311,93 @@ judge(const struct probe_result *r, const struct probe_addr *pa, enum rule rule,
 	set(v, V_DELIVER, "tls", "pkix", NULL);
 }
 
+/* sts_reason - the check that tells why no enforced policy applies */
+static const char *
+sts_reason(const struct probe_result *r)
+{
+	static const char *const ids[] = {
+		"mtasts.txt", "mtasts.policy.fetch", "mtasts.policy.cert",
+		"mtasts.policy.syntax", "mtasts.policy.mode",
+	};
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		const struct check_result *c = check_find(&r->checks, ids[i], NULL, NULL);
+
+		if (c == NULL || (c->status != CHECK_PASS && c->status != CHECK_WARN))
+			return ids[i];
+	}
+	return "mtasts.policy.mode";
+}
+
+/* judge_mtasts - the MTA-STS strict rule (checks.md 12.3); as_enforce
+ * reads a testing policy as if it were enforced (would_fail) */
+static void
+judge_mtasts(const struct probe_result *r, const struct probe_addr *pa,
+    bool as_enforce, struct verdict_addr *v)
+{
+	enum mtasts_mode mode = mtasts_mode_of(r);
+
+	v->pa = pa;
+	v->rule = "mta-sts";
+	if (!(mode == MTASTS_MODE_ENFORCE || (as_enforce && mode == MTASTS_MODE_TESTING))) {
+		const struct check_result *c = check_find(&r->checks, "mtasts.txt", NULL, NULL);
+
+		set(v, c != NULL && c->status == CHECK_ERROR ? V_UNKNOWN : V_DEFER,
+		    NULL, NULL, sts_reason(r));
+		return;
+	}
+	if (mtasts_match(r, pa->mx->name) == NULL) {
+		set(v, V_DEFER, NULL, NULL, "mtasts.mx.match");
+		return;
+	}
+	judge(r, pa, R_ENCRYPT, v);
+	v->rule = "mta-sts";
+	if (v->outcome != V_DELIVER)
+		return;
+	if (pa->tls.version_num < TLS1_2_VERSION) {
+		set(v, V_DEFER, NULL, NULL, "tls.version");
+		return;
+	}
+	if (!pa->tls.have_chain || !pa->tls.chain.trusted) {
+		set(v, V_DEFER, NULL, NULL, "cert.chain.trusted");
+		return;
+	}
+	if (!pa->tls.chain.path_in_validity) {
+		set(v, V_DEFER, NULL, NULL, "cert.expiry");
+		return;
+	}
+	if (pa->tls.chain.name_mx.via != CERT_NAME_SAN) {
+		set(v, V_DEFER, NULL, NULL, "cert.name.match");
+		return;
+	}
+	set(v, V_DELIVER, "tls", "pkix", NULL);
+}
+
+/* judge_secure - the secure level and its sender variant (12.3, 12.5) */
+static void
+judge_secure(const struct probe_result *r, const struct probe_addr *pa,
+    bool sender, struct verdict_addr *v)
+{
+	const char *why;
+	enum dane_state ds = host_dane_state(r, pa->mx, &why);
+	enum mtasts_mode mode = mtasts_mode_of(r);
+
+	v->pa = pa;
+	if (ds == DANE_UNKNOWN || ds == DANE_BROKEN) {
+		v->rule = "dane";
+		set(v, ds == DANE_UNKNOWN ? V_UNKNOWN : V_DEFER, NULL, NULL, why);
+		return;
+	}
+	if (ds == DANE_AUTH) {
+		judge(r, pa, R_DANE, v);
+		return;
+	}
+	if (!sender || mode == MTASTS_MODE_ENFORCE) {
+		judge_mtasts(r, pa, false, v);
+		return;
+	}
+	judge(r, pa, ds == DANE_UNUSABLE ? R_ENCRYPT : R_OPPORTUNISTIC, v);
+}
+
 static bool
 bogus_mx(const struct probe_result *r)
 {
@@ -314,6 +421,14 @@ build_set(const struct probe_result *r, enum rule rule, const char *name,
 			struct verdict_addr *v = &s->addrs[s->n++];
 
 			judge(r, &r->mx[i].addrs[k], rule, v);
+			if ((rule == R_MTASTS_SENDER || rule == R_SECURE_SENDER) &&
+			    mtasts_mode_of(r) == MTASTS_MODE_TESTING) {
+				struct verdict_addr as;
+
+				judge(r, &r->mx[i].addrs[k], R_MTASTS_AS_ENFORCE, &as);
+				v->has_would_fail = true;
+				v->would_fail = as.outcome == V_DEFER;
+			}
 			if (v->outcome == V_DELIVER)
 				s->deliver++;
 			else if (v->outcome == V_DEFER)
@@ -379,6 +494,28 @@ policy_check(struct probe_result *r, enum probe_level lv, struct verdict_level *
 	} else if (lv == LEVEL_OPPORTUNISTIC) {
 		L->expectation = "always";
 		st = o == V_DELIVER ? CHECK_PASS : o == V_PARTIAL ? CHECK_WARN : CHECK_FAIL;
+	} else if (lv == LEVEL_MTASTS && mtasts_mode_of(r) == MTASTS_MODE_ENFORCE) {
+		L->expectation = "published";
+		st = o == V_DELIVER ? CHECK_PASS : o == V_PARTIAL ? CHECK_WARN : CHECK_FAIL;
+	} else if (lv == LEVEL_MTASTS && mtasts_mode_of(r) == MTASTS_MODE_TESTING) {
+		const struct verdict_set *vs = &L->variants[0];
+		bool wf = false;
+
+		for (size_t i = 0; i < vs->n; i++)
+			wf = wf || vs->addrs[i].would_fail;
+		L->expectation = "published";
+		L->judged_on = "sender";
+		o = vs->outcome;
+		st = o == V_UNKNOWN ? CHECK_ERROR : wf ? CHECK_WARN : CHECK_PASS;
+	} else if (lv == LEVEL_SECURE && (dane_published(r) ||
+	    mtasts_mode_of(r) == MTASTS_MODE_ENFORCE)) {
+		const struct verdict_set *vs = &L->variants[0];
+
+		L->expectation = "published";
+		L->judged_on = "sender";
+		o = vs->outcome;
+		st = o == V_UNKNOWN ? CHECK_ERROR : o == V_DELIVER ? CHECK_PASS :
+		    o == V_PARTIAL ? CHECK_WARN : CHECK_FAIL;
 	} else if (lv == LEVEL_DANE && dane_published(r)) {
 		/* The domain meant to publish TLSA records: judge the
 		 * opportunistic-DANE sender (checks.md 12.7). */
@@ -442,6 +579,20 @@ verdict_run(struct probe_result *r)
 		ok = ok && build_set(r, R_DANE, NULL, &L[LEVEL_DANE].strict);
 		ok = ok && build_set(r, R_DANE_OPP, "opportunistic",
 		    &L[LEVEL_DANE].variants[L[LEVEL_DANE].nvariants++]);
+	}
+	if (r->have_sts_dns && r->kind != TARGET_HOST) {
+		L[LEVEL_MTASTS].present = true;
+		L[LEVEL_MTASTS].required = (r->opt.require >> LEVEL_MTASTS) & 1;
+		ok = ok && build_set(r, R_MTASTS, NULL, &L[LEVEL_MTASTS].strict);
+		ok = ok && build_set(r, R_MTASTS_SENDER, "sender",
+		    &L[LEVEL_MTASTS].variants[L[LEVEL_MTASTS].nvariants++]);
+		if (!r->opt.no_dane) {
+			L[LEVEL_SECURE].present = true;
+			L[LEVEL_SECURE].required = (r->opt.require >> LEVEL_SECURE) & 1;
+			ok = ok && build_set(r, R_SECURE, NULL, &L[LEVEL_SECURE].strict);
+			ok = ok && build_set(r, R_SECURE_SENDER, "sender",
+			    &L[LEVEL_SECURE].variants[L[LEVEL_SECURE].nvariants++]);
+		}
 	}
 	if (!ok) {
 		snprintf(r->run_error, sizeof(r->run_error), "out of memory");

@@ -20,6 +20,8 @@ struct verdict_addr {
 	const char *auth;         /* "none", "pkix", "dane" or NULL */
 	const char *rule;         /* rule that decided */
 	const char *reason;       /* check id when not deliver */
+	bool has_would_fail;      /* judged under an MTA-STS testing policy */
+	bool would_fail;          /* the strict rule, read as enforce, defers */
 };
 
 struct verdict_set {

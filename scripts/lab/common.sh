@@ -4,6 +4,13 @@
 
 say() { printf 'lab: %s\n' "$*" >&2; }
 
+# elapsed - set ELAPSED to "N ms" since T0 (set by lab.sh at its start).
+elapsed() {
+	now_ms
+	# shellcheck disable=SC2034 # read by the callers
+	ELAPSED="$((NOW_MS - T0)) ms"
+}
+
 die() {
 	say "error: $*"
 	exit 1
@@ -16,8 +23,11 @@ render() {
 	local tpl=$1 out=$2 name val script=""
 	for name in $RENDER_VARS; do
 		val=${!name}
-		# Escape what sed treats specially in a replacement: \ | &
-		val=$(printf '%s' "$val" | sed -e 's/[\\|&]/\\&/g')
+		# Values are paths, hashes and DNS records: none holds a character
+		# that sed would treat specially in a replacement.
+		case "$val" in
+		*[\\\|\&]* | *$'\n'*) die "render: value of $name is not safe for sed: '$val'" ;;
+		esac
 		script="${script}s|@${name}@|${val}|g;"
 	done
 	sed -e "$script" "$tpl" >"$out"
@@ -26,47 +36,56 @@ render() {
 	fi
 }
 
-# now_ms - monotonic-enough milliseconds for poll deadlines (bash 5).
+# now_ms - set NOW_MS to the time in milliseconds (bash 5's EPOCHREALTIME;
+# a variable, not output, because a $(...) costs a fork and forks are slow
+# on a loaded machine).
 now_ms() {
-	local t=${EPOCHREALTIME/./}
-	printf '%s' "${t%???}"
+	NOW_MS=${EPOCHREALTIME/./}
+	NOW_MS=${NOW_MS%???}
 }
 
 # wait_until TIMEOUT_MS CMD... - run CMD every 50 ms until it succeeds or
 # the time is up. No fixed sleeps: a service that is ready at once costs one
 # try. Returns CMD's last status.
 wait_until() {
-	local limit=$(($(now_ms) + $1))
+	local limit
+	now_ms
+	limit=$((NOW_MS + $1))
 	shift
 	while :; do
 		if "$@"; then return 0; fi
-		[ "$(now_ms)" -lt "$limit" ] || return 1
+		now_ms
+		[ "$NOW_MS" -lt "$limit" ] || return 1
 		sleep 0.05
 	done
 }
 
-# proc_state PID - the one-letter state from /proc/PID/stat, empty when the
-# process is gone. The comm field may contain spaces and parentheses, so cut
-# after the last ')'.
+# proc_state PID - set PROC_STATE to the one-letter state from
+# /proc/PID/stat, empty when the process is gone. The comm field may contain
+# spaces and parentheses, so cut after the last ')'.
 proc_state() {
 	local s
+	PROC_STATE=""
 	read -r s 2>/dev/null <"/proc/$1/stat" || return 0
 	s=${s##*) }
-	printf '%s' "${s%% *}"
+	PROC_STATE=${s%% *}
 }
 
-# proc_comm PID - /proc/PID/comm without blanks (one word), empty if gone.
+# proc_comm PID - set PROC_COMM to /proc/PID/comm with blanks removed (one
+# word), empty when the process is gone.
 proc_comm() {
-	tr -d ' ' 2>/dev/null <"/proc/$1/comm" || true
+	PROC_COMM=""
+	read -r PROC_COMM 2>/dev/null <"/proc/$1/comm" || true
+	PROC_COMM=${PROC_COMM// /}
 }
 
 # proc_gone PID... - true when every PID has exited. A zombie counts as gone:
 # PID 1 reaps orphans only every 1.5-2 s, and kill -0 succeeds on a zombie.
 proc_gone() {
-	local p st
+	local p
 	for p in "$@"; do
-		st=$(proc_state "$p")
-		case "$st" in
+		proc_state "$p"
+		case "$PROC_STATE" in
 		'' | Z | X) ;;
 		*) return 1 ;;
 		esac
@@ -109,7 +128,7 @@ pidfile_pid() {
 	[ -r "$pidfile" ] || return 0
 	read -r pid 2>/dev/null <"$pidfile" || return 0
 	case "$pid" in '' | *[!0-9]*) return 0 ;; esac
-	c=$(cat "/proc/$pid/comm" 2>/dev/null) || return 0
+	read -r c 2>/dev/null <"/proc/$pid/comm" || return 0
 	# NSD retitles its processes "nsd: xfrd", "nsd: main", ...
 	case "$c" in "$comm" | "$comm: "*) ;; *) return 0 ;; esac
 	proc_gone "$pid" && return 0
@@ -130,7 +149,8 @@ stop_pidfile() {
 	# Remember who they are: SIGKILL, if needed, goes only to a PID that still
 	# runs the same program (a PID can be reused once its process is gone).
 	for p in $pid $kids; do
-		comms="$comms $p=$(proc_comm "$p")"
+		proc_comm "$p"
+		comms="$comms $p=$PROC_COMM"
 	done
 	kill -TERM "$pid" 2>/dev/null || true
 	# shellcheck disable=SC2086
@@ -138,8 +158,9 @@ stop_pidfile() {
 		left=""
 		for p in $pid $kids; do
 			proc_gone "$p" && continue
+			proc_comm "$p"
 			case "$comms " in
-			*" $p=$(proc_comm "$p") "*) left="$left $p" ;;
+			*" $p=$PROC_COMM "*) left="$left $p" ;;
 			esac
 		done
 		[ -n "$left" ] || { rm -f "$pidfile"; return 0; }

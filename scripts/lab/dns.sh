@@ -98,7 +98,8 @@ nsd_launch() {
 nsd_wait() {
 	wait_until 10000 nsd_ready ||
 		{ log_tail nsd "$LAB/dns/nsd.log"; die "nsd does not answer on 127.10.0.1:53"; }
-	say "nsd: up on 127.10.0.1:53"
+	elapsed
+	say "nsd: up on 127.10.0.1:53 (at $ELAPSED)"
 }
 
 # Unbound is launched only after NSD answers, or it would mark NSD as down.
@@ -110,5 +111,6 @@ unbound_launch() {
 unbound_wait() {
 	wait_until 10000 unbound_ready ||
 		{ log_tail unbound "$LAB/unbound/unbound.log"; die "unbound does not answer lab.test with AD on 127.10.0.2:53"; }
-	say "unbound: up on 127.10.0.2:53"
+	elapsed
+	say "unbound: up on 127.10.0.2:53 (at $ELAPSED)"
 }

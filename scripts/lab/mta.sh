@@ -33,22 +33,16 @@ mta_make() {
 	cp "$TD/postfix-client/main.cf" "$LAB/postfix-client/main.cf"
 }
 
-# smtp_banner ADDR - print the first line the server at ADDR:25 sends, then
-# say QUIT; fail if nothing comes within 2 s.
-smtp_banner() {
+# mta_ready ADDR - the smtpd at ADDR:25 greets with "220 <its name> ESMTP"
+# within 2 s (then it gets a QUIT). One bash under timeout: the connect is to
+# loopback, the read has its own limit, timeout guards the rest.
+mta_ready() {
 	# shellcheck disable=SC2016 # $1 and $line belong to the inner bash
 	timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/25" &&
 		IFS= read -r -t 2 line <&3 &&
 		printf "QUIT\r\n" >&3 &&
-		printf "%s\n" "$line"' smtp_banner "$1" 2>/dev/null | tr -d '\r'
-}
-
-# mta_ready ADDR - the smtpd at ADDR greets with "220 <its name> ESMTP".
-mta_ready() {
-	case "$(smtp_banner "$1")" in
-	"220 "*" ESMTP"*) return 0 ;;
-	*) return 1 ;;
-	esac
+		case "$line" in "220 "*" ESMTP"*) exit 0 ;; *) exit 1 ;; esac' \
+		mta_ready "$1" 2>/dev/null
 }
 
 # mta_launch - start the master in the background: with -w it returns only
@@ -86,5 +80,6 @@ mta_wait() {
 	if grep -E 'postfix/[a-z-]+\[[0-9]+\]: (warning|error|fatal|panic):' "$PFX/postfix.log" >&2; then
 		die "postfix: the services above logged problems at start ($PFX/postfix.log)"
 	fi
-	say "postfix: up on $(mta_addrs | paste -sd' ')"
+	elapsed
+	say "postfix: up on $(mta_addrs | paste -sd' ') (at $ELAPSED)"
 }

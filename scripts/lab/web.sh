@@ -40,5 +40,6 @@ web_launch() {
 web_wait() {
 	wait_until 10000 web_ready ||
 		{ log_tail nginx "$WEB/error.log"; die "nginx does not serve https://mta-sts.good.lab.test on 127.10.0.3:443"; }
-	say "nginx: up on 127.10.0.3:443"
+	elapsed
+	say "nginx: up on 127.10.0.3:443 (at $ELAPSED)"
 }

@@ -695,6 +695,7 @@ main(int argc, char **argv)
 	    bind(lfd, (struct sockaddr *)&o.addr, sizeof(o.addr)) < 0 ||
 	    listen(lfd, 16) < 0) {
 		perror("badsmtp: cannot listen");
+		SSL_CTX_free(ctx);
 		return 1;
 	}
 	inet_ntop(AF_INET, &o.addr.sin_addr, addr, sizeof(addr));

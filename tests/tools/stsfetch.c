@@ -21,6 +21,7 @@
 
 #include <cJSON.h>
 
+#include "buf.h"
 #include "clock.h"
 #include "text.h"
 
@@ -52,6 +53,35 @@ add_text(cJSON *o, const char *key, bool has, const char *p, size_t len)
 	text_escape(p, len, s, outlen);
 	cJSON_AddStringToObject(o, key, s);
 	free(s);
+}
+
+/* add_body - the body as JSON text: ASCII kept (cJSON escapes CR, LF and
+ * other controls), NUL and octets >= 0x80 shown as U+FFFD */
+static void
+add_body(cJSON *o, const struct mtasts_fetch_result *r)
+{
+	struct buf b;
+	size_t i;
+	unsigned char c;
+	bool ok = true;
+
+	if (r->body == NULL) {
+		cJSON_AddNullToObject(o, "body");
+		return;
+	}
+	buf_init(&b, 3 * r->bytes + 1);
+	for (i = 0; ok && i < r->bytes; i++) {
+		c = (unsigned char)r->body[i];
+		ok = (c != 0 && c < 0x80 ? buf_add(&b, &r->body[i], 1) :
+		    buf_addstr(&b, "\xef\xbf\xbd")) == ST_OK;
+	}
+	if (ok && b.data == NULL)
+		ok = buf_addstr(&b, "") == ST_OK;
+	if (ok)
+		cJSON_AddStringToObject(o, "body", b.data);
+	else
+		cJSON_AddNullToObject(o, "body");
+	buf_release(&b);
 }
 
 static cJSON *
@@ -125,7 +155,7 @@ policy_json(const struct mtasts_fetch_result *r)
 	cJSON_AddBoolToObject(o, "too_large", r->too_large);
 	cJSON_AddNumberToObject(o, "ms", r->ms);
 	cJSON_AddItemToObject(o, "tls", tls_json(r));
-	add_text(o, "body", r->body != NULL, r->body, r->bytes);
+	add_body(o, r);
 	if (r->err == ST_OK)
 		cJSON_AddNullToObject(o, "error");
 	else {

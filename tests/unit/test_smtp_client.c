@@ -654,6 +654,62 @@ test_transcript_cut(void)
 	}
 }
 
+/*
+ * The line that does not fit leaves less room than the marker needs: the
+ * marker must still be written, ending exactly at the cap or below.
+ */
+static void
+test_transcript_edge(void)
+{
+	static const struct smtp_client_params params = P_PLAIN;
+	static const char marker[] = "[transcript truncated]\n";
+	const size_t line = 4000, full = 16; /* "< 250-" line "\n" = 4007 */
+	size_t room, first, k, used, len, gap;
+	struct smtp_client sc;
+	struct buf in;
+	char fill[4000], name[64];
+	const char *t;
+
+	for (gap = 0; gap < sizeof(marker) - 1; gap += 7) {
+		if (smtp_client_init(&sc, &params) != ST_OK)
+			abort();
+		(void)smtp_client_feed(&sc, BANNER, strlen(BANNER), &used);
+		(void)smtp_client_output(&sc, &len);
+		smtp_client_output_done(&sc, len);
+		/* Room left before the marker's reserve; size the first EHLO
+		 * line so that `full` lines fit and `gap` octets remain. */
+		room = SMTP_TRANSCRIPT_MAX - (sizeof(marker) - 1) -
+		    sc.transcript.len;
+		first = room - gap - full * (line + 7) - 7;
+		if (first > sizeof(fill))
+			abort(); /* the arithmetic above is wrong */
+		buf_init(&in, 1 << 20);
+		memset(fill, 'g', sizeof(fill));
+		if (buf_add(&in, "250-", 4) != ST_OK ||
+		    buf_add(&in, fill, first) != ST_OK ||
+		    buf_add(&in, "\r\n", 2) != ST_OK)
+			abort();
+		memset(fill, 'a', sizeof(fill));
+		for (k = 0; k < full + 1; k++)
+			if (buf_add(&in, "250-", 4) != ST_OK ||
+			    buf_add(&in, fill, line) != ST_OK ||
+			    buf_add(&in, "\r\n", 2) != ST_OK)
+				abort();
+		if (buf_addstr(&in, "250 8BITMIME\r\n") != ST_OK)
+			abort();
+		(void)smtp_client_feed(&sc, in.data, in.len, &used);
+		t = sc.transcript.data;
+		len = sc.transcript.len;
+		snprintf(name, sizeof(name), "transcript edge %zu: marker", gap);
+		unit_eq_long(name, 1, len >= sizeof(marker) - 1 &&
+		    strcmp(t + len - (sizeof(marker) - 1), marker) == 0);
+		snprintf(name, sizeof(name), "transcript edge %zu: size", gap);
+		unit_eq_long(name, SMTP_TRANSCRIPT_MAX - gap, (long)len);
+		buf_release(&in);
+		smtp_client_release(&sc);
+	}
+}
+
 struct param_case {
 	const char *name;
 	struct smtp_client_params params;
@@ -737,6 +793,7 @@ main(void)
 	test_end_everywhere();
 	test_transcript();
 	test_transcript_cut();
+	test_transcript_edge();
 	test_params();
 	test_state_names();
 	test_feed_during_tls();

@@ -1,0 +1,148 @@
+/*
+ * listen_int.h - what the listener's modules share: the session record
+ * (filled by the driver in listen.c and the TLS adapter in listen_tls.c,
+ * judged and rendered by listen_report.c) and the listener itself.
+ */
+#ifndef SMTPTLS_LISTEN_INT_H
+#define SMTPTLS_LISTEN_INT_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <openssl/ssl.h>
+
+#include "cert_check.h"
+#include "smtp_server.h"
+#include "smtptls/check.h"
+#include "smtptls/listen.h"
+#include "tls_class.h"
+
+struct cJSON;
+
+/* Concurrent sessions: a sending MTA opens a handful; more than this is
+ * a flood, and the backlog holds the rest until a slot frees. */
+#define LISTEN_SESSIONS_MAX 64
+/* Listening sockets (one per --bind). */
+#define LISTEN_BINDS_MAX 16
+/* Sessions remembered for related_sessions and listen.end peers; older
+ * ones are forgotten so that a long run keeps bounded memory. */
+#define LISTEN_HISTORY_MAX 4096
+/* Related session ids listed per session. */
+#define LISTEN_RELATED_MAX 32
+/* RFC 5321 4.5.3.2 lets servers wait 5 minutes per command; a test
+ * listener need not wait so long. */
+#define LISTEN_STEP_MS_DEFAULT 60000
+#define LISTEN_SESSION_MS_DEFAULT 300000
+/* Time to write the last reply before closing. */
+#define LISTEN_LINGER_MS 2000
+
+enum listen_hs {
+	LISTEN_HS_NONE = 0, LISTEN_HS_OK, LISTEN_HS_ALERT_RECEIVED,
+	LISTEN_HS_ALERT_SENT, LISTEN_HS_CLOSED, LISTEN_HS_TIMEOUT,
+};
+
+enum listen_refusal {
+	LISTEN_REFUSAL_NONE = 0, LISTEN_REFUSAL_ALERT, LISTEN_REFUSAL_QUIT,
+	LISTEN_REFUSAL_CLOSE, LISTEN_REFUSAL_PROCEEDED,
+};
+
+enum listen_verdict {
+	LISTEN_V_UNKNOWN = 0, LISTEN_V_NO_TLS, LISTEN_V_TLS,
+	LISTEN_V_OPPORTUNISTIC, LISTEN_V_REQUIRES_TLS,
+	LISTEN_V_VERIFIES, LISTEN_V__COUNT
+};
+
+enum listen_phase { LPH_SMTP = 0, LPH_HANDSHAKE, LPH_CLOSING, LPH_DONE };
+
+struct listen_tls_facts {
+	enum listen_hs handshake;
+	char alert[64];          /* fatal alert received or sent, long name */
+	char version[16];
+	struct tls_cipher_info cipher;
+	bool have_cipher;
+	char group[32];
+	int kex_bits;
+	char sni[256];           /* "" when none */
+	char alpn[64];
+	bool have_client_cert;
+	struct cert_summary client_cert;
+	struct cJSON *client_hello; /* owned or NULL */
+	int hello_max_version;   /* highest offered, TLS1_x_VERSION */
+	size_t hello_broken;     /* offered suites of class broken */
+};
+
+struct listen_session {
+	struct listen *l;
+	unsigned seq;
+	char id[16];             /* "s-000001" */
+	char peer[INET6_ADDRSTRLEN];
+	unsigned peer_port;
+	bool peer_v6;
+	char local[INET6_ADDRSTRLEN];
+	unsigned local_port;
+	char started[32], finished[32];
+	long long t_start, t_end;
+	struct smtp_server sm;
+	bool sm_ready;
+	bool tls_attempted;
+	struct listen_tls_facts tls;
+	unsigned related[LISTEN_RELATED_MAX];
+	size_t nrelated;
+	enum listen_refusal refusal;
+	enum listen_verdict verdict;
+	struct check_list checks;
+	char errmsg[200];
+
+	/* driver */
+	int fd;
+	SSL *ssl;
+	enum listen_phase phase;
+	int ssl_want;
+	long long step_deadline, session_deadline;
+};
+
+struct listen_peer {
+	char addr[INET6_ADDRSTRLEN];
+	unsigned seq;
+	enum listen_verdict verdict;
+	bool cleartext_mail;     /* the session sent MAIL without TLS */
+	bool tls_ok;
+};
+
+struct listen {
+	struct listen_params p;
+	char hostname[256];
+	char *binds[LISTEN_BINDS_MAX]; /* "addr:port" as bound */
+	int lfd[LISTEN_BINDS_MAX];
+	size_t nl;
+	SSL_CTX *ctx;
+	struct cert_summary server_cert;
+	char started[32];
+	struct listen_session *sess[LISTEN_SESSIONS_MAX];
+	unsigned next_seq;
+	unsigned finished;
+	unsigned complete;       /* finished without the listener ending them */
+	struct listen_peer *hist;  /* LISTEN_HISTORY_MAX, ring */
+	size_t nhist;
+	size_t counts[CHECK__COUNT];
+	bool any_fail;
+	enum listen_reason reason;
+	char *expect[4];
+	size_t nexpect;
+};
+
+/* listen_tls.c */
+SSL_CTX *listen_tls_ctx(const struct listen_params *p, const char *hostname,
+    struct cert_summary *cert, char *errmsg, size_t errlen);
+/* Attach s to a new SSL object on s->fd; NULL on failure. */
+SSL *listen_tls_new(SSL_CTX *ctx, struct listen_session *s);
+/* After a successful handshake: version, cipher, group, SNI, client cert. */
+void listen_tls_collect(struct listen_session *s);
+
+/* listen_report.c */
+const char *listen_verdict_name(enum listen_verdict v);
+/* Refusal, verdict and checks of a finished session. */
+void listen_session_judge(struct listen_session *s);
+
+#endif
