@@ -39,6 +39,7 @@ CMD_OBJ  := $(CMD_SRC:%.c=$(B)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 PEER_BIN := $(PEER_SRC:tests/peers/%.c=$(B)/peers/%)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
+REPLAY_BIN := $(FUZZ_SRC:fuzz/%.c=$(B)/replay/%)
 
 .PHONY: all asan check check-asan demo unit fuzz install clean hdrcheck lint-man FORCE
 
@@ -73,7 +74,13 @@ $(B)/tools/%: tests/tools/%.c $(B)/libsmtptls.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(B)/libsmtptls.a $(PKG_LIBS) -lpthread
 
-unit: $(UNIT_BIN) $(PEER_BIN) $(TOOL_BIN)
+# Each fuzz target linked with a plain main() that replays files: the suite
+# replays every corpus with the normal (and the ASan) build.
+$(B)/replay/%: fuzz/%.c tests/fuzz/replay_main.c $(B)/libsmtptls.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< tests/fuzz/replay_main.c $(B)/libsmtptls.a $(PKG_LIBS) -lpthread
+
+unit: $(UNIT_BIN) $(PEER_BIN) $(TOOL_BIN) $(REPLAY_BIN)
 
 asan:
 	$(MAKE) B=build/asan OPT='-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined' build/asan/smtptls unit

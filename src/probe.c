@@ -7,7 +7,6 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,11 +193,16 @@ parse_target(struct probe_result *r, char *errmsg, size_t errlen)
 	return ST_OK;
 }
 
+/*
+ * pick_ehlo - --ehlo, else the host name when it is fully qualified, else
+ * "localhost". No resolver is asked: getaddrinfo() for a canonical name may
+ * send the machine's name to the system's DNS, and a probe talks only to
+ * the resolvers it was given.
+ */
 static void
 pick_ehlo(struct probe_result *r)
 {
 	char host[256];
-	struct addrinfo hints, *ai = NULL;
 
 	if (r->opt.ehlo != NULL) {
 		snprintf(r->ehlo, sizeof(r->ehlo), "%s", r->opt.ehlo);
@@ -208,19 +212,8 @@ pick_ehlo(struct probe_result *r)
 	if (gethostname(host, sizeof(host)) != 0)
 		return;
 	host[sizeof(host) - 1] = '\0';
-	if (strchr(host, '.') != NULL) {
+	if (strchr(host, '.') != NULL && strchr(host, ' ') == NULL)
 		snprintf(r->ehlo, sizeof(r->ehlo), "%s", host);
-		return;
-	}
-	/* Only the local hosts file: the probe asks no outside DNS for it. */
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_flags = AI_CANONNAME | AI_NUMERICSERV;
-	hints.ai_family = AF_UNSPEC;
-	if (getaddrinfo(host, NULL, &hints, &ai) == 0 && ai != NULL &&
-	    ai->ai_canonname != NULL && strchr(ai->ai_canonname, '.') != NULL)
-		snprintf(r->ehlo, sizeof(r->ehlo), "%s", ai->ai_canonname);
-	if (ai != NULL)
-		freeaddrinfo(ai);
 }
 
 struct lookup_job {
@@ -240,48 +233,53 @@ lookup_job_fn(void *arg)
 
 struct validation_job {
 	const struct dns_config *cfg;
-	const char *domain;   /* the domain under test, or NULL */
 	bool ok;
+	bool answered;        /* the resolver answered at all */
 	char msg[200];
 };
 
-/*
- * validation_job_fn - can the resolver's AD bit be trusted? checks.md asks
- * for AD on the root SOA. A resolver that refuses the root (as the lab's
- * does, so that nothing leaves loopback) but sets AD on the SOA of a signed
- * ancestor of the domain validates just as well: try those next, from the
- * top down, and stop at the first AD (documented in smtptls(1), DEVIATIONS).
- */
 static void
 validation_job_fn(void *arg)
 {
 	struct validation_job *j = arg;
-	const char *p;
 
 	j->msg[0] = '\0';
-	/* No answer at all (a dead resolver): asking more names would only
-	 * spend the run's time on more timeouts. */
-	if (dns_probe_validation(j->cfg, &j->ok, j->msg, sizeof(j->msg)) != ST_OK)
-		return;
-	if (j->ok || j->domain == NULL || j->cfg->source == DNS_SRC_LOCAL)
-		return;
-	p = j->domain + strlen(j->domain);
-	while (p > j->domain) {
-		struct dns_answer a;
+	j->answered = dns_probe_validation(j->cfg, &j->ok, j->msg,
+	    sizeof(j->msg)) == ST_OK;
+}
 
-		do
-			p--;
-		while (p > j->domain && p[-1] != '.');
-		dns_lookup(j->cfg, p, LDNS_RR_TYPE_SOA, &a);
-		j->ok = a.err == ST_OK && a.ad;
-		dns_answer_release(&a);
-		if (j->ok) {
-			j->msg[0] = '\0';
-			return;
-		}
-		if (p > j->domain)
-			p--;
+/* Ancestors of the domain whose SOA may show the AD bit (see below). */
+#define VALIDATION_ANCESTORS 3
+
+/*
+ * ancestor_names - the zones above the domain, top first ("test",
+ * "lab.test", "good.lab.test" for good.lab.test), at most
+ * VALIDATION_ANCESTORS.
+ *
+ * checks.md asks for AD on the root SOA. A resolver that refuses the root
+ * (as the lab's does, so that nothing leaves loopback) but sets AD on the
+ * SOA of a signed ancestor of the domain validates just as well; those
+ * lookups run beside the root's, not after it (smtptls(1), DEVIATIONS).
+ */
+static size_t
+ancestor_names(const char *domain, char out[][300])
+{
+	const char *p;
+	size_t n = 0;
+	char tmp[VALIDATION_ANCESTORS][300];
+
+	if (domain == NULL)
+		return 0;
+	/* Collect from the full name upwards, then reverse to top first. */
+	for (p = domain; p != NULL && n < VALIDATION_ANCESTORS; ) {
+		snprintf(tmp[n++], sizeof(tmp[0]), "%s", p);
+		p = strchr(p, '.');
+		if (p != NULL)
+			p++;
 	}
+	for (size_t i = 0; i < n; i++)
+		snprintf(out[i], 300, "%s", tmp[n - 1 - i]);
+	return n;
 }
 
 static enum st_err
@@ -307,10 +305,13 @@ static enum st_err
 dns_phase_mx(struct probe_result *r)
 {
 	struct lookup_job lj = {.cfg = &r->dnscfg, .type = LDNS_RR_TYPE_MX, .ans = &r->mxans};
-	struct validation_job vj = {.cfg = &r->dnscfg, .domain = r->domain};
-	struct lookup_job pj[4];
-	struct job jobs[6] = {{validation_job_fn, &vj}, {lookup_job_fn, &lj}};
-	size_t njobs = 1, i;
+	struct validation_job vj = {.cfg = &r->dnscfg};
+	struct lookup_job pj[4], aj[VALIDATION_ANCESTORS];
+	struct dns_answer anc[VALIDATION_ANCESTORS];
+	char names[VALIDATION_ANCESTORS][300];
+	struct job jobs[6 + VALIDATION_ANCESTORS] = {{validation_job_fn, &vj},
+	    {lookup_job_fn, &lj}};
+	size_t njobs = 1, i, nanc = 0;
 
 	/* The MX, the MTA-STS and TLS-RPT records and the policy host's
 	 * addresses are independent: ask for all of them at once. */
@@ -333,10 +334,24 @@ dns_phase_mx(struct probe_result *r)
 			r->have_sts_dns = true;
 		}
 	}
-	jobs_run(jobs, njobs, 6);
+	if (r->dnscfg.source == DNS_SRC_RESOLVER_AD && r->kind != TARGET_HOST) {
+		nanc = ancestor_names(r->domain, names);
+		for (i = 0; i < nanc; i++) {
+			aj[i] = (struct lookup_job){&r->dnscfg, "", LDNS_RR_TYPE_SOA, &anc[i]};
+			snprintf(aj[i].name, sizeof(aj[i].name), "%.299s", names[i]);
+			jobs[njobs++] = (struct job){lookup_job_fn, &aj[i]};
+		}
+	}
+	jobs_run(jobs, njobs, njobs);
 	r->dns_queries += (unsigned)njobs - 2;
 	r->validating = vj.ok;
-	snprintf(r->validating_detail, sizeof(r->validating_detail), "%s", vj.msg);
+	for (i = 0; i < nanc; i++) {
+		if (!r->validating && vj.answered && anc[i].err == ST_OK && anc[i].ad)
+			r->validating = true;
+		dns_answer_release(&anc[i]);
+	}
+	snprintf(r->validating_detail, sizeof(r->validating_detail), "%s",
+	    r->validating ? "" : vj.msg);
 	r->dns_queries += 1;
 	if (r->kind == TARGET_HOST) {
 		unsigned char tmp[16];
@@ -349,10 +364,8 @@ dns_phase_mx(struct probe_result *r)
 	}
 	r->have_mxans = true;
 	r->dns_queries += 1;
-	/* A resolver that validates shows it on a secure answer too: the lab
-	 * resolver refuses the root, so the root SOA test alone says nothing
-	 * there (see the man page, DEVIATIONS). */
-	if (!r->validating && r->mxans.ad)
+	/* A secure MX answer is the same proof (see ancestor_names). */
+	if (!r->validating && r->mxans.err == ST_OK && r->mxans.ad)
 		r->validating = true;
 	if (r->mxans.err != ST_OK || r->mxans.rcode != LDNS_RCODE_NOERROR ||
 	    r->mxans.dnssec == DNSSEC_BOGUS)

@@ -107,7 +107,8 @@ report_json_lookup(const struct probe_result *r, const struct dns_answer *a)
 		char **sorted = calloc(a->ntext + 1, sizeof(*sorted));
 
 		if (sorted != NULL) {
-			memcpy(sorted, a->text, a->ntext * sizeof(*sorted));
+			if (a->ntext > 0)
+				memcpy(sorted, a->text, a->ntext * sizeof(*sorted));
 			/* Addresses arrive sorted from dns.c; TXT by text. */
 			if (a->type == LDNS_RR_TYPE_TXT)
 				qsort(sorted, a->ntext, sizeof(*sorted), str_cmp);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "st_limits.h"
 #include "text.h"
 
 #include "banned.h"
@@ -186,7 +187,9 @@ tls_json(const struct probe_result *r, const struct probe_addr *pa)
 		cJSON_AddNullToObject(o, "names");
 	}
 	chain = cJSON_AddArrayToObject(o, "chain");
-	for (size_t i = 0; t->have_chain && i < t->chain.ncerts; i++)
+	/* A hostile server may present hundreds of certificates; the report
+	 * keeps the first TLS_CHAIN_MAX (st_limits.h). */
+	for (size_t i = 0; t->have_chain && i < t->chain.ncerts && i < TLS_CHAIN_MAX; i++)
 		cJSON_AddItemToArray(chain, cert_json(&t->chain.certs[i], i, !r->opt.no_pem));
 	return o;
 }

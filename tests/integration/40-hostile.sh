@@ -231,6 +231,14 @@ if peer_start 14 flood; then
 	finding smtp.banner fail 'malformed'
 	addr_error protocol banner
 	no_growth
+	# The human report quotes the garbage escaped: no control octets
+	# reach a terminal (style.md 3).
+	t_run hostile/flood/human 1 "$SMTPTLS" probe --host "[$PEER_ADDR]" \
+	    --resolver "$RESOLVER" --allow-private --timeout "$TIMEOUT" \
+	    --deadline "$DEADLINE" -v
+	t_eq hostile/flood/human-escaped 0 \
+	    "$(cat "$T_OUT" "$T_ERR" | tr -d '\n\t' | LC_ALL=C tr -dc '\000-\037\177' | wc -c)"
+	t_match hostile/flood/human-finding 'smtp\.banner' "$(cat "$T_OUT")"
 	peer_stop
 fi
 
