@@ -171,14 +171,24 @@ check_policy(struct listen_session *s)
 		    "not evaluated: %s", s->tls_attempted ?
 		    "the handshake ended without a verdict" :
 		    "STARTTLS not used");
-	else
-		ADD("sender.cert.enforced", !p->expect_verify ? CHECK_INFO :
-		    s->refusal == LISTEN_REFUSAL_PROCEEDED ? CHECK_FAIL :
-		    CHECK_PASS, "%s%s%s: the sender %s", rn,
+	else {
+		/* checks.md: Data: outcome, alert. */
+		cJSON *data = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(data, "outcome", rn);
+		if (s->tls.alert[0] != '\0')
+			cJSON_AddStringToObject(data, "alert", s->tls.alert);
+		else
+			cJSON_AddNullToObject(data, "alert");
+		check_add(&s->checks, "sender.cert.enforced", !p->expect_verify ?
+		    CHECK_INFO : s->refusal == LISTEN_REFUSAL_PROCEEDED ?
+		    CHECK_FAIL : CHECK_PASS, NULL, NULL, NULL, 0, data,
+		    "%s%s%s: the sender %s", rn,
 		    s->tls.alert[0] ? " " : "", s->tls.alert,
 		    s->refusal == LISTEN_REFUSAL_PROCEEDED ?
 		    "accepts an unverified server" :
 		    "verifies certificates for this destination");
+	}
 	if (p->starttls)
 		ADD("sender.fallback.cleartext", CHECK_SKIP,
 		    "not evaluated: STARTTLS was offered");

@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# tests/run.sh - the one test command (make check, .ci/run).
+# tests/run.sh - the one test command (README, make check, .ci/run).
 #
 # Installs what is missing (scripts/setup.sh), builds, brings the lab up,
-# runs the unit tests and every tests/integration/*.sh, brings the lab down
-# (also when a test fails or the run is interrupted) and ends with exactly one
-# line "N passed, N failed". Exit status is non-zero when any test failed.
+# runs the unit tests and every tests/integration/*.sh twice - with the
+# release build and with the ASan+UBSan build (names prefixed "asan/") -
+# brings the lab down (also when a test fails or the run is interrupted) and
+# ends with exactly one line "N passed, N failed". Exit status is non-zero
+# when any test failed.
 #
 # Each test prints "PASS name" or "FAIL name" followed by indented lines that
 # say what was expected and what was seen. A test script that dies without
-# reporting, or is killed by its time limit, counts as one failure.
+# reporting, or is killed by its time limit, counts as one failure; so does
+# any sanitizer report (the ASan build exits 99 on one).
 #
-# Environment: SMTPTLS_ASAN=1 builds and tests the ASan+UBSan binary;
-# TESTS="pattern" runs only the integration scripts whose name matches.
+# Environment: PASSES="release" or "asan" runs only that pass (default
+# both); TESTS="pattern" runs only the integration scripts whose name
+# matches.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
@@ -22,18 +26,27 @@ results="$log/results"
 
 say() { printf '%s\n' "$*"; }
 
+# record PREFIX: copy PASS/FAIL lines (and their detail lines) into the
+# results with the pass prefix.
+record() {
+	local prefix=$1
+	grep -E '^(PASS|FAIL) |^  ' | sed -E "s#^(PASS|FAIL) #\\1 ${prefix}#" | tee -a "$results"
+}
+
 # Setup and build failures are reported as test failures so that the count
 # line is always printed.
 step() {
-	local name=$1
+	local name=$1 rc
 	shift
-	if "$@" >"$log/$name.out" 2>&1; then
+	"$@" >"$log/$name.out" 2>&1
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
 		say "PASS $name" | tee -a "$results"
-	else
-		{ say "FAIL $name"; say "  expected: exit 0"; say "  seen: exit $? (last lines follow)";
-		  tail -n 25 "$log/$name.out" | sed 's/^/    /'; } | tee -a "$results"
-		return 1
+		return 0
 	fi
+	{ say "FAIL $name"; say "  expected: exit 0"; say "  seen: exit $rc (last lines follow)";
+	  tail -n 25 "$log/$name.out" | sed 's/^/    /'; } | tee -a "$results"
+	return 1
 }
 
 finish() {
@@ -45,54 +58,68 @@ finish() {
 	exit $?
 }
 
-step setup ./scripts/setup.sh || finish
-if [ "${SMTPTLS_ASAN:-0}" = 1 ]; then
-	step build make -j2 asan || finish
-	bdir=build/asan
-	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
-	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99
-else
-	step build make -j2 all unit || finish
-	bdir=build/release
-fi
-export SMTPTLS="$top/$bdir/smtptls"
-export SMTPTLS_BUILD="$top/$bdir"
-export SMTPTLS_TOP="$top"
-
-# Unit tests need no lab.
-for t in "$bdir"/tests/*; do
-	[ -x "$t" ] || continue
-	n=$(basename "$t")
-	out="$log/unit-$n.out"
-	timeout 120 "$t" >"$out" 2>&1
-	rc=$?
-	grep -E '^(PASS|FAIL) |^  ' "$out" | tee -a "$results" | grep -v '^PASS ' || true
-	if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$out"; then
-		{ say "FAIL unit/$n"; say "  expected: exit 0"; say "  seen: exit $rc";
-		  tail -n 20 "$out" | sed 's/^/    /'; } | tee -a "$results"
-	fi
-done
-say "unit tests: $(grep -c '^PASS ' "$results") passed so far"
-
 lab_down() { ./scripts/lab.sh down >"$log/lab-down.out" 2>&1 || true; }
-trap 'lab_down; finish' INT TERM
-step lab-up ./scripts/lab.sh up || { cat "$log/lab-up.out" | tail -n 40; lab_down; finish; }
 
-for t in tests/integration/*.sh; do
-	[ -f "$t" ] || continue
-	n=$(basename "$t" .sh)
-	case "$n" in ${TESTS:-*}) ;; *) continue ;; esac
-	out="$log/int-$n.out"
-	say "# $n"
-	# Every script stops by itself: a hard limit guards against a hang.
-	timeout -k 5 300 bash "$t" >"$out" 2>&1
-	rc=$?
-	grep -E '^(PASS|FAIL) |^  ' "$out" | tee -a "$results" >/dev/null
-	grep -E '^(PASS|FAIL) |^  ' "$out"
-	if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$out"; then
-		{ say "FAIL $n"; say "  expected: script exits 0"; say "  seen: exit $rc";
-		  tail -n 20 "$out" | sed 's/^/    /'; } | tee -a "$results"
-	fi
+# run_pass NAME BUILDDIR PREFIX: unit tests, then every integration script
+run_pass() {
+	local pass=$1 bdir=$2 prefix=$3 t n out rc
+	export SMTPTLS="$top/$bdir/smtptls"
+	export SMTPTLS_BUILD="$top/$bdir"
+	export SMTPTLS_TOP="$top"
+	say "# $pass: unit tests"
+	for t in "$bdir"/tests/*; do
+		[ -x "$t" ] || continue
+		n=$(basename "$t")
+		out="$log/$pass-unit-$n.out"
+		timeout 300 "$t" >"$out" 2>&1
+		rc=$?
+		record "$prefix" <"$out" | grep -v '^PASS ' || true
+		if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$out"; then
+			{ say "FAIL ${prefix}unit/$n"; say "  expected: exit 0"; say "  seen: exit $rc";
+			  tail -n 20 "$out" | sed 's/^/    /'; } | tee -a "$results"
+		fi
+	done
+	for t in tests/integration/*.sh; do
+		[ -f "$t" ] || continue
+		n=$(basename "$t" .sh)
+		case "$n" in ${TESTS:-*}) ;; *) continue ;; esac
+		out="$log/$pass-int-$n.out"
+		say "# $pass: $n"
+		# Every script stops by itself: a hard limit guards against a hang.
+		timeout -k 5 600 bash "$t" >"$out" 2>&1
+		rc=$?
+		record "$prefix" <"$out" | grep -v '^PASS ' || true
+		say "  $(grep -c '^PASS ' "$out") passed, $(grep -c '^FAIL ' "$out") failed"
+		if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$out"; then
+			{ say "FAIL ${prefix}$n"; say "  expected: script exits 0"; say "  seen: exit $rc";
+			  tail -n 20 "$out" | sed 's/^/    /'; } | tee -a "$results"
+		fi
+	done
+}
+
+passes=${PASSES:-release asan}
+# Backwards compatible: SMTPTLS_ASAN=1 means the ASan pass only.
+[ "${SMTPTLS_ASAN:-0}" = 1 ] && passes=asan
+
+step setup ./scripts/setup.sh || finish
+case " $passes " in *" release "*) step build make -j2 all unit || finish ;; esac
+case " $passes " in *" asan "*) step build-asan make -j2 asan || finish ;; esac
+
+trap 'lab_down; finish' INT TERM
+step lab-up ./scripts/lab.sh up || { tail -n 40 "$log/lab-up.out"; lab_down; finish; }
+
+for pass in $passes; do
+	case "$pass" in
+	release)
+		run_pass release build/release ""
+		;;
+	asan)
+		export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
+		export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99
+		run_pass asan build/asan "asan/"
+		unset ASAN_OPTIONS UBSAN_OPTIONS
+		;;
+	esac
 done
 
 lab_down

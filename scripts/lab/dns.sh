@@ -52,6 +52,7 @@ dns_make() {
 	# lab.test: valid from an hour ago (clock skew) for 30 days.
 	RENDER_VARS="TLSA_MX1 TLSA_MX2 TLSA_NOMATCH DS_BOGUS STS_ID" \
 		render "$DNSDIR_ZONES/lab.test.zone.in" "$LAB/dns/lab.test.zone"
+	hostile_records >>"$LAB/dns/lab.test.zone"
 	klab=$(dns_keygen lab.test)
 	dns_sign lab.test $((now - 3600)) $((now + 30 * 86400)) "$klab"
 	DS_LAB=$(ldns-key2ds -n -2 "$LAB/dns/$klab.key")
@@ -62,6 +63,22 @@ dns_make() {
 	RENDER_VARS="LAB" render "$TD/unbound.conf.in" "$LAB/unbound/unbound.conf"
 	unbound-checkconf "$LAB/unbound/unbound.conf" >/dev/null ||
 		die "unbound-checkconf rejected $LAB/unbound/unbound.conf"
+}
+
+# hostile_records - the bulky hostile-DNS records: 500 MX records for
+# mx500.lab.test (targets without addresses) and an _mta-sts TXT record of
+# about 50 KiB for txtbig.lab.test (only reachable over TCP).
+hostile_records() {
+	local i x
+	for ((i = 1; i <= 500; i++)); do
+		printf 'mx500 MX %d m%d.mx500\n' "$i" "$i"
+	done
+	x=$(printf '%250s' '' | tr ' ' x)
+	printf '_mta-sts.txtbig TXT "v=STSv1; id=big;"'
+	for ((i = 0; i < 199; i++)); do
+		printf ' "%s"' "$x"
+	done
+	printf '\n'
 }
 
 # dns_answers SERVER NAME TYPE FLAG [DIG-OPTION...] - true when SERVER answers

@@ -151,6 +151,32 @@ t_jq probe/danebad/dane-level '.verdicts.levels.dane | "\(.outcome) \(.status) \
     "defer fail opportunistic"
 t_jq probe/danebad/dane-reason '.verdicts.levels.dane.addresses[0].reason' "dane.tlsa.match"
 
+# --- the DANE verdict agrees with Postfix's own DANE client. posttls-finger
+# uses the system resolver: give it the lab's in a private mount namespace.
+pf_dane() { # DESTINATION: "verified" / "failed" / "unauthenticated" as Postfix sees it
+	local out
+	# shellcheck disable=SC2016 # $1 and $2 belong to the inner sh
+	out=$(timeout 20 unshare -m sh -c 'mount --bind "$1/resolv.conf" /etc/resolv.conf &&
+		MAIL_CONFIG="$1/postfix-client" exec posttls-finger -c -t 5 -l dane "$2"' \
+		pf_dane "$LAB" "$1" </dev/null 2>&1)
+	# Postfix logs "verification failed" for any untrusted chain; only
+	# error 65 (no matching TLSA record) is a DANE failure.
+	case "$out" in
+	*"Verified TLS connection"*) echo verified ;;
+	*"num=65"*) echo failed ;;
+	*"Untrusted TLS connection"* | *"Anonymous TLS connection"*) echo unauthenticated ;;
+	*) echo "unexpected: $(printf '%s' "$out" | tail -n 2 | tr '\n' ' ')" ;;
+	esac
+}
+ours_dane() { # DOMAIN: the same three words from smtptls's dane.tlsa.match
+	lab_probe --json "$1" | jq -r '[.checks[] | select(.id == "dane.tlsa.match") |
+	    .status][0] | if . == "pass" then "verified" elif . == "fail" then "failed"
+	    else "unauthenticated" end'
+}
+for d in good.lab.test danebad.lab.test insecure.lab.test; do
+	t_eq "probe/dane-vs-posttls-finger/$d" "$(pf_dane "$d")" "$(ours_dane "$d")"
+done
+
 # --- the dane level: mandatory DANE (--require dane) against each state
 t_run probe/dane/good-required 0 lab_probe --json --require dane good.lab.test
 t_jq probe/dane/good-auth '[.verdicts.levels.dane.addresses[].auth] | join(",")' "dane,dane"

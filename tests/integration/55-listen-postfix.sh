@@ -9,10 +9,10 @@
 # own smtp service in master.cf (-o smtp_tls_security_level=...) and its own
 # recipient domain, routed by a texthash transport map to
 # [127.10.3.2x]:2525, so no DNS is used. Bounces and anything else go to
-# discard:. Each case starts "smtptls listen --count 1" in the background
-# on its own address, submits one message with sendmail -C, waits for the
-# listener (bounded) and asserts the "session" JSON line, then checks the
-# sending Postfix's own log for what it says it did.
+# discard:. Each case starts "smtptls listen --count 1" (2 for the retry)
+# in the background on its own address, submits one message with
+# sendmail -C, waits for the listener (bounded), asserts the "session" JSON
+# line, then checks the sending Postfix's own log for what it says it did.
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -35,13 +35,13 @@ master_pid() {
 }
 
 cleanup() {
-	local p i
+	local p _
 	[ -z "$LPID" ] || kill "$LPID" 2>/dev/null
 	if [ "$PF_STARTED" = 1 ]; then
 		timeout 10 postfix -c "$PF" stop >/dev/null 2>&1
 		if p=$(master_pid); then
 			kill "$p" 2>/dev/null
-			for i in $(seq 1 30); do
+			for _ in $(seq 1 30); do
 				case "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" in
 				"" | Z) break ;;
 				esac
@@ -77,7 +77,6 @@ CLIENT_SHA256=$(openssl x509 -in "$TMP/pki/client.pem" -noout -fingerprint -sha2
     sed 's/.*=//; s/://g' | tr 'A-F' 'a-f')
 
 # --- The sending Postfix ------------------------------------------------
-# Cases: name, address, smtp service options (master.cf -o).
 mkdir -p "$PF" "$Q" "$TMP/data"
 cat >"$PF/main.cf" <<EOF
 # Throwaway SENDING Postfix for 55-listen-postfix.sh; no smtpd at all.
@@ -117,9 +116,10 @@ smtp_mail_timeout = 10s
 smtp_quit_timeout = 5s
 # One message, one session, ended with QUIT: no connection cache.
 smtp_connection_cache_on_demand = no
-# No retry is tested: a deferred message waits longer than the test.
-queue_run_delay = 300s
-minimal_backoff_time = 300s
+# A deferred message is retried within a second or two (the retry case).
+queue_run_delay = 1s
+minimal_backoff_time = 1s
+maximal_backoff_time = 2s
 EOF
 
 cat >"$PF/master.cf" <<EOF
@@ -169,6 +169,7 @@ mayplain.listen.lab.test    smtp-may:[127.10.3.25]:2525
 cert.listen.lab.test        smtp-cert:[127.10.3.26]:2525
 nocert.listen.lab.test      smtp-may:[127.10.3.27]:2525
 trusted.listen.lab.test     smtp-trusted:[127.10.3.28]:2525
+retry.listen.lab.test       smtp-verify:[127.10.3.29]:2525
 EOF
 
 # The queue tree with the owners and modes `postfix check` sets (made by
@@ -201,15 +202,15 @@ t_eq "postfix no warnings at start" "" \
 # listen_start NAME ADDR ARGS... : start the listener, wait until it has
 # bound (its listen.start line appears; bounded by 5 s).
 listen_start() {
-	local name=$1 addr=$2 i
+	local name=$1 addr=$2 _
 	shift 2
 	L_OUT="$TMP/$name.json"
 	L_ERR="$TMP/$name.err"
-	timeout 40 "$SMTPTLS" listen --json --bind "$addr:$PORT" \
-	    --hostname mx.listen.lab.test --count 1 --duration 30 "$@" \
+	timeout 25 "$SMTPTLS" listen --json --bind "$addr:$PORT" \
+	    --hostname mx.listen.lab.test --count 1 --duration 15 "$@" \
 	    >"$L_OUT" 2>"$L_ERR" &
 	LPID=$!
-	for i in $(seq 1 50); do
+	for _ in $(seq 1 50); do
 		grep -q '"listen.start"' "$L_OUT" 2>/dev/null && return 0
 		kill -0 "$LPID" 2>/dev/null || break
 		sleep 0.1
@@ -230,8 +231,9 @@ submit() {
 	    t_fail "$1 submit" "sendmail exit 0" "$(head -c 300 "$TMP/$1.sendmail")"
 }
 
-# listen_wait NAME EXPECTED_EXIT : wait for the listener (it exits by
-# itself after one session or at --duration); session line in $T_OUT.
+# listen_wait NAME EXPECTED_EXIT [SESSIONS] : wait for the listener (it
+# exits by itself after --count sessions or at --duration); the session
+# lines in $T_OUT (1 by default).
 listen_wait() {
 	local rc
 	wait "$LPID"
@@ -244,7 +246,7 @@ listen_wait() {
 	fi
 	T_OUT="$TMP/$1.session"
 	jq -c 'select(.type == "session")' <"$L_OUT" >"$T_OUT" 2>/dev/null
-	t_eq "$1 one session" "1" "$(wc -l <"$T_OUT" | tr -d ' ')"
+	t_eq "$1 sessions" "${3:-1}" "$(wc -l <"$T_OUT" | tr -d ' ')"
 	if [ "$rc" != "$2" ]; then
 		printf '  session: %s\n' "$(head -c 1500 "$T_OUT")"
 		printf '  postfix log:\n%s\n' "$(grep -F "$1.listen" "$PLOG" | tail -5)"
@@ -254,8 +256,8 @@ listen_wait() {
 # pf_log NAME REGEX : the sending Postfix logged a line matching REGEX
 # (the log is written asynchronously by postlogd: bounded wait, 5 s).
 pf_log() {
-	local i
-	for i in $(seq 1 50); do
+	local _
+	for _ in $(seq 1 50); do
 		grep -Eq -- "$2" "$PLOG" 2>/dev/null && { t_pass "$1"; return 0; }
 		sleep 0.1
 	done
@@ -264,8 +266,8 @@ pf_log() {
 
 # pf_delivery NAME : the status of the delivery to NAME's domain.
 pf_delivery() {
-	local i l
-	for i in $(seq 1 50); do
+	local _ l
+	for _ in $(seq 1 50); do
 		l=$(grep -E " to=<b@$1\.listen\.lab\.test>.* status=" "$PLOG" 2>/dev/null | tail -1)
 		[ -n "$l" ] && break
 		sleep 0.1
@@ -273,7 +275,7 @@ pf_delivery() {
 	printf '%s' "$l" | sed -n 's/.* status=\([a-z]*\).*/\1/p'
 }
 
-# check_status FILTER-ID : jq filter for one check's status.
+# chk ID : jq filter for the status of check ID.
 chk() { printf '.checks[] | select(.id == "%s") | .status' "$1"; }
 
 # --- Cases --------------------------------------------------------------
@@ -295,6 +297,9 @@ for level in verify secure; do
 		t_jq "$level refusal" '.refusal' "quit-after-tls"
 		t_jq "$level verdict" '.sender_verdict.value' "verifies-certificates"
 		t_jq "$level cert.enforced" "$(chk sender.cert.enforced)" "pass"
+		t_jq "$level cert.enforced data" \
+		    '.checks[] | select(.id == "sender.cert.enforced") | [.data.outcome, .data.alert] | @json' \
+		    '["quit-after-tls",null]'
 		t_jq "$level no mail" '.envelope.mail_from' "null"
 		t_jq "$level helo" '.helo.verb + " " + .helo.name' "EHLO sender.lab.test"
 		t_jq "$level no sni" '.tls.sni' "null"
@@ -317,6 +322,8 @@ if listen_start may 127.10.3.22 --untrusted-cert --expect verify; then
 	t_jq "may refusal" '.refusal' "proceeded"
 	t_jq "may verdict" '.sender_verdict.value' "opportunistic"
 	t_jq "may cert.enforced" "$(chk sender.cert.enforced)" "fail"
+	t_jq "may cert.enforced outcome" \
+	    '.checks[] | select(.id == "sender.cert.enforced") | .data.outcome' "proceeded"
 	t_jq "may envelope" '.envelope.mail_from + " " + (.envelope.rcpt_to | join(","))' \
 	    "a@sender.lab.test b@may.listen.lab.test"
 	t_jq "may data" '.data.reached, .data.reply.code' "true 554"
@@ -410,6 +417,25 @@ if listen_start trusted 127.10.3.28 --cert "$LAB/certs/mx1.chain.pem" \
 	t_jq "trusted verdict" '.sender_verdict.value' "tls"
 	pf_log "trusted postfix verified" \
 	    "Verified TLS connection established to [^ ]*\[127\.10\.3\.28\]:2525"
+fi
+
+# 9. A retry: verify defers, the queue manager retries about a second
+# later (minimal_backoff_time = 1s), with TLS again and again QUIT. The
+# second session is linked to the first; listen.end sums up the peer.
+if listen_start retry 127.10.3.29 --untrusted-cert --expect verify --count 2; then
+	submit retry
+	listen_wait retry 0 2
+	t_jq "retry refusals" '.refusal' "quit-after-tls quit-after-tls"
+	t_jq "retry verdicts" '.sender_verdict.value' "verifies-certificates verifies-certificates"
+	t_jq "retry related" '.related_sessions | join(",")' " s-000001"
+	t_jq "retry no mail" '.envelope.mail_from' "null null"
+	T_OUT=$TMP/retry.end
+	jq -c 'select(.type == "listen.end")' <"$L_OUT" >"$T_OUT"
+	t_jq "retry end peers" '.peers | length' "1"
+	t_jq "retry end sessions" '.peers[0].sessions | join(",")' "s-000001,s-000002"
+	t_jq "retry end verdict" '.peers[0].verdict' "verifies-certificates"
+	t_jq "retry end after_refusal" '.peers[0].after_refusal' "retried-tls"
+	t_jq "retry end reason" '.reason' "count"
 fi
 
 # Nothing the sending Postfix did may have gone wrong on its side.

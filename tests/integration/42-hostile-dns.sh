@@ -1,0 +1,79 @@
+# tests/integration/42-hostile-dns.sh - hostile DNS from the lab's own
+# authoritative server, through smtptls probe: each case finishes within the
+# deadline, exits with the documented code, gives its finding and stays in
+# bounded memory (peak RSS measured with /usr/bin/time).
+. "$SMTPTLS_TOP/tests/lib.sh"
+
+RSS_MAX=65536 # KiB: the issue's bound
+if grep -q __asan_init "$SMTPTLS" 2>/dev/null; then
+	RSS_MAX=262144 # ASan's shadow memory
+fi
+
+status_of() { # ID [MX]
+	jq -r --arg id "$1" --arg m "${2:-}" '[.checks[] | select(.id == $id and
+	    ($m == "" or .subject.mx == $m)) | .status][0]' <"$T_OUT"
+}
+
+# hostile NAME EXIT DOMAIN [probe options]: run with RSS and time measured
+hostile() {
+	local name=$1 want=$2 d=$3 t0 t1 rss
+	shift 3
+	t0=$(date +%s%3N)
+	t_run "hostile-dns/$name/exit" "$want" /usr/bin/time -f '%M' -o "$LAB_TMP/rss" \
+	    "$SMTPTLS" probe --json --resolver "$RESOLVER" --ca-file "$CA" --allow-private \
+	    --timeout 3 --deadline 10 "$@" "$d"
+	t1=$(date +%s%3N)
+	rss=$(tail -n 1 "$LAB_TMP/rss")
+	if [ "$((t1 - t0))" -lt 11000 ]; then t_pass "hostile-dns/$name/deadline"
+	else t_fail "hostile-dns/$name/deadline" "under 11 s" "$((t1 - t0)) ms"; fi
+	if [ "${rss:-0}" -gt 0 ] && [ "$rss" -lt "$RSS_MAX" ]; then t_pass "hostile-dns/$name/rss"
+	else t_fail "hostile-dns/$name/rss" "peak RSS under $RSS_MAX KiB" "${rss:-?} KiB"; fi
+}
+LAB_TMP=$(mktemp -d)
+trap 'rm -rf "$LAB_TMP"' EXIT
+
+# the MX target is a CNAME loop: no address, the lookup error is reported
+hostile cnameloop 3 cnameloop.lab.test
+t_eq hostile-dns/cnameloop/resolves error "$(status_of dns.mx.target.resolves)"
+t_match hostile-dns/cnameloop/detail 'loop|CNAME|chain' \
+    "$(jq -r '.mx[0].a.error.message' <"$T_OUT")"
+
+# 500 MX records: the list is capped, nothing resolves, the run stays small
+hostile mx500 1 mx500.lab.test
+t_jq hostile-dns/mx500/capped '.mx | length <= 64' "true"
+t_jq hostile-dns/mx500/answers '.dns.mx.lookup.answers | length <= 64' "true"
+t_jq hostile-dns/mx500/defer '.verdicts.levels.opportunistic.outcome' "defer"
+
+# an address written as an MX name
+hostile mxliteral 1 mxliteral.lab.test
+t_eq hostile-dns/mxliteral/syntax fail "$(status_of dns.mx.target.syntax)"
+
+# an MX target without address records
+hostile mxnoaddr 1 mxnoaddr.lab.test
+t_eq hostile-dns/mxnoaddr/resolves fail "$(status_of dns.mx.target.resolves)"
+
+# two _mta-sts records: senders act as if there were none
+hostile ststwo 1 ststwo.lab.test
+t_eq hostile-dns/ststwo/txt fail "$(status_of mtasts.txt)"
+t_jq hostile-dns/ststwo/candidates '.mta_sts.txt.candidates' "2"
+
+# a TXT record of about 50 KiB (arrives over TCP): parsed in bounded memory
+hostile txtbig 1 txtbig.lab.test
+t_jq hostile-dns/txtbig/answered '.mta_sts.txt.lookup.rcode' "NOERROR"
+t_eq hostile-dns/txtbig/txt fail "$(status_of mtasts.txt)"
+
+# SERVFAIL that is not DNSSEC-bogus: the MX lookup is an error, exit 3
+# (Unbound gives up on the dead nameserver after a few retries: allow it time)
+hostile lame 3 lame.lab.test --timeout 8
+t_eq hostile-dns/lame/lookup error "$(status_of dns.mx.lookup)"
+t_jq hostile-dns/lame/rcode '.dns.mx.lookup.rcode' "SERVFAIL"
+t_jq hostile-dns/lame/not-bogus '.dns.mx.lookup.dnssec != "bogus"' "true"
+
+# verdict coverage: one MX host with TLS, one without -> encrypt is partial
+# (and smtp.starttls.offered fails for the second host: exit 1)
+hostile partial 1 partial.lab.test
+t_jq hostile-dns/partial/encrypt '.verdicts.levels.encrypt.outcome' "partial"
+t_jq hostile-dns/partial/opportunistic '.verdicts.levels.opportunistic.outcome' "deliver"
+t_run hostile-dns/partial/require-encrypt 1 lab_probe --json --require encrypt partial.lab.test
+
+t_done
