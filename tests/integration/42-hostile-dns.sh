@@ -62,13 +62,6 @@ hostile txtbig 1 txtbig.lab.test
 t_jq hostile-dns/txtbig/answered '.mta_sts.txt.lookup.rcode' "NOERROR"
 t_eq hostile-dns/txtbig/txt fail "$(status_of mtasts.txt)"
 
-# SERVFAIL that is not DNSSEC-bogus: the MX lookup is an error, exit 3
-# (Unbound gives up on the dead nameserver after a few retries: allow it time)
-hostile lame 3 lame.lab.test --timeout 8
-t_eq hostile-dns/lame/lookup error "$(status_of dns.mx.lookup)"
-t_jq hostile-dns/lame/rcode '.dns.mx.lookup.rcode' "SERVFAIL"
-t_jq hostile-dns/lame/not-bogus '.dns.mx.lookup.dnssec != "bogus"' "true"
-
 # verdict coverage: one MX host with TLS, one without -> encrypt is partial
 # (and smtp.starttls.offered fails for the second host: exit 1)
 hostile partial 1 partial.lab.test
