@@ -55,7 +55,7 @@ $(B)/libsmtptls.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(B)/%.o: %.c $(wildcard include/smtptls/*.h src/*.h) Makefile
+$(B)/%.o: %.c $(wildcard include/smtptls/*.h src/*.h cmd/*.h) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 

@@ -2,7 +2,7 @@
  * probe.c - "smtptls probe": parse the options of cli.md, run the probe,
  * print the report and return its exit code.
  */
-#include "cmd.h"
+#include "probe_cmd.h"
 
 #include <getopt.h>
 #include <stdarg.h>
@@ -43,10 +43,13 @@ static const char probe_usage[] =
     "  --no-dane, --no-mta-sts  skip those lookups\n"
     "  --ignore ID              waive matching checks (shell wildcards, repeatable)\n"
     "  --strict                 warn counts as failure, error as incomplete\n"
+    "  -f, --domains FILE       probe every domain listed (one per line, # comments)\n"
+    "  --parallel N             at most N domains at once with --domains (default 4)\n"
+    "  --nagios                 monitoring-plugin exit codes and status line\n"
     "  --json, --color=WHEN, -v, -q   as for every command\n"
     "\n"
-    "Not in this version (exit 2): --scan, --domains/-f, --parallel, --catchall,\n"
-    "--cleartext, --nagios. See smtptls(1).\n";
+    "Not in this version (exit 2): --scan, --catchall, --cleartext.\n"
+    "See smtptls(1).\n";
 
 enum {
 	O_RESOLVER = 256, O_TRUST_ANCHOR, O_CA_FILE, O_CA_PATH, O_TIMEOUT,
@@ -187,7 +190,8 @@ opt_error(const struct global_opts *g, const char *opt, const char *fmt, ...)
 
 /* parse_one - apply one option; returns -1 to go on, else an exit code */
 static int
-parse_one(int c, const char *arg, struct probe_options *o, struct global_opts *g)
+parse_one(int c, const char *arg, struct probe_options *o, struct global_opts *g,
+    const char **domains, unsigned *parallel)
 {
 	unsigned long n;
 	int lv;
@@ -310,17 +314,26 @@ parse_one(int c, const char *arg, struct probe_options *o, struct global_opts *g
 	case O_STRICT:
 		o->strict = true;
 		return -1;
-	case O_SCAN:
 	case 'f':
+		if (access(arg, R_OK) != 0)
+			return cmd_error(g, EXIT_USAGE, "config", "options",
+			    "--domains: cannot read '%s'", arg);
+		*domains = arg;
+		return -1;
 	case O_PARALLEL:
+		if (!parse_uint(arg, 256, &n) || n == 0)
+			return opt_error(g, "--parallel", "invalid number '%s' (1-256)", arg);
+		*parallel = (unsigned)n;
+		return -1;
+	case O_NAGIOS:
+		g->nagios = true;
+		return -1;
+	case O_SCAN:
 	case O_CATCHALL:
 	case O_CLEARTEXT:
-	case O_NAGIOS:
 		return cmd_error(g, EXIT_USAGE, "usage", "options",
 		    "%s: not implemented in this version (see smtptls(1), DEVIATIONS)",
-		    c == O_SCAN ? "--scan" : c == 'f' ? "--domains" : c == O_PARALLEL ?
-		    "--parallel" : c == O_CATCHALL ? "--catchall" : c == O_CLEARTEXT ?
-		    "--cleartext" : "--nagios");
+		    c == O_SCAN ? "--scan" : c == O_CATCHALL ? "--catchall" : "--cleartext");
 	case O_JSON:
 		g->json = true;
 		return -1;
@@ -349,16 +362,45 @@ parse_one(int c, const char *arg, struct probe_options *o, struct global_opts *g
 	}
 }
 
+/* nagios_line - report.md 8: one status line with performance data, and
+ * the monitoring-plugin code */
 static int
-print_report(const struct probe_result *r, const struct global_opts *g)
+nagios_line(const struct probe_result *r, const struct global_opts *g)
+{
+	static const char *const names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+	struct probe_summary s;
+	int code;
+
+	probe_result_summary(r, &s);
+	if (s.exit_code == 1)
+		code = 2;
+	else if (s.exit_code != 0)
+		code = 3;
+	else
+		code = s.warn || s.error ? 1 : 0;
+	if (!g->json)
+		printf("SMTPTLS %s - %s: %zu fail, %zu warn, %zu error | time=%ldms;;;; "
+		    "fail=%zu warn=%zu\n", names[code], s.target, s.fail, s.warn, s.error,
+		    s.duration_ms, s.fail, s.warn);
+	return code;
+}
+
+int
+probe_print_report(const struct probe_result *r, const struct global_opts *g)
 {
 	char *out;
 	int code = probe_result_exit_code(r);
 
+	if (g->nagios && !g->json)
+		return nagios_line(r, g);
 	if (g->json)
 		out = report_json_render(r);
 	else if (g->quiet) {
-		printf("%s: exit %d\n", "smtptls probe", code);
+		struct probe_summary s;
+
+		probe_result_summary(r, &s);
+		printf("%s: exit %d, %zu fail, %zu warn, %zu error\n", s.target, code,
+		    s.fail, s.warn, s.error);
 		return code;
 	} else
 		out = report_human_render(r, cmd_use_color(g));
@@ -370,7 +412,7 @@ print_report(const struct probe_result *r, const struct global_opts *g)
 		fputc('\n', stdout);
 	free(out);
 	fflush(stdout);
-	return code;
+	return g->nagios ? nagios_line(r, g) : code;
 }
 
 int
@@ -378,6 +420,8 @@ cmd_probe(int argc, char **argv, struct global_opts *g)
 {
 	struct probe_options o;
 	struct probe_result *r = NULL;
+	const char *domains = NULL;
+	unsigned parallel = 4;
 	char errmsg[300];
 	enum st_err err;
 	int c, rc;
@@ -393,13 +437,17 @@ cmd_probe(int argc, char **argv, struct global_opts *g)
 		if (c == ':')
 			return cmd_error(g, EXIT_USAGE, "usage", "options",
 			    "option '%s' needs a value", argv[optind - 1]);
-		rc = parse_one(c, optarg, &o, g);
+		rc = parse_one(c, optarg, &o, g, &domains, &parallel);
 		if (rc >= 0)
 			return rc;
 	}
 	if (g->verbose > 0)
 		o.transcript = true;
-	if (o.host != NULL) {
+	if (domains != NULL) {
+		if (optind < argc || o.host != NULL || o.rcpt != NULL)
+			return cmd_error(g, EXIT_USAGE, "usage", "options", "--domains "
+			    "excludes a target, --host and --rcpt");
+	} else if (o.host != NULL) {
 		if (optind < argc)
 			return cmd_error(g, EXIT_USAGE, "usage", "options",
 			    "--host and a target ('%s') exclude each other", argv[optind]);
@@ -427,6 +475,8 @@ cmd_probe(int argc, char **argv, struct global_opts *g)
 	if (!o.ipv4 && !o.ipv6)
 		return cmd_error(g, EXIT_USAGE, "usage", "options", "-4 and -6 exclude each other");
 
+	if (domains != NULL)
+		return probe_batch_run(domains, parallel, &o, g);
 	err = probe_run(&o, &r, errmsg, sizeof(errmsg));
 	if (err == ST_ERR_INVAL)
 		return cmd_error(g, EXIT_USAGE, "config", "options", "%s", errmsg);
@@ -434,7 +484,7 @@ cmd_probe(int argc, char **argv, struct global_opts *g)
 		return cmd_error(g, EXIT_INTERNAL, err == ST_ERR_NOMEM ? "out-of-memory" :
 		    "internal", "internal", "probe failed: %s%s%s", st_strerror(err),
 		    errmsg[0] ? ": " : "", errmsg);
-	rc = print_report(r, g);
+	rc = probe_print_report(r, g);
 	probe_result_free(r);
 	return rc;
 }

@@ -6,6 +6,7 @@
 #include "smtptls/probe.h"
 
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,27 @@ probe_level_parse(const char *name)
 		if (strcmp(level_names[i], name) == 0)
 			return i;
 	return -1;
+}
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static enum st_err global_err = ST_OK;
+static char global_msg[200];
+
+static void
+global_init_once(void)
+{
+	global_err = mtasts_fetch_global_init(global_msg, sizeof(global_msg));
+}
+
+enum st_err
+probe_global_init(char *errmsg, size_t errlen)
+{
+	/* curl_global_init() is not thread-safe: run it exactly once, also
+	 * when batch mode starts several probes at once. */
+	pthread_once(&global_once, global_init_once);
+	if (global_err != ST_OK)
+		snprintf(errmsg, errlen, "%s", global_msg);
+	return global_err;
 }
 
 void
@@ -656,7 +678,7 @@ probe_run(const struct probe_options *o, struct probe_result **out,
 	if ((err = parse_target(r, errmsg, errlen)) != ST_OK)
 		goto fail;
 	/* libcurl's global state must exist before any thread starts. */
-	if (mtasts_fetch_global_init(errmsg, errlen) != ST_OK) {
+	if (probe_global_init(errmsg, errlen) != ST_OK) {
 		err = ST_ERR_INTERNAL;
 		goto fail;
 	}

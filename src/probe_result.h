@@ -55,9 +55,13 @@ struct tls_facts {
 	int dane_depth;        /* depth of the matched certificate */
 	int dane_usage, dane_selector, dane_mtype;
 	int dane_verify_code;
+	/* Deep scan, injection test: bytes arrived inside TLS before the
+	 * client spoke (-1 not watched, 0 none, 1 some). */
+	int unsolicited;
 };
 
 struct probe_mx;
+struct scan_facts;
 
 struct probe_addr {
 	char address[64];      /* canonical text */
@@ -72,6 +76,7 @@ struct probe_addr {
 	struct smtp_client sc; /* dialogue and every reply */
 	bool sc_ready;
 	struct tls_facts tls;
+	struct scan_facts *scan; /* --scan (scan.h), owned; NULL without */
 	unsigned order;        /* subject order for checks */
 };
 
@@ -102,6 +107,7 @@ struct probe_result {
 	char started[32], finished[32];
 	long duration_ms;
 	long dns_ms, smtp_ms, mta_sts_ms;
+	long scan_ms;               /* -1 without --scan */
 
 	struct dns_config dnscfg;
 	bool validating;            /* resolver AD seen / local validation */

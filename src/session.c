@@ -23,10 +23,14 @@
 
 #include "banned.h"
 
-enum sess_phase { PH_CONNECT = 0, PH_SMTP, PH_HANDSHAKE, PH_DONE };
+/* PH_WATCH: a scan session after its handshake, listening for a reply it
+ * did not ask for (session_hooks.inject). */
+enum sess_phase { PH_CONNECT = 0, PH_SMTP, PH_HANDSHAKE, PH_WATCH, PH_DONE };
 
 struct sess {
 	struct probe_addr *pa;
+	size_t idx;              /* position in session_run_all's addrs */
+	bool inject;             /* scan: STARTTLS and NOOP in one write */
 	int fd;
 	SSL *ssl;
 	enum sess_phase phase;
@@ -189,8 +193,20 @@ sess_flush(struct sess *s)
 			}
 			smtp_client_output_done(&s->pa->sc, (size_t)r);
 		} else {
-			ssize_t r = send(s->fd, out, len, MSG_NOSIGNAL);
+			char two[64];
+			ssize_t r;
 
+			/* checks.md 10 smtp.starttls.injection: one write */
+			if (s->inject && s->pa->sc.state == SMTP_ST_STARTTLS &&
+			    len + 6 <= sizeof(two)) {
+				memcpy(two, out, len);
+				memcpy(two + len, "NOOP\r\n", 6);
+				s->inject = false;
+				r = send(s->fd, two, len + 6, MSG_NOSIGNAL);
+				if (r > (ssize_t)len)
+					r = (ssize_t)len;
+			} else
+				r = send(s->fd, out, len, MSG_NOSIGNAL);
 			if (r < 0) {
 				if (errno == EAGAIN || errno == EWOULDBLOCK)
 					return true;
@@ -227,6 +243,11 @@ sess_event(struct sess *s, const struct session_params *p, enum smtp_event ev,
 		if (sni != NULL)
 			snprintf(pa->tls.sni, sizeof(pa->tls.sni), "%s", sni);
 		s->ssl = tls_client_new(p->ctx, s->fd, sni, tlsa, ntlsa, &pa->tls);
+		if (s->ssl != NULL && p->hooks != NULL && p->hooks->setup != NULL &&
+		    !p->hooks->setup(p->hooks->arg, s->idx, s->ssl)) {
+			SSL_free(s->ssl);
+			s->ssl = NULL;
+		}
 		if (s->ssl == NULL) {
 			tls_client_errors(pa->tls.errmsg, sizeof(pa->tls.errmsg));
 			smtp_client_tls_done(&pa->sc, false, pa->tls.errmsg);
@@ -267,6 +288,56 @@ sess_tls_facts(struct sess *s, const struct session_params *p)
 		pa->tls.have_chain = true;
 }
 
+/* sess_stop - a scan session ends after its handshake: close_notify (not
+ * waited for), then close */
+static void
+sess_stop(struct sess *s, long long now)
+{
+	if (s->ssl != NULL) {
+		ERR_clear_error();
+		(void)SSL_shutdown(s->ssl);
+		ERR_clear_error();
+	}
+	sess_close(s, now);
+}
+
+static void
+sess_scan_done(struct sess *s, const struct session_params *p, long long now)
+{
+	if (p->hooks->done != NULL)
+		p->hooks->done(p->hooks->arg, s->idx, s->ssl);
+	if (p->hooks->inject != NULL && p->hooks->inject(p->hooks->arg, s->idx)) {
+		s->pa->tls.unsolicited = 0;
+		s->phase = PH_WATCH;
+		s->step_deadline = now + SESSION_INJECT_WAIT_MS;
+		return;
+	}
+	sess_stop(s, now);
+}
+
+/* sess_watch - anything readable inside TLS before we spoke? */
+static void
+sess_watch(struct sess *s, long long now)
+{
+	char buf[512];
+	int r, e;
+
+	ERR_clear_error();
+	r = SSL_read(s->ssl, buf, sizeof(buf));
+	if (r > 0) {
+		s->pa->tls.unsolicited = 1;
+		sess_stop(s, now);
+		return;
+	}
+	e = SSL_get_error(s->ssl, r);
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+		s->ssl_want = e;
+		return;
+	}
+	/* closed or failed: nothing was carried across */
+	sess_stop(s, now);
+}
+
 static void
 sess_handshake(struct sess *s, const struct session_params *p, long long now)
 {
@@ -279,6 +350,10 @@ sess_handshake(struct sess *s, const struct session_params *p, long long now)
 	if (r == 1) {
 		s->ssl_want = 0;
 		sess_tls_facts(s, p);
+		if (p->hooks != NULL) {
+			sess_scan_done(s, p, now);
+			return;
+		}
 		s->phase = PH_SMTP;
 		ev = smtp_client_tls_done(&pa->sc, true, NULL);
 		sess_event(s, p, ev, now);
@@ -417,6 +492,10 @@ sess_timeout(struct sess *s, const struct session_params *p, long long now,
 	case PH_SMTP:
 		smtp_client_timeout(&pa->sc);
 		break;
+	case PH_WATCH:
+		/* the wait is the plan, not a failure */
+		sess_stop(s, now);
+		return;
 	default:
 		return;
 	}
@@ -433,6 +512,7 @@ sess_events(const struct sess *s)
 	case PH_CONNECT:
 		return POLLOUT;
 	case PH_HANDSHAKE:
+	case PH_WATCH:
 		return s->ssl_want == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN;
 	case PH_SMTP:
 		if (s->ssl_want == SSL_ERROR_WANT_WRITE)
@@ -454,6 +534,9 @@ sess_ready(struct sess *s, const struct session_params *p, short rev,
 		return;
 	case PH_HANDSHAKE:
 		sess_handshake(s, p, now);
+		return;
+	case PH_WATCH:
+		sess_watch(s, now);
 		return;
 	case PH_SMTP:
 		if (rev & POLLOUT) {
@@ -499,7 +582,11 @@ session_run_all(struct probe_addr **addrs, const bool *want_rcpt, size_t n,
 		};
 
 		ss[i].pa = addrs[i];
+		ss[i].idx = i;
 		ss[i].fd = -1;
+		ss[i].inject = p->hooks != NULL && p->hooks->inject != NULL &&
+		    p->hooks->inject(p->hooks->arg, i);
+		addrs[i]->tls.unsolicited = -1;
 		for (int t = 0; t < T__COUNT; t++)
 			addrs[i]->t[t] = -1;
 		if (smtp_client_init(&addrs[i]->sc, &cp) != ST_OK) {

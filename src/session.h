@@ -33,7 +33,31 @@ struct session_params {
 	unsigned timeout_ms;     /* per step */
 	long long deadline;      /* clock_ms() value ending the run */
 	time_t now;              /* wall clock for certificate dates */
+	/* Deep scan only (scan.c); NULL for the standard sessions, which
+	 * then run the whole dialogue as before. */
+	const struct session_hooks *hooks;
 };
+
+/*
+ * A scan session (checks.md 10) stops right after the handshake: no EHLO
+ * over TLS, no QUIT; the driver sends close_notify and closes. Its facts
+ * go to addrs[i]->tls as for a standard session.
+ */
+struct session_hooks {
+	/* Restrict session i's offer before its handshake (versions,
+	 * suites, groups, sigalgs, SNI). false: do not attempt it. */
+	bool (*setup)(void *arg, size_t i, SSL *ssl);
+	/* Session i completed its handshake: read further facts. */
+	void (*done)(void *arg, size_t i, SSL *ssl);
+	/* Session i sends "STARTTLS\r\nNOOP\r\n" in one write and, after
+	 * the handshake, waits SESSION_INJECT_WAIT_MS for a reply nobody
+	 * asked for (recorded in tls.unsolicited). */
+	bool (*inject)(void *arg, size_t i);
+	void *arg;
+};
+
+/* checks.md 10 smtp.starttls.injection: "waits one second" */
+#define SESSION_INJECT_WAIT_MS 1000
 
 /*
  * Connect to every address in addrs and run the dialogue of checks.md 1.9

@@ -82,3 +82,21 @@ summary_run(struct probe_result *r)
 	snprintf(r->exit_reason, sizeof(r->exit_reason), "no check failed%s",
 	    errors ? "; some checks could not be measured" : "");
 }
+
+void
+probe_result_summary(const struct probe_result *r, struct probe_summary *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->target = r->input;
+	s->exit_code = r->exit_code;
+	s->duration_ms = r->duration_ms;
+	for (size_t i = 0; i < r->checks.n; i++) {
+		const struct check_result *c = &r->checks.v[i];
+
+		if (c->waived)
+			continue;
+		s->fail += c->status == CHECK_FAIL;
+		s->warn += c->status == CHECK_WARN;
+		s->error += c->status == CHECK_ERROR;
+	}
+}

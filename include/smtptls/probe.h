@@ -58,6 +58,10 @@ struct probe_options {
 
 void probe_options_init(struct probe_options *o);
 
+/* Process-wide set-up (libcurl); safe to call from several threads, runs
+ * once. probe_run() calls it too. */
+enum st_err probe_global_init(char *errmsg, size_t errlen);
+
 struct probe_result;
 
 /*
@@ -72,6 +76,15 @@ void probe_result_free(struct probe_result *r);
 
 /* The exit code of report.md 8 for this result. */
 int probe_result_exit_code(const struct probe_result *r);
+
+/* Counts for one-line summaries (--nagios, batch mode). */
+struct probe_summary {
+	const char *target;       /* the input as given */
+	int exit_code;
+	size_t fail, warn, error; /* results not waived by --ignore */
+	long duration_ms;
+};
+void probe_result_summary(const struct probe_result *r, struct probe_summary *s);
 
 /* Reports, as NUL-terminated text the caller frees. NULL = out of memory. */
 char *report_json_render(const struct probe_result *r);

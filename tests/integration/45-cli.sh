@@ -101,18 +101,20 @@ usage_error four-and-six probe $SAFE -4 -6 "$TARGET"
 usage_error require-dane-no-dane probe $SAFE --require dane --no-dane "$TARGET"
 
 # Not in this version: exit 2 (README, man page DEVIATIONS)
-for opt in --scan --nagios --catchall --cleartext; do
+for opt in --scan --catchall --cleartext; do
 	usage_error "not-built$opt" probe $SAFE "$opt" "$TARGET"
 done
-usage_error not-built--domains probe $SAFE --domains /dev/null
-usage_error not-built-f probe $SAFE -f /dev/null
-usage_error not-built--parallel probe $SAFE --parallel 3 "$TARGET"
+# --domains with an empty list, or with a target, is a usage error
+usage_error domains-empty probe $SAFE --domains /dev/null
+usage_error domains-empty-f probe $SAFE -f /dev/null
+usage_error domains-and-target probe $SAFE -f /dev/null "$TARGET"
+usage_error parallel-zero probe $SAFE --parallel 0 "$TARGET"
 # A level that an option leaves out is a usage error (report.md 8).
 usage_error require-secure-no-mta-sts probe $SAFE --no-mta-sts --require secure "$TARGET"
 usage_error require-dane-no-dane probe $SAFE --no-dane --require dane "$TARGET"
 # A not-built option is named in its message, not its value.
-t_run cli/not-built-names-option 2 "$SMTPTLS" probe --domains /dev/null
-t_match cli/not-built-names-option/message '(--domains|-f)' "$(cat "$T_ERR")"
+t_run cli/not-built-names-option 2 "$SMTPTLS" probe --catchall "$TARGET"
+t_match cli/not-built-names-option/message '--catchall' "$(cat "$T_ERR")"
 
 # --- unknown command, unknown option
 usage_error unknown-command bogus

@@ -1,0 +1,99 @@
+/*
+ * scan.h - the deep TLS scan of probe --scan (checks.md 10, report.md
+ * 5.5.2): what the extra handshakes with restricted offers found out about
+ * one address. Filled by scan.c after the standard sessions, judged by
+ * check_scan.c, rendered by the report modules.
+ */
+#ifndef SMTPTLS_SCAN_H
+#define SMTPTLS_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <openssl/ssl.h>
+
+#include "cert_check.h"
+#include "probe_result.h"
+#include "smtptls/err.h"
+#include "tls_class.h"
+
+enum scan_ver {
+	SCAN_SSL2 = 0, SCAN_SSL3, SCAN_TLS1, SCAN_TLS1_1, SCAN_TLS1_2,
+	SCAN_TLS1_3, SCAN_VER__COUNT
+};
+/* report.md 5.5.2 keys: "ssl2", "ssl3", "tls1", "tls1_1", ... */
+const char *scan_ver_key(enum scan_ver v);
+
+enum scan_state { SCAN_UNTESTED = 0, SCAN_ACCEPTED, SCAN_REFUSED };
+/* "untested", "accepted", "refused" */
+const char *scan_state_name(enum scan_state s);
+
+/* SNI outcomes (report.md 5.5.2 sni) */
+enum scan_sni { SNI_UNTESTED = 0, SNI_OK, SNI_ALERT, SNI_CLOSED, SNI_ERROR };
+enum { SCAN_SNI_WITHOUT = 0, SCAN_SNI_WITH, SCAN_SNI_UNRELATED, SCAN_SNI__COUNT };
+
+/* A server holds few suites; OpenSSL 3 knows about 170 in all. */
+#define SCAN_SUITES_MAX 192
+/* Groups the scan offers one at a time (scan.c, scan_groups). */
+#define SCAN_GROUPS_MAX 8
+/* Signature algorithm families offered alone (RSA, ECDSA, EdDSA). */
+#define SCAN_ALT_MAX 3
+
+struct scan_suite {
+	char iana[96];
+	char openssl[64];
+	enum tls_class cls;
+	bool anonymous;
+};
+
+struct scan_alt {
+	const char *family;          /* "rsa", "ecdsa", "eddsa" (static) */
+	char leaf_sha256[65];
+	bool have_chain;
+	struct cert_chain_result chain; /* owned */
+	bool dane_checked, dane_verified;
+};
+
+struct scan_facts {
+	bool ran;                    /* the scan was attempted */
+	bool incomplete;             /* the deadline cut it short */
+	long ms;
+	unsigned handshakes;         /* sessions opened */
+	enum scan_state versions[SCAN_VER__COUNT];
+	struct scan_suite suites[SCAN_VER__COUNT][SCAN_SUITES_MAX];
+	size_t nsuites[SCAN_VER__COUNT]; /* in the order the server chose */
+	int server_order;            /* TLS 1.2: 1 server's, 0 client's, -1 unknown */
+	struct {
+		char name[32];
+		enum tls_class cls;
+	} groups[SCAN_GROUPS_MAX];
+	size_t ngroups;
+	bool groups_tested;
+	int dhe_bits;                /* -1 unknown */
+	int reneg_secure;            /* -1 unknown, 0/1 */
+	int ems;                     /* -1 unknown, 0/1 */
+	enum scan_sni sni[SCAN_SNI__COUNT];
+	char sni_alert[SCAN_SNI__COUNT][64];
+	int sni_same_cert;           /* without vs with: -1 unknown, 0/1 */
+	int injection;               /* -1 untested, 0 clean, 1 vulnerable */
+	struct scan_alt alt[SCAN_ALT_MAX];
+	size_t nalt;                 /* distinct certificates found */
+	bool alt_tested;
+};
+
+void scan_facts_free(struct scan_facts *f);
+
+struct session_params;
+
+/*
+ * Scan every address in addrs that completed the standard handshake,
+ * all addresses at once, at most two sessions at a time per address
+ * (checks.md 1.9). Each address gets a scan_facts (addrs[i]->scan, owned
+ * by the address). p gives the engine settings (context, store, EHLO
+ * name, timeouts, deadline). Returns ST_OK unless out of memory or the
+ * event loop failed.
+ */
+enum st_err scan_run_all(struct probe_addr **addrs, size_t n,
+    const struct session_params *p);
+
+#endif
