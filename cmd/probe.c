@@ -441,8 +441,6 @@ cmd_probe(int argc, char **argv, struct global_opts *g)
 		if (rc >= 0)
 			return rc;
 	}
-	if (g->verbose > 0)
-		o.transcript = true;
 	if (domains != NULL) {
 		if (optind < argc || o.host != NULL || o.rcpt != NULL)
 			return cmd_error(g, EXIT_USAGE, "usage", "options", "--domains "
@@ -484,6 +482,14 @@ cmd_probe(int argc, char **argv, struct global_opts *g)
 		return cmd_error(g, EXIT_INTERNAL, err == ST_ERR_NOMEM ? "out-of-memory" :
 		    "internal", "internal", "probe failed: %s%s%s", st_strerror(err),
 		    errmsg[0] ? ": " : "", errmsg);
+	/* -v: the dialogue goes to stderr, stdout keeps only the report. */
+	if (g->verbose > 0) {
+		char *t = report_transcript_render(r);
+
+		if (t != NULL)
+			fputs(t, stderr);
+		free(t);
+	}
 	rc = probe_print_report(r, g);
 	probe_result_free(r);
 	return rc;

@@ -20,6 +20,7 @@
 #include "jobs.h"
 #include "mtasts_check.h"
 #include "probe_internal.h"
+#include "scan.h"
 #include "session.h"
 #include "st_limits.h"
 #include "tls_client.h"
@@ -582,6 +583,12 @@ smtp_phase(struct probe_result *r, SSL_CTX *ctx, X509_STORE *store)
 		}
 	err = session_run_all(addrs, want, n, &sp);
 	r->smtp_ms = n ? (long)(clock_ms() - t0) : -1;
+	/* checks.md 1.9: --scan runs after the standard sessions ended. */
+	if (err == ST_OK && r->opt.scan) {
+		t0 = clock_ms();
+		err = scan_run_all(addrs, n, &sp);
+		r->scan_ms = (long)(clock_ms() - t0);
+	}
 	free(addrs);
 	free(want);
 	return err;
@@ -616,6 +623,7 @@ probe_mx_release(struct probe_mx *m)
 			smtp_client_release(&m->addrs[k].sc);
 		if (m->addrs[k].tls.have_chain)
 			cert_chain_result_release(&m->addrs[k].tls.chain);
+		scan_facts_free(m->addrs[k].scan);
 	}
 	free(m->addrs);
 }
@@ -671,6 +679,7 @@ probe_run(const struct probe_options *o, struct probe_result **out,
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return ST_ERR_NOMEM;
 	r->opt = *o;
+	r->scan_ms = -1;
 	check_list_init(&r->checks);
 	clock_gettime(CLOCK_MONOTONIC, &r->t0);
 	t0 = clock_ms();
@@ -726,6 +735,8 @@ probe_run(const struct probe_options *o, struct probe_result **out,
 	check_dns_run(r);
 	check_smtp_run(r);
 	check_tls_run(r);
+	if (r->opt.scan)
+		check_scan_run(r);
 	if (!r->opt.no_dane)
 		check_dane_run(r);
 	check_mtasts_run(r);

@@ -14,6 +14,8 @@ void check_dns_run(struct probe_result *r);
 void check_smtp_run(struct probe_result *r);
 /* Findings of scope address about TLS and certificates (checks.md 4, 5). */
 void check_tls_run(struct probe_result *r);
+/* Deep scan findings (checks.md 10), only with --scan. */
+void check_scan_run(struct probe_result *r);
 /* DANE findings (checks.md 6). */
 void check_dane_run(struct probe_result *r);
 /* MTA-STS findings (checks.md 7), in mtasts_check.c. */

@@ -49,6 +49,7 @@ struct probe_options {
 	unsigned require;         /* 1 << enum probe_level */
 	bool transcript, no_pem, no_mta_sts, no_dane, allow_private;
 	bool strict, rcpt_all;
+	bool scan;                /* --scan: deep TLS scan (checks.md 10) */
 	int warn_days;
 	int min_tls;              /* TLS1_2_VERSION etc. */
 	const char *tls_domain;   /* --tls-domain or NULL */
@@ -89,6 +90,9 @@ void probe_result_summary(const struct probe_result *r, struct probe_summary *s)
 /* Reports, as NUL-terminated text the caller frees. NULL = out of memory. */
 char *report_json_render(const struct probe_result *r);
 char *report_human_render(const struct probe_result *r, bool color);
+/* The SMTP dialogue of every address, one line each, prefixed with
+ * "host[address]:port" (for -v on standard error). */
+char *report_transcript_render(const struct probe_result *r);
 
 /* "smtptls X.Y.Z", library versions, one per line, for --version. */
 const char *smtptls_version(void);

@@ -204,6 +204,11 @@ t_run probe/tlsrpt/two 1 lab_probe --json tlsrpttwo.lab.test
 t_eq probe/tlsrpt/two-fail fail "$(status_of tlsrpt.record)"
 t_jq probe/tlsrpt/two-candidates '.tls_rpt.candidates' "2"
 
+# --- -v: the dialogue on stderr, stdout still one JSON document
+t_run probe/verbose/exit 0 lab_probe -v --json tls12.lab.test
+t_jq probe/verbose/stdout-json '.type' "probe"
+t_match probe/verbose/stderr-dialogue '^mx-tls12\.lab\.test\[127\.10\.1\.15\]:25 > STARTTLS$' "$(cat "$T_ERR")"
+
 # --- --host with an address literal and a port
 t_run probe/host-literal/exit 0 lab_probe --json --host '[127.10.1.1]:25'
 t_jq probe/host-literal/source '.mx[0].source + " " + .mx[0].addresses[0].state' "host complete"
