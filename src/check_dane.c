@@ -10,6 +10,8 @@
 
 #include <cJSON.h>
 #include <ldns/ldns.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include "banned.h"
@@ -206,6 +208,77 @@ check_match(struct probe_result *r, const struct probe_addr *pa, size_t usable)
 		cr->tlsrpt = "validation-failure";
 }
 
+/* cert_matches - whether TLSA record t matches certificate c (its PEM is
+ * decoded again: the summary keeps SHA-256 digests only) */
+static bool
+cert_matches(const struct dns_tlsa *t, const struct cert_summary *c)
+{
+	unsigned char md[EVP_MAX_MD_SIZE], *der = NULL;
+	unsigned int mdlen = 0;
+	int len = -1;
+	bool ok = false;
+	X509 *x = NULL;
+	BIO *bio;
+
+	if (c->pem == NULL || (bio = BIO_new_mem_buf(c->pem, -1)) == NULL)
+		return false;
+	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	if (x == NULL)
+		return false;
+	len = t->selector == 0 ? i2d_X509(x, &der) :
+	    i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der);
+	if (len <= 0)
+		goto out;
+	if (t->mtype == 0)
+		ok = (size_t)len == t->len && memcmp(der, t->data, t->len) == 0;
+	else if (EVP_Digest(der, (size_t)len, md, &mdlen, t->mtype == 1 ?
+	    EVP_sha256() : EVP_sha512(), NULL))
+		ok = mdlen == t->len && memcmp(md, t->data, t->len) == 0;
+out:
+	OPENSSL_free(der);
+	X509_free(x);
+	return ok;
+}
+
+/* check_ta_presented - checks.md dane.ta.presented: the server must send
+ * the certificate a DANE-TA record names (RFC 7672 3.1.2) */
+static void
+check_ta_presented(struct probe_result *r, const struct probe_addr *pa,
+    const struct dns_answer *a, bool secure)
+{
+	const struct tls_facts *t = &pa->tls;
+	size_t nta = 0, unmatched = 0, at_leaf = 0;
+
+	for (size_t i = 0; secure && i < a->ntlsa; i++) {
+		const struct dns_tlsa *rec = &a->tlsa[i];
+		bool found = false;
+
+		if (rec->usage != 2 || tlsa_unusable_reason(rec) != NULL)
+			continue;
+		nta++;
+		for (size_t k = 0; t->have_chain && k < t->chain.ncerts && !found; k++)
+			if (cert_matches(rec, &t->chain.certs[k])) {
+				found = true;
+				at_leaf += k == 0;
+			}
+		unmatched += !found;
+	}
+	if (nta == 0 || !t->established || !t->have_chain) {
+		check_add(&r->checks, "dane.ta.presented", CHECK_SKIP, NULL, pa->mx->name,
+		    pa->address, pa->order, NULL, "not evaluated: %s", nta == 0 ?
+		    "no usable DANE-TA records" : "no handshake");
+		return;
+	}
+	check_add(&r->checks, "dane.ta.presented", unmatched ? CHECK_WARN : at_leaf ?
+	    CHECK_INFO : CHECK_PASS, NULL, pa->mx->name, pa->address, pa->order, NULL,
+	    unmatched ? "%zu of %zu DANE-TA records match no certificate the server "
+	    "sends: they can never authenticate it" : at_leaf ? "a DANE-TA record "
+	    "matches the server certificate itself (a DANE-EE record says that more "
+	    "directly)" : "every DANE-TA record matches a certificate the server sends",
+	    unmatched, nta);
+}
+
 void
 check_dane_run(struct probe_result *r)
 {
@@ -225,8 +298,10 @@ check_dane_run(struct probe_result *r)
 			mx_skip(r, m, "dane.rollover", "dane.tlsa.lookup did not pass");
 		} else
 			check_usable_params(r, m, usable);
-		for (size_t k = 0; k < m->naddrs; k++)
+		for (size_t k = 0; k < m->naddrs; k++) {
 			check_match(r, &m->addrs[k], secure ? usable : 0);
+			check_ta_presented(r, &m->addrs[k], &m->tlsa, secure);
+		}
 		if (secure && usable)
 			with++;
 		else if (m->tlsa.err == ST_ERR_TIMEOUT)

@@ -43,6 +43,8 @@ t_eq probe/good/trusted pass "$(status_of cert.chain.trusted 127.10.1.1)"
 t_eq probe/good/dane-ee pass "$(status_of dane.tlsa.match 127.10.1.1)"
 t_eq probe/good/dane-ta pass "$(status_of dane.tlsa.match 127.10.1.2)"
 t_jq probe/good/dane-ta-usage '.mx[1].addresses[0].dane.matched.usage' "2"
+t_eq probe/good/ta-presented pass "$(status_of dane.ta.presented 127.10.1.2)"
+t_eq probe/good/ta-presented-ee-only skip "$(status_of dane.ta.presented 127.10.1.1)"
 t_jq probe/good/verify '.verdicts.levels.verify.outcome' "deliver"
 t_jq probe/good/one-check-per-address '[.checks[] | select(.id == "tls.version")] | length' "2"
 sclient 127.10.1.1 mx1.lab.test
