@@ -68,7 +68,7 @@ check_lookup(struct probe_result *r, struct probe_mx *m, bool *secure)
 	}
 	d = cJSON_CreateObject();
 	cJSON_AddStringToObject(d, "qname", a->name ? a->name : "");
-	cJSON_AddStringToObject(d, "base_domain", m->name);
+	cJSON_AddStringToObject(d, "base_domain", m->tlsa_base ? m->tlsa_base : m->name);
 	if (rc)
 		cJSON_AddStringToObject(d, "rcode", rc);
 	else

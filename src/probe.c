@@ -415,6 +415,82 @@ dns_phase_mx(struct probe_result *r)
 	return ST_OK;
 }
 
+/* secure_alias - the final name of an MX host reached over a CNAME chain
+ * that is DNSSEC-secure link by link, or NULL */
+static const char *
+secure_alias(const struct probe_mx *m)
+{
+	const struct dns_answer *a = m->have_a ? &m->a : m->have_aaaa ? &m->aaaa : NULL;
+
+	if (a == NULL || a->ncname == 0 || a->dnssec != DNSSEC_SECURE)
+		return NULL;
+	for (size_t i = 0; i < a->ncname; i++)
+		if (a->cname[i].dnssec != DNSSEC_SECURE)
+			return NULL;
+	return a->cname[a->ncname - 1].to;
+}
+
+/*
+ * tlsa_cname_round - RFC 7672 2.2.2: for an MX host that is a secure alias,
+ * the TLSA records of the final target come first; only when it has none
+ * do the MX host name's records (already looked up) apply. One more
+ * parallel round of lookups, only for such hosts.
+ */
+static enum st_err
+tlsa_cname_round(struct probe_result *r)
+{
+	struct lookup_job *lj = calloc(r->nmx + 1, sizeof(*lj));
+	struct dns_answer *ans = calloc(r->nmx + 1, sizeof(*ans));
+	struct job *jobs = calloc(r->nmx + 1, sizeof(*jobs));
+	size_t *host = calloc(r->nmx + 1, sizeof(*host));
+	size_t n = 0, i;
+	enum st_err err = ST_ERR_NOMEM;
+
+	if (lj == NULL || ans == NULL || jobs == NULL || host == NULL)
+		goto out;
+	for (i = 0; i < r->nmx; i++) {
+		const char *target = secure_alias(&r->mx[i]);
+
+		if (target == NULL || !r->mx[i].have_tlsa)
+			continue;
+		lj[n] = (struct lookup_job){&r->dnscfg, "", LDNS_RR_TYPE_TLSA, &ans[n]};
+		snprintf(lj[n].name, sizeof(lj[n].name), "_%u._tcp.%s",
+		    (unsigned)r->opt.port, target);
+		jobs[n] = (struct job){lookup_job_fn, &lj[n]};
+		host[n++] = i;
+	}
+	jobs_run(jobs, n, 32);
+	r->dns_queries += (unsigned)n;
+	for (i = 0; i < n; i++) {
+		struct probe_mx *m = &r->mx[host[i]];
+		const char *target = secure_alias(m);
+
+		/* The target's answer decides unless it proves there is
+		 * nothing there; a failed lookup decides too (DANE senders
+		 * defer on it, RFC 7672 2.1.1). */
+		if (ans[i].err == ST_OK && ans[i].ntlsa == 0 &&
+		    (ans[i].rcode == LDNS_RCODE_NOERROR ||
+		    ans[i].rcode == LDNS_RCODE_NXDOMAIN)) {
+			dns_answer_release(&ans[i]);
+			continue;
+		}
+		if ((m->tlsa_base = strdup(target)) == NULL) {
+			for (; i < n; i++)
+				dns_answer_release(&ans[i]);
+			goto out;
+		}
+		dns_answer_release(&m->tlsa);
+		m->tlsa = ans[i];
+	}
+	err = ST_OK;
+out:
+	free(lj);
+	free(ans);
+	free(jobs);
+	free(host);
+	return err;
+}
+
 /* dns_phase_hosts - A, AAAA and TLSA of every MX host at once */
 static enum st_err
 dns_phase_hosts(struct probe_result *r)
@@ -461,7 +537,7 @@ dns_phase_hosts(struct probe_result *r)
 	r->dns_queries += (unsigned)n;
 	free(lj);
 	free(jobs);
-	return ST_OK;
+	return r->opt.no_dane ? ST_OK : tlsa_cname_round(r);
 }
 
 static int
@@ -612,6 +688,7 @@ probe_mx_release(struct probe_mx *m)
 	size_t k;
 
 	free(m->name);
+	free(m->tlsa_base);
 	if (m->have_a)
 		dns_answer_release(&m->a);
 	if (m->have_aaaa)

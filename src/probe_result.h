@@ -89,6 +89,10 @@ struct probe_mx {
 	bool have_a, have_aaaa;
 	struct dns_answer tlsa;
 	bool have_tlsa;
+	/* TLSA base domain (checks.md 1.1, RFC 7672 2.2): the CNAME target
+	 * when the MX host is an alias reached over a secure chain and the
+	 * target has TLSA records, else NULL (the MX host name). Owned. */
+	char *tlsa_base;
 	struct probe_addr *addrs;
 	size_t naddrs;
 	unsigned order;

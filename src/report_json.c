@@ -179,6 +179,8 @@ run_json(const struct probe_result *r)
 	cJSON_AddStringToObject(x, "command", "probe");
 	a = cJSON_AddArrayToObject(x, "modes");
 	cJSON_AddItemToArray(a, cJSON_CreateString("standard"));
+	if (o->scan)
+		cJSON_AddItemToArray(a, cJSON_CreateString("scan"));
 	if (r->mailbox)
 		cJSON_AddItemToArray(a, cJSON_CreateString("rcpt"));
 	a = cJSON_AddArrayToObject(x, "require");
@@ -256,7 +258,7 @@ mx_json(const struct probe_result *r, const struct probe_mx *m)
 	else {
 		d = cJSON_AddObjectToObject(o, "dane");
 		cJSON_AddStringToObject(d, "state", verdict_dane_state_name(r, m));
-		cJSON_AddStringToObject(d, "base_domain", m->name);
+		cJSON_AddStringToObject(d, "base_domain", m->tlsa_base ? m->tlsa_base : m->name);
 		cJSON_AddItemToObject(d, "tlsa", m->have_tlsa ? report_json_lookup(r, &m->tlsa) :
 		    cJSON_CreateNull());
 	}
@@ -584,7 +586,7 @@ report_json_render(const struct probe_result *r)
 	cJSON_AddNumberToObject(t, "dns", (double)r->dns_ms);
 	report_json_num(t, "mta_sts", r->mta_sts_ms);
 	report_json_num(t, "smtp", r->smtp_ms);
-	cJSON_AddNullToObject(t, "scan");
+	report_json_num(t, "scan", r->scan_ms);
 	cJSON_AddNumberToObject(t, "total", (double)r->duration_ms);
 	cJSON_AddItemToObject(doc, "run", run_json(r));
 	cJSON_AddItemToObject(doc, "dns", dns_json(r));

@@ -234,7 +234,9 @@ sess_event(struct sess *s, const struct session_params *p, enum smtp_event ev,
 	sess_note_state(s, p, now);
 	switch (ev) {
 	case SMTP_EV_START_TLS:
-		sni = pa->mx->literal ? NULL : pa->mx->name;
+		/* SNI is the TLSA base domain (checks.md 1.9). */
+		sni = pa->mx->literal ? NULL : pa->mx->tlsa_base ? pa->mx->tlsa_base :
+		    pa->mx->name;
 		if (pa->mx->have_tlsa && pa->mx->tlsa.dnssec == DNSSEC_SECURE) {
 			tlsa = pa->mx->tlsa.tlsa;
 			ntlsa = pa->mx->tlsa.ntlsa;

@@ -192,6 +192,11 @@ t_run probe/dane/no-dane-option 2 lab_probe --json --no-dane --require dane good
 
 t_run probe/cname/exit 0 lab_probe --json cname.lab.test
 t_eq probe/cname/alias-warn warn "$(status_of dns.mx.target.cname)"
+# RFC 7672 2.2: a secure alias takes the target's TLSA records and SNI
+t_jq probe/cname/tlsa-base '.mx[0].dane | "\(.state) \(.base_domain) \(.tlsa.name)"' \
+    "dane-auth mx1.lab.test _25._tcp.mx1.lab.test"
+t_jq probe/cname/sni '.mx[0].addresses[0].tls.sni' "mx1.lab.test"
+t_eq probe/cname/dane-match pass "$(status_of dane.tlsa.match)"
 
 # --- TLS-RPT: present, absent, malformed, duplicated
 t_run probe/tlsrpt/good 0 lab_probe --json good.lab.test
