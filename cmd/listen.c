@@ -47,6 +47,7 @@ static const char usage_text[] =
     "  --no-starttls          do not offer STARTTLS\n"
     "  --count N, --once      exit after N sessions (--once: 1)\n"
     "  --duration SECONDS     exit after this long\n"
+    "  --timeout SECONDS      end a session idle this long (default 60)\n"
     "  --expect WHAT          verify, no-cleartext, client-cert, sni=NAME\n"
     "  --accept-data          accept DATA and discard the message\n"
     "\nSee smtptls(1), LISTEN.\n";
@@ -156,6 +157,11 @@ parse_args(int argc, char **argv, struct global_opts *g,
 				return cmd_error(g, EXIT_USAGE, "usage", "options",
 				    "listen: invalid --duration '%s'", v);
 			p->duration_ms = (long long)n * 1000;
+		} else if ((v = opt_value(argc, argv, &i, "--timeout", &miss))) {
+			if (!parse_uint(v, 3600, &n) || n == 0)
+				return cmd_error(g, EXIT_USAGE, "usage", "options",
+				    "listen: invalid --timeout '%s' (whole seconds, 1-3600)", v);
+			p->step_timeout_ms = (unsigned)n * 1000;
 		} else if ((v = opt_value(argc, argv, &i, "--expect", &miss))) {
 			if (!parse_expect(v, p))
 				return cmd_error(g, EXIT_USAGE, "usage", "options",

@@ -20,9 +20,12 @@
 
 struct cJSON;
 
-/* Concurrent sessions: a sending MTA opens a handful; more than this is
- * a flood, and the backlog holds the rest until a slot frees. */
-#define LISTEN_SESSIONS_MAX 64
+/* Concurrent sessions: a sending MTA opens a handful, but a flood of idle
+ * or hostile connections must not lock a real sender out, so there is room
+ * for a thousand; each costs a few KiB until it sends data (buffers grow
+ * on demand to their caps) and times out after --timeout. Beyond this the
+ * backlog holds the rest until a slot frees. */
+#define LISTEN_SESSIONS_MAX 1024
 /* Listening sockets (one per --bind). */
 #define LISTEN_BINDS_MAX 16
 /* Sessions remembered for related_sessions and listen.end peers; older
