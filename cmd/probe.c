@@ -38,6 +38,7 @@ static const char probe_usage[] =
     "  --warn-days N            certificate expiry warning window (default 14)\n"
     "  --tls-domain NAME        reference name for the verify domain variant\n"
     "  --allow-private          special-purpose addresses are info, not findings\n"
+    "  --scan                   deep TLS scan of each address (more connections)\n"
     "  --transcript             show or include the SMTP dialogue\n"
     "  --no-pem                 leave certificate PEM text out of the JSON\n"
     "  --no-dane, --no-mta-sts  skip those lookups\n"
@@ -48,7 +49,7 @@ static const char probe_usage[] =
     "  --nagios                 monitoring-plugin exit codes and status line\n"
     "  --json, --color=WHEN, -v, -q   as for every command\n"
     "\n"
-    "Not in this version (exit 2): --scan, --catchall, --cleartext.\n"
+    "Not in this version (exit 2): --catchall, --cleartext.\n"
     "See smtptls(1).\n";
 
 enum {
@@ -329,11 +330,13 @@ parse_one(int c, const char *arg, struct probe_options *o, struct global_opts *g
 		g->nagios = true;
 		return -1;
 	case O_SCAN:
+		o->scan = true;
+		return -1;
 	case O_CATCHALL:
 	case O_CLEARTEXT:
 		return cmd_error(g, EXIT_USAGE, "usage", "options",
 		    "%s: not implemented in this version (see smtptls(1), DEVIATIONS)",
-		    c == O_SCAN ? "--scan" : c == O_CATCHALL ? "--catchall" : "--cleartext");
+		    c == O_CATCHALL ? "--catchall" : "--cleartext");
 	case O_JSON:
 		g->json = true;
 		return -1;

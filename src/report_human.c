@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "probe_result.h"
+#include "scan.h"
 #include "text.h"
 #include "verdict.h"
 
@@ -140,6 +141,12 @@ address_details(struct hr *h, const struct probe_result *r, const struct probe_a
 			    "no TLSA record matched");
 	} else if (pa->tls.attempted)
 		put(h, "  TLS       failed: %s\n", pa->tls.errmsg);
+	if (pa->scan != NULL) {
+		char sb[1200];
+
+		scan_human_text(pa->scan, sb, sizeof(sb));
+		put(h, "%s", sb);
+	}
 	put(h, "  timings   connect %ld, banner %ld, ehlo %ld, starttls %ld, tls %ld, total %ld ms\n",
 	    pa->t[T_CONNECT], pa->t[T_BANNER], pa->t[T_EHLO], pa->t[T_STARTTLS],
 	    pa->t[T_TLS], pa->t[T_TOTAL]);

@@ -567,6 +567,40 @@ tls_rpt_json(const struct probe_result *r)
 	return o;
 }
 
+/* address_tests_json - report.md 5.8: one object per address that ran
+ * the address test; null when no mailbox is tested */
+static cJSON *
+address_tests_json(const struct probe_result *r)
+{
+	cJSON *a;
+
+	if (r->mailbox == NULL)
+		return cJSON_CreateNull();
+	a = cJSON_CreateArray();
+	for (size_t i = 0; i < r->nmx; i++)
+		for (size_t k = 0; k < r->mx[i].naddrs; k++) {
+			const struct probe_addr *pa = &r->mx[i].addrs[k];
+			cJSON *o;
+
+			if (!pa->sc_ready || pa->sc.params.rcpt == NULL)
+				continue;
+			o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "mailbox", r->mailbox);
+			cJSON_AddStringToObject(o, "mail_from", r->opt.mail_from);
+			cJSON_AddStringToObject(o, "mx", r->mx[i].name);
+			cJSON_AddStringToObject(o, "address", pa->address);
+			report_json_str(o, "transport", pa->sc.mail.code == 0 ? NULL :
+			    pa->sc.tls_active ? "tls" : "cleartext");
+			cJSON_AddItemToObject(o, "mail", report_json_reply(&pa->sc.mail));
+			cJSON_AddItemToObject(o, "rcpt", report_json_reply(&pa->sc.rcpt));
+			cJSON_AddItemToObject(o, "rset", report_json_reply(&pa->sc.rset));
+			cJSON_AddNullToObject(o, "catchall");
+			cJSON_AddNullToObject(o, "cleartext");
+			cJSON_AddItemToArray(a, o);
+		}
+	return a;
+}
+
 char *
 report_json_render(const struct probe_result *r)
 {
@@ -595,7 +629,7 @@ report_json_render(const struct probe_result *r)
 		cJSON_AddItemToArray(mx, mx_json(r, &r->mx[i]));
 	cJSON_AddItemToObject(doc, "mta_sts", mta_sts_json(r));
 	cJSON_AddItemToObject(doc, "tls_rpt", tls_rpt_json(r));
-	cJSON_AddNullToObject(doc, "address_tests");
+	cJSON_AddItemToObject(doc, "address_tests", address_tests_json(r));
 	cJSON_AddItemToObject(doc, "checks", checks_json(r));
 	cJSON_AddItemToObject(doc, "verdicts", verdicts_json(r));
 	cJSON_AddItemToObject(doc, "summary", summary_json(r));

@@ -14,6 +14,8 @@ cJSON *report_json_lookup(const struct probe_result *r, const struct dns_answer 
 cJSON *report_json_cname(const struct dns_answer *a);
 cJSON *report_json_address(const struct probe_result *r, const struct probe_addr *pa);
 cJSON *report_json_reply(const struct smtp_reply *rep);
+/* One certificate of a chain (report.md 5.5.1); pem: include the PEM. */
+cJSON *report_json_cert(const struct cert_summary *c, size_t depth, bool pem);
 /* Adds key with value s, or null when s is NULL or "". */
 void report_json_str(cJSON *o, const char *key, const char *s);
 /* Adds key with value n, or null when n < 0. */

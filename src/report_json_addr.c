@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "scan.h"
 #include "st_limits.h"
 #include "text.h"
 
@@ -103,8 +104,8 @@ smtp_json(const struct probe_addr *pa)
 	return o;
 }
 
-static cJSON *
-cert_json(const struct cert_summary *c, size_t depth, bool pem)
+cJSON *
+report_json_cert(const struct cert_summary *c, size_t depth, bool pem)
 {
 	cJSON *o = cJSON_CreateObject(), *a, *k;
 	char t[32];
@@ -190,7 +191,7 @@ tls_json(const struct probe_result *r, const struct probe_addr *pa)
 	/* A hostile server may present hundreds of certificates; the report
 	 * keeps the first TLS_CHAIN_MAX (st_limits.h). */
 	for (size_t i = 0; t->have_chain && i < t->chain.ncerts && i < TLS_CHAIN_MAX; i++)
-		cJSON_AddItemToArray(chain, cert_json(&t->chain.certs[i], i, !r->opt.no_pem));
+		cJSON_AddItemToArray(chain, report_json_cert(&t->chain.certs[i], i, !r->opt.no_pem));
 	return o;
 }
 
@@ -266,6 +267,9 @@ report_json_address(const struct probe_result *r, const struct probe_addr *pa)
 	cJSON_AddItemToObject(o, "smtp", pa->connected ? smtp_json(pa) : cJSON_CreateNull());
 	cJSON_AddItemToObject(o, "tls", tls_json(r, pa));
 	cJSON_AddItemToObject(o, "dane", dane_json(r, pa));
+	/* report.md 5.3: present only with --scan */
+	if (r->opt.scan)
+		cJSON_AddItemToObject(o, "scan", scan_json(r, pa));
 	if (r->opt.transcript)
 		cJSON_AddItemToObject(o, "transcript", transcript_json(pa));
 	else

@@ -24,7 +24,7 @@
  * SSL 2.0/3.0, export suites and DEFLATE compression are "untested"; so is
  * client-initiated renegotiation.
  */
-#include "scan.h"
+#include "scan_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,17 +36,6 @@
 #include "session.h"
 
 #include "banned.h"
-
-enum job_kind {
-	J_CHAIN = 0,  /* arg: scan_ver TLS1..TLS1_2; suite enumeration */
-	J_V13,        /* TLS 1.3 alone */
-	J_SUITE13,    /* arg: index into suites13 */
-	J_ORDER,      /* arg: 0 best first, 1 reversed */
-	J_GROUP,      /* arg: index into groups */
-	J_SNI,        /* arg: SCAN_SNI_* */
-	J_ALT,        /* arg: index into alt_sigalgs */
-	J_INJECT,
-};
 
 static const char *const suites13[] = {
 	"TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
@@ -61,10 +50,7 @@ static const char *const groups[] = {
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 
-static const struct {
-	const char *family;
-	const char *list;
-} alt_sigalgs[SCAN_ALT_MAX] = {
+const struct scan_alt_offer scan_alt_sigalgs[SCAN_ALT_MAX] = {
 	{"rsa", "rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512:"
 	    "rsa_pss_pss_sha256:rsa_pss_pss_sha384:rsa_pss_pss_sha512:"
 	    "RSA+SHA256:RSA+SHA384:RSA+SHA512:RSA+SHA1"},
@@ -79,39 +65,7 @@ static const struct {
  * ones included: the scan observes, it does not protect. */
 #define SCAN_ALL_SUITES "ALL:COMPLEMENTOFALL"
 
-#define SCAN_JOBS_MAX 32
-#define SCAN_SLOTS_PER_ADDR 2 /* checks.md 1.9 */
-
-struct job {
-	enum job_kind kind;
-	int arg;
-	bool done;
-	bool busy;    /* in the current round */
-};
-
-struct plan {
-	struct probe_addr *pa;
-	struct scan_facts *f;
-	struct job jobs[SCAN_JOBS_MAX];
-	size_t njobs;
-	char std_leaf[65];      /* leaf of the standard handshake or "" */
-	char sni_leaf[SCAN_SNI__COUNT][65];
-};
-
-struct slot {
-	struct plan *pl;
-	struct job *job;
-	struct probe_addr tmp;  /* scratch address for the engine */
-	bool setup_failed;
-	int reneg, ems;         /* read in the done hook; -1 unknown */
-};
-
-struct round {
-	struct slot *slots;
-	size_t n;
-};
-
-static const int ver_num[SCAN_VER__COUNT] = {
+const int scan_ver_num[SCAN_VER__COUNT] = {
 	SSL2_VERSION, SSL3_VERSION, TLS1_VERSION, TLS1_1_VERSION,
 	TLS1_2_VERSION, TLS1_3_VERSION,
 };
@@ -166,8 +120,8 @@ chain_offer(const struct scan_facts *f, enum scan_ver v)
 
 /* order_pair - the two TLS 1.2 suites of the order test: the server's
  * first choice and the first later choice of another class, if any */
-static void
-order_pair(const struct scan_facts *f, size_t *a, size_t *b)
+void
+scan_order_pair(const struct scan_facts *f, size_t *a, size_t *b)
 {
 	const struct scan_suite *s = f->suites[SCAN_TLS1_2];
 
@@ -201,7 +155,7 @@ hook_setup(void *arg, size_t i, SSL *ssl)
 	case J_CHAIN:
 		if ((offer = chain_offer(f, (enum scan_ver)j->arg)) == NULL)
 			break;
-		ok = set_version(ssl, ver_num[j->arg]) &&
+		ok = set_version(ssl, scan_ver_num[j->arg]) &&
 		    SSL_set_cipher_list(ssl, offer) == 1;
 		free(offer);
 		break;
@@ -213,7 +167,7 @@ hook_setup(void *arg, size_t i, SSL *ssl)
 		    SSL_set_ciphersuites(ssl, suites13[j->arg]) == 1;
 		break;
 	case J_ORDER:
-		order_pair(f, &a, &b);
+		scan_order_pair(f, &a, &b);
 		if (j->arg == 1) {
 			size_t t = a;
 
@@ -238,7 +192,7 @@ hook_setup(void *arg, size_t i, SSL *ssl)
 			ok = true;
 		break;
 	case J_ALT:
-		ok = SSL_set1_sigalgs_list(ssl, alt_sigalgs[j->arg].list) == 1;
+		ok = SSL_set1_sigalgs_list(ssl, scan_alt_sigalgs[j->arg].list) == 1;
 		break;
 	case J_INJECT:
 		ok = true;
@@ -343,200 +297,6 @@ job_ready(struct plan *pl, struct job *j)
 		return !j->done;
 	default:
 		return true;
-	}
-}
-
-enum outcome { OUT_OK = 0, OUT_REFUSED, OUT_ERROR };
-
-static enum outcome
-slot_outcome(const struct slot *sl)
-{
-	const struct probe_addr *t = &sl->tmp;
-
-	if (t->tls.established)
-		return OUT_OK;
-	/* A handshake that started and failed, not by a timer. */
-	if (t->tls.attempted && !sl->setup_failed && !t->tls.timeout &&
-	    !t->deadline && t->sc.starttls.code == 220)
-		return OUT_REFUSED;
-	return OUT_ERROR;
-}
-
-static void
-add_suite(struct scan_facts *f, enum scan_ver v, const struct tls_cipher_info *c)
-{
-	struct scan_suite *s;
-
-	if (f->nsuites[v] >= SCAN_SUITES_MAX)
-		return;
-	s = &f->suites[v][f->nsuites[v]++];
-	snprintf(s->iana, sizeof(s->iana), "%s", c->iana);
-	snprintf(s->openssl, sizeof(s->openssl), "%s", c->openssl);
-	s->cls = c->cls;
-	s->anonymous = c->anonymous;
-}
-
-static bool
-have_suite(const struct scan_facts *f, enum scan_ver v, const char *openssl)
-{
-	for (size_t i = 0; i < f->nsuites[v]; i++)
-		if (strcmp(f->suites[v][i].openssl, openssl) == 0)
-			return true;
-	return false;
-}
-
-static void
-note_dhe(struct scan_facts *f, const struct tls_facts *t)
-{
-	if (f->dhe_bits < 0 && t->version_num < TLS1_3_VERSION &&
-	    t->group[0] == '\0' && t->kex_bits > 0 && t->cipher.forward_secrecy)
-		f->dhe_bits = t->kex_bits;
-}
-
-static void
-result_chain(struct slot *sl, enum outcome o)
-{
-	struct scan_facts *f = sl->pl->f;
-	struct tls_facts *t = &sl->tmp.tls;
-	enum scan_ver v = (enum scan_ver)sl->job->arg;
-	bool first = f->nsuites[v] == 0;
-
-	if (o == OUT_OK && t->version_num == ver_num[v] &&
-	    !have_suite(f, v, t->cipher.openssl) &&
-	    f->nsuites[v] < SCAN_SUITES_MAX) {
-		f->versions[v] = SCAN_ACCEPTED;
-		add_suite(f, v, &t->cipher);
-		note_dhe(f, t);
-		if (first && v == SCAN_TLS1_2) {
-			f->reneg_secure = sl->reneg;
-			f->ems = sl->ems < 0 ? -1 : sl->ems > 0;
-		}
-		return; /* the chain goes on */
-	}
-	if (first)
-		f->versions[v] = o == OUT_REFUSED || o == OUT_OK ?
-		    SCAN_REFUSED : SCAN_UNTESTED;
-	if (o == OUT_ERROR && !first)
-		f->incomplete = true;
-	sl->job->done = true;
-}
-
-static void
-result_alt(struct slot *sl)
-{
-	struct scan_facts *f = sl->pl->f;
-	struct tls_facts *t = &sl->tmp.tls;
-	struct scan_alt *a;
-	const char *leaf;
-
-	if (!t->have_chain || t->chain.ncerts == 0)
-		return;
-	leaf = t->chain.certs[0].sha256_hex;
-	for (size_t i = 0; i < f->nalt; i++)
-		if (strcmp(f->alt[i].leaf_sha256, leaf) == 0)
-			return;
-	if (f->nalt >= SCAN_ALT_MAX)
-		return;
-	a = &f->alt[f->nalt++];
-	a->family = alt_sigalgs[sl->job->arg].family;
-	snprintf(a->leaf_sha256, sizeof(a->leaf_sha256), "%s", leaf);
-	a->chain = t->chain;       /* taken over */
-	a->have_chain = true;
-	t->have_chain = false;
-	memset(&t->chain, 0, sizeof(t->chain));
-	a->dane_checked = t->dane_checked;
-	a->dane_verified = t->dane_verified;
-}
-
-static void
-result_sni(struct slot *sl, enum outcome o)
-{
-	struct plan *pl = sl->pl;
-	struct scan_facts *f = pl->f;
-	const struct tls_facts *t = &sl->tmp.tls;
-	int m = sl->job->arg;
-
-	if (o == OUT_OK) {
-		f->sni[m] = SNI_OK;
-		if (t->have_chain && t->chain.ncerts > 0)
-			snprintf(pl->sni_leaf[m], sizeof(pl->sni_leaf[m]), "%s",
-			    t->chain.certs[0].sha256_hex);
-	} else if (o == OUT_REFUSED && t->alert[0] != '\0') {
-		f->sni[m] = SNI_ALERT;
-		snprintf(f->sni_alert[m], sizeof(f->sni_alert[m]), "%s", t->alert);
-	} else
-		f->sni[m] = o == OUT_REFUSED ? SNI_CLOSED : SNI_ERROR;
-	if (pl->sni_leaf[SCAN_SNI_WITHOUT][0] && pl->sni_leaf[SCAN_SNI_WITH][0])
-		f->sni_same_cert = strcmp(pl->sni_leaf[SCAN_SNI_WITHOUT],
-		    pl->sni_leaf[SCAN_SNI_WITH]) == 0;
-}
-
-/* slot_result - fold one session's outcome into its address's facts */
-static void
-slot_result(struct slot *sl)
-{
-	struct scan_facts *f = sl->pl->f;
-	struct tls_facts *t = &sl->tmp.tls;
-	enum outcome o = slot_outcome(sl);
-
-	if (sl->tmp.deadline)
-		f->incomplete = true;
-	if (sl->job->kind == J_CHAIN) {
-		result_chain(sl, o);
-		return;
-	}
-	sl->job->done = true;
-	switch (sl->job->kind) {
-	case J_V13:
-		if (o != OUT_ERROR)
-			f->versions[SCAN_TLS1_3] = o == OUT_OK &&
-			    t->version_num == TLS1_3_VERSION ?
-			    SCAN_ACCEPTED : SCAN_REFUSED;
-		break;
-	case J_SUITE13:
-		if (o == OUT_OK && t->version_num == TLS1_3_VERSION &&
-		    !have_suite(f, SCAN_TLS1_3, t->cipher.openssl))
-			add_suite(f, SCAN_TLS1_3, &t->cipher);
-		break;
-	case J_ORDER: {
-		/* ORDER 0 offers the server's first choice first; 1 last. */
-		size_t a, b;
-		const struct scan_suite *s = f->suites[SCAN_TLS1_2];
-
-		order_pair(f, &a, &b);
-		if (o != OUT_OK)
-			break;
-		if (sl->job->arg == 1)
-			f->server_order = strcmp(t->cipher.openssl, s[a].openssl) == 0 ?
-			    1 : strcmp(t->cipher.openssl, s[b].openssl) == 0 ? 0 : -1;
-		else if (strcmp(t->cipher.openssl, s[b].openssl) == 0)
-			f->server_order = 0; /* not even its own first choice */
-		break;
-	}
-	case J_GROUP:
-		f->groups_tested = true;
-		if (o == OUT_OK && t->group[0] != '\0' &&
-		    f->ngroups < SCAN_GROUPS_MAX) {
-			snprintf(f->groups[f->ngroups].name,
-			    sizeof(f->groups[0].name), "%s", t->group);
-			f->groups[f->ngroups++].cls =
-			    tls_group_classify(t->group, t->kex_bits);
-		}
-		break;
-	case J_SNI:
-		result_sni(sl, o);
-		break;
-	case J_ALT:
-		f->alt_tested = true;
-		if (o == OUT_OK)
-			result_alt(sl);
-		break;
-	case J_INJECT:
-		if (o == OUT_OK && t->unsolicited >= 0)
-			f->injection = t->unsolicited;
-		break;
-	default:
-		break;
 	}
 }
 
@@ -652,7 +412,7 @@ scan_run_all(struct probe_addr **addrs, size_t n, const struct session_params *p
 		for (i = 0; i < ns; i++) {
 			slots[i].job->busy = false;
 			if (err == ST_OK)
-				slot_result(&slots[i]);
+				scan_slot_result(&slots[i]);
 			slots[i].pl->f->handshakes++;
 			slot_release(&slots[i]);
 		}

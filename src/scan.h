@@ -64,7 +64,7 @@ struct scan_facts {
 	size_t nsuites[SCAN_VER__COUNT]; /* in the order the server chose */
 	int server_order;            /* TLS 1.2: 1 server's, 0 client's, -1 unknown */
 	struct {
-		char name[32];
+		char name[48];
 		enum tls_class cls;
 	} groups[SCAN_GROUPS_MAX];
 	size_t ngroups;
@@ -82,6 +82,14 @@ struct scan_facts {
 };
 
 void scan_facts_free(struct scan_facts *f);
+
+struct cJSON;
+/* The address's "scan" object (report.md 5.5.2); null when pa has no
+ * scan facts. In scan_report.c. */
+struct cJSON *scan_json(const struct probe_result *r, const struct probe_addr *pa);
+/* The human report's scan block (lines start with two spaces, end in
+ * newlines), cut at len. */
+void scan_human_text(const struct scan_facts *f, char *buf, size_t len);
 
 struct session_params;
 

@@ -112,6 +112,8 @@ t_jq probe/required/rcpt-code '[.checks[] | select(.id == "rcpt.accepted") | .da
 t_run probe/required/relay-denied 1 lab_probe --json --rcpt nobody@example.com required.lab.test
 t_eq probe/required/rcpt-fail fail "$(status_of rcpt.accepted)"
 t_jq probe/required/never-data '.mx[0].addresses[0].smtp.quit.code' "221"
+t_jq probe/required/address-tests '.address_tests[0] | "\(.transport) \(.mail.code) \(.rcpt.code) \(.rset.code)"' \
+    "tls 250 554 250"
 
 # --- one host, two addresses: both probed
 t_run probe/multi/exit 0 lab_probe --json multi.lab.test

@@ -101,7 +101,7 @@ usage_error four-and-six probe $SAFE -4 -6 "$TARGET"
 usage_error require-dane-no-dane probe $SAFE --require dane --no-dane "$TARGET"
 
 # Not in this version: exit 2 (README, man page DEVIATIONS)
-for opt in --scan --catchall --cleartext; do
+for opt in --catchall --cleartext; do
 	usage_error "not-built$opt" probe $SAFE "$opt" "$TARGET"
 done
 # --domains with an empty list, or with a target, is a usage error
