@@ -47,9 +47,10 @@ static const char probe_usage[] =
     "  -f, --domains FILE       probe every domain listed (one per line, # comments)\n"
     "  --parallel N             at most N domains at once with --domains (default 4)\n"
     "  --nagios                 monitoring-plugin exit codes and status line\n"
+    "  --catchall               also RCPT a random mailbox (catch-all test)\n"
+    "  --cleartext              also run the address test without STARTTLS\n"
     "  --json, --color=WHEN, -v, -q   as for every command\n"
     "\n"
-    "Not in this version (exit 2): --catchall, --cleartext.\n"
     "See smtptls(1).\n";
 
 enum {
@@ -333,10 +334,11 @@ parse_one(int c, const char *arg, struct probe_options *o, struct global_opts *g
 		o->scan = true;
 		return -1;
 	case O_CATCHALL:
+		o->catchall = true;
+		return -1;
 	case O_CLEARTEXT:
-		return cmd_error(g, EXIT_USAGE, "usage", "options",
-		    "%s: not implemented in this version (see smtptls(1), DEVIATIONS)",
-		    c == O_CATCHALL ? "--catchall" : "--cleartext");
+		o->cleartext = true;
+		return -1;
 	case O_JSON:
 		g->json = true;
 		return -1;
@@ -473,6 +475,12 @@ cmd_probe(int argc, char **argv, struct global_opts *g)
 	if ((o.require & (1u << LEVEL_SECURE)) && o.no_dane)
 		return cmd_error(g, EXIT_USAGE, "usage", "options",
 		    "--require secure: --no-dane leaves DANE out");
+	/* Both extra probes repeat the address test: they need a mailbox. */
+	if ((o.catchall || o.cleartext) && o.rcpt == NULL &&
+	    (o.target == NULL || strchr(o.target, '@') == NULL))
+		return cmd_error(g, EXIT_USAGE, "usage", "options", "%s needs an "
+		    "address to test (USER@DOMAIN or --rcpt)", o.catchall ?
+		    "--catchall" : "--cleartext");
 	if (!o.ipv4 && !o.ipv6)
 		return cmd_error(g, EXIT_USAGE, "usage", "options", "-4 and -6 exclude each other");
 

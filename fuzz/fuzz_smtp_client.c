@@ -50,7 +50,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct smtp_client_params params = {"probe.example", true,
-	    "probe@example.org", NULL};
+	    "probe@example.org", NULL, NULL};
 	struct smtp_client sc;
 	const char *in = (const char *)data;
 	size_t chunk, off = 1, n, used;

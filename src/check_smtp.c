@@ -281,48 +281,125 @@ check_requiretls(struct probe_result *r, const struct probe_addr *pa)
 	    "REQUIRETLS not advertised");
 }
 
+/* reply_status - checks.md 9: 2xx pass, 4xx warn (inconclusive), 5xx fail */
+static enum check_status
+reply_status(const struct smtp_reply *rep)
+{
+	return rep->code / 100 == 2 ? CHECK_PASS : rep->code / 100 == 4 ?
+	    CHECK_WARN : CHECK_FAIL;
+}
+
+static struct check_result *
+mbox_add(struct probe_result *r, const struct probe_addr *pa, const char *id,
+    enum check_status st, cJSON *data, const char *detail)
+{
+	struct check_result *cr = check_add(&r->checks, id, st, NULL, pa->mx->name,
+	    pa->address, pa->order, data, "%s", detail);
+
+	if (cr != NULL)
+		cr->mailbox = strdup(r->mailbox);
+	return cr;
+}
+
 static void
 check_address_test(struct probe_result *r, const struct probe_addr *pa)
 {
 	const struct smtp_client *sc = &pa->sc;
-	struct check_result *cr;
-	char line[300], detail[500];
+	char line[300], detail[600];
 	const struct smtp_reply *m = &sc->mail, *t = &sc->rcpt;
+	enum check_status st;
 
 	if (m->code == 0) {
-		snprintf(detail, sizeof(detail), "not evaluated: the dialogue ended "
-		    "before MAIL FROM (%s)", sc->errmsg);
-		cr = check_add(&r->checks, "rcpt.mail_from", CHECK_SKIP, NULL,
-		    pa->mx->name, pa->address, pa->order, NULL, "%s", detail);
-		if (cr)
-			cr->mailbox = strdup(r->mailbox);
-		cr = check_add(&r->checks, "rcpt.accepted", CHECK_SKIP, NULL,
-		    pa->mx->name, pa->address, pa->order, NULL, "%s", detail);
-		if (cr)
-			cr->mailbox = strdup(r->mailbox);
+		/* No reply to MAIL: timeout or closed connection is an error;
+		 * a session that never reached EHLO skips (checks.md 9). */
+		st = sc->banner.code == 220 && (sc->ehlo.code == 250 || sc->helo.code == 250) ?
+		    CHECK_ERROR : CHECK_SKIP;
+		snprintf(detail, sizeof(detail), st == CHECK_SKIP ?
+		    "not evaluated: the session did not complete EHLO (%s)" :
+		    "no reply to MAIL FROM: %s", sc->errmsg);
+		mbox_add(r, pa, "rcpt.mail_from", st, NULL, detail);
+		mbox_add(r, pa, "rcpt.accepted", CHECK_SKIP, NULL,
+		    "not evaluated: rcpt.mail_from did not pass");
+		if (r->opt.catchall)
+			mbox_add(r, pa, "rcpt.catchall", CHECK_SKIP, NULL,
+			    "not evaluated: rcpt.accepted did not pass");
 		return;
 	}
 	text_reply_line(m, 0, line, sizeof(line));
-	cr = check_add(&r->checks, "rcpt.mail_from", m->code / 100 == 2 ? CHECK_PASS :
-	    m->code / 100 == 4 ? CHECK_ERROR : CHECK_FAIL, NULL, pa->mx->name,
-	    pa->address, pa->order, reply_data(m), "MAIL FROM:<%s> %s: %s",
-	    r->opt.mail_from, m->code / 100 == 2 ? "accepted" : "refused", line);
-	if (cr)
-		cr->mailbox = strdup(r->mailbox);
+	st = reply_status(m);
+	snprintf(detail, sizeof(detail), "MAIL FROM:<%s> %s: %s%s", r->opt.mail_from,
+	    st == CHECK_PASS ? "accepted" : st == CHECK_WARN ?
+	    "deferred (inconclusive)" : "refused", line,
+	    st == CHECK_FAIL && r->opt.mail_from[0] == '\0' ?
+	    " (the null path is refused: try --mail-from)" : "");
+	mbox_add(r, pa, "rcpt.mail_from", st, reply_data(m), detail);
 	if (t->code == 0) {
-		cr = check_add(&r->checks, "rcpt.accepted", CHECK_SKIP, NULL,
-		    pa->mx->name, pa->address, pa->order, NULL,
-		    "not evaluated: rcpt.mail_from did not pass");
+		snprintf(detail, sizeof(detail), st == CHECK_PASS ?
+		    "no reply to RCPT TO: %s" : "not evaluated: rcpt.mail_from did not pass",
+		    sc->errmsg);
+		mbox_add(r, pa, "rcpt.accepted", st == CHECK_PASS ? CHECK_ERROR : CHECK_SKIP,
+		    NULL, detail);
 	} else {
 		text_reply_line(t, 0, line, sizeof(line));
-		cr = check_add(&r->checks, "rcpt.accepted", t->code / 100 == 2 ?
-		    CHECK_PASS : t->code / 100 == 4 ? CHECK_ERROR : CHECK_FAIL, NULL,
-		    pa->mx->name, pa->address, pa->order, reply_data(t),
-		    "RCPT TO:<%s> %s: %s", r->mailbox, t->code / 100 == 2 ?
-		    "accepted" : "refused", line);
+		st = reply_status(t);
+		snprintf(detail, sizeof(detail), "RCPT TO:<%s> %s: %s%s", r->mailbox,
+		    st == CHECK_PASS ? "accepted" : st == CHECK_WARN ?
+		    "deferred (inconclusive)" : "refused", line, st == CHECK_WARN ?
+		    "; retry later" : "");
+		mbox_add(r, pa, "rcpt.accepted", st, reply_data(t), detail);
 	}
-	if (cr)
-		cr->mailbox = strdup(r->mailbox);
+	if (!r->opt.catchall)
+		return;
+	if (sc->rcpt2.code == 0) {
+		mbox_add(r, pa, "rcpt.catchall", CHECK_SKIP, NULL,
+		    "not evaluated: rcpt.accepted did not pass");
+		return;
+	}
+	text_reply_line(&sc->rcpt2, 0, line, sizeof(line));
+	snprintf(detail, sizeof(detail), "random mailbox <%.260s>: %.300s", r->catchall_rcpt, line);
+	mbox_add(r, pa, "rcpt.catchall", sc->rcpt2.code / 100 == 5 ? CHECK_PASS :
+	    sc->rcpt2.code / 100 == 4 ? CHECK_WARN : CHECK_INFO, reply_data(&sc->rcpt2),
+	    detail);
+}
+
+/* check_cleartext - checks.md rcpt.cleartext: the extra session that
+ * never issued STARTTLS */
+static void
+check_cleartext(struct probe_result *r, const struct probe_addr *pa)
+{
+	const struct probe_addr *x = pa->clear;
+	const struct smtp_client *sc;
+	const struct smtp_reply *bad = NULL;
+	char line[300], detail[600];
+
+	if (x == NULL || !x->connected || x->sc.banner.code != 220 ||
+	    (x->sc.ehlo.code != 250 && x->sc.helo.code != 250)) {
+		mbox_add(r, pa, "rcpt.cleartext", x == NULL ? CHECK_SKIP : CHECK_ERROR,
+		    NULL, x == NULL ? "not evaluated: no address completed EHLO" :
+		    "the cleartext session did not get through EHLO");
+		return;
+	}
+	sc = &x->sc;
+	if (sc->mail.code == 0 || (sc->mail.code / 100 == 2 && sc->rcpt.code == 0)) {
+		mbox_add(r, pa, "rcpt.cleartext", CHECK_ERROR, NULL, sc->errmsg[0] ?
+		    sc->errmsg : "no reply in the cleartext session");
+		return;
+	}
+	if (sc->mail.code / 100 != 2)
+		bad = &sc->mail;
+	else if (sc->rcpt.code / 100 != 2)
+		bad = &sc->rcpt;
+	if (bad == NULL) {
+		mbox_add(r, pa, "rcpt.cleartext", CHECK_INFO, reply_data(&sc->rcpt),
+		    "accepted in cleartext (RFC 3207 4: a public MX must not require "
+		    "STARTTLS)");
+		return;
+	}
+	text_reply_line(bad, 0, line, sizeof(line));
+	snprintf(detail, sizeof(detail), "refused without TLS: %s%s", line,
+	    bad->code == 530 ? " (senders without TLS lose mail)" : "");
+	mbox_add(r, pa, "rcpt.cleartext", bad->code == 530 || bad->code / 100 == 5 ?
+	    CHECK_WARN : CHECK_INFO, reply_data(bad), detail);
 }
 
 static void
@@ -367,7 +444,10 @@ check_smtp_run(struct probe_result *r)
 			const struct probe_addr *pa = &r->mx[i].addrs[k];
 
 			check_addr(r, pa);
-			if (r->mailbox != NULL && pa->sc.params.rcpt != NULL)
+			if (r->mailbox != NULL && pa->sc.params.rcpt != NULL) {
 				check_address_test(r, pa);
+				if (r->opt.cleartext)
+					check_cleartext(r, pa);
+			}
 		}
 }

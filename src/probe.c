@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <ldns/ldns.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 
 #include "clock.h"
@@ -615,6 +616,67 @@ build_addrs(struct probe_result *r)
 	return ST_OK;
 }
 
+/* catchall_mailbox - checks.md rcpt.catchall: "smtptls-" and 16 random
+ * hex digits at the tested mailbox's domain */
+static bool
+catchall_mailbox(struct probe_result *r)
+{
+	unsigned char rnd[8];
+	const char *at = strrchr(r->mailbox, '@');
+
+	if (at == NULL || RAND_bytes(rnd, sizeof(rnd)) != 1)
+		return false;
+	snprintf(r->catchall_rcpt, sizeof(r->catchall_rcpt),
+	    "smtptls-%02x%02x%02x%02x%02x%02x%02x%02x%.250s", rnd[0], rnd[1],
+	    rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7], at);
+	return true;
+}
+
+/*
+ * cleartext_phase - checks.md rcpt.cleartext: an extra connection to each
+ * address that ran the address test, without STARTTLS. It runs after the
+ * standard sessions, as a sender without TLS would come.
+ */
+static enum st_err
+cleartext_phase(struct probe_result *r, struct probe_addr **addrs,
+    const bool *want, size_t n, const struct session_params *base)
+{
+	struct session_params sp = *base;
+	struct probe_addr **c;
+	bool *cw;
+	size_t m = 0;
+	enum st_err err = ST_ERR_NOMEM;
+
+	(void)r;
+	sp.no_starttls = true;
+	sp.rcpt2 = NULL;
+	sp.hooks = NULL;
+	c = calloc(n + 1, sizeof(*c));
+	cw = calloc(n + 1, sizeof(*cw));
+	if (c == NULL || cw == NULL)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		struct probe_addr *pa = addrs[i], *x;
+
+		if (!want[i] || !pa->connected)
+			continue;
+		if ((x = calloc(1, sizeof(*x))) == NULL)
+			goto out;
+		snprintf(x->address, sizeof(x->address), "%s", pa->address);
+		x->family = pa->family;
+		x->mx = pa->mx;
+		x->order = pa->order;
+		pa->clear = x;
+		cw[m] = true;
+		c[m++] = x;
+	}
+	err = session_run_all(c, cw, m, &sp);
+out:
+	free(c);
+	free(cw);
+	return err;
+}
+
 static enum st_err
 smtp_phase(struct probe_result *r, SSL_CTX *ctx, X509_STORE *store)
 {
@@ -657,8 +719,12 @@ smtp_phase(struct probe_result *r, SSL_CTX *ctx, X509_STORE *store)
 			want[n] = r->mailbox != NULL && (n == 0 || r->opt.rcpt_all);
 			addrs[n++] = &r->mx[i].addrs[k];
 		}
+	if (r->opt.catchall && r->mailbox != NULL && catchall_mailbox(r))
+		sp.rcpt2 = r->catchall_rcpt;
 	err = session_run_all(addrs, want, n, &sp);
 	r->smtp_ms = n ? (long)(clock_ms() - t0) : -1;
+	if (err == ST_OK && r->opt.cleartext && r->mailbox != NULL)
+		err = cleartext_phase(r, addrs, want, n, &sp);
 	/* checks.md 1.9: --scan runs after the standard sessions ended. */
 	if (err == ST_OK && r->opt.scan) {
 		t0 = clock_ms();
@@ -696,6 +762,13 @@ probe_mx_release(struct probe_mx *m)
 	if (m->have_tlsa)
 		dns_answer_release(&m->tlsa);
 	for (k = 0; k < m->naddrs; k++) {
+		struct probe_addr *x = m->addrs[k].clear;
+
+		if (x != NULL && x->sc_ready)
+			smtp_client_release(&x->sc);
+		if (x != NULL && x->tls.have_chain)
+			cert_chain_result_release(&x->tls.chain);
+		free(x);
 		if (m->addrs[k].sc_ready)
 			smtp_client_release(&m->addrs[k].sc);
 		if (m->addrs[k].tls.have_chain)

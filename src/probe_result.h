@@ -78,6 +78,9 @@ struct probe_addr {
 	struct tls_facts tls;
 	struct scan_facts *scan; /* --scan (scan.h), owned; NULL without */
 	unsigned order;        /* subject order for checks */
+	/* --cleartext: the extra session without STARTTLS on this address
+	 * (the one that ran the address test), or NULL. Owned. */
+	struct probe_addr *clear;
 };
 
 struct probe_mx {
@@ -106,6 +109,7 @@ struct probe_result {
 	char *mailbox;
 	char *host;
 	char ehlo[256];
+	char catchall_rcpt[300];    /* --catchall: smtptls-<16 hex>@domain */
 	char trust_store[512];
 	struct timespec t0;         /* monotonic start */
 	char started[32], finished[32];

@@ -183,6 +183,10 @@ run_json(const struct probe_result *r)
 		cJSON_AddItemToArray(a, cJSON_CreateString("scan"));
 	if (r->mailbox)
 		cJSON_AddItemToArray(a, cJSON_CreateString("rcpt"));
+	if (r->mailbox && o->catchall)
+		cJSON_AddItemToArray(a, cJSON_CreateString("rcpt.catchall"));
+	if (r->mailbox && o->cleartext)
+		cJSON_AddItemToArray(a, cJSON_CreateString("rcpt.cleartext"));
 	a = cJSON_AddArrayToObject(x, "require");
 	for (int i = 0; i < LEVEL__COUNT; i++)
 		if (o->require & (1u << i))
@@ -594,8 +598,17 @@ address_tests_json(const struct probe_result *r)
 			cJSON_AddItemToObject(o, "mail", report_json_reply(&pa->sc.mail));
 			cJSON_AddItemToObject(o, "rcpt", report_json_reply(&pa->sc.rcpt));
 			cJSON_AddItemToObject(o, "rset", report_json_reply(&pa->sc.rset));
-			cJSON_AddNullToObject(o, "catchall");
-			cJSON_AddNullToObject(o, "cleartext");
+			cJSON_AddItemToObject(o, "catchall", r->opt.catchall ?
+			    report_json_reply(&pa->sc.rcpt2) : cJSON_CreateNull());
+			if (pa->clear != NULL && pa->clear->sc_ready) {
+				cJSON *c = cJSON_AddObjectToObject(o, "cleartext");
+
+				cJSON_AddItemToObject(c, "mail",
+				    report_json_reply(&pa->clear->sc.mail));
+				cJSON_AddItemToObject(c, "rcpt",
+				    report_json_reply(&pa->clear->sc.rcpt));
+			} else
+				cJSON_AddNullToObject(o, "cleartext");
 			cJSON_AddItemToArray(a, o);
 		}
 	return a;

@@ -68,6 +68,7 @@ timing_slot(enum smtp_state s)
 	case SMTP_ST_EHLO_TLS: return T_EHLO_TLS;
 	case SMTP_ST_MAIL:
 	case SMTP_ST_RCPT:
+	case SMTP_ST_RCPT2:
 	case SMTP_ST_RSET: return T_ADDRESS_TEST;
 	case SMTP_ST_QUIT: return T_QUIT;
 	default: return -1;
@@ -578,9 +579,10 @@ session_run_all(struct probe_addr **addrs, const bool *want_rcpt, size_t n,
 	for (i = 0; i < n; i++) {
 		struct smtp_client_params cp = {
 			.ehlo_name = p->ehlo,
-			.starttls = true,
+			.starttls = !p->no_starttls,
 			.mail_from = p->mail_from,
 			.rcpt = want_rcpt != NULL && want_rcpt[i] ? p->rcpt : NULL,
+			.rcpt2 = want_rcpt != NULL && want_rcpt[i] ? p->rcpt2 : NULL,
 		};
 
 		ss[i].pa = addrs[i];

@@ -27,6 +27,8 @@ struct session_params {
 	const char *ehlo;
 	const char *mail_from;   /* "" = null path */
 	const char *rcpt;        /* recipient for addresses with want_rcpt */
+	const char *rcpt2;       /* second recipient (--catchall) or NULL */
+	bool no_starttls;        /* never issue STARTTLS (--cleartext session) */
 	const char *domain;      /* reference for cert.name.nexthop, or NULL */
 	bool exact_domain;       /* --tls-domain given */
 	uint16_t port;

@@ -316,6 +316,19 @@ on_rcpt(struct smtp_client *sc, const struct smtp_reply *r)
 {
 	if (r->code == 421)
 		return client_refused(sc, r, "RCPT TO");
+	/* checks.md rcpt.catchall: only an accepted mailbox makes the random
+	 * one worth asking about. */
+	if (sc->params.rcpt2 != NULL && r->code / 100 == 2)
+		return client_send(sc, SMTP_ST_RCPT2, "RCPT TO:<%s>",
+		    sc->params.rcpt2);
+	return client_send(sc, SMTP_ST_RSET, "RSET");
+}
+
+static enum smtp_event
+on_rcpt2(struct smtp_client *sc, const struct smtp_reply *r)
+{
+	if (r->code == 421)
+		return client_refused(sc, r, "RCPT TO");
 	return client_send(sc, SMTP_ST_RSET, "RSET");
 }
 
@@ -366,6 +379,8 @@ static const struct state_info {
 	    offsetof(struct smtp_client, mail), on_mail},
 	[SMTP_ST_RCPT] = {"rcpt", "the reply to RCPT TO",
 	    offsetof(struct smtp_client, rcpt), on_rcpt},
+	[SMTP_ST_RCPT2] = {"rcpt2", "the reply to the second RCPT TO",
+	    offsetof(struct smtp_client, rcpt2), on_rcpt2},
 	[SMTP_ST_RSET] = {"rset", "the reply to RSET",
 	    offsetof(struct smtp_client, rset), on_rset},
 	[SMTP_ST_QUIT] = {"quit", "the reply to QUIT",
@@ -439,7 +454,9 @@ smtp_client_init(struct smtp_client *sc,
 	    !param_ok(params->ehlo_name, EHLO_NAME_MAX, false) ||
 	    !param_ok(from, PATH_MAX_OCTETS - 2, true) ||
 	    (params->rcpt != NULL &&
-	    !param_ok(params->rcpt, PATH_MAX_OCTETS - 2, true)))
+	    !param_ok(params->rcpt, PATH_MAX_OCTETS - 2, true)) ||
+	    (params->rcpt2 != NULL &&
+	    !param_ok(params->rcpt2, PATH_MAX_OCTETS - 2, true)))
 		return ST_ERR_INVAL;
 	sc->params.starttls = params->starttls;
 	if ((err = dup_param(&sc->params.ehlo_name, params->ehlo_name)) !=
@@ -448,6 +465,9 @@ smtp_client_init(struct smtp_client *sc,
 		return err;
 	if (params->rcpt != NULL &&
 	    (err = dup_param(&sc->params.rcpt, params->rcpt)) != ST_OK)
+		return err;
+	if (params->rcpt2 != NULL &&
+	    (err = dup_param(&sc->params.rcpt2, params->rcpt2)) != ST_OK)
 		return err;
 	return ST_OK;
 }
@@ -461,7 +481,9 @@ smtp_client_release(struct smtp_client *sc)
 	free((void *)sc->params.ehlo_name);
 	free((void *)sc->params.mail_from);
 	free((void *)sc->params.rcpt);
+	free((void *)sc->params.rcpt2);
 	sc->params.ehlo_name = sc->params.mail_from = sc->params.rcpt = NULL;
+	sc->params.rcpt2 = NULL;
 	smtp_reply_parser_release(&sc->parser);
 	buf_release(&sc->out);
 	buf_release(&sc->transcript);
@@ -472,6 +494,7 @@ smtp_client_release(struct smtp_client *sc)
 	smtp_reply_release(&sc->ehlo_tls);
 	smtp_reply_release(&sc->mail);
 	smtp_reply_release(&sc->rcpt);
+	smtp_reply_release(&sc->rcpt2);
 	smtp_reply_release(&sc->rset);
 	smtp_reply_release(&sc->quit);
 }

@@ -36,6 +36,7 @@ enum smtp_state {
 	SMTP_ST_EHLO_TLS,   /* EHLO sent over TLS */
 	SMTP_ST_MAIL,       /* MAIL FROM sent */
 	SMTP_ST_RCPT,       /* RCPT TO sent */
+	SMTP_ST_RCPT2,      /* second RCPT TO (the catch-all test) sent */
 	SMTP_ST_RSET,       /* RSET sent */
 	SMTP_ST_QUIT,       /* QUIT sent */
 	SMTP_ST_DONE,       /* dialogue complete */
@@ -74,6 +75,9 @@ struct smtp_client_params {
 	                           path; no control characters, <= 256 octets */
 	const char *rcpt;       /* recipient to test, or NULL: no address test;
 	                           no control characters, <= 256 octets */
+	const char *rcpt2;      /* a second recipient in the same transaction
+	                           when the first is accepted (--catchall), or
+	                           NULL; same limits */
 };
 
 struct smtp_client {
@@ -98,7 +102,7 @@ struct smtp_client {
 	struct smtp_reply helo;     /* reply to HELO, when sent */
 	struct smtp_reply starttls;
 	struct smtp_reply ehlo_tls;
-	struct smtp_reply mail, rcpt, rset, quit;
+	struct smtp_reply mail, rcpt, rcpt2, rset, quit;
 
 	bool used_helo;             /* EHLO refused, HELO sent */
 	bool starttls_offered;      /* STARTTLS keyword in the first EHLO */

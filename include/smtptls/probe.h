@@ -48,6 +48,8 @@ struct probe_options {
 	const char *mail_from;    /* "" = null path */
 	unsigned require;         /* 1 << enum probe_level */
 	bool transcript, no_pem, no_mta_sts, no_dane, allow_private;
+	bool catchall;            /* --catchall: a random second recipient */
+	bool cleartext;           /* --cleartext: the address test without TLS */
 	bool strict, rcpt_all;
 	bool scan;                /* --scan: deep TLS scan (checks.md 10) */
 	int warn_days;

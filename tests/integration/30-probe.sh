@@ -115,6 +115,21 @@ t_jq probe/required/never-data '.mx[0].addresses[0].smtp.quit.code' "221"
 t_jq probe/required/address-tests '.address_tests[0] | "\(.transport) \(.mail.code) \(.rcpt.code) \(.rset.code)"' \
     "tls 250 554 250"
 
+# --- --catchall and --cleartext: the lab accepts every lab mailbox (a
+# catch-all); mx-required refuses MAIL without STARTTLS (530)
+t_run probe/catchall/exit 0 lab_probe --json --catchall postmaster@good.lab.test
+t_eq probe/catchall/info info "$(status_of rcpt.catchall)"
+t_match probe/catchall/random '^smtptls-[0-9a-f]{16}@good\.lab\.test' \
+    "$(jq -r '[.checks[] | select(.id == "rcpt.catchall") | .detail][0]' <"$T_OUT" | sed 's/^random mailbox <//')"
+t_jq probe/catchall/mode '.run.modes | index("rcpt.catchall") != null' "true"
+t_run probe/cleartext/accepted 0 lab_probe --json --cleartext postmaster@good.lab.test
+t_eq probe/cleartext/info info "$(status_of rcpt.cleartext)"
+t_jq probe/cleartext/reply '.address_tests[0].cleartext.rcpt.code' "250"
+t_run probe/cleartext/required 0 lab_probe --json --cleartext postmaster@required.lab.test
+t_eq probe/cleartext/warn warn "$(status_of rcpt.cleartext)"
+t_jq probe/cleartext/530 '.address_tests[0].cleartext.mail.code' "530"
+t_jq probe/cleartext/standard-over-tls '.address_tests[0].transport' "tls"
+
 # --- one host, two addresses: both probed
 t_run probe/multi/exit 0 lab_probe --json multi.lab.test
 t_jq probe/multi/addresses '[.mx[0].addresses[] | "\(.address)=\(.state)"] | join(",")' \

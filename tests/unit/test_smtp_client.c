@@ -39,9 +39,11 @@ struct dialogue {
 };
 
 #define NAME "probe.example"
-#define P_TLS {NAME, true, "", NULL}
-#define P_PLAIN {NAME, false, "", NULL}
-#define P_ADDR {NAME, true, "probe@example.org", "postmaster@example.net"}
+#define P_TLS {NAME, true, "", NULL, NULL}
+#define P_PLAIN {NAME, false, "", NULL, NULL}
+#define P_ADDR {NAME, true, "probe@example.org", "postmaster@example.net", NULL}
+#define P_CATCH {NAME, true, "probe@example.org", "postmaster@example.net", \
+	"smtptls-0123456789abcdef@example.net"}
 
 #define BANNER "220 mx.example ESMTP Postfix\r\n"
 #define EHLO "EHLO " NAME "\r\n"
@@ -179,6 +181,28 @@ static const struct dialogue dialogues[] = {
 	    S_BYE},
 	    "done codes=220/250/-/220/250/250/250/250/221 ext=0xcf/0xee "
 	    "{offered,tls}", NULL, ""},
+	/* --catchall: a second RCPT for a random mailbox after an accepted
+	 * one; its reply is kept apart (rcpt2, not in the summary). */
+	{"catch-all test after an accepted RCPT", P_CATCH, {
+	    S_BANNER, S_EHLO_STARTTLS, S_READY, S_TLS_OK,
+	    {RECV, EHLO_IN_TLS, SMTP_EV_NONE, MAIL},
+	    {RECV, "250 2.1.0 Ok\r\n", SMTP_EV_NONE, RCPT},
+	    {RECV, "250 2.1.5 Ok\r\n", SMTP_EV_NONE,
+	    "RCPT TO:<smtptls-0123456789abcdef@example.net>\r\n"},
+	    {RECV, "550 5.1.1 unknown\r\n", SMTP_EV_NONE, "RSET\r\n"},
+	    {RECV, "250 2.0.0 Ok\r\n", SMTP_EV_NONE, "QUIT\r\n"},
+	    S_BYE},
+	    "done codes=220/250/-/220/250/250/250/250/221 ext=0xcf/0xee "
+	    "{offered,tls}", NULL, ""},
+	{"no catch-all test after a rejected RCPT", P_CATCH, {
+	    S_BANNER, S_EHLO_STARTTLS, S_READY, S_TLS_OK,
+	    {RECV, EHLO_IN_TLS, SMTP_EV_NONE, MAIL},
+	    {RECV, "250 2.1.0 Ok\r\n", SMTP_EV_NONE, RCPT},
+	    {RECV, "550 5.1.1 unknown\r\n", SMTP_EV_NONE, "RSET\r\n"},
+	    {RECV, "250 2.0.0 Ok\r\n", SMTP_EV_NONE, "QUIT\r\n"},
+	    S_BYE},
+	    "done codes=220/250/-/220/250/250/550/250/221 ext=0xcf/0xee "
+	    "{offered,tls}", NULL, ""},
 	{"address test, RCPT rejected", P_ADDR, {
 	    S_BANNER, S_EHLO_STARTTLS, S_READY, S_TLS_OK,
 	    {RECV, EHLO_IN_TLS, SMTP_EV_NONE, MAIL},
@@ -198,7 +222,7 @@ static const struct dialogue dialogues[] = {
 	    {RECV, "250 2.0.0 Ok\r\n", SMTP_EV_NONE, "QUIT\r\n"},
 	    S_BYE},
 	    "done codes=220/250/-/-/-/553/-/250/221 ext=0x4/0 {}", NULL, ""},
-	{"address test, null sender", {NAME, false, NULL, "a@example.net"}, {
+	{"address test, null sender", {NAME, false, NULL, "a@example.net", NULL}, {
 	    S_BANNER,
 	    {RECV, EHLO_PLAIN, SMTP_EV_NONE, "MAIL FROM:<>\r\n"},
 	    {RECV, "250 ok\r\n", SMTP_EV_NONE, "RCPT TO:<a@example.net>\r\n"},
@@ -724,17 +748,19 @@ test_params(void)
 {
 	static const struct param_case cases[] = {
 		{"ok", P_ADDR, ST_OK},
-		{"NULL EHLO name", {NULL, true, "", NULL}, ST_ERR_INVAL},
-		{"empty EHLO name", {"", true, "", NULL}, ST_ERR_INVAL},
-		{"CRLF in EHLO name", {"a\r\nDATA", true, "", NULL},
+		{"NULL EHLO name", {NULL, true, "", NULL, NULL}, ST_ERR_INVAL},
+		{"empty EHLO name", {"", true, "", NULL, NULL}, ST_ERR_INVAL},
+		{"CRLF in EHLO name", {"a\r\nDATA", true, "", NULL, NULL},
 		    ST_ERR_INVAL},
-		{"SP in EHLO name", {"a b", true, "", NULL}, ST_ERR_INVAL},
-		{"LF in sender", {NAME, true, "a\n", "b"}, ST_ERR_INVAL},
-		{"CR in recipient", {NAME, true, "a", "b\rc"}, ST_ERR_INVAL},
-		{"recipient of 254", {NAME, true, "a", L254}, ST_OK},
-		{"recipient of 255", {NAME, true, "a", L254 "a"}, ST_ERR_INVAL},
-		{"EHLO name of 255", {L254 "a", true, "a", NULL}, ST_OK},
-		{"EHLO name of 256", {L254 "aa", true, "a", NULL},
+		{"SP in EHLO name", {"a b", true, "", NULL, NULL}, ST_ERR_INVAL},
+		{"LF in sender", {NAME, true, "a\n", "b", NULL}, ST_ERR_INVAL},
+		{"CR in recipient", {NAME, true, "a", "b\rc", NULL}, ST_ERR_INVAL},
+		{"LF in second recipient", {NAME, true, "a", "b", "c\nDATA"},
+		    ST_ERR_INVAL},
+		{"recipient of 254", {NAME, true, "a", L254, NULL}, ST_OK},
+		{"recipient of 255", {NAME, true, "a", L254 "a", NULL}, ST_ERR_INVAL},
+		{"EHLO name of 255", {L254 "a", true, "a", NULL, NULL}, ST_OK},
+		{"EHLO name of 256", {L254 "aa", true, "a", NULL, NULL},
 		    ST_ERR_INVAL},
 	};
 	struct smtp_client sc;
@@ -753,7 +779,7 @@ static void
 test_state_names(void)
 {
 	static const char *const names[] = {"banner", "ehlo", "helo",
-	    "starttls", "tls", "ehlo_tls", "mail", "rcpt", "rset", "quit",
+	    "starttls", "tls", "ehlo_tls", "mail", "rcpt", "rcpt2", "rset", "quit",
 	    "done", "failed", "unknown"};
 	char name[64];
 	int i;
