@@ -21,6 +21,7 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include "ascii.h"
 #include "banned.h"
 
 /* Error messages in this file are cut at errlen by snprintf; a shortened
@@ -33,19 +34,6 @@ ossl_reason(void)
 	const char *r = ERR_reason_error_string(ERR_peek_last_error());
 
 	return r != NULL ? r : "unknown OpenSSL error";
-}
-
-/* set_text - copy display text into a fixed field, cut at its size */
-static void
-set_text(char *dst, size_t size, const char *src)
-{
-	size_t n;
-
-	n = strlen(src);
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
 }
 
 /* in_stack - whether a certificate equal to x is in sk */
@@ -118,7 +106,7 @@ verify_path(STACK_OF(X509) *chain, X509_STORE *store,
 		goto out;
 	}
 	r->trusted = rv > 0 && r->verify_code == X509_V_OK;
-	set_text(r->verify_error, sizeof(r->verify_error),
+	ascii_copy(r->verify_error, sizeof(r->verify_error),
 	    X509_verify_cert_error_string(r->verify_code));
 	path = X509_STORE_CTX_get1_chain(ctx);
 	if (path == NULL && r->trusted) {

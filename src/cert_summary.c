@@ -23,20 +23,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "ascii.h"
 #include "banned.h"
-
-/* set_text - copy display text into a fixed field, cut at its size */
-static void
-set_text(char *dst, size_t size, const char *src)
-{
-	size_t n;
-
-	n = strlen(src);
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
 
 /* ossl_reason - text of the newest OpenSSL error, for errmsg */
 static const char *
@@ -223,7 +211,7 @@ key_facts(const X509 *x, struct cert_summary *s)
 	pkey = X509_get0_pubkey(x);
 	if (pkey == NULL) {
 		/* A key OpenSSL cannot decode: name its algorithm. */
-		set_text(s->key_type, sizeof(s->key_type), "unknown");
+		ascii_copy(s->key_type, sizeof(s->key_type), "unknown");
 		if (X509_PUBKEY_get0_param(&alg, NULL, NULL, NULL,
 		    X509_get_X509_PUBKEY(x)) == 1 && alg != NULL)
 			OBJ_obj2txt(s->key_type, sizeof(s->key_type), alg, 0);
@@ -236,7 +224,7 @@ key_facts(const X509 *x, struct cert_summary *s)
 			name = types[i].name;
 	if (name == NULL)
 		name = EVP_PKEY_get0_type_name(pkey);
-	set_text(s->key_type, sizeof(s->key_type),
+	ascii_copy(s->key_type, sizeof(s->key_type),
 	    name != NULL ? name : "unknown");
 	s->key_bits = EVP_PKEY_get_bits(pkey);
 	if (id == EVP_PKEY_EC && EVP_PKEY_get_utf8_string_param(pkey,
@@ -264,13 +252,13 @@ sig_facts(X509 *x, struct cert_summary *s)
 	if (X509_get_signature_info(x, &mdnid, NULL, NULL, NULL) != 1 &&
 	    OBJ_find_sigid_algs(X509_get_signature_nid(x), &mdnid,
 	    &pknid) != 1) {
-		set_text(s->sig_hash, sizeof(s->sig_hash), "unknown");
+		ascii_copy(s->sig_hash, sizeof(s->sig_hash), "unknown");
 		return;
 	}
 	if (mdnid == NID_undef)
 		s->sig_hash[0] = '\0';  /* EdDSA: no separate hash */
 	else
-		set_text(s->sig_hash, sizeof(s->sig_hash),
+		ascii_copy(s->sig_hash, sizeof(s->sig_hash),
 		    OBJ_nid2sn(mdnid));
 }
 

@@ -13,6 +13,8 @@
 #include <cJSON.h>
 #include <ldns/ldns.h>
 
+#include "report_json.h"
+
 #include "banned.h"
 
 static const char *
@@ -72,22 +74,6 @@ dnssec_of(const struct probe_result *r, const struct dns_answer *a)
 	return a->dnssec;
 }
 
-static cJSON *
-cname_json(const struct dns_answer *a)
-{
-	cJSON *arr = cJSON_CreateArray();
-
-	for (size_t i = 0; i < a->ncname; i++) {
-		cJSON *o = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(o, "from", a->cname[i].from);
-		cJSON_AddStringToObject(o, "to", a->cname[i].to);
-		cJSON_AddStringToObject(o, "dnssec", dns_dnssec_name(a->cname[i].dnssec));
-		cJSON_AddItemToArray(arr, o);
-	}
-	return arr;
-}
-
 static bool
 has_addresses(const struct probe_result *r)
 {
@@ -110,7 +96,7 @@ check_mx_lookup(struct probe_result *r)
 	cJSON_AddStringToObject(d, "dnssec", dns_dnssec_name(dnssec_of(r, a)));
 	cJSON_AddNumberToObject(d, "count", (double)a->nmx);
 	cJSON_AddBoolToObject(d, "implicit", r->implicit);
-	cJSON_AddItemToObject(d, "cname_chain", cname_json(a));
+	cJSON_AddItemToObject(d, "cname_chain", report_json_cname(a));
 
 	if (a->err != ST_OK && a->dnssec != DNSSEC_BOGUS) {
 		st = CHECK_ERROR;

@@ -34,6 +34,7 @@
 #include "smtptls/probe.h"
 #include "st_limits.h"
 
+#include "ascii.h"
 #include "banned.h"
 
 #define WELL_KNOWN "/.well-known/mta-sts.txt"
@@ -53,18 +54,6 @@ struct fetch_ctx {
 	bool nomem;             /* a callback ran out of memory */
 	char errbuf[CURL_ERROR_SIZE];
 };
-
-/* set_text - copy a C string into a fixed field, cut at its size */
-static void
-set_text(char *dst, size_t size, const char *src)
-{
-	size_t n = strlen(src);
-
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
 
 /* set_error - record the outcome: class, report.md 7.1 code and phase */
 static void
@@ -213,7 +202,7 @@ note_tls(struct fetch_ctx *ctx)
 	    ti == NULL || ti->backend != CURLSSLBACKEND_OPENSSL ||
 	    ti->internals == NULL)
 		return;
-	set_text(ctx->res->tls_version, sizeof(ctx->res->tls_version),
+	ascii_copy(ctx->res->tls_version, sizeof(ctx->res->tls_version),
 	    SSL_get_version(ti->internals));
 }
 
@@ -391,7 +380,7 @@ note_cert(struct fetch_ctx *ctx, CURLcode rc, const char *host)
 	if (res->authenticated) {
 		res->trusted = res->name_match = true;
 		res->verify_code = X509_V_OK;
-		set_text(res->verify_error, sizeof(res->verify_error), "ok");
+		ascii_copy(res->verify_error, sizeof(res->verify_error), "ok");
 	} else if (vr == X509_V_OK || (vr == 1 && res->leaf_known)) {
 		/* The chain verified, libcurl's name check failed. 7.88 leaves
 		 * the verify result at its initial !X509_V_OK (1, which is
@@ -400,13 +389,13 @@ note_cert(struct fetch_ctx *ctx, CURLcode rc, const char *host)
 		res->trusted = true;
 		res->name_match = false;
 		res->verify_code = X509_V_ERR_HOSTNAME_MISMATCH;
-		set_text(res->verify_error, sizeof(res->verify_error),
+		ascii_copy(res->verify_error, sizeof(res->verify_error),
 		    ctx->errbuf[0] ? ctx->errbuf : "hostname mismatch");
 	} else {
 		/* OpenSSL rejected the chain; the name was not checked. */
 		res->trusted = false;
 		res->verify_code = vr;
-		set_text(res->verify_error, sizeof(res->verify_error),
+		ascii_copy(res->verify_error, sizeof(res->verify_error),
 		    vr > 0 ? X509_verify_cert_error_string(vr) :
 		    ctx->errbuf[0] ? ctx->errbuf : curl_easy_strerror(rc));
 	}
@@ -570,7 +559,7 @@ collect(struct fetch_ctx *ctx, CURLcode rc, const char *host)
 	res->fetched = st > 0;
 	if (curl_easy_getinfo(ctx->h, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK &&
 	    ip != NULL)
-		set_text(res->connected_addr, sizeof(res->connected_addr), ip);
+		ascii_copy(res->connected_addr, sizeof(res->connected_addr), ip);
 	res->bytes = ctx->body.len;
 	note_cert(ctx, rc, host);
 }

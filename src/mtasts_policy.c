@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "banned.h"
 
 static const char *const mode_names[] = {
@@ -80,25 +81,6 @@ mtasts_policy_prob_name(enum mtasts_policy_prob p)
 }
 
 static bool
-is_wsp(unsigned char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static bool
-is_alnum(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9');
-}
-
-static unsigned char
-to_lower(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
-static bool
 eq(const char *p, size_t n, const char *s)
 {
 	size_t sl = strlen(s);
@@ -112,8 +94,8 @@ eq_nocase(const char *a, const char *b, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (to_lower((unsigned char)a[i]) !=
-		    to_lower((unsigned char)b[i]))
+		if (ascii_to_lower((unsigned char)a[i]) !=
+		    ascii_to_lower((unsigned char)b[i]))
 			return false;
 	return true;
 }
@@ -161,7 +143,7 @@ label_ok(const char *p, size_t n)
 	if (n == 0 || n > 63 || p[0] == '-' || p[n - 1] == '-')
 		return false;
 	for (i = 0; i < n; i++)
-		if (!is_alnum((unsigned char)p[i]) && p[i] != '-')
+		if (!ascii_is_alnum((unsigned char)p[i]) && p[i] != '-')
 			return false;
 	return true;
 }
@@ -306,7 +288,7 @@ key_like(const char *k, size_t klen, const char *name)
 	if (klen != strlen(name))
 		return false;
 	for (i = 0; i < klen; i++) {
-		unsigned char c = to_lower((unsigned char)k[i]);
+		unsigned char c = ascii_to_lower((unsigned char)k[i]);
 
 		if (c == '-')
 			c = '_';
@@ -382,10 +364,10 @@ key_ok(const char *k, size_t n)
 {
 	size_t i;
 
-	if (n == 0 || n > MTASTS_KEY_MAX || !is_alnum((unsigned char)k[0]))
+	if (n == 0 || n > MTASTS_KEY_MAX || !ascii_is_alnum((unsigned char)k[0]))
 		return false;
 	for (i = 1; i < n; i++)
-		if (!is_alnum((unsigned char)k[i]) && k[i] != '_' &&
+		if (!ascii_is_alnum((unsigned char)k[i]) && k[i] != '_' &&
 		    k[i] != '-' && k[i] != '.')
 			return false;
 	return true;
@@ -416,11 +398,11 @@ parse_line(struct pstate *ps)
 	}
 	v = colon + 1;
 	vlen = n - klen - 1;
-	while (vlen > 0 && is_wsp((unsigned char)v[0])) {
+	while (vlen > 0 && ascii_is_wsp((unsigned char)v[0])) {
 		v++;
 		vlen--;
 	}
-	while (vlen > 0 && is_wsp((unsigned char)v[vlen - 1]))
+	while (vlen > 0 && ascii_is_wsp((unsigned char)v[vlen - 1]))
 		vlen--;
 	if (eq(l, klen, "version"))
 		set_version(ps, v, vlen);

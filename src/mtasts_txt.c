@@ -10,6 +10,7 @@
 #include <assert.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "banned.h"
 
 #define STS_VERSION "v=STSv1"
@@ -61,31 +62,12 @@ mtasts_txt_prob_name(enum mtasts_txt_prob p)
 	return prob_names[p];
 }
 
-static bool
-is_wsp(unsigned char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static bool
-is_alnum(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9');
-}
-
 /* is_value_char - RFC 8461 sts-ext-value: %x21-3A / %x3C / %x3E-7E */
 static bool
 is_value_char(unsigned char c)
 {
 	return (c >= 0x21 && c <= 0x3a) || c == 0x3c ||
 	    (c >= 0x3e && c <= 0x7e);
-}
-
-static unsigned char
-to_lower(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
 }
 
 /* add_problem - keep one problem (or count it past the cap) */
@@ -140,7 +122,7 @@ mtasts_txt_is_candidate(const char *p, size_t len, bool *ws_before_semi)
 	if (p == NULL || len < STS_VERSION_LEN ||
 	    memcmp(p, STS_VERSION, STS_VERSION_LEN) != 0)
 		return false;
-	for (i = STS_VERSION_LEN; i < len && is_wsp((unsigned char)p[i]); i++)
+	for (i = STS_VERSION_LEN; i < len && ascii_is_wsp((unsigned char)p[i]); i++)
 		;
 	if (i == len || p[i] != ';')
 		return false;
@@ -155,13 +137,13 @@ is_lookalike(const char *p, size_t len)
 {
 	size_t i, j;
 
-	for (i = 0; i < len && is_wsp((unsigned char)p[i]); i++)
+	for (i = 0; i < len && ascii_is_wsp((unsigned char)p[i]); i++)
 		;
 	if (len - i < STS_VERSION_LEN)
 		return false;
 	for (j = 0; j < STS_VERSION_LEN; j++)
-		if (to_lower((unsigned char)p[i + j]) !=
-		    to_lower((unsigned char)STS_VERSION[j]))
+		if (ascii_to_lower((unsigned char)p[i + j]) !=
+		    ascii_to_lower((unsigned char)STS_VERSION[j]))
 			return false;
 	return true;
 }
@@ -180,7 +162,7 @@ parse_id(struct mtasts_txt *t, size_t rec, const char *f, size_t flen,
 		goto out;
 	}
 	for (i = 0; i < vlen; i++)
-		if (!is_alnum((unsigned char)v[i])) {
+		if (!ascii_is_alnum((unsigned char)v[i])) {
 			add_problem(t, MTASTS_TXT_P_ID_BAD_CHAR, true, rec, f,
 			    flen);
 			goto out;
@@ -208,14 +190,14 @@ parse_ext(struct mtasts_txt *t, size_t rec, const char *f, size_t flen,
 	struct mtasts_txt_field *fld;
 
 	if (nlen == 0 || nlen > MTASTS_TXT_NAME_MAX ||
-	    !is_alnum((unsigned char)f[0])) {
+	    !ascii_is_alnum((unsigned char)f[0])) {
 		add_problem(t, MTASTS_TXT_P_BAD_NAME, true, rec, f, flen);
 		return;
 	}
 	for (i = 1; i < nlen; i++) {
 		unsigned char c = (unsigned char)f[i];
 
-		if (!is_alnum(c) && c != '_' && c != '-' && c != '.') {
+		if (!ascii_is_alnum(c) && c != '_' && c != '-' && c != '.') {
 			add_problem(t, MTASTS_TXT_P_BAD_NAME, true, rec, f,
 			    flen);
 			return;
@@ -280,13 +262,13 @@ parse_record(struct mtasts_txt *t, size_t rec, const char *p, size_t len)
 	}
 	for (;;) {
 		/* p[i] is a ';' here */
-		for (i++; i < len && is_wsp((unsigned char)p[i]); i++)
+		for (i++; i < len && ascii_is_wsp((unsigned char)p[i]); i++)
 			;
 		if (i == len)
 			break;
 		semi = memchr(p + i, ';', len - i);
 		end = semi != NULL ? (size_t)(semi - p) : len;
-		for (fend = end; fend > i && is_wsp((unsigned char)p[fend - 1]);
+		for (fend = end; fend > i && ascii_is_wsp((unsigned char)p[fend - 1]);
 		    fend--)
 			;
 		if (fend == i)

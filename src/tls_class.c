@@ -17,6 +17,7 @@
 
 #include <openssl/objects.h>
 
+#include "ascii.h"
 #include "banned.h"
 
 static const char *const class_names[] = {
@@ -99,21 +100,6 @@ static const struct {
 	{ NID_kx_psk, KX_STATIC },
 };
 
-/* set_text - copy display text into a fixed field, cut at its size */
-static void
-set_text(char *dst, size_t size, const char *src)
-{
-	size_t n;
-
-	if (src == NULL)
-		src = "";
-	n = strlen(src);
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
 /* worse - record a reason when it makes the class worse than it was */
 static void
 worse(struct tls_cipher_info *out, enum tls_class cls, const char *why)
@@ -121,7 +107,7 @@ worse(struct tls_cipher_info *out, enum tls_class cls, const char *why)
 	if (cls <= out->cls)
 		return;
 	out->cls = cls;
-	set_text(out->why, sizeof(out->why), why);
+	ascii_copy(out->why, sizeof(out->why), why);
 }
 
 /* cipher_family_of - Appendix A family and reason text of a cipher NID */
@@ -201,8 +187,8 @@ tls_cipher_classify(const SSL_CIPHER *c, struct tls_cipher_info *out)
 
 	memset(out, 0, sizeof(*out));
 	out->cls = TLS_CLASS_GOOD;
-	set_text(out->iana, sizeof(out->iana), SSL_CIPHER_standard_name(c));
-	set_text(out->openssl, sizeof(out->openssl), SSL_CIPHER_get_name(c));
+	ascii_copy(out->iana, sizeof(out->iana), SSL_CIPHER_standard_name(c));
+	ascii_copy(out->openssl, sizeof(out->openssl), SSL_CIPHER_get_name(c));
 	out->bits = SSL_CIPHER_get_bits(c, NULL);
 	out->aead = SSL_CIPHER_is_aead(c) != 0;
 	out->anonymous = SSL_CIPHER_get_auth_nid(c) == NID_auth_null;

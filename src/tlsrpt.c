@@ -11,6 +11,7 @@
 #include <assert.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "banned.h"
 
 #define RPT_VERSION "v=TLSRPTv1"
@@ -100,42 +101,6 @@ tlsrpt_prob_name(enum tlsrpt_prob p)
 	return prob_names[p];
 }
 
-static bool
-is_wsp(unsigned char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static bool
-is_alpha(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool
-is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool
-is_alnum(unsigned char c)
-{
-	return is_alpha(c) || is_digit(c);
-}
-
-static bool
-is_hex(unsigned char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static unsigned char
-to_lower(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
 /* is_value_char - RFC 8460 tlsrpt-ext-value: %x21-3A / %x3C / %x3E-7E */
 static bool
 is_value_char(unsigned char c)
@@ -153,7 +118,7 @@ is_uri_char(unsigned char c)
 {
 	static const char set[] = "-._~:/?#[]@$&'()*+=";
 
-	return is_alnum(c) || memchr(set, c, sizeof(set) - 1) != NULL;
+	return ascii_is_alnum(c) || memchr(set, c, sizeof(set) - 1) != NULL;
 }
 
 /* label_ok - one LDH label (RFC 1123 2.1) */
@@ -165,7 +130,7 @@ label_ok(const char *p, size_t n)
 	if (n == 0 || n > 63 || p[0] == '-' || p[n - 1] == '-')
 		return false;
 	for (i = 0; i < n; i++)
-		if (!is_alnum((unsigned char)p[i]) && p[i] != '-')
+		if (!ascii_is_alnum((unsigned char)p[i]) && p[i] != '-')
 			return false;
 	return true;
 }
@@ -222,7 +187,7 @@ local_ok(const char *p, size_t n)
 
 		if (c == '.' && i + 1 < n && p[i + 1] == '.')
 			return false;
-		if (!is_alnum(c) && memchr(set, c, sizeof(set) - 1) == NULL)
+		if (!ascii_is_alnum(c) && memchr(set, c, sizeof(set) - 1) == NULL)
 			return false;
 	}
 	return true;
@@ -259,7 +224,7 @@ ip_literal_ok(const char *p, size_t n)
 	if (n < 3 || n > TLSRPT_HOST_MAX || p[0] != '[' || p[n - 1] != ']')
 		return false;
 	for (i = 1; i < n - 1; i++)
-		if (!is_hex((unsigned char)p[i]) && p[i] != ':' && p[i] != '.')
+		if (!ascii_is_hex((unsigned char)p[i]) && p[i] != ':' && p[i] != '.')
 			return false;
 	return true;
 }
@@ -303,7 +268,7 @@ judge_https(struct tlsrpt_uri *u, const char *p, size_t n)
 		if (plen > 5)
 			return TLSRPT_URI_BAD_PORT;
 		for (i = 0; i < plen; i++) {
-			if (!is_digit((unsigned char)port[i]))
+			if (!ascii_is_digit((unsigned char)port[i]))
 				return TLSRPT_URI_BAD_PORT;
 			pv = pv * 10 + (unsigned long)(port[i] - '0');
 		}
@@ -329,8 +294,8 @@ check_chars(const char *p, size_t n)
 		unsigned char c = (unsigned char)p[i];
 
 		if (c == '%') {
-			if (n - i < 3 || !is_hex((unsigned char)p[i + 1]) ||
-			    !is_hex((unsigned char)p[i + 2]))
+			if (n - i < 3 || !ascii_is_hex((unsigned char)p[i + 1]) ||
+			    !ascii_is_hex((unsigned char)p[i + 2]))
 				return TLSRPT_URI_BAD_PCT;
 			i += 2;
 		} else if (!is_uri_char(c)) {
@@ -360,7 +325,7 @@ tlsrpt_uri_parse(struct tlsrpt_uri *u, const char *p, size_t len)
 	for (slen = 0; slen < len; slen++) {
 		unsigned char c = (unsigned char)p[slen];
 
-		if (!is_alpha(c) && (slen == 0 || (!is_digit(c) &&
+		if (!ascii_is_alpha(c) && (slen == 0 || (!ascii_is_digit(c) &&
 		    c != '+' && c != '-' && c != '.')))
 			break;
 	}
@@ -369,7 +334,7 @@ tlsrpt_uri_parse(struct tlsrpt_uri *u, const char *p, size_t len)
 		return;
 	}
 	for (i = 0; i < slen && i < TLSRPT_SCHEME_MAX; i++)
-		u->scheme[i] = (char)to_lower((unsigned char)p[i]);
+		u->scheme[i] = (char)ascii_to_lower((unsigned char)p[i]);
 	u->scheme[i] = '\0';
 	if (slen == 6 && memcmp(u->scheme, "mailto", 6) == 0)
 		u->kind = TLSRPT_SCHEME_MAILTO;
@@ -444,7 +409,7 @@ is_candidate(const char *p, size_t len, bool *ws)
 	if (p == NULL || len < RPT_VERSION_LEN ||
 	    memcmp(p, RPT_VERSION, RPT_VERSION_LEN) != 0)
 		return false;
-	for (i = RPT_VERSION_LEN; i < len && is_wsp((unsigned char)p[i]); i++)
+	for (i = RPT_VERSION_LEN; i < len && ascii_is_wsp((unsigned char)p[i]); i++)
 		;
 	if (i < len && p[i] != ';')
 		return false;
@@ -459,12 +424,12 @@ is_lookalike(const char *p, size_t len)
 	static const char pre[] = "v=tlsrpt";
 	size_t i, j;
 
-	for (i = 0; i < len && is_wsp((unsigned char)p[i]); i++)
+	for (i = 0; i < len && ascii_is_wsp((unsigned char)p[i]); i++)
 		;
 	if (len - i < sizeof(pre) - 1)
 		return false;
 	for (j = 0; j < sizeof(pre) - 1; j++)
-		if (to_lower((unsigned char)p[i + j]) != (unsigned char)pre[j])
+		if (ascii_to_lower((unsigned char)p[i + j]) != (unsigned char)pre[j])
 			return false;
 	return true;
 }
@@ -479,9 +444,9 @@ parse_rua(struct tlsrpt *r, size_t rec, const char *v, size_t vlen)
 	for (;;) {
 		comma = memchr(v + i, ',', vlen - i);
 		end = comma != NULL ? (size_t)(comma - v) : vlen;
-		for (s = i; s < end && is_wsp((unsigned char)v[s]); s++)
+		for (s = i; s < end && ascii_is_wsp((unsigned char)v[s]); s++)
 			;
-		for (e = end; e > s && is_wsp((unsigned char)v[e - 1]); e--)
+		for (e = end; e > s && ascii_is_wsp((unsigned char)v[e - 1]); e--)
 			;
 		if (e == s) {
 			add_problem(r, TLSRPT_P_EMPTY_URI, true, rec, v, vlen);
@@ -522,12 +487,12 @@ parse_field(struct tlsrpt *r, size_t rec, const char *f, size_t flen,
 		parse_rua(r, rec, eq + 1, flen - 4);
 		return;
 	}
-	if (nlen == 0 || nlen > 32 || !is_alnum((unsigned char)f[0])) {
+	if (nlen == 0 || nlen > 32 || !ascii_is_alnum((unsigned char)f[0])) {
 		add_problem(r, TLSRPT_P_BAD_NAME, true, rec, f, flen);
 		return;
 	}
 	for (i = 1; i < nlen; i++)
-		if (!is_alnum((unsigned char)f[i]) && f[i] != '_' &&
+		if (!ascii_is_alnum((unsigned char)f[i]) && f[i] != '_' &&
 		    f[i] != '-' && f[i] != '.') {
 			add_problem(r, TLSRPT_P_BAD_NAME, true, rec, f, flen);
 			return;
@@ -555,13 +520,13 @@ parse_record(struct tlsrpt *r, size_t rec, const char *p, size_t len)
 	}
 	while (i < len) {
 		/* p[i] is a ';' here */
-		for (i++; i < len && is_wsp((unsigned char)p[i]); i++)
+		for (i++; i < len && ascii_is_wsp((unsigned char)p[i]); i++)
 			;
 		if (i == len)
 			break;
 		semi = memchr(p + i, ';', len - i);
 		end = semi != NULL ? (size_t)(semi - p) : len;
-		for (fend = end; fend > i && is_wsp((unsigned char)p[fend - 1]);
+		for (fend = end; fend > i && ascii_is_wsp((unsigned char)p[fend - 1]);
 		    fend--)
 			;
 		if (fend == i)
