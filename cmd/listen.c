@@ -237,9 +237,12 @@ cmd_listen(int argc, char **argv, struct global_opts *g)
 	if (err == ST_ERR_NOMEM || err == ST_ERR_TLS)
 		return cmd_error(g, EXIT_INTERNAL, "internal", "listen", "listen: %s",
 		    errmsg);
+	/* report.md 8: a bind failure is an incomplete run (3), a bad
+	 * certificate or key a configuration error (2). */
+	if (err == ST_ERR_IO)
+		return cmd_error(g, EXIT_INCOMPLETE, "bind", "listen", "listen: %s", errmsg);
 	if (err != ST_OK)
-		return cmd_error(g, EXIT_USAGE, err == ST_ERR_IO ? "bind" : "config",
-		    "listen", "listen: %s", errmsg);
+		return cmd_error(g, EXIT_USAGE, "config", "listen", "listen: %s", errmsg);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);

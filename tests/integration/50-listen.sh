@@ -217,9 +217,9 @@ fi
 
 # 12. Usage and bind errors exit 2.
 t_run "listen usage" 2 "$SMTPTLS" listen --bogus
-t_run "listen bad bind" 2 "$SMTPTLS" listen --bind 192.0.2.1:1 --duration 1
+t_run "listen bad bind" 3 "$SMTPTLS" listen --bind 192.0.2.1:1 --duration 1
 if listen_start bind_busy --duration 3; then
-	t_run "listen port busy" 2 "$SMTPTLS" listen --bind "$ADDR:$PORT" --duration 1
+	t_run "listen port busy" 3 "$SMTPTLS" listen --bind "$ADDR:$PORT" --duration 1
 	listen_wait bind_busy 3
 fi
 
