@@ -20,8 +20,13 @@
 
 /* RFC 8461 3.3 suggests 64 KiB as the policy body limit. */
 #define MTASTS_POLICY_MAX 65536
-/* MX patterns kept from a policy; thousands are hostile, not useful. */
-#define MTASTS_MX_MAX 256
+/* mx patterns kept from a policy. A sender honours every line, so every
+ * pattern must take part in matching: a pattern past any smaller cap would
+ * turn a matching MX host into a false mtasts.mx.match failure. The body
+ * is at most MTASTS_POLICY_MAX octets and the shortest mx line ("mx:a\n")
+ * is 5, so at most 13,107 fit; the cap is never reached by a body we read
+ * and memory stays bounded by the body size. */
+#define MTASTS_MX_MAX 16384
 
 /* MX records kept from one answer; RFC 5321 sets no limit, 500 is hostile. */
 #define DNS_MX_MAX 64

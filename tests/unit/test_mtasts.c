@@ -517,7 +517,8 @@ test_policy_misc(void)
 	unit_eq_long("policy long: long", 1, pol->max_age_long);
 	unit_eq_long("policy long: short", 0, pol->max_age_short);
 
-	/* 10,000 mx lines: bounded, counted, flagged, still valid. */
+	/* 10,000 mx lines: all kept (a sender honours every one), the last
+	 * one matches, still valid; memory bounded by the 64 KiB body. */
 	n = (size_t)snprintf(body, MTASTS_POLICY_MAX,
 	    "version: STSv1\nmode: enforce\nmax_age: 604800\n");
 	for (i = 0; i < 10000 && n + 5 <= MTASTS_POLICY_MAX; i++) {
@@ -528,12 +529,24 @@ test_policy_misc(void)
 	unit_eq_long("policy 10000 mx: return", ST_OK,
 	    mtasts_policy_parse(pol, body, n));
 	unit_eq_long("policy 10000 mx: valid", 1, pol->valid);
-	unit_eq_long("policy 10000 mx: kept", MTASTS_MX_MAX, (long)pol->nmx);
+	unit_eq_long("policy 10000 mx: kept", 10000, (long)pol->nmx);
 	unit_eq_long("policy 10000 mx: lines", 10000, (long)pol->mx_lines);
-	unit_eq_long("policy 10000 mx: dropped", 10000 - MTASTS_MX_MAX,
-	    (long)pol->mx_dropped);
-	unit_eq_long("policy 10000 mx: flagged", 1,
+	unit_eq_long("policy 10000 mx: dropped", 0, (long)pol->mx_dropped);
+	unit_eq_long("policy 10000 mx: not flagged", 0,
 	    pol_has_prob(pol, MTASTS_P_MX_TOO_MANY));
+	/* the last of 10,000 patterns takes part in matching */
+	n = (size_t)snprintf(body, MTASTS_POLICY_MAX,
+	    "version: STSv1\nmode: enforce\nmax_age: 604800\n");
+	for (i = 0; i < 9999; i++) {
+		memcpy(body + n, "mx:a\n", 5);
+		n += 5;
+	}
+	memcpy(body + n, "mx:mx1.example\n", 15);
+	n += 15;
+	unit_eq_long("policy 10000 mx, match last: return", ST_OK,
+	    mtasts_policy_parse(pol, body, n));
+	unit_eq_str("policy 10000 mx, match last", "mx1.example",
+	    mtasts_policy_match(pol, "mx1.example", 11));
 
 	/* 10,000 bad lines: problems capped. */
 	n = 0;
