@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "text.h"
 
+#include "report_json.h"
 #include "banned.h"
 
 static const char *const verdict_names[LISTEN_V__COUNT] = {
@@ -263,31 +264,12 @@ add_peer_text(cJSON *o, const char *key, const char *s)
 	cJSON_AddStringToObject(o, key, t);
 }
 
+/* cert_json - the certificate object of report.md 5.5.1, shared with the
+ * probe's report */
 static cJSON *
 cert_json(const struct cert_summary *c)
 {
-	cJSON *o = cJSON_CreateObject(), *a, *k;
-	char t[32];
-
-	cJSON_AddStringToObject(o, "subject", c->subject ? c->subject : "");
-	cJSON_AddStringToObject(o, "issuer", c->issuer ? c->issuer : "");
-	cJSON_AddStringToObject(o, "serial", c->serial_hex ? c->serial_hex : "");
-	clock_rfc3339(c->not_before, t, sizeof(t));
-	cJSON_AddStringToObject(o, "not_before", t);
-	clock_rfc3339(c->not_after, t, sizeof(t));
-	cJSON_AddStringToObject(o, "not_after", t);
-	a = cJSON_AddArrayToObject(o, "san_dns");
-	for (size_t i = 0; i < c->ndns; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(c->dns_names[i]));
-	k = cJSON_AddObjectToObject(o, "key");
-	cJSON_AddStringToObject(k, "type", c->key_type);
-	cJSON_AddNumberToObject(k, "bits", c->key_bits);
-	cJSON_AddStringToObject(o, "sig_alg", c->sig_alg);
-	cJSON_AddBoolToObject(o, "self_signed", c->self_issued);
-	cJSON_AddStringToObject(o, "sha256", c->sha256_hex);
-	cJSON_AddStringToObject(o, "spki_sha256", c->spki_sha256_hex);
-	cJSON_AddStringToObject(o, "pem", c->pem ? c->pem : "");
-	return o;
+	return report_json_cert(c, 0, true);
 }
 
 static cJSON *
