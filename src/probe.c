@@ -276,9 +276,8 @@ validation_job_fn(void *arg)
 #define VALIDATION_ANCESTORS 3
 
 /*
- * ancestor_names - the zones above the domain, top first ("test",
- * "lab.test", "good.lab.test" for good.lab.test), at most
- * VALIDATION_ANCESTORS.
+ * ancestor_names - the names above the domain, top first ("test",
+ * "lab.test" for good.lab.test), at most VALIDATION_ANCESTORS.
  *
  * checks.md asks for AD on the root SOA. A resolver that refuses the root
  * (as the lab's does, so that nothing leaves loopback) but sets AD on the
@@ -288,21 +287,18 @@ validation_job_fn(void *arg)
 static size_t
 ancestor_names(const char *domain, char out[][300])
 {
-	const char *p;
-	size_t n = 0;
-	char tmp[VALIDATION_ANCESTORS][300];
+	const char *dots[128];
+	size_t ndots = 0, n = 0;
 
 	if (domain == NULL)
 		return 0;
-	/* Collect from the full name upwards, then reverse to top first. */
-	for (p = domain; p != NULL && n < VALIDATION_ANCESTORS; ) {
-		snprintf(tmp[n++], sizeof(tmp[0]), "%s", p);
-		p = strchr(p, '.');
-		if (p != NULL)
-			p++;
-	}
-	for (size_t i = 0; i < n; i++)
-		snprintf(out[i], 300, "%s", tmp[n - 1 - i]);
+	for (const char *p = domain; *p != '\0' && ndots < 128; p++)
+		if (*p == '.')
+			dots[ndots++] = p;
+	/* Strictly above the domain, the top-level zone first: TLDs are the
+	 * zones most likely to be signed. */
+	while (ndots > 0 && n < VALIDATION_ANCESTORS)
+		snprintf(out[n++], 300, "%.299s", dots[--ndots] + 1);
 	return n;
 }
 
@@ -324,16 +320,43 @@ mx_add(struct probe_result *r, const char *name, int pref, const char *source,
 	return ST_OK;
 }
 
-/* dns_phase_mx - the MX lookup and the resolver's validation, together */
+/* The trust store and TLS context are built while the first DNS answers
+ * are on their way (loading a CA bundle and OpenSSL's configuration takes
+ * milliseconds that need not be waited for in turn). */
+struct tls_init_job {
+	const char *ca_file, *ca_path;
+	X509_STORE *store;
+	SSL_CTX *ctx;
+	enum st_err err;
+	char errmsg[300];
+};
+
+static void
+tls_init_job_fn(void *arg)
+{
+	struct tls_init_job *j = arg;
+
+	j->err = ST_OK;
+	if ((j->store = cert_store_load(j->ca_file, j->ca_path, j->errmsg,
+	    sizeof(j->errmsg))) == NULL) {
+		j->err = ST_ERR_INVAL;
+		return;
+	}
+	if ((j->ctx = tls_client_ctx_new(j->errmsg, sizeof(j->errmsg))) == NULL)
+		j->err = ST_ERR_TLS;
+}
+
+/* dns_phase_mx - the MX lookup and the resolver's validation, together
+ * (and the TLS set-up job tj beside them) */
 static enum st_err
-dns_phase_mx(struct probe_result *r)
+dns_phase_mx(struct probe_result *r, struct tls_init_job *tj)
 {
 	struct lookup_job lj = {.cfg = &r->dnscfg, .type = LDNS_RR_TYPE_MX, .ans = &r->mxans};
 	struct validation_job vj = {.cfg = &r->dnscfg};
 	struct lookup_job pj[4], aj[VALIDATION_ANCESTORS];
 	struct dns_answer anc[VALIDATION_ANCESTORS];
 	char names[VALIDATION_ANCESTORS][300];
-	struct job jobs[6 + VALIDATION_ANCESTORS] = {{validation_job_fn, &vj},
+	struct job jobs[7 + VALIDATION_ANCESTORS] = {{validation_job_fn, &vj},
 	    {lookup_job_fn, &lj}};
 	size_t njobs = 1, i, nanc = 0;
 
@@ -366,8 +389,10 @@ dns_phase_mx(struct probe_result *r)
 			jobs[njobs++] = (struct job){lookup_job_fn, &aj[i]};
 		}
 	}
+	/* Every job but the TLS set-up is one DNS query. */
+	r->dns_queries += (unsigned)njobs;
+	jobs[njobs++] = (struct job){tls_init_job_fn, tj};
 	jobs_run(jobs, njobs, njobs);
-	r->dns_queries += (unsigned)njobs - 2;
 	r->validating = vj.ok;
 	for (i = 0; i < nanc; i++) {
 		if (!r->validating && vj.answered && anc[i].err == ST_OK && anc[i].ad)
@@ -376,7 +401,6 @@ dns_phase_mx(struct probe_result *r)
 	}
 	snprintf(r->validating_detail, sizeof(r->validating_detail), "%s",
 	    r->validating ? "" : vj.msg);
-	r->dns_queries += 1;
 	if (r->kind == TARGET_HOST) {
 		unsigned char tmp[16];
 		bool lit = inet_pton(AF_INET, r->host, tmp) == 1 ||
@@ -387,7 +411,6 @@ dns_phase_mx(struct probe_result *r)
 		return mx_add(r, r->host, -1, "host", lit);
 	}
 	r->have_mxans = true;
-	r->dns_queries += 1;
 	/* A secure MX answer is the same proof (see ancestor_names). */
 	if (!r->validating && r->mxans.err == ST_OK && r->mxans.ad)
 		r->validating = true;
@@ -821,6 +844,7 @@ probe_run(const struct probe_options *o, struct probe_result **out,
 	struct probe_result *r;
 	SSL_CTX *ctx = NULL;
 	X509_STORE *store = NULL;
+	struct tls_init_job tj = {0};
 	enum st_err err;
 	long long t0;
 
@@ -847,18 +871,19 @@ probe_run(const struct probe_options *o, struct probe_result **out,
 		err = ST_ERR_INVAL;
 		goto fail;
 	}
-	if ((store = cert_store_load(o->ca_file, o->ca_path, errmsg, errlen)) == NULL) {
-		err = ST_ERR_INVAL;
-		goto fail;
-	}
 	snprintf(r->trust_store, sizeof(r->trust_store), "%s",
 	    o->ca_file ? o->ca_file : o->ca_path ? o->ca_path : X509_get_default_cert_file());
-	if ((ctx = tls_client_ctx_new(errmsg, errlen)) == NULL) {
-		err = ST_ERR_TLS;
-		goto fail;
-	}
 	r->dnscfg.timeout_ms = remaining_ms(r, r->opt.timeout_ms);
-	if ((err = dns_phase_mx(r)) != ST_OK)
+	tj.ca_file = o->ca_file;
+	tj.ca_path = o->ca_path;
+	err = dns_phase_mx(r, &tj);
+	store = tj.store;
+	ctx = tj.ctx;
+	if (err == ST_OK && tj.err != ST_OK) {
+		snprintf(errmsg, errlen, "%s", tj.errmsg);
+		err = tj.err;
+	}
+	if (err != ST_OK)
 		goto fail;
 	/* The policy fetch overlaps the address lookups and SMTP sessions
 	 * (issue: "concurrently with the SMTP sessions, never after"). */
