@@ -8,6 +8,30 @@
 
 #include "probe_result.h"
 
+#include <openssl/ssl.h>
+
+/* The trust store and TLS context are built while the first DNS answers
+ * are on their way (loading a CA bundle and OpenSSL's configuration takes
+ * milliseconds that need not be waited for in turn). */
+struct tls_init_job {
+	const char *ca_file, *ca_path;
+	X509_STORE *store;
+	SSL_CTX *ctx;
+	enum st_err err;
+	char errmsg[300];
+};
+void tls_init_job_fn(void *arg);
+
+/* probe_target.c: r->domain, r->mailbox, r->host from the options */
+enum st_err probe_parse_target(struct probe_result *r, char *errmsg,
+    size_t errlen);
+void probe_pick_ehlo(struct probe_result *r);
+
+/* probe_dns.c: the two DNS phases and the address list */
+enum st_err probe_dns_mx(struct probe_result *r, struct tls_init_job *tj);
+enum st_err probe_dns_hosts(struct probe_result *r);
+enum st_err probe_build_addrs(struct probe_result *r);
+
 /* Findings of scope domain and mx about DNS (checks.md 2). */
 void check_dns_run(struct probe_result *r);
 /* Findings of scope address about SMTP (checks.md 3, 9). */

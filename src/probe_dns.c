@@ -1,0 +1,409 @@
+/*
+ * probe_dns.c - the probe's DNS phases: first the MX, MTA-STS, TLS-RPT and
+ * validation lookups together (with the TLS set-up beside them), then the
+ * A, AAAA and TLSA lookups of every MX host together, then the address
+ * list the sessions use. Each phase is one round trip, however many hosts.
+ */
+#include "probe_internal.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ldns/ldns.h>
+#include <openssl/ssl.h>
+
+#include "jobs.h"
+#include "st_limits.h"
+#include "tls_client.h"
+
+#include "banned.h"
+
+struct lookup_job {
+	const struct dns_config *cfg;
+	char name[300];
+	uint16_t type;
+	struct dns_answer *ans;
+};
+
+static void
+lookup_job_fn(void *arg)
+{
+	struct lookup_job *j = arg;
+
+	dns_lookup(j->cfg, j->name, j->type, j->ans);
+}
+
+struct validation_job {
+	const struct dns_config *cfg;
+	bool ok;
+	bool answered;        /* the resolver answered at all */
+	char msg[200];
+};
+
+static void
+validation_job_fn(void *arg)
+{
+	struct validation_job *j = arg;
+
+	j->msg[0] = '\0';
+	j->answered = dns_probe_validation(j->cfg, &j->ok, j->msg,
+	    sizeof(j->msg)) == ST_OK;
+}
+
+/* Ancestors of the domain whose SOA may show the AD bit (see below). */
+#define VALIDATION_ANCESTORS 3
+
+/*
+ * ancestor_names - the names above the domain, top first ("test",
+ * "lab.test" for good.lab.test), at most VALIDATION_ANCESTORS.
+ *
+ * checks.md asks for AD on the root SOA. A resolver that refuses the root
+ * (as the lab's does, so that nothing leaves loopback) but sets AD on the
+ * SOA of a signed ancestor of the domain validates just as well; those
+ * lookups run beside the root's, not after it (smtptls(1), DEVIATIONS).
+ */
+static size_t
+ancestor_names(const char *domain, char out[][300])
+{
+	const char *dots[128];
+	size_t ndots = 0, n = 0;
+
+	if (domain == NULL)
+		return 0;
+	for (const char *p = domain; *p != '\0' && ndots < 128; p++)
+		if (*p == '.')
+			dots[ndots++] = p;
+	/* Strictly above the domain, the top-level zone first: TLDs are the
+	 * zones most likely to be signed. */
+	while (ndots > 0 && n < VALIDATION_ANCESTORS)
+		snprintf(out[n++], 300, "%.299s", dots[--ndots] + 1);
+	return n;
+}
+
+static enum st_err
+mx_add(struct probe_result *r, const char *name, int pref, const char *source,
+    bool literal)
+{
+	struct probe_mx *m;
+
+	m = &r->mx[r->nmx];
+	memset(m, 0, sizeof(*m));
+	if ((m->name = strdup(name)) == NULL)
+		return ST_ERR_NOMEM;
+	m->preference = pref;
+	m->source = source;
+	m->literal = literal;
+	m->order = (unsigned)r->nmx;
+	r->nmx++;
+	return ST_OK;
+}
+
+void
+tls_init_job_fn(void *arg)
+{
+	struct tls_init_job *j = arg;
+
+	j->err = ST_OK;
+	if ((j->store = cert_store_load(j->ca_file, j->ca_path, j->errmsg,
+	    sizeof(j->errmsg))) == NULL) {
+		j->err = ST_ERR_INVAL;
+		return;
+	}
+	if ((j->ctx = tls_client_ctx_new(j->errmsg, sizeof(j->errmsg))) == NULL)
+		j->err = ST_ERR_TLS;
+}
+
+/* dns_phase_mx - the MX lookup and the resolver's validation, together
+ * (and the TLS set-up job tj beside them) */
+enum st_err
+probe_dns_mx(struct probe_result *r, struct tls_init_job *tj)
+{
+	struct lookup_job lj = {.cfg = &r->dnscfg, .type = LDNS_RR_TYPE_MX, .ans = &r->mxans};
+	struct validation_job vj = {.cfg = &r->dnscfg};
+	struct lookup_job pj[4], aj[VALIDATION_ANCESTORS];
+	struct dns_answer anc[VALIDATION_ANCESTORS];
+	char names[VALIDATION_ANCESTORS][300];
+	struct job jobs[7 + VALIDATION_ANCESTORS] = {{validation_job_fn, &vj},
+	    {lookup_job_fn, &lj}};
+	size_t njobs = 1, i, nanc = 0;
+
+	/* The MX, the MTA-STS and TLS-RPT records and the policy host's
+	 * addresses are independent: ask for all of them at once. */
+	if (r->kind != TARGET_HOST) {
+		snprintf(lj.name, sizeof(lj.name), "%s", r->domain);
+		njobs = 2;
+		pj[0] = (struct lookup_job){&r->dnscfg, "", LDNS_RR_TYPE_TXT, &r->rpt_txt};
+		snprintf(pj[0].name, sizeof(pj[0].name), "_smtp._tls.%s", r->domain);
+		jobs[njobs++] = (struct job){lookup_job_fn, &pj[0]};
+		r->have_rpt_dns = true;
+		if (!r->opt.no_mta_sts) {
+			pj[1] = (struct lookup_job){&r->dnscfg, "", LDNS_RR_TYPE_TXT, &r->sts_txt};
+			snprintf(pj[1].name, sizeof(pj[1].name), "_mta-sts.%s", r->domain);
+			pj[2] = (struct lookup_job){&r->dnscfg, "", LDNS_RR_TYPE_A, &r->sts_a};
+			snprintf(pj[2].name, sizeof(pj[2].name), "mta-sts.%s", r->domain);
+			pj[3] = (struct lookup_job){&r->dnscfg, "", LDNS_RR_TYPE_AAAA, &r->sts_aaaa};
+			snprintf(pj[3].name, sizeof(pj[3].name), "mta-sts.%s", r->domain);
+			for (i = 1; i < 4; i++)
+				jobs[njobs++] = (struct job){lookup_job_fn, &pj[i]};
+			r->have_sts_dns = true;
+		}
+	}
+	if (r->dnscfg.source == DNS_SRC_RESOLVER_AD && r->kind != TARGET_HOST) {
+		nanc = ancestor_names(r->domain, names);
+		for (i = 0; i < nanc; i++) {
+			aj[i] = (struct lookup_job){&r->dnscfg, "", LDNS_RR_TYPE_SOA, &anc[i]};
+			snprintf(aj[i].name, sizeof(aj[i].name), "%.299s", names[i]);
+			jobs[njobs++] = (struct job){lookup_job_fn, &aj[i]};
+		}
+	}
+	/* Every job but the TLS set-up is one DNS query. */
+	r->dns_queries += (unsigned)njobs;
+	jobs[njobs++] = (struct job){tls_init_job_fn, tj};
+	jobs_run(jobs, njobs, njobs);
+	r->validating = vj.ok;
+	for (i = 0; i < nanc; i++) {
+		if (!r->validating && vj.answered && anc[i].err == ST_OK && anc[i].ad)
+			r->validating = true;
+		dns_answer_release(&anc[i]);
+	}
+	snprintf(r->validating_detail, sizeof(r->validating_detail), "%s",
+	    r->validating ? "" : vj.msg);
+	if (r->kind == TARGET_HOST) {
+		unsigned char tmp[16];
+		bool lit = inet_pton(AF_INET, r->host, tmp) == 1 ||
+		    inet_pton(AF_INET6, r->host, tmp) == 1;
+
+		if ((r->mx = calloc(1, sizeof(*r->mx))) == NULL)
+			return ST_ERR_NOMEM;
+		return mx_add(r, r->host, -1, "host", lit);
+	}
+	r->have_mxans = true;
+	/* A secure MX answer is the same proof (see ancestor_names). */
+	if (!r->validating && r->mxans.err == ST_OK && r->mxans.ad)
+		r->validating = true;
+	if (r->mxans.err != ST_OK || r->mxans.rcode != LDNS_RCODE_NOERROR ||
+	    r->mxans.dnssec == DNSSEC_BOGUS)
+		return ST_OK;
+	if (r->mxans.nmx == 1 && r->mxans.mx[0].exchange[0] == '\0') {
+		r->null_mx = true;
+		return ST_OK;
+	}
+	r->mx = calloc(r->mxans.nmx ? r->mxans.nmx : 1, sizeof(*r->mx));
+	if (r->mx == NULL)
+		return ST_ERR_NOMEM;
+	if (r->mxans.nmx == 0) {
+		r->implicit = true;
+		return mx_add(r, r->domain, 0, "implicit", false);
+	}
+	for (i = 0; i < r->mxans.nmx; i++) {
+		/* A "." among other records (RFC 7505 3) is no host. */
+		if (r->mxans.mx[i].exchange[0] == '\0')
+			continue;
+		if (mx_add(r, r->mxans.mx[i].exchange, r->mxans.mx[i].preference,
+		    "mx", false) != ST_OK)
+			return ST_ERR_NOMEM;
+	}
+	return ST_OK;
+}
+
+/* secure_alias - the final name of an MX host reached over a CNAME chain
+ * that is DNSSEC-secure link by link, or NULL */
+static const char *
+secure_alias(const struct probe_mx *m)
+{
+	const struct dns_answer *a = m->have_a ? &m->a : m->have_aaaa ? &m->aaaa : NULL;
+
+	if (a == NULL || a->ncname == 0 || a->dnssec != DNSSEC_SECURE)
+		return NULL;
+	for (size_t i = 0; i < a->ncname; i++)
+		if (a->cname[i].dnssec != DNSSEC_SECURE)
+			return NULL;
+	return a->cname[a->ncname - 1].to;
+}
+
+/*
+ * tlsa_cname_round - RFC 7672 2.2.2: for an MX host that is a secure alias,
+ * the TLSA records of the final target come first; only when it has none
+ * do the MX host name's records (already looked up) apply. One more
+ * parallel round of lookups, only for such hosts.
+ */
+static enum st_err
+tlsa_cname_round(struct probe_result *r)
+{
+	struct lookup_job *lj = calloc(r->nmx + 1, sizeof(*lj));
+	struct dns_answer *ans = calloc(r->nmx + 1, sizeof(*ans));
+	struct job *jobs = calloc(r->nmx + 1, sizeof(*jobs));
+	size_t *host = calloc(r->nmx + 1, sizeof(*host));
+	size_t n = 0, i;
+	enum st_err err = ST_ERR_NOMEM;
+
+	if (lj == NULL || ans == NULL || jobs == NULL || host == NULL)
+		goto out;
+	for (i = 0; i < r->nmx; i++) {
+		const char *target = secure_alias(&r->mx[i]);
+
+		if (target == NULL || !r->mx[i].have_tlsa)
+			continue;
+		lj[n] = (struct lookup_job){&r->dnscfg, "", LDNS_RR_TYPE_TLSA, &ans[n]};
+		snprintf(lj[n].name, sizeof(lj[n].name), "_%u._tcp.%s",
+		    (unsigned)r->opt.port, target);
+		jobs[n] = (struct job){lookup_job_fn, &lj[n]};
+		host[n++] = i;
+	}
+	jobs_run(jobs, n, 32);
+	r->dns_queries += (unsigned)n;
+	for (i = 0; i < n; i++) {
+		struct probe_mx *m = &r->mx[host[i]];
+		const char *target = secure_alias(m);
+
+		/* The target's answer decides unless it proves there is
+		 * nothing there; a failed lookup decides too (DANE senders
+		 * defer on it, RFC 7672 2.1.1). */
+		if (ans[i].err == ST_OK && ans[i].ntlsa == 0 &&
+		    (ans[i].rcode == LDNS_RCODE_NOERROR ||
+		    ans[i].rcode == LDNS_RCODE_NXDOMAIN)) {
+			dns_answer_release(&ans[i]);
+			continue;
+		}
+		if ((m->tlsa_base = strdup(target)) == NULL) {
+			for (; i < n; i++)
+				dns_answer_release(&ans[i]);
+			goto out;
+		}
+		dns_answer_release(&m->tlsa);
+		m->tlsa = ans[i];
+	}
+	err = ST_OK;
+out:
+	free(lj);
+	free(ans);
+	free(jobs);
+	free(host);
+	return err;
+}
+
+/* dns_phase_hosts - A, AAAA and TLSA of every MX host at once */
+enum st_err
+probe_dns_hosts(struct probe_result *r)
+{
+	struct lookup_job *lj;
+	struct job *jobs;
+	size_t n = 0, i;
+
+	lj = calloc(r->nmx * 3 + 1, sizeof(*lj));
+	jobs = calloc(r->nmx * 3 + 1, sizeof(*jobs));
+	if (lj == NULL || jobs == NULL) {
+		free(lj);
+		free(jobs);
+		return ST_ERR_NOMEM;
+	}
+	for (i = 0; i < r->nmx; i++) {
+		struct probe_mx *m = &r->mx[i];
+
+		if (m->literal)
+			continue;
+		if (r->opt.ipv4) {
+			lj[n] = (struct lookup_job){&r->dnscfg, "", LDNS_RR_TYPE_A, &m->a};
+			snprintf(lj[n].name, sizeof(lj[n].name), "%s", m->name);
+			m->have_a = true;
+			n++;
+		}
+		if (r->opt.ipv6) {
+			lj[n] = (struct lookup_job){&r->dnscfg, "", LDNS_RR_TYPE_AAAA, &m->aaaa};
+			snprintf(lj[n].name, sizeof(lj[n].name), "%s", m->name);
+			m->have_aaaa = true;
+			n++;
+		}
+		if (!r->opt.no_dane) {
+			lj[n] = (struct lookup_job){&r->dnscfg, "", LDNS_RR_TYPE_TLSA, &m->tlsa};
+			snprintf(lj[n].name, sizeof(lj[n].name), "_%u._tcp.%s",
+			    (unsigned)r->opt.port, m->name);
+			m->have_tlsa = true;
+			n++;
+		}
+	}
+	for (i = 0; i < n; i++)
+		jobs[i] = (struct job){lookup_job_fn, &lj[i]};
+	jobs_run(jobs, n, 32);
+	r->dns_queries += (unsigned)n;
+	free(lj);
+	free(jobs);
+	return r->opt.no_dane ? ST_OK : tlsa_cname_round(r);
+}
+
+static int
+addr_cmp(const void *a, const void *b)
+{
+	const struct probe_addr *x = a, *y = b;
+	unsigned char bx[16], by[16];
+	size_t len = x->family == AF_INET6 ? 16 : 4;
+
+	if (x->family != y->family)
+		return x->family == AF_INET ? -1 : 1;
+	inet_pton(x->family, x->address, bx);
+	inet_pton(y->family, y->address, by);
+	return memcmp(bx, by, len);
+}
+
+/* build_addrs - the address list of every MX host, IPv4 first, sorted */
+enum st_err
+probe_build_addrs(struct probe_result *r)
+{
+	size_t i, k;
+	unsigned order = 0;
+
+	for (i = 0; i < r->nmx; i++) {
+		struct probe_mx *m = &r->mx[i];
+		size_t na = m->have_a ? m->a.ntext : 0;
+		size_t n6 = m->have_aaaa ? m->aaaa.ntext : 0;
+
+		if (m->literal) {
+			unsigned char tmp[16];
+			int fam = inet_pton(AF_INET, m->name, tmp) == 1 ? AF_INET : AF_INET6;
+
+			if ((fam == AF_INET && !r->opt.ipv4) || (fam == AF_INET6 && !r->opt.ipv6))
+				continue;
+			if ((m->addrs = calloc(1, sizeof(*m->addrs))) == NULL)
+				return ST_ERR_NOMEM;
+			snprintf(m->addrs[0].address, sizeof(m->addrs[0].address), "%s", m->name);
+			m->addrs[0].family = fam;
+			m->addrs[0].mx = m;
+			m->naddrs = 1;
+			continue;
+		}
+		/* Bogus address records are not used (a validating sender
+		 * gets SERVFAIL); the caps bound hostile answers. */
+		if (m->have_a && m->a.dnssec == DNSSEC_BOGUS)
+			na = 0;
+		if (m->have_aaaa && m->aaaa.dnssec == DNSSEC_BOGUS)
+			n6 = 0;
+		if (na > DNS_ADDR_MAX)
+			na = DNS_ADDR_MAX;
+		if (n6 > DNS_ADDR_MAX)
+			n6 = DNS_ADDR_MAX;
+		if (na + n6 == 0)
+			continue;
+		if ((m->addrs = calloc(na + n6, sizeof(*m->addrs))) == NULL)
+			return ST_ERR_NOMEM;
+		for (k = 0; k < na; k++) {
+			snprintf(m->addrs[k].address, sizeof(m->addrs[k].address), "%s", m->a.text[k]);
+			m->addrs[k].family = AF_INET;
+			m->addrs[k].mx = m;
+		}
+		for (k = 0; k < n6; k++) {
+			struct probe_addr *pa = &m->addrs[na + k];
+
+			snprintf(pa->address, sizeof(pa->address), "%s", m->aaaa.text[k]);
+			pa->family = AF_INET6;
+			pa->mx = m;
+		}
+		m->naddrs = na + n6;
+		qsort(m->addrs, m->naddrs, sizeof(*m->addrs), addr_cmp);
+	}
+	for (i = 0; i < r->nmx; i++)
+		for (k = 0; k < r->mx[i].naddrs; k++)
+			r->mx[i].addrs[k].order = order++;
+	return ST_OK;
+}
