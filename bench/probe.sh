@@ -84,6 +84,12 @@ printf '%-44s %6s ms\n' "openssl s_client, every address in turn" "$oa"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == 0) a = 1; printf "%.2f", b / a }'; }
 echo "ratios (other / smtptls): posttls-finger all $(ratio "$s" "$fa")x," \
     "one address $(ratio "$s" "$f1")x, s_client all $(ratio "$s" "$oa")x"
+# The probe's own clock (timings_ms.total) against the wall time above:
+# the difference is process start-up, mostly the dynamic loader mapping
+# libcurl's dependency tree.
+inproc=$(for ((i = 0; i < runs; i++)); do smtptls_run 2>/dev/null | jq -r .timings_ms.total; done | median)
+startup=$(time_runs startup ./smtptls --version)
+echo "smtptls in-process time (timings_ms.total): ${inproc} ms; process start-up alone: ${startup} ms"
 echo "peak RSS: smtptls $(peak_rss ./smtptls probe --json --resolver $RESOLVER \
     --ca-file "$CA" --allow-private "$domain") KiB"
 if command -v testssl.sh >/dev/null 2>&1; then
