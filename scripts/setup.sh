@@ -10,7 +10,7 @@ build-essential pkg-config make gcc clang libclang-rt-14-dev
 libssl-dev openssl libcurl4-openssl-dev curl libldns-dev ldnsutils libcjson-dev
 nsd unbound postfix nginx-light bind9-dnsutils
 swaks libnet-ssleay-perl msmtp testssl.sh
-mandoc jq python3 procps ca-certificates
+mandoc jq python3 python3-jsonschema procps ca-certificates
 time iproute2 bsdextrautils
 "
 

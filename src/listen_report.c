@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "text.h"
+#include "smtptls/probe.h"
 
 #include "report_json.h"
 #include "banned.h"
@@ -474,6 +475,7 @@ listen_start_json(const struct listen *l)
 	cJSON_AddStringToObject(d, "type", "listen.start");
 	o = cJSON_AddObjectToObject(d, "tool");
 	cJSON_AddStringToObject(o, "name", "smtptls");
+	cJSON_AddStringToObject(o, "version", smtptls_version());
 	cJSON_AddStringToObject(d, "started", l->started);
 	a = cJSON_AddArrayToObject(d, "bind");
 	for (size_t i = 0; i < l->nl; i++)

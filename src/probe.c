@@ -194,7 +194,7 @@ smtp_phase(struct probe_result *r, SSL_CTX *ctx, X509_STORE *store)
 	if (r->opt.catchall && r->mailbox != NULL && catchall_mailbox(r))
 		sp.rcpt2 = r->catchall_rcpt;
 	err = session_run_all(addrs, want, n, &sp);
-	r->smtp_ms = n ? (long)(clock_ms() - t0) : -1;
+	r->smtp_ms = n ? (long)(clock_ms() - t0) : 0;
 	if (err == ST_OK && r->opt.cleartext && r->mailbox != NULL)
 		err = cleartext_phase(r, addrs, want, n, &sp);
 	/* checks.md 1.9: --scan runs after the standard sessions ended. */
@@ -352,7 +352,10 @@ probe_run(const struct probe_options *o, struct probe_result **out,
 	if ((err = smtp_phase(r, ctx, store)) != ST_OK)
 		goto fail;
 	mtasts_finish(r);
-	r->mta_sts_ms = r->sts != NULL && r->sts->fetch_done ? (long)r->sts->fetch.ms : -1;
+	/* report.md 4: the TXT lookup plus the HTTPS fetch (null when
+	 * MTA-STS is not looked at: --no-mta-sts, --host). */
+	r->mta_sts_ms = !r->have_sts_dns ? -1 : (long)r->sts_txt.ms +
+	    (r->sts != NULL && r->sts->fetch_done ? (long)r->sts->fetch.ms : 0);
 	if (clock_ms() - t0 >= (long long)r->opt.deadline_ms)
 		r->deadline_hit = true;
 

@@ -125,7 +125,10 @@ report_json_cert(const struct cert_summary *c, size_t depth, bool pem)
 	k = cJSON_AddObjectToObject(o, "key");
 	cJSON_AddStringToObject(k, "type", c->key_type);
 	cJSON_AddNumberToObject(k, "bits", c->key_bits);
-	report_json_str(k, "curve", c->curve);
+	/* report.md 5.5.1 names NIST curves P-256, P-384, P-521. */
+	report_json_str(k, "curve", strcmp(c->curve, "prime256v1") == 0 ? "P-256" :
+	    strcmp(c->curve, "secp384r1") == 0 ? "P-384" :
+	    strcmp(c->curve, "secp521r1") == 0 ? "P-521" : c->curve);
 	cJSON_AddStringToObject(o, "sig_alg", c->sig_alg);
 	cJSON_AddBoolToObject(o, "ca", c->is_ca);
 	cJSON_AddBoolToObject(o, "self_signed", c->self_issued);
