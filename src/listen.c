@@ -26,6 +26,7 @@
 
 #include "clock.h"
 
+#include "tls_io.h"
 #include "banned.h"
 
 /* parse_bind - "ADDR:PORT", "[V6]:PORT", "ADDR", "V6" into ss */
@@ -491,33 +492,13 @@ sess_read(struct listen_session *s, long long now)
 	ssize_t n;
 	size_t used;
 
-	if (s->ssl != NULL) {
-		int r, e;
-
-		ERR_clear_error();
-		r = SSL_read(s->ssl, buf, sizeof(buf));
-		if (r <= 0) {
-			e = SSL_get_error(s->ssl, r);
-			if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-				s->ssl_want = e;
-				return;
-			}
-			smtp_server_eof(&s->sm);
-			s->phase = LPH_DONE;
-			return;
-		}
-		s->ssl_want = 0;
-		n = r;
-	} else {
-		n = recv(s->fd, buf, sizeof(buf), 0);
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
-		    errno == EINTR))
-			return;
-		if (n <= 0) {
-			smtp_server_eof(&s->sm);
-			s->phase = LPH_DONE;
-			return;
-		}
+	n = tls_io_read(s->ssl, s->fd, buf, sizeof(buf), &s->ssl_want);
+	if (n < 0)
+		return;
+	if (n == 0) {
+		smtp_server_eof(&s->sm);
+		s->phase = LPH_DONE;
+		return;
 	}
 	s->step_deadline = now + s->l->p.step_timeout_ms;
 	sess_event(s, smtp_server_feed(&s->sm, buf, (size_t)n, &used), now);

@@ -21,6 +21,7 @@
 #include "clock.h"
 #include "tls_client.h"
 
+#include "tls_io.h"
 #include "banned.h"
 
 /* PH_WATCH: a scan session after its handshake, listening for a reply it
@@ -395,31 +396,13 @@ sess_read(struct sess *s, const struct session_params *p, long long now)
 		ssize_t n;
 		size_t off = 0;
 
-		if (s->ssl != NULL) {
-			int r, e;
-
-			ERR_clear_error();
-			r = SSL_read(s->ssl, buf, sizeof(buf));
-			if (r <= 0) {
-				e = SSL_get_error(s->ssl, r);
-				if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-					s->ssl_want = e;
-					return;
-				}
-				/* Clean close, or EOF without close_notify. */
-				sess_event(s, p, smtp_client_eof(&pa->sc), now);
-				return;
-			}
-			s->ssl_want = 0;
-			n = r;
-		} else {
-			n = recv(s->fd, buf, sizeof(buf), 0);
-			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-				return;
-			if (n <= 0) {
-				sess_event(s, p, smtp_client_eof(&pa->sc), now);
-				return;
-			}
+		n = tls_io_read(s->ssl, s->fd, buf, sizeof(buf), &s->ssl_want);
+		if (n < 0)
+			return;
+		if (n == 0) {
+			/* Clean close, or EOF without close_notify. */
+			sess_event(s, p, smtp_client_eof(&pa->sc), now);
+			return;
 		}
 		while (off < (size_t)n && s->phase == PH_SMTP) {
 			size_t used = 0;
