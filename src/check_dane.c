@@ -166,48 +166,6 @@ check_usable_params(struct probe_result *r, struct probe_mx *m, size_t usable)
 	    "TLSA record is published first");
 }
 
-static void
-check_match(struct probe_result *r, const struct probe_addr *pa, size_t usable)
-{
-	const struct tls_facts *t = &pa->tls;
-	struct check_result *cr;
-	cJSON *d;
-
-	if (usable == 0) {
-		check_add(&r->checks, "dane.tlsa.match", CHECK_SKIP, NULL, pa->mx->name,
-		    pa->address, pa->order, NULL,
-		    "not evaluated: no usable secure TLSA records for the host");
-		return;
-	}
-	if (!t->established || !t->dane_checked) {
-		check_add(&r->checks, "dane.tlsa.match", CHECK_SKIP, NULL, pa->mx->name,
-		    pa->address, pa->order, NULL, "not evaluated: no handshake");
-		return;
-	}
-	d = cJSON_CreateObject();
-	if (t->dane_verified) {
-		cJSON *m = cJSON_AddObjectToObject(d, "matched");
-
-		cJSON_AddNumberToObject(m, "usage", t->dane_usage);
-		cJSON_AddNumberToObject(m, "selector", t->dane_selector);
-		cJSON_AddNumberToObject(m, "mtype", t->dane_mtype);
-		cJSON_AddNumberToObject(m, "depth", t->dane_depth);
-		cJSON_AddNullToObject(d, "reason");
-		check_add(&r->checks, "dane.tlsa.match", CHECK_PASS, NULL, pa->mx->name,
-		    pa->address, pa->order, d, "TLSA %d %d %d matched at depth %d",
-		    t->dane_usage, t->dane_selector, t->dane_mtype, t->dane_depth);
-		return;
-	}
-	cJSON_AddNullToObject(d, "matched");
-	cJSON_AddStringToObject(d, "reason", "no-match");
-	cr = check_add(&r->checks, "dane.tlsa.match", CHECK_FAIL, NULL, pa->mx->name,
-	    pa->address, pa->order, d, "no usable TLSA record authenticates the "
-	    "server (verify error %d: %s): DANE senders defer mail to this address",
-	    t->dane_verify_code, X509_verify_cert_error_string(t->dane_verify_code));
-	if (cr)
-		cr->tlsrpt = "validation-failure";
-}
-
 /* cert_matches - whether TLSA record t matches certificate c (its PEM is
  * decoded again: the summary keeps SHA-256 digests only) */
 static bool
@@ -239,6 +197,77 @@ out:
 	OPENSSL_free(der);
 	X509_free(x);
 	return ok;
+}
+
+/* dane_unmatched - the usable records that match nothing the server
+ * presented, as "u s m" strings: a DANE-EE record against the server
+ * certificate, a DANE-TA record against any certificate sent (normal for a
+ * pre-published next key, worth a look otherwise) */
+cJSON *
+dane_unmatched(const struct dns_answer *a, const struct tls_facts *t)
+{
+	cJSON *arr = cJSON_CreateArray();
+	char rec[16];
+
+	for (size_t i = 0; t->have_chain && i < a->ntlsa; i++) {
+		const struct dns_tlsa *d = &a->tlsa[i];
+		bool found = false;
+		size_t top = d->usage == 3 ? 1 : t->chain.ncerts;
+
+		if (tlsa_unusable_reason(d) != NULL)
+			continue;
+		for (size_t k = 0; k < top && k < t->chain.ncerts && !found; k++)
+			found = cert_matches(d, &t->chain.certs[k]);
+		if (!found) {
+			snprintf(rec, sizeof(rec), "%u %u %u", (unsigned)d->usage,
+			    (unsigned)d->selector, (unsigned)d->mtype);
+			cJSON_AddItemToArray(arr, cJSON_CreateString(rec));
+		}
+	}
+	return arr;
+}
+
+static void
+check_match(struct probe_result *r, const struct probe_addr *pa, size_t usable)
+{
+	const struct tls_facts *t = &pa->tls;
+	struct check_result *cr;
+	cJSON *d;
+
+	if (usable == 0) {
+		check_add(&r->checks, "dane.tlsa.match", CHECK_SKIP, NULL, pa->mx->name,
+		    pa->address, pa->order, NULL,
+		    "not evaluated: no usable secure TLSA records for the host");
+		return;
+	}
+	if (!t->established || !t->dane_checked) {
+		check_add(&r->checks, "dane.tlsa.match", CHECK_SKIP, NULL, pa->mx->name,
+		    pa->address, pa->order, NULL, "not evaluated: no handshake");
+		return;
+	}
+	d = cJSON_CreateObject();
+	cJSON_AddItemToObject(d, "unmatched", dane_unmatched(&pa->mx->tlsa, t));
+	if (t->dane_verified) {
+		cJSON *m = cJSON_AddObjectToObject(d, "matched");
+
+		cJSON_AddNumberToObject(m, "usage", t->dane_usage);
+		cJSON_AddNumberToObject(m, "selector", t->dane_selector);
+		cJSON_AddNumberToObject(m, "mtype", t->dane_mtype);
+		cJSON_AddNumberToObject(m, "depth", t->dane_depth);
+		cJSON_AddNullToObject(d, "reason");
+		check_add(&r->checks, "dane.tlsa.match", CHECK_PASS, NULL, pa->mx->name,
+		    pa->address, pa->order, d, "TLSA %d %d %d matched at depth %d",
+		    t->dane_usage, t->dane_selector, t->dane_mtype, t->dane_depth);
+		return;
+	}
+	cJSON_AddNullToObject(d, "matched");
+	cJSON_AddStringToObject(d, "reason", "no-match");
+	cr = check_add(&r->checks, "dane.tlsa.match", CHECK_FAIL, NULL, pa->mx->name,
+	    pa->address, pa->order, d, "no usable TLSA record authenticates the "
+	    "server (verify error %d: %s): DANE senders defer mail to this address",
+	    t->dane_verify_code, X509_verify_cert_error_string(t->dane_verify_code));
+	if (cr)
+		cr->tlsrpt = "validation-failure";
 }
 
 /* check_ta_presented - checks.md dane.ta.presented: the server must send

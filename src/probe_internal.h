@@ -46,6 +46,9 @@ void check_dane_run(struct probe_result *r);
 void check_mtasts_run(struct probe_result *r);
 /* TLS-RPT findings (checks.md 8). */
 void check_tlsrpt_run(struct probe_result *r);
+/* The usable TLSA records of a that match nothing the session t saw, as
+ * a JSON array of "u s m" strings (check_dane.c). */
+struct cJSON *dane_unmatched(const struct dns_answer *a, const struct tls_facts *t);
 /* Verdicts and policy.* checks (checks.md 12). */
 void verdict_run(struct probe_result *r);
 /* Exit code and reason (report.md 8). */

@@ -12,6 +12,7 @@
 #include "st_limits.h"
 #include "text.h"
 
+#include "probe_internal.h"
 #include "banned.h"
 
 void
@@ -220,7 +221,10 @@ dane_json(const struct probe_result *r, const struct probe_addr *pa)
 		cJSON_AddNumberToObject(m, "depth", t->dane_depth);
 	} else
 		cJSON_AddNullToObject(o, "matched");
-	cJSON_AddArrayToObject(o, "unmatched");
+	if (t->dane_checked && t->established)
+		cJSON_AddItemToObject(o, "unmatched", dane_unmatched(&pa->mx->tlsa, t));
+	else
+		cJSON_AddArrayToObject(o, "unmatched");
 	if (t->dane_checked && t->established && !t->dane_verified)
 		cJSON_AddStringToObject(o, "reason", "no-match");
 	else

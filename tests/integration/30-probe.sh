@@ -44,6 +44,7 @@ t_eq probe/good/dane-ee pass "$(status_of dane.tlsa.match 127.10.1.1)"
 t_eq probe/good/dane-ta pass "$(status_of dane.tlsa.match 127.10.1.2)"
 t_jq probe/good/dane-ta-usage '.mx[1].addresses[0].dane.matched.usage' "2"
 t_eq probe/good/ta-presented pass "$(status_of dane.ta.presented 127.10.1.2)"
+t_jq probe/good/nothing-unmatched '[.mx[].addresses[].dane.unmatched | length] | join(",")' "0,0"
 t_eq probe/good/ta-presented-ee-only skip "$(status_of dane.ta.presented 127.10.1.1)"
 t_jq probe/good/verify '.verdicts.levels.verify.outcome' "deliver"
 t_jq probe/good/one-check-per-address '[.checks[] | select(.id == "tls.version")] | length' "2"
@@ -169,6 +170,7 @@ t_eq probe/danebad/match-fail fail "$(status_of dane.tlsa.match)"
 t_jq probe/danebad/dane-level '.verdicts.levels.dane | "\(.outcome) \(.status) \(.judged_on)"' \
     "defer fail opportunistic"
 t_jq probe/danebad/dane-reason '.verdicts.levels.dane.addresses[0].reason' "dane.tlsa.match"
+t_jq probe/danebad/unmatched '.mx[0].addresses[0].dane.unmatched | join(",")' "3 1 1"
 
 # --- the DANE verdict agrees with Postfix's own DANE client. posttls-finger
 # uses the system resolver: give it the lab's in a private mount namespace.
