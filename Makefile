@@ -63,7 +63,7 @@ $(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libsmtptls.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) -o $@ $< $(B)/libsmtptls.a $(PKG_LIBS) -lpthread
 
-$(B)/peers/%: tests/peers/%.c
+$(B)/peers/%: tests/peers/%.c $(wildcard tests/peers/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(PKG_LIBS) -lpthread
 
