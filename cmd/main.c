@@ -15,6 +15,7 @@
 
 #include "smtptls/probe.h"
 
+#include "text.h"
 #include "banned.h"
 
 struct command {
@@ -49,12 +50,15 @@ int
 cmd_error(const struct global_opts *g, int exit_code, const char *code,
     const char *phase, const char *fmt, ...)
 {
-	char msg[512];
+	char raw[512], msg[512 * 3];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/* A message may quote what the user typed: control octets and
+	 * invalid UTF-8 must not break the one line (report.md 2). */
+	text_escape(raw, strlen(raw), msg, sizeof(msg));
 	fprintf(stderr, "smtptls: %s\n", msg);
 	if (g != NULL && g->json) {
 		cJSON *d = cJSON_CreateObject(), *t, *e;

@@ -14,6 +14,8 @@
 #include <openssl/ssl.h>
 
 #include "smtptls/probe.h"
+#include "ascii.h"
+#include "smtp_client.h"
 
 #include "banned.h"
 
@@ -130,50 +132,6 @@ parse_uint(const char *s, unsigned long max, unsigned long *out)
 	return true;
 }
 
-/* is_hostname - letters, digits and hyphens in dot-separated labels of
- * 1-63 octets; one trailing dot allowed */
-static bool
-is_hostname(const char *s)
-{
-	size_t label = 0, len = strlen(s);
-
-	if (len == 0 || len > 254)
-		return false;
-	for (const char *p = s; *p != '\0'; p++) {
-		if (*p == '.') {
-			if (label == 0)
-				return p[1] == '\0' && p != s ? true : false;
-			label = 0;
-		} else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_') {
-			if (++label > 63)
-				return false;
-		} else
-			return false;
-	}
-	return true;
-}
-
-/* is_ehlo_name - a host name or an address literal ([192.0.2.1]) */
-static bool
-is_ehlo_name(const char *s)
-{
-	size_t len = strlen(s);
-
-	if (len > 2 && s[0] == '[' && s[len - 1] == ']')
-		return strspn(s + 1, "0123456789abcdefABCDEF.:Iv6") == len - 2;
-	return is_hostname(s);
-}
-
-static bool
-is_mailbox(const char *s)
-{
-	const char *at = strrchr(s, '@');
-
-	return at != NULL && at != s && at[1] != '\0' && strlen(s) < 320 &&
-	    strpbrk(s, " <>\r\n\t") == NULL;
-}
-
 static int
 opt_error(const struct global_opts *g, const char *opt, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -197,6 +155,7 @@ parse_one(int c, const char *arg, struct probe_options *o, struct global_opts *g
 {
 	unsigned long n;
 	int lv;
+	const char *why;
 
 	switch (c) {
 	case O_RESOLVER:
@@ -245,19 +204,18 @@ parse_one(int c, const char *arg, struct probe_options *o, struct global_opts *g
 		o->port = (uint16_t)n;
 		return -1;
 	case O_EHLO:
-		if (!is_ehlo_name(arg))
-			return opt_error(g, "--ehlo", "invalid name '%s' (expected a host "
-			    "name or an address literal)", arg);
+		if ((why = smtp_ehlo_name_problem(arg)) != NULL)
+			return opt_error(g, "--ehlo", "invalid name: %s", why);
 		o->ehlo = arg;
 		return -1;
 	case O_RCPT:
-		if (!is_mailbox(arg))
-			return opt_error(g, "--rcpt", "invalid address '%s'", arg);
+		if ((why = smtp_mailbox_problem(arg)) != NULL)
+			return opt_error(g, "--rcpt", "invalid address: %s", why);
 		o->rcpt = arg;
 		return -1;
 	case O_MAIL_FROM:
-		if (*arg != '\0' && !is_mailbox(arg))
-			return opt_error(g, "--mail-from", "invalid address '%s'", arg);
+		if (*arg != '\0' && (why = smtp_mailbox_problem(arg)) != NULL)
+			return opt_error(g, "--mail-from", "invalid address: %s", why);
 		o->mail_from = arg;
 		return -1;
 	case O_REQUIRE:
@@ -298,8 +256,9 @@ parse_one(int c, const char *arg, struct probe_options *o, struct global_opts *g
 			    "1.0, 1.1, 1.2 or 1.3)", arg);
 		return -1;
 	case O_TLS_DOMAIN:
-		if (!is_hostname(arg))
-			return opt_error(g, "--tls-domain", "invalid name '%s'", arg);
+		if (!ascii_is_hostname(arg))
+			return opt_error(g, "--tls-domain", "invalid name (expected a "
+			    "host name)");
 		o->tls_domain = arg;
 		return -1;
 	case O_ALLOW_PRIVATE:

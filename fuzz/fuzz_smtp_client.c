@@ -50,7 +50,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct smtp_client_params params = {"probe.example", true,
-	    "probe@example.org", NULL, NULL};
+	    "probe@example.org", NULL, NULL, false};
 	struct smtp_client sc;
 	const char *in = (const char *)data;
 	size_t chunk, off = 1, n, used;
@@ -59,8 +59,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size == 0)
 		return 0;
 	chunk = (data[0] & 0x3f) != 0 ? (size_t)(data[0] & 0x3f) : size;
-	if (data[0] & 0x40)
+	if (data[0] & 0x40) {
 		params.rcpt = "postmaster@example.net";
+		/* the probe's address test choice (address_test_pick.h) */
+		params.hold_before_mail = (size & 2) != 0;
+	}
 	if (smtp_client_init(&sc, &params) != ST_OK)
 		__builtin_trap();
 	while (off < size && ev != SMTP_EV_DONE && ev != SMTP_EV_FAILED) {
@@ -70,6 +73,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 		drain(&sc);
 		off += used;
+		if (ev == SMTP_EV_READY) {
+			ev = smtp_client_go(&sc, (size & 4) != 0);
+			drain(&sc);
+		}
 		if (ev == SMTP_EV_START_TLS) {
 			ev = smtp_client_tls_done(&sc, !(data[0] & 0x80),
 			    "handshake failure");

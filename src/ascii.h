@@ -46,6 +46,32 @@ ascii_to_lower(unsigned char c)
 	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
 }
 
+/* ascii_is_hostname - a DNS host name as a command line or EHLO carries it:
+ * dot-separated labels of 1-63 letters, digits, '-' or '_' (seen in real
+ * names), at most 253 octets, one trailing dot allowed */
+static inline bool
+ascii_is_hostname(const char *s)
+{
+	size_t label = 0, len = strlen(s);
+
+	if (s[0] == '.' || len == 0 || len > 254 ||
+	    (len == 254 && s[len - 1] != '.'))
+		return false;
+	for (const char *p = s; *p != '\0'; p++) {
+		if (*p == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+		} else if (ascii_is_alnum((unsigned char)*p) || *p == '-' ||
+		    *p == '_') {
+			if (++label > 63)
+				return false;
+		} else
+			return false;
+	}
+	return true;
+}
+
 /* ascii_copy - copy src into the fixed field dst (size octets), cut to fit,
  * always NUL-terminated; size must be at least 1 */
 static inline void

@@ -59,6 +59,11 @@ check_connect(struct probe_result *r, const struct probe_addr *pa)
 		add(r, pa, "smtp.connect", CHECK_PASS, d, detail);
 		return CHECK_PASS;
 	}
+	if (pa->state == ADDR_CUT || pa->state == ADDR_NONE) {
+		add(r, pa, "smtp.connect", CHECK_SKIP, NULL, pa->conn_errmsg[0] ?
+		    pa->conn_errmsg : "not probed");
+		return CHECK_SKIP;
+	}
 	if (pa->state == ADDR_SKIPPED && !pa->deadline) {
 		snprintf(detail, sizeof(detail), "no local route for %s: %s",
 		    probe_addr_family_name(pa->family), pa->conn_errmsg);
@@ -436,18 +441,58 @@ check_addr(struct probe_result *r, const struct probe_addr *pa)
 	check_requiretls(r, pa);
 }
 
+/* no_address_test - checks.md 9: no address of the group got through
+ * EHLO, so the test never ran; the subject is the group's first address */
+static void
+no_address_test(struct probe_result *r, const struct probe_addr *pa)
+{
+	mbox_add(r, pa, "rcpt.mail_from", CHECK_SKIP, NULL, r->opt.rcpt_all ?
+	    "not evaluated: no address of this MX host completed EHLO" :
+	    "not evaluated: no address of any MX host completed EHLO");
+	mbox_add(r, pa, "rcpt.accepted", CHECK_SKIP, NULL,
+	    "not evaluated: rcpt.mail_from did not pass");
+	if (r->opt.catchall)
+		mbox_add(r, pa, "rcpt.catchall", CHECK_SKIP, NULL,
+		    "not evaluated: rcpt.accepted did not pass");
+	if (r->opt.cleartext)
+		mbox_add(r, pa, "rcpt.cleartext", CHECK_SKIP, NULL,
+		    "not evaluated: no address completed EHLO");
+}
+
+/* address_tests - the checks of the address test: once per group (the
+ * domain, or each MX host with --rcpt-all), from the session that ran it */
+static void
+address_tests(struct probe_result *r)
+{
+	const struct probe_addr *first = NULL, *ran = NULL;
+
+	for (size_t i = 0; i < r->nmx; i++) {
+		for (size_t k = 0; k < r->mx[i].naddrs; k++) {
+			const struct probe_addr *pa = &r->mx[i].addrs[k];
+
+			if (first == NULL)
+				first = pa;
+			if (ran == NULL && pa->sc_ready && pa->sc.address_test)
+				ran = pa;
+		}
+		if (!r->opt.rcpt_all && i + 1 < r->nmx)
+			continue;
+		if (ran != NULL) {
+			check_address_test(r, ran);
+			if (r->opt.cleartext)
+				check_cleartext(r, ran);
+		} else if (first != NULL)
+			no_address_test(r, first);
+		first = ran = NULL;
+	}
+}
+
 void
 check_smtp_run(struct probe_result *r)
 {
 	for (size_t i = 0; i < r->nmx; i++)
-		for (size_t k = 0; k < r->mx[i].naddrs; k++) {
-			const struct probe_addr *pa = &r->mx[i].addrs[k];
-
-			check_addr(r, pa);
-			if (r->mailbox != NULL && pa->sc.params.rcpt != NULL) {
-				check_address_test(r, pa);
-				if (r->opt.cleartext)
-					check_cleartext(r, pa);
-			}
-		}
+		for (size_t k = 0; k < r->mx[i].naddrs; k++)
+			check_addr(r, &r->mx[i].addrs[k]);
+	if (r->mailbox != NULL)
+		address_tests(r);
 }

@@ -491,8 +491,10 @@ sess_read(struct listen_session *s, long long now)
 	char buf[4096];
 	ssize_t n;
 	size_t used;
+	struct tls_io_close end;
 
-	n = tls_io_read(s->ssl, s->fd, buf, sizeof(buf), &s->ssl_want);
+	/* How a sender went away is not judged (yet): any end is EOF. */
+	n = tls_io_read(s->ssl, s->fd, buf, sizeof(buf), &s->ssl_want, &end);
 	if (n < 0)
 		return;
 	if (n == 0) {

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <ctype.h>
 #include <stdio.h>
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -83,9 +84,38 @@ probe_options_init(struct probe_options *o)
 }
 
 const char *
+probe_addr_state_name(enum addr_state s)
+{
+	static const char *const names[] = {
+		[ADDR_NONE] = "skipped", [ADDR_COMPLETE] = "complete",
+		[ADDR_ABORTED] = "aborted", [ADDR_ERROR] = "error",
+		[ADDR_SKIPPED] = "skipped", [ADDR_CUT] = "skipped",
+	};
+	static_assert(sizeof(names) / sizeof(names[0]) == ADDR__COUNT,
+	    "names[] must name every enum addr_state value");
+
+	return (unsigned)s < ADDR__COUNT ? names[s] : "skipped";
+}
+
+const char *
 probe_addr_family_name(int family)
 {
 	return family == AF_INET6 ? "ipv6" : "ipv4";
+}
+
+/* probe_addr_cut - an address past PROBE_SESSIONS_MAX: never contacted,
+ * and reported as such */
+static void
+probe_addr_cut(struct probe_addr *pa)
+{
+	pa->state = ADDR_CUT;
+	for (int t = 0; t < T__COUNT; t++)
+		pa->t[t] = -1;
+	pa->tls.unsolicited = -1;
+	snprintf(pa->conn_error, sizeof(pa->conn_error), "limit");
+	snprintf(pa->conn_errmsg, sizeof(pa->conn_errmsg),
+	    "not probed: a probe contacts at most %d addresses",
+	    PROBE_SESSIONS_MAX);
 }
 
 /* catchall_mailbox - checks.md rcpt.catchall: "smtptls-" and 16 random
@@ -110,16 +140,15 @@ catchall_mailbox(struct probe_result *r)
  * standard sessions, as a sender without TLS would come.
  */
 static enum st_err
-cleartext_phase(struct probe_result *r, struct probe_addr **addrs,
-    const bool *want, size_t n, const struct session_params *base)
+cleartext_phase(struct probe_addr **addrs, size_t n,
+    const struct session_params *base)
 {
 	struct session_params sp = *base;
 	struct probe_addr **c;
-	bool *cw;
+	int *cw;
 	size_t m = 0;
 	enum st_err err = ST_ERR_NOMEM;
 
-	(void)r;
 	sp.no_starttls = true;
 	sp.rcpt2 = NULL;
 	sp.hooks = NULL;
@@ -130,7 +159,7 @@ cleartext_phase(struct probe_result *r, struct probe_addr **addrs,
 	for (size_t i = 0; i < n; i++) {
 		struct probe_addr *pa = addrs[i], *x;
 
-		if (!want[i] || !pa->connected)
+		if (!pa->sc.address_test || !pa->connected)
 			continue;
 		if ((x = calloc(1, sizeof(*x))) == NULL)
 			goto out;
@@ -139,7 +168,7 @@ cleartext_phase(struct probe_result *r, struct probe_addr **addrs,
 		x->mx = pa->mx;
 		x->order = pa->order;
 		pa->clear = x;
-		cw[m] = true;
+		cw[m] = (int)m; /* each its own group: every one runs */
 		c[m++] = x;
 	}
 	err = session_run_all(c, cw, m, &sp);
@@ -153,7 +182,7 @@ static enum st_err
 smtp_phase(struct probe_result *r, SSL_CTX *ctx, X509_STORE *store)
 {
 	struct probe_addr **addrs;
-	bool *want;
+	int *group;
 	size_t n = 0, i, k;
 	enum st_err err;
 	struct session_params sp = {
@@ -177,26 +206,33 @@ smtp_phase(struct probe_result *r, SSL_CTX *ctx, X509_STORE *store)
 	if (n > PROBE_SESSIONS_MAX)
 		n = PROBE_SESSIONS_MAX;
 	addrs = calloc(n + 1, sizeof(*addrs));
-	want = calloc(n + 1, sizeof(*want));
-	if (addrs == NULL || want == NULL) {
+	group = calloc(n + 1, sizeof(*group));
+	if (addrs == NULL || group == NULL) {
 		free(addrs);
-		free(want);
+		free(group);
 		return ST_ERR_NOMEM;
 	}
 	n = 0;
 	for (i = 0; i < r->nmx; i++)
-		for (k = 0; k < r->mx[i].naddrs && n < PROBE_SESSIONS_MAX; k++) {
-			/* The address test runs on the most preferred address
-			 * (checks.md 9) or, with --rcpt-all, on every one. */
-			want[n] = r->mailbox != NULL && (n == 0 || r->opt.rcpt_all);
-			addrs[n++] = &r->mx[i].addrs[k];
+		for (k = 0; k < r->mx[i].naddrs; k++) {
+			struct probe_addr *pa = &r->mx[i].addrs[k];
+
+			if (n == PROBE_SESSIONS_MAX) {
+				probe_addr_cut(pa);
+				continue;
+			}
+			/* checks.md 9: one address test for the domain, or
+			 * one per MX host with --rcpt-all */
+			group[n] = r->mailbox == NULL ? -1 :
+			    r->opt.rcpt_all ? (int)i : 0;
+			addrs[n++] = pa;
 		}
 	if (r->opt.catchall && r->mailbox != NULL && catchall_mailbox(r))
 		sp.rcpt2 = r->catchall_rcpt;
-	err = session_run_all(addrs, want, n, &sp);
+	err = session_run_all(addrs, group, n, &sp);
 	r->smtp_ms = n ? (long)(clock_ms() - t0) : 0;
 	if (err == ST_OK && r->opt.cleartext && r->mailbox != NULL)
-		err = cleartext_phase(r, addrs, want, n, &sp);
+		err = cleartext_phase(addrs, n, &sp);
 	/* checks.md 1.9: --scan runs after the standard sessions ended. */
 	if (err == ST_OK && r->opt.scan) {
 		t0 = clock_ms();
@@ -204,7 +240,7 @@ smtp_phase(struct probe_result *r, SSL_CTX *ctx, X509_STORE *store)
 		r->scan_ms = (long)(clock_ms() - t0);
 	}
 	free(addrs);
-	free(want);
+	free(group);
 	return err;
 }
 

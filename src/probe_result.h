@@ -18,13 +18,19 @@
 #include "smtptls/check.h"
 #include "smtptls/probe.h"
 #include "tls_class.h"
+#include "tls_io.h"
 
 enum addr_state {
-	ADDR_COMPLETE = 0, /* the planned dialogue reached QUIT */
+	ADDR_NONE = 0,     /* not probed (yet) */
+	ADDR_COMPLETE,     /* the planned dialogue reached QUIT */
 	ADDR_ABORTED,      /* connected, ended early */
 	ADDR_ERROR,        /* no connection */
 	ADDR_SKIPPED,      /* no route for the family, or past the deadline */
+	ADDR_CUT,          /* never contacted: past PROBE_SESSIONS_MAX */
+	ADDR__COUNT
 };
+/* report.md 5.3 "state": cut addresses read "skipped" */
+const char *probe_addr_state_name(enum addr_state s);
 
 /* Step timings in ms; -1 = not reached (null in JSON). */
 enum step_timing {
@@ -44,6 +50,8 @@ struct tls_facts {
 	char sigalg_hash[16];  /* hash of the handshake signature or "" */
 	char sni[256];
 	char alert[64];        /* alert ending a failed handshake or "" */
+	enum tls_io_end end;   /* how the server ended the stream, if it did */
+	char end_alert[48];    /* the alert of TLS_IO_END_ALERT */
 	char errmsg[200];      /* why the handshake failed */
 	bool timeout;
 	bool ocsp_stapled;

@@ -102,6 +102,45 @@ bad:
 	return ST_ERR_INVAL;
 }
 
+/* CATCHALL_LOCAL_LEN - "smtptls-" and 16 hex digits (checks.md
+ * rcpt.catchall), which replace the local part of the tested mailbox */
+#define CATCHALL_LOCAL_LEN 24
+
+/* check_mailbox - the mailbox to test, by the SMTP machine's own rule
+ * (smtp_mailbox_problem); with --catchall its random twin must fit too */
+static enum st_err
+check_mailbox(const struct probe_result *r, char *errmsg, size_t errlen)
+{
+	const char *why = smtp_mailbox_problem(r->mailbox);
+
+	if (why == NULL && r->opt.catchall &&
+	    CATCHALL_LOCAL_LEN + strlen(strrchr(r->mailbox, '@')) >
+	    SMTP_MAILBOX_MAX)
+		why = "its domain is too long for the random address of --catchall";
+	if (why == NULL)
+		return ST_OK;
+	snprintf(errmsg, errlen, "invalid address to test: %s", why);
+	return ST_ERR_INVAL;
+}
+
+/* target_host - --host: one server, no MX lookup; --rcpt runs there */
+static enum st_err
+target_host(struct probe_result *r, char *errmsg, size_t errlen)
+{
+	enum st_err err;
+
+	r->kind = TARGET_HOST;
+	if ((r->input = strdup(r->opt.host)) == NULL)
+		return ST_ERR_NOMEM;
+	if ((err = parse_host(r, r->opt.host, errmsg, errlen)) != ST_OK)
+		return err;
+	if (r->opt.rcpt == NULL)
+		return ST_OK;
+	if ((r->mailbox = strdup(r->opt.rcpt)) == NULL)
+		return ST_ERR_NOMEM;
+	return check_mailbox(r, errmsg, errlen);
+}
+
 enum st_err
 probe_parse_target(struct probe_result *r, char *errmsg, size_t errlen)
 {
@@ -109,12 +148,8 @@ probe_parse_target(struct probe_result *r, char *errmsg, size_t errlen)
 	const char *at;
 
 	errmsg[0] = '\0';
-	if (o->host != NULL) {
-		r->kind = TARGET_HOST;
-		if ((r->input = strdup(o->host)) == NULL)
-			return ST_ERR_NOMEM;
-		return parse_host(r, o->host, errmsg, errlen);
-	}
+	if (o->host != NULL)
+		return target_host(r, errmsg, errlen);
 	if (o->target == NULL) {
 		snprintf(errmsg, errlen, "no target given");
 		return ST_ERR_INVAL;
@@ -140,7 +175,7 @@ probe_parse_target(struct probe_result *r, char *errmsg, size_t errlen)
 	if (r->mailbox == NULL && o->rcpt != NULL &&
 	    (r->mailbox = strdup(o->rcpt)) == NULL)
 		return ST_ERR_NOMEM;
-	return ST_OK;
+	return r->mailbox == NULL ? ST_OK : check_mailbox(r, errmsg, errlen);
 }
 
 /*
@@ -162,6 +197,7 @@ probe_pick_ehlo(struct probe_result *r)
 	if (gethostname(host, sizeof(host)) != 0)
 		return;
 	host[sizeof(host) - 1] = '\0';
-	if (strchr(host, '.') != NULL && strchr(host, ' ') == NULL)
+	/* Only a fully qualified name the SMTP machine accepts. */
+	if (strchr(host, '.') != NULL && smtp_ehlo_name_problem(host) == NULL)
 		snprintf(r->ehlo, sizeof(r->ehlo), "%s", host);
 }

@@ -112,7 +112,8 @@ address_details(struct hr *h, const struct probe_result *r, const struct probe_a
 
 	put(h, "\n%s[%s]:%u  %s\n", pa->mx->name, pa->address, (unsigned)r->opt.port,
 	    pa->state == ADDR_COMPLETE ? "complete" : pa->state == ADDR_ABORTED ?
-	    "aborted" : pa->state == ADDR_ERROR ? "no connection" : "skipped");
+	    "aborted" : pa->state == ADDR_ERROR ? "no connection" :
+	    pa->state == ADDR_SKIPPED ? "skipped" : "not probed");
 	if (!pa->connected) {
 		put(h, "  %s\n", pa->conn_errmsg);
 		return;

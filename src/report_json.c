@@ -403,7 +403,8 @@ summary_json(const struct probe_result *r)
 			total++;
 			measured += pa->connected;
 			err += pa->state == ADDR_ERROR;
-			skipped += pa->state == ADDR_SKIPPED;
+			skipped += pa->state == ADDR_SKIPPED || pa->state == ADDR_CUT ||
+			    pa->state == ADDR_NONE;
 		}
 	a = cJSON_AddObjectToObject(s, "addresses");
 	cJSON_AddNumberToObject(a, "total", (double)total);
@@ -586,7 +587,7 @@ address_tests_json(const struct probe_result *r)
 			const struct probe_addr *pa = &r->mx[i].addrs[k];
 			cJSON *o;
 
-			if (!pa->sc_ready || pa->sc.params.rcpt == NULL)
+			if (!pa->sc_ready || !pa->sc.address_test)
 				continue;
 			o = cJSON_CreateObject();
 			cJSON_AddStringToObject(o, "mailbox", r->mailbox);

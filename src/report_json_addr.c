@@ -254,10 +254,35 @@ transcript_json(const struct probe_addr *pa)
 	return a;
 }
 
+/* error_phase - report.md 7.1 phase of a dialogue that ended early: the
+ * fixed list names steps, not every state of the machine */
+static const char *
+error_phase(const struct smtp_client *sc)
+{
+	switch (sc->fail_state) {
+	case SMTP_ST_NONE:
+	case SMTP_ST_BANNER: return "banner";
+	case SMTP_ST_EHLO:
+	case SMTP_ST_HELO: return "ehlo";
+	case SMTP_ST_STARTTLS: return "starttls";
+	case SMTP_ST_TLS: return "tls";
+	case SMTP_ST_EHLO_TLS: return "ehlo_tls";
+	case SMTP_ST_MAIL:
+	case SMTP_ST_RCPT:
+	case SMTP_ST_RCPT2:
+	case SMTP_ST_RSET: return "address_test";
+	case SMTP_ST_READY:
+	case SMTP_ST_QUIT:
+	default:
+		/* after the last step that ran */
+		return sc->address_test ? "address_test" : sc->tls_active ?
+		    "ehlo_tls" : "ehlo";
+	}
+}
+
 cJSON *
 report_json_address(const struct probe_result *r, const struct probe_addr *pa)
 {
-	static const char *const states[] = {"complete", "aborted", "error", "skipped"};
 	static const char *const tnames[T__COUNT] = {
 		"connect", "banner", "ehlo", "starttls", "tls", "ehlo_tls",
 		"address_test", "quit", "total",
@@ -267,7 +292,7 @@ report_json_address(const struct probe_result *r, const struct probe_addr *pa)
 	cJSON_AddStringToObject(o, "address", pa->address);
 	cJSON_AddStringToObject(o, "family", pa->family == AF_INET6 ? "ipv6" : "ipv4");
 	cJSON_AddNumberToObject(o, "port", r->opt.port);
-	cJSON_AddStringToObject(o, "state", states[pa->state]);
+	cJSON_AddStringToObject(o, "state", probe_addr_state_name(pa->state));
 	t = cJSON_AddObjectToObject(o, "timings_ms");
 	for (int i = 0; i < T__COUNT; i++)
 		report_json_num(t, tnames[i], pa->t[i]);
@@ -291,9 +316,12 @@ report_json_address(const struct probe_result *r, const struct probe_addr *pa)
 		cJSON_AddStringToObject(e, "code", pa->tls.attempted && !pa->tls.established ?
 		    (pa->tls.timeout ? "timeout" : pa->tls.alert[0] ? "tls-alert" : "tls-protocol") :
 		    pa->sc.err == ST_ERR_TIMEOUT ? "timeout" :
-		    pa->sc.err == ST_ERR_CLOSED ? "closed" :
+		    pa->sc.err == ST_ERR_CLOSED ? (pa->tls.end == TLS_IO_END_RESET ?
+		    "reset" : "closed") :
+		    pa->sc.err == ST_ERR_TLS ? (pa->tls.end == TLS_IO_END_ALERT ?
+		    "tls-alert" : "tls-protocol") :
 		    pa->sc.err == ST_ERR_LIMIT ? "limit" : "protocol");
-		cJSON_AddStringToObject(e, "phase", smtp_state_name(pa->sc.fail_state));
+		cJSON_AddStringToObject(e, "phase", error_phase(&pa->sc));
 		cJSON_AddStringToObject(e, "message", pa->tls.attempted && !pa->tls.established ?
 		    pa->tls.errmsg : pa->sc.errmsg);
 	} else

@@ -18,15 +18,20 @@
 
 #include <openssl/err.h>
 
+#include "address_test_pick.h"
+#include "ascii.h"
 #include "clock.h"
 #include "tls_client.h"
 
 #include "tls_io.h"
 #include "banned.h"
 
-/* PH_WATCH: a scan session after its handshake, listening for a reply it
- * did not ask for (session_hooks.inject). */
-enum sess_phase { PH_CONNECT = 0, PH_SMTP, PH_HANDSHAKE, PH_WATCH, PH_DONE };
+/* PH_NONE: not started (zero means "not yet"). PH_WATCH: a scan session
+ * after its handshake, listening for a reply it did not ask for
+ * (session_hooks.inject). */
+enum sess_phase {
+	PH_NONE = 0, PH_CONNECT, PH_SMTP, PH_HANDSHAKE, PH_WATCH, PH_DONE
+};
 
 struct sess {
 	struct probe_addr *pa;
@@ -36,10 +41,13 @@ struct sess {
 	SSL *ssl;
 	enum sess_phase phase;
 	int ssl_want;            /* SSL_ERROR_WANT_READ/WRITE or 0 */
+	bool ssl_read_wants_write; /* that WANT_WRITE came from SSL_read */
 	long long t_start;       /* session start */
 	long long step_start;
 	long long step_deadline;
 	enum smtp_state last_state;
+	enum atp_state atp;      /* address test candidate (checks.md 9) */
+	unsigned group;          /* its group for address_test_pick() */
 };
 
 static const char *
@@ -102,6 +110,11 @@ sess_close(struct sess *s, long long now)
 {
 	struct probe_addr *pa = s->pa;
 
+	if (s->phase == PH_NONE || s->phase == PH_DONE)
+		return;
+	if (s->atp != ATP_NONE && s->atp != ATP_CHOSEN &&
+	    s->atp != ATP_RELEASED)
+		s->atp = ATP_GONE;
 	if (s->ssl != NULL) {
 		SSL_free(s->ssl);
 		s->ssl = NULL;
@@ -130,6 +143,7 @@ sess_start(struct sess *s, const struct session_params *p, long long now)
 	s->t_start = s->step_start = now;
 	s->step_deadline = now + p->timeout_ms;
 	s->fd = -1;
+	s->phase = PH_CONNECT;
 	if (pa->family == AF_INET6) {
 		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
 
@@ -151,7 +165,7 @@ sess_start(struct sess *s, const struct session_params *p, long long now)
 		snprintf(pa->conn_error, sizeof(pa->conn_error), "%s", errno_code(errno));
 		snprintf(pa->conn_errmsg, sizeof(pa->conn_errmsg),
 		    "cannot create socket: %s", strerror(errno));
-		s->phase = PH_DONE;
+		sess_close(s, now);
 		return;
 	}
 	s->fd = fd;
@@ -168,7 +182,6 @@ sess_start(struct sess *s, const struct session_params *p, long long now)
 		sess_close(s, now);
 		return;
 	}
-	s->phase = PH_CONNECT;
 }
 
 /* sess_flush - write pending commands (plain or TLS) */
@@ -265,6 +278,12 @@ sess_event(struct sess *s, const struct session_params *p, enum smtp_event ev,
 	case SMTP_EV_DONE:
 	case SMTP_EV_FAILED:
 		sess_close(s, now);
+		return;
+	case SMTP_EV_READY:
+		/* Held until address_test_pick() decides; the wait is bounded
+		 * by the other sessions' steps and the run deadline. */
+		s->atp = pa->sc.tls_active ? ATP_HELD_TLS : ATP_HELD_CLEAR;
+		s->step_deadline = p->deadline;
 		return;
 	case SMTP_EV_NONE:
 	default:
@@ -385,6 +404,21 @@ sess_handshake(struct sess *s, const struct session_params *p, long long now)
 	sess_close(s, now);
 }
 
+/* sess_ended - the server ended the stream: say how (style.md 5) */
+static void
+sess_ended(struct sess *s, const struct session_params *p,
+    const struct tls_io_close *end, long long now)
+{
+	struct probe_addr *pa = s->pa;
+	char how[200];
+
+	pa->tls.end = end->how;
+	ascii_copy(pa->tls.end_alert, sizeof(pa->tls.end_alert), end->alert);
+	tls_io_end_phrase(end, how, sizeof(how));
+	sess_event(s, p, smtp_client_closed(&pa->sc, end->how == TLS_IO_END_ALERT ||
+	    end->how == TLS_IO_END_ERROR ? ST_ERR_TLS : ST_ERR_CLOSED, how), now);
+}
+
 /* sess_read - read what is available and feed it to the machine */
 static void
 sess_read(struct sess *s, const struct session_params *p, long long now)
@@ -395,13 +429,15 @@ sess_read(struct sess *s, const struct session_params *p, long long now)
 	for (;;) {
 		ssize_t n;
 		size_t off = 0;
+		struct tls_io_close end;
 
-		n = tls_io_read(s->ssl, s->fd, buf, sizeof(buf), &s->ssl_want);
-		if (n < 0)
+		n = tls_io_read(s->ssl, s->fd, buf, sizeof(buf), &s->ssl_want, &end);
+		if (n < 0) {
+			s->ssl_read_wants_write = s->ssl_want == SSL_ERROR_WANT_WRITE;
 			return;
+		}
 		if (n == 0) {
-			/* Clean close, or EOF without close_notify. */
-			sess_event(s, p, smtp_client_eof(&pa->sc), now);
+			sess_ended(s, p, &end, now);
 			return;
 		}
 		while (off < (size_t)n && s->phase == PH_SMTP) {
@@ -525,6 +561,16 @@ sess_ready(struct sess *s, const struct session_params *p, short rev,
 		sess_watch(s, now);
 		return;
 	case PH_SMTP:
+		/* A WANT_WRITE may come from SSL_read (a KeyUpdate answer
+		 * that did not fit the socket): writability then resumes
+		 * the read, not only the pending commands. */
+		if ((rev & POLLOUT) && s->ssl_want == SSL_ERROR_WANT_WRITE &&
+		    s->ssl_read_wants_write) {
+			s->ssl_read_wants_write = false;
+			sess_read(s, p, now);
+			if (s->phase != PH_SMTP)
+				return;
+		}
 		if (rev & POLLOUT) {
 			if (!sess_flush(s)) {
 				sess_event(s, p, smtp_client_eof(&s->pa->sc), now);
@@ -539,13 +585,117 @@ sess_ready(struct sess *s, const struct session_params *p, short rev,
 	}
 }
 
+/* sess_init - slot i before anything can fail: PH_NONE, no fd */
+static void
+sess_init(struct sess *s, struct probe_addr *pa, size_t i,
+    const struct session_params *p, const int *rcpt_group)
+{
+	s->pa = pa;
+	s->idx = i;
+	s->fd = -1;
+	s->phase = PH_NONE;
+	s->inject = p->hooks != NULL && p->hooks->inject != NULL &&
+	    p->hooks->inject(p->hooks->arg, i);
+	if (rcpt_group != NULL && rcpt_group[i] >= 0 && p->rcpt != NULL) {
+		s->atp = ATP_RUNNING;
+		s->group = (unsigned)rcpt_group[i];
+	}
+	pa->tls.unsolicited = -1;
+	for (int t = 0; t < T__COUNT; t++)
+		pa->t[t] = -1;
+}
+
+/* sess_client_init - the SMTP machine of a slot (tool errors only: the
+ * params were checked by their owner, smtp_mailbox_problem()) */
+static enum st_err
+sess_client_init(struct sess *s, const struct session_params *p)
+{
+	bool test = s->atp != ATP_NONE;
+	struct smtp_client_params cp = {
+		.ehlo_name = p->ehlo,
+		.starttls = !p->no_starttls,
+		.mail_from = p->mail_from,
+		.rcpt = test ? p->rcpt : NULL,
+		.rcpt2 = test ? p->rcpt2 : NULL,
+		.hold_before_mail = test,
+	};
+	enum st_err err;
+
+	if ((err = smtp_client_init(&s->pa->sc, &cp)) != ST_OK) {
+		smtp_client_release(&s->pa->sc);
+		return err;
+	}
+	s->pa->sc_ready = true;
+	return ST_OK;
+}
+
+/* sess_pick - carry out address_test_pick()'s orders */
+static void
+sess_pick(struct sess *ss, size_t n, const struct session_params *p,
+    enum atp_state *st, unsigned *group, enum atp_order *order)
+{
+	size_t i;
+	bool held = false;
+
+	for (i = 0; i < n; i++) {
+		st[i] = ss[i].atp;
+		group[i] = ss[i].group;
+		held |= st[i] == ATP_HELD_TLS || st[i] == ATP_HELD_CLEAR;
+	}
+	if (!held)
+		return;
+	address_test_pick(st, group, n, order);
+	for (i = 0; i < n; i++) {
+		struct sess *s = &ss[i];
+		long long now = clock_ms();
+
+		if (order[i] == ATP_WAIT)
+			continue;
+		s->atp = order[i] == ATP_RUN ? ATP_CHOSEN : ATP_RELEASED;
+		s->step_deadline = now + p->timeout_ms;
+		s->step_start = now;
+		sess_event(s, p, smtp_client_go(&s->pa->sc, order[i] == ATP_RUN), now);
+	}
+}
+
+/* sess_poll_set - the pollfd of every live session; returns how many and
+ * lowers *wake to the earliest step deadline */
+static size_t
+sess_poll_set(struct sess *ss, size_t n, const struct session_params *p,
+    struct pollfd *pfd, size_t *map, long long *wake)
+{
+	size_t i, np = 0;
+
+	for (i = 0; i < n; i++) {
+		if (ss[i].phase == PH_DONE || ss[i].phase == PH_NONE)
+			continue;
+		/* TLS may hold decrypted bytes that poll cannot see. */
+		if (ss[i].ssl != NULL && ss[i].phase == PH_SMTP &&
+		    SSL_pending(ss[i].ssl) > 0) {
+			sess_read(&ss[i], p, clock_ms());
+			if (ss[i].phase == PH_DONE)
+				continue;
+		}
+		pfd[np].fd = ss[i].fd;
+		pfd[np].events = sess_events(&ss[i]);
+		pfd[np].revents = 0;
+		map[np++] = i;
+		if (ss[i].step_deadline < *wake)
+			*wake = ss[i].step_deadline;
+	}
+	return np;
+}
+
 enum st_err
-session_run_all(struct probe_addr **addrs, const bool *want_rcpt, size_t n,
+session_run_all(struct probe_addr **addrs, const int *rcpt_group, size_t n,
     const struct session_params *p)
 {
 	struct sess *ss = NULL;
 	struct pollfd *pfd = NULL;
 	size_t *map = NULL;
+	enum atp_state *st = NULL;
+	unsigned *group = NULL;
+	enum atp_order *order = NULL;
 	enum st_err err = ST_OK;
 	size_t i;
 	long long now = clock_ms();
@@ -555,32 +705,21 @@ session_run_all(struct probe_addr **addrs, const bool *want_rcpt, size_t n,
 	ss = calloc(n, sizeof(*ss));
 	pfd = calloc(n, sizeof(*pfd));
 	map = calloc(n, sizeof(*map));
-	if (ss == NULL || pfd == NULL || map == NULL) {
+	st = calloc(n, sizeof(*st));
+	group = calloc(n, sizeof(*group));
+	order = calloc(n, sizeof(*order));
+	if (ss == NULL || pfd == NULL || map == NULL || st == NULL ||
+	    group == NULL || order == NULL) {
 		err = ST_ERR_NOMEM;
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		struct smtp_client_params cp = {
-			.ehlo_name = p->ehlo,
-			.starttls = !p->no_starttls,
-			.mail_from = p->mail_from,
-			.rcpt = want_rcpt != NULL && want_rcpt[i] ? p->rcpt : NULL,
-			.rcpt2 = want_rcpt != NULL && want_rcpt[i] ? p->rcpt2 : NULL,
-		};
-
-		ss[i].pa = addrs[i];
-		ss[i].idx = i;
-		ss[i].fd = -1;
-		ss[i].inject = p->hooks != NULL && p->hooks->inject != NULL &&
-		    p->hooks->inject(p->hooks->arg, i);
-		addrs[i]->tls.unsolicited = -1;
-		for (int t = 0; t < T__COUNT; t++)
-			addrs[i]->t[t] = -1;
-		if (smtp_client_init(&addrs[i]->sc, &cp) != ST_OK) {
-			err = ST_ERR_NOMEM;
+	/* Every slot is valid before the first goto out (style.md 2). */
+	for (i = 0; i < n; i++)
+		sess_init(&ss[i], addrs[i], i, p, rcpt_group);
+	for (i = 0; i < n; i++)
+		if ((err = sess_client_init(&ss[i], p)) != ST_OK)
 			goto out;
-		}
-		addrs[i]->sc_ready = true;
+	for (i = 0; i < n; i++) {
 		if (now >= p->deadline) {
 			addrs[i]->state = ADDR_SKIPPED;
 			addrs[i]->deadline = true;
@@ -592,27 +731,12 @@ session_run_all(struct probe_addr **addrs, const bool *want_rcpt, size_t n,
 	}
 
 	for (;;) {
-		size_t np = 0;
 		long long wake = p->deadline;
+		size_t np;
 		int timeout, r;
 
-		for (i = 0; i < n; i++) {
-			if (ss[i].phase == PH_DONE)
-				continue;
-			/* TLS may hold decrypted bytes that poll cannot see. */
-			if (ss[i].ssl != NULL && ss[i].phase == PH_SMTP &&
-			    SSL_pending(ss[i].ssl) > 0) {
-				sess_read(&ss[i], p, clock_ms());
-				if (ss[i].phase == PH_DONE)
-					continue;
-			}
-			pfd[np].fd = ss[i].fd;
-			pfd[np].events = sess_events(&ss[i]);
-			pfd[np].revents = 0;
-			map[np++] = i;
-			if (ss[i].step_deadline < wake)
-				wake = ss[i].step_deadline;
-		}
+		sess_pick(ss, n, p, st, group, order);
+		np = sess_poll_set(ss, n, p, pfd, map, &wake);
 		if (np == 0)
 			break;
 		now = clock_ms();
@@ -641,10 +765,12 @@ session_run_all(struct probe_addr **addrs, const bool *want_rcpt, size_t n,
 out:
 	if (ss != NULL)
 		for (i = 0; i < n; i++)
-			if (ss[i].phase != PH_DONE)
-				sess_close(&ss[i], clock_ms());
+			sess_close(&ss[i], clock_ms());
 	free(ss);
 	free(pfd);
 	free(map);
+	free(st);
+	free(group);
+	free(order);
 	return err;
 }

@@ -63,11 +63,15 @@ struct session_hooks {
 
 /*
  * Connect to every address in addrs and run the dialogue of checks.md 1.9
- * on each, concurrently; want_rcpt[i] says whether address i runs the
- * address test (may be NULL: none). Fills each probe_addr. Returns ST_OK
- * unless the loop itself failed (out of memory, poll error).
+ * on each, concurrently. addrs come in preference order; rcpt_group[i] >= 0
+ * makes address i a candidate for the address test in that group (may be
+ * NULL: none): one candidate per group runs it (address_test_pick.h), and
+ * its machine records sc.address_test. Fills each probe_addr. Returns
+ * ST_OK unless the loop itself failed (out of memory, poll error) or a
+ * param broke an SMTP machine's rule (ST_ERR_INVAL).
  */
-enum st_err session_run_all(struct probe_addr **addrs, const bool *want_rcpt,
-    size_t n, const struct session_params *p);
+enum st_err session_run_all(struct probe_addr **addrs, const int *rcpt_group,
+    size_t n, const struct session_params *p)
+    __attribute__((warn_unused_result));
 
 #endif

@@ -18,13 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "st_limits.h"
 #include "banned.h"
 
-/* RFC 5321 4.5.3.1.2: a domain is at most 255 octets. */
-#define EHLO_NAME_MAX 255
-/* RFC 5321 4.5.3.1.3: a path, with its <>, is at most 256 octets. */
-#define PATH_MAX_OCTETS 256
+#define EHLO_NAME_MAX SMTP_EHLO_NAME_MAX
+#define PATH_MAX_OCTETS (SMTP_MAILBOX_MAX + 2)
 /* Octets of a reply line quoted in errmsg, and the room for their
  * escaped form (cut shorter so that the message fits in errmsg). */
 #define QUOTE_MAX 60
@@ -198,14 +197,50 @@ client_refused(struct smtp_client *sc, const struct smtp_reply *r,
 	return client_send(sc, SMTP_ST_QUIT, "QUIT");
 }
 
-/* client_after_hello - address test if wanted, else QUIT */
+/* client_start_test - the address test, or QUIT */
+static enum smtp_event
+client_start_test(struct smtp_client *sc, bool address_test)
+{
+	if (address_test && sc->params.rcpt != NULL) {
+		sc->address_test = true;
+		return client_send(sc, SMTP_ST_MAIL, "MAIL FROM:<%s>",
+		    sc->params.mail_from);
+	}
+	return client_send(sc, SMTP_ST_QUIT, "QUIT");
+}
+
+/* client_after_hello - address test if wanted (or hold for the driver's
+ * choice), else QUIT */
 static enum smtp_event
 client_after_hello(struct smtp_client *sc)
 {
-	if (sc->params.rcpt != NULL)
-		return client_send(sc, SMTP_ST_MAIL, "MAIL FROM:<%s>",
-		    sc->params.mail_from);
-	return client_send(sc, SMTP_ST_QUIT, "QUIT");
+	if (sc->params.rcpt != NULL && sc->params.hold_before_mail) {
+		client_set_state(sc, SMTP_ST_READY);
+		return SMTP_EV_READY;
+	}
+	return client_start_test(sc, true);
+}
+
+enum smtp_event
+smtp_client_go(struct smtp_client *sc, bool address_test)
+{
+	if (sc->state != SMTP_ST_READY)
+		return state_event(sc);
+	return client_start_test(sc, address_test);
+}
+
+/* on_unsolicited - a reply while held, before any command was sent: a 421
+ * (idle timeout, shutdown) ends the session; anything else breaks the
+ * lock-step of RFC 5321 4.3 */
+static enum smtp_event
+on_unsolicited(struct smtp_client *sc, const struct smtp_reply *r)
+{
+	char q[QUOTE_TEXT];
+
+	if (r->code == 421)
+		return client_refused(sc, r, "the session while idle");
+	reply_quote(r, q, sizeof(q));
+	return client_fail(sc, ST_ERR_PROTO, "reply nobody asked for: '%s'", q);
 }
 
 /* EHLO keywords recorded as enum smtp_ext flags. */
@@ -364,6 +399,7 @@ static const struct state_info {
 	enum smtp_event (*on_reply)(struct smtp_client *,
 	    const struct smtp_reply *);
 } states[] = {
+	[SMTP_ST_NONE] = {"none", "nothing", 0, NULL},
 	[SMTP_ST_BANNER] = {"banner", "the greeting",
 	    offsetof(struct smtp_client, banner), on_banner},
 	[SMTP_ST_EHLO] = {"ehlo", "the reply to EHLO",
@@ -375,6 +411,8 @@ static const struct state_info {
 	[SMTP_ST_TLS] = {"tls", "the TLS handshake", 0, NULL},
 	[SMTP_ST_EHLO_TLS] = {"ehlo_tls", "the reply to EHLO over TLS",
 	    offsetof(struct smtp_client, ehlo_tls), on_ehlo_tls},
+	[SMTP_ST_READY] = {"ready", "the choice of the address test",
+	    offsetof(struct smtp_client, unsolicited), on_unsolicited},
 	[SMTP_ST_MAIL] = {"mail", "the reply to MAIL FROM",
 	    offsetof(struct smtp_client, mail), on_mail},
 	[SMTP_ST_RCPT] = {"rcpt", "the reply to RCPT TO",
@@ -399,22 +437,44 @@ smtp_state_name(enum smtp_state s)
 	return states[s].name;
 }
 
-/* param_ok - whether s (n <= max octets) is safe inside a command */
-static bool
-param_ok(const char *s, size_t max, bool allow_space)
+const char *
+smtp_mailbox_problem(const char *s)
 {
-	size_t i, n = strlen(s);
+	const char *at = strrchr(s, '@');
+	size_t n = strlen(s);
 
-	if (n > max)
-		return false;
-	for (i = 0; i < n; i++) {
+	if (n > SMTP_MAILBOX_MAX)
+		return "longer than 254 octets (RFC 5321 4.5.3.1.3)";
+	if (at == NULL || at == s || at[1] == '\0')
+		return "not of the form local-part@domain";
+	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		/* CR or LF would let a param inject a command. */
-		if (c < 0x20 || c == 0x7f || (c == ' ' && !allow_space))
-			return false;
+		if (c < 0x20 || c == 0x7f)
+			return "contains a control character";
+		if (c == ' ' || c == '<' || c == '>')
+			return "contains a space, '<' or '>'";
 	}
-	return true;
+	return NULL;
+}
+
+const char *
+smtp_ehlo_name_problem(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len > 2 && s[0] == '[' && s[len - 1] == ']') {
+		/* RFC 5321 4.1.3 address literal: the text is checked for
+		 * syntax only; it may name any address. */
+		if (len <= 2 + 45 + 5 &&
+		    strspn(s + 1, "0123456789abcdefABCDEF.:Iv6") == len - 2)
+			return NULL;
+		return "not an address literal ([192.0.2.1], [IPv6:2001:db8::1])";
+	}
+	if (!ascii_is_hostname(s))
+		return "not a host name (letters, digits, '-' and '_' in "
+		    "dot-separated labels)";
+	return NULL;
 }
 
 /* dup_param - a copy of s into *dst */
@@ -450,15 +510,14 @@ smtp_client_init(struct smtp_client *sc,
 	buf_init(&sc->transcript,
 	    SMTP_TRANSCRIPT_MAX - (sizeof(transcript_cut_line) - 1));
 
-	if (params->ehlo_name == NULL || params->ehlo_name[0] == '\0' ||
-	    !param_ok(params->ehlo_name, EHLO_NAME_MAX, false) ||
-	    !param_ok(from, PATH_MAX_OCTETS - 2, true) ||
-	    (params->rcpt != NULL &&
-	    !param_ok(params->rcpt, PATH_MAX_OCTETS - 2, true)) ||
-	    (params->rcpt2 != NULL &&
-	    !param_ok(params->rcpt2, PATH_MAX_OCTETS - 2, true)))
+	if (params->ehlo_name == NULL ||
+	    smtp_ehlo_name_problem(params->ehlo_name) != NULL ||
+	    (from[0] != '\0' && smtp_mailbox_problem(from) != NULL) ||
+	    (params->rcpt != NULL && smtp_mailbox_problem(params->rcpt) != NULL) ||
+	    (params->rcpt2 != NULL && smtp_mailbox_problem(params->rcpt2) != NULL))
 		return ST_ERR_INVAL;
 	sc->params.starttls = params->starttls;
+	sc->params.hold_before_mail = params->hold_before_mail;
 	if ((err = dup_param(&sc->params.ehlo_name, params->ehlo_name)) !=
 	    ST_OK ||
 	    (err = dup_param(&sc->params.mail_from, from)) != ST_OK)
@@ -497,6 +556,7 @@ smtp_client_release(struct smtp_client *sc)
 	smtp_reply_release(&sc->rcpt2);
 	smtp_reply_release(&sc->rset);
 	smtp_reply_release(&sc->quit);
+	smtp_reply_release(&sc->unsolicited);
 }
 
 /* client_reply - keep a complete reply and act on it */
@@ -581,14 +641,14 @@ parser_busy(const struct smtp_client *sc)
 }
 
 enum smtp_event
-smtp_client_eof(struct smtp_client *sc)
+smtp_client_closed(struct smtp_client *sc, enum st_err err, const char *how)
 {
 	if (sc->state == SMTP_ST_DONE || sc->state == SMTP_ST_FAILED)
 		return state_event(sc);
 	if (sc->state == SMTP_ST_QUIT) {
 		/* RFC 5321 4.1.1.10 wants a 221 first; closing without it is
 		 * rude but ends the dialogue all the same. */
-		transcript_trace(sc, "connection closed");
+		transcript_trace(sc, "%s", how);
 		if (sc->failing) {
 			client_set_state(sc, SMTP_ST_FAILED);
 			return SMTP_EV_FAILED;
@@ -597,12 +657,16 @@ smtp_client_eof(struct smtp_client *sc)
 		return SMTP_EV_DONE;
 	}
 	if (parser_busy(sc))
-		return client_fail(sc, ST_ERR_CLOSED,
-		    "connection closed in the middle of %s",
+		return client_fail(sc, err, "%s in the middle of %s", how,
 		    states[sc->state].awaiting);
-	return client_fail(sc, ST_ERR_CLOSED,
-	    "connection closed while waiting for %s",
+	return client_fail(sc, err, "%s while waiting for %s", how,
 	    states[sc->state].awaiting);
+}
+
+enum smtp_event
+smtp_client_eof(struct smtp_client *sc)
+{
+	return smtp_client_closed(sc, ST_ERR_CLOSED, "connection closed");
 }
 
 enum smtp_event

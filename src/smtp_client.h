@@ -28,12 +28,15 @@
 #include "smtptls/err.h"
 
 enum smtp_state {
-	SMTP_ST_BANNER = 0, /* waiting for the greeting */
+	SMTP_ST_NONE = 0,   /* not initialised (smtp_client_init sets BANNER) */
+	SMTP_ST_BANNER,     /* waiting for the greeting */
 	SMTP_ST_EHLO,       /* EHLO sent */
 	SMTP_ST_HELO,       /* EHLO refused, HELO sent */
 	SMTP_ST_STARTTLS,   /* STARTTLS sent */
 	SMTP_ST_TLS,        /* 220 received; the driver runs the handshake */
 	SMTP_ST_EHLO_TLS,   /* EHLO sent over TLS */
+	SMTP_ST_READY,      /* hello done, held: the driver decides whether
+	                       this session runs the address test */
 	SMTP_ST_MAIL,       /* MAIL FROM sent */
 	SMTP_ST_RCPT,       /* RCPT TO sent */
 	SMTP_ST_RCPT2,      /* second RCPT TO (the catch-all test) sent */
@@ -51,6 +54,8 @@ enum smtp_event {
 	SMTP_EV_START_TLS, /* run the TLS handshake now */
 	SMTP_EV_DONE,      /* dialogue complete; close the connection */
 	SMTP_EV_FAILED,    /* dialogue ended early; close the connection */
+	SMTP_EV_READY,     /* held before MAIL (hold_before_mail): call
+	                      smtp_client_go() when the choice is made */
 };
 
 /* EHLO keywords the checks look at (RFC 5321 4.1.1.1, 2.2.2). */
@@ -68,16 +73,18 @@ enum smtp_ext {
 };
 
 struct smtp_client_params {
-	const char *ehlo_name;  /* name sent in EHLO/HELO; printable ASCII,
-	                           no SP, at most 255 octets */
+	const char *ehlo_name;  /* name sent in EHLO/HELO; see
+	                           smtp_ehlo_name_problem() */
 	bool starttls;          /* issue STARTTLS when offered */
 	const char *mail_from;  /* reverse path without <>; "" or NULL = null
-	                           path; no control characters, <= 256 octets */
+	                           path; else see smtp_mailbox_problem() */
 	const char *rcpt;       /* recipient to test, or NULL: no address test;
-	                           no control characters, <= 256 octets */
+	                           see smtp_mailbox_problem() */
 	const char *rcpt2;      /* a second recipient in the same transaction
 	                           when the first is accepted (--catchall), or
 	                           NULL; same limits */
+	bool hold_before_mail;  /* with rcpt: stop in SMTP_ST_READY after the
+	                           last hello and wait for smtp_client_go() */
 };
 
 struct smtp_client {
@@ -103,6 +110,9 @@ struct smtp_client {
 	struct smtp_reply starttls;
 	struct smtp_reply ehlo_tls;
 	struct smtp_reply mail, rcpt, rcpt2, rset, quit;
+	struct smtp_reply unsolicited; /* a reply nobody asked for, received
+	                                  while held in SMTP_ST_READY */
+	bool address_test;          /* MAIL FROM was (or is to be) sent */
 
 	bool used_helo;             /* EHLO refused, HELO sent */
 	bool starttls_offered;      /* STARTTLS keyword in the first EHLO */
@@ -121,6 +131,27 @@ struct smtp_client {
 	                               ended it (see the reply of fail_state) */
 	char errmsg[200];           /* one line saying why it ended early */
 };
+
+/* RFC 5321 4.5.3.1.3: a path, with its <>, is at most 256 octets. */
+#define SMTP_MAILBOX_MAX 254
+/* RFC 5321 4.5.3.1.2: a domain is at most 255 octets. */
+#define SMTP_EHLO_NAME_MAX 255
+
+/*
+ * smtp_mailbox_problem - the one rule for a mailbox that goes into
+ * MAIL FROM:<...> or RCPT TO:<...>: local@domain, both parts non-empty, at
+ * most SMTP_MAILBOX_MAX octets, no control octet, SP, '<' or '>' (which
+ * would break the command or inject one). NULL when s is fine, else why
+ * not (static text). The command line checks its options with it too.
+ */
+const char *smtp_mailbox_problem(const char *s);
+
+/*
+ * smtp_ehlo_name_problem - the rule for the name sent in EHLO/HELO: a host
+ * name (ascii_is_hostname) or an address literal. NULL when fine, else why
+ * not (static text).
+ */
+const char *smtp_ehlo_name_problem(const char *s);
 
 /* Copies the params strings; on ST_ERR_NOMEM or ST_ERR_INVAL (a param that
  * would break the command syntax, see above) the struct is safe to
@@ -151,10 +182,22 @@ enum smtp_event smtp_client_tls_done(struct smtp_client *sc, bool ok,
 /* The server closed the connection. DONE when it came after QUIT (FAILED
  * when that QUIT followed a refusal). */
 enum smtp_event smtp_client_eof(struct smtp_client *sc);
+/* As smtp_client_eof(), with the driver's words for how the stream ended
+ * ("TLS alert 'x' from the peer") and the code to record (ST_ERR_CLOSED,
+ * or ST_ERR_TLS for a TLS alert or error) when the dialogue was not done. */
+enum smtp_event smtp_client_closed(struct smtp_client *sc, enum st_err err,
+    const char *how);
 
 /* The current step ran past its time limit. SMTP_EV_FAILED, unless the
  * dialogue had already ended (then its event, unchanged). */
 enum smtp_event smtp_client_timeout(struct smtp_client *sc);
+
+/*
+ * Leave SMTP_ST_READY: run the address test (MAIL FROM, RCPT TO, RSET,
+ * QUIT) or just QUIT. Outside SMTP_ST_READY it changes nothing and returns
+ * the event of the current state.
+ */
+enum smtp_event smtp_client_go(struct smtp_client *sc, bool address_test);
 
 /* Bytes waiting to be sent (NULL/0 when none), and how many were sent. */
 const char *smtp_client_output(const struct smtp_client *sc, size_t *len);

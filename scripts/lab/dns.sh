@@ -66,12 +66,20 @@ dns_make() {
 }
 
 # hostile_records - the bulky hostile-DNS records: 500 MX records for
-# mx500.lab.test (targets without addresses) and an _mta-sts TXT record of
-# about 50 KiB for txtbig.lab.test (only reachable over TCP).
+# mx500.lab.test (targets without addresses), 9 MX hosts of 16 addresses
+# each for many.lab.test (144 addresses in 127.10.5.0/24, where nothing
+# listens: more than a probe contacts) and an _mta-sts TXT record of about
+# 50 KiB for txtbig.lab.test (only reachable over TCP).
 hostile_records() {
-	local i x
+	local i j x
 	for ((i = 1; i <= 500; i++)); do
 		printf 'mx500 MX %d m%d.mx500\n' "$i" "$i"
+	done
+	for ((i = 0; i < 9; i++)); do
+		printf 'many MX %d m%d.many\n' "$((10 + i))" "$i"
+		for ((j = 1; j <= 16; j++)); do
+			printf 'm%d.many A 127.10.5.%d\n' "$i" "$((i * 16 + j))"
+		done
 	done
 	x=$(printf '%250s' '' | tr ' ' x)
 	printf '_mta-sts.txtbig TXT "v=STSv1; id=big;"'

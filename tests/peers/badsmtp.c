@@ -121,6 +121,25 @@ static const struct mode modes[] = {
 	    "10 MiB of 220- banner continuation lines"},
 	{"good", BANNER_OK, EHLO_STARTTLS, STARTTLS_TLS,
 	    "a well-behaved server (control case)"},
+	/* How a TLS session ends: see tls_ends[] */
+	{"tlsnotify", BANNER_OK, EHLO_STARTTLS, STARTTLS_TLS,
+	    "after the handshake: close_notify and close instead of a reply"},
+	{"tlseof", BANNER_OK, EHLO_STARTTLS, STARTTLS_TLS,
+	    "after the handshake: close without close_notify"},
+	{"tlsalert", BANNER_OK, EHLO_STARTTLS, STARTTLS_TLS,
+	    "after the handshake: a fatal bad_record_mac alert"},
+};
+
+/* The modes that end a TLS session early, right after the handshake,
+ * each in its own way; the probe must say which (style.md 5). */
+enum tls_end { TLS_END_NONE = 0, TLS_END_NOTIFY, TLS_END_EOF, TLS_END_ALERT };
+static const struct {
+	const char *mode;
+	enum tls_end end;
+} tls_ends[] = {
+	{"tlsnotify", TLS_END_NOTIFY},
+	{"tlseof", TLS_END_EOF},
+	{"tlsalert", TLS_END_ALERT},
 };
 
 #define MODES_COUNT (sizeof(modes) / sizeof(modes[0]))
@@ -560,6 +579,83 @@ starttls(struct conn *c, const struct mode *m, SSL_CTX *ctx)
 	return false;
 }
 
+static enum tls_end
+tls_end_of(const struct mode *m)
+{
+	for (size_t i = 0; i < sizeof(tls_ends) / sizeof(tls_ends[0]); i++)
+		if (strcmp(m->name, tls_ends[i].mode) == 0)
+			return tls_ends[i].end;
+	return TLS_END_NONE;
+}
+
+/* recv_all - exactly len octets from fd (blocking); false on EOF/error */
+static bool
+recv_all(int fd, unsigned char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = recv(fd, p, len, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+/*
+ * tls_alert - make OpenSSL send a real fatal alert: read the client's next
+ * record (its EHLO) off the socket ourselves, flip one octet of its AEAD
+ * tag, and hand it to OpenSSL through a memory BIO. Decryption fails and
+ * OpenSSL answers with bad_record_mac on the socket, as any TLS stack would.
+ */
+static void
+tls_alert(struct conn *c)
+{
+	unsigned char rec[5 + 16384 + 256];
+	size_t len;
+	BIO *mem;
+	char dummy[64];
+
+	if (!recv_all(c->fd, rec, 5))
+		return;
+	len = ((size_t)rec[3] << 8) | rec[4];
+	if (len == 0 || len > sizeof(rec) - 5 || !recv_all(c->fd, rec + 5, len))
+		return;
+	rec[5 + len - 1] ^= 0x01;
+	if ((mem = BIO_new(BIO_s_mem())) == NULL ||
+	    BIO_write(mem, rec, (int)(5 + len)) != (int)(5 + len)) {
+		BIO_free(mem);
+		return;
+	}
+	SSL_set0_rbio(c->ssl, mem); /* takes mem; the socket stays the wbio */
+	ERR_clear_error();
+	if (SSL_read(c->ssl, dummy, sizeof(dummy)) > 0)
+		fprintf(stderr, "badsmtp: a corrupted record was accepted\n");
+}
+
+/* tls_end_now - end the session right after the handshake as mode says;
+ * true when it did (the caller then closes without close_notify) */
+static bool
+tls_end_now(struct conn *c, const struct mode *m)
+{
+	switch (tls_end_of(m)) {
+	case TLS_END_NOTIFY:
+		(void)SSL_shutdown(c->ssl);
+		return true;
+	case TLS_END_EOF:
+		return true;
+	case TLS_END_ALERT:
+		tls_alert(c);
+		return true;
+	case TLS_END_NONE:
+	default:
+		return false;
+	}
+}
+
 /* session - one connection from greeting to QUIT. */
 static void
 session(int fd, const struct mode *m, SSL_CTX *ctx)
@@ -576,8 +672,20 @@ session(int fd, const struct mode *m, SSL_CTX *ctx)
 			ok = ehlo(&c, m, c.ssl != NULL);
 		else if (strncasecmp(line, "HELO", 4) == 0)
 			ok = conn_puts(&c, "250 " BAD_HOST "\r\n");
-		else if (strncasecmp(line, "STARTTLS", 8) == 0 && c.ssl == NULL)
+		else if (strncasecmp(line, "STARTTLS", 8) == 0 && c.ssl == NULL) {
 			ok = starttls(&c, m, ctx);
+			if (ok && c.ssl != NULL && tls_end_now(&c, m)) {
+				SSL_free(c.ssl); /* no (further) close_notify */
+				c.ssl = NULL;
+				/* FIN, then wait for the client to go: closing
+				 * with its EHLO unread would send a RST instead
+				 * of the end the mode is about. */
+				(void)shutdown(fd, SHUT_WR);
+				c.inlen = 0;
+				conn_drain(&c);
+				break;
+			}
+		}
 		else if (strncasecmp(line, "QUIT", 4) == 0) {
 			(void)conn_puts(&c, "221 2.0.0 bye\r\n"); /* closing */
 			break;

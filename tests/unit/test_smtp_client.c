@@ -20,7 +20,8 @@
 #define STEPS_MAX 12
 #define TEXT_MAX 2048
 
-enum op { END = 0, RECV, EOF_, TIMEOUT, TLS_OK, TLS_FAIL };
+enum op { END = 0, RECV, EOF_, TIMEOUT, TLS_OK, TLS_FAIL, GO_TEST, GO_QUIT,
+	CLOSED_ALERT };
 
 struct step {
 	enum op op;
@@ -39,11 +40,14 @@ struct dialogue {
 };
 
 #define NAME "probe.example"
-#define P_TLS {NAME, true, "", NULL, NULL}
-#define P_PLAIN {NAME, false, "", NULL, NULL}
-#define P_ADDR {NAME, true, "probe@example.org", "postmaster@example.net", NULL}
+#define P_TLS {NAME, true, "", NULL, NULL, false}
+#define P_PLAIN {NAME, false, "", NULL, NULL, false}
+#define P_ADDR {NAME, true, "probe@example.org", "postmaster@example.net", NULL, \
+	false}
+#define P_HOLD {NAME, true, "probe@example.org", "postmaster@example.net", NULL, \
+	true}
 #define P_CATCH {NAME, true, "probe@example.org", "postmaster@example.net", \
-	"smtptls-0123456789abcdef@example.net"}
+	"smtptls-0123456789abcdef@example.net", false}
 
 #define BANNER "220 mx.example ESMTP Postfix\r\n"
 #define EHLO "EHLO " NAME "\r\n"
@@ -222,7 +226,8 @@ static const struct dialogue dialogues[] = {
 	    {RECV, "250 2.0.0 Ok\r\n", SMTP_EV_NONE, "QUIT\r\n"},
 	    S_BYE},
 	    "done codes=220/250/-/-/-/553/-/250/221 ext=0x4/0 {}", NULL, ""},
-	{"address test, null sender", {NAME, false, NULL, "a@example.net", NULL}, {
+	{"address test, null sender", {NAME, false, NULL, "a@example.net", NULL,
+	    false}, {
 	    S_BANNER,
 	    {RECV, EHLO_PLAIN, SMTP_EV_NONE, "MAIL FROM:<>\r\n"},
 	    {RECV, "250 ok\r\n", SMTP_EV_NONE, "RCPT TO:<a@example.net>\r\n"},
@@ -259,6 +264,50 @@ static const struct dialogue dialogues[] = {
 	    "failed@ehlo (success) codes=220/421/-/-/-/-/-/-/- ext=0/0 {}",
 	    NULL, "server refused EHLO: "
 	    "'421 4.7.0 mx.example Error: too many connections'"},
+	{"held after EHLO over TLS, chosen for the test", P_HOLD, {
+	    S_BANNER, S_EHLO_STARTTLS, S_READY, S_TLS_OK,
+	    {RECV, EHLO_IN_TLS, SMTP_EV_READY, ""},
+	    {GO_TEST, NULL, SMTP_EV_NONE, MAIL},
+	    {RECV, "250 2.1.0 Ok\r\n", SMTP_EV_NONE, RCPT},
+	    {RECV, "250 2.1.5 Ok\r\n", SMTP_EV_NONE, "RSET\r\n"},
+	    {RECV, "250 2.0.0 Ok\r\n", SMTP_EV_NONE, "QUIT\r\n"},
+	    S_BYE},
+	    "done codes=220/250/-/220/250/250/250/250/221 ext=0xcf/0xee "
+	    "{offered,tls}", NULL, ""},
+	{"held in cleartext, released", P_HOLD, {
+	    S_BANNER,
+	    {RECV, EHLO_PLAIN, SMTP_EV_READY, ""},
+	    {GO_QUIT, NULL, SMTP_EV_NONE, "QUIT\r\n"},
+	    {GO_TEST, NULL, SMTP_EV_NONE, ""},
+	    S_BYE},
+	    "done codes=220/250/-/-/-/-/-/-/221 ext=0x4/0 {}", NULL, ""},
+	{"held, 421 nobody asked for", P_HOLD, {
+	    S_BANNER,
+	    {RECV, EHLO_PLAIN, SMTP_EV_READY, ""},
+	    {RECV, "421 4.4.2 idle timeout\r\n", SMTP_EV_FAILED, ""}},
+	    "failed@ready (success) codes=220/250/-/-/-/-/-/-/- ext=0x4/0 {}",
+	    NULL, "server refused the session while idle: '421 4.4.2 idle "
+	    "timeout'"},
+	{"held, 250 nobody asked for", P_HOLD, {
+	    S_BANNER,
+	    {RECV, EHLO_PLAIN, SMTP_EV_READY, ""},
+	    {RECV, "250 surprise\r\n", SMTP_EV_FAILED, ""}},
+	    "failed@ready (protocol error) codes=220/250/-/-/-/-/-/-/- "
+	    "ext=0x4/0 {}", NULL, "reply nobody asked for: '250 surprise'"},
+	{"held, closed", P_HOLD, {
+	    S_BANNER,
+	    {RECV, EHLO_PLAIN, SMTP_EV_READY, ""},
+	    {EOF_, NULL, SMTP_EV_FAILED, ""}},
+	    "failed@ready (connection closed by peer) codes=220/250/-/-/-/-/-/-/- "
+	    "ext=0x4/0 {}", NULL, "connection closed while waiting for the "
+	    "choice of the address test"},
+	{"TLS alert after the handshake", P_TLS, {
+	    S_BANNER, S_EHLO_STARTTLS, S_READY, S_TLS_OK,
+	    {CLOSED_ALERT, "TLS alert 'bad record mac' from the peer",
+	    SMTP_EV_FAILED, ""}},
+	    "failed@ehlo_tls (TLS error) codes=220/250/-/220/-/-/-/-/- "
+	    "ext=0xcf/0 {offered,tls}", NULL, "TLS alert 'bad record mac' from "
+	    "the peer while waiting for the reply to EHLO over TLS"},
 	{"EOF in the middle of a reply", P_TLS, {
 	    S_BANNER,
 	    {RECV, "250-mx.example\r\n250-PIPE", SMTP_EV_NONE, ""},
@@ -297,9 +346,9 @@ static const char *
 ev_name(enum smtp_event ev)
 {
 	static const char *const names[] = {"none", "start_tls", "done",
-	    "failed"};
+	    "failed", "ready"};
 
-	return (unsigned)ev < 4 ? names[ev] : "?";
+	return (unsigned)ev < 5 ? names[ev] : "?";
 }
 
 /* drain - move queued output to the end of got */
@@ -355,6 +404,13 @@ run_step(struct smtp_client *sc, const struct step *st, bool bytewise,
 		break;
 	case TLS_FAIL:
 		ev = smtp_client_tls_done(sc, false, st->data);
+		break;
+	case GO_TEST:
+	case GO_QUIT:
+		ev = smtp_client_go(sc, st->op == GO_TEST);
+		break;
+	case CLOSED_ALERT:
+		ev = smtp_client_closed(sc, ST_ERR_TLS, st->data);
 		break;
 	case END:
 		break;
@@ -741,26 +797,46 @@ struct param_case {
 };
 
 #define L64 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-#define L254 L64 L64 L64 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define L252 L64 L64 L64 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define L63 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+/* three labels of 63 and one of 61: 253 octets */
+#define H253 L63 "." L63 "." L63 "." \
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 
 static void
 test_params(void)
 {
 	static const struct param_case cases[] = {
 		{"ok", P_ADDR, ST_OK},
-		{"NULL EHLO name", {NULL, true, "", NULL, NULL}, ST_ERR_INVAL},
-		{"empty EHLO name", {"", true, "", NULL, NULL}, ST_ERR_INVAL},
-		{"CRLF in EHLO name", {"a\r\nDATA", true, "", NULL, NULL},
+		{"NULL EHLO name", {NULL, true, "", NULL, NULL, false}, ST_ERR_INVAL},
+		{"empty EHLO name", {"", true, "", NULL, NULL, false}, ST_ERR_INVAL},
+		{"CRLF in EHLO name", {"a\r\nDATA", true, "", NULL, NULL, false},
 		    ST_ERR_INVAL},
-		{"SP in EHLO name", {"a b", true, "", NULL, NULL}, ST_ERR_INVAL},
-		{"LF in sender", {NAME, true, "a\n", "b", NULL}, ST_ERR_INVAL},
-		{"CR in recipient", {NAME, true, "a", "b\rc", NULL}, ST_ERR_INVAL},
-		{"LF in second recipient", {NAME, true, "a", "b", "c\nDATA"},
+		{"SP in EHLO name", {"a b", true, "", NULL, NULL, false}, ST_ERR_INVAL},
+		{"address literal", {"[192.0.2.1]", true, "", NULL, NULL, false},
+		    ST_OK},
+		{"LF in sender", {NAME, true, "a\n@x", "b@x", NULL, false},
 		    ST_ERR_INVAL},
-		{"recipient of 254", {NAME, true, "a", L254, NULL}, ST_OK},
-		{"recipient of 255", {NAME, true, "a", L254 "a", NULL}, ST_ERR_INVAL},
-		{"EHLO name of 255", {L254 "a", true, "a", NULL, NULL}, ST_OK},
-		{"EHLO name of 256", {L254 "aa", true, "a", NULL, NULL},
+		{"CR in recipient", {NAME, true, "a@x", "b\rc@x", NULL, false},
+		    ST_ERR_INVAL},
+		{"SOH in recipient", {NAME, true, "a@x", "b\001@x", NULL, false},
+		    ST_ERR_INVAL},
+		{"'>' in recipient", {NAME, true, "a@x", "b>@x", NULL, false},
+		    ST_ERR_INVAL},
+		{"recipient without @", {NAME, true, "a@x", "b", NULL, false},
+		    ST_ERR_INVAL},
+		{"LF in second recipient", {NAME, true, "a@x", "b@x", "c\nDATA@x",
+		    false}, ST_ERR_INVAL},
+		{"recipient of 254", {NAME, true, "a@x", L252 "@x", NULL, false},
+		    ST_OK},
+		{"recipient of 255", {NAME, true, "a@x", L252 "a@x", NULL, false},
+		    ST_ERR_INVAL},
+		{"sender of 255", {NAME, true, L252 "a@x", "b@x", NULL, false},
+		    ST_ERR_INVAL},
+		{"EHLO name of 253", {H253, true, "", NULL, NULL, false}, ST_OK},
+		{"EHLO name of 254, no dot", {H253 "a", true, "", NULL, NULL,
+		    false}, ST_ERR_INVAL},
+		{"EHLO label of 64", {L64 ".x", true, "", NULL, NULL, false},
 		    ST_ERR_INVAL},
 	};
 	struct smtp_client sc;
@@ -778,9 +854,9 @@ test_params(void)
 static void
 test_state_names(void)
 {
-	static const char *const names[] = {"banner", "ehlo", "helo",
-	    "starttls", "tls", "ehlo_tls", "mail", "rcpt", "rcpt2", "rset", "quit",
-	    "done", "failed", "unknown"};
+	static const char *const names[] = {"none", "banner", "ehlo", "helo",
+	    "starttls", "tls", "ehlo_tls", "ready", "mail", "rcpt", "rcpt2",
+	    "rset", "quit", "done", "failed", "unknown"};
 	char name[64];
 	int i;
 
