@@ -8,6 +8,7 @@
 # sts404 answers 404. 127.10.0.250 has nothing listening. Tool:
 # $SMTPTLS_BUILD/tools/stsfetch, which prints the policy object of
 # report.md 5.6 (exit 0: no error, 1: the server failed, 2: usage/tool).
+# asan: skip - the fetch code runs under ASan in 35-mtasts and 37-hostile-mtasts
 . "$(dirname "$0")/../lib.sh"
 . "$LAB/env"
 

@@ -14,6 +14,7 @@
 # sendmail -C, waits for the listener (bounded), asserts the "session" JSON
 # line, then checks the sending Postfix's own log for what it says it did.
 # shellcheck source=../lib.sh
+# asan: skip - its time is a real Postfix's queue; 50-listen and 52-listen-flood run the listener under ASan
 . "$(dirname "$0")/../lib.sh"
 
 PORT=2525
