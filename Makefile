@@ -41,7 +41,7 @@ PEER_BIN := $(PEER_SRC:tests/peers/%.c=$(B)/peers/%)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
 REPLAY_BIN := $(FUZZ_SRC:fuzz/%.c=$(B)/replay/%)
 
-.PHONY: all asan check check-asan demo unit fuzz install clean hdrcheck lint-man FORCE
+.PHONY: all asan check check-asan demo unit fuzz install clean hdrcheck lint-man cyclecheck FORCE
 
 all: smtptls
 
@@ -55,9 +55,12 @@ $(B)/libsmtptls.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(B)/%.o: %.c $(wildcard include/smtptls/*.h src/*.h cmd/*.h) Makefile
+# -MMD -MP: each object depends on the headers it really includes.
+$(B)/%.o: %.c Makefile
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
 
 $(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libsmtptls.a
 	@mkdir -p $(@D)
@@ -104,11 +107,18 @@ fuzz:
 	  clang $(CSTD) $(CPPFLAGS) $(PKG_CFLAGS) $(FUZZ_FLAGS) -o build/fuzz/$$n $$f $(LIB_SRC) $(PKG_LIBS) -lpthread || exit 1; \
 	done
 
-# Every public header compiles on its own.
+# Every header, public and internal, compiles on its own.
 hdrcheck:
 	@for h in include/smtptls/*.h; do \
 	  echo "#include \"$${h#include/}\"" | $(CC) $(CPPFLAGS) $(ALL_CFLAGS) -x c -fsyntax-only - || exit 1; \
 	done
+	@for h in src/*.h cmd/*.h; do \
+	  echo "#include \"$$(basename $$h)\"" | $(CC) $(CPPFLAGS) -I$$(dirname $$h) $(ALL_CFLAGS) -x c -fsyntax-only - || exit 1; \
+	done
+
+# No call cycles between files: the release objects' symbol graph.
+cyclecheck: $(LIB_OBJ) $(CMD_OBJ)
+	@python3 scripts/cyclecheck.py $(LIB_OBJ) $(CMD_OBJ)
 
 lint-man:
 	mandoc -Tlint -Wwarning man/smtptls.1

@@ -326,59 +326,6 @@ parse_one(int c, const char *arg, struct probe_options *o, struct global_opts *g
 	}
 }
 
-/* nagios_line - report.md 8: one status line with performance data, and
- * the monitoring-plugin code */
-static int
-nagios_line(const struct probe_result *r, const struct global_opts *g)
-{
-	static const char *const names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
-	struct probe_summary s;
-	int code;
-
-	probe_result_summary(r, &s);
-	if (s.exit_code == 1)
-		code = 2;
-	else if (s.exit_code != 0)
-		code = 3;
-	else
-		code = s.warn || s.error ? 1 : 0;
-	if (!g->json)
-		printf("SMTPTLS %s - %s: %zu fail, %zu warn, %zu error | time=%ldms;;;; "
-		    "fail=%zu warn=%zu\n", names[code], s.target, s.fail, s.warn, s.error,
-		    s.duration_ms, s.fail, s.warn);
-	return code;
-}
-
-int
-probe_print_report(const struct probe_result *r, const struct global_opts *g)
-{
-	char *out;
-	int code = probe_result_exit_code(r);
-
-	if (g->nagios && !g->json)
-		return nagios_line(r, g);
-	if (g->json)
-		out = report_json_render(r);
-	else if (g->quiet) {
-		struct probe_summary s;
-
-		probe_result_summary(r, &s);
-		printf("%s: exit %d, %zu fail, %zu warn, %zu error\n", s.target, code,
-		    s.fail, s.warn, s.error);
-		return code;
-	} else
-		out = report_human_render(r, cmd_use_color(g));
-	if (out == NULL)
-		return cmd_error(g, EXIT_INTERNAL, "out-of-memory", "internal",
-		    "out of memory while rendering the report");
-	fputs(out, stdout);
-	if (g->json)
-		fputc('\n', stdout);
-	free(out);
-	fflush(stdout);
-	return g->nagios ? nagios_line(r, g) : code;
-}
-
 int
 cmd_probe(int argc, char **argv, struct global_opts *g)
 {
@@ -444,7 +391,7 @@ cmd_probe(int argc, char **argv, struct global_opts *g)
 		return cmd_error(g, EXIT_USAGE, "usage", "options", "-4 and -6 exclude each other");
 
 	if (domains != NULL)
-		return probe_batch_run(domains, parallel, &o, g);
+		return cmd_probe_batch(domains, parallel, &o, g);
 	err = probe_run(&o, &r, errmsg, sizeof(errmsg));
 	if (err == ST_ERR_INVAL)
 		return cmd_error(g, EXIT_USAGE, "config", "options", "%s", errmsg);
@@ -460,7 +407,7 @@ cmd_probe(int argc, char **argv, struct global_opts *g)
 			fputs(t, stderr);
 		free(t);
 	}
-	rc = probe_print_report(r, g);
+	rc = cmd_probe_report(r, g);
 	probe_result_free(r);
 	return rc;
 }

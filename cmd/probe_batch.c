@@ -74,7 +74,7 @@ batch_worker(void *arg)
 			code = cmd_error(b->g, EXIT_INTERNAL, "internal", "internal",
 			    "%s: probe failed: %s", b->targets[i], st_strerror(err));
 		else
-			code = probe_print_report(r, b->g);
+			code = cmd_probe_report(r, b->g);
 		fflush(stdout);
 		batch_note(b, code);
 		pthread_mutex_unlock(&b->lock);
@@ -139,7 +139,7 @@ batch_read(struct batch *b, const char *file)
 }
 
 int
-probe_batch_run(const char *file, unsigned parallel,
+cmd_probe_batch(const char *file, unsigned parallel,
     const struct probe_options *base, struct global_opts *g)
 {
 	struct batch b = {.base = base, .g = g, .worst = EXIT_PASS};

@@ -30,25 +30,6 @@
 
 #include "banned.h"
 
-static const char *const level_names[LEVEL__COUNT] = {
-	"opportunistic", "encrypt", "verify", "dane", "mta-sts", "secure",
-};
-
-const char *
-probe_level_name(enum probe_level l)
-{
-	return (int)l >= 0 && l < LEVEL__COUNT ? level_names[l] : "?";
-}
-
-int
-probe_level_parse(const char *name)
-{
-	for (int i = 0; i < LEVEL__COUNT; i++)
-		if (strcmp(level_names[i], name) == 0)
-			return i;
-	return -1;
-}
-
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static enum st_err global_err = ST_OK;
 static char global_msg[200];
@@ -81,26 +62,6 @@ probe_options_init(struct probe_options *o)
 	o->mail_from = "";
 	o->warn_days = 14;
 	o->min_tls = TLS1_2_VERSION;
-}
-
-const char *
-probe_addr_state_name(enum addr_state s)
-{
-	static const char *const names[] = {
-		[ADDR_NONE] = "skipped", [ADDR_COMPLETE] = "complete",
-		[ADDR_ABORTED] = "aborted", [ADDR_ERROR] = "error",
-		[ADDR_SKIPPED] = "skipped", [ADDR_CUT] = "skipped",
-	};
-	static_assert(sizeof(names) / sizeof(names[0]) == ADDR__COUNT,
-	    "names[] must name every enum addr_state value");
-
-	return (unsigned)s < ADDR__COUNT ? names[s] : "skipped";
-}
-
-const char *
-probe_addr_family_name(int family)
-{
-	return family == AF_INET6 ? "ipv6" : "ipv4";
 }
 
 /* probe_addr_cut - an address past PROBE_SESSIONS_MAX: never contacted,

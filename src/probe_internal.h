@@ -57,7 +57,7 @@ void summary_run(struct probe_result *r);
 /* Whether PKIX is expected for an MX host (checks.md 1.8). */
 bool probe_pkix_expected(const struct probe_result *r, const struct probe_mx *mx);
 
-/* Subject text "mx[address]" helpers for details. */
+/* "ipv4" / "ipv6" (report.md 5.3 family); probe_names.c */
 const char *probe_addr_family_name(int family);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * report_json.h - pieces of the JSON report (report.md) shared by
- * report_json.c (document, DNS, checks, verdicts) and report_json_addr.c
- * (addresses: SMTP replies, TLS, certificates).
+ * report_json.c (document, DNS, checks, verdicts), report_json_addr.c
+ * (addresses: SMTP replies, TLS), scan_report.c and report_json_parts.c
+ * (the small builders they all use).
  */
 #ifndef SMTPTLS_REPORT_JSON_H
 #define SMTPTLS_REPORT_JSON_H

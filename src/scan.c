@@ -50,25 +50,12 @@ static const char *const groups[] = {
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 
-const struct scan_alt_offer scan_alt_sigalgs[SCAN_ALT_MAX] = {
-	{"rsa", "rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512:"
-	    "rsa_pss_pss_sha256:rsa_pss_pss_sha384:rsa_pss_pss_sha512:"
-	    "RSA+SHA256:RSA+SHA384:RSA+SHA512:RSA+SHA1"},
-	{"ecdsa", "ECDSA+SHA256:ECDSA+SHA384:ECDSA+SHA512:ECDSA+SHA1"},
-	{"eddsa", "ed25519:ed448"},
-};
-
 /* An SNI no certificate of the server should carry (RFC 6761 6.4). */
 #define SCAN_UNRELATED_SNI "smtptls-unrelated.invalid"
 
 /* Every suite the linked OpenSSL knows, NULL encryption and anonymous
  * ones included: the scan observes, it does not protect. */
 #define SCAN_ALL_SUITES "ALL:COMPLEMENTOFALL"
-
-const int scan_ver_num[SCAN_VER__COUNT] = {
-	SSL2_VERSION, SSL3_VERSION, TLS1_VERSION, TLS1_1_VERSION,
-	TLS1_2_VERSION, TLS1_3_VERSION,
-};
 
 const char *
 scan_ver_key(enum scan_ver v)
@@ -116,22 +103,6 @@ chain_offer(const struct scan_facts *f, enum scan_ver v)
 	if (off < len)
 		snprintf(s + off, len - off, ":@SECLEVEL=0");
 	return s;
-}
-
-/* order_pair - the two TLS 1.2 suites of the order test: the server's
- * first choice and the first later choice of another class, if any */
-void
-scan_order_pair(const struct scan_facts *f, size_t *a, size_t *b)
-{
-	const struct scan_suite *s = f->suites[SCAN_TLS1_2];
-
-	*a = 0;
-	*b = 1;
-	for (size_t i = 1; i < f->nsuites[SCAN_TLS1_2]; i++)
-		if (s[i].cls != s[0].cls) {
-			*b = i;
-			return;
-		}
 }
 
 static bool

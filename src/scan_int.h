@@ -1,6 +1,7 @@
 /*
- * scan_int.h - what scan.c (the rounds and the offers) and scan_result.c
- * (folding each session's outcome into the address's facts) share.
+ * scan_int.h - what scan.c (the rounds and the offers), scan_result.c
+ * (folding each session's outcome into the address's facts) and
+ * scan_offers.c (the tables both read) share.
  */
 #ifndef SMTPTLS_SCAN_INT_H
 #define SMTPTLS_SCAN_INT_H
