@@ -45,6 +45,8 @@ t_jq dane-cname/secaliasbad/level '.verdicts.levels.dane.outcome' "defer"
 t_run dane-cname/secure-chain/exit 0 lab_probe --json cname.lab.test
 t_jq dane-cname/secure-chain/base '.mx[0].dane | "\(.state) \(.base_domain)"' \
     "dane-auth mx1.lab.test"
+t_jq dane-cname/secure-chain/names '.mx[0].addresses[0].dane.names_checked | join(",")' \
+    "mx1.lab.test"
 
 # --- the oracle: Postfix's mandatory DANE (dane-only) through the lab
 # resolver. "verified" when a TLSA record authenticates the server, "failed"
