@@ -35,12 +35,12 @@ tlsa_unusable_reason(const struct dns_tlsa *t)
 	return NULL;
 }
 
-static bool
-addr_secure(const struct probe_result *r, const struct probe_mx *m)
+static enum check_status
+addr_status(const struct probe_result *r, const struct probe_mx *m)
 {
 	const struct check_result *c = check_find(&r->checks, "dns.mx.addr.dnssec", m->name, NULL);
 
-	return c != NULL && c->status == CHECK_PASS;
+	return c != NULL ? c->status : CHECK_SKIP;
 }
 
 static void
@@ -48,6 +48,65 @@ mx_skip(struct probe_result *r, const struct probe_mx *m, const char *id, const 
 {
 	check_add(&r->checks, id, CHECK_SKIP, NULL, m->name, NULL, m->order, NULL,
 	    "not evaluated: %s", why);
+}
+
+/* The DNSSEC facts that decide whether the TLSA lookup counts at all. */
+enum dane_gate {
+	GATE_ADDR,      /* the address records are secure */
+	GATE_ALIAS,     /* insecure, but the MX host name's CNAME is secure */
+	GATE_CLOSED,    /* DANE does not apply (skip) */
+	GATE_UNKNOWN,   /* the CNAME query timed out or was indeterminate */
+	GATE_BROKEN,    /* the CNAME query failed otherwise (fail) */
+};
+
+/*
+ * dane_gate - RFC 7672 2.2.2: TLSA records are looked for when the address
+ * records are secure, and also ("Insecure CNAME") when they are insecure
+ * at the end of a CNAME chain whose first CNAME is secure; the MX host name
+ * then stays the TLSA base domain. Like a failed TLSA lookup, a failed
+ * query for that CNAME makes DANE senders defer (Postfix does).
+ */
+static enum dane_gate
+dane_gate(const struct probe_result *r, const struct probe_mx *m)
+{
+	const struct dns_answer *c = &m->alias;
+	enum check_status st = addr_status(r, m);
+
+	if (st == CHECK_PASS)
+		return GATE_ADDR;
+	if (st != CHECK_WARN)
+		return GATE_CLOSED;
+	if (probe_mx_secure_cname(m))
+		return GATE_ALIAS;
+	if (!m->have_alias)
+		return GATE_CLOSED;
+	if (c->err == ST_ERR_TIMEOUT ||
+	    (c->err == ST_OK && c->dnssec == DNSSEC_INDETERMINATE))
+		return GATE_UNKNOWN;
+	if (c->err != ST_OK || c->dnssec == DNSSEC_BOGUS || c->ntext == 0)
+		return GATE_BROKEN;
+	return GATE_CLOSED;
+}
+
+/* gate_failed - dane.tlsa.lookup when the alias's own status is unknown */
+static void
+gate_failed(struct probe_result *r, const struct probe_mx *m, enum dane_gate g)
+{
+	const struct dns_answer *c = &m->alias;
+	const char *rc = dns_rcode_name(c->rcode);
+	struct check_result *cr;
+
+	cr = check_add(&r->checks, "dane.tlsa.lookup", g == GATE_UNKNOWN ?
+	    CHECK_ERROR : CHECK_FAIL, NULL, m->name, NULL, m->order, NULL,
+	    "the address records of %s are insecure and the DNSSEC status of "
+	    "its CNAME is unknown (%s): %s", m->name, c->err == ST_ERR_TIMEOUT ?
+	    "timeout" : c->err != ST_OK ? (rc ? rc : "no answer") :
+	    c->dnssec != DNSSEC_SECURE && c->dnssec != DNSSEC_INSECURE ?
+	    dns_dnssec_name(c->dnssec) : "no longer a CNAME", g == GATE_UNKNOWN ?
+	    "whether DANE applies is not known" : "DANE senders defer mail to "
+	    "this host (RFC 7672 2.1.1)");
+	if (cr && g == GATE_BROKEN)
+		cr->tlsrpt = "dnssec-invalid";
 }
 
 /* check_lookup - returns the number of usable records (0 if none) */
@@ -60,10 +119,16 @@ check_lookup(struct probe_result *r, struct probe_mx *m, bool *secure)
 	size_t usable = 0, i;
 	struct check_result *cr;
 	const char *rc = dns_rcode_name(a->rcode);
+	enum dane_gate g = dane_gate(r, m);
 
 	*secure = false;
-	if (!addr_secure(r, m)) {
-		mx_skip(r, m, "dane.tlsa.lookup", "dns.mx.addr.dnssec did not pass");
+	if (g == GATE_CLOSED) {
+		mx_skip(r, m, "dane.tlsa.lookup", "dns.mx.addr.dnssec did not pass "
+		    "and the host name is not a secure alias");
+		return 0;
+	}
+	if (g == GATE_UNKNOWN || g == GATE_BROKEN) {
+		gate_failed(r, m, g);
 		return 0;
 	}
 	d = cJSON_CreateObject();
@@ -105,8 +170,10 @@ check_lookup(struct probe_result *r, struct probe_mx *m, bool *secure)
 	}
 	*secure = true;
 	check_add(&r->checks, "dane.tlsa.lookup", CHECK_PASS, NULL, m->name, NULL,
-	    m->order, d, "%zu secure TLSA record%s at %s", a->ntlsa,
-	    a->ntlsa == 1 ? "" : "s", a->name);
+	    m->order, d, "%zu secure TLSA record%s at %s%s", a->ntlsa,
+	    a->ntlsa == 1 ? "" : "s", a->name, g == GATE_ALIAS ? " (the address "
+	    "records are insecure, the CNAME of the MX host name is secure: "
+	    "RFC 7672 2.2.2)" : "");
 	for (i = 0; i < a->ntlsa; i++)
 		usable += tlsa_unusable_reason(&a->tlsa[i]) == NULL;
 	return usable;
@@ -333,7 +400,8 @@ check_dane_run(struct probe_result *r)
 		}
 		if (secure && usable)
 			with++;
-		else if (m->tlsa.err == ST_ERR_TIMEOUT)
+		else if (m->tlsa.err == ST_ERR_TIMEOUT ||
+		    dane_gate(r, m) == GATE_UNKNOWN)
 			unknown++;
 		else
 			without++;

@@ -284,7 +284,10 @@ check_host_addr_dnssec(struct probe_result *r, struct probe_mx *m)
 	    w == DNSSEC_BOGUS ? CHECK_FAIL : CHECK_ERROR;
 	check_add(&r->checks, "dns.mx.addr.dnssec", st, NULL, m->name, NULL, m->order,
 	    NULL, "address records of %s are %s%s", m->name, dns_dnssec_name(w),
-	    w == DNSSEC_INSECURE ? ": DANE cannot apply to this host" : "");
+	    w != DNSSEC_INSECURE ? "" : probe_mx_secure_cname(m) ? ": an attacker "
+	    "can redirect connections, but the CNAME is secure, so DANE still "
+	    "applies at the MX host name (RFC 7672 2.2.2)" :
+	    ": DANE cannot apply to this host");
 }
 
 /* special_purpose - RFC 6890 and successors: not globally reachable */

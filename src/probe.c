@@ -230,6 +230,8 @@ probe_mx_release(struct probe_mx *m)
 		dns_answer_release(&m->aaaa);
 	if (m->have_tlsa)
 		dns_answer_release(&m->tlsa);
+	if (m->have_alias)
+		dns_answer_release(&m->alias);
 	for (k = 0; k < m->naddrs; k++) {
 		struct probe_addr *x = m->addrs[k].clear;
 

@@ -31,6 +31,10 @@ void probe_pick_ehlo(struct probe_result *r);
 enum st_err probe_dns_mx(struct probe_result *r, struct tls_init_job *tj);
 enum st_err probe_dns_hosts(struct probe_result *r);
 enum st_err probe_build_addrs(struct probe_result *r);
+/* Whether the MX host name is an alias whose own CNAME record is
+ * DNSSEC-secure (RFC 7672 2.2.2: then DANE applies at the MX host name even
+ * when the address records at the end of the chain are insecure). */
+bool probe_mx_secure_cname(const struct probe_mx *m);
 
 /* Findings of scope domain and mx about DNS (checks.md 2). */
 void check_dns_run(struct probe_result *r);

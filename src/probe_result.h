@@ -104,6 +104,12 @@ struct probe_mx {
 	 * when the MX host is an alias reached over a secure chain and the
 	 * target has TLSA records, else NULL (the MX host name). Owned. */
 	char *tlsa_base;
+	/* RFC 7672 2.2.2 "Insecure CNAME": for an alias whose address records
+	 * are insecure, the CNAME query for the MX host name itself (only its
+	 * own DNSSEC status says whether DANE still applies, with the MX host
+	 * name as TLSA base domain). Owned; have_alias false when not asked. */
+	struct dns_answer alias;
+	bool have_alias;
 	struct probe_addr *addrs;
 	size_t naddrs;
 	unsigned order;

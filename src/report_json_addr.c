@@ -156,9 +156,12 @@ dane_json(const struct probe_result *r, const struct probe_addr *pa)
 		cJSON_AddStringToObject(o, "reason", "no-match");
 	else
 		cJSON_AddNullToObject(o, "reason");
+	/* The one reference identifier OpenSSL gets (SSL_dane_enable): the
+	 * TLSA base domain, also sent as SNI (session.c). */
 	m = cJSON_AddArrayToObject(o, "names_checked");
 	if (t->dane_checked)
-		cJSON_AddItemToArray(m, cJSON_CreateString(pa->mx->name));
+		cJSON_AddItemToArray(m, cJSON_CreateString(pa->mx->tlsa_base ?
+		    pa->mx->tlsa_base : pa->mx->name));
 	return o;
 }
 

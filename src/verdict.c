@@ -179,7 +179,9 @@ host_dane_state(const struct probe_result *r, const struct probe_mx *m,
 		return DANE_BROKEN;
 	if (ad == NULL || ad->status == CHECK_ERROR)
 		return DANE_UNKNOWN;
-	if (ad->status == CHECK_WARN)
+	/* Insecure address records close DANE unless the TLSA lookup still
+	 * counted: the MX host name is a secure alias (RFC 7672 2.2.2). */
+	if (ad->status == CHECK_WARN && (lk == NULL || lk->status == CHECK_SKIP))
 		return NO_DANE;
 	*why = "dane.tlsa.lookup";
 	if (lk == NULL || lk->status == CHECK_ERROR)

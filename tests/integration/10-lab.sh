@@ -123,6 +123,15 @@ dns_case implicit-no-mx "implicit.lab.test MX" "NOERROR ad "
 dns_case implicit-a "implicit.lab.test A" "NOERROR ad A 127.10.1.1|"
 dns_case cname-mx "cname.lab.test MX" "NOERROR ad MX 10 mxalias.lab.test.|"
 dns_case cname-target "mxalias.lab.test A" "NOERROR ad A 127.10.1.1|CNAME mx1.lab.test.|"
+# A signed alias into the unsigned zone: the address answer is insecure as a
+# whole, the CNAME alone is secure, the TLSA at the alias is secure.
+dns_case secalias-mx "secalias.lab.test MX" "NOERROR ad MX 10 mx-secalias.lab.test.|"
+dns_case secalias-a "mx-secalias.lab.test A" \
+	"NOERROR no-ad A 127.10.1.1|CNAME mx-target.insecure.lab.test.|"
+dns_case secalias-cname "mx-secalias.lab.test CNAME" "NOERROR ad CNAME mx-target.insecure.lab.test.|"
+dns_case secalias-tlsa "_25._tcp.mx-secalias.lab.test TLSA" "NOERROR ad TLSA 3 1 1 ${TLSA_MX1^^}|"
+dns_case secaliasbad-mx "secaliasbad.lab.test MX" "NOERROR ad MX 10 mx-secaliasbad.lab.test.|"
+dns_case secaliasbad-tlsa "_25._tcp.mx-secaliasbad.lab.test TLSA" "NOERROR ad TLSA 3 1 1 ${TLSA_NOMATCH^^}|"
 dns_case multi-a "mx-multi.lab.test A" "NOERROR ad A 127.10.1.3|A 127.10.1.4|"
 dns_case sts-txt-good "_mta-sts.good.lab.test TXT" "NOERROR ad TXT \"v=STSv1; id=$STS_ID\"|"
 dns_case sts-host-good "mta-sts.good.lab.test A" "NOERROR ad A $HTTPS|"
@@ -275,6 +284,12 @@ t_match lab/smtp/posttls-finger-dane-bad 'num=65:no matching DANE TLSA' "$(pf_da
 out=$(pf_dane insecure.lab.test)
 t_match lab/smtp/posttls-finger-dane-insecure 'Untrusted TLS connection established to mx\.insecure\.lab\.test' "$out"
 t_eq lab/smtp/posttls-finger-dane-insecure-unused "" "$(printf '%s\n' "$out" | grep 'Matched DANE')"
+# A signed alias into the unsigned zone: Postfix uses the TLSA records at the
+# alias (RFC 7672 2.2.2, "Insecure CNAME").
+t_match lab/smtp/posttls-finger-dane-secalias 'Matched DANE EE certificate at depth 0: 3 1 1' \
+	"$(pf_dane secalias.lab.test)"
+t_match lab/smtp/posttls-finger-dane-secaliasbad 'num=65:no matching DANE TLSA' \
+	"$(pf_dane secaliasbad.lab.test)"
 
 # Nothing listens on mx-dead's address: the connection is refused at once.
 t_eq lab/smtp/dead-no-listener "" "$(ss -Hltn 'src 127.10.1.99' 2>&1)"
