@@ -34,8 +34,9 @@ D238="$(printf 'd%.0s' $(seq 60)).$(printf 'd%.0s' $(seq 60)).$(printf 'd%.0s' $
 t_run "edges/catchall-domain-too-long/exit" 2 lab_probe --catchall "x@$D238"
 t_match "edges/catchall-domain-too-long/why" 'catchall' "$(cat "$T_ERR")"
 
-# --- the 128-session cap: many.lab.test has 144 addresses (none listens) ---
-t_run "edges/cap/exit" 1 lab_probe --json --timeout 2 --deadline 10 many.lab.test
+# --- the 128-session cap: many.lab.test has 144 addresses (none listens,
+# so nothing is reachable: exit 3) ---
+t_run "edges/cap/exit" 3 lab_probe --json --timeout 2 --deadline 10 many.lab.test
 t_jq "edges/cap/total" '.summary.addresses.total' 144
 t_jq "edges/cap/not-probed" '[.mx[].addresses[] | select(.error.code == "limit")] | length' 16
 t_jq "edges/cap/not-probed-state" '[.mx[].addresses[] | select(.error.code == "limit") | .state] | unique | join(",")' skipped
