@@ -101,7 +101,9 @@ check_tlsrpt_run(struct probe_result *r)
 		return;
 	}
 	tlsrpt_init(&t);
-	if (tlsrpt_parse(&t, (const char *const *)a->text, NULL, a->ntext) != ST_OK) {
+	/* the records' octets: the escaped text would turn a tab into "\009" */
+	if (tlsrpt_parse(&t, (const char *const *)a->txt, a->txt_len,
+	    a->ntext) != ST_OK) {
 		tlsrpt_release(&t);
 		return;
 	}

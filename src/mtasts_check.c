@@ -47,8 +47,10 @@ mtasts_start(struct probe_result *r)
 	mtasts_txt_init(&s->txt);
 	mtasts_policy_init(&s->policy);
 	s->txt_error = lookup_failed(&r->sts_txt);
+	/* the records' octets: the escaped text would turn a tab into "\009" */
 	if (!s->txt_error && mtasts_txt_parse(&s->txt,
-	    (const char *const *)r->sts_txt.text, NULL, r->sts_txt.ntext) != ST_OK)
+	    (const char *const *)r->sts_txt.txt, r->sts_txt.txt_len,
+	    r->sts_txt.ntext) != ST_OK)
 		s->txt_error = true;
 	s->host_error = lookup_failed(&r->sts_a) && lookup_failed(&r->sts_aaaa);
 	for (i = 0; i < r->sts_a.ntext && n < 8 && r->opt.ipv4; i++)
