@@ -7,7 +7,9 @@
  * report.md 5.6 need. No I/O, no DNS, no printing; nothing is escaped here
  * (the report layer escapes), but every stored field is bounded.
  *
- * Grammar applied (RFC 8461 3.1, case-sensitive):
+ * Grammar applied (RFC 8461 3.1, case-sensitive; the record frame, the
+ * field walk and the extension rule are txt_record.h's, shared with
+ * TLS-RPT):
  *
  *   sts-text-record = sts-version 1*(sts-field-delim sts-field)
  *                     [sts-field-delim]
@@ -139,12 +141,6 @@ void mtasts_txt_release(struct mtasts_txt *t);
  */
 enum st_err mtasts_txt_parse(struct mtasts_txt *t, const char *const *text,
     const size_t *len, size_t n) __attribute__((warn_unused_result));
-
-/*
- * Whether (p, len) is a candidate record: "v=STSv1" *WSP ";". Sets
- * *ws_before_semi (may be NULL) when whitespace precedes the ";".
- */
-bool mtasts_txt_is_candidate(const char *p, size_t len, bool *ws_before_semi);
 
 /* Short constant names; never NULL ("invalid" for out-of-range values). */
 const char *mtasts_txt_status_name(enum mtasts_txt_status s);

@@ -25,6 +25,9 @@
  * URI invalid. rua may appear more than once (the ABNF allows it); the
  * URIs of every rua field are collected and a note is added.
  *
+ * The record frame, the field walk and the extension rule are
+ * txt_record.h's, shared with MTA-STS.
+ *
  * A record is a *candidate* when it starts with "v=TLSRPTv1" followed by
  * optional whitespace and then ";" or the end of the record.
  *
