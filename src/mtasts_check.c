@@ -140,6 +140,20 @@ dom(struct probe_result *r, const char *id, enum check_status st, cJSON *d,
 	check_add(&r->checks, id, st, r->domain, NULL, NULL, 0, d, "%s", detail);
 }
 
+/* none_detail - no candidate: nothing published, or only records that
+ * senders discard (RFC 8461 3.1) */
+static void
+none_detail(size_t discarded, char *buf, size_t len)
+{
+	if (discarded == 0)
+		snprintf(buf, len, "no MTA-STS record: the domain does not "
+		    "publish MTA-STS");
+	else
+		snprintf(buf, len, "no MTA-STS record that senders keep: %zu "
+		    "record%s resembling one discarded (only records beginning "
+		    "'v=STSv1;' count)", discarded, discarded == 1 ? "" : "s");
+}
+
 static void
 check_txt(struct probe_result *r, struct mtasts_state *s)
 {
@@ -174,8 +188,7 @@ check_txt(struct probe_result *r, struct mtasts_state *s)
 	switch (s->txt.status) {
 	case MTASTS_TXT_NONE:
 		st = CHECK_INFO;
-		snprintf(detail, sizeof(detail), "no MTA-STS record: the domain does not "
-		    "publish MTA-STS");
+		none_detail(s->txt.discarded, detail, sizeof(detail));
 		break;
 	case MTASTS_TXT_VALID:
 		st = s->txt.ws_before_semicolon ? CHECK_WARN : CHECK_PASS;

@@ -208,7 +208,7 @@ parse_record(struct mtasts_txt *t, size_t rec, const char *p, size_t len)
 		else
 			parse_field(t, rec, &f, &id_seen);
 		if (f.trailing_ws)
-			add_problem(t, MTASTS_TXT_P_TRAILING_WS, false, rec,
+			add_problem(t, MTASTS_TXT_P_TRAILING_WS, true, rec,
 			    f.p, f.raw_len);
 	}
 	if (w.nfields == 0)
@@ -230,13 +230,14 @@ mtasts_txt_parse(struct mtasts_txt *t, const char *const *text,
 	for (i = 0; i < n; i++) {
 		l = txt_record_len(text, len, i);
 		start = txt_record_start(text[i], l, STS_VERSION);
-		if (txt_record_counts(start, false)) {
+		if (txt_record_counts(start, n, false)) {
 			if (t->candidates++ == 0)
 				first = i;
 			else
 				add_problem(t, MTASTS_TXT_P_MULTIPLE, true, i,
 				    text[i], l);
 		} else if (start != TXT_START_OTHER) {
+			t->discarded++;
 			add_problem(t, MTASTS_TXT_P_LOOKALIKE, false, i,
 			    text[i], l);
 		}

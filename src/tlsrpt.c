@@ -469,7 +469,7 @@ parse_record(struct tlsrpt *r, size_t rec, const char *p, size_t len)
 		else
 			parse_field(r, rec, &f, &rua_seen);
 		if (f.trailing_ws)
-			add_problem(r, TLSRPT_P_TRAILING_WS, false, rec, f.p,
+			add_problem(r, TLSRPT_P_TRAILING_WS, true, rec, f.p,
 			    f.raw_len);
 	}
 	if (w.nfields == 0)
@@ -492,13 +492,14 @@ tlsrpt_parse(struct tlsrpt *r, const char *const *text, const size_t *len,
 		l = txt_record_len(text, len, i);
 		start = txt_record_start(text[i], l, RPT_VERSION);
 		/* A lone "v=TLSRPTv1" is judged (and fails) as a record. */
-		if (txt_record_counts(start, true)) {
+		if (txt_record_counts(start, n, true)) {
 			if (r->candidates++ == 0)
 				first = i;
 			else
 				add_problem(r, TLSRPT_P_MULTIPLE, true, i,
 				    text[i], l);
 		} else if (start != TXT_START_OTHER) {
+			r->discarded++;
 			add_problem(r, TLSRPT_P_LOOKALIKE, false, i, text[i],
 			    l);
 		}

@@ -56,10 +56,14 @@ txt_record_start(const char *p, size_t len, const char *tag)
 }
 
 bool
-txt_record_counts(enum txt_record_start s, bool bare_counts)
+txt_record_counts(enum txt_record_start s, size_t nrecords, bool bare_counts)
 {
-	return s == TXT_START_EXACT || s == TXT_START_WS ||
-	    (bare_counts && s == TXT_START_BARE);
+	if (s == TXT_START_EXACT)
+		return true;
+	/* Several records: the discard rule keeps only "<tag>;". */
+	if (nrecords != 1)
+		return false;
+	return s == TXT_START_WS || (bare_counts && s == TXT_START_BARE);
 }
 
 void

@@ -17,7 +17,7 @@
  * allocation, no printing.
  *
  * Use:
- *	if (txt_record_counts(txt_record_start(p, len, "v=STSv1"), false))
+ *	if (txt_record_counts(txt_record_start(p, len, "v=STSv1"), n, false))
  *		...a candidate...
  *	txt_record_walk_init(&w, p, len, strlen("v=STSv1"));
  *	while (txt_record_next(&w, &f))
@@ -49,10 +49,15 @@ enum txt_record_start txt_record_start(const char *p, size_t len,
     const char *tag);
 
 /*
- * Whether a record that begins as s is a candidate: TXT_START_EXACT and
- * TXT_START_WS, and TXT_START_BARE when bare_counts.
+ * Whether a record that begins as s counts as a candidate among nrecords
+ * TXT records at the name. RFC 8461 3.1 and RFC 8460 3: "If multiple TXT
+ * records ... are returned by the resolver, records that do not begin with
+ * "<tag>;" are discarded" - so with several records only TXT_START_EXACT
+ * counts. A lone record is not discarded but judged by the grammar: then
+ * TXT_START_WS counts too, and TXT_START_BARE when bare_counts.
  */
-bool txt_record_counts(enum txt_record_start s, bool bare_counts);
+bool txt_record_counts(enum txt_record_start s, size_t nrecords,
+    bool bare_counts);
 
 /* One field of a record, as txt_record_next() finds it. */
 struct txt_record_field {

@@ -68,17 +68,22 @@ test_start(void)
 	    S("v=TLSRPTv1;rua=x"), "v=TLSRPTv1")]);
 }
 
+/* RFC 8461 3.1 / RFC 8460 3: the discard rule applies to several records. */
 static const struct {
 	enum txt_record_start start;
+	size_t n;
 	bool bare;
 	bool counts;
 } counts[] = {
-	{ TXT_START_EXACT, false, true },
-	{ TXT_START_WS, false, true },
-	{ TXT_START_BARE, false, false },
-	{ TXT_START_BARE, true, true },
-	{ TXT_START_LOOKALIKE, true, false },
-	{ TXT_START_OTHER, true, false },
+	{ TXT_START_EXACT, 1, false, true },
+	{ TXT_START_EXACT, 3, false, true },
+	{ TXT_START_WS, 1, false, true },
+	{ TXT_START_WS, 2, false, false },
+	{ TXT_START_BARE, 1, false, false },
+	{ TXT_START_BARE, 1, true, true },
+	{ TXT_START_BARE, 2, true, false },
+	{ TXT_START_LOOKALIKE, 1, true, false },
+	{ TXT_START_OTHER, 1, true, false },
 };
 
 static void
@@ -88,11 +93,12 @@ test_counts(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
-		snprintf(name, sizeof(name), "counts %s%s",
-		    start_names[counts[i].start],
+		snprintf(name, sizeof(name), "counts %s of %zu%s",
+		    start_names[counts[i].start], counts[i].n,
 		    counts[i].bare ? " (bare counts)" : "");
 		unit_eq_long(name, counts[i].counts,
-		    txt_record_counts(counts[i].start, counts[i].bare));
+		    txt_record_counts(counts[i].start, counts[i].n,
+		    counts[i].bare));
 	}
 }
 
