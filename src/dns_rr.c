@@ -18,7 +18,7 @@
 
 struct item {
 	char *text;
-	char *raw;        /* TXT: the octets, raw_len of them */
+	char *raw; /* TXT: the octets, raw_len of them */
 	size_t raw_len;
 	uint8_t addr[16]; /* A/AAAA: network order, sort key */
 	struct dns_mx mx;

@@ -42,7 +42,8 @@ txt_record_start(const char *p, size_t len, const char *tag)
 	if (p == NULL || tlen == 0)
 		return TXT_START_OTHER;
 	if (len >= tlen && memcmp(p, tag, tlen) == 0) {
-		for (i = tlen; i < len && ascii_is_wsp((unsigned char)p[i]); i++)
+		for (i = tlen; i < len && ascii_is_wsp((unsigned char)p[i]);
+		     i++)
 			;
 		if (i == len)
 			return TXT_START_BARE;
@@ -51,8 +52,8 @@ txt_record_start(const char *p, size_t len, const char *tag)
 		/* "v=STSv10;", "v=STSv1 id=...": not the tag and a delimiter */
 		return TXT_START_LOOKALIKE;
 	}
-	return resembles(p, len, tag, tlen) ? TXT_START_LOOKALIKE :
-	    TXT_START_OTHER;
+	return resembles(p, len, tag, tlen) ? TXT_START_LOOKALIKE
+	                                    : TXT_START_OTHER;
 }
 
 bool
@@ -68,7 +69,7 @@ txt_record_counts(enum txt_record_start s, size_t nrecords, bool bare_counts)
 
 void
 txt_record_walk_init(struct txt_record_walk *w, const char *p, size_t len,
-    size_t tag_len)
+                     size_t tag_len)
 {
 	size_t i;
 
@@ -108,7 +109,7 @@ txt_record_next(struct txt_record_walk *w, struct txt_record_field *f)
 	semi = memchr(p + i, ';', w->len - i);
 	end = semi != NULL ? (size_t)(semi - p) : w->len;
 	for (fend = end; fend > i && ascii_is_wsp((unsigned char)p[fend - 1]);
-	    fend--)
+	     fend--)
 		;
 	f->p = p + i;
 	f->len = fend - i;

@@ -46,7 +46,7 @@ enum txt_record_start {
 
 /* Classify the record (p, len) against tag (NUL-terminated, non-empty). */
 enum txt_record_start txt_record_start(const char *p, size_t len,
-    const char *tag);
+                                       const char *tag);
 
 /*
  * Whether a record that begins as s counts as a candidate among nrecords
@@ -57,16 +57,16 @@ enum txt_record_start txt_record_start(const char *p, size_t len,
  * TXT_START_WS counts too, and TXT_START_BARE when bare_counts.
  */
 bool txt_record_counts(enum txt_record_start s, size_t nrecords,
-    bool bare_counts);
+                       bool bare_counts);
 
 /* One field of a record, as txt_record_next() finds it. */
 struct txt_record_field {
-	const char *p;       /* the field without the WSP around it */
-	size_t len;          /* 0: an empty field (";;", "; ;") */
-	size_t raw_len;      /* p up to the next ";" or the record's end:
-	                        the field and the WSP after it (evidence) */
-	size_t name_len;     /* octets before the first "=" (len if none) */
-	const char *value;   /* after the first "=", NULL without "=" */
+	const char *p;     /* the field without the WSP around it */
+	size_t len;        /* 0: an empty field (";;", "; ;") */
+	size_t raw_len;    /* p up to the next ";" or the record's end:
+	                      the field and the WSP after it (evidence) */
+	size_t name_len;   /* octets before the first "=" (len if none) */
+	const char *value; /* after the first "=", NULL without "=" */
 	size_t value_len;
 	/* WSP after the last field with no ";" to end it: the grammar has
 	 * no place for it (only a field-delim may follow a field). */
@@ -87,8 +87,8 @@ struct txt_record_walk {
  * record must be a candidate shape (TXT_START_EXACT, _WS or _BARE). Any
  * other shape walks as a record without fields.
  */
-void txt_record_walk_init(struct txt_record_walk *w, const char *p,
-    size_t len, size_t tag_len);
+void txt_record_walk_init(struct txt_record_walk *w, const char *p, size_t len,
+                          size_t tag_len);
 
 /* Fill *f with the next field; false at the end of the record. */
 bool txt_record_next(struct txt_record_walk *w, struct txt_record_field *f);
