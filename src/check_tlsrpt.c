@@ -83,6 +83,19 @@ recommended(struct probe_result *r, bool rpt)
 	    "%s", d);
 }
 
+/* none_detail - no candidate: nothing published, or only records that
+ * senders discard (RFC 8460 3) */
+static const char *
+none_detail(size_t discarded, char *buf, size_t len)
+{
+	if (discarded == 0)
+		return "no TLS-RPT record: TLS-RPT not deployed";
+	snprintf(buf, len, "no TLS-RPT record that senders keep: %zu record%s "
+	    "resembling one discarded (only records beginning 'v=TLSRPTv1;' "
+	    "count)", discarded, discarded == 1 ? "" : "s");
+	return buf;
+}
+
 void
 check_tlsrpt_run(struct probe_result *r)
 {
@@ -101,7 +114,9 @@ check_tlsrpt_run(struct probe_result *r)
 		return;
 	}
 	tlsrpt_init(&t);
-	if (tlsrpt_parse(&t, (const char *const *)a->text, NULL, a->ntext) != ST_OK) {
+	/* the records' octets: the escaped text would turn a tab into "\009" */
+	if (tlsrpt_parse(&t, (const char *const *)a->txt, a->txt_len,
+	    a->ntext) != ST_OK) {
 		tlsrpt_release(&t);
 		return;
 	}
@@ -111,7 +126,7 @@ check_tlsrpt_run(struct probe_result *r)
 	switch (t.status) {
 	case TLSRPT_NONE:
 		check_add(&r->checks, "tlsrpt.record", CHECK_INFO, r->domain, NULL, NULL,
-		    0, NULL, "no TLS-RPT record: TLS-RPT not deployed");
+		    0, NULL, "%s", none_detail(t.discarded, rec, sizeof(rec)));
 		break;
 	case TLSRPT_VALID:
 		check_add(&r->checks, "tlsrpt.record", CHECK_PASS, r->domain, NULL, NULL,

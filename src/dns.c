@@ -103,6 +103,10 @@ dns_answer_release(struct dns_answer *ans)
 	for (i = 0; i < ans->ntext; i++)
 		free(ans->text[i]);
 	free(ans->text);
+	for (i = 0; i < ans->ntext && ans->txt != NULL; i++)
+		free(ans->txt[i]);
+	free(ans->txt);
+	free(ans->txt_len);
 	for (i = 0; i < ans->nmx; i++)
 		free(ans->mx[i].exchange);
 	free(ans->mx);

@@ -129,6 +129,12 @@ struct dns_answer {
 	                           other types their rdata fields joined by
 	                           spaces as ldns prints them */
 	size_t ntext;
+	/* TXT only, in the order of text: each record's character-strings
+	 * concatenated as raw octets (any value, NUL included); txt[i] holds
+	 * txt_len[i] octets plus a terminating NUL. Parsers of TXT records
+	 * read these, not the escaped text. NULL for other types. */
+	char **txt;
+	size_t *txt_len;
 	struct dns_mx *mx;      /* MX only, sorted by preference then name */
 	size_t nmx;
 	struct dns_tlsa *tlsa;  /* TLSA only, in the order of text */

@@ -32,6 +32,9 @@
 /* Bytes of presentation text kept for one record (a 64 KiB TXT record
  * escaped as \DDD is at most four times its size). */
 #define DNS_TEXT_MAX (4 * 65536 + 16)
+/* Raw octets of one TXT record: RFC 1035 3.2.1 RDLENGTH is 16 bits, so
+ * its character-strings together are shorter than 64 KiB. */
+#define DNS_TXT_RAW_MAX 65536
 
 struct dns_val_zone {
 	ldns_rdf *zone;

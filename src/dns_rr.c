@@ -18,6 +18,8 @@
 
 struct item {
 	char *text;
+	char *raw; /* TXT: the octets, raw_len of them */
+	size_t raw_len;
 	uint8_t addr[16]; /* A/AAAA: network order, sort key */
 	struct dns_mx mx;
 	struct dns_tlsa tlsa;
@@ -71,9 +73,13 @@ dns_dname_str(const ldns_rdf *dname)
 	return s;
 }
 
-/* txt_text - character-strings concatenated, escaped like zone files. */
+/*
+ * txt_text - character-strings concatenated: as raw octets into raw (what
+ * the record parsers judge) and escaped like zone files into b (what the
+ * report shows).
+ */
 static enum st_err
-txt_text(const ldns_rr *rr, struct buf *b)
+txt_text(const ldns_rr *rr, struct buf *b, struct buf *raw)
 {
 	const uint8_t *d;
 	size_t i, j, len;
@@ -85,6 +91,8 @@ txt_text(const ldns_rr *rr, struct buf *b)
 		/* A character-string: one length octet, then the octets. */
 		if (len == 0 || (size_t)d[0] + 1 != len)
 			return ST_ERR_PROTO;
+		if ((err = buf_add(raw, d + 1, len - 1)) != ST_OK)
+			return err;
 		for (j = 1; j < len; j++) {
 			if (d[j] == '\\')
 				err = buf_add(b, "\\\\", 2);
@@ -96,6 +104,8 @@ txt_text(const ldns_rr *rr, struct buf *b)
 				return err;
 		}
 	}
+	if ((err = buf_add(raw, "", 0)) != ST_OK)
+		return err;
 	return buf_add(b, "", 0);
 }
 
@@ -151,12 +161,13 @@ static enum st_err
 rr_item(const ldns_rr *rr, struct item *it)
 {
 	const ldns_rdf *f;
-	struct buf b;
+	struct buf b, raw;
 	char a[INET6_ADDRSTRLEN];
 	enum st_err err = ST_ERR_PROTO;
 	size_t i;
 
 	buf_init(&b, DNS_TEXT_MAX);
+	buf_init(&raw, DNS_TXT_RAW_MAX);
 	switch (ldns_rr_get_type(rr)) {
 	case LDNS_RR_TYPE_A:
 	case LDNS_RR_TYPE_AAAA:
@@ -188,7 +199,10 @@ rr_item(const ldns_rr *rr, struct item *it)
 		err = tlsa_item(rr, it, &b);
 		break;
 	case LDNS_RR_TYPE_TXT:
-		err = txt_text(rr, &b);
+		err = txt_text(rr, &b, &raw);
+		it->raw_len = raw.len;
+		if (err == ST_OK && (it->raw = buf_take(&raw)) == NULL)
+			err = ST_ERR_NOMEM;
 		break;
 	default:
 		err = generic_text(rr, &b);
@@ -198,6 +212,7 @@ rr_item(const ldns_rr *rr, struct item *it)
 		err = ST_ERR_NOMEM;
 out:
 	buf_release(&b);
+	buf_release(&raw);
 	return err;
 }
 
@@ -205,6 +220,7 @@ static void
 item_release(struct item *it)
 {
 	free(it->text);
+	free(it->raw);
 	free(it->mx.exchange);
 	free(it->tlsa.data);
 	memset(it, 0, sizeof(*it));
@@ -255,7 +271,16 @@ items_move(struct dns_answer *ans, struct item *it, size_t n)
 	if (ans->type == LDNS_RR_TYPE_TLSA &&
 	    (ans->tlsa = calloc(n ? n : 1, sizeof(*ans->tlsa))) == NULL)
 		return ST_ERR_NOMEM;
+	if (ans->type == LDNS_RR_TYPE_TXT &&
+	    ((ans->txt = calloc(n ? n : 1, sizeof(*ans->txt))) == NULL ||
+	     (ans->txt_len = calloc(n ? n : 1, sizeof(*ans->txt_len))) == NULL))
+		return ST_ERR_NOMEM;
 	for (i = 0; i < n; i++) {
+		if (ans->txt != NULL) {
+			ans->txt[ans->ntext] = it[i].raw;
+			ans->txt_len[ans->ntext] = it[i].raw_len;
+			it[i].raw = NULL;
+		}
 		ans->text[ans->ntext++] = it[i].text;
 		it[i].text = NULL;
 		if (ans->mx != NULL) {

@@ -47,8 +47,10 @@ mtasts_start(struct probe_result *r)
 	mtasts_txt_init(&s->txt);
 	mtasts_policy_init(&s->policy);
 	s->txt_error = lookup_failed(&r->sts_txt);
+	/* the records' octets: the escaped text would turn a tab into "\009" */
 	if (!s->txt_error && mtasts_txt_parse(&s->txt,
-	    (const char *const *)r->sts_txt.text, NULL, r->sts_txt.ntext) != ST_OK)
+	    (const char *const *)r->sts_txt.txt, r->sts_txt.txt_len,
+	    r->sts_txt.ntext) != ST_OK)
 		s->txt_error = true;
 	s->host_error = lookup_failed(&r->sts_a) && lookup_failed(&r->sts_aaaa);
 	for (i = 0; i < r->sts_a.ntext && n < 8 && r->opt.ipv4; i++)
@@ -138,6 +140,20 @@ dom(struct probe_result *r, const char *id, enum check_status st, cJSON *d,
 	check_add(&r->checks, id, st, r->domain, NULL, NULL, 0, d, "%s", detail);
 }
 
+/* none_detail - no candidate: nothing published, or only records that
+ * senders discard (RFC 8461 3.1) */
+static void
+none_detail(size_t discarded, char *buf, size_t len)
+{
+	if (discarded == 0)
+		snprintf(buf, len, "no MTA-STS record: the domain does not "
+		    "publish MTA-STS");
+	else
+		snprintf(buf, len, "no MTA-STS record that senders keep: %zu "
+		    "record%s resembling one discarded (only records beginning "
+		    "'v=STSv1;' count)", discarded, discarded == 1 ? "" : "s");
+}
+
 static void
 check_txt(struct probe_result *r, struct mtasts_state *s)
 {
@@ -172,8 +188,7 @@ check_txt(struct probe_result *r, struct mtasts_state *s)
 	switch (s->txt.status) {
 	case MTASTS_TXT_NONE:
 		st = CHECK_INFO;
-		snprintf(detail, sizeof(detail), "no MTA-STS record: the domain does not "
-		    "publish MTA-STS");
+		none_detail(s->txt.discarded, detail, sizeof(detail));
 		break;
 	case MTASTS_TXT_VALID:
 		st = s->txt.ws_before_semicolon ? CHECK_WARN : CHECK_PASS;

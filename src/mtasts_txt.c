@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "ascii.h"
+#include "txt_record.h"
+
 #include "banned.h"
 
 #define STS_VERSION "v=STSv1"
@@ -45,6 +47,8 @@ static const char *const prob_names[] = {
 };
 static_assert(sizeof(prob_names) / sizeof(prob_names[0]) ==
     MTASTS_TXT_P__COUNT, "prob_names must name every problem");
+static_assert(MTASTS_TXT_NAME_MAX >= TXT_RECORD_NAME_MAX,
+    "a field name that passes must fit");
 
 const char *
 mtasts_txt_status_name(enum mtasts_txt_status s)
@@ -60,14 +64,6 @@ mtasts_txt_prob_name(enum mtasts_txt_prob p)
 	if ((int)p < 0 || p >= MTASTS_TXT_P__COUNT)
 		return "invalid";
 	return prob_names[p];
-}
-
-/* is_value_char - RFC 8461 sts-ext-value: %x21-3A / %x3C / %x3E-7E */
-static bool
-is_value_char(unsigned char c)
-{
-	return (c >= 0x21 && c <= 0x3a) || c == 0x3c ||
-	    (c >= 0x3e && c <= 0x7e);
 }
 
 /* add_problem - keep one problem (or count it past the cap) */
@@ -112,42 +108,6 @@ mtasts_txt_release(struct mtasts_txt *t)
 	mtasts_txt_init(t);
 }
 
-bool
-mtasts_txt_is_candidate(const char *p, size_t len, bool *ws_before_semi)
-{
-	size_t i;
-
-	if (ws_before_semi != NULL)
-		*ws_before_semi = false;
-	if (p == NULL || len < STS_VERSION_LEN ||
-	    memcmp(p, STS_VERSION, STS_VERSION_LEN) != 0)
-		return false;
-	for (i = STS_VERSION_LEN; i < len && ascii_is_wsp((unsigned char)p[i]); i++)
-		;
-	if (i == len || p[i] != ';')
-		return false;
-	if (ws_before_semi != NULL)
-		*ws_before_semi = i > STS_VERSION_LEN;
-	return true;
-}
-
-/* is_lookalike - not a candidate, but "v=stsv1" in any case up front */
-static bool
-is_lookalike(const char *p, size_t len)
-{
-	size_t i, j;
-
-	for (i = 0; i < len && ascii_is_wsp((unsigned char)p[i]); i++)
-		;
-	if (len - i < STS_VERSION_LEN)
-		return false;
-	for (j = 0; j < STS_VERSION_LEN; j++)
-		if (ascii_to_lower((unsigned char)p[i + j]) !=
-		    ascii_to_lower((unsigned char)STS_VERSION[j]))
-			return false;
-	return true;
-}
-
 /* parse_id - judge an "id=" field's value; keep the first valid one */
 static void
 parse_id(struct mtasts_txt *t, size_t rec, const char *f, size_t flen,
@@ -182,143 +142,102 @@ out:
 
 /* parse_ext - judge an extension field and keep it if valid */
 static void
-parse_ext(struct mtasts_txt *t, size_t rec, const char *f, size_t flen,
-    size_t nlen)
+parse_ext(struct mtasts_txt *t, size_t rec, const struct txt_record_field *f)
 {
-	const char *v = f + nlen + 1;
-	size_t vlen = flen - nlen - 1, i, keep;
 	struct mtasts_txt_field *fld;
+	size_t keep;
 
-	if (nlen == 0 || nlen > MTASTS_TXT_NAME_MAX ||
-	    !ascii_is_alnum((unsigned char)f[0])) {
-		add_problem(t, MTASTS_TXT_P_BAD_NAME, true, rec, f, flen);
+	if (!txt_record_ext_name_ok(f->p, f->name_len)) {
+		add_problem(t, MTASTS_TXT_P_BAD_NAME, true, rec, f->p, f->len);
 		return;
 	}
-	for (i = 1; i < nlen; i++) {
-		unsigned char c = (unsigned char)f[i];
-
-		if (!ascii_is_alnum(c) && c != '_' && c != '-' && c != '.') {
-			add_problem(t, MTASTS_TXT_P_BAD_NAME, true, rec, f,
-			    flen);
-			return;
-		}
-	}
-	for (i = 0; i < vlen; i++)
-		if (!is_value_char((unsigned char)v[i]))
-			break;
-	if (vlen == 0 || i < vlen) {
-		add_problem(t, MTASTS_TXT_P_BAD_VALUE, true, rec, f, flen);
+	if (!txt_record_ext_value_ok(f->value, f->value_len)) {
+		add_problem(t, MTASTS_TXT_P_BAD_VALUE, true, rec, f->p, f->len);
 		return;
 	}
 	if (t->nfields >= MTASTS_TXT_FIELDS_MAX) {
 		if (t->fields_dropped++ == 0)
 			add_problem(t, MTASTS_TXT_P_TOO_MANY_FIELDS, false,
-			    rec, f, flen);
+			    rec, f->p, f->len);
 		return;
 	}
 	fld = &t->fields[t->nfields++];
-	memcpy(fld->name, f, nlen);
-	fld->name[nlen] = '\0';
-	keep = vlen > MTASTS_TXT_VALUE_MAX ? MTASTS_TXT_VALUE_MAX : vlen;
-	memcpy(fld->value, v, keep);
+	memcpy(fld->name, f->p, f->name_len);
+	fld->name[f->name_len] = '\0';
+	keep = f->value_len > MTASTS_TXT_VALUE_MAX ? MTASTS_TXT_VALUE_MAX :
+	    f->value_len;
+	memcpy(fld->value, f->value, keep);
 	fld->value[keep] = '\0';
-	fld->value_cut = keep < vlen;
+	fld->value_cut = keep < f->value_len;
 }
 
-/* parse_field - one field, delimiting whitespace already removed */
+/* parse_field - one non-empty field */
 static void
-parse_field(struct mtasts_txt *t, size_t rec, const char *f, size_t flen,
+parse_field(struct mtasts_txt *t, size_t rec, const struct txt_record_field *f,
     bool *id_seen)
 {
-	const char *eq = memchr(f, '=', flen);
-	size_t nlen;
-
-	if (eq == NULL) {
-		add_problem(t, MTASTS_TXT_P_NO_EQUALS, true, rec, f, flen);
+	if (f->value == NULL) {
+		add_problem(t, MTASTS_TXT_P_NO_EQUALS, true, rec, f->p, f->len);
 		return;
 	}
-	nlen = (size_t)(eq - f);
 	/* RFC 8461 3.1: sts-id is %s"id=", so "ID=" is an extension. */
-	if (nlen == 2 && memcmp(f, "id", 2) == 0)
-		parse_id(t, rec, f, flen, eq + 1, flen - 3, id_seen);
+	if (f->name_len == 2 && memcmp(f->p, "id", 2) == 0)
+		parse_id(t, rec, f->p, f->len, f->value, f->value_len, id_seen);
 	else
-		parse_ext(t, rec, f, flen, nlen);
+		parse_ext(t, rec, f);
 }
 
 /* parse_record - judge the one candidate record */
 static void
 parse_record(struct mtasts_txt *t, size_t rec, const char *p, size_t len)
 {
-	size_t i, end, fend, nfields = 0;
+	struct txt_record_walk w;
+	struct txt_record_field f;
 	bool id_seen = false;
-	const char *semi;
 
-	/* Candidate: "v=STSv1" *WSP ";" is known to be there. */
-	for (i = STS_VERSION_LEN; p[i] != ';'; i++)
-		;
-	if (i > STS_VERSION_LEN) {
+	txt_record_walk_init(&w, p, len, STS_VERSION_LEN);
+	if (w.ws_before_semi) {
 		t->ws_before_semicolon = true;
-		add_problem(t, MTASTS_TXT_P_WS_BEFORE_SEMI, false, rec, p, i + 1);
+		add_problem(t, MTASTS_TXT_P_WS_BEFORE_SEMI, false, rec, p,
+		    w.pos + 1);
 	}
-	for (;;) {
-		/* p[i] is a ';' here */
-		for (i++; i < len && ascii_is_wsp((unsigned char)p[i]); i++)
-			;
-		if (i == len)
-			break;
-		semi = memchr(p + i, ';', len - i);
-		end = semi != NULL ? (size_t)(semi - p) : len;
-		for (fend = end; fend > i && ascii_is_wsp((unsigned char)p[fend - 1]);
-		    fend--)
-			;
-		if (fend == i)
-			add_problem(t, MTASTS_TXT_P_EMPTY_FIELD, true, rec,
-			    p + i, end - i + (end < len));
+	while (txt_record_next(&w, &f)) {
+		if (f.len == 0)
+			add_problem(t, MTASTS_TXT_P_EMPTY_FIELD, true, rec, p,
+			    len);
 		else
-			parse_field(t, rec, p + i, fend - i, &id_seen);
-		nfields++;
-		if (end == len) {
-			/* XXX: the ABNF has no WSP after the last field
-			 * without ";"; we doubt any sender cares. */
-			if (fend < end)
-				add_problem(t, MTASTS_TXT_P_TRAILING_WS, false,
-				    rec, p + i, end - i);
-			break;
-		}
-		i = end;
+			parse_field(t, rec, &f, &id_seen);
+		if (f.trailing_ws)
+			add_problem(t, MTASTS_TXT_P_TRAILING_WS, true, rec,
+			    f.p, f.raw_len);
 	}
-	if (nfields == 0)
+	if (w.nfields == 0)
 		add_problem(t, MTASTS_TXT_P_NO_FIELDS, true, rec, p, len);
 	else if (!id_seen)
 		add_problem(t, MTASTS_TXT_P_ID_MISSING, true, rec, p, len);
-}
-
-static size_t
-text_len(const char *const *text, const size_t *len, size_t i)
-{
-	if (text[i] == NULL)
-		return 0;
-	return len != NULL ? len[i] : strlen(text[i]);
 }
 
 enum st_err
 mtasts_txt_parse(struct mtasts_txt *t, const char *const *text,
     const size_t *len, size_t n)
 {
+	enum txt_record_start start;
 	size_t i, first = 0, l;
 
 	if (t == NULL || (text == NULL && n > 0))
 		return ST_ERR_INVAL;
 	mtasts_txt_init(t);
 	for (i = 0; i < n; i++) {
-		l = text_len(text, len, i);
-		if (mtasts_txt_is_candidate(text[i], l, NULL)) {
+		l = txt_record_len(text, len, i);
+		start = txt_record_start(text[i], l, STS_VERSION);
+		if (txt_record_counts(start, n, false)) {
 			if (t->candidates++ == 0)
 				first = i;
 			else
 				add_problem(t, MTASTS_TXT_P_MULTIPLE, true, i,
 				    text[i], l);
-		} else if (l > 0 && is_lookalike(text[i], l)) {
+		} else if (start != TXT_START_OTHER) {
+			t->discarded++;
 			add_problem(t, MTASTS_TXT_P_LOOKALIKE, false, i,
 			    text[i], l);
 		}
@@ -332,7 +251,7 @@ mtasts_txt_parse(struct mtasts_txt *t, const char *const *text,
 		return ST_OK;
 	}
 	t->record = first;
-	parse_record(t, first, text[first], text_len(text, len, first));
+	parse_record(t, first, text[first], txt_record_len(text, len, first));
 	t->status = t->fatal ? MTASTS_TXT_INVALID : MTASTS_TXT_VALID;
 	return ST_OK;
 }

@@ -7,7 +7,9 @@
  * report.md 5.6 need. No I/O, no DNS, no printing; nothing is escaped here
  * (the report layer escapes), but every stored field is bounded.
  *
- * Grammar applied (RFC 8461 3.1, case-sensitive):
+ * Grammar applied (RFC 8461 3.1, case-sensitive; the record frame, the
+ * field walk and the extension rule are txt_record.h's, shared with
+ * TLS-RPT):
  *
  *   sts-text-record = sts-version 1*(sts-field-delim sts-field)
  *                     [sts-field-delim]
@@ -17,8 +19,10 @@
  *   sts-extension   = (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".")
  *                     "=" 1*(%x21-3A / %x3C / %x3E-7E)
  *
- * A record is a *candidate* when it starts with "v=STSv1" followed by
- * optional whitespace and ";" (checks.md 7); other records are discarded.
+ * The input is the records' octets (a tab is a tab), not their escaped
+ * presentation. Candidates (RFC 8461 3.1): among several TXT records,
+ * those beginning "v=STSv1;" (the others are discarded, as senders do);
+ * a lone record when it begins "v=STSv1" *WSP ";" (checks.md 7).
  *
  * Use:
  *	struct mtasts_txt t;
@@ -74,9 +78,10 @@ enum mtasts_txt_prob {
 	                               %x21-3A / %x3C / %x3E-7E */
 	MTASTS_TXT_P_WS_BEFORE_SEMI, /* "v=STSv1 ;" (not fatal: warn) */
 	MTASTS_TXT_P_TRAILING_WS,   /* whitespace after the last field
-	                               without ";" (not fatal) */
+	                               without ";" (not in the grammar) */
 	MTASTS_TXT_P_LOOKALIKE,     /* a discarded record that looks like
-	                               an attempt (bad case, no ";");
+	                               an attempt (bad case, no ";", or
+	                               "v=STSv1 ;" among several records);
 	                               not fatal */
 	MTASTS_TXT_P_TOO_MANY_FIELDS, /* over MTASTS_TXT_FIELDS_MAX extension
 	                                 fields; rest dropped (not fatal) */
@@ -109,10 +114,13 @@ struct mtasts_txt {
 	size_t record;       /* index of the one candidate into the input
 	                        list (report.md "record"); valid only when
 	                        candidates == 1 */
+	size_t discarded;    /* records resembling one that senders discard
+	                        (each also a MTASTS_TXT_P_LOOKALIKE) */
 	bool has_id;
 	char id[MTASTS_TXT_ID_MAX + 1]; /* first valid id=, "" if none */
-	/* "v=STSv1" then whitespace then ";": valid, but RFC 8461 3.1 tells
-	 * senders to discard records not beginning "v=STSv1;" (warn). */
+	/* The lone candidate is "v=STSv1" then whitespace then ";": valid,
+	 * but RFC 8461 3.1 has senders discard records not beginning
+	 * "v=STSv1;" when there are several, and some do it always (warn). */
 	bool ws_before_semicolon;
 	struct mtasts_txt_field fields[MTASTS_TXT_FIELDS_MAX]; /* extensions */
 	size_t nfields;
@@ -139,12 +147,6 @@ void mtasts_txt_release(struct mtasts_txt *t);
  */
 enum st_err mtasts_txt_parse(struct mtasts_txt *t, const char *const *text,
     const size_t *len, size_t n) __attribute__((warn_unused_result));
-
-/*
- * Whether (p, len) is a candidate record: "v=STSv1" *WSP ";". Sets
- * *ws_before_semi (may be NULL) when whitespace precedes the ";".
- */
-bool mtasts_txt_is_candidate(const char *p, size_t len, bool *ws_before_semi);
 
 /* Short constant names; never NULL ("invalid" for out-of-range values). */
 const char *mtasts_txt_status_name(enum mtasts_txt_status s);

@@ -547,8 +547,8 @@ tls_rpt_json(const struct probe_result *r)
 	o = cJSON_CreateObject();
 	cJSON_AddItemToObject(o, "lookup", report_json_lookup(r, &r->rpt_txt));
 	tlsrpt_init(&t);
-	if (tlsrpt_parse(&t, (const char *const *)r->rpt_txt.text, NULL,
-	    r->rpt_txt.ntext) != ST_OK)
+	if (tlsrpt_parse(&t, (const char *const *)r->rpt_txt.txt,
+	    r->rpt_txt.txt_len, r->rpt_txt.ntext) != ST_OK)
 		t.candidates = 0;
 	cJSON_AddNumberToObject(o, "candidates", (double)t.candidates);
 	if (t.candidates == 1) {

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "ascii.h"
+#include "txt_record.h"
+
 #include "banned.h"
 
 #define RPT_VERSION "v=TLSRPTv1"
@@ -99,14 +101,6 @@ tlsrpt_prob_name(enum tlsrpt_prob p)
 	if ((int)p < 0 || p >= TLSRPT_P__COUNT)
 		return "invalid";
 	return prob_names[p];
-}
-
-/* is_value_char - RFC 8460 tlsrpt-ext-value: %x21-3A / %x3C / %x3E-7E */
-static bool
-is_value_char(unsigned char c)
-{
-	return (c >= 0x21 && c <= 0x3a) || c == 0x3c ||
-	    (c >= 0x3e && c <= 0x7e);
 }
 
 /*
@@ -399,41 +393,6 @@ tlsrpt_release(struct tlsrpt *r)
 	tlsrpt_init(r);
 }
 
-/* is_candidate - "v=TLSRPTv1" *WSP (";" / end); *ws: WSP before ";" */
-static bool
-is_candidate(const char *p, size_t len, bool *ws)
-{
-	size_t i;
-
-	*ws = false;
-	if (p == NULL || len < RPT_VERSION_LEN ||
-	    memcmp(p, RPT_VERSION, RPT_VERSION_LEN) != 0)
-		return false;
-	for (i = RPT_VERSION_LEN; i < len && ascii_is_wsp((unsigned char)p[i]); i++)
-		;
-	if (i < len && p[i] != ';')
-		return false;
-	*ws = i < len && i > RPT_VERSION_LEN;
-	return true;
-}
-
-/* is_lookalike - "v=tlsrpt" in any case up front, not a candidate */
-static bool
-is_lookalike(const char *p, size_t len)
-{
-	static const char pre[] = "v=tlsrpt";
-	size_t i, j;
-
-	for (i = 0; i < len && ascii_is_wsp((unsigned char)p[i]); i++)
-		;
-	if (len - i < sizeof(pre) - 1)
-		return false;
-	for (j = 0; j < sizeof(pre) - 1; j++)
-		if (ascii_to_lower((unsigned char)p[i + j]) != (unsigned char)pre[j])
-			return false;
-	return true;
-}
-
 /* parse_rua - split the rua value on "," and judge each URI */
 static void
 parse_rua(struct tlsrpt *r, size_t rec, const char *v, size_t vlen)
@@ -466,116 +425,81 @@ parse_rua(struct tlsrpt *r, size_t rec, const char *v, size_t vlen)
 	}
 }
 
-/* parse_field - one field, delimiting whitespace already removed */
+/* parse_field - one non-empty field */
 static void
-parse_field(struct tlsrpt *r, size_t rec, const char *f, size_t flen,
+parse_field(struct tlsrpt *r, size_t rec, const struct txt_record_field *f,
     bool *rua_seen)
 {
-	const char *eq = memchr(f, '=', flen);
-	size_t nlen, i;
-
-	if (eq == NULL) {
-		add_problem(r, TLSRPT_P_NO_EQUALS, true, rec, f, flen);
+	if (f->value == NULL) {
+		add_problem(r, TLSRPT_P_NO_EQUALS, true, rec, f->p, f->len);
 		return;
 	}
-	nlen = (size_t)(eq - f);
-	if (nlen == 3 && memcmp(f, "rua", 3) == 0) {
+	/* RFC 8460 3: tlsrpt-rua is %s"rua=", so "RUA=" is an extension. */
+	if (f->name_len == 3 && memcmp(f->p, "rua", 3) == 0) {
 		if (*rua_seen)
-			add_problem(r, TLSRPT_P_RUA_DUPLICATE, false, rec, f,
-			    flen);
+			add_problem(r, TLSRPT_P_RUA_DUPLICATE, false, rec, f->p,
+			    f->len);
 		*rua_seen = true;
-		parse_rua(r, rec, eq + 1, flen - 4);
+		parse_rua(r, rec, f->value, f->value_len);
 		return;
 	}
-	if (nlen == 0 || nlen > 32 || !ascii_is_alnum((unsigned char)f[0])) {
-		add_problem(r, TLSRPT_P_BAD_NAME, true, rec, f, flen);
-		return;
-	}
-	for (i = 1; i < nlen; i++)
-		if (!ascii_is_alnum((unsigned char)f[i]) && f[i] != '_' &&
-		    f[i] != '-' && f[i] != '.') {
-			add_problem(r, TLSRPT_P_BAD_NAME, true, rec, f, flen);
-			return;
-		}
-	for (i = nlen + 1; i < flen; i++)
-		if (!is_value_char((unsigned char)f[i]))
-			break;
-	if (flen == nlen + 1 || i < flen)
-		add_problem(r, TLSRPT_P_BAD_VALUE, true, rec, f, flen);
+	if (!txt_record_ext_name_ok(f->p, f->name_len))
+		add_problem(r, TLSRPT_P_BAD_NAME, true, rec, f->p, f->len);
+	else if (!txt_record_ext_value_ok(f->value, f->value_len))
+		add_problem(r, TLSRPT_P_BAD_VALUE, true, rec, f->p, f->len);
 }
 
 /* parse_record - judge the one candidate record */
 static void
 parse_record(struct tlsrpt *r, size_t rec, const char *p, size_t len)
 {
-	size_t i, end, fend, nfields = 0;
+	struct txt_record_walk w;
+	struct txt_record_field f;
 	bool rua_seen = false;
-	const char *semi;
 
-	for (i = RPT_VERSION_LEN; i < len && p[i] != ';'; i++)
-		;
-	if (i > RPT_VERSION_LEN && i < len) {
+	txt_record_walk_init(&w, p, len, RPT_VERSION_LEN);
+	if (w.ws_before_semi) {
 		r->ws_before_semicolon = true;
-		add_problem(r, TLSRPT_P_WS_BEFORE_SEMI, false, rec, p, i + 1);
+		add_problem(r, TLSRPT_P_WS_BEFORE_SEMI, false, rec, p,
+		    w.pos + 1);
 	}
-	while (i < len) {
-		/* p[i] is a ';' here */
-		for (i++; i < len && ascii_is_wsp((unsigned char)p[i]); i++)
-			;
-		if (i == len)
-			break;
-		semi = memchr(p + i, ';', len - i);
-		end = semi != NULL ? (size_t)(semi - p) : len;
-		for (fend = end; fend > i && ascii_is_wsp((unsigned char)p[fend - 1]);
-		    fend--)
-			;
-		if (fend == i)
-			add_problem(r, TLSRPT_P_EMPTY_FIELD, true, rec, p + i,
-			    end - i + (end < len));
+	while (txt_record_next(&w, &f)) {
+		if (f.len == 0)
+			add_problem(r, TLSRPT_P_EMPTY_FIELD, true, rec, p, len);
 		else
-			parse_field(r, rec, p + i, fend - i, &rua_seen);
-		nfields++;
-		if (end == len) {
-			if (fend < end)
-				add_problem(r, TLSRPT_P_TRAILING_WS, false, rec,
-				    p + i, end - i);
-			break;
-		}
-		i = end;
+			parse_field(r, rec, &f, &rua_seen);
+		if (f.trailing_ws)
+			add_problem(r, TLSRPT_P_TRAILING_WS, true, rec, f.p,
+			    f.raw_len);
 	}
-	if (nfields == 0)
+	if (w.nfields == 0)
 		add_problem(r, TLSRPT_P_NO_FIELDS, true, rec, p, len);
 	else if (!rua_seen)
 		add_problem(r, TLSRPT_P_RUA_MISSING, true, rec, p, len);
-}
-
-static size_t
-text_len(const char *const *text, const size_t *len, size_t i)
-{
-	if (text[i] == NULL)
-		return 0;
-	return len != NULL ? len[i] : strlen(text[i]);
 }
 
 enum st_err
 tlsrpt_parse(struct tlsrpt *r, const char *const *text, const size_t *len,
     size_t n)
 {
+	enum txt_record_start start;
 	size_t i, first = 0, l;
-	bool ws;
 
 	if (r == NULL || (text == NULL && n > 0))
 		return ST_ERR_INVAL;
 	tlsrpt_init(r);
 	for (i = 0; i < n; i++) {
-		l = text_len(text, len, i);
-		if (is_candidate(text[i], l, &ws)) {
+		l = txt_record_len(text, len, i);
+		start = txt_record_start(text[i], l, RPT_VERSION);
+		/* A lone "v=TLSRPTv1" is judged (and fails) as a record. */
+		if (txt_record_counts(start, n, true)) {
 			if (r->candidates++ == 0)
 				first = i;
 			else
 				add_problem(r, TLSRPT_P_MULTIPLE, true, i,
 				    text[i], l);
-		} else if (l > 0 && is_lookalike(text[i], l)) {
+		} else if (start != TXT_START_OTHER) {
+			r->discarded++;
 			add_problem(r, TLSRPT_P_LOOKALIKE, false, i, text[i],
 			    l);
 		}
@@ -589,7 +513,7 @@ tlsrpt_parse(struct tlsrpt *r, const char *const *text, const size_t *len,
 		return ST_OK;
 	}
 	r->record = first;
-	parse_record(r, first, text[first], text_len(text, len, first));
+	parse_record(r, first, text[first], txt_record_len(text, len, first));
 	r->status = r->fatal ? TLSRPT_INVALID : TLSRPT_VALID;
 	return ST_OK;
 }

@@ -25,8 +25,14 @@
  * URI invalid. rua may appear more than once (the ABNF allows it); the
  * URIs of every rua field are collected and a note is added.
  *
- * A record is a *candidate* when it starts with "v=TLSRPTv1" followed by
- * optional whitespace and then ";" or the end of the record.
+ * The record frame, the field walk and the extension rule are
+ * txt_record.h's, shared with MTA-STS. The input is the records' octets
+ * (a tab is a tab), not their escaped presentation.
+ *
+ * Candidates (RFC 8460 3): among several TXT records, those beginning
+ * "v=TLSRPTv1;" (the others are discarded, as senders do); a lone record
+ * when it begins "v=TLSRPTv1" followed by optional whitespace and then
+ * ";" or the end of the record.
  *
  * Record validity (tlsrpt.record) and URI validity (tlsrpt.rua) are kept
  * apart: a record whose only URI is "http://..." is a valid record with no
@@ -131,8 +137,9 @@ enum tlsrpt_prob {
 	                            says senders discard records not
 	                            beginning "v=TLSRPTv1;") */
 	TLSRPT_P_TRAILING_WS,    /* whitespace after the last field without
-	                            ";" (not fatal) */
-	TLSRPT_P_LOOKALIKE,      /* discarded record resembling one (not
+	                            ";" (not in the grammar) */
+	TLSRPT_P_LOOKALIKE,      /* discarded record resembling one, such as
+	                            "v=TLSRPTv1 ;" among several (not
 	                            fatal) */
 	TLSRPT_P_TOO_MANY_URIS,  /* over TLSRPT_URIS_MAX (not fatal) */
 	TLSRPT_P__COUNT
@@ -157,6 +164,8 @@ struct tlsrpt {
 	size_t candidates;   /* report.md "candidates" */
 	size_t record;       /* index of the one candidate into the input
 	                        list; valid only when candidates == 1 */
+	size_t discarded;    /* records resembling one that senders discard
+	                        (each also a TLSRPT_P_LOOKALIKE) */
 	bool ws_before_semicolon;
 	struct tlsrpt_uri uris[TLSRPT_URIS_MAX]; /* in record order */
 	size_t nuris;

@@ -78,4 +78,33 @@ t_run mtasts/host-usage 2 lab_probe --json --require secure --host mx1.lab.test
 t_run mtasts/pkix-not-expected 0 lab_probe --json expired.lab.test
 t_eq mtasts/pkix-not-expected-warn warn "$(status_of cert.expiry)"
 
+# TXT grammar of _mta-sts and _smtp._tls (RFC 8461 3.1, RFC 8460 3), judged
+# on the records' octets as served by NSD. These domains have no policy
+# host, so the fetch fails (exit 1); only the records are asserted.
+STS_ID=$(. "$LAB/env" && printf '%s' "$STS_ID")
+# a tab after ";" and extension names with ".", "-", "_" are valid
+t_run mtasts/txt-tab/exit 1 lab_probe --json txttab.lab.test
+t_eq mtasts/txt-tab/txt pass "$(status_of mtasts.txt)"
+t_jq mtasts/txt-tab/id '.mta_sts.txt.id' "$STS_ID"
+t_jq mtasts/txt-tab/ext '.mta_sts.txt.fields["a.b-c_d"]' "x"
+t_eq mtasts/txt-tab/rpt pass "$(status_of tlsrpt.record)"
+t_jq mtasts/txt-tab/rua '.tls_rpt.rua[0].uri' "mailto:tlsrpt@txttab.lab.test"
+# records not beginning "v=STSv1;" / "v=TLSRPTv1;" are discarded before the
+# records are counted: one of each remains
+t_run mtasts/txt-discard/exit 1 lab_probe --json txtdiscard.lab.test
+t_eq mtasts/txt-discard/txt pass "$(status_of mtasts.txt)"
+t_jq mtasts/txt-discard/candidates '.mta_sts.txt.candidates' "1"
+t_jq mtasts/txt-discard/id '.mta_sts.txt.id' "$STS_ID"
+t_eq mtasts/txt-discard/rpt pass "$(status_of tlsrpt.record)"
+t_jq mtasts/txt-discard/rpt-candidates '.tls_rpt.candidates' "1"
+t_jq mtasts/txt-discard/rua '.tls_rpt.rua[0].uri' "mailto:b@txtdiscard.lab.test"
+# a non-ASCII extension value and trailing whitespace are invalid
+t_run mtasts/txt-bad/exit 1 lab_probe --json txtbad.lab.test
+t_eq mtasts/txt-bad/txt fail "$(status_of mtasts.txt)"
+t_match mtasts/txt-bad/txt-detail 'malformed field value' \
+    "$(jq -r '[.checks[] | select(.id == "mtasts.txt") | .detail][0]' <"$T_OUT")"
+t_eq mtasts/txt-bad/rpt fail "$(status_of tlsrpt.record)"
+t_match mtasts/txt-bad/rpt-detail 'trailing whitespace' \
+    "$(jq -r '[.checks[] | select(.id == "tlsrpt.record") | .detail][0]' <"$T_OUT")"
+
 t_done

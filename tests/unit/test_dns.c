@@ -1,13 +1,17 @@
 /*
  * test_dns.c - the pure parts of src/dns.c: resolver address parsing and
- * the names of rcodes, types and DNSSEC statuses. Lookups themselves are
- * tested against the lab (tests/integration/20-dns.sh).
+ * the names of rcodes, types and DNSSEC statuses, and how TXT records become
+ * text and octets (dns_rr.c). Lookups themselves are tested against the
+ * lab (tests/integration/20-dns.sh).
  */
 #include "dns.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include <ldns/ldns.h>
+
+#include "dns_int.h"
 #include "unit.h"
 
 #include "banned.h"
@@ -115,11 +119,106 @@ test_names(void)
 	            dns_dnssec_name(DNSSEC_INDETERMINATE));
 }
 
+/*
+ * TXT rdata in zone-file syntax; the raw octets the record parsers get
+ * (tab, non-ASCII, backslash, NUL kept as they are on the wire) and the
+ * escaped text the report shows. The second string of a record follows
+ * the first without a separator (RFC 7208 3.3 style concatenation).
+ */
+static const struct {
+	const char *name;
+	const char *rdata;
+	const char *raw;
+	size_t raw_len;
+	const char *text;
+} txts[] = {
+    {"tab", "\"v=STSv1;\\009id=a\"", "v=STSv1;\tid=a", 13,
+     "v=STSv1;\\009id=a"},
+    {"non-ASCII", "\"v=STSv1; id=a; x=\\195\\169\"",
+     "v=STSv1; id=a; x=\xc3\xa9", 19, "v=STSv1; id=a; x=\\195\\169"},
+    {"backslash", "\"x=a\\\\b\"", "x=a\\b", 5, "x=a\\\\b"},
+    {"NUL", "\"a\\000b\"", "a\0b", 3, "a\\000b"},
+    {"strings joined", "\"v=TLSRPTv1; \" \"rua=mailto:a@b.example\"",
+     "v=TLSRPTv1; rua=mailto:a@b.example", 34,
+     "v=TLSRPTv1; rua=mailto:a@b.example"},
+    {"empty string", "\"\"", "", 0, ""},
+};
+
+static void
+test_txt(void)
+{
+	char name[120], rr[200];
+	size_t i;
+
+	for (i = 0; i < sizeof(txts) / sizeof(txts[0]); i++) {
+		struct dns_answer ans = {.type = LDNS_RR_TYPE_TXT, .ttl = -1};
+		ldns_rr_list *l = ldns_rr_list_new();
+		ldns_rr *r = NULL;
+		bool ok;
+
+		snprintf(rr, sizeof(rr), "t.test. 300 IN TXT %s", txts[i].rdata);
+		ok = l != NULL &&
+		    ldns_rr_new_frm_str(&r, rr, 0, NULL, NULL) == LDNS_STATUS_OK &&
+		    ldns_rr_list_push_rr(l, r);
+		snprintf(name, sizeof(name), "dns txt %s: fill", txts[i].name);
+		unit_eq_long(name, ST_OK, ok ? (long)dns_rr_fill(&ans, l) : -1);
+		snprintf(name, sizeof(name), "dns txt %s: text", txts[i].name);
+		unit_eq_str(name, txts[i].text, ans.ntext ? ans.text[0] : NULL);
+		snprintf(name, sizeof(name), "dns txt %s: octets", txts[i].name);
+		unit_eq_long(name, 1, ans.ntext == 1 && ans.txt != NULL &&
+		    ans.txt_len[0] == txts[i].raw_len &&
+		    memcmp(ans.txt[0], txts[i].raw, txts[i].raw_len + 1) == 0);
+		dns_answer_release(&ans);
+		if (l != NULL)
+			ldns_rr_list_deep_free(l);
+		else
+			ldns_rr_free(r);
+	}
+}
+
+/* Records sorted by their text keep their octets beside them. */
+static void
+test_txt_order(void)
+{
+	static const char *const in[] = {
+	    "t.test. 300 IN TXT \"v=STSv1;\\009id=b\"",
+	    "t.test. 300 IN TXT \"v=STSv1; id=a\"",
+	};
+	struct dns_answer ans = {.type = LDNS_RR_TYPE_TXT, .ttl = -1};
+	ldns_rr_list *l = ldns_rr_list_new();
+	ldns_rr *r;
+	bool ok = l != NULL;
+	size_t i;
+
+	for (i = 0; ok && i < 2; i++) {
+		r = NULL;
+		ok = ldns_rr_new_frm_str(&r, in[i], 0, NULL, NULL) ==
+		    LDNS_STATUS_OK && ldns_rr_list_push_rr(l, r);
+		if (!ok)
+			ldns_rr_free(r);
+	}
+	unit_eq_long("dns txt order: fill", ST_OK,
+	    ok ? (long)dns_rr_fill(&ans, l) : -1);
+	unit_eq_long("dns txt order: count", 2, (long)ans.ntext);
+	if (ans.ntext == 2) {
+		unit_eq_str("dns txt order: first text", "v=STSv1; id=a",
+		    ans.text[0]);
+		unit_eq_str("dns txt order: first octets", "v=STSv1; id=a",
+		    ans.txt[0]);
+		unit_eq_str("dns txt order: second octets", "v=STSv1;\tid=b",
+		    ans.txt[1]);
+	}
+	dns_answer_release(&ans);
+	ldns_rr_list_deep_free(l);
+}
+
 int
 main(void)
 {
 	test_servers();
 	test_limits();
 	test_names();
+	test_txt();
+	test_txt_order();
 	return unit_exit();
 }

@@ -84,8 +84,75 @@ static const struct txt_case txt_cases[] = {
 	    MTASTS_TXT_VALID, "abc", false, 2, NOPROB },
 	{ "txt ws before first semicolon", { { S("v=STSv1 ; id=abc") } }, 1,
 	    MTASTS_TXT_VALID, "abc", true, 0, MTASTS_TXT_P_WS_BEFORE_SEMI },
-	{ "txt trailing ws no semicolon", { { S("v=STSv1; id=abc  ") } }, 1,
-	    MTASTS_TXT_VALID, "abc", false, 0, MTASTS_TXT_P_TRAILING_WS },
+	/* RFC 8461 3.1 field-delim is *WSP ";" *WSP, WSP = SP / HTAB */
+	{ "txt valid: tab after semicolon", { { S("v=STSv1;\tid=abc") } }, 1,
+	    MTASTS_TXT_VALID, "abc", false, 0, NOPROB },
+	{ "txt valid: tabs around inner semicolon",
+	    { { S("v=STSv1; id=abc\t;\tx=1") } }, 1,
+	    MTASTS_TXT_VALID, "abc", false, 1, NOPROB },
+	{ "txt valid: tab after final semicolon",
+	    { { S("v=STSv1; id=abc;\t") } }, 1,
+	    MTASTS_TXT_VALID, "abc", false, 0, NOPROB },
+	{ "txt valid, warn: tab before first semicolon",
+	    { { S("v=STSv1\t;id=abc") } }, 1,
+	    MTASTS_TXT_VALID, "abc", true, 0, MTASTS_TXT_P_WS_BEFORE_SEMI },
+	/* the sts-field-delim must end a field: nothing else may follow it */
+	{ "txt invalid: trailing space without semicolon",
+	    { { S("v=STSv1; id=abc  ") } }, 1,
+	    MTASTS_TXT_INVALID, "abc", false, 0, MTASTS_TXT_P_TRAILING_WS },
+	{ "txt invalid: trailing tab without semicolon",
+	    { { S("v=STSv1; id=abc; x=1\t") } }, 1,
+	    MTASTS_TXT_INVALID, "abc", false, 1, MTASTS_TXT_P_TRAILING_WS },
+	/* sts-ext-name = (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".") */
+	{ "txt valid: ext name with dot", { { S("v=STSv1; id=abc; a.b=1") } },
+	    1, MTASTS_TXT_VALID, "abc", false, 1, NOPROB },
+	{ "txt valid: ext name with hyphen", { { S("v=STSv1; id=abc; a-b=1") } },
+	    1, MTASTS_TXT_VALID, "abc", false, 1, NOPROB },
+	{ "txt valid: ext name with underscore",
+	    { { S("v=STSv1; id=abc; a_b=1") } }, 1,
+	    MTASTS_TXT_VALID, "abc", false, 1, NOPROB },
+	{ "txt valid: ext name of a digit then 31 more",
+	    { { S("v=STSv1; id=a; 0bcdefghijklmnopqrstuvwxyz._-.._=1") } }, 1,
+	    MTASTS_TXT_VALID, "a", false, 1, NOPROB },
+	{ "txt invalid: ext name starting with dot",
+	    { { S("v=STSv1; id=abc; .a=1") } }, 1,
+	    MTASTS_TXT_INVALID, "abc", false, 0, MTASTS_TXT_P_BAD_NAME },
+	{ "txt invalid: ext name with plus", { { S("v=STSv1; id=abc; a+b=1") } },
+	    1, MTASTS_TXT_INVALID, "abc", false, 0, MTASTS_TXT_P_BAD_NAME },
+	{ "txt invalid: ext name non-ASCII",
+	    { { S("v=STSv1; id=abc; \xc3\xa9=1") } }, 1,
+	    MTASTS_TXT_INVALID, "abc", false, 0, MTASTS_TXT_P_BAD_NAME },
+	/* sts-ext-value = 1*(%x21-3A / %x3C / %x3E-7E) */
+	{ "txt invalid: ext value DEL", { { S("v=STSv1; id=abc; x=a\x7f") } },
+	    1, MTASTS_TXT_INVALID, "abc", false, 0, MTASTS_TXT_P_BAD_VALUE },
+	{ "txt invalid: ext value control", { { S("v=STSv1; id=abc; x=\x01") } },
+	    1, MTASTS_TXT_INVALID, "abc", false, 0, MTASTS_TXT_P_BAD_VALUE },
+	{ "txt invalid: ext value with tab", { { S("v=STSv1; id=abc; x=a\tb") } },
+	    1, MTASTS_TXT_INVALID, "abc", false, 0, MTASTS_TXT_P_BAD_VALUE },
+	/* sts-version first: other records are not MTA-STS at all */
+	{ "txt none: version not first", { { S("id=abc; v=STSv1") } }, 1,
+	    MTASTS_TXT_NONE, "", false, 0, NOPROB },
+	{ "txt none: space before version", { { S(" v=STSv1; id=abc") } }, 1,
+	    MTASTS_TXT_NONE, "", false, 0, MTASTS_TXT_P_LOOKALIKE },
+	{ "txt none: version and space only", { { S("v=STSv1 ") } }, 1,
+	    MTASTS_TXT_NONE, "", false, 0, MTASTS_TXT_P_LOOKALIKE },
+	/* RFC 8461 3.1: with several records, those not beginning "v=STSv1;"
+	 * are discarded before the records are counted */
+	{ "txt several: space before semicolon discarded",
+	    { { S("v=STSv1 ; id=a") }, { S("v=STSv1; id=b") } }, 2,
+	    MTASTS_TXT_VALID, "b", false, 0, MTASTS_TXT_P_LOOKALIKE },
+	{ "txt several: tab before semicolon discarded, none left",
+	    { { S("v=spf1 -all") }, { S("v=STSv1\t; id=a") } }, 2,
+	    MTASTS_TXT_NONE, "", false, 0, MTASTS_TXT_P_LOOKALIKE },
+	{ "txt several: both with space discarded",
+	    { { S("v=STSv1 ; id=a") }, { S("v=STSv1 ;id=b") } }, 2,
+	    MTASTS_TXT_NONE, "", false, 0, MTASTS_TXT_P_LOOKALIKE },
+	{ "txt several: v=STSv10 discarded",
+	    { { S("v=STSv10; id=a") }, { S("v=STSv1; id=b") } }, 2,
+	    MTASTS_TXT_VALID, "b", false, 0, MTASTS_TXT_P_LOOKALIKE },
+	{ "txt several: invalid v=STSv1; still counts",
+	    { { S("v=STSv1;") }, { S("v=STSv1; id=b") } }, 2,
+	    MTASTS_TXT_MULTIPLE, "", false, 0, MTASTS_TXT_P_MULTIPLE },
 	{ "txt none", { { S("v=spf1 -all") }, { S("hello") } }, 2,
 	    MTASTS_TXT_NONE, "", false, 0, NOPROB },
 	{ "txt no records", { { NULL, 0 } }, 0, MTASTS_TXT_NONE, "", false, 0,
@@ -187,6 +254,21 @@ test_txt_misc(void)
 	unit_eq_str("txt strings: field name", "x", t.fields[0].name);
 	unit_eq_str("txt strings: field value", "y", t.fields[0].value);
 	mtasts_txt_release(&t);
+
+	/* Discarded records are counted apart from the candidates. */
+	{
+		const char *disc[] = { "v=STSv1 ; id=a", "v=STSv1; id=b",
+		    "V=STSv1; id=c", "v=spf1 -all" };
+
+		mtasts_txt_init(&t);
+		unit_eq_long("txt discarded: return", ST_OK,
+		    mtasts_txt_parse(&t, disc, NULL, 4));
+		unit_eq_long("txt discarded: candidates", 1,
+		    (long)t.candidates);
+		unit_eq_long("txt discarded: record index", 1, (long)t.record);
+		unit_eq_long("txt discarded: count", 2, (long)t.discarded);
+		mtasts_txt_release(&t);
+	}
 
 	unit_eq_long("txt NULL result", ST_ERR_INVAL,
 	    mtasts_txt_parse(NULL, strs, NULL, 2));

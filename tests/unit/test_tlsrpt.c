@@ -72,8 +72,57 @@ static const struct rec_case rec_cases[] = {
 	{ "record rua twice", { { S("v=TLSRPTv1; rua=" M "; rua="
 	    "https://a.example") } }, 1, TLSRPT_VALID, 2, 2,
 	    TLSRPT_P_RUA_DUPLICATE },
-	{ "record trailing space", { { S("v=TLSRPTv1; rua=" M " ") } }, 1,
-	    TLSRPT_VALID, 1, 1, TLSRPT_P_TRAILING_WS },
+	/* RFC 8460 3 field-delim is *WSP ";" *WSP, WSP = SP / HTAB */
+	{ "record valid: tab after semicolon",
+	    { { S("v=TLSRPTv1;\trua=" M) } }, 1, TLSRPT_VALID, 1, 1, NOPROB },
+	{ "record valid: tabs around comma and semicolon",
+	    { { S("v=TLSRPTv1;\trua=" M "\t,\thttps://a.example\t;\tx=1;") } },
+	    1, TLSRPT_VALID, 2, 2, NOPROB },
+	{ "record valid: space after final semicolon",
+	    { { S("v=TLSRPTv1; rua=" M "; ") } }, 1, TLSRPT_VALID, 1, 1,
+	    NOPROB },
+	/* a field-delim must end the last field: nothing else may follow */
+	{ "record invalid: trailing space", { { S("v=TLSRPTv1; rua=" M " ") } },
+	    1, TLSRPT_INVALID, 1, 1, TLSRPT_P_TRAILING_WS },
+	{ "record invalid: trailing tab", { { S("v=TLSRPTv1; rua=" M "\t") } },
+	    1, TLSRPT_INVALID, 1, 1, TLSRPT_P_TRAILING_WS },
+	/* tlsrpt-ext-name: (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" /
+	 * ".") */
+	{ "record valid: ext name with dot", { { S("v=TLSRPTv1; rua=" M
+	    "; a.b=1") } }, 1, TLSRPT_VALID, 1, 1, NOPROB },
+	{ "record valid: ext name with hyphen", { { S("v=TLSRPTv1; rua=" M
+	    "; a-b=1") } }, 1, TLSRPT_VALID, 1, 1, NOPROB },
+	{ "record valid: ext name with underscore", { { S("v=TLSRPTv1; rua="
+	    M "; a_b=1") } }, 1, TLSRPT_VALID, 1, 1, NOPROB },
+	{ "record invalid: ext name 33 chars", { { S("v=TLSRPTv1; rua=" M
+	    "; abcdefghijklmnopqrstuvwxyz0123456=1") } }, 1, TLSRPT_INVALID,
+	    1, 1, TLSRPT_P_BAD_NAME },
+	/* tlsrpt-ext-value: 1*(%x21-3A / %x3C / %x3E-7E) */
+	{ "record invalid: ext value non-ASCII", { { S("v=TLSRPTv1; rua=" M
+	    "; x=\xc3\xa9") } }, 1, TLSRPT_INVALID, 1, 1, TLSRPT_P_BAD_VALUE },
+	{ "record invalid: ext value with equals", { { S("v=TLSRPTv1; rua=" M
+	    "; x=a=b") } }, 1, TLSRPT_INVALID, 1, 1, TLSRPT_P_BAD_VALUE },
+	/* tlsrpt-version first */
+	{ "record none: version not first", { { S("rua=" M "; v=TLSRPTv1") } },
+	    1, TLSRPT_NONE, 0, 0, NOPROB },
+	/* RFC 8460 3: with several records, those not beginning
+	 * "v=TLSRPTv1;" are discarded before the records are counted */
+	{ "record several: space before semicolon discarded",
+	    { { S("v=TLSRPTv1 ;rua=mailto:a@a.example") },
+	    { S("v=TLSRPTv1; rua=" M) } }, 2, TLSRPT_VALID, 1, 1,
+	    TLSRPT_P_LOOKALIKE },
+	{ "record several: bare version discarded",
+	    { { S("v=TLSRPTv1") }, { S("v=TLSRPTv1; rua=" M) } }, 2,
+	    TLSRPT_VALID, 1, 1, TLSRPT_P_LOOKALIKE },
+	{ "record several: tab before semicolon discarded, none left",
+	    { { S("v=TLSRPTv1\t; rua=" M) }, { S("v=spf1 -all") } }, 2,
+	    TLSRPT_NONE, 0, 0, TLSRPT_P_LOOKALIKE },
+	{ "record several: v=TLSRPTv10 discarded",
+	    { { S("v=TLSRPTv1;rua=" M) }, { S("v=TLSRPTv10;rua=" M) } }, 2,
+	    TLSRPT_VALID, 1, 1, TLSRPT_P_LOOKALIKE },
+	{ "record several: invalid v=TLSRPTv1; still counts",
+	    { { S("v=TLSRPTv1;") }, { S("v=TLSRPTv1; rua=" M) } }, 2,
+	    TLSRPT_MULTIPLE, 0, 0, TLSRPT_P_MULTIPLE },
 	{ "record two candidates", { { S("v=TLSRPTv1; rua=" M) },
 	    { S("v=TLSRPTv1; rua=https://a.example") } }, 2,
 	    TLSRPT_MULTIPLE, 0, 0, TLSRPT_P_MULTIPLE },
@@ -283,6 +332,18 @@ test_misc(void)
 	unit_eq_str("strings: scheme", "mailto", r.uris[0].scheme);
 	tlsrpt_release(&r);
 	tlsrpt_release(NULL);
+	/* Discarded records are counted apart from the candidates. */
+	{
+		const char *disc[] = { "v=TLSRPTv1", "v=TLSRPTv1 ;rua=" M,
+		    "v=TLSRPTv1;rua=" M };
+
+		unit_eq_long("discarded: return", ST_OK, tlsrpt_parse(&r, disc,
+		    NULL, 3));
+		unit_eq_long("discarded: candidates", 1, (long)r.candidates);
+		unit_eq_long("discarded: record index", 2, (long)r.record);
+		unit_eq_long("discarded: count", 2, (long)r.discarded);
+		tlsrpt_release(&r);
+	}
 	unit_eq_long("NULL result", ST_ERR_INVAL, tlsrpt_parse(NULL, strs,
 	    NULL, 2));
 	unit_eq_long("NULL text", ST_ERR_INVAL, tlsrpt_parse(&r, NULL, NULL,
