@@ -20,10 +20,14 @@ WARN     := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wwrite-strings -Wvla
 CSTD     := -std=c11
 OPT      ?= -O2 -g
-CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Isrc
+# src/ is in layers, lowest first (README "Architecture"); a file includes
+# headers of its own layer or lower ones, which `make layercheck` enforces.
+LAYERS   := base proto net probe judge report run listen
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude \
+            $(addprefix -Isrc/,$(LAYERS))
 ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) $(PKG_CFLAGS) $(CFLAGS)
 
-LIB_SRC  := $(sort $(wildcard src/*.c))
+LIB_SRC  := $(sort $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c)))
 CMD_SRC  := $(sort $(wildcard cmd/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 FUZZ_SRC := $(sort $(wildcard fuzz/*.c))
@@ -41,7 +45,7 @@ PEER_BIN := $(PEER_SRC:tests/peers/%.c=$(B)/peers/%)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
 REPLAY_BIN := $(FUZZ_SRC:fuzz/%.c=$(B)/replay/%)
 
-.PHONY: all asan check check-asan demo unit fuzz install clean hdrcheck lint-man cyclecheck FORCE
+.PHONY: all asan check check-asan demo unit fuzz install clean hdrcheck lint-man cyclecheck layercheck FORCE
 
 all: smtptls
 
@@ -112,9 +116,13 @@ hdrcheck:
 	@for h in include/smtptls/*.h; do \
 	  echo "#include \"$${h#include/}\"" | $(CC) $(CPPFLAGS) $(ALL_CFLAGS) -x c -fsyntax-only - || exit 1; \
 	done
-	@for h in src/*.h cmd/*.h; do \
+	@for h in $(wildcard $(foreach l,$(LAYERS),src/$(l)/*.h) cmd/*.h); do \
 	  echo "#include \"$$(basename $$h)\"" | $(CC) $(CPPFLAGS) -I$$(dirname $$h) $(ALL_CFLAGS) -x c -fsyntax-only - || exit 1; \
 	done
+
+# No include that points up the layers of src/.
+layercheck:
+	@python3 scripts/layercheck.py $(LAYERS)
 
 # No call cycles between files: the release objects' symbol graph.
 cyclecheck: $(LIB_OBJ) $(CMD_OBJ)

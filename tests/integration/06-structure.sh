@@ -1,11 +1,14 @@
 # tests/integration/06-structure.sh - the shape of the code (issue 11):
-# no call cycles between source files (scripts/cyclecheck.py over the
-# release objects' symbol tables), and every header, public or internal,
-# compiles on its own.
+# every include in src/ points down its layers (scripts/layercheck.py), no
+# call cycles between source files (scripts/cyclecheck.py over the release
+# objects' symbol tables), and every header, public or internal, compiles
+# on its own.
 # asan: skip - reads the release objects; nothing a sanitizer watches
 . "$SMTPTLS_TOP/tests/lib.sh"
 
 cd "$SMTPTLS_TOP" || exit 2
+t_run structure/layers 0 make -s layercheck
+t_match structure/layers/said 'every include points down' "$(cat "$T_OUT")"
 t_run structure/no-call-cycles 0 make -s cyclecheck
 t_match structure/no-call-cycles/said 'no call cycles' "$(cat "$T_OUT")"
 t_run structure/headers-alone 0 make -s hdrcheck

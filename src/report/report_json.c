@@ -4,6 +4,7 @@
  * report_json_addr.c. Only rendering: every value was measured before.
  */
 #include "report_json.h"
+#include "judge.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,22 +27,6 @@ static int
 str_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-cJSON *
-report_json_cname(const struct dns_answer *a)
-{
-	cJSON *arr = cJSON_CreateArray();
-
-	for (size_t i = 0; i < a->ncname; i++) {
-		cJSON *o = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(o, "from", a->cname[i].from);
-		cJSON_AddStringToObject(o, "to", a->cname[i].to);
-		cJSON_AddStringToObject(o, "dnssec", dns_dnssec_name(a->cname[i].dnssec));
-		cJSON_AddItemToArray(arr, o);
-	}
-	return arr;
 }
 
 static const char *
@@ -117,7 +102,7 @@ report_json_lookup(const struct probe_result *r, const struct dns_answer *a)
 			free(sorted);
 		}
 	}
-	cJSON_AddItemToObject(o, "cname_chain", report_json_cname(a));
+	cJSON_AddItemToObject(o, "cname_chain", check_dns_cname_json(a));
 	cJSON_AddNumberToObject(o, "ms", a->ms);
 	if (a->err != ST_OK || (a->rcode != LDNS_RCODE_NOERROR &&
 	    a->rcode != LDNS_RCODE_NXDOMAIN)) {
@@ -253,7 +238,7 @@ mx_json(const struct probe_result *r, const struct probe_mx *m)
 	cJSON_AddStringToObject(o, "name", m->name);
 	report_json_num(o, "preference", m->preference);
 	cJSON_AddStringToObject(o, "source", m->source);
-	cJSON_AddItemToObject(o, "cname_chain", any ? report_json_cname(any) : cJSON_CreateArray());
+	cJSON_AddItemToObject(o, "cname_chain", any ? check_dns_cname_json(any) : cJSON_CreateArray());
 	cJSON_AddItemToObject(o, "a", m->have_a ? report_json_lookup(r, &m->a) : cJSON_CreateNull());
 	cJSON_AddItemToObject(o, "aaaa", m->have_aaaa ? report_json_lookup(r, &m->aaaa) :
 	    cJSON_CreateNull());

@@ -13,7 +13,7 @@
 #include <ldns/ldns.h>
 #include <openssl/ssl.h>
 
-#include "probe_internal.h"
+#include "judge.h"
 #include "text.h"
 
 #include "banned.h"

@@ -12,7 +12,7 @@
 #include "st_limits.h"
 #include "text.h"
 
-#include "probe_internal.h"
+#include "judge.h"
 #include "banned.h"
 
 static void

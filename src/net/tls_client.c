@@ -12,7 +12,6 @@
 #include <openssl/ocsp.h>
 #include <openssl/x509v3.h>
 
-#include "probe_result.h"
 
 #include "banned.h"
 

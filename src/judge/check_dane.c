@@ -3,7 +3,7 @@
  * outcome of OpenSSL's DANE verifier that session.c read after each
  * handshake. Nothing here matches records by hand.
  */
-#include "probe_internal.h"
+#include "judge.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * check_tlsrpt.c - TLS-RPT findings (checks.md 8) from the _smtp._tls TXT
  * lookup, judged by the parser in tlsrpt.c.
  */
-#include "probe_internal.h"
+#include "judge.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * check_smtp.c - SMTP findings per address (checks.md 3) and the address
  * test (checks.md 9), judged from the replies the client machine kept.
  */
-#include "probe_internal.h"
+#include "judge.h"
 
 #include <stdio.h>
 #include <stdlib.h>

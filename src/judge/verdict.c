@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "mtasts_check.h"
-#include "probe_internal.h"
+#include "judge.h"
 
 #include "banned.h"
 

@@ -21,7 +21,7 @@
 #include "clock.h"
 #include "jobs.h"
 #include "mtasts_check.h"
-#include "probe_internal.h"
+#include "judge.h"
 #include "scan.h"
 #include "session.h"
 #include "st_limits.h"

@@ -3,7 +3,7 @@
  * presented certificates (checks.md 5), judged from the facts session.c and
  * cert_check.c collected. PKIX-dependent results use checks.md 1.8.
  */
-#include "probe_internal.h"
+#include "judge.h"
 
 #include <stdio.h>
 #include <string.h>

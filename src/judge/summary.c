@@ -3,7 +3,7 @@
  * results, the verdicts and the run-level errors. Precedence 4, 2, 1, 3, 0;
  * 2 never arises here (usage errors stop before a result exists).
  */
-#include "probe_internal.h"
+#include "judge.h"
 
 #include <stdio.h>
 #include <string.h>

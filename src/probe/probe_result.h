@@ -18,6 +18,7 @@
 #include "smtptls/check.h"
 #include "smtptls/probe.h"
 #include "tls_class.h"
+#include "tls_client.h"
 #include "tls_io.h"
 
 enum addr_state {
@@ -36,36 +37,6 @@ const char *probe_addr_state_name(enum addr_state s);
 enum step_timing {
 	T_CONNECT = 0, T_BANNER, T_EHLO, T_STARTTLS, T_TLS, T_EHLO_TLS,
 	T_ADDRESS_TEST, T_QUIT, T_TOTAL, T__COUNT
-};
-
-struct tls_facts {
-	bool attempted;        /* a handshake was started */
-	bool established;
-	char version[16];      /* "TLSv1.3" or "" */
-	int version_num;       /* TLS1_3_VERSION ... or 0 */
-	struct tls_cipher_info cipher;
-	char group[48];        /* "" when none named */
-	int kex_bits;          /* -1 unknown */
-	char sigalg[48];       /* IANA SignatureScheme name or "" */
-	char sigalg_hash[16];  /* hash of the handshake signature or "" */
-	char sni[256];
-	char alert[64];        /* alert ending a failed handshake or "" */
-	enum tls_io_end end;   /* how the server ended the stream, if it did */
-	char end_alert[48];    /* the alert of TLS_IO_END_ALERT */
-	char errmsg[200];      /* why the handshake failed */
-	bool timeout;
-	bool ocsp_stapled;
-	bool have_chain;       /* chain analysed (res valid) */
-	struct cert_chain_result chain;
-	/* DANE (OpenSSL's verifier) */
-	bool dane_checked;
-	bool dane_verified;
-	int dane_depth;        /* depth of the matched certificate */
-	int dane_usage, dane_selector, dane_mtype;
-	int dane_verify_code;
-	/* Deep scan, injection test: bytes arrived inside TLS before the
-	 * client spoke (-1 not watched, 0 none, 1 some). */
-	int unsolicited;
 };
 
 struct probe_mx;

@@ -3,7 +3,7 @@
  * MX lookup and its DNSSEC status, the null MX, and per MX host the name's
  * syntax, aliasing, addresses and their DNSSEC status and routability.
  */
-#include "probe_internal.h"
+#include "judge.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -13,9 +13,24 @@
 #include <cJSON.h>
 #include <ldns/ldns.h>
 
-#include "report_json.h"
 
 #include "banned.h"
+
+cJSON *
+check_dns_cname_json(const struct dns_answer *a)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t i = 0; i < a->ncname; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "from", a->cname[i].from);
+		cJSON_AddStringToObject(o, "to", a->cname[i].to);
+		cJSON_AddStringToObject(o, "dnssec", dns_dnssec_name(a->cname[i].dnssec));
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
 
 static const char *
 subject_domain(const struct probe_result *r)
@@ -96,7 +111,7 @@ check_mx_lookup(struct probe_result *r)
 	cJSON_AddStringToObject(d, "dnssec", dns_dnssec_name(dnssec_of(r, a)));
 	cJSON_AddNumberToObject(d, "count", (double)a->nmx);
 	cJSON_AddBoolToObject(d, "implicit", r->implicit);
-	cJSON_AddItemToObject(d, "cname_chain", report_json_cname(a));
+	cJSON_AddItemToObject(d, "cname_chain", check_dns_cname_json(a));
 
 	if (a->err != ST_OK && a->dnssec != DNSSEC_BOGUS) {
 		st = CHECK_ERROR;

@@ -3,7 +3,7 @@
  * scan_facts that scan.c collected. Run only with --scan; every check is
  * skip for an address whose STARTTLS was not accepted (no scan_facts).
  */
-#include "probe_internal.h"
+#include "judge.h"
 
 #include <stdio.h>
 #include <string.h>
