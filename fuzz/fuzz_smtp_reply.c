@@ -47,8 +47,13 @@ check_reply(const struct smtp_reply *r)
 	    r->nlines > SMTP_REPLY_LINES_MAX)
 		__builtin_trap();
 	for (i = 0; i < r->nlines; i++)
-		if (strlen(r->lines[i]) > SMTP_REPLY_LINE_MAX)
+		if (strlen(r->lines[i]) > SMTP_REPLY_LINE_MAX ||
+		    strlen(r->lines[i]) > r->longest)
 			__builtin_trap();
+	/* A cut line was longer than what is stored of it. */
+	if ((r->flags & SMTP_REPLY_CUT_LINE) &&
+	    r->longest <= SMTP_REPLY_LINE_MAX)
+		__builtin_trap();
 	(void)smtp_reply_has_keyword(r, "STARTTLS"); /* exercised only */
 	(void)smtp_reply_keyword(r, "SIZE");         /* exercised only */
 	smtp_reply_enhanced(r, enh, sizeof(enh));

@@ -332,14 +332,14 @@ check_alternates(struct probe_result *r, const struct probe_addr *pa,
 			st = CHECK_FAIL;
 			snprintf(detail, sizeof(detail), "the %s certificate "
 			    "fails dane.tlsa.match", a->family);
-		} else if (pkix && ((t->chain.trusted && !c->trusted) ||
+		} else if (pkix && ((t->chain.path_trusted && !c->path_trusted) ||
 		    (t->chain.name_mx.via != CERT_NAME_NONE &&
 		    c->name_mx.via == CERT_NAME_NONE) ||
 		    (!t->chain.leaf_expired && c->leaf_expired))) {
 			st = CHECK_FAIL;
 			snprintf(detail, sizeof(detail), "the %s certificate "
 			    "fails a PKIX condition the standard one meets", a->family);
-		} else if (st == CHECK_PASS && (c->trusted != t->chain.trusted ||
+		} else if (st == CHECK_PASS && (c->path_trusted != t->chain.path_trusted ||
 		    c->name_mx.via != t->chain.name_mx.via ||
 		    c->leaf_expired != t->chain.leaf_expired)) {
 			st = CHECK_WARN;

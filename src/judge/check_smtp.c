@@ -10,6 +10,7 @@
 
 #include <cJSON.h>
 
+#include "st_limits.h"
 #include "text.h"
 
 #include "banned.h"
@@ -105,12 +106,48 @@ malformed(const struct smtp_reply *rep)
 	    SMTP_REPLY_MIXED_CODES | SMTP_REPLY_NO_SEP)) != 0;
 }
 
+/*
+ * malformed_why - what makes a reply malformed (checks.md smtp.banner
+ * warn), as "; "-separated phrases; "" when nothing. An over-long line is
+ * read to its end and only its start kept (RFC 5321 4.5.3.1 asks
+ * receivers to cope), but senders with a line limit may give up on it.
+ */
+static void
+malformed_why(const struct smtp_reply *rep, char *out, size_t outlen)
+{
+	size_t n;
+
+	out[0] = '\0';
+	if (rep->flags & SMTP_REPLY_LONG_LINE) {
+		n = strlen(out);
+		snprintf(out + n, outlen - n, "%sa line of %zu octets, over the "
+		    "%d of RFC 5321 4.5.3.1.5%s", n ? "; " : "", rep->longest,
+		    SMTP_REPLY_LINE_RFC, rep->flags & SMTP_REPLY_CUT_LINE ?
+		    ", which senders with a line limit may give up on" : "");
+	}
+	if (rep->flags & SMTP_REPLY_BARE_LF) {
+		n = strlen(out);
+		snprintf(out + n, outlen - n, "%sbare LF line ends",
+		    n ? "; " : "");
+	}
+	if (rep->flags & SMTP_REPLY_MIXED_CODES) {
+		n = strlen(out);
+		snprintf(out + n, outlen - n, "%scontinuation lines change the "
+		    "code", n ? "; " : "");
+	}
+	if (rep->flags & SMTP_REPLY_NO_SEP) {
+		n = strlen(out);
+		snprintf(out + n, outlen - n, "%sa line of a bare code",
+		    n ? "; " : "");
+	}
+}
+
 static enum check_status
 check_banner(struct probe_result *r, const struct probe_addr *pa)
 {
 	const struct smtp_client *sc = &pa->sc;
 	const struct smtp_reply *b = &sc->banner;
-	char line[300], detail[400], host[256];
+	char line[300], detail[700], host[256], why[300];
 	enum check_status st;
 	cJSON *d;
 
@@ -130,8 +167,14 @@ check_banner(struct probe_result *r, const struct probe_addr *pa)
 	cJSON_AddNumberToObject(d, "ms", (double)pa->t[T_BANNER]);
 	if (b->code == 220) {
 		st = malformed(b) || host[0] == '\0' ? CHECK_WARN : CHECK_PASS;
-		snprintf(detail, sizeof(detail), "%s%s", line, st == CHECK_WARN ?
-		    " (malformed greeting)" : "");
+		malformed_why(b, why, sizeof(why));
+		if (st == CHECK_WARN)
+			snprintf(detail, sizeof(detail),
+			    "%s (malformed greeting: %s%s%s)", line,
+			    host[0] ? "" : "no host name",
+			    host[0] || !why[0] ? "" : "; ", why);
+		else
+			snprintf(detail, sizeof(detail), "%s", line);
 	} else if (b->code == 421) {
 		st = CHECK_ERROR;
 		snprintf(detail, sizeof(detail), "temporary refusal: %s", line);
@@ -161,7 +204,7 @@ check_ehlo(struct probe_result *r, const struct probe_addr *pa)
 {
 	const struct smtp_client *sc = &pa->sc;
 	const struct smtp_reply *e = sc->used_helo ? &sc->helo : &sc->ehlo;
-	char line[300], detail[400], host[256];
+	char line[300], detail[700], host[256], why[300];
 	enum check_status st;
 	cJSON *d;
 
@@ -181,7 +224,10 @@ check_ehlo(struct probe_result *r, const struct probe_addr *pa)
 	    keywords_json(e));
 	if (e->code == 250 && !sc->used_helo) {
 		st = malformed(e) ? CHECK_WARN : CHECK_PASS;
-		snprintf(detail, sizeof(detail), "EHLO accepted: %s", line);
+		malformed_why(e, why, sizeof(why));
+		snprintf(detail, sizeof(detail), "EHLO accepted: %s%s%s%s", line,
+		    st == CHECK_WARN ? " (malformed reply: " : "",
+		    st == CHECK_WARN ? why : "", st == CHECK_WARN ? ")" : "");
 	} else if (e->code == 250) {
 		st = CHECK_WARN;
 		snprintf(detail, sizeof(detail), "EHLO refused, HELO accepted: the "

@@ -220,16 +220,24 @@ check_chain(struct probe_result *r, const struct probe_addr *pa, bool pkix)
 	cJSON *d = cJSON_CreateObject(), *iss;
 	char detail[300];
 
-	cJSON_AddNumberToObject(d, "verify_code", c->verify_code);
-	cJSON_AddStringToObject(d, "verify_error", c->verify_error);
-	cJSON_AddNumberToObject(d, "depth", c->verify_depth);
-	if (c->trusted) {
+	/* checks.md 5: this check ignores dates (cert.expiry judges them),
+	 * so its data is the validation without time checks; the report's
+	 * tls.pkix carries OpenSSL's verdict with them. */
+	cJSON_AddNumberToObject(d, "verify_code", c->path_verify_code);
+	cJSON_AddStringToObject(d, "verify_error", c->path_verify_error);
+	cJSON_AddNumberToObject(d, "depth", c->path_verify_depth);
+	if (c->path_trusted && c->trusted) {
 		snprintf(detail, sizeof(detail), "chains to the trust store (%zu certificates on the path)",
 		    c->path_len);
 		add(r, pa, "cert.chain.trusted", CHECK_PASS, d, detail);
+	} else if (c->path_trusted) {
+		snprintf(detail, sizeof(detail), "chains to the trust store (%zu certificates "
+		    "on the path) but for the dates: %s (error %d at depth %d), see cert.expiry",
+		    c->path_len, c->verify_error, c->verify_code, c->verify_depth);
+		add(r, pa, "cert.chain.trusted", CHECK_PASS, d, detail);
 	} else {
 		snprintf(detail, sizeof(detail), "no trusted path: %s (error %d at depth %d)%s",
-		    c->verify_error, c->verify_code, c->verify_depth,
+		    c->path_verify_error, c->path_verify_code, c->path_verify_depth,
 		    pkix ? "" : "; PKIX is not expected for this host");
 		cr = add(r, pa, "cert.chain.trusted", pkix ? CHECK_FAIL : CHECK_WARN, d, detail);
 		if (cr)

@@ -412,7 +412,7 @@ mx_cert_failure(const struct probe_addr *pa, const char **tlsrpt)
 		return "TLS older than 1.2";
 	if (!t->have_chain)
 		return "no certificate";
-	if (!t->chain.trusted) {
+	if (!t->chain.path_trusted) {
 		*tlsrpt = "certificate-not-trusted";
 		return "the chain is not trusted";
 	}

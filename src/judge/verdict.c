@@ -359,7 +359,7 @@ judge_mtasts(const struct probe_result *r, const struct probe_addr *pa,
 		set(v, V_DEFER, NULL, NULL, "tls.version");
 		return;
 	}
-	if (!pa->tls.have_chain || !pa->tls.chain.trusted) {
+	if (!pa->tls.have_chain || !pa->tls.chain.path_trusted) {
 		set(v, V_DEFER, NULL, NULL, "cert.chain.trusted");
 		return;
 	}

@@ -1,8 +1,8 @@
 /*
  * cert_check.c - facts about a presented certificate chain (see
- * cert_check.h): OpenSSL path validation with time checks off, chain
- * completeness, validity dates on the path, and name matching for the MX
- * host and the next-hop domain.
+ * cert_check.h): OpenSSL path validation with time checks and without
+ * them, chain completeness, validity dates on the path, and name matching
+ * for the MX host and the next-hop domain.
  *
  * OpenSSL decides every verdict it knows how to decide (X509_verify_cert,
  * X509_check_host, X509_check_issued); this file only arranges the calls
@@ -56,23 +56,51 @@ issued(X509 *issuer, X509 *subject)
 	return X509_check_issued(issuer, subject) == X509_V_OK;
 }
 
+/* What one X509_verify_cert run said. */
+struct verify_out {
+	bool ok;
+	int code;
+	int depth;
+	size_t path_len;
+};
+
+/* set_params - purpose TLS server; time checks at now, or none */
+static bool
+set_params(X509_STORE_CTX *ctx, time_t now, bool check_time)
+{
+	X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(ctx);
+
+	if (X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_SERVER) != 1)
+		return false;
+	if (!check_time)
+		return X509_VERIFY_PARAM_set_flags(param,
+		    X509_V_FLAG_NO_CHECK_TIME) == 1;
+	/* The run's clock rather than OpenSSL's own reading of it, so that
+	 * this agrees with the dates judge_dates looks at. */
+	X509_VERIFY_PARAM_set_time(param, now);
+	return true;
+}
+
 /*
- * verify_path - X509_verify_cert on the presented chain: time checks off,
- * purpose TLS server, untrusted = the chain minus its leaf. Sets the
- * verify fields of r and hands over the (possibly partial) path OpenSSL
- * built in *pathp (NULL if none).
+ * verify_path - X509_verify_cert on the presented chain: purpose TLS
+ * server, untrusted = the chain minus its leaf; time checks at now, or
+ * none when !check_time. Fills *out and, when pathp is not NULL, hands
+ * over the (possibly partial) path OpenSSL built in *pathp (NULL if
+ * none). A fault of the chain is a result in *out, not an error.
  */
 static enum st_err
-verify_path(STACK_OF(X509) *chain, X509_STORE *store,
-    struct cert_chain_result *r, STACK_OF(X509) **pathp, char *errmsg,
-    size_t errlen)
+verify_path(STACK_OF(X509) *chain, X509_STORE *store, time_t now,
+    bool check_time, struct verify_out *out, STACK_OF(X509) **pathp,
+    char *errmsg, size_t errlen)
 {
 	X509_STORE_CTX *ctx = NULL;
 	STACK_OF(X509) *untrusted = NULL, *path = NULL;
 	enum st_err err = ST_ERR_NOMEM;
 	int rv;
 
-	*pathp = NULL;
+	memset(out, 0, sizeof(*out));
+	if (pathp != NULL)
+		*pathp = NULL;
 	ctx = X509_STORE_CTX_new();
 	untrusted = sk_X509_dup(chain);
 	if (ctx == NULL || untrusted == NULL) {
@@ -83,50 +111,80 @@ verify_path(STACK_OF(X509) *chain, X509_STORE *store,
 	(void)sk_X509_shift(untrusted);
 	err = ST_ERR_TLS;
 	if (X509_STORE_CTX_init(ctx, store, sk_X509_value(chain, 0),
-	    untrusted) != 1 ||
-	    X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_SERVER) != 1 ||
-	    X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(ctx),
-	    X509_V_FLAG_NO_CHECK_TIME) != 1) {
+	    untrusted) != 1 || !set_params(ctx, now, check_time)) {
 		snprintf(errmsg, errlen, "cannot set up path validation: %s",
 		    ossl_reason());
 		goto out;
 	}
 	rv = X509_verify_cert(ctx);
-	r->verify_code = X509_STORE_CTX_get_error(ctx);
-	if (rv <= 0 && r->verify_code == X509_V_ERR_OUT_OF_MEM) {
+	out->code = X509_STORE_CTX_get_error(ctx);
+	if (rv <= 0 && out->code == X509_V_ERR_OUT_OF_MEM) {
 		err = ST_ERR_NOMEM;
 		snprintf(errmsg, errlen, "path validation ran out of memory");
 		goto out;
 	}
-	if (rv <= 0 && (r->verify_code == X509_V_OK ||
-	    r->verify_code == X509_V_ERR_UNSPECIFIED)) {
+	if (rv <= 0 && (out->code == X509_V_OK ||
+	    out->code == X509_V_ERR_UNSPECIFIED)) {
 		/* Failed without naming a fault of the chain: ours. */
 		snprintf(errmsg, errlen, "path validation failed: %s",
 		    ossl_reason());
 		goto out;
 	}
-	r->trusted = rv > 0 && r->verify_code == X509_V_OK;
-	ascii_copy(r->verify_error, sizeof(r->verify_error),
-	    X509_verify_cert_error_string(r->verify_code));
+	out->ok = rv > 0 && out->code == X509_V_OK;
 	path = X509_STORE_CTX_get1_chain(ctx);
-	if (path == NULL && r->trusted) {
+	if (path == NULL && out->ok) {
 		err = ST_ERR_NOMEM;
 		snprintf(errmsg, errlen, "cannot copy the verified path");
 		goto out;
 	}
-	r->path_len = path != NULL ? (size_t)sk_X509_num(path) : 0;
-	if (r->trusted)
-		r->verify_depth = (int)r->path_len - 1;
+	out->path_len = path != NULL ? (size_t)sk_X509_num(path) : 0;
+	if (out->ok)
+		out->depth = (int)out->path_len - 1;
 	else
-		r->verify_depth = X509_STORE_CTX_get_error_depth(ctx);
-	*pathp = path;
-	path = NULL;
+		out->depth = X509_STORE_CTX_get_error_depth(ctx);
+	if (pathp != NULL) {
+		*pathp = path;
+		path = NULL;
+	}
 	err = ST_OK;
 out:
 	sk_X509_pop_free(path, X509_free);
 	sk_X509_free(untrusted);
 	X509_STORE_CTX_free(ctx);
 	return err;
+}
+
+/*
+ * verify_both - the two validations of cert_check.h: with time checks
+ * (trusted, what a verifying sender decides) and without (path_trusted,
+ * the path whose dates judge_dates looks at, handed over in *pathp).
+ */
+static enum st_err
+verify_both(STACK_OF(X509) *chain, X509_STORE *store, time_t now,
+    struct cert_chain_result *r, STACK_OF(X509) **pathp, char *errmsg,
+    size_t errlen)
+{
+	struct verify_out v;
+	enum st_err err;
+
+	if ((err = verify_path(chain, store, now, false, &v, pathp, errmsg,
+	    errlen)) != ST_OK)
+		return err;
+	r->path_trusted = v.ok;
+	r->path_verify_code = v.code;
+	r->path_verify_depth = v.depth;
+	r->path_len = v.path_len;
+	ascii_copy(r->path_verify_error, sizeof(r->path_verify_error),
+	    X509_verify_cert_error_string(v.code));
+	if ((err = verify_path(chain, store, now, true, &v, NULL, errmsg,
+	    errlen)) != ST_OK)
+		return err;
+	r->trusted = v.ok;
+	r->verify_code = v.code;
+	r->verify_depth = v.depth;
+	ascii_copy(r->verify_error, sizeof(r->verify_error),
+	    X509_verify_cert_error_string(v.code));
+	return ST_OK;
 }
 
 /*
@@ -144,17 +202,17 @@ missing_intermediate(STACK_OF(X509) *chain, STACK_OF(X509) *path,
 	/* Only the leaf's own issuer missing says "intermediate missing": when
 	 * the presented intermediates chain up and only the top one's issuer
 	 * is unknown, the anchor is what the store lacks (an unknown CA). */
-	if (!r->trusted &&
-	    (r->verify_code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
-	    r->verify_code == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE))
-		return r->verify_depth == 0;
+	if (!r->path_trusted &&
+	    (r->path_verify_code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+	    r->path_verify_code == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE))
+		return r->path_verify_depth == 0;
 	n = sk_X509_num(path);
 	for (i = 1; i < n; i++) {
 		x = sk_X509_value(path, i);
 		if (in_stack(x, chain))
 			continue;
 		/* The top of the path is the anchor the store may supply. */
-		if (i == n - 1 && (r->trusted || issued(x, x)))
+		if (i == n - 1 && (r->path_trusted || issued(x, x)))
 			continue;
 		return true;
 	}
@@ -402,7 +460,7 @@ cert_chain_check(STACK_OF(X509) *chain, X509_STORE *store, time_t now,
 	ERR_clear_error();
 	if ((err = summarise(chain, &r, errmsg, errlen)) != ST_OK)
 		goto out;
-	if ((err = verify_path(chain, store, &r, &path, errmsg,
+	if ((err = verify_both(chain, store, now, &r, &path, errmsg,
 	    errlen)) != ST_OK)
 		goto out;
 	if (missing_intermediate(chain, path, &r))

@@ -1,9 +1,10 @@
 /*
  * cert_check.h - facts about a presented certificate chain, measured with
- * OpenSSL (never by hand): PKIX path validation without time checks, chain
- * completeness, validity dates, name matching against the MX host name and
- * the next-hop domain, key and signature strength, and a per-certificate
- * summary with PEM text and fingerprints for the report.
+ * OpenSSL (never by hand): PKIX path validation with time checks and,
+ * apart, without them, chain completeness, validity dates, name matching
+ * against the MX host name and the next-hop domain, key and signature
+ * strength, and a per-certificate summary with PEM text and fingerprints
+ * for the report.
  *
  * Input is the chain as the server presented it (leaf first) and a trust
  * store; nothing here does I/O beyond reading the trust store files.
@@ -77,23 +78,36 @@ struct cert_chain_result {
 	struct cert_summary *certs; /* presented chain, in order sent */
 	size_t ncerts;
 
-	/* PKIX: X509_V_FLAG_NO_CHECK_TIME, purpose sslserver, untrusted =
-	 * the presented chain only (no AIA), no revocation. The store may
-	 * supply intermediates; that shows as MISSING_INTERMEDIATE. */
+	/* PKIX as a verifying sender sees it (and `openssl verify`): purpose
+	 * sslserver, time checks at the given time, untrusted = the
+	 * presented chain only (no AIA), no revocation. The report's
+	 * tls.pkix.trusted and verify_code. An expired certificate makes
+	 * this false (X509_V_ERR_CERT_HAS_EXPIRED). */
 	bool trusted;
-	int verify_code;       /* X509_V_OK or the error */
+	int verify_code;       /* X509_V_OK or the first error OpenSSL met */
 	char verify_error[128];/* X509_verify_cert_error_string() */
 	int verify_depth;      /* depth of the error; on success of the anchor */
-	size_t path_len;       /* certificates in the verified path; when
-				* untrusted, in the partial path OpenSSL
+
+	/* The same validation with X509_V_FLAG_NO_CHECK_TIME: whether a path
+	 * to the store exists at all, dates aside (cert.chain.trusted;
+	 * dates are cert.expiry's job, checks.md 5). path_trusted and not
+	 * trusted means only dates failed. The store may supply
+	 * intermediates; that shows as MISSING_INTERMEDIATE. */
+	bool path_trusted;
+	int path_verify_code;
+	char path_verify_error[128];
+	int path_verify_depth;
+	size_t path_len;       /* certificates in this path; when not
+				* path_trusted, in the partial path OpenSSL
 				* built before it gave up */
 
 	unsigned issues;       /* enum cert_chain_issue */
 
-	/* Validity at the given time of every certificate on the path,
-	 * the trust anchor included (or on the partial path when untrusted,
-	 * or of the presented chain when no path was built); notBefore and
-	 * notAfter both count as inside (RFC 5280 4.1.2.5). */
+	/* Validity at the given time of every certificate on the path of
+	 * the check without time, the trust anchor included (or on the
+	 * partial path when not path_trusted, or of the presented chain
+	 * when no path was built); notBefore and notAfter both count as
+	 * inside (RFC 5280 4.1.2.5). */
 	bool path_in_validity;
 	bool leaf_expired, leaf_not_yet_valid;
 	long days_left;        /* whole days to the leaf's notAfter (floor);

@@ -571,6 +571,11 @@ client_reply(struct smtp_client *sc, struct smtp_reply *r)
 		return client_fail(sc, ST_ERR_INTERNAL,
 		    "reply in state %s", si->name);
 	}
+	/* The transcript shows what was stored; say what was not. */
+	if (r->flags & SMTP_REPLY_CUT_LINE)
+		transcript_trace(sc, "a reply line of %zu octets: the first "
+		    "%d kept, the rest read and discarded", r->longest,
+		    SMTP_REPLY_LINE_MAX);
 	slot = (struct smtp_reply *)((char *)sc + si->slot);
 	smtp_reply_release(slot);
 	*slot = *r;

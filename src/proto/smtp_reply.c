@@ -31,10 +31,14 @@ smtp_reply_parser_init(struct smtp_reply_parser *p)
 {
 	/* One octet more than the cap: room for the CR before the LF. */
 	buf_init(&p->line, SMTP_REPLY_LINE_MAX + 1);
+	p->line_skipped = 0;
+	p->skipped_last = '\0';
+	p->reply_octets = 0;
 	p->cur.code = 0;
 	p->cur.lines = NULL;
 	p->cur.nlines = 0;
 	p->cur.flags = 0;
+	p->cur.longest = 0;
 	p->line_flags = 0;
 	p->err = ST_OK;
 	p->errmsg[0] = '\0';
@@ -65,6 +69,7 @@ smtp_reply_release(struct smtp_reply *r)
 	r->nlines = 0;
 	r->code = 0;
 	r->flags = 0;
+	r->longest = 0;
 }
 
 size_t
@@ -122,37 +127,50 @@ parser_fail_line(struct smtp_reply_parser *p, enum st_err err,
 	    shown < n ? "..." : "");
 }
 
-/* parser_take - append part of a line, stopping at the length cap */
+/*
+ * parser_take - n octets of a line, then its LF when lf is 1: the start is
+ * stored, the rest of an over-long line counted and discarded (RFC 5321
+ * 4.5.3.1 asks us to cope, so only the evidence is capped). What one reply
+ * may make us read is capped as a whole, so a line that never ends still
+ * ends.
+ */
 static enum st_err
-parser_take(struct smtp_reply_parser *p, const char *s, size_t n)
+parser_take(struct smtp_reply_parser *p, const char *s, size_t n, size_t lf)
 {
-	size_t room = p->line.max - p->line.len;
+	size_t room = p->line.max - p->line.len, keep = n < room ? n : room;
 	char what[64];
 	enum st_err err;
 
-	if (n > room) {
-		/* Keep what fits: it is the evidence quoted below. */
-		if (buf_add(&p->line, s, room) != ST_OK)
-			return parser_fail(p, ST_ERR_NOMEM, "out of memory");
-		(void)snprintf(what, sizeof(what),
-		    "reply line longer than %d octets", SMTP_REPLY_LINE_MAX);
-		return parser_fail_line(p, ST_ERR_LIMIT, what, p->line.len);
-	}
-	if ((err = buf_add(&p->line, s, n)) != ST_OK)
+	/* Store first: the start of the line is the evidence quoted. */
+	if (keep > 0 && (err = buf_add(&p->line, s, keep)) != ST_OK)
 		return parser_fail(p, err, "out of memory");
+	if (n + lf > SMTP_REPLY_OCTETS_MAX - p->reply_octets) {
+		(void)snprintf(what, sizeof(what),
+		    "reply longer than %d octets", SMTP_REPLY_OCTETS_MAX);
+		return parser_fail_line(p, ST_ERR_LIMIT, what,
+		    p->line.len + p->line_skipped + (n - keep));
+	}
+	p->reply_octets += n + lf;
+	if (n > keep) {
+		p->line_skipped += n - keep;
+		p->skipped_last = s[n - 1];
+	}
 	return ST_OK;
 }
 
-/* line_flags - deviations of one line of n octets (line end removed) */
+/* line_flags - deviations of one line of full octets (line end removed)
+ * whose first n octets are at s; octets past them are not looked at */
 static unsigned
-line_flags(const char *s, size_t n, bool bare_lf)
+line_flags(const char *s, size_t n, size_t full, bool bare_lf)
 {
 	unsigned flags = bare_lf ? SMTP_REPLY_BARE_LF : 0;
 	size_t i;
 
 	/* RFC 5321 4.5.3.1.5 counts the code and the CRLF in the 512. */
-	if (n + (bare_lf ? 1 : 2) > SMTP_REPLY_LINE_RFC)
+	if (full + (bare_lf ? 1 : 2) > SMTP_REPLY_LINE_RFC)
 		flags |= SMTP_REPLY_LONG_LINE;
+	if (full > n)
+		flags |= SMTP_REPLY_CUT_LINE;
 	/* RFC 5321 4.2: textstring is HT and printable US-ASCII. */
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -192,38 +210,53 @@ is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* line_extent - the octets of the line as received (*full, line end
+ * removed), how many of them are stored (*n, at most SMTP_REPLY_LINE_MAX)
+ * and whether the line ended in a bare LF */
+static void
+line_extent(const struct smtp_reply_parser *p, size_t *n, size_t *full,
+    bool *bare_lf)
+{
+	const char *s = p->line.data;
+	size_t stored = p->line.len;
+
+	if (p->line_skipped > 0) {
+		*bare_lf = p->skipped_last != '\r';
+		*full = stored + p->line_skipped - (*bare_lf ? 0 : 1);
+	} else {
+		*bare_lf = !(stored > 0 && s[stored - 1] == '\r');
+		if (!*bare_lf)
+			stored--;
+		*full = stored;
+	}
+	/* The buffer keeps one octet more, for the CR before the LF. */
+	*n = stored < SMTP_REPLY_LINE_MAX ? stored : SMTP_REPLY_LINE_MAX;
+}
+
 /* parser_end_line - check the assembled line and add it to the reply */
 static enum st_err
 parser_end_line(struct smtp_reply_parser *p, bool *last)
 {
 	const char *s = p->line.data != NULL ? p->line.data : "";
-	size_t n = p->line.len, skip;
-	bool bare_lf = true;
+	size_t n, full, skip;
+	bool bare_lf;
 	int code;
 	char what[64];
 
-	if (n > 0 && s[n - 1] == '\r') {
-		n--;
-		bare_lf = false;
-	}
+	line_extent(p, &n, &full, &bare_lf);
 	if (p->line_cb != NULL)
 		p->line_cb(p->line_cb_arg, s, n);
-	if (n > SMTP_REPLY_LINE_MAX) {
-		(void)snprintf(what, sizeof(what),
-		    "reply line longer than %d octets", SMTP_REPLY_LINE_MAX);
-		return parser_fail_line(p, ST_ERR_LIMIT, what, n);
-	}
-	if (n == 0)
+	if (full == 0)
 		return parser_fail(p, ST_ERR_PROTO, "empty reply line");
 	/* RFC 5321 4.2: Reply-code = %x32-35 %x30-35 %x30-39; we also take
 	 * 1yz and any second digit, as the header promises 100..599. */
 	if (n < 3 || s[0] < '1' || s[0] > '5' || !is_digit(s[1]) ||
 	    !is_digit(s[2]))
 		return parser_fail_line(p, ST_ERR_PROTO,
-		    "malformed reply code", n);
+		    "malformed reply code", full);
 	code = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
-	p->line_flags = line_flags(s, n, bare_lf);
-	if (n == 3) {
+	p->line_flags = line_flags(s, n, full, bare_lf);
+	if (full == 3) {
 		*last = true;
 		p->line_flags |= SMTP_REPLY_NO_SEP;
 		skip = 3;
@@ -232,12 +265,12 @@ parser_end_line(struct smtp_reply_parser *p, bool *last)
 		skip = 4;
 	} else {
 		return parser_fail_line(p, ST_ERR_PROTO,
-		    "malformed reply line", n);
+		    "malformed reply line", full);
 	}
 	if (p->cur.nlines >= SMTP_REPLY_LINES_MAX) {
 		(void)snprintf(what, sizeof(what), "reply of more than %d lines",
 		    SMTP_REPLY_LINES_MAX);
-		return parser_fail_line(p, ST_ERR_LIMIT, what, n);
+		return parser_fail_line(p, ST_ERR_LIMIT, what, full);
 	}
 	if (p->cur.nlines == 0)
 		p->cur.code = code;
@@ -246,7 +279,10 @@ parser_end_line(struct smtp_reply_parser *p, bool *last)
 	if (reply_add_line(&p->cur, s + skip, n - skip) != ST_OK)
 		return parser_fail(p, ST_ERR_NOMEM, "out of memory");
 	p->cur.flags |= p->line_flags;
+	if (full > p->cur.longest)
+		p->cur.longest = full;
 	buf_reset(&p->line);
+	p->line_skipped = 0;
 	return ST_OK;
 }
 
@@ -266,7 +302,7 @@ smtp_reply_feed(struct smtp_reply_parser *p, const char *buf, size_t len,
 	while (off < len) {
 		lf = memchr(buf + off, '\n', len - off);
 		n = lf != NULL ? (size_t)(lf - (buf + off)) : len - off;
-		if ((err = parser_take(p, buf + off, n)) != ST_OK)
+		if ((err = parser_take(p, buf + off, n, lf != NULL)) != ST_OK)
 			break;
 		off += n;
 		if (lf == NULL)
@@ -280,6 +316,8 @@ smtp_reply_feed(struct smtp_reply_parser *p, const char *buf, size_t len,
 			p->cur.lines = NULL;
 			p->cur.nlines = 0;
 			p->cur.flags = 0;
+			p->cur.longest = 0;
+			p->reply_octets = 0;
 			*done = true;
 			break;
 		}

@@ -3,11 +3,14 @@
  *
  * Fed arbitrary chunks of bytes (TCP splits replies anywhere); yields one
  * complete, possibly multi-line reply at a time. It never touches a socket.
- * Lines longer than SMTP_REPLY_LINE_MAX or replies of more than
- * SMTP_REPLY_LINES_MAX lines stop the parser with ST_ERR_LIMIT; anything that
- * is not "DDD" followed by SP, "-" or the line end stops it with
- * ST_ERR_PROTO. Deviations that real servers get away with are recorded as
- * flags on the reply instead of failing.
+ * Of a line longer than SMTP_REPLY_LINE_MAX only the first
+ * SMTP_REPLY_LINE_MAX octets are stored; the rest is counted and discarded
+ * while the parser looks for the line end, and the reply goes on (flags
+ * LONG_LINE and CUT_LINE, RFC 5321 4.5.3.1). Replies of more than
+ * SMTP_REPLY_LINES_MAX lines or SMTP_REPLY_OCTETS_MAX octets stop the parser
+ * with ST_ERR_LIMIT; anything that is not "DDD" followed by SP, "-" or the
+ * line end stops it with ST_ERR_PROTO. Deviations that real servers get away
+ * with are recorded as flags on the reply instead of failing.
  */
 #ifndef SMTPTLS_SMTP_REPLY_H
 #define SMTPTLS_SMTP_REPLY_H
@@ -24,18 +27,30 @@ enum smtp_reply_flags {
 	SMTP_REPLY_MIXED_CODES = 1 << 2, /* continuation lines changed code */
 	SMTP_REPLY_BAD_OCTETS = 1 << 3, /* NUL, controls or 8-bit octets */
 	SMTP_REPLY_NO_SEP = 1 << 4,     /* "220" alone, no SP/text (tolerated) */
+	SMTP_REPLY_CUT_LINE = 1 << 5,   /* a line over SMTP_REPLY_LINE_MAX:
+	                                   only its start is stored */
 };
 
 struct smtp_reply {
 	int code;          /* 100..599, from the first line */
 	char **lines;      /* text after "DDD-"/"DDD ", NUL-terminated; raw
-	                      octets (callers escape before display) */
+	                      octets (callers escape before display); at most
+	                      SMTP_REPLY_LINE_MAX octets of a line, code
+	                      included, are kept (CUT_LINE) */
 	size_t nlines;
 	unsigned flags;    /* enum smtp_reply_flags */
+	size_t longest;    /* octets of the longest line as received, code
+	                      included, line end excluded (also what was
+	                      discarded) */
 };
 
 struct smtp_reply_parser {
-	struct buf line;       /* the line being assembled */
+	struct buf line;       /* the stored start of the line */
+	size_t line_skipped;   /* octets of the line past the stored start,
+	                          discarded */
+	char skipped_last;     /* the last of them (CR of a CRLF?) */
+	size_t reply_octets;   /* read for the current reply, line ends and
+	                          discarded octets included */
 	struct smtp_reply cur; /* the reply being assembled */
 	unsigned line_flags;   /* flags of the last line checked */
 	enum st_err err;       /* sticky once feed has failed */

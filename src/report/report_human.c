@@ -69,13 +69,27 @@ cert_status(const struct probe_addr *pa)
 
 	if (!pa->tls.have_chain)
 		return "-";
-	if (!c->trusted)
+	if (!c->path_trusted)
 		return "untrusted";
 	if (!c->path_in_validity)
 		return "expired";
 	if (c->name_mx.via == CERT_NAME_NONE && !pa->mx->literal)
 		return "wrong name";
 	return "valid";
+}
+
+/* verify_line - OpenSSL's verdict with time checks; when only the dates
+ * failed it, say that the chain itself is trusted */
+static void
+verify_line(struct hr *h, const struct cert_chain_result *c)
+{
+	if (c->trusted) {
+		put(h, "  verify    trusted\n");
+		return;
+	}
+	put(h, "  verify    untrusted: %s (error %d at depth %d)%s\n",
+	    c->verify_error, c->verify_code, c->verify_depth,
+	    c->path_trusted ? "; the chain is trusted but for the dates" : "");
 }
 
 static void
@@ -134,8 +148,7 @@ address_details(struct hr *h, const struct probe_result *r, const struct probe_a
 			put(h, "  cert      %s, %s %d, %ld days left, %zu in chain\n",
 			    c->subject ? c->subject : "?", c->key_type, c->key_bits,
 			    pa->tls.chain.days_left, pa->tls.chain.ncerts);
-			put(h, "  verify    %s\n", pa->tls.chain.trusted ? "trusted" :
-			    pa->tls.chain.verify_error);
+			verify_line(h, &pa->tls.chain);
 		}
 		if (pa->tls.dane_checked)
 			put(h, "  DANE      %s\n", pa->tls.dane_verified ? "verified" :

@@ -70,16 +70,52 @@ t_eq "probe/$d/vs-openssl" "$SCLIENT" "$(ours 0)"
 	t_run "probe/$d/require-verify" 1 lab_probe --json --require verify "$d.lab.test"
 	t_eq "probe/$d/$id-fail" fail "$(status_of "$id" "$a")"
 }
-cert_case expired mx-expired.lab.test 127.10.1.10 cert.expiry 0 10
+cert_case expired mx-expired.lab.test 127.10.1.10 cert.expiry 10 10
 cert_case selfsigned mx-selfsigned.lab.test 127.10.1.12 cert.chain.trusted 18 18
 # OpenSSL 3.0: 20 from the probe's store-less path check, 21 from s_client
 cert_case nointer mx-nointer.lab.test 127.10.1.13 cert.chain.trusted 20 21
 t_jq probe/nointer/missing-intermediate '[.checks[] | select(.id == "cert.chain.complete") | .data.issues[]] | join(",")' "missing-intermediate"
 
-# expired: the probe checks the path with time checks off (verify_code 0)
-# and reports the dates apart (pkix.in_validity false)
-t_run probe/expired/in-validity 0 lab_probe --json expired.lab.test
-t_jq probe/expired/in-validity-false '.mx[0].addresses[0].tls.pkix.in_validity' "false"
+# expired: pkix.trusted and verify_code are OpenSSL's verification with time
+# checks, as `openssl verify` on the presented chain, s_client
+# -verify_return_error and posttls-finger see it; the dates are also a fact
+# of their own (in_validity), and cert.chain.trusted, which leaves dates to
+# cert.expiry (checks.md 5), passes but says what failed
+t_run probe/expired/json 0 lab_probe --json expired.lab.test
+t_jq probe/expired/pkix '.mx[0].addresses[0].tls.pkix |
+    "\(.trusted) \(.verify_code) \(.verify_error) \(.in_validity)"' \
+    "false 10 certificate has expired false"
+t_eq probe/expired/chain-check pass "$(status_of cert.chain.trusted 127.10.1.10)"
+t_match probe/expired/chain-detail 'but for the dates: certificate has expired \(error 10 at depth 0\)' \
+    "$(jq -r '[.checks[] | select(.id == "cert.chain.trusted") | .detail][0]' <"$T_OUT")"
+t_jq probe/expired/verify-reason '.verdicts.levels.verify.addresses[0].reason' "cert.expiry"
+t_jq probe/expired/chain-variant-defers '.verdicts.levels.verify.variants.chain.outcome' "defer"
+ours_pkix=$(jq -r '.mx[0].addresses[0].tls.pkix | "\(.verify_code) \(.verify_error)"' <"$T_OUT")
+pems=$(mktemp -d)
+jq -r '.mx[0].addresses[0].tls.chain[0].pem' <"$T_OUT" >"$pems/leaf.pem"
+jq -r '.mx[0].addresses[0].tls.chain[1:][].pem' <"$T_OUT" >"$pems/untrusted.pem"
+verify_out=$(openssl verify -CAfile "$CA" -untrusted "$pems/untrusted.pem" "$pems/leaf.pem" 2>&1)
+t_eq probe/expired/vs-openssl-verify "$ours_pkix" \
+    "$(printf '%s\n' "$verify_out" | sed -n 's/^error \([0-9]*\) at [0-9]* depth lookup: \(.*\)$/\1 \2/p' | head -n1)"
+rm -r "$pems"
+sclient 127.10.1.10 mx-expired.lab.test -verify_return_error
+t_eq probe/expired/vs-s_client-verify-return-error "$SCLIENT_CODE" "${ours_pkix%% *}"
+t_run probe/expired/human 0 lab_probe expired.lab.test
+t_match probe/expired/human-verify '^  verify    untrusted: certificate has expired \(error 10 at depth 0\); the chain is trusted but for the dates$' \
+    "$(cat "$T_OUT")"
+t_match probe/expired/human-table 'mx-expired\.lab\.test +127\.10\.1\.10 +yes +TLSv1\.[23] .* expired$' "$(cat "$T_OUT")"
+
+# pkix.trusted agrees with Postfix's verdict ("Trusted"/"Untrusted" at level may)
+pf_trust() { # ADDR: true when posttls-finger calls the chain trusted
+	MAIL_CONFIG="$LAB/postfix-client" timeout 20 posttls-finger -c -t 5 -l may -F "$CA" "[$1]:25" </dev/null 2>&1 |
+	    sed -n 's/.*: \(Trusted\|Untrusted\) TLS connection established.*/\1/p' | head -n1 |
+	    sed 's/^Trusted$/true/; s/^Untrusted$/false/'
+}
+for c in good:127.10.1.1 expired:127.10.1.10 selfsigned:127.10.1.12; do
+	t_run "probe/${c%%:*}/pkix-json" 0 lab_probe --json "${c%%:*}.lab.test"
+	t_eq "probe/${c%%:*}/pkix-vs-posttls-finger" "$(pf_trust "${c#*:}")" \
+	    "$(jq -r '.mx[0].addresses[0].tls.pkix.trusted' <"$T_OUT")"
+done
 
 # wrong name: chain trusted, name does not match; openssl -verify_hostname says 62
 t_run probe/wrongname/exit 0 lab_probe --json wrongname.lab.test

@@ -7,9 +7,10 @@
 # must produce (checks.md 3-4) with the words that explain it, a JSON
 # document whose summary agrees with the exit code, a wall time under the
 # deadline, and a peak RSS under 64 MiB (GNU time's %M, which covers the
-# probe). The cases that feed smtptls megabytes (flood, manylines,
-# longline, endless250, bigchain) must also stay within a few MiB of a
-# well-behaved control peer: input must not grow memory.
+# probe). The cases that feed smtptls megabytes or long lines (flood,
+# manylines, longline, endlessline, longehlo, endless250, bigchain) must
+# also stay within a few MiB of a well-behaved control peer: input must
+# not grow memory.
 #
 # Under ASan (detected in the binary) the shadow memory and quarantine
 # inflate RSS, so the absolute and growth limits are widened there; the
@@ -216,10 +217,30 @@ if peer_start 9 http; then
 	peer_stop
 fi
 
-# A 1 MiB line without CRLF: the line limit stops it.
+# A 100 KiB greeting line (RFC 5321 4.5.3.1: receivers cope with long
+# lines): its start is kept, the rest read and discarded, the greeting is
+# a warning, and the dialogue goes on to TLS as it does with a real MTA.
 if peer_start 4 longline; then
-	run_probe longline 1
-	finding smtp.banner fail 'longer than [0-9]+ octets'
+	run_probe longline 0 --transcript
+	finding smtp.banner warn 'malformed greeting: a line of 102421 octets, over the 512'
+	finding smtp.ehlo pass
+	finding smtp.starttls.response pass
+	finding tls.handshake pass
+	finding smtp.ehlo.after_tls pass
+	cj hostile/longline/opportunistic '.verdicts.levels.opportunistic.outcome' deliver
+	cj hostile/longline/stored-start \
+	    '.mx[0].addresses[0].smtp.banner.lines[0] | test("^220 badsmtp\\.lab\\.test AAAA")' true
+	cj hostile/longline/transcript-says-cut \
+	    '[.mx[0].addresses[0].transcript[] | tostring | select(test("reply line of 102421 octets"))] | length' 1
+	no_growth
+	peer_stop
+fi
+
+# A greeting line that never ends: the cap on one reply (1 MiB) ends it
+# well before the step timeout, with bounded memory.
+if peer_start 18 endlessline; then
+	run_probe endlessline 1
+	finding smtp.banner fail 'reply longer than 1048576 octets'
 	addr_error limit banner
 	no_growth
 	peer_stop
@@ -256,6 +277,18 @@ if peer_start 15 manylines; then
 fi
 
 # --- EHLO
+# A 100 KiB line in the EHLO reply, before and after TLS: a malformed
+# reply (warn), and STARTTLS, which follows it, is still seen and used.
+if peer_start 19 longehlo; then
+	run_probe longehlo 0
+	finding smtp.ehlo warn 'malformed reply: a line of 102411 octets'
+	finding smtp.starttls.offered pass
+	finding tls.handshake pass
+	finding smtp.ehlo.after_tls pass
+	no_growth
+	peer_stop
+fi
+
 if peer_start 3 endless250; then
 	run_probe endless250 1 --transcript
 	finding smtp.ehlo fail 'more than [0-9]+ lines'

@@ -30,6 +30,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +49,7 @@
 
 #define BAD_HOST "badsmtp.lab.test"
 #define BAD_LINE_MAX 4096               /* client command lines we keep */
-#define BAD_LONGLINE (1024 * 1024)      /* longline: banner without CRLF */
+#define BAD_LONGLINE (100 * 1024)       /* longline, longehlo: one line */
 #define BAD_FLOOD (10 * 1024 * 1024)    /* flood, manylines: bytes sent */
 #define BAD_CHAIN_DEFAULT 100
 #define BAD_CHAIN_MAX 2000
@@ -59,7 +60,8 @@ enum banner_kind {
 	BANNER_OK,        /* 220 BAD_HOST ESMTP */
 	BANNER_NONE,      /* never greets */
 	BANNER_SLOW,      /* the 220 line at one byte per second */
-	BANNER_LONGLINE,  /* 1 MiB without CRLF */
+	BANNER_LONGLINE,  /* one 100 KiB line, then the dialogue goes on */
+	BANNER_ENDLESS,   /* "220 " and octets without a line end, forever */
 	BANNER_421,       /* 421 and close */
 	BANNER_HTTP,      /* an HTTP response */
 	BANNER_FLOOD,     /* 10 MiB of random octets */
@@ -70,6 +72,7 @@ enum ehlo_kind {
 	EHLO_PLAIN,    /* 250 without STARTTLS */
 	EHLO_STARTTLS, /* 250 with STARTTLS */
 	EHLO_ENDLESS,  /* 250- lines until the client goes away */
+	EHLO_LONGLINE, /* 250 with STARTTLS and one 100 KiB line */
 };
 
 enum starttls_kind {
@@ -98,7 +101,11 @@ static const struct mode modes[] = {
 	{"endless250", BANNER_OK, EHLO_ENDLESS, STARTTLS_NONE,
 	    "answers EHLO with an endless 250- reply"},
 	{"longline", BANNER_LONGLINE, EHLO_STARTTLS, STARTTLS_TLS,
-	    "a 1 MiB banner line without CRLF"},
+	    "a 100 KiB banner line, then EHLO, STARTTLS and TLS"},
+	{"endlessline", BANNER_ENDLESS, EHLO_STARTTLS, STARTTLS_TLS,
+	    "a banner line that never ends"},
+	{"longehlo", BANNER_OK, EHLO_LONGLINE, STARTTLS_TLS,
+	    "a 100 KiB line in the EHLO reply, then STARTTLS and TLS"},
 	{"starttls454", BANNER_OK, EHLO_STARTTLS, STARTTLS_454,
 	    "offers STARTTLS, answers 454"},
 	{"garbagetls", BANNER_OK, EHLO_STARTTLS, STARTTLS_GARBAGE,
@@ -441,6 +448,28 @@ send_flood(struct conn *c, size_t total, bool lines)
 	return true;
 }
 
+/* send_long - prefix, count octets of fill (SIZE_MAX: until the client
+ * goes away), then end; false when a write fails. */
+static bool
+send_long(struct conn *c, const char *prefix, size_t count, char fill,
+    const char *end)
+{
+	char buf[16384];
+	size_t n;
+
+	memset(buf, fill, sizeof(buf));
+	if (!conn_puts(c, prefix))
+		return false;
+	while (count > 0) {
+		n = count < sizeof(buf) ? count : sizeof(buf);
+		if (!conn_write(c, buf, n))
+			return false;
+		if (count != SIZE_MAX)
+			count -= n;
+	}
+	return conn_puts(c, end);
+}
+
 /* banner - send the greeting; false when the dialogue is over. */
 static bool
 banner(struct conn *c, const struct mode *m)
@@ -454,9 +483,7 @@ banner(struct conn *c, const struct mode *m)
 	    "Connection: close\r\n"
 	    "\r\n"
 	    "<html><body><h1>400 Bad Request</h1></body></html>";
-	char *big;
 	size_t i;
-	bool ok;
 
 	switch (m->banner) {
 	case BANNER_OK:
@@ -472,14 +499,10 @@ banner(struct conn *c, const struct mode *m)
 		}
 		return true;
 	case BANNER_LONGLINE:
-		if ((big = malloc(BAD_LONGLINE)) == NULL)
-			return false;
-		memcpy(big, "220 ", 4);
-		memset(big + 4, 'A', BAD_LONGLINE - 4);
-		ok = conn_write(c, big, BAD_LONGLINE);
-		free(big);
-		if (ok)
-			conn_drain(c);
+		return send_long(c, "220 " BAD_HOST " ", BAD_LONGLINE, 'A',
+		    "\r\n");
+	case BANNER_ENDLESS:
+		(void)send_long(c, "220 ", SIZE_MAX, 'A', ""); /* never ends */
 		return false;
 	case BANNER_421:
 		(void)conn_puts(c, "421 4.3.2 " BAD_HOST
@@ -516,7 +539,10 @@ ehlo(struct conn *c, const struct mode *m, bool tls)
 				return false;
 		}
 	}
-	if (m->ehlo == EHLO_STARTTLS && !tls)
+	if (m->ehlo == EHLO_LONGLINE && !send_long(c, "250-X-LONG ",
+	    BAD_LONGLINE, 'B', "\r\n"))
+		return false;
+	if ((m->ehlo == EHLO_STARTTLS || m->ehlo == EHLO_LONGLINE) && !tls)
 		return conn_puts(c, "250-STARTTLS\r\n250 8BITMIME\r\n");
 	return conn_puts(c, "250 8BITMIME\r\n");
 }

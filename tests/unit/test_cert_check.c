@@ -339,6 +339,13 @@ issues_text(unsigned issues, char *buf, size_t size)
 #define DUP CERT_ISSUE_DUPLICATE
 #define UNREL CERT_ISSUE_UNRELATED
 
+/*
+ * test_paths - both validations of one chain: without time checks (the
+ * path_* fields, cert.chain.trusted) and with them at the fixture's now
+ * (trusted, verify_*: tls.pkix, what `openssl verify` says). A row gives
+ * the code and depth of each; 0 means trusted, and the depth is then the
+ * anchor's.
+ */
 static void
 test_paths(const struct fixture *fx)
 {
@@ -346,56 +353,69 @@ test_paths(const struct fixture *fx)
 		const char *name;
 		enum cid chain[6];
 		enum sid store;
-		bool trusted;
-		int code;
+		int code;          /* without time checks */
 		long path_len, depth;
 		unsigned issues;
+		int tcode;         /* with time checks */
+		long tdepth;
 	} cases[] = {
-		{ "leaf+int", CH(C_GOOD, C_INT), S_ROOT, true, 0, 3, 2, 0 },
+		{ "leaf+int", CH(C_GOOD, C_INT), S_ROOT, 0, 3, 2, 0, 0, 2 },
 		{ "leaf+int+root", CH(C_GOOD, C_INT, C_ROOT), S_ROOT,
-		    true, 0, 3, 2, 0 },
-		{ "leaf only", CH(C_GOOD), S_ROOT, false,
+		    0, 3, 2, 0, 0, 2 },
+		{ "leaf only", CH(C_GOOD), S_ROOT,
 		    X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 1, 0,
-		    MISSING },
-		{ "leaf only, store has int", CH(C_GOOD), S_ROOT_INT, true, 0,
-		    3, 2, MISSING },
+		    MISSING, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 0 },
+		{ "leaf only, store has int", CH(C_GOOD), S_ROOT_INT, 0,
+		    3, 2, MISSING, 0, 2 },
 		{ "leaf+int, store has int", CH(C_GOOD, C_INT), S_ROOT_INT,
-		    true, 0, 3, 2, 0 },
-		{ "wrong order", CH(C_GOOD, C_ROOT, C_INT), S_ROOT, true, 0,
-		    3, 2, ORDER },
-		{ "duplicate int", CH(C_GOOD, C_INT, C_INT), S_ROOT, true, 0,
-		    3, 2, DUP },
-		{ "duplicate leaf", CH(C_GOOD, C_GOOD, C_INT), S_ROOT, true, 0,
-		    3, 2, DUP },
+		    0, 3, 2, 0, 0, 2 },
+		{ "wrong order", CH(C_GOOD, C_ROOT, C_INT), S_ROOT, 0,
+		    3, 2, ORDER, 0, 2 },
+		{ "duplicate int", CH(C_GOOD, C_INT, C_INT), S_ROOT, 0,
+		    3, 2, DUP, 0, 2 },
+		{ "duplicate leaf", CH(C_GOOD, C_GOOD, C_INT), S_ROOT, 0,
+		    3, 2, DUP, 0, 2 },
 		{ "unrelated root at end", CH(C_GOOD, C_INT, C_OROOT), S_ROOT,
-		    true, 0, 3, 2, UNREL },
+		    0, 3, 2, UNREL, 0, 2 },
 		{ "unrelated int in middle", CH(C_GOOD, C_OINT, C_INT), S_ROOT,
-		    true, 0, 3, 2, UNREL },
-		{ "unrelated and no int", CH(C_GOOD, C_OINT), S_ROOT, false,
+		    0, 3, 2, UNREL, 0, 2 },
+		{ "unrelated and no int", CH(C_GOOD, C_OINT), S_ROOT,
 		    X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 1, 0,
-		    MISSING | UNREL },
-		{ "self-signed leaf", CH(C_SELF), S_ROOT, false,
-		    X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 1, 0, 0 },
-		{ "self-signed leaf+root", CH(C_SELF, C_ROOT), S_ROOT, false,
-		    X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 1, 0, UNREL },
+		    MISSING | UNREL,
+		    X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 0 },
+		{ "self-signed leaf", CH(C_SELF), S_ROOT,
+		    X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 1, 0, 0,
+		    X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 0 },
+		{ "self-signed leaf+root", CH(C_SELF, C_ROOT), S_ROOT,
+		    X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 1, 0, UNREL,
+		    X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 0 },
 		/* The intermediate is there; only the anchor is unknown. */
-		{ "unknown CA", CH(C_OLEAF, C_OINT), S_ROOT, false,
-		    X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 2, 1, 0 },
+		{ "unknown CA", CH(C_OLEAF, C_OINT), S_ROOT,
+		    X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 2, 1, 0,
+		    X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 1 },
 		{ "unknown CA with root", CH(C_OLEAF, C_OINT, C_OROOT), S_ROOT,
-		    false, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, 3, 2, 0 },
-		{ "empty store", CH(C_GOOD, C_INT, C_ROOT), S_EMPTY, false,
-		    X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, 3, 2, 0 },
-		{ "clientAuth only", CH(C_CLIENT, C_INT), S_ROOT, false,
-		    X509_V_ERR_INVALID_PURPOSE, 3, 0, 0 },
-		{ "expired leaf, time off", CH(C_EXPIRED, C_INT), S_ROOT,
-		    true, 0, 3, 2, 0 },
-		{ "future leaf, time off", CH(C_FUTURE, C_INT), S_ROOT,
-		    true, 0, 3, 2, 0 },
-		{ "expired int, time off", CH(C_GOOD, C_INT_EXPIRED), S_ROOT,
-		    true, 0, 3, 2, 0 },
-		{ "rsa1024 leaf", CH(C_RSA1024, C_INT), S_ROOT, true, 0, 3, 2,
-		    0 },
-		{ "sha1 leaf", CH(C_SHA1, C_INT), S_ROOT, true, 0, 3, 2, 0 },
+		    X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, 3, 2, 0,
+		    X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, 2 },
+		{ "empty store", CH(C_GOOD, C_INT, C_ROOT), S_EMPTY,
+		    X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, 3, 2, 0,
+		    X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, 2 },
+		{ "clientAuth only", CH(C_CLIENT, C_INT), S_ROOT,
+		    X509_V_ERR_INVALID_PURPOSE, 3, 0, 0,
+		    X509_V_ERR_INVALID_PURPOSE, 0 },
+		/* Only the dates fail: a trusted path, not trusted. */
+		{ "expired leaf", CH(C_EXPIRED, C_INT), S_ROOT, 0, 3, 2, 0,
+		    X509_V_ERR_CERT_HAS_EXPIRED, 0 },
+		{ "future leaf", CH(C_FUTURE, C_INT), S_ROOT, 0, 3, 2, 0,
+		    X509_V_ERR_CERT_NOT_YET_VALID, 0 },
+		{ "expired int", CH(C_GOOD, C_INT_EXPIRED), S_ROOT, 0, 3, 2,
+		    0, X509_V_ERR_CERT_HAS_EXPIRED, 1 },
+		/* A missing issuer is found before the dates are looked at. */
+		{ "expired leaf only", CH(C_EXPIRED), S_ROOT,
+		    X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 1, 0,
+		    MISSING, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 0 },
+		{ "rsa1024 leaf", CH(C_RSA1024, C_INT), S_ROOT, 0, 3, 2, 0,
+		    0, 2 },
+		{ "sha1 leaf", CH(C_SHA1, C_INT), S_ROOT, 0, 3, 2, 0, 0, 2 },
 	};
 	struct cert_chain_result r;
 	char n[160], e[64], s[64];
@@ -405,20 +425,31 @@ test_paths(const struct fixture *fx)
 		if (!check(fx, cases[i].name, cases[i].chain, cases[i].store,
 		    NULL, NULL, false, &r))
 			continue;
-		snprintf(n, sizeof(n), "path %s: trusted", cases[i].name);
-		unit_eq_long(n, cases[i].trusted, r.trusted);
-		snprintf(n, sizeof(n), "path %s: verify_code", cases[i].name);
-		unit_eq_long(n, cases[i].code, r.verify_code);
-		snprintf(n, sizeof(n), "path %s: verify_error", cases[i].name);
+		snprintf(n, sizeof(n), "path %s: path_trusted", cases[i].name);
+		unit_eq_long(n, cases[i].code == 0, r.path_trusted);
+		snprintf(n, sizeof(n), "path %s: path_verify_code",
+		    cases[i].name);
+		unit_eq_long(n, cases[i].code, r.path_verify_code);
+		snprintf(n, sizeof(n), "path %s: path_verify_error",
+		    cases[i].name);
 		unit_eq_str(n, X509_verify_cert_error_string(cases[i].code),
-		    r.verify_error);
+		    r.path_verify_error);
 		snprintf(n, sizeof(n), "path %s: path_len", cases[i].name);
 		unit_eq_long(n, cases[i].path_len, (long)r.path_len);
-		snprintf(n, sizeof(n), "path %s: depth", cases[i].name);
-		unit_eq_long(n, cases[i].depth, r.verify_depth);
+		snprintf(n, sizeof(n), "path %s: path depth", cases[i].name);
+		unit_eq_long(n, cases[i].depth, r.path_verify_depth);
 		snprintf(n, sizeof(n), "path %s: issues", cases[i].name);
 		unit_eq_str(n, issues_text(cases[i].issues, e, sizeof(e)),
 		    issues_text(r.issues, s, sizeof(s)));
+		snprintf(n, sizeof(n), "path %s: trusted", cases[i].name);
+		unit_eq_long(n, cases[i].tcode == 0, r.trusted);
+		snprintf(n, sizeof(n), "path %s: verify_code", cases[i].name);
+		unit_eq_long(n, cases[i].tcode, r.verify_code);
+		snprintf(n, sizeof(n), "path %s: verify_error", cases[i].name);
+		unit_eq_str(n, X509_verify_cert_error_string(cases[i].tcode),
+		    r.verify_error);
+		snprintf(n, sizeof(n), "path %s: verify_depth", cases[i].name);
+		unit_eq_long(n, cases[i].tdepth, r.verify_depth);
 		cert_chain_result_release(&r);
 	}
 }
@@ -431,17 +462,22 @@ test_dates(const struct fixture *fx)
 		enum cid chain[4];
 		bool in_validity, expired, not_yet;
 		long days;
+		int code;       /* OpenSSL's verdict with time checks */
 	} cases[] = {
-		{ "valid", CH(C_GOOD, C_INT), true, false, false, 90 },
-		{ "ten days", CH(C_MX1, C_INT), true, false, false, 10 },
+		{ "valid", CH(C_GOOD, C_INT), true, false, false, 90, 0 },
+		{ "ten days", CH(C_MX1, C_INT), true, false, false, 10, 0 },
 		{ "expired an hour ago", CH(C_EXPIRED, C_INT), false, true,
-		    false, -1 },
+		    false, -1, X509_V_ERR_CERT_HAS_EXPIRED },
 		{ "not yet valid", CH(C_FUTURE, C_INT), false, false, true,
-		    91 },
-		{ "notAfter is now", CH(C_EDGE, C_INT), true, false, false, 0 },
+		    91, X509_V_ERR_CERT_NOT_YET_VALID },
+		/* RFC 5280 counts notAfter itself as inside; OpenSSL's
+		 * X509_cmp_time counts it as past. One second apart. */
+		{ "notAfter is now", CH(C_EDGE, C_INT), true, false, false, 0,
+		    X509_V_ERR_CERT_HAS_EXPIRED },
 		{ "expired intermediate", CH(C_GOOD, C_INT_EXPIRED), false,
-		    false, false, 90 },
-		{ "partial path", CH(C_OLEAF, C_OINT), true, false, false, 90 },
+		    false, false, 90, X509_V_ERR_CERT_HAS_EXPIRED },
+		{ "partial path", CH(C_OLEAF, C_OINT), true, false, false, 90,
+		    X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY },
 	};
 	struct cert_chain_result r;
 	char n[160];
@@ -461,6 +497,8 @@ test_dates(const struct fixture *fx)
 		unit_eq_long(n, cases[i].not_yet, r.leaf_not_yet_valid);
 		snprintf(n, sizeof(n), "dates %s: days_left", cases[i].name);
 		unit_eq_long(n, cases[i].days, r.days_left);
+		snprintf(n, sizeof(n), "dates %s: verify_code", cases[i].name);
+		unit_eq_long(n, cases[i].code, r.verify_code);
 		cert_chain_result_release(&r);
 	}
 }

@@ -69,7 +69,31 @@ struct dialogue {
 #define S_TLS_OK {TLS_OK, NULL, SMTP_EV_NONE, EHLO}
 #define S_BYE {RECV, BYE, SMTP_EV_DONE, ""}
 
+/* Over-long lines, made at run time (main): a 100 KiB greeting line, an
+ * EHLO reply with a 100 KiB line, and a greeting line that never ends. */
+#define LONG_LINE (100 * 1024)
+static char long_banner[LONG_LINE + 8];
+static char long_ehlo[LONG_LINE + 64];
+static char endless_banner[SMTP_REPLY_OCTETS_MAX + 16];
+
 static const struct dialogue dialogues[] = {
+	/* RFC 5321 4.5.3.1: cope with long lines. The start is kept, the
+	 * rest discarded, and the dialogue goes on to TLS. */
+	{"100 KiB lines in greeting and EHLO", P_TLS, {
+	    {RECV, long_banner, SMTP_EV_NONE, EHLO},
+	    {RECV, long_ehlo, SMTP_EV_NONE, "STARTTLS\r\n"},
+	    S_READY, S_TLS_OK,
+	    {RECV, EHLO_IN_TLS, SMTP_EV_NONE, "QUIT\r\n"},
+	    S_BYE},
+	    "done codes=220/250/-/220/250/-/-/-/221 ext=0x1/0xee "
+	    "{offered,tls}", NULL, ""},
+	/* What one reply may make us read is capped: a line without end
+	 * ends the dialogue at that cap (or at the step timeout). */
+	{"endless greeting line", P_TLS, {
+	    {RECV, endless_banner, SMTP_EV_FAILED, ""}},
+	    "failed@banner (size limit reached) codes=-/-/-/-/-/-/-/-/- "
+	    "ext=0/0 {}", NULL, "cannot read the greeting: reply longer "
+	    "than 1048576 octets: '220 AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA...'"},
 	{"EHLO, STARTTLS, EHLO, QUIT", P_TLS, {
 	    S_BANNER, S_EHLO_STARTTLS, S_READY, S_TLS_OK,
 	    {RECV, EHLO_IN_TLS, SMTP_EV_NONE, "QUIT\r\n"},
@@ -654,6 +678,52 @@ test_transcript(void)
 	smtp_client_release(&sc);
 }
 
+/* make_long_lines - the over-long inputs of the dialogues table */
+static void
+make_long_lines(void)
+{
+	size_t n;
+
+	memcpy(long_banner, "220 ", 4);
+	memset(long_banner + 4, 'A', LONG_LINE);
+	memcpy(long_banner + 4 + LONG_LINE, "\r\n", 3);
+	n = (size_t)snprintf(long_ehlo, sizeof(long_ehlo),
+	    "250-mx.example\r\n250-X-");
+	memset(long_ehlo + n, 'B', LONG_LINE);
+	memcpy(long_ehlo + n + LONG_LINE, "\r\n250 STARTTLS\r\n", 17);
+	memcpy(endless_banner, "220 ", 4);
+	memset(endless_banner + 4, 'A', sizeof(endless_banner) - 5);
+	endless_banner[sizeof(endless_banner) - 1] = '\0';
+}
+
+/* A long line in the transcript: its stored start, and a trace line
+ * that says how long it was. */
+static void
+test_transcript_long_line(void)
+{
+	static const struct smtp_client_params params = P_PLAIN;
+	static const char trace[] = "* a reply line of 102404 octets: the "
+	    "first 4096 kept, the rest read and discarded\n"
+	    "* banner -> ehlo\n";
+	struct smtp_client sc;
+	size_t used;
+	const char *t, *nl;
+
+	if (smtp_client_init(&sc, &params) != ST_OK)
+		abort();
+	(void)smtp_client_feed(&sc, long_banner, strlen(long_banner), &used);
+	t = sc.transcript.data ? sc.transcript.data : "";
+	nl = strchr(t, '\n');
+	/* "< " and the 4096 octets kept, all printable here */
+	unit_eq_long("transcript long line: first line", 2 + 4096,
+	    nl != NULL ? (long)(nl - t) : -1);
+	unit_eq_long("transcript long line: trace", 0, nl == NULL ||
+	    strncmp(nl + 1, trace, sizeof(trace) - 1) != 0);
+	unit_eq_str("transcript long line: dialogue goes on", "ehlo",
+	    smtp_state_name(sc.state));
+	smtp_client_release(&sc);
+}
+
 /*
  * A server that talks too much: the transcript stops at its cap with a
  * final marker; the dialogue itself is unaffected.
@@ -891,9 +961,11 @@ test_feed_during_tls(void)
 int
 main(void)
 {
+	make_long_lines();
 	test_dialogues();
 	test_end_everywhere();
 	test_transcript();
+	test_transcript_long_line();
 	test_transcript_cut();
 	test_transcript_edge();
 	test_params();
