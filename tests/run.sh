@@ -97,8 +97,12 @@ run_pass() {
 		out="$log/$pass-int-$n.out"
 		say "# $pass: $n"
 		# Every script stops by itself: a hard limit guards against a hang.
-		timeout -k 5 600 bash "$t" >"$out" 2>&1
+		# Its temporary files (t_run's and any plain mktemp) go to a
+		# directory of its own, removed when it ends.
+		mkdir -p "$log/tmp-$pass-$n"
+		TMPDIR="$log/tmp-$pass-$n" timeout -k 5 600 bash "$t" >"$out" 2>&1
 		rc=$?
+		rm -rf "$log/tmp-$pass-$n"
 		record "$prefix" <"$out" | grep -v '^PASS ' || true
 		say "  $(grep -c '^PASS ' "$out") passed, $(grep -c '^FAIL ' "$out") failed"
 		if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$out"; then
