@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "dns_int.h"
+#include "clock.h"
 #include "st_limits.h"
 
 #include "banned.h"
@@ -71,13 +72,7 @@ dns_ctx_init(struct dns_ctx *c, const struct dns_config *cfg)
 
 	memset(c, 0, sizeof(*c));
 	c->cfg = cfg;
-	clock_gettime(CLOCK_MONOTONIC, &c->deadline);
-	c->deadline.tv_sec += ms / 1000;
-	c->deadline.tv_nsec += (ms % 1000) * 1000000;
-	if (c->deadline.tv_nsec >= 1000000000) {
-		c->deadline.tv_sec++;
-		c->deadline.tv_nsec -= 1000000000;
-	}
+	c->deadline = clock_ms() + ms;
 }
 
 void
@@ -364,12 +359,11 @@ enum st_err
 dns_lookup(const struct dns_config *cfg, const char *name, uint16_t type,
            struct dns_answer *ans)
 {
-	struct timespec t0, t1;
+	long long t0 = clock_ms();
 	struct dns_ctx c;
 	ldns_rdf *qname = NULL;
 	enum st_err err;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(ans, 0, sizeof(*ans));
 	ans->type = type;
 	ans->rcode = -1;
@@ -414,9 +408,7 @@ out:
 	ans->queries = c.nqueries;
 	ldns_rdf_deep_free(qname);
 	dns_ctx_release(&c);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ans->ms = (unsigned)((t1.tv_sec - t0.tv_sec) * 1000 +
-	                     (t1.tv_nsec - t0.tv_nsec) / 1000000);
+	ans->ms = (unsigned)(clock_ms() - t0);
 	return err;
 }
 

@@ -45,7 +45,7 @@ struct dns_val_zone {
 /* State of one dns_lookup() or dns_probe_validation() call. */
 struct dns_ctx {
 	const struct dns_config *cfg;
-	struct timespec deadline; /* CLOCK_MONOTONIC, end of the lookup */
+	long long deadline;       /* clock_ms() value ending the lookup */
 	unsigned nqueries;
 	struct dns_val_zone zones[DNS_VAL_ZONES_MAX];
 	size_t nzones;
@@ -88,7 +88,7 @@ enum dns_dnssec dns_validate_denial(struct dns_ctx *c, const ldns_pkt *p,
 /* Status of the DNSKEY RRset of ZONE (used by dns_probe_validation). */
 enum dns_dnssec dns_validate_zone(struct dns_ctx *c, const ldns_rdf *zone);
 
-/* Milliseconds until DEADLINE, <= 0 when passed. */
-long dns_ms_left(const struct timespec *deadline);
+/* Milliseconds until deadline (a clock_ms() value), <= 0 when passed. */
+long dns_ms_left(long long deadline);
 
 #endif

@@ -17,6 +17,7 @@
  * resolvers we talk to (loopback or configured by the user).
  */
 #include "dns_int.h"
+#include "clock.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -25,13 +26,9 @@
 #include "banned.h"
 
 long
-dns_ms_left(const struct timespec *deadline)
+dns_ms_left(long long deadline)
 {
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (long)(deadline->tv_sec - now.tv_sec) * 1000 +
-	       (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	return (long)(deadline - clock_ms());
 }
 
 static struct timeval
@@ -109,7 +106,7 @@ answer_matches(const ldns_pkt *q, const ldns_pkt *a)
  * timeout and for a failed read; a try that used up its share timed out. */
 static enum st_err
 send_failed(const struct dns_server *srv, ldns_status st,
-            const struct timespec *end, long share_ms, char *errmsg,
+            long long end, long share_ms, char *errmsg,
             size_t errlen)
 {
 	if (dns_ms_left(end) <= share_ms / (2 * DNS_UDP_TRIES)) {
@@ -129,7 +126,7 @@ query_server(struct dns_ctx *c, const struct dns_server *srv,
              const ldns_rdf *name, ldns_rr_type type, bool cd, long share_ms,
              ldns_pkt **out, char *errmsg, size_t errlen)
 {
-	struct timespec end;
+	long long end = clock_ms() + share_ms;
 	ldns_resolver *res = NULL;
 	ldns_pkt *q = NULL, *a = NULL;
 	ldns_status st;
@@ -137,13 +134,6 @@ query_server(struct dns_ctx *c, const struct dns_server *srv,
 	long left;
 
 	*out = NULL;
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += share_ms / 1000;
-	end.tv_nsec += (share_ms % 1000) * 1000000;
-	if (end.tv_nsec >= 1000000000) {
-		end.tv_sec++;
-		end.tv_nsec -= 1000000000;
-	}
 	err = ST_ERR_NOMEM;
 	if ((res = resolver_new(srv, cd)) == NULL) {
 		snprintf(errmsg, errlen, "cannot set up a resolver for '%s'",
@@ -160,7 +150,7 @@ query_server(struct dns_ctx *c, const struct dns_server *srv,
 	c->nqueries++;
 	st = ldns_resolver_send_pkt(&a, res, q);
 	if (st == LDNS_STATUS_OK && ldns_pkt_tc(a) &&
-	    (left = dns_ms_left(&end)) > 0) {
+	    (left = dns_ms_left(end)) > 0) {
 		/* RFC 7766 5: a truncated UDP answer is repeated over TCP. */
 		ldns_pkt_free(a);
 		a = NULL;
@@ -171,7 +161,7 @@ query_server(struct dns_ctx *c, const struct dns_server *srv,
 		st = ldns_resolver_send_pkt(&a, res, q);
 	}
 	if (st != LDNS_STATUS_OK) {
-		err = send_failed(srv, st, &end, share_ms, errmsg, errlen);
+		err = send_failed(srv, st, end, share_ms, errmsg, errlen);
 		goto out;
 	}
 	if (ldns_pkt_tc(a)) {
@@ -212,7 +202,7 @@ dns_query(struct dns_ctx *c, const ldns_rdf *name, ldns_rr_type type, bool cd,
 	*out = NULL;
 	snprintf(errmsg, errlen, "no time left for the query");
 	for (i = 0; i < cfg->nservers; i++) {
-		if ((left = dns_ms_left(&c->deadline)) <= 0)
+		if ((left = dns_ms_left(c->deadline)) <= 0)
 			break;
 		err = query_server(c, &cfg->servers[i], name, type, cd,
 		                   left / (long)(cfg->nservers - i), out,
