@@ -17,24 +17,13 @@
 #include <ldns/ldns.h>
 
 #include "dns.h"
+#include "st_limits.h"
 
 /* EDNS(0) UDP payload size: the DNS flag day 2020 value, small enough to
  * avoid IP fragmentation; larger answers come over TCP. */
 #define DNS_EDNS_SIZE 1232
 /* UDP tries per server within its share of the deadline. */
 #define DNS_UDP_TRIES 2
-/* Zones whose keys one lookup may fetch while validating: the CNAME chain
- * and each name's delegation path; real chains need a handful. */
-#define DNS_VAL_ZONES_MAX 16
-/* RFC 9276 3.2: validators may treat NSEC3 with more iterations as
- * insecure; we stop at this count (hashing costs grow with it). */
-#define DNS_NSEC3_ITER_MAX 150
-/* Bytes of presentation text kept for one record (a 64 KiB TXT record
- * escaped as \DDD is at most four times its size). */
-#define DNS_TEXT_MAX (4 * 65536 + 16)
-/* Raw octets of one TXT record: RFC 1035 3.2.1 RDLENGTH is 16 bits, so
- * its character-strings together are shorter than 64 KiB. */
-#define DNS_TXT_RAW_MAX 65536
 
 struct dns_val_zone {
 	ldns_rdf *zone;

@@ -25,9 +25,7 @@
 #include <string.h>
 
 #include "banned.h"
-
-/* Delegations followed up from one name; the DNS has at most 127 labels. */
-#define VAL_DEPTH_MAX 128
+#include "st_limits.h"
 
 static enum dns_dnssec zone_status(struct dns_ctx *c, const ldns_rdf *zone,
                                    int depth, const ldns_rr_list **keys);

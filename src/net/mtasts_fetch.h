@@ -41,14 +41,7 @@
 #include <time.h>
 
 #include "smtptls/err.h"
-
-/* Header values kept (Content-Type, Location). Real ones are under 100
- * octets; longer ones are cut and flagged, never rejected. */
-#define MTASTS_FETCH_HEADER_MAX 512
-/* Policy host addresses accepted: DNS_ADDR_MAX per family. */
-#define MTASTS_FETCH_ADDRS_MAX 32
-/* RFC 1035 2.3.4: 253 octets of name, minus "mta-sts." */
-#define MTASTS_FETCH_DOMAIN_MAX (253 - 8)
+#include "st_limits.h"
 
 /* What to fetch. Nothing here is kept by mtasts_fetch(). */
 struct mtasts_fetch_params {

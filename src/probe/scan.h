@@ -16,6 +16,7 @@
 #include "probe_result.h"
 #include "smtptls/err.h"
 #include "tls_class.h"
+#include "st_limits.h"
 
 enum scan_ver {
 	SCAN_SSL2 = 0, SCAN_SSL3, SCAN_TLS1, SCAN_TLS1_1, SCAN_TLS1_2,
@@ -31,13 +32,6 @@ const char *scan_state_name(enum scan_state s);
 /* SNI outcomes (report.md 5.5.2 sni) */
 enum scan_sni { SNI_UNTESTED = 0, SNI_OK, SNI_ALERT, SNI_CLOSED, SNI_ERROR };
 enum { SCAN_SNI_WITHOUT = 0, SCAN_SNI_WITH, SCAN_SNI_UNRELATED, SCAN_SNI__COUNT };
-
-/* A server holds few suites; OpenSSL 3 knows about 170 in all. */
-#define SCAN_SUITES_MAX 192
-/* Groups the scan offers one at a time (scan.c, scan_groups). */
-#define SCAN_GROUPS_MAX 8
-/* Signature algorithm families offered alone (RSA, ECDSA, EdDSA). */
-#define SCAN_ALT_MAX 3
 
 struct scan_suite {
 	char iana[96];

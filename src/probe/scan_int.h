@@ -7,6 +7,7 @@
 #define SMTPTLS_SCAN_INT_H
 
 #include "scan.h"
+#include "st_limits.h"
 
 enum job_kind {
 	J_CHAIN = 0,  /* arg: scan_ver TLS1..TLS1_2; suite enumeration */
@@ -24,7 +25,6 @@ extern const struct scan_alt_offer {
 	const char *list;
 } scan_alt_sigalgs[SCAN_ALT_MAX];
 
-#define SCAN_JOBS_MAX 32
 #define SCAN_SLOTS_PER_ADDR 2 /* checks.md 1.9 */
 
 struct job {

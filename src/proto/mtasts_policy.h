@@ -43,23 +43,7 @@
 #include "smtptls/err.h"
 #include "st_limits.h"
 
-/* RFC 8461 3.2: at most 31557600 s (a year); checks.md 7 warns below a
- * day with mode enforce/testing. */
-#define MTASTS_MAX_AGE_LIMIT 31557600u
 #define MTASTS_MAX_AGE_SHORT 86400u
-/* RFC 8461 3.2: sts-policy-ext-name is at most 32 characters. */
-#define MTASTS_KEY_MAX 32
-/* RFC 1035 2.3.4: a host name is at most 253 octets in text form; a
- * pattern adds "*." */
-#define MTASTS_PATTERN_MAX 255
-/* Unknown keys kept; real policies carry none. */
-#define MTASTS_UNKNOWN_MAX 16
-/* Bytes kept of an unknown key's value (cut and flagged beyond). */
-#define MTASTS_VALUE_MAX 255
-/* Problems kept per parse; the rest are only counted. */
-#define MTASTS_PROBLEMS_MAX 16
-/* Bytes of peer text kept as evidence in one problem. */
-#define MTASTS_EVIDENCE_MAX 64
 
 enum mtasts_mode {
 	MTASTS_MODE_UNSET = 0, /* no mode line */

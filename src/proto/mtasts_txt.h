@@ -38,19 +38,7 @@
 #include <stddef.h>
 
 #include "smtptls/err.h"
-
-/* RFC 8461 3.1: id is 1-32 alphanumerics. */
-#define MTASTS_TXT_ID_MAX 32
-/* RFC 8461 3.1: extension names are at most 32 characters. */
-#define MTASTS_TXT_NAME_MAX 32
-/* Extension fields kept; real records carry none or one. */
-#define MTASTS_TXT_FIELDS_MAX 16
-/* Bytes kept of an extension value (longer ones are cut and flagged). */
-#define MTASTS_TXT_VALUE_MAX 255
-/* Problems kept per parse; the rest are only counted. */
-#define MTASTS_TXT_PROBLEMS_MAX 16
-/* Bytes of peer text kept as evidence in one problem. */
-#define MTASTS_TXT_EVIDENCE_MAX 64
+#include "st_limits.h"
 
 /* How the record set looks to a sender; maps onto mtasts.txt verdicts. */
 enum mtasts_txt_status {

@@ -24,9 +24,6 @@
 
 #define EHLO_NAME_MAX SMTP_EHLO_NAME_MAX
 #define PATH_MAX_OCTETS (SMTP_MAILBOX_MAX + 2)
-/* Octets of a reply line quoted in errmsg, and the room for their
- * escaped form (cut shorter so that the message fits in errmsg). */
-#define QUOTE_MAX 60
 #define QUOTE_TEXT 160
 
 static const char transcript_cut_line[] = "[transcript truncated]\n";

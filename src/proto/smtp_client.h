@@ -26,6 +26,7 @@
 #include "buf.h"
 #include "smtp_reply.h"
 #include "smtptls/err.h"
+#include "st_limits.h"
 
 enum smtp_state {
 	SMTP_ST_NONE = 0,   /* not initialised (smtp_client_init sets BANNER) */
@@ -131,11 +132,6 @@ struct smtp_client {
 	                               ended it (see the reply of fail_state) */
 	char errmsg[200];           /* one line saying why it ended early */
 };
-
-/* RFC 5321 4.5.3.1.3: a path, with its <>, is at most 256 octets. */
-#define SMTP_MAILBOX_MAX 254
-/* RFC 5321 4.5.3.1.2: a domain is at most 255 octets. */
-#define SMTP_EHLO_NAME_MAX 255
 
 /*
  * smtp_mailbox_problem - the one rule for a mailbox that goes into

@@ -18,8 +18,6 @@
 #include "st_limits.h"
 #include "banned.h"
 
-/* Octets of a bad line quoted in errmsg: enough to recognise it. */
-#define EVIDENCE_MAX 40
 /* Their escaped form is cut shorter so that the whole message fits in
  * errmsg (the longest prefix is about 40 characters). */
 #define EVIDENCE_TEXT 100

@@ -26,29 +26,12 @@
 
 #include "buf.h"
 #include "smtptls/err.h"
+#include "st_limits.h"
 
 /* RFC 5321 4.5.3.1.4: command lines are at most 512 octets with CRLF.
  * Longer ones are recorded; at our cap we answer 500 and close, because a
  * line without end is a memory attack, not a dialect. */
 #define SMTPS_LINE_RFC 512
-#define SMTPS_LINE_MAX 2048
-/* A real sender needs about ten commands per message; pipelined
- * transactions of a few messages stay far below this. */
-#define SMTPS_COMMANDS_MAX 200
-/* Unrecognised or out-of-sequence commands before we give up (Postfix
- * smtpd_hard_error_limit is 20; a sender that is not SMTP needs fewer). */
-#define SMTPS_BAD_MAX 10
-/* RFC 5321 4.5.3.1.8 asks servers to accept 100 recipients. */
-#define SMTPS_RCPT_MAX 100
-/* Path and parameter text kept from MAIL/RCPT (RFC 5321 4.5.3.1.3: 256). */
-#define SMTPS_PATH_MAX 512
-/* MAIL parameters kept (SIZE, BODY, SMTPUTF8, REQUIRETLS, RET, ENVID...). */
-#define SMTPS_PARAMS_MAX 16
-/* Replies queued but not yet written: bounded by the command cap; this
- * stops a sender that pipelines without reading. */
-#define SMTPS_OUTPUT_MAX 65536
-/* Message size with accept_data (matches the SIZE we advertise). */
-#define SMTPS_DATA_MAX 10240000
 
 enum smtps_state {
 	SMTPS_ST_CMD = 0,   /* waiting for a command */

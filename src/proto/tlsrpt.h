@@ -52,19 +52,7 @@
 #include <stddef.h>
 
 #include "smtptls/err.h"
-
-/* URIs kept from a record; real records list one or two. */
-#define TLSRPT_URIS_MAX 16
-/* Bytes kept of one URI for the report; validity is judged on all of it. */
-#define TLSRPT_URI_MAX 512
-/* Bytes kept of a URI scheme ("mailto", "https", or what was there). */
-#define TLSRPT_SCHEME_MAX 16
-/* RFC 1035 2.3.4: host names are at most 253 octets in text form. */
-#define TLSRPT_HOST_MAX 253
-/* Problems kept per parse; the rest are only counted. */
-#define TLSRPT_PROBLEMS_MAX 16
-/* Bytes of peer text kept as evidence in one problem. */
-#define TLSRPT_EVIDENCE_MAX 64
+#include "st_limits.h"
 
 /* How the record set looks to a sender; maps onto tlsrpt.record. */
 enum tlsrpt_status {

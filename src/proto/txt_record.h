@@ -28,9 +28,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-
-/* RFC 8461 3.1, RFC 8460 3: extension names are 1 to 32 octets. */
-#define TXT_RECORD_NAME_MAX 32
+#include "st_limits.h"
 
 /* How a record begins, measured against the version tag. */
 enum txt_record_start {

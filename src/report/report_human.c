@@ -17,8 +17,7 @@
 #include "verdict.h"
 
 #include "banned.h"
-
-#define HUMAN_MAX (4 * 1024 * 1024)
+#include "st_limits.h"
 
 struct hr {
 	struct buf b;

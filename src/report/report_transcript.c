@@ -13,8 +13,7 @@
 #include "text.h"
 
 #include "banned.h"
-
-#define TRANSCRIPT_TEXT_MAX (8 * 1024 * 1024)
+#include "st_limits.h"
 
 char *
 report_transcript_render(const struct probe_result *r)
