@@ -118,6 +118,54 @@ summary_table(struct hr *h, const struct probe_result *r)
 	}
 }
 
+/* address_test_line - checks.md 9: the session that ran the address test
+ * says so, with the replies it got */
+static void
+address_test_line(struct hr *h, const struct probe_result *r,
+    const struct probe_addr *pa)
+{
+	const struct smtp_client *sc = &pa->sc;
+	char mail[300], rcpt[300];
+
+	if (sc->mail.code != 0)
+		text_reply_line(&sc->mail, 0, mail, sizeof(mail));
+	else
+		snprintf(mail, sizeof(mail), "no reply");
+	if (sc->rcpt.code != 0)
+		text_reply_line(&sc->rcpt, 0, rcpt, sizeof(rcpt));
+	else
+		snprintf(rcpt, sizeof(rcpt), "-");
+	put(h, "  rcpt      <%s> over %s: MAIL %s; RCPT %s\n", r->mailbox,
+	    sc->tls_active ? "TLS" : "cleartext", mail, rcpt);
+}
+
+/* timings_line - the steps' milliseconds; "-" for a step not reached */
+static void
+timings_line(struct hr *h, const struct probe_addr *pa)
+{
+	static const struct {
+		const char *name;
+		int slot;
+	} steps[] = {
+		{"connect", T_CONNECT}, {"banner", T_BANNER}, {"ehlo", T_EHLO},
+		{"starttls", T_STARTTLS}, {"tls", T_TLS},
+	};
+	char buf[200];
+	size_t off = 0;
+
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		long v = pa->t[steps[i].slot];
+		int n = v < 0 ? snprintf(buf + off, sizeof(buf) - off, "%s -, ",
+		    steps[i].name) : snprintf(buf + off, sizeof(buf) - off,
+		    "%s %ld, ", steps[i].name, v);
+
+		if (n < 0 || (size_t)n >= sizeof(buf) - off)
+			break;
+		off += (size_t)n;
+	}
+	put(h, "  timings   %stotal %ld ms\n", buf, pa->t[T_TOTAL]);
+}
+
 static void
 address_details(struct hr *h, const struct probe_result *r, const struct probe_addr *pa)
 {
@@ -160,9 +208,9 @@ address_details(struct hr *h, const struct probe_result *r, const struct probe_a
 		scan_human_text(pa->scan, sb, sizeof(sb));
 		put(h, "%s", sb);
 	}
-	put(h, "  timings   connect %ld, banner %ld, ehlo %ld, starttls %ld, tls %ld, total %ld ms\n",
-	    pa->t[T_CONNECT], pa->t[T_BANNER], pa->t[T_EHLO], pa->t[T_STARTTLS],
-	    pa->t[T_TLS], pa->t[T_TOTAL]);
+	if (pa->sc.address_test)
+		address_test_line(h, r, pa);
+	timings_line(h, pa);
 	if (r->opt.transcript && pa->sc.transcript.data != NULL) {
 		const struct buf *b = &pa->sc.transcript;
 		size_t i = 0;
