@@ -45,16 +45,42 @@ usage(FILE *f)
 	    "\nSee smtptls(1).\n");
 }
 
+/* quote_octets - in, with every octet outside printable ASCII written as
+ * \xNN, into out (size outlen, cut short if need be). A message quotes
+ * what the user typed: control octets must not reach the terminal or
+ * split the one line of a usage error, and the JSON error document must
+ * stay valid UTF-8. */
+static void
+quote_octets(const char *in, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	for (const unsigned char *p = (const unsigned char *)in; *p != '\0'; p++) {
+		if (*p >= 0x20 && *p < 0x7f) {
+			if (o + 1 >= outlen)
+				break;
+			out[o++] = (char)*p;
+		} else {
+			if (o + 4 >= outlen)
+				break;
+			snprintf(out + o, outlen - o, "\\x%02x", *p);
+			o += 4;
+		}
+	}
+	out[o] = '\0';
+}
+
 int
 cmd_error(const struct global_opts *g, int exit_code, const char *code,
     const char *phase, const char *fmt, ...)
 {
-	char msg[512];
+	char raw[512], msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	quote_octets(raw, msg, sizeof(msg));
 	fprintf(stderr, "smtptls: %s\n", msg);
 	if (g != NULL && g->json) {
 		cJSON *d = cJSON_CreateObject(), *t, *e;
