@@ -190,6 +190,21 @@ opt_error(const struct global_opts *g, const char *opt, const char *fmt, ...)
 	return cmd_error(g, EXIT_USAGE, "usage", "options", "%s: %s", opt, m);
 }
 
+/* bad_option - the usage error for getopt_long's '?'. A long option
+ * given a value it does not take ("--scan=x") comes with optopt set to
+ * the option's val, which is no character to print. */
+static int
+bad_option(const struct global_opts *g, const char *arg)
+{
+	if (strncmp(arg, "--", 2) == 0 && strchr(arg, '=') != NULL &&
+	    (optopt >= 256 || (optopt > 0 && strchr("46fvq", optopt) != NULL)))
+		return cmd_error(g, EXIT_USAGE, "usage", "options",
+		    "option '%.*s' takes no value", (int)strcspn(arg, "="), arg);
+	return cmd_error(g, EXIT_USAGE, "usage", "options",
+	    "unknown option '%s' (see smtptls probe --help)",
+	    optopt ? (char[]){'-', (char)optopt, '\0'} : arg);
+}
+
 /* parse_one - apply one option; returns -1 to go on, else an exit code */
 static int
 parse_one(int c, const char *arg, struct probe_options *o, struct global_opts *g,
@@ -436,9 +451,7 @@ cmd_probe(int argc, char **argv, struct global_opts *g)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":46f:vq", probe_options, NULL)) != -1) {
 		if (c == '?')
-			return cmd_error(g, EXIT_USAGE, "usage", "options",
-			    "unknown option '%s' (see smtptls probe --help)",
-			    optopt ? (char[]){'-', (char)optopt, '\0'} : argv[optind - 1]);
+			return bad_option(g, argv[optind - 1]);
 		if (c == ':')
 			return cmd_error(g, EXIT_USAGE, "usage", "options",
 			    "option '%s' needs a value", argv[optind - 1]);
