@@ -50,6 +50,8 @@ static const char usage_text[] =
     "  --timeout SECONDS      end a session idle this long (default 60)\n"
     "  --expect WHAT          verify, no-cleartext, client-cert, sni=NAME\n"
     "  --accept-data          accept DATA and discard the message\n"
+    "  --json, -v, --verbose, -q, --quiet   as for every command\n"
+    "  -h, --help             this text\n"
     "\nSee smtptls(1), LISTEN.\n";
 
 /* opt_value - "--opt VALUE" or "--opt=VALUE"; NULL when not this option,

@@ -49,7 +49,8 @@ static const char probe_usage[] =
     "  --nagios                 monitoring-plugin exit codes and status line\n"
     "  --catchall               also RCPT a random mailbox (catch-all test)\n"
     "  --cleartext              also run the address test without STARTTLS\n"
-    "  --json, --color=WHEN, -v, -q   as for every command\n"
+    "  --json, --color=WHEN, -v, --verbose, -q, --quiet   as for every command\n"
+    "  --help                   this text\n"
     "\n"
     "See smtptls(1).\n";
 
