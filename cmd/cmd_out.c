@@ -14,22 +14,24 @@
 
 #include "smtptls/probe.h"
 
-#include "text.h"
+#include "smtp_reply.h"
 #include "banned.h"
 
 int
 cmd_error(const struct global_opts *g, int exit_code, const char *code,
     const char *phase, const char *fmt, ...)
 {
-	char raw[512], msg[512 * 3];
+	char raw[512], msg[512 * 4];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	/* A message may quote what the user typed: control octets and
-	 * invalid UTF-8 must not break the one line (report.md 2). */
-	text_escape(raw, strlen(raw), msg, sizeof(msg));
+	/* A message may quote what the user typed: control octets must not
+	 * reach the terminal or split the one line of a usage error, and the
+	 * JSON error document must stay valid UTF-8, so every octet outside
+	 * printable ASCII is written \xNN (the escaper of peer text). */
+	(void)smtp_reply_escape(msg, sizeof(msg), raw, strlen(raw));
 	fprintf(stderr, "smtptls: %s\n", msg);
 	if (g != NULL && g->json) {
 		cJSON *d = cJSON_CreateObject(), *t, *e;

@@ -50,15 +50,17 @@ static const char usage_text[] =
     "  --timeout SECONDS      end a session idle this long (default 60)\n"
     "  --expect WHAT          verify, no-cleartext, client-cert, sni=NAME\n"
     "  --accept-data          accept DATA and discard the message\n"
+    "  --json, -v, --verbose, -q, --quiet   as for every command\n"
+    "  -h, --help             this text\n"
     "\nSee smtptls(1), LISTEN.\n";
 
-/* opt_value - "--opt VALUE" or "--opt=VALUE"; NULL when not this option */
+/* opt_value - "--opt VALUE" or "--opt=VALUE"; NULL when not this option,
+ * or (with *missing set) when it is and its value is missing */
 static const char *
 opt_value(int argc, char **argv, int *i, const char *name, bool *missing)
 {
 	size_t n = strlen(name);
 
-	*missing = false;
 	if (strncmp(argv[*i], name, n) != 0)
 		return NULL;
 	if (argv[*i][n] == '=')
@@ -104,6 +106,34 @@ print_session(void *arg, const struct listen_session *s)
 	free(t);
 }
 
+/* is_host_name - RFC 1123 2.1 host name: labels of 1-63 letters, digits
+ * and inner hyphens, 253 octets in all. The name goes into the banner,
+ * the EHLO reply and the certificate, so anything else (control octets,
+ * non-ASCII, spaces) would make them invalid. */
+static bool
+is_host_name(const char *s)
+{
+	size_t label = 0, len = strlen(s);
+
+	if (len == 0 || len > 253)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (c == '.') {
+			if (label == 0 || s[i - 1] == '-')
+				return false;
+			label = 0;
+		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || (c == '-' && label > 0)) {
+			if (++label > 63)
+				return false;
+		} else
+			return false;
+	}
+	return label > 0 && s[len - 1] != '-';
+}
+
 /* parse_expect - one --expect value into p */
 static bool
 parse_expect(const char *v, struct listen_params *p)
@@ -114,7 +144,7 @@ parse_expect(const char *v, struct listen_params *p)
 		p->expect_no_cleartext = true;
 	else if (strcmp(v, "client-cert") == 0)
 		p->expect_client_cert = true;
-	else if (strncmp(v, "sni=", 4) == 0 && v[4] != '\0')
+	else if (strncmp(v, "sni=", 4) == 0 && is_host_name(v + 4))
 		p->expect_sni = v + 4;
 	else
 		return false;
@@ -133,6 +163,7 @@ parse_args(int argc, char **argv, struct global_opts *g,
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
+		miss = false;
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			fputs(usage_text, stdout);
 			return EXIT_PASS;
@@ -141,9 +172,13 @@ parse_args(int argc, char **argv, struct global_opts *g,
 				return cmd_error(g, EXIT_USAGE, "usage", "options",
 				    "listen: at most %d --bind", BINDS_MAX);
 			binds[p->nbinds++] = v;
-		} else if ((v = opt_value(argc, argv, &i, "--hostname", &miss)))
-			snprintf(host, hostlen, "%s", v);
-		else if ((v = opt_value(argc, argv, &i, "--cert", &miss)))
+		} else if ((v = opt_value(argc, argv, &i, "--hostname", &miss))) {
+			if (!is_host_name(v) || strlen(v) >= hostlen)
+				return cmd_error(g, EXIT_USAGE, "usage", "options",
+				    "listen: invalid --hostname '%s' (expected a "
+				    "host name)", v);
+			memcpy(host, v, strlen(v) + 1);
+		} else if ((v = opt_value(argc, argv, &i, "--cert", &miss)))
 			p->cert_file = v;
 		else if ((v = opt_value(argc, argv, &i, "--key", &miss)))
 			p->key_file = v;
@@ -165,7 +200,8 @@ parse_args(int argc, char **argv, struct global_opts *g,
 		} else if ((v = opt_value(argc, argv, &i, "--expect", &miss))) {
 			if (!parse_expect(v, p))
 				return cmd_error(g, EXIT_USAGE, "usage", "options",
-				    "listen: invalid --expect '%s'", v);
+				    "listen: invalid --expect '%s' (expected verify, "
+				    "no-cleartext, client-cert or sni=NAME)", v);
 		} else if (miss)
 			return cmd_error(g, EXIT_USAGE, "usage", "options",
 			    "listen: option '%s' needs a value", a);

@@ -51,7 +51,8 @@ static const char probe_usage[] =
     "  --nagios                 monitoring-plugin exit codes and status line\n"
     "  --catchall               also RCPT a random mailbox (catch-all test)\n"
     "  --cleartext              also run the address test without STARTTLS\n"
-    "  --json, --color=WHEN, -v, -q   as for every command\n"
+    "  --json, --color=WHEN, -v, --verbose, -q, --quiet   as for every command\n"
+    "  --help                   this text\n"
     "\n"
     "See smtptls(1).\n";
 
@@ -146,6 +147,21 @@ opt_error(const struct global_opts *g, const char *opt, const char *fmt, ...)
 	vsnprintf(m, sizeof(m), fmt, ap);
 	va_end(ap);
 	return cmd_error(g, EXIT_USAGE, "usage", "options", "%s: %s", opt, m);
+}
+
+/* bad_option - the usage error for getopt_long's '?'. A long option
+ * given a value it does not take ("--scan=x") comes with optopt set to
+ * the option's val, which is no character to print. */
+static int
+bad_option(const struct global_opts *g, const char *arg)
+{
+	if (strncmp(arg, "--", 2) == 0 && strchr(arg, '=') != NULL &&
+	    (optopt >= 256 || (optopt > 0 && strchr("46fvq", optopt) != NULL)))
+		return cmd_error(g, EXIT_USAGE, "usage", "options",
+		    "option '%.*s' takes no value", (int)strcspn(arg, "="), arg);
+	return cmd_error(g, EXIT_USAGE, "usage", "options",
+	    "unknown option '%s' (see smtptls probe --help)",
+	    optopt ? (char[]){'-', (char)optopt, '\0'} : arg);
 }
 
 /* parse_one - apply one option; returns -1 to go on, else an exit code */
@@ -342,9 +358,7 @@ cmd_probe(int argc, char **argv, struct global_opts *g)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":46f:vq", probe_options, NULL)) != -1) {
 		if (c == '?')
-			return cmd_error(g, EXIT_USAGE, "usage", "options",
-			    "unknown option '%s' (see smtptls probe --help)",
-			    optopt ? (char[]){'-', (char)optopt, '\0'} : argv[optind - 1]);
+			return bad_option(g, argv[optind - 1]);
 		if (c == ':')
 			return cmd_error(g, EXIT_USAGE, "usage", "options",
 			    "option '%s' needs a value", argv[optind - 1]);

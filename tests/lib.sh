@@ -52,6 +52,16 @@ t_jq() {
 	t_eq "$1" "$3" "$seen"
 }
 
+# help_options: a help text of smtptls in, its options out, one per line:
+# "OPTION" for a flag, "OPTION METAVAR" for one with a value, "OPTION
+# =METAVAR" for one whose value follows '=' (--color=WHEN). Reads the
+# indented lines that start with '-', up to the two spaces before the
+# description ("  --ca-file FILE, --ca-path DIR   trust store ...").
+help_options() {
+	grep -E '^ +-' | sed -E 's/^ +//; s/  .*$//; s/, /\n/g' |
+	    sed -E 's/^(--?[A-Za-z0-9-]+)=(.*)$/\1 =\2/' | sort -u
+}
+
 # Run the probe against the lab resolver and trust store.
 lab_probe() { "$SMTPTLS" probe --resolver "$RESOLVER" --ca-file "$CA" --allow-private "$@"; }
 

@@ -50,12 +50,16 @@ make_cert(EVP_PKEY *key, const char *name)
 	serial &= 0x7fffffffffffffffULL;
 	n = X509_get_subject_name(x);
 	snprintf(san, sizeof(san), "DNS:%s", name);
+	/* RFC 5280 ub-common-name: a CN holds at most 64 characters; a longer
+	 * host name lives in the subjectAltName alone (which is what TLS
+	 * clients match, RFC 6125), with a fixed CN beside it. */
 	if (X509_set_version(x, 2) != 1 ||
 	    ASN1_INTEGER_set_uint64(X509_get_serialNumber(x), serial) != 1 ||
 	    X509_gmtime_adj(X509_getm_notBefore(x), -3600) == NULL ||
 	    X509_gmtime_adj(X509_getm_notAfter(x), 30L * 86400) == NULL ||
 	    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8,
-	    (const unsigned char *)name, -1, -1, 0) != 1 ||
+	    (const unsigned char *)(strlen(name) <= 64 ? name :
+	    "smtptls listen"), -1, -1, 0) != 1 ||
 	    X509_set_issuer_name(x, n) != 1 || X509_set_pubkey(x, key) != 1)
 		goto out;
 	X509V3_set_ctx_nodb(&v3);

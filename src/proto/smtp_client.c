@@ -449,6 +449,11 @@ smtp_mailbox_problem(const char *s)
 
 		if (c < 0x20 || c == 0x7f)
 			return "contains a control character";
+		/* RFC 5321 paths are ASCII; UTF-8 ones need SMTPUTF8 (RFC
+		 * 6531), which the probe does not send. */
+		if (c >= 0x80)
+			return "contains octets outside ASCII (SMTPUTF8 addresses "
+			    "are not supported)";
 		if (c == ' ' || c == '<' || c == '>')
 			return "contains a space, '<' or '>'";
 	}

@@ -136,7 +136,7 @@ struct smtp_client {
 /*
  * smtp_mailbox_problem - the one rule for a mailbox that goes into
  * MAIL FROM:<...> or RCPT TO:<...>: local@domain, both parts non-empty, at
- * most SMTP_MAILBOX_MAX octets, no control octet, SP, '<' or '>' (which
+ * most SMTP_MAILBOX_MAX octets of ASCII, no control octet, SP, '<' or '>' (which
  * would break the command or inject one). NULL when s is fine, else why
  * not (static text). The command line checks its options with it too.
  */
