@@ -8,6 +8,12 @@
 #include "cmd.h"
 #include "smtptls/probe.h"
 
+/* Parse the options of "smtptls probe" (cli.md) into o, *domains and
+ * *parallel. Returns -1 when the command goes on (optind is at the first
+ * operand), else the exit code (usage error reported, or --help shown). */
+int probe_opts_parse(int argc, char **argv, struct probe_options *o,
+    struct global_opts *g, const char **domains, unsigned *parallel);
+
 /* Print the report of r as the global options ask (human, JSON, quiet,
  * --nagios) and return the exit code to use. */
 int cmd_probe_report(const struct probe_result *r, const struct global_opts *g);
