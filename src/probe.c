@@ -369,7 +369,8 @@ probe_run(const struct probe_options *o, struct probe_result **out,
 	check_mtasts_run(r);
 	if (r->have_rpt_dns)
 		check_tlsrpt_run(r);
-	verdict_run(r);
+	if ((err = verdict_run(r, errmsg, errlen)) != ST_OK)
+		goto fail;
 	check_list_waive(&r->checks, r->opt.ignore, r->opt.nignore);
 	check_list_sort(&r->checks);
 	clock_rfc3339_now(r->finished, sizeof(r->finished));

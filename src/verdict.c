@@ -4,6 +4,9 @@
  * (12.3), variants (12.4), the domain outcome (12.6) and the policy.*
  * checks (12.7).
  *
+ * Every result a rule reads must be in the list: verdict_inputs() checks
+ * that before anything is judged, so a result that was never recorded is
+ * an error, not a skip.
  */
 #include "verdict.h"
 
@@ -33,6 +36,9 @@ struct fact_r {
 	const char *reason;
 };
 
+/* st_of - the status of check id for an address. A missing result reads
+ * as error, which makes the fact unknown and never a silent skip; after
+ * verdict_inputs() it cannot happen for the results the rules read. */
 static enum check_status
 st_of(const struct probe_result *r, const struct probe_addr *pa, const char *id,
     bool *found)
@@ -40,7 +46,7 @@ st_of(const struct probe_result *r, const struct probe_addr *pa, const char *id,
 	const struct check_result *c = check_find(&r->checks, id, pa->mx->name, pa->address);
 
 	*found = c != NULL;
-	return c ? c->status : CHECK_SKIP;
+	return c ? c->status : CHECK_ERROR;
 }
 
 /* need - a fact that holds when check id has one of the wanted statuses;
@@ -164,7 +170,8 @@ static const char *const dane_state_names[] = {
 	"dane-auth", "dane-unusable", "dane-broken", "no-dane", "dane-unknown",
 };
 
-/* host_dane_state - checks.md 12.2; *why gets the deciding check id */
+/* host_dane_state - checks.md 12.2; *why gets the deciding check id. A
+ * missing result leaves the state unknown. */
 static enum dane_state
 host_dane_state(const struct probe_result *r, const struct probe_mx *m,
     const char **why)
@@ -189,7 +196,9 @@ host_dane_state(const struct probe_result *r, const struct probe_mx *m,
 	if (lk->status != CHECK_PASS)
 		return NO_DANE;
 	*why = "dane.tlsa.usable";
-	return us != NULL && us->status == CHECK_FAIL ? DANE_UNUSABLE : DANE_AUTH;
+	if (us == NULL)
+		return DANE_UNKNOWN;
+	return us->status == CHECK_FAIL ? DANE_UNUSABLE : DANE_AUTH;
 }
 
 const char *
@@ -529,6 +538,7 @@ policy_check(struct probe_result *r, enum probe_level lv, struct verdict_level *
 	} else
 		st = o == V_DELIVER ? CHECK_PASS : CHECK_INFO;
 	L->status = st;
+	/* A failure is recorded in the list (check_list_error). */
 	check_add(&r->checks, ids[lv], st, r->domain ? r->domain : r->host, NULL, NULL,
 	    0, NULL, "%s: %zu address%s deliver%s, %zu defer, %zu unknown",
 	    verdict_outcome_name(o), L->strict.deliver, L->strict.deliver == 1 ? "" : "es",
@@ -548,58 +558,140 @@ verdict_release(struct verdict_level *levels)
 	free(levels);
 }
 
-void
-verdict_run(struct probe_result *r)
-{
-	struct verdict_level *L = calloc(LEVEL__COUNT, sizeof(*L));
-	bool ok = L != NULL;
+/* Results the rules read for every address (checks.md 12.1). */
+static const char *const addr_inputs[] = {
+	"smtp.connect", "smtp.banner", "smtp.ehlo", "smtp.starttls.offered",
+	"smtp.starttls.response", "tls.handshake", "smtp.ehlo.after_tls",
+	"cert.chain.trusted", "cert.name.match",
+};
 
+/* Results of scope domain behind the fact sts (checks.md 12.1). */
+static const char *const sts_inputs[] = {
+	"mtasts.txt", "mtasts.policy.fetch", "mtasts.policy.cert",
+	"mtasts.policy.syntax",
+};
+
+/* have - whether the check modules recorded id for the subject; if not,
+ * errmsg says which */
+static bool
+have(const struct probe_result *r, const char *id, const char *mx,
+    const char *address, char *errmsg, size_t errlen)
+{
+	if (check_find(&r->checks, id, mx, address) != NULL)
+		return true;
+	snprintf(errmsg, errlen, "verdicts: no %s result for %s%s%s%s", id,
+	    mx ? mx : r->domain ? r->domain : "the target", address ? "[" : "",
+	    address ? address : "", address ? "]" : "");
+	return false;
+}
+
+/*
+ * verdict_inputs - whether every result a rule reads was recorded. The
+ * check modules write a result for each check of an active mode and each
+ * subject, skip included, so a missing one is a bug (ST_ERR_INTERNAL),
+ * never a skip. Absent by design: the DNS results of an address literal
+ * (--host), dane.* without the dane level (--no-dane, --host), mtasts.*
+ * without the mta-sts level (--no-mta-sts, --host), cert.name.nexthop
+ * without a next-hop domain (--host without --tls-domain).
+ */
+static enum st_err
+verdict_inputs(const struct probe_result *r, const struct verdict_level *L,
+    char *errmsg, size_t errlen)
+{
+	bool dane = L[LEVEL_DANE].present;
+	bool nexthop = r->domain != NULL || r->opt.tls_domain != NULL;
+	size_t i, k, j;
+
+	if (r->kind != TARGET_HOST && !have(r, "dns.mx.lookup", NULL, NULL, errmsg, errlen))
+		return ST_ERR_INTERNAL;
+	for (j = 0; L[LEVEL_MTASTS].present && j < sizeof(sts_inputs) / sizeof(sts_inputs[0]); j++)
+		if (!have(r, sts_inputs[j], NULL, NULL, errmsg, errlen))
+			return ST_ERR_INTERNAL;
+	for (i = 0; i < r->nmx; i++) {
+		const struct probe_mx *m = &r->mx[i];
+
+		if (!m->literal && (!have(r, "dns.mx.target.resolves", m->name, NULL, errmsg, errlen) ||
+		    !have(r, "dns.mx.addr.dnssec", m->name, NULL, errmsg, errlen)))
+			return ST_ERR_INTERNAL;
+		if (dane && (!have(r, "dane.tlsa.lookup", m->name, NULL, errmsg, errlen) ||
+		    !have(r, "dane.tlsa.usable", m->name, NULL, errmsg, errlen)))
+			return ST_ERR_INTERNAL;
+		for (k = 0; k < m->naddrs; k++) {
+			const char *a = m->addrs[k].address;
+
+			for (j = 0; j < sizeof(addr_inputs) / sizeof(addr_inputs[0]); j++)
+				if (!have(r, addr_inputs[j], m->name, a, errmsg, errlen))
+					return ST_ERR_INTERNAL;
+			if ((nexthop && !have(r, "cert.name.nexthop", m->name, a, errmsg, errlen)) ||
+			    (dane && !have(r, "dane.tlsa.match", m->name, a, errmsg, errlen)))
+				return ST_ERR_INTERNAL;
+		}
+	}
+	return ST_OK;
+}
+
+enum st_err
+verdict_run(struct probe_result *r, char *errmsg, size_t errlen)
+{
+	struct verdict_level *L;
+	enum st_err err;
+	bool ok = true;
+
+	/* An incomplete list would turn a lost result into a verdict. */
+	if ((err = check_list_error(&r->checks)) != ST_OK)
+		return err;
+	if ((L = calloc(LEVEL__COUNT, sizeof(*L))) == NULL)
+		return ST_ERR_NOMEM;
 	r->levels = L;
-	if (!ok)
-		return;
 	L[LEVEL_OPPORTUNISTIC].present = true;
 	L[LEVEL_OPPORTUNISTIC].required = true;
+	L[LEVEL_ENCRYPT].present = true;
+	L[LEVEL_ENCRYPT].required = (r->opt.require >> LEVEL_ENCRYPT) & 1;
+	L[LEVEL_VERIFY].present = true;
+	L[LEVEL_VERIFY].required = (r->opt.require >> LEVEL_VERIFY) & 1;
+	if (!r->opt.no_dane && r->kind != TARGET_HOST) {
+		L[LEVEL_DANE].present = true;
+		L[LEVEL_DANE].required = (r->opt.require >> LEVEL_DANE) & 1;
+	}
+	if (r->have_sts_dns && r->kind != TARGET_HOST) {
+		L[LEVEL_MTASTS].present = true;
+		L[LEVEL_MTASTS].required = (r->opt.require >> LEVEL_MTASTS) & 1;
+		if (!r->opt.no_dane) {
+			L[LEVEL_SECURE].present = true;
+			L[LEVEL_SECURE].required = (r->opt.require >> LEVEL_SECURE) & 1;
+		}
+	}
+	if ((err = verdict_inputs(r, L, errmsg, errlen)) != ST_OK)
+		return err;
 	ok = ok && build_set(r, R_OPPORTUNISTIC, NULL, &L[LEVEL_OPPORTUNISTIC].strict);
 	ok = ok && build_set(r, R_CLEARTEXT_RETRY, "cleartext_retry",
 	    &L[LEVEL_OPPORTUNISTIC].variants[L[LEVEL_OPPORTUNISTIC].nvariants++]);
-	L[LEVEL_ENCRYPT].present = true;
-	L[LEVEL_ENCRYPT].required = (r->opt.require >> LEVEL_ENCRYPT) & 1;
 	ok = ok && build_set(r, R_ENCRYPT, NULL, &L[LEVEL_ENCRYPT].strict);
-	L[LEVEL_VERIFY].present = true;
-	L[LEVEL_VERIFY].required = (r->opt.require >> LEVEL_VERIFY) & 1;
 	ok = ok && build_set(r, R_VERIFY, NULL, &L[LEVEL_VERIFY].strict);
 	ok = ok && build_set(r, R_VERIFY_CHAIN, "chain",
 	    &L[LEVEL_VERIFY].variants[L[LEVEL_VERIFY].nvariants++]);
 	if (r->domain != NULL || r->opt.tls_domain != NULL)
 		ok = ok && build_set(r, R_VERIFY_DOMAIN, "domain",
 		    &L[LEVEL_VERIFY].variants[L[LEVEL_VERIFY].nvariants++]);
-	if (!r->opt.no_dane && r->kind != TARGET_HOST) {
-		L[LEVEL_DANE].present = true;
-		L[LEVEL_DANE].required = (r->opt.require >> LEVEL_DANE) & 1;
+	if (L[LEVEL_DANE].present) {
 		ok = ok && build_set(r, R_DANE, NULL, &L[LEVEL_DANE].strict);
 		ok = ok && build_set(r, R_DANE_OPP, "opportunistic",
 		    &L[LEVEL_DANE].variants[L[LEVEL_DANE].nvariants++]);
 	}
-	if (r->have_sts_dns && r->kind != TARGET_HOST) {
-		L[LEVEL_MTASTS].present = true;
-		L[LEVEL_MTASTS].required = (r->opt.require >> LEVEL_MTASTS) & 1;
+	if (L[LEVEL_MTASTS].present) {
 		ok = ok && build_set(r, R_MTASTS, NULL, &L[LEVEL_MTASTS].strict);
 		ok = ok && build_set(r, R_MTASTS_SENDER, "sender",
 		    &L[LEVEL_MTASTS].variants[L[LEVEL_MTASTS].nvariants++]);
-		if (!r->opt.no_dane) {
-			L[LEVEL_SECURE].present = true;
-			L[LEVEL_SECURE].required = (r->opt.require >> LEVEL_SECURE) & 1;
-			ok = ok && build_set(r, R_SECURE, NULL, &L[LEVEL_SECURE].strict);
-			ok = ok && build_set(r, R_SECURE_SENDER, "sender",
-			    &L[LEVEL_SECURE].variants[L[LEVEL_SECURE].nvariants++]);
-		}
 	}
-	if (!ok) {
-		snprintf(r->run_error, sizeof(r->run_error), "out of memory");
-		snprintf(r->run_error_code, sizeof(r->run_error_code), "out-of-memory");
-		return;
+	if (L[LEVEL_SECURE].present) {
+		ok = ok && build_set(r, R_SECURE, NULL, &L[LEVEL_SECURE].strict);
+		ok = ok && build_set(r, R_SECURE_SENDER, "sender",
+		    &L[LEVEL_SECURE].variants[L[LEVEL_SECURE].nvariants++]);
 	}
+	if (!ok)
+		return ST_ERR_NOMEM;
 	for (int i = 0; i < LEVEL__COUNT; i++)
 		if (L[i].present)
 			policy_check(r, (enum probe_level)i, &L[i]);
+	return check_list_error(&r->checks);
 }
