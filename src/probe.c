@@ -351,7 +351,8 @@ probe_run(const struct probe_options *o, struct probe_result **out,
 		goto fail;
 	if ((err = smtp_phase(r, ctx, store)) != ST_OK)
 		goto fail;
-	mtasts_finish(r);
+	if ((err = mtasts_finish(r)) != ST_OK)
+		goto fail;
 	/* report.md 4: the TXT lookup plus the HTTPS fetch (null when
 	 * MTA-STS is not looked at: --no-mta-sts, --host). */
 	r->mta_sts_ms = !r->have_sts_dns ? -1 : (long)r->sts_txt.ms +
