@@ -307,8 +307,8 @@ cmd_listen(int argc, char **argv, struct global_opts *g)
 	} else if (!g->json)
 		fprintf(stderr, "smtptls: %u session%s, %s\n", listen_sessions(l),
 		    listen_sessions(l) == 1 ? "" : "s",
-		    rc == EXIT_PASS ? "done" : rc == EXIT_FAIL ?
-		    "a check failed" : "incomplete");
+		    err != ST_OK ? st_strerror(err) : rc == EXIT_PASS ? "done" :
+		    rc == EXIT_FAIL ? "a check failed" : "incomplete");
 	fflush(stdout);
 	listen_free(l);
 	return rc;

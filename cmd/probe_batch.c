@@ -71,8 +71,10 @@ batch_worker(void *arg)
 			code = cmd_error(b->g, EXIT_USAGE, "usage", "options", "%s: %s",
 			    b->targets[i], errmsg);
 		else if (err != ST_OK)
-			code = cmd_error(b->g, EXIT_INTERNAL, "internal", "internal",
-			    "%s: probe failed: %s", b->targets[i], st_strerror(err));
+			code = cmd_error(b->g, EXIT_INTERNAL, err == ST_ERR_NOMEM ?
+			    "out-of-memory" : "internal", "internal",
+			    "%s: probe failed: %s%s%s", b->targets[i],
+			    st_strerror(err), errmsg[0] ? ": " : "", errmsg);
 		else
 			code = cmd_probe_report(r, b->g);
 		fflush(stdout);

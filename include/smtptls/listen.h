@@ -57,10 +57,11 @@ void listen_free(struct listen *l);
  * Serve until --count sessions finished, --duration ran out or *stop
  * became non-zero (set it from a SIGINT/SIGTERM handler); sessions still
  * open then end as listener-closed and are reported too. ST_OK unless the
- * loop itself failed (ST_ERR_NOMEM, ST_ERR_IO).
+ * loop itself failed (ST_ERR_NOMEM, ST_ERR_IO) or a session could not be
+ * judged (ST_ERR_NOMEM: that session is not reported, and the run ends).
  */
 enum st_err listen_run(struct listen *l, listen_session_cb cb, void *arg,
-    volatile sig_atomic_t *stop);
+    volatile sig_atomic_t *stop) __attribute__((warn_unused_result));
 
 enum listen_reason {
 	LISTEN_REASON_NONE = 0, LISTEN_REASON_COUNT, LISTEN_REASON_DURATION,

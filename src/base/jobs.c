@@ -32,7 +32,7 @@ worker(void *arg)
 	}
 }
 
-enum st_err
+void
 jobs_run(struct job *jobs, size_t n, size_t max_threads)
 {
 	struct pool p = {.jobs = jobs, .n = n, .next = 0};
@@ -40,19 +40,26 @@ jobs_run(struct job *jobs, size_t n, size_t max_threads)
 	size_t nt, started = 0, i;
 
 	if (n == 0)
-		return ST_OK;
+		return;
 	nt = n < max_threads ? n : max_threads;
 	if (nt == 0)
 		nt = 1;
-	pthread_mutex_init(&p.lock, NULL);
+	if (pthread_mutex_init(&p.lock, NULL) != 0) {
+		/* No lock, no sharing: the jobs still run, in turn. */
+		for (i = 0; i < n; i++)
+			jobs[i].fn(jobs[i].arg);
+		return;
+	}
 	tids = calloc(nt, sizeof(*tids));
 	if (tids != NULL)
 		for (i = 0; i < nt; i++) {
-			/* Small stacks: jobs only call ldns and libcurl. */
 			pthread_attr_t attr;
 
-			pthread_attr_init(&attr);
-			pthread_attr_setstacksize(&attr, 512 * 1024);
+			if (pthread_attr_init(&attr) != 0)
+				break;
+			/* Small stacks: jobs only call ldns and libcurl. If
+			 * the size is refused, the default is merely larger. */
+			(void)pthread_attr_setstacksize(&attr, 512 * 1024);
 			if (pthread_create(&tids[started], &attr, worker, &p) == 0)
 				started++;
 			pthread_attr_destroy(&attr);
@@ -63,5 +70,4 @@ jobs_run(struct job *jobs, size_t n, size_t max_threads)
 		pthread_join(tids[i], NULL);
 	free(tids);
 	pthread_mutex_destroy(&p.lock);
-	return ST_OK;
 }

@@ -11,16 +11,14 @@
 
 #include <stddef.h>
 
-#include "smtptls/err.h"
-
 struct job {
 	void (*fn)(void *arg);
 	void *arg;
 };
 
 /* Run all jobs with at most max_threads at once; returns when all are
- * done. Falls back to running jobs in the caller when a thread cannot be
- * created, so it always returns ST_OK. */
-enum st_err jobs_run(struct job *jobs, size_t n, size_t max_threads);
+ * done. It cannot fail: without threads (or without the lock that shares
+ * the work out) the caller runs the jobs itself, one after the other. */
+void jobs_run(struct job *jobs, size_t n, size_t max_threads);
 
 #endif

@@ -139,6 +139,21 @@ check_list_init(struct check_list *l)
 {
 	l->v = NULL;
 	l->n = l->cap = 0;
+	l->err = ST_OK;
+}
+
+enum st_err
+check_list_error(const struct check_list *l)
+{
+	return l->err;
+}
+
+void
+check_list_set_error(struct check_list *l, enum st_err err)
+{
+	/* The first error is the cause; later ones are its consequences. */
+	if (l->err == ST_OK)
+		l->err = err;
 }
 
 static void
@@ -164,6 +179,7 @@ check_list_release(struct check_list *l)
 	free(l->v);
 	l->v = NULL;
 	l->n = l->cap = 0;
+	l->err = ST_OK;
 }
 
 static char *
@@ -195,6 +211,7 @@ check_add(struct check_list *l, const char *id, enum check_status st,
 
 		if (v == NULL) {
 			cJSON_Delete(data);
+			check_list_set_error(l, ST_ERR_NOMEM);
 			return NULL;
 		}
 		l->v = v;
@@ -214,7 +231,14 @@ check_add(struct check_list *l, const char *id, enum check_status st,
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n >= 0 && (r->detail = malloc((size_t)n + 1)) != NULL) {
+	if (n < 0) {
+		/* Only a format the C library cannot render fails here:
+		 * our bug, not a lack of memory. */
+		check_result_release(r);
+		check_list_set_error(l, ST_ERR_INTERNAL);
+		return NULL;
+	}
+	if ((r->detail = malloc((size_t)n + 1)) != NULL) {
 		va_start(ap, fmt);
 		vsnprintf(r->detail, (size_t)n + 1, fmt, ap);
 		va_end(ap);
@@ -222,6 +246,7 @@ check_add(struct check_list *l, const char *id, enum check_status st,
 		fail = true;
 	if (fail) {
 		check_result_release(r);
+		check_list_set_error(l, ST_ERR_NOMEM);
 		return NULL;
 	}
 	l->n++;

@@ -347,8 +347,8 @@ mbox_add(struct probe_result *r, const struct probe_addr *pa, const char *id,
 	struct check_result *cr = check_add(&r->checks, id, st, NULL, pa->mx->name,
 	    pa->address, pa->order, data, "%s", detail);
 
-	if (cr != NULL)
-		cr->mailbox = strdup(r->mailbox);
+	if (cr != NULL && (cr->mailbox = strdup(r->mailbox)) == NULL)
+		check_list_set_error(&r->checks, ST_ERR_NOMEM);
 	return cr;
 }
 

@@ -69,6 +69,25 @@ static const char *const tls_ids[] = {
 	"cert.ocsp",
 };
 
+/* judged - whether check id applies in this run: cert.name.nexthop needs
+ * a next-hop domain (the target's, or --tls-domain) */
+static bool
+judged(const struct probe_result *r, const char *id)
+{
+	return strcmp(id, "cert.name.nexthop") != 0 || r->domain != NULL ||
+	    r->opt.tls_domain != NULL;
+}
+
+/* add_all - tls_ids from the first-th on, with one status and detail */
+static void
+add_all(struct probe_result *r, const struct probe_addr *pa, size_t first,
+    enum check_status st, const char *detail)
+{
+	for (size_t i = first; i < sizeof(tls_ids) / sizeof(tls_ids[0]); i++)
+		if (judged(r, tls_ids[i]))
+			add(r, pa, tls_ids[i], st, NULL, detail);
+}
+
 static void
 skip_all(struct probe_result *r, const struct probe_addr *pa, const char *why,
     bool with_handshake)
@@ -78,11 +97,7 @@ skip_all(struct probe_result *r, const struct probe_addr *pa, const char *why,
 	snprintf(d, sizeof(d), "not evaluated: %s did not pass", why);
 	if (with_handshake)
 		add(r, pa, "tls.handshake", CHECK_SKIP, NULL, d);
-	for (size_t i = 0; i < sizeof(tls_ids) / sizeof(tls_ids[0]); i++) {
-		if (r->domain == NULL && strcmp(tls_ids[i], "cert.name.nexthop") == 0)
-			continue;
-		add(r, pa, tls_ids[i], CHECK_SKIP, NULL, d);
-	}
+	add_all(r, pa, 0, CHECK_SKIP, d);
 }
 
 static bool
@@ -336,7 +351,7 @@ check_names(struct probe_result *r, const struct probe_addr *pa, bool pkix)
 		if (cr && st != CHECK_PASS)
 			cr->tlsrpt = "certificate-host-mismatch";
 	}
-	if (r->domain == NULL && r->opt.tls_domain == NULL)
+	if (!judged(r, "cert.name.nexthop"))
 		return;
 	n = &c->name_dom;
 	snprintf(detail, sizeof(detail), n->via != CERT_NAME_NONE ?
@@ -404,9 +419,9 @@ check_addr(struct probe_result *r, const struct probe_addr *pa)
 	check_kex(r, pa);
 	check_sigalg(r, pa);
 	if (!pa->tls.have_chain) {
-		for (size_t i = 4; i < sizeof(tls_ids) / sizeof(tls_ids[0]); i++)
-			add(r, pa, tls_ids[i], CHECK_ERROR, NULL,
-			    "the presented chain could not be analysed");
+		/* from cert.chain.trusted on */
+		add_all(r, pa, 4, CHECK_ERROR,
+		    "the presented chain could not be analysed");
 		return;
 	}
 	check_chain(r, pa, pkix);

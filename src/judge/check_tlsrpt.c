@@ -102,6 +102,7 @@ check_tlsrpt_run(struct probe_result *r)
 	const struct dns_answer *a = &r->rpt_txt;
 	struct tlsrpt t;
 	char rec[600];
+	enum st_err err;
 
 	if (a->err != ST_OK || (a->rcode != LDNS_RCODE_NOERROR &&
 	    a->rcode != LDNS_RCODE_NXDOMAIN)) {
@@ -115,8 +116,10 @@ check_tlsrpt_run(struct probe_result *r)
 	}
 	tlsrpt_init(&t);
 	/* the records' octets: the escaped text would turn a tab into "\009" */
-	if (tlsrpt_parse(&t, (const char *const *)a->txt, a->txt_len,
-	    a->ntext) != ST_OK) {
+	if ((err = tlsrpt_parse(&t, (const char *const *)a->txt, a->txt_len,
+	    a->ntext)) != ST_OK) {
+		/* Without its results the list is incomplete: say so. */
+		check_list_set_error(&r->checks, err);
 		tlsrpt_release(&t);
 		return;
 	}

@@ -11,6 +11,11 @@
 
 struct cJSON;
 
+/*
+ * The check modules below add their results to r->checks without testing
+ * each addition: a failure stays in the list (check_list_error), which
+ * verdict_run() reads before it judges anything.
+ */
 /* Findings of scope domain and mx about DNS (checks.md 2). */
 void check_dns_run(struct probe_result *r);
 /* The CNAME chain of an answer as check data and report (report.md 5.2). */
@@ -30,8 +35,15 @@ void check_tlsrpt_run(struct probe_result *r);
 /* The usable TLSA records of a that match nothing the session t saw, as
  * a JSON array of "u s m" strings (check_dane.c). */
 struct cJSON *dane_unmatched(const struct dns_answer *a, const struct tls_facts *t);
-/* Verdicts and policy.* checks (checks.md 12). */
-void verdict_run(struct probe_result *r);
+/*
+ * Verdicts and policy.* checks (checks.md 12). Returns the error recorded
+ * in r->checks when the check modules could not record every result (the
+ * list is incomplete and nothing is judged), ST_ERR_INTERNAL with errmsg
+ * when a result the rules read is missing (a bug in a check module, never
+ * read as skip), ST_ERR_NOMEM.
+ */
+enum st_err verdict_run(struct probe_result *r, char *errmsg, size_t errlen)
+    __attribute__((warn_unused_result));
 /* Exit code and reason (report.md 8). */
 void summary_run(struct probe_result *r);
 

@@ -77,31 +77,37 @@ mtasts_start(struct probe_result *r)
 	return s;
 }
 
-void
+enum st_err
 mtasts_finish(struct probe_result *r)
 {
 	struct mtasts_state *s = r->sts;
 	const struct mtasts_fetch_result *f;
+	enum st_err err;
 
 	if (s == NULL)
-		return;
+		return ST_OK;
 	if (s->fetch_started) {
 		pthread_join(s->thread, NULL);
 		s->fetch_started = false;
 	}
 	f = &s->fetch;
 	if (!s->fetch_done)
-		return;
+		return ST_OK;
 	s->ctype_ok = f->has_content_type &&
 	    mtasts_fetch_content_type_ok(f->content_type, f->content_type_len);
+	/* A policy that cannot be stored is our failure, not the
+	 * domain's: it must not read as an invalid policy. */
 	if (f->body != NULL && f->authenticated) {
-		s->policy_parsed = mtasts_policy_parse(&s->policy, f->body, f->bytes) == ST_OK;
+		if ((err = mtasts_policy_parse(&s->policy, f->body, f->bytes)) != ST_OK)
+			return err;
+		s->policy_parsed = true;
 	}
 	/* checks.md 1.1: a valid policy needs the record, an authenticated
 	 * 200 text/plain response and a policy that parses. */
 	s->valid = (s->txt.status == MTASTS_TXT_VALID) && f->err == ST_OK &&
 	    f->http_status == 200 && s->ctype_ok && f->authenticated &&
 	    s->policy_parsed && s->policy.valid;
+	return ST_OK;
 }
 
 void

@@ -36,8 +36,10 @@ struct mtasts_state {
 /* Parse the TXT record and start the fetch in a thread. Returns NULL when
  * out of memory. */
 struct mtasts_state *mtasts_start(struct probe_result *r);
-/* Wait for the fetch and judge the policy (fills the facts). */
-void mtasts_finish(struct probe_result *r);
+/* Wait for the fetch and judge the policy (fills the facts). ST_OK, or
+ * ST_ERR_NOMEM when the policy could not be parsed for lack of memory. */
+enum st_err mtasts_finish(struct probe_result *r)
+    __attribute__((warn_unused_result));
 void mtasts_state_free(struct mtasts_state *s);
 
 /* Facts for other modules; false/NULL without a valid policy. */

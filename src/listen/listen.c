@@ -280,6 +280,7 @@ sess_finish(struct listen *l, size_t slot, listen_session_cb cb, void *arg)
 {
 	struct listen_session *s = l->sess[slot];
 	struct listen_peer *h;
+	enum st_err err;
 	size_t i, n;
 
 	if (s->ssl != NULL) {
@@ -298,7 +299,15 @@ sess_finish(struct listen *l, size_t slot, listen_session_cb cb, void *arg)
 	for (i = 0; i < n && s->nrelated < LISTEN_RELATED_MAX; i++)
 		if (strcmp(l->hist[i].addr, s->peer) == 0)
 			s->related[s->nrelated++] = l->hist[i].seq;
-	listen_session_judge(s);
+	if ((err = listen_session_judge(s)) != ST_OK) {
+		/* A session report with results missing would blame the
+		 * sender for our failure: report none, and end the run. */
+		if (l->err == ST_OK)
+			l->err = err;
+		sess_free(s);
+		l->sess[slot] = NULL;
+		return;
+	}
 	for (i = 0; i < s->checks.n; i++) {
 		l->counts[s->checks.v[i].status]++;
 		if (s->checks.v[i].status == CHECK_FAIL)
@@ -577,6 +586,10 @@ static bool
 should_stop(struct listen *l, volatile sig_atomic_t *stop, long long now,
     long long end_at)
 {
+	if (l->err != ST_OK) {
+		l->reason = LISTEN_REASON_ERROR;
+		return true;
+	}
 	if (stop != NULL && *stop) {
 		l->reason = LISTEN_REASON_SIGNAL;
 		return true;
@@ -675,5 +688,5 @@ listen_run(struct listen *l, listen_session_cb cb, void *arg,
 			l->sess[i]->phase = LPH_DONE;
 			sess_finish(l, i, cb, arg);
 		}
-	return err;
+	return err != ST_OK ? err : l->err;
 }

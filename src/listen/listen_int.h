@@ -131,6 +131,7 @@ struct listen {
 	size_t counts[CHECK__COUNT];
 	bool any_fail;
 	enum listen_reason reason;
+	enum st_err err;         /* first session that could not be judged */
 	char *expect[4];
 	size_t nexpect;
 };
@@ -145,7 +146,9 @@ void listen_tls_collect(struct listen_session *s);
 
 /* listen_report.c */
 const char *listen_verdict_name(enum listen_verdict v);
-/* Refusal, verdict and checks of a finished session. */
-void listen_session_judge(struct listen_session *s);
+/* Refusal, verdict and checks of a finished session. ST_OK, or the error
+ * that kept a check result out of s->checks (check_list_error). */
+enum st_err listen_session_judge(struct listen_session *s)
+    __attribute__((warn_unused_result));
 
 #endif

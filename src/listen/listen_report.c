@@ -207,7 +207,7 @@ check_policy(struct listen_session *s)
 		    "not evaluated: the session ended early");
 }
 
-void
+enum st_err
 listen_session_judge(struct listen_session *s)
 {
 	const struct smtp_server *sm = &s->sm;
@@ -249,6 +249,8 @@ listen_session_judge(struct listen_session *s)
 	check_tls(s);
 	check_policy(s);
 	check_list_sort(&s->checks);
+	/* The ADD()s above leave their failures in the list. */
+	return check_list_error(&s->checks);
 }
 
 /* str_or_null - escaped peer text, or null when empty */

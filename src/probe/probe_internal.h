@@ -24,13 +24,16 @@ void tls_init_job_fn(void *arg);
 
 /* probe_target.c: r->domain, r->mailbox, r->host from the options */
 enum st_err probe_parse_target(struct probe_result *r, char *errmsg,
-    size_t errlen);
+    size_t errlen) __attribute__((warn_unused_result));
 void probe_pick_ehlo(struct probe_result *r);
 
 /* probe_dns.c: the two DNS phases and the address list */
-enum st_err probe_dns_mx(struct probe_result *r, struct tls_init_job *tj);
-enum st_err probe_dns_hosts(struct probe_result *r);
-enum st_err probe_build_addrs(struct probe_result *r);
+enum st_err probe_dns_mx(struct probe_result *r, struct tls_init_job *tj)
+    __attribute__((warn_unused_result));
+enum st_err probe_dns_hosts(struct probe_result *r)
+    __attribute__((warn_unused_result));
+enum st_err probe_build_addrs(struct probe_result *r)
+    __attribute__((warn_unused_result));
 /* Whether the MX host name is an alias whose own CNAME record is
  * DNSSEC-secure (RFC 7672 2.2.2: then DANE applies at the MX host name even
  * when the address records at the end of the chain are insecure). */

@@ -23,6 +23,17 @@
 
 #include "banned.h"
 
+/* section - add a part of the document; false, with the part freed, when
+ * it or its key could not be stored */
+static bool
+section(cJSON *doc, const char *key, cJSON *item)
+{
+	if (item != NULL && cJSON_AddItemToObject(doc, key, item))
+		return true;
+	cJSON_Delete(item);
+	return false;
+}
+
 static int
 str_cmp(const void *a, const void *b)
 {
@@ -270,9 +281,15 @@ checks_json(const struct probe_result *r)
 {
 	cJSON *a = cJSON_CreateArray();
 
-	for (size_t i = 0; i < r->checks.n; i++) {
+	for (size_t i = 0; a != NULL && i < r->checks.n; i++) {
 		const struct check_result *c = &r->checks.v[i];
 		cJSON *o = cJSON_CreateObject(), *s;
+
+		if (!cJSON_AddItemToArray(a, o)) {
+			/* a check left out would read as not run */
+			cJSON_Delete(a);
+			return NULL;
+		}
 
 		cJSON_AddStringToObject(o, "id", c->id);
 		cJSON_AddStringToObject(o, "status", check_status_name(c->status));
@@ -294,7 +311,6 @@ checks_json(const struct probe_result *r)
 			cJSON_AddStringToObject(o, "tlsrpt", c->tlsrpt);
 		if (c->waived)
 			cJSON_AddBoolToObject(o, "waived", true);
-		cJSON_AddItemToArray(a, o);
 	}
 	return a;
 }
@@ -304,9 +320,14 @@ vset_addrs(const struct verdict_set *s)
 {
 	cJSON *a = cJSON_CreateArray();
 
-	for (size_t i = 0; i < s->n; i++) {
+	for (size_t i = 0; a != NULL && i < s->n; i++) {
 		const struct verdict_addr *v = &s->addrs[i];
 		cJSON *o = cJSON_CreateObject();
+
+		if (!cJSON_AddItemToArray(a, o)) {
+			cJSON_Delete(a);
+			return NULL;
+		}
 
 		cJSON_AddStringToObject(o, "mx", v->pa->mx->name);
 		cJSON_AddStringToObject(o, "address", v->pa->address);
@@ -317,7 +338,6 @@ vset_addrs(const struct verdict_set *s)
 		report_json_str(o, "reason", v->reason);
 		if (v->has_would_fail)
 			cJSON_AddBoolToObject(o, "would_fail", v->would_fail);
-		cJSON_AddItemToArray(a, o);
 	}
 	return a;
 }
@@ -337,6 +357,7 @@ static cJSON *
 verdicts_json(const struct probe_result *r)
 {
 	cJSON *v = cJSON_CreateObject(), *levels;
+	bool ok;
 
 	cJSON_AddStringToObject(v, "min_tls", tls_version_name(r->opt.min_tls));
 	levels = cJSON_AddObjectToObject(v, "levels");
@@ -353,15 +374,20 @@ verdicts_json(const struct probe_result *r)
 		cJSON_AddStringToObject(o, "judged_on", L->judged_on ? L->judged_on : "strict");
 		cJSON_AddStringToObject(o, "status", check_status_name(L->status));
 		cJSON_AddItemToObject(o, "counts", counts_json(&L->strict));
-		cJSON_AddItemToObject(o, "addresses", vset_addrs(&L->strict));
+		ok = section(o, "addresses", vset_addrs(&L->strict));
 		vars = cJSON_AddObjectToObject(o, "variants");
-		for (size_t k = 0; k < L->nvariants; k++) {
+		for (size_t k = 0; ok && k < L->nvariants; k++) {
 			const struct verdict_set *s = &L->variants[k];
 			cJSON *x = cJSON_AddObjectToObject(vars, s->name);
 
 			cJSON_AddStringToObject(x, "outcome", verdict_outcome_name(s->outcome));
 			cJSON_AddItemToObject(x, "counts", counts_json(s));
-			cJSON_AddItemToObject(x, "addresses", vset_addrs(s));
+			ok = x != NULL && section(x, "addresses", vset_addrs(s));
+		}
+		if (!ok) {
+			/* a level without its addresses is no verdict */
+			cJSON_Delete(v);
+			return NULL;
 		}
 	}
 	return v;
@@ -533,8 +559,12 @@ tls_rpt_json(const struct probe_result *r)
 	cJSON_AddItemToObject(o, "lookup", report_json_lookup(r, &r->rpt_txt));
 	tlsrpt_init(&t);
 	if (tlsrpt_parse(&t, (const char *const *)r->rpt_txt.txt,
-	    r->rpt_txt.txt_len, r->rpt_txt.ntext) != ST_OK)
-		t.candidates = 0;
+	    r->rpt_txt.txt_len, r->rpt_txt.ntext) != ST_OK) {
+		/* not "no record": the part is lost, and with it the render */
+		tlsrpt_release(&t);
+		cJSON_Delete(o);
+		return NULL;
+	}
 	cJSON_AddNumberToObject(o, "candidates", (double)t.candidates);
 	if (t.candidates == 1) {
 		const char *rec = r->rpt_txt.text[t.record];
@@ -600,56 +630,98 @@ address_tests_json(const struct probe_result *r)
 	return a;
 }
 
-char *
-report_json_render(const struct probe_result *r)
+/* timings_json - report.md 4 timings_ms */
+static cJSON *
+timings_json(const struct probe_result *r)
 {
-	cJSON *doc = cJSON_CreateObject(), *t, *mx, *errs;
-	char *out;
+	cJSON *t = cJSON_CreateObject();
 
-	if (doc == NULL)
-		return NULL;
-	cJSON_AddStringToObject(doc, "schema_version", "1.0");
-	cJSON_AddStringToObject(doc, "type", "probe");
-	cJSON_AddItemToObject(doc, "tool", tool_json());
-	cJSON_AddItemToObject(doc, "target", target_json(r));
-	cJSON_AddStringToObject(doc, "started", r->started);
-	cJSON_AddStringToObject(doc, "finished", r->finished);
-	cJSON_AddNumberToObject(doc, "duration_ms", (double)r->duration_ms);
-	t = cJSON_AddObjectToObject(doc, "timings_ms");
 	cJSON_AddNumberToObject(t, "dns", (double)r->dns_ms);
 	report_json_num(t, "mta_sts", r->mta_sts_ms);
 	report_json_num(t, "smtp", r->smtp_ms);
 	report_json_num(t, "scan", r->scan_ms);
 	cJSON_AddNumberToObject(t, "total", (double)r->duration_ms);
-	cJSON_AddItemToObject(doc, "run", run_json(r));
-	cJSON_AddItemToObject(doc, "dns", dns_json(r));
-	mx = cJSON_AddArrayToObject(doc, "mx");
-	for (size_t i = 0; i < r->nmx; i++)
-		cJSON_AddItemToArray(mx, mx_json(r, &r->mx[i]));
-	cJSON_AddItemToObject(doc, "mta_sts", mta_sts_json(r));
-	cJSON_AddItemToObject(doc, "tls_rpt", tls_rpt_json(r));
-	cJSON_AddItemToObject(doc, "address_tests", address_tests_json(r));
-	cJSON_AddItemToObject(doc, "checks", checks_json(r));
-	cJSON_AddItemToObject(doc, "verdicts", verdicts_json(r));
-	cJSON_AddItemToObject(doc, "summary", summary_json(r));
-	errs = cJSON_AddArrayToObject(doc, "errors");
-	if (r->run_error[0]) {
-		cJSON *e = cJSON_CreateObject();
+	return t;
+}
 
-		cJSON_AddStringToObject(e, "code", r->run_error_code);
-		cJSON_AddStringToObject(e, "phase", "internal");
-		cJSON_AddStringToObject(e, "message", r->run_error);
-		cJSON_AddItemToArray(errs, e);
-	}
-	if (r->deadline_hit) {
-		cJSON *e = cJSON_CreateObject();
+static cJSON *
+mx_list_json(const struct probe_result *r)
+{
+	cJSON *mx = cJSON_CreateArray();
 
-		cJSON_AddStringToObject(e, "code", "deadline");
-		cJSON_AddStringToObject(e, "phase", "connect");
-		cJSON_AddStringToObject(e, "message", "the run deadline was reached");
-		cJSON_AddItemToArray(errs, e);
+	for (size_t i = 0; mx != NULL && i < r->nmx; i++)
+		if (!cJSON_AddItemToArray(mx, mx_json(r, &r->mx[i]))) {
+			cJSON_Delete(mx);
+			return NULL;
+		}
+	return mx;
+}
+
+static cJSON *
+error_json(const char *code, const char *phase, const char *message)
+{
+	cJSON *e = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(e, "code", code);
+	cJSON_AddStringToObject(e, "phase", phase);
+	cJSON_AddStringToObject(e, "message", message);
+	return e;
+}
+
+/* errors_json - report.md 7.1: the run-level errors */
+static cJSON *
+errors_json(const struct probe_result *r)
+{
+	cJSON *errs = cJSON_CreateArray();
+	bool ok = errs != NULL;
+
+	if (ok && r->run_error[0])
+		ok = cJSON_AddItemToArray(errs, error_json(r->run_error_code,
+		    "internal", r->run_error));
+	if (ok && r->deadline_hit)
+		ok = cJSON_AddItemToArray(errs, error_json("deadline", "connect",
+		    "the run deadline was reached"));
+	if (!ok) {
+		cJSON_Delete(errs);
+		return NULL;
 	}
-	out = cJSON_PrintUnformatted(doc);
+	return errs;
+}
+
+/*
+ * Every part of the document, the checks and the verdicts of each address
+ * are checked as they are added: a document that lost one of them is not
+ * printed (NULL, as out of memory), rather than read as a smaller report.
+ * XXX: a failed allocation of a leaf inside a part still drops only that
+ * member.
+ */
+char *
+report_json_render(const struct probe_result *r)
+{
+	cJSON *doc = cJSON_CreateObject();
+	char *out = NULL;
+
+	if (doc == NULL)
+		return NULL;
+	if (cJSON_AddStringToObject(doc, "schema_version", "1.0") != NULL &&
+	    cJSON_AddStringToObject(doc, "type", "probe") != NULL &&
+	    section(doc, "tool", tool_json()) &&
+	    section(doc, "target", target_json(r)) &&
+	    cJSON_AddStringToObject(doc, "started", r->started) != NULL &&
+	    cJSON_AddStringToObject(doc, "finished", r->finished) != NULL &&
+	    cJSON_AddNumberToObject(doc, "duration_ms", (double)r->duration_ms) != NULL &&
+	    section(doc, "timings_ms", timings_json(r)) &&
+	    section(doc, "run", run_json(r)) &&
+	    section(doc, "dns", dns_json(r)) &&
+	    section(doc, "mx", mx_list_json(r)) &&
+	    section(doc, "mta_sts", mta_sts_json(r)) &&
+	    section(doc, "tls_rpt", tls_rpt_json(r)) &&
+	    section(doc, "address_tests", address_tests_json(r)) &&
+	    section(doc, "checks", checks_json(r)) &&
+	    section(doc, "verdicts", verdicts_json(r)) &&
+	    section(doc, "summary", summary_json(r)) &&
+	    section(doc, "errors", errors_json(r)))
+		out = cJSON_PrintUnformatted(doc);
 	cJSON_Delete(doc);
 	return out;
 }

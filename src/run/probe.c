@@ -350,7 +350,8 @@ probe_run(const struct probe_options *o, struct probe_result **out,
 		goto fail;
 	if ((err = smtp_phase(r, ctx, store)) != ST_OK)
 		goto fail;
-	mtasts_finish(r);
+	if ((err = mtasts_finish(r)) != ST_OK)
+		goto fail;
 	/* report.md 4: the TXT lookup plus the HTTPS fetch (null when
 	 * MTA-STS is not looked at: --no-mta-sts, --host). */
 	r->mta_sts_ms = !r->have_sts_dns ? -1 : (long)r->sts_txt.ms +
@@ -368,7 +369,8 @@ probe_run(const struct probe_options *o, struct probe_result **out,
 	check_mtasts_run(r);
 	if (r->have_rpt_dns)
 		check_tlsrpt_run(r);
-	verdict_run(r);
+	if ((err = verdict_run(r, errmsg, errlen)) != ST_OK)
+		goto fail;
 	check_list_waive(&r->checks, r->opt.ignore, r->opt.nignore);
 	check_list_sort(&r->checks);
 	clock_rfc3339_now(r->finished, sizeof(r->finished));

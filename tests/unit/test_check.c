@@ -1,0 +1,90 @@
+/*
+ * test_check.c - the result list's sticky error (check.h): check_add()
+ * records its first failure in the list, later failures do not replace
+ * it, results are still added after it, and release clears it. The
+ * failure is forced through a detail the C library cannot format (a wide
+ * character outside Unicode), which takes check_add's own error path.
+ */
+#include "smtptls/check.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <wchar.h>
+
+#include "unit.h"
+
+#include "banned.h"
+
+/* Not a Unicode scalar value: "%ls" fails with EILSEQ in every locale. */
+static const wchar_t not_unicode[] = {0x110000, 0};
+
+struct step {
+	const char *name;
+	enum { ADD_OK, ADD_BAD, SET_NOMEM, SET_PARSE, RELEASE } op;
+	long n;               /* results in the list afterwards */
+	enum st_err err;      /* check_list_error() afterwards */
+};
+
+/* One list, driven through the steps in order. */
+static const struct step steps[] = {
+	{"fresh list has no error", ADD_OK, 1, ST_OK},
+	{"a detail that cannot be formatted is recorded", ADD_BAD, 1,
+	    ST_ERR_INTERNAL},
+	{"results are still added after a failure", ADD_OK, 2, ST_ERR_INTERNAL},
+	{"the first failure stays (later NOMEM)", SET_NOMEM, 2, ST_ERR_INTERNAL},
+	{"release clears the list and its error", RELEASE, 0, ST_OK},
+	{"a module's own failure is recorded", SET_PARSE, 0, ST_ERR_PARSE},
+	{"the first failure stays (later check_add)", ADD_BAD, 0, ST_ERR_PARSE},
+	{"release again", RELEASE, 0, ST_OK},
+};
+
+int
+main(void)
+{
+	struct check_list l;
+	char name[160];
+
+	check_list_init(&l);
+	unit_eq_long("init: no error", ST_OK, check_list_error(&l));
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		const struct step *s = &steps[i];
+		const struct check_result *r = NULL;
+		bool want_result = false;
+
+		switch (s->op) {
+		case ADD_OK:
+			r = check_add(&l, "smtp.connect", CHECK_PASS, NULL, "mx.example",
+			    "192.0.2.1", 0, NULL, "connected in %d ms", 3);
+			want_result = true;
+			break;
+		case ADD_BAD:
+			r = check_add(&l, "smtp.banner", CHECK_PASS, NULL, "mx.example",
+			    "192.0.2.1", 0, NULL, "%ls", not_unicode);
+			break;
+		case SET_NOMEM:
+			check_list_set_error(&l, ST_ERR_NOMEM);
+			break;
+		case SET_PARSE:
+			check_list_set_error(&l, ST_ERR_PARSE);
+			break;
+		case RELEASE:
+			check_list_release(&l);
+			break;
+		}
+		if (s->op == ADD_OK || s->op == ADD_BAD) {
+			snprintf(name, sizeof(name), "%s: check_add result", s->name);
+			unit_eq_long(name, want_result, r != NULL);
+		}
+		if (s->op == ADD_BAD) {
+			snprintf(name, sizeof(name), "%s: not in the list", s->name);
+			unit_eq_long(name, 0, check_find(&l, "smtp.banner", NULL,
+			    NULL) != NULL);
+		}
+		snprintf(name, sizeof(name), "%s: results", s->name);
+		unit_eq_long(name, s->n, (long)l.n);
+		snprintf(name, sizeof(name), "%s: error", s->name);
+		unit_eq_str(name, st_strerror(s->err), st_strerror(check_list_error(&l)));
+	}
+	check_list_release(&l);
+	return unit_exit();
+}
