@@ -565,6 +565,12 @@ static const struct addr_row addr_rows[] = {
 	{"12.2 no-dane: insecure address records", "dns.mx.addr.dnssec=warn",
 	    "tls tls tls pkix pkix pkix defer:dns.mx.addr.dnssec tls@opportunistic "
 	    "pkix pkix pkix@mta-sts pkix@mta-sts"},
+	/* RFC 7672 2.2.2 (man page DEVIATIONS): the MX host name is a secure
+	 * CNAME into an unsigned zone, so the TLSA lookup at the alias still
+	 * counts although the address records are insecure. */
+	{"RFC 7672 2.2.2: insecure addresses behind a secure alias keep DANE",
+	    "dns.mx.addr.dnssec=warn dane.tlsa.lookup=pass dane.tlsa.usable=pass",
+	    ALL_GOOD},
 	{"12.2 dane-broken (TLSA lookup failed): MTA-STS alone still delivers",
 	    "dane.tlsa.lookup=fail",
 	    "tls tls tls pkix pkix pkix defer:dane.tlsa.lookup "
