@@ -206,25 +206,19 @@ sess_event(struct sess *s, const struct session_params *p, enum smtp_event ev,
     long long now)
 {
 	struct probe_addr *pa = s->pa;
-	const char *sni;
-	const struct dns_tlsa *tlsa = NULL;
-	size_t ntlsa = 0;
+	const struct session_target *t =
+	    p->targets != NULL ? &p->targets[s->idx] : NULL;
+	const char *sni = t != NULL ? t->sni : NULL;
 	SSL *ssl;
 
 	sess_note_state(s, p, now);
 	switch (ev) {
 	case SMTP_EV_START_TLS:
-		/* SNI is the TLSA base domain (checks.md 1.9). */
-		sni = pa->mx->literal ? NULL : pa->mx->tlsa_base ? pa->mx->tlsa_base :
-		    pa->mx->name;
-		if (pa->mx->have_tlsa && pa->mx->tlsa.dnssec == DNSSEC_SECURE) {
-			tlsa = pa->mx->tlsa.tlsa;
-			ntlsa = pa->mx->tlsa.ntlsa;
-		}
 		pa->tls.attempted = true;
 		if (sni != NULL)
 			snprintf(pa->tls.sni, sizeof(pa->tls.sni), "%s", sni);
-		ssl = tls_client_new(p->ctx, s->c.fd, sni, tlsa, ntlsa, &pa->tls);
+		ssl = tls_client_new(p->ctx, s->c.fd, sni, t ? t->tlsa : NULL,
+		    t ? t->ntlsa : 0, &pa->tls);
 		if (ssl != NULL && p->hooks != NULL && p->hooks->setup != NULL &&
 		    !p->hooks->setup(p->hooks->arg, s->idx, ssl)) {
 			SSL_free(ssl);
@@ -260,20 +254,19 @@ sess_event(struct sess *s, const struct session_params *p, enum smtp_event ev,
 	}
 }
 
+/* sess_tls_facts - what the handshake gave, and the peer's chain kept for
+ * session_chains_check() (NULL when it cannot be kept: then, as when the
+ * analysis fails, there is no chain result) */
 static void
-sess_tls_facts(struct sess *s, const struct session_params *p)
+sess_tls_facts(struct sess *s)
 {
 	struct probe_addr *pa = s->pa;
 	STACK_OF(X509) *chain;
-	char err[200];
 
 	tls_client_collect(s->c.ssl, &pa->tls);
 	chain = SSL_get_peer_cert_chain(s->c.ssl);
-	if (chain != NULL && sk_X509_num(chain) > 0 &&
-	    cert_chain_check(chain, p->store, p->now,
-	    pa->mx->literal ? NULL : pa->mx->name, p->domain, p->exact_domain,
-	    &pa->tls.chain, err, sizeof(err)) == ST_OK)
-		pa->tls.have_chain = true;
+	if (chain != NULL && sk_X509_num(chain) > 0 && pa->peer_chain == NULL)
+		pa->peer_chain = X509_chain_up_ref(chain);
 }
 
 static void
@@ -318,7 +311,7 @@ sess_handshake(struct sess *s, const struct session_params *p, long long now)
 	case CONN_HS_AGAIN:
 		return;
 	case CONN_HS_DONE:
-		sess_tls_facts(s, p);
+		sess_tls_facts(s);
 		if (p->hooks != NULL) {
 			sess_scan_done(s, p, now);
 			return;
