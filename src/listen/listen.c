@@ -557,6 +557,38 @@ should_stop(struct listen *l, volatile sig_atomic_t *stop, long long now,
 	return false;
 }
 
+/* listen_poll_set - a pollfd per session, then the listening sockets while
+ * there is room; lowers *wake to the earliest limit; returns how many */
+static size_t
+listen_poll_set(struct listen *l, struct pollfd *pfd, size_t *map,
+    long long *wake, long long now)
+{
+	size_t i, np = 0, nsess = 0;
+
+	for (i = 0; i < LISTEN_SESSIONS_MAX; i++) {
+		struct listen_session *s = l->sess[i];
+
+		if (s == NULL)
+			continue;
+		nsess++;
+		/* TLS may hold decrypted bytes poll cannot see. */
+		if (s->phase == LPH_SMTP && conn_pending(&s->c))
+			*wake = now;
+		conn_pollfd(&s->c, sess_io(s), &pfd[np]);
+		map[np++] = i;
+		*wake = conn_wake(&s->c, *wake);
+		if (s->session_deadline < *wake)
+			*wake = s->session_deadline;
+	}
+	for (i = 0; i < l->nl && nsess < LISTEN_SESSIONS_MAX; i++) {
+		pfd[np].fd = l->lfd[i];
+		pfd[np].events = POLLIN;
+		pfd[np].revents = 0;
+		map[np++] = LISTEN_SESSIONS_MAX + i;
+	}
+	return np;
+}
+
 enum st_err
 listen_run(struct listen *l, listen_session_cb cb, void *arg,
     volatile sig_atomic_t *stop)
@@ -566,7 +598,7 @@ listen_run(struct listen *l, listen_session_cb cb, void *arg,
 	long long now = clock_ms();
 	long long end_at = l->p.duration_ms > 0 ? now + l->p.duration_ms : 0;
 	enum st_err err = ST_OK;
-	size_t i, np, nsess;
+	size_t i, np;
 
 	for (;;) {
 		long long wake;
@@ -579,28 +611,7 @@ listen_run(struct listen *l, listen_session_cb cb, void *arg,
 		wake = now + 500;
 		if (end_at > 0 && end_at < wake)
 			wake = end_at;
-		np = nsess = 0;
-		for (i = 0; i < LISTEN_SESSIONS_MAX; i++) {
-			struct listen_session *s = l->sess[i];
-
-			if (s == NULL)
-				continue;
-			nsess++;
-			/* TLS may hold decrypted bytes poll cannot see. */
-			if (s->phase == LPH_SMTP && conn_pending(&s->c))
-				wake = now;
-			conn_pollfd(&s->c, sess_io(s), &pfd[np]);
-			map[np++] = i;
-			wake = conn_wake(&s->c, wake);
-			if (s->session_deadline < wake)
-				wake = s->session_deadline;
-		}
-		for (i = 0; i < l->nl && nsess < LISTEN_SESSIONS_MAX; i++) {
-			pfd[np].fd = l->lfd[i];
-			pfd[np].events = POLLIN;
-			pfd[np].revents = 0;
-			map[np++] = LISTEN_SESSIONS_MAX + i;
-		}
+		np = listen_poll_set(l, pfd, map, &wake, now);
 		r = poll(pfd, np, conn_poll_timeout(wake, now));
 		if (r < 0 && errno != EINTR) {
 			err = ST_ERR_IO;

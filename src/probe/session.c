@@ -604,6 +604,27 @@ sess_poll_set(struct sess *ss, size_t n, const struct session_params *p,
 	return np;
 }
 
+/* sess_dispatch - after poll(): events first, then the deadlines */
+static void
+sess_dispatch(struct sess *ss, const struct pollfd *pfd, const size_t *map,
+    size_t np, bool any, const struct session_params *p, long long now)
+{
+	for (size_t k = 0; k < np; k++) {
+		struct sess *s = &ss[map[k]];
+
+		if (!conn_live(&s->c))
+			continue;
+		if (any && pfd[k].revents != 0)
+			sess_ready(s, p, pfd[k].revents, now);
+		if (!conn_live(&s->c))
+			continue;
+		if (now >= p->deadline)
+			sess_timeout(s, p, now, true);
+		else if (conn_expired(&s->c, now))
+			sess_timeout(s, p, now, false);
+	}
+}
+
 enum st_err
 session_run_all(struct probe_addr **addrs, const int *rcpt_group, size_t n,
     const struct session_params *p)
@@ -663,21 +684,7 @@ session_run_all(struct probe_addr **addrs, const int *rcpt_group, size_t n,
 			err = ST_ERR_IO;
 			break;
 		}
-		now = clock_ms();
-		for (size_t k = 0; k < np; k++) {
-			struct sess *s = &ss[map[k]];
-
-			if (!conn_live(&s->c))
-				continue;
-			if (r > 0 && pfd[k].revents != 0)
-				sess_ready(s, p, pfd[k].revents, now);
-			if (!conn_live(&s->c))
-				continue;
-			if (now >= p->deadline)
-				sess_timeout(s, p, now, true);
-			else if (conn_expired(&s->c, now))
-				sess_timeout(s, p, now, false);
-		}
+		sess_dispatch(ss, pfd, map, np, r > 0, p, clock_ms());
 	}
 out:
 	if (ss != NULL)
