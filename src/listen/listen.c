@@ -3,8 +3,9 @@
  * server machine per sender over its non-blocking socket (plaintext, then
  * OpenSSL directly over the fd after STARTTLS), with an idle limit per
  * step, a limit per session, a cap on concurrent sessions, --count,
- * --duration and a stop flag. One poll() loop, as in session.c: a slow or
- * hostile sender only ever holds up its own session.
+ * --duration and a stop flag. One poll() loop, as in session.c, over the
+ * same connection driver (conn.c): a slow or hostile sender only ever
+ * holds up its own session.
  *
  * It owns the listening sockets, the sessions and the history of finished
  * sessions (for related_sessions); it prints nothing.
@@ -13,7 +14,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,11 +22,10 @@
 #include <unistd.h>
 
 #include <cJSON.h>
-#include <openssl/err.h>
 
 #include "clock.h"
+#include "conn.h"
 
-#include "tls_io.h"
 #include "banned.h"
 
 /* parse_bind - "ADDR:PORT", "[V6]:PORT", "ADDR", "V6" into ss */
@@ -240,10 +239,7 @@ sess_free(struct listen_session *s)
 {
 	if (s == NULL)
 		return;
-	if (s->ssl != NULL)
-		SSL_free(s->ssl);
-	if (s->fd >= 0)
-		close(s->fd);
+	conn_close(&s->c, false);
 	if (s->sm_ready)
 		smtp_server_release(&s->sm);
 	cert_summary_release(&s->tls.client_cert);
@@ -283,13 +279,7 @@ sess_finish(struct listen *l, size_t slot, listen_session_cb cb, void *arg)
 	enum st_err err;
 	size_t i, n;
 
-	if (s->ssl != NULL) {
-		SSL_free(s->ssl);
-		s->ssl = NULL;
-	}
-	if (s->fd >= 0)
-		close(s->fd);
-	s->fd = -1;
+	conn_close(&s->c, false);
 	s->phase = LPH_DONE;
 	s->t_end = clock_ms();
 	clock_rfc3339_now(s->finished, sizeof(s->finished));
@@ -336,37 +326,32 @@ sess_accept(struct listen *l, int lfd, long long now)
 	socklen_t slen = sizeof(ss);
 	struct listen_session *s;
 	struct smtp_server_params sp;
+	struct conn c;
 	size_t slot;
-	int fd;
 	bool v6;
 
 	for (slot = 0; slot < LISTEN_SESSIONS_MAX && l->sess[slot]; slot++)
 		;
 	if (slot == LISTEN_SESSIONS_MAX)
 		return;
-	fd = accept(lfd, (struct sockaddr *)&ss, &slen);
-	if (fd < 0)
+	conn_init(&c);
+	if (conn_accept(&c, lfd, (struct sockaddr *)&ss, &slen) != 0)
 		return; /* EAGAIN, or the peer left: nothing to record */
-	if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0 ||
-	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
-		close(fd);
-		return;
-	}
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
-		close(fd);
+		conn_close(&c, false);
 		return;
 	}
 	s->l = l;
-	s->fd = fd;
+	s->c = c;
 	s->seq = ++l->next_seq;
 	snprintf(s->id, sizeof(s->id), "s-%06u", s->seq % 1000000);
 	addr_text(&ss, s->peer, sizeof(s->peer), &s->peer_port, &s->peer_v6);
 	slen = sizeof(ss);
-	if (getsockname(fd, (struct sockaddr *)&ss, &slen) == 0)
+	if (getsockname(s->c.fd, (struct sockaddr *)&ss, &slen) == 0)
 		addr_text(&ss, s->local, sizeof(s->local), &s->local_port, &v6);
 	s->t_start = now;
 	clock_rfc3339_now(s->started, sizeof(s->started));
-	s->step_deadline = now + l->p.step_timeout_ms;
+	conn_set_deadline(&s->c, now + l->p.step_timeout_ms);
 	s->session_deadline = now + l->p.session_timeout_ms;
 	check_list_init(&s->checks);
 	sp.hostname = l->hostname;
@@ -390,29 +375,11 @@ sess_flush(struct listen_session *s)
 	size_t len;
 
 	while ((out = smtp_server_output(&s->sm, &len)) != NULL) {
-		if (s->ssl != NULL) {
-			int r, e;
+		ssize_t r = conn_write(&s->c, out, len);
 
-			ERR_clear_error();
-			r = SSL_write(s->ssl, out, (int)len);
-			if (r <= 0) {
-				e = SSL_get_error(s->ssl, r);
-				if (e == SSL_ERROR_WANT_READ ||
-				    e == SSL_ERROR_WANT_WRITE) {
-					s->ssl_want = e;
-					return true;
-				}
-				return false;
-			}
-			s->ssl_want = 0;
-			smtp_server_output_done(&s->sm, (size_t)r);
-		} else {
-			ssize_t r = send(s->fd, out, len, MSG_NOSIGNAL);
-
-			if (r < 0)
-				return errno == EAGAIN || errno == EWOULDBLOCK;
-			smtp_server_output_done(&s->sm, (size_t)r);
-		}
+		if (r <= 0)
+			return r == 0;
+		smtp_server_output_done(&s->sm, (size_t)r);
 	}
 	return true;
 }
@@ -420,29 +387,26 @@ sess_flush(struct listen_session *s)
 static void
 sess_handshake(struct listen_session *s, long long now)
 {
-	int r, e;
+	struct conn_tls_fail fail;
 
-	ERR_clear_error();
-	r = SSL_do_handshake(s->ssl);
-	if (r == 1) {
-		s->ssl_want = 0;
+	switch (conn_handshake(&s->c, &fail)) {
+	case CONN_HS_AGAIN:
+		return;
+	case CONN_HS_DONE:
 		listen_tls_collect(s);
 		(void)smtp_server_tls_done(&s->sm, true); /* NONE */
 		s->phase = LPH_SMTP;
-		s->step_deadline = now + s->l->p.step_timeout_ms;
+		conn_set_deadline(&s->c, now + s->l->p.step_timeout_ms);
 		return;
-	}
-	e = SSL_get_error(s->ssl, r);
-	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-		s->ssl_want = e;
-		return;
+	case CONN_HS_FAILED:
+	default:
+		break;
 	}
 	if (s->tls.handshake == LISTEN_HS_NONE)
 		s->tls.handshake = LISTEN_HS_CLOSED;
 	snprintf(s->errmsg, sizeof(s->errmsg), "TLS handshake failed: %s",
-	    e == SSL_ERROR_SSL ?
-	    ERR_reason_error_string(ERR_peek_last_error()) :
-	    "connection closed");
+	    fail.ssl_error != SSL_ERROR_SSL ? "connection closed" :
+	    fail.reason[0] != '\0' ? fail.reason : "unknown TLS error");
 	(void)smtp_server_tls_done(&s->sm, false); /* CLOSE */
 	s->phase = LPH_DONE;
 }
@@ -451,15 +415,18 @@ sess_handshake(struct listen_session *s, long long now)
 static void
 sess_start_tls(struct listen_session *s, long long now)
 {
+	SSL *ssl;
+
 	s->tls_attempted = true;
-	if ((s->ssl = listen_tls_new(s->l->ctx, s)) == NULL) {
+	if ((ssl = listen_tls_new(s->l->ctx, s)) == NULL) {
 		snprintf(s->errmsg, sizeof(s->errmsg), "cannot start TLS");
 		s->sm.end = SMTPS_END_ERROR;
 		s->phase = LPH_DONE;
 		return;
 	}
+	conn_start_tls(&s->c, ssl);
 	s->phase = LPH_HANDSHAKE;
-	s->step_deadline = now + s->l->p.step_timeout_ms;
+	conn_set_deadline(&s->c, now + s->l->p.step_timeout_ms);
 	sess_handshake(s, now);
 }
 
@@ -474,13 +441,13 @@ sess_event(struct listen_session *s, enum smtps_event ev, long long now)
 	}
 	if (ev == SMTPS_EV_CLOSE) {
 		s->phase = LPH_CLOSING;
-		s->step_deadline = now + LISTEN_LINGER_MS;
+		conn_set_deadline(&s->c, now + LISTEN_LINGER_MS);
 	} else if (ev == SMTPS_EV_START_TLS) {
 		/* Bytes after STARTTLS were dropped by the machine; we do
 		 * not read the socket again before the handshake. */
 		s->phase = LPH_CLOSING; /* reused: drain the 220 first */
 		s->tls_attempted = true;
-		s->step_deadline = now + s->l->p.step_timeout_ms;
+		conn_set_deadline(&s->c, now + s->l->p.step_timeout_ms);
 	}
 	if (s->phase == LPH_CLOSING) {
 		size_t len;
@@ -503,7 +470,7 @@ sess_read(struct listen_session *s, long long now)
 	struct tls_io_close end;
 
 	/* How a sender went away is not judged (yet): any end is EOF. */
-	n = tls_io_read(s->ssl, s->fd, buf, sizeof(buf), &s->ssl_want, &end);
+	n = conn_read(&s->c, buf, sizeof(buf), &end);
 	if (n < 0)
 		return;
 	if (n == 0) {
@@ -511,35 +478,33 @@ sess_read(struct listen_session *s, long long now)
 		s->phase = LPH_DONE;
 		return;
 	}
-	s->step_deadline = now + s->l->p.step_timeout_ms;
+	conn_set_deadline(&s->c, now + s->l->p.step_timeout_ms);
 	sess_event(s, smtp_server_feed(&s->sm, buf, (size_t)n, &used), now);
 }
 
-static short
-sess_events(const struct listen_session *s)
+/* sess_io - what the session would do next on its conn */
+static unsigned
+sess_io(const struct listen_session *s)
 {
-	size_t len;
+	size_t len = 0;
 
-	if (s->ssl_want == SSL_ERROR_WANT_WRITE)
-		return POLLOUT;
-	if (s->ssl_want == SSL_ERROR_WANT_READ)
-		return POLLIN;
-	smtp_server_output(&s->sm, &len);
 	switch (s->phase) {
-	case LPH_HANDSHAKE:
-		return POLLIN;
 	case LPH_CLOSING:
-		return POLLOUT;
+		return CONN_IO_WRITE;
 	case LPH_SMTP:
-		return POLLIN | (len > 0 ? POLLOUT : 0);
+		smtp_server_output(&s->sm, &len);
+		return CONN_IO_READ | (len > 0 ? CONN_IO_WRITE : 0);
 	default:
-		return 0;
+		return 0; /* the handshake: the conn knows */
 	}
 }
 
 static void
 sess_ready(struct listen_session *s, short rev, long long now)
 {
+	/* Asked before a write changes what OpenSSL waits for. */
+	bool rd = conn_read_ready(&s->c, rev);
+
 	switch (s->phase) {
 	case LPH_HANDSHAKE:
 		sess_handshake(s, now);
@@ -549,9 +514,9 @@ sess_ready(struct listen_session *s, short rev, long long now)
 		    SMTPS_EV_START_TLS : SMTPS_EV_CLOSE, now);
 		return;
 	case LPH_SMTP:
-		if (rev & POLLOUT)
+		if (conn_write_ready(&s->c, rev))
 			sess_event(s, SMTPS_EV_NONE, now);
-		if (s->phase == LPH_SMTP && (rev & (POLLIN | POLLHUP | POLLERR)))
+		if (s->phase == LPH_SMTP && rd)
 			sess_read(s, now);
 		return;
 	default:
@@ -605,6 +570,38 @@ should_stop(struct listen *l, volatile sig_atomic_t *stop, long long now,
 	return false;
 }
 
+/* listen_poll_set - a pollfd per session, then the listening sockets while
+ * there is room; lowers *wake to the earliest limit; returns how many */
+static size_t
+listen_poll_set(struct listen *l, struct pollfd *pfd, size_t *map,
+    long long *wake, long long now)
+{
+	size_t i, np = 0, nsess = 0;
+
+	for (i = 0; i < LISTEN_SESSIONS_MAX; i++) {
+		struct listen_session *s = l->sess[i];
+
+		if (s == NULL)
+			continue;
+		nsess++;
+		/* TLS may hold decrypted bytes poll cannot see. */
+		if (s->phase == LPH_SMTP && conn_pending(&s->c))
+			*wake = now;
+		conn_pollfd(&s->c, sess_io(s), &pfd[np]);
+		map[np++] = i;
+		*wake = conn_wake(&s->c, *wake);
+		if (s->session_deadline < *wake)
+			*wake = s->session_deadline;
+	}
+	for (i = 0; i < l->nl && nsess < LISTEN_SESSIONS_MAX; i++) {
+		pfd[np].fd = l->lfd[i];
+		pfd[np].events = POLLIN;
+		pfd[np].revents = 0;
+		map[np++] = LISTEN_SESSIONS_MAX + i;
+	}
+	return np;
+}
+
 enum st_err
 listen_run(struct listen *l, listen_session_cb cb, void *arg,
     volatile sig_atomic_t *stop)
@@ -614,7 +611,7 @@ listen_run(struct listen *l, listen_session_cb cb, void *arg,
 	long long now = clock_ms();
 	long long end_at = l->p.duration_ms > 0 ? now + l->p.duration_ms : 0;
 	enum st_err err = ST_OK;
-	size_t i, np, nsess;
+	size_t i, np;
 
 	for (;;) {
 		long long wake;
@@ -627,33 +624,8 @@ listen_run(struct listen *l, listen_session_cb cb, void *arg,
 		wake = now + 500;
 		if (end_at > 0 && end_at < wake)
 			wake = end_at;
-		np = nsess = 0;
-		for (i = 0; i < LISTEN_SESSIONS_MAX; i++) {
-			struct listen_session *s = l->sess[i];
-
-			if (s == NULL)
-				continue;
-			nsess++;
-			/* TLS may hold decrypted bytes poll cannot see. */
-			if (s->ssl != NULL && s->phase == LPH_SMTP &&
-			    SSL_pending(s->ssl) > 0)
-				wake = now;
-			pfd[np].fd = s->fd;
-			pfd[np].events = sess_events(s);
-			pfd[np].revents = 0;
-			map[np++] = i;
-			if (s->step_deadline < wake)
-				wake = s->step_deadline;
-			if (s->session_deadline < wake)
-				wake = s->session_deadline;
-		}
-		for (i = 0; i < l->nl && nsess < LISTEN_SESSIONS_MAX; i++) {
-			pfd[np].fd = l->lfd[i];
-			pfd[np].events = POLLIN;
-			pfd[np].revents = 0;
-			map[np++] = LISTEN_SESSIONS_MAX + i;
-		}
-		r = poll(pfd, np, wake <= now ? 0 : (int)(wake - now));
+		np = listen_poll_set(l, pfd, map, &wake, now);
+		r = poll(pfd, np, conn_poll_timeout(wake, now));
 		if (r < 0 && errno != EINTR) {
 			err = ST_ERR_IO;
 			l->reason = LISTEN_REASON_ERROR;
@@ -671,10 +643,9 @@ listen_run(struct listen *l, listen_session_cb cb, void *arg,
 			s = l->sess[map[k]];
 			if (r > 0 && pfd[k].revents != 0)
 				sess_ready(s, pfd[k].revents, now);
-			else if (s->ssl != NULL && s->phase == LPH_SMTP &&
-			    SSL_pending(s->ssl) > 0)
+			else if (s->phase == LPH_SMTP && conn_pending(&s->c))
 				sess_read(s, now);
-			if (s->phase != LPH_DONE && (now >= s->step_deadline ||
+			if (s->phase != LPH_DONE && (conn_expired(&s->c, now) ||
 			    now >= s->session_deadline))
 				sess_timeout(s, false, now);
 			if (s->phase == LPH_DONE)

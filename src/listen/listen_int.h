@@ -13,6 +13,7 @@
 #include <openssl/ssl.h>
 
 #include "cert_check.h"
+#include "conn.h"
 #include "smtp_server.h"
 #include "smtptls/check.h"
 #include "smtptls/listen.h"
@@ -56,7 +57,11 @@ enum listen_verdict {
 	LISTEN_V_VERIFIES, LISTEN_V__COUNT
 };
 
-enum listen_phase { LPH_SMTP = 0, LPH_HANDSHAKE, LPH_CLOSING, LPH_DONE };
+/* LPH_CLOSING: the last reply (or the 220 to STARTTLS) is being written
+ * before the close (or the handshake); nothing more is read. */
+enum listen_phase {
+	LPH_NONE = 0, LPH_SMTP, LPH_HANDSHAKE, LPH_CLOSING, LPH_DONE
+};
 
 struct listen_tls_facts {
 	enum listen_hs handshake;
@@ -97,12 +102,10 @@ struct listen_session {
 	struct check_list checks;
 	char errmsg[200];
 
-	/* driver */
-	int fd;
-	SSL *ssl;
+	/* driver: the connection (fd, SSL, step deadline) is conn.c's */
+	struct conn c;
 	enum listen_phase phase;
-	int ssl_want;
-	long long step_deadline, session_deadline;
+	long long session_deadline;
 };
 
 struct listen_peer {
@@ -139,7 +142,7 @@ struct listen {
 /* listen_tls.c */
 SSL_CTX *listen_tls_ctx(const struct listen_params *p, const char *hostname,
     struct cert_summary *cert, char *errmsg, size_t errlen);
-/* Attach s to a new SSL object on s->fd; NULL on failure. */
+/* A new server SSL on s->c.fd that records into s; NULL on failure. */
 SSL *listen_tls_new(SSL_CTX *ctx, struct listen_session *s);
 /* After a successful handshake: version, cipher, group, SNI, client cert. */
 void listen_tls_collect(struct listen_session *s);

@@ -369,7 +369,7 @@ listen_tls_new(SSL_CTX *ctx, struct listen_session *s)
 
 	if (ssl == NULL)
 		return NULL;
-	if (SSL_set_fd(ssl, s->fd) != 1 ||
+	if (SSL_set_fd(ssl, s->c.fd) != 1 ||
 	    SSL_set_ex_data(ssl, sess_index, s) != 1) {
 		SSL_free(ssl);
 		return NULL;
@@ -381,7 +381,7 @@ listen_tls_new(SSL_CTX *ctx, struct listen_session *s)
 void
 listen_tls_collect(struct listen_session *s)
 {
-	SSL *ssl = s->ssl;
+	SSL *ssl = s->c.ssl;
 	const SSL_CIPHER *c = SSL_get_current_cipher(ssl);
 	const char *sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
 	const unsigned char *alpn = NULL;

@@ -15,10 +15,10 @@
 #include "ascii.h"
 #include "banned.h"
 
-/* classify_ssl - what SSL_get_error() e and the error queue say about an
- * ended TLS stream (pfx tls_bio_ops.c maps the same cases) */
-static void
-classify_ssl(int e, int sys_errno, struct tls_io_close *end)
+/* tls_io_classify - what SSL_get_error() e and the error queue say about
+ * an ended TLS stream (pfx tls_bio_ops.c maps the same cases) */
+void
+tls_io_classify(int e, int sys_errno, struct tls_io_close *end)
 {
 	unsigned long code = ERR_peek_last_error();
 	int reason = ERR_GET_REASON(code);
@@ -75,7 +75,7 @@ tls_io_read(SSL *ssl, int fd, char *buf, size_t len, int *want,
 			*want = e;
 			return -1;
 		}
-		classify_ssl(e, errno, end);
+		tls_io_classify(e, errno, end);
 		ERR_clear_error();
 		return 0;
 	}

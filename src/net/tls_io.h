@@ -41,6 +41,13 @@ ssize_t tls_io_read(SSL *ssl, int fd, char *buf, size_t len, int *want,
     struct tls_io_close *end);
 
 /*
+ * tls_io_classify - fill *end from SSL_get_error() value e, the errno
+ * seen after the call and the (not yet cleared) error queue; used for
+ * reads and for failed handshakes. Leaves the queue as it is.
+ */
+void tls_io_classify(int e, int sys_errno, struct tls_io_close *end);
+
+/*
  * tls_io_end_phrase - the end as words for a message, e.g. "TLS alert
  * 'bad record mac' from the peer", written to out (always terminated).
  */

@@ -55,6 +55,10 @@ struct probe_addr {
 	struct smtp_client sc; /* dialogue and every reply */
 	bool sc_ready;
 	struct tls_facts tls;
+	/* The chain the server presented (up-ref'd, owned) from the
+	 * handshake until session_chains_check() analyses it into
+	 * tls.chain; NULL otherwise. */
+	STACK_OF(X509) *peer_chain;
 	struct scan_facts *scan; /* --scan (scan.h), owned; NULL without */
 	unsigned order;        /* subject order for checks */
 	/* --cleartext: the extra session without STARTTLS on this address

@@ -34,6 +34,7 @@
 
 #include "clock.h"
 #include "session.h"
+#include "session_target.h"
 
 #include "banned.h"
 
@@ -278,6 +279,7 @@ slot_release(struct slot *sl)
 		smtp_client_release(&sl->tmp.sc);
 	if (sl->tmp.tls.have_chain)
 		cert_chain_result_release(&sl->tmp.tls.chain);
+	session_chain_drop(&sl->tmp);
 	memset(&sl->tmp, 0, sizeof(sl->tmp));
 }
 
@@ -335,6 +337,7 @@ scan_run_all(struct probe_addr **addrs, size_t n, const struct session_params *p
 	struct plan *plans = NULL;
 	struct slot *slots = NULL;
 	struct probe_addr **tmp = NULL;
+	struct session_target *tg = NULL;
 	struct session_params sp = *p;
 	struct round rd;
 	struct session_hooks hooks = {
@@ -349,7 +352,9 @@ scan_run_all(struct probe_addr **addrs, size_t n, const struct session_params *p
 	plans = calloc(n + 1, sizeof(*plans));
 	slots = calloc(n * SCAN_SLOTS_PER_ADDR + 1, sizeof(*slots));
 	tmp = calloc(n * SCAN_SLOTS_PER_ADDR + 1, sizeof(*tmp));
-	if (plans == NULL || slots == NULL || tmp == NULL) {
+	tg = calloc(n * SCAN_SLOTS_PER_ADDR + 1, sizeof(*tg));
+	sp.targets = tg;
+	if (plans == NULL || slots == NULL || tmp == NULL || tg == NULL) {
 		err = ST_ERR_NOMEM;
 		goto out;
 	}
@@ -379,7 +384,10 @@ scan_run_all(struct probe_addr **addrs, size_t n, const struct session_params *p
 		if ((ns = fill_round(plans, np, slots, tmp)) == 0)
 			break;
 		rd.n = ns;
+		for (i = 0; i < ns; i++)
+			session_target_of(tmp[i]->mx, &tg[i]);
 		err = session_run_all(tmp, NULL, ns, &sp);
+		session_chains_check(tmp, tg, ns, &sp);
 		for (i = 0; i < ns; i++) {
 			slots[i].job->busy = false;
 			if (err == ST_OK)
@@ -396,5 +404,6 @@ out:
 	free(plans);
 	free(slots);
 	free(tmp);
+	free(tg);
 	return err;
 }

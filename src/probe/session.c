@@ -8,43 +8,32 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
-
-#include <openssl/err.h>
 
 #include "address_test_pick.h"
 #include "ascii.h"
 #include "clock.h"
+#include "conn.h"
 #include "tls_client.h"
 
-#include "tls_io.h"
 #include "banned.h"
 
-/* PH_NONE: not started (zero means "not yet"). PH_WATCH: a scan session
- * after its handshake, listening for a reply it did not ask for
- * (session_hooks.inject). */
-enum sess_phase {
-	PH_NONE = 0, PH_CONNECT, PH_SMTP, PH_HANDSHAKE, PH_WATCH, PH_DONE
-};
-
+/* The connection (fd, SSL, phase, step deadline) is conn.c's; a session
+ * adds the SMTP machine's side and the facts it fills. */
 struct sess {
 	struct probe_addr *pa;
 	size_t idx;              /* position in session_run_all's addrs */
 	bool inject;             /* scan: STARTTLS and NOOP in one write */
-	int fd;
-	SSL *ssl;
-	enum sess_phase phase;
-	int ssl_want;            /* SSL_ERROR_WANT_READ/WRITE or 0 */
-	bool ssl_read_wants_write; /* that WANT_WRITE came from SSL_read */
+	bool scan;               /* scan: stops after the handshake */
+	bool watch;              /* scan, after its handshake: listening for
+	                          * a reply it did not ask for (inject) */
+	struct conn c;
 	long long t_start;       /* session start */
 	long long step_start;
-	long long step_deadline;
 	enum smtp_state last_state;
 	enum atp_state atp;      /* address test candidate (checks.md 9) */
 	unsigned group;          /* its group for address_test_pick() */
@@ -102,7 +91,14 @@ sess_note_state(struct sess *s, const struct session_params *p, long long now)
 	}
 	s->last_state = st;
 	s->step_start = now;
-	s->step_deadline = now + p->timeout_ms;
+	conn_set_deadline(&s->c, now + p->timeout_ms);
+}
+
+/* sess_smtp - the SMTP machine is reading and writing on the conn */
+static bool
+sess_smtp(const struct sess *s)
+{
+	return s->c.phase == CONN_PLAIN || (s->c.phase == CONN_TLS && !s->watch);
 }
 
 static void
@@ -110,19 +106,14 @@ sess_close(struct sess *s, long long now)
 {
 	struct probe_addr *pa = s->pa;
 
-	if (s->phase == PH_NONE || s->phase == PH_DONE)
+	if (s->c.phase == CONN_NONE || s->c.phase == CONN_CLOSED)
 		return;
 	if (s->atp != ATP_NONE && s->atp != ATP_CHOSEN &&
 	    s->atp != ATP_RELEASED)
 		s->atp = ATP_GONE;
-	if (s->ssl != NULL) {
-		SSL_free(s->ssl);
-		s->ssl = NULL;
-	}
-	if (s->fd >= 0)
-		close(s->fd);
-	s->fd = -1;
-	s->phase = PH_DONE;
+	/* A scan session is only ever established right before it stops:
+	 * it says close_notify (not waited for). */
+	conn_close(&s->c, s->scan);
 	pa->t[T_TOTAL] = (long)(now - s->t_start);
 	if (!pa->connected) {
 		if (pa->state != ADDR_SKIPPED)
@@ -137,13 +128,11 @@ sess_start(struct sess *s, const struct session_params *p, long long now)
 	struct probe_addr *pa = s->pa;
 	struct sockaddr_storage ss;
 	socklen_t slen;
-	int fd;
+	int e;
 
 	memset(&ss, 0, sizeof(ss));
 	s->t_start = s->step_start = now;
-	s->step_deadline = now + p->timeout_ms;
-	s->fd = -1;
-	s->phase = PH_CONNECT;
+	conn_set_deadline(&s->c, now + p->timeout_ms);
 	if (pa->family == AF_INET6) {
 		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
 
@@ -159,29 +148,24 @@ sess_start(struct sess *s, const struct session_params *p, long long now)
 		inet_pton(AF_INET, pa->address, &sin->sin_addr);
 		slen = sizeof(*sin);
 	}
-	fd = socket(pa->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		pa->state = errno == EAFNOSUPPORT ? ADDR_SKIPPED : ADDR_ERROR;
-		snprintf(pa->conn_error, sizeof(pa->conn_error), "%s", errno_code(errno));
+	if ((e = conn_connect(&s->c, (struct sockaddr *)&ss, slen)) == 0)
+		return;
+	if (s->c.fd < 0) {
+		pa->state = e == EAFNOSUPPORT ? ADDR_SKIPPED : ADDR_ERROR;
+		snprintf(pa->conn_error, sizeof(pa->conn_error), "%s", errno_code(e));
 		snprintf(pa->conn_errmsg, sizeof(pa->conn_errmsg),
-		    "cannot create socket: %s", strerror(errno));
+		    "cannot create socket: %s", strerror(e));
 		sess_close(s, now);
 		return;
 	}
-	s->fd = fd;
-	if (connect(fd, (struct sockaddr *)&ss, slen) < 0 && errno != EINPROGRESS) {
-		int e = errno;
-
-		if (e == ENETUNREACH || e == EAFNOSUPPORT || e == EADDRNOTAVAIL)
-			pa->state = ADDR_SKIPPED;
-		snprintf(pa->conn_error, sizeof(pa->conn_error), "%s",
-		    pa->state == ADDR_SKIPPED ? "no-route" : errno_code(e));
-		snprintf(pa->conn_errmsg, sizeof(pa->conn_errmsg),
-		    "cannot connect to '%s' port %u: %s", pa->address,
-		    (unsigned)p->port, strerror(e));
-		sess_close(s, now);
-		return;
-	}
+	if (e == ENETUNREACH || e == EAFNOSUPPORT || e == EADDRNOTAVAIL)
+		pa->state = ADDR_SKIPPED;
+	snprintf(pa->conn_error, sizeof(pa->conn_error), "%s",
+	    pa->state == ADDR_SKIPPED ? "no-route" : errno_code(e));
+	snprintf(pa->conn_errmsg, sizeof(pa->conn_errmsg),
+	    "cannot connect to '%s' port %u: %s", pa->address,
+	    (unsigned)p->port, strerror(e));
+	sess_close(s, now);
 }
 
 /* sess_flush - write pending commands (plain or TLS) */
@@ -192,43 +176,23 @@ sess_flush(struct sess *s)
 	const char *out;
 
 	while ((out = smtp_client_output(&s->pa->sc, &len)) != NULL && len > 0) {
-		if (s->ssl != NULL) {
-			int r;
+		char two[64];
+		ssize_t r;
 
-			ERR_clear_error();
-			r = SSL_write(s->ssl, out, (int)len);
-			if (r <= 0) {
-				int e = SSL_get_error(s->ssl, r);
-
-				if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-					s->ssl_want = e;
-					return true;
-				}
-				return false;
-			}
-			smtp_client_output_done(&s->pa->sc, (size_t)r);
-		} else {
-			char two[64];
-			ssize_t r;
-
-			/* checks.md 10 smtp.starttls.injection: one write */
-			if (s->inject && s->pa->sc.state == SMTP_ST_STARTTLS &&
-			    len + 6 <= sizeof(two)) {
-				memcpy(two, out, len);
-				memcpy(two + len, "NOOP\r\n", 6);
-				s->inject = false;
-				r = send(s->fd, two, len + 6, MSG_NOSIGNAL);
-				if (r > (ssize_t)len)
-					r = (ssize_t)len;
-			} else
-				r = send(s->fd, out, len, MSG_NOSIGNAL);
-			if (r < 0) {
-				if (errno == EAGAIN || errno == EWOULDBLOCK)
-					return true;
-				return false;
-			}
-			smtp_client_output_done(&s->pa->sc, (size_t)r);
-		}
+		/* checks.md 10 smtp.starttls.injection: one write */
+		if (s->inject && s->c.phase == CONN_PLAIN &&
+		    s->pa->sc.state == SMTP_ST_STARTTLS && len + 6 <= sizeof(two)) {
+			memcpy(two, out, len);
+			memcpy(two + len, "NOOP\r\n", 6);
+			s->inject = false;
+			r = conn_write(&s->c, two, len + 6);
+			if (r > (ssize_t)len)
+				r = (ssize_t)len;
+		} else
+			r = conn_write(&s->c, out, len);
+		if (r <= 0)
+			return r == 0;
+		smtp_client_output_done(&s->pa->sc, (size_t)r);
 	}
 	return true;
 }
@@ -242,37 +206,32 @@ sess_event(struct sess *s, const struct session_params *p, enum smtp_event ev,
     long long now)
 {
 	struct probe_addr *pa = s->pa;
-	const char *sni;
-	const struct dns_tlsa *tlsa = NULL;
-	size_t ntlsa = 0;
+	const struct session_target *t =
+	    p->targets != NULL ? &p->targets[s->idx] : NULL;
+	const char *sni = t != NULL ? t->sni : NULL;
+	SSL *ssl;
 
 	sess_note_state(s, p, now);
 	switch (ev) {
 	case SMTP_EV_START_TLS:
-		/* SNI is the TLSA base domain (checks.md 1.9). */
-		sni = pa->mx->literal ? NULL : pa->mx->tlsa_base ? pa->mx->tlsa_base :
-		    pa->mx->name;
-		if (pa->mx->have_tlsa && pa->mx->tlsa.dnssec == DNSSEC_SECURE) {
-			tlsa = pa->mx->tlsa.tlsa;
-			ntlsa = pa->mx->tlsa.ntlsa;
-		}
 		pa->tls.attempted = true;
 		if (sni != NULL)
 			snprintf(pa->tls.sni, sizeof(pa->tls.sni), "%s", sni);
-		s->ssl = tls_client_new(p->ctx, s->fd, sni, tlsa, ntlsa, &pa->tls);
-		if (s->ssl != NULL && p->hooks != NULL && p->hooks->setup != NULL &&
-		    !p->hooks->setup(p->hooks->arg, s->idx, s->ssl)) {
-			SSL_free(s->ssl);
-			s->ssl = NULL;
+		ssl = tls_client_new(p->ctx, s->c.fd, sni, t ? t->tlsa : NULL,
+		    t ? t->ntlsa : 0, &pa->tls);
+		if (ssl != NULL && p->hooks != NULL && p->hooks->setup != NULL &&
+		    !p->hooks->setup(p->hooks->arg, s->idx, ssl)) {
+			SSL_free(ssl);
+			ssl = NULL;
 		}
-		if (s->ssl == NULL) {
+		if (ssl == NULL) {
 			tls_client_errors(pa->tls.errmsg, sizeof(pa->tls.errmsg));
 			smtp_client_tls_done(&pa->sc, false, pa->tls.errmsg);
 			sess_close(s, now);
 			return;
 		}
-		s->phase = PH_HANDSHAKE;
-		s->step_deadline = now + p->timeout_ms;
+		conn_start_tls(&s->c, ssl);
+		conn_set_deadline(&s->c, now + p->timeout_ms);
 		sess_handshake(s, p, now);
 		return;
 	case SMTP_EV_DONE:
@@ -283,7 +242,7 @@ sess_event(struct sess *s, const struct session_params *p, enum smtp_event ev,
 		/* Held until address_test_pick() decides; the wait is bounded
 		 * by the other sessions' steps and the run deadline. */
 		s->atp = pa->sc.tls_active ? ATP_HELD_TLS : ATP_HELD_CLEAR;
-		s->step_deadline = p->deadline;
+		conn_set_deadline(&s->c, p->deadline);
 		return;
 	case SMTP_EV_NONE:
 	default:
@@ -295,47 +254,33 @@ sess_event(struct sess *s, const struct session_params *p, enum smtp_event ev,
 	}
 }
 
+/* sess_tls_facts - what the handshake gave, and the peer's chain kept for
+ * session_chains_check() (NULL when it cannot be kept: then, as when the
+ * analysis fails, there is no chain result) */
 static void
-sess_tls_facts(struct sess *s, const struct session_params *p)
+sess_tls_facts(struct sess *s)
 {
 	struct probe_addr *pa = s->pa;
 	STACK_OF(X509) *chain;
-	char err[200];
 
-	tls_client_collect(s->ssl, &pa->tls);
-	chain = SSL_get_peer_cert_chain(s->ssl);
-	if (chain != NULL && sk_X509_num(chain) > 0 &&
-	    cert_chain_check(chain, p->store, p->now,
-	    pa->mx->literal ? NULL : pa->mx->name, p->domain, p->exact_domain,
-	    &pa->tls.chain, err, sizeof(err)) == ST_OK)
-		pa->tls.have_chain = true;
-}
-
-/* sess_stop - a scan session ends after its handshake: close_notify (not
- * waited for), then close */
-static void
-sess_stop(struct sess *s, long long now)
-{
-	if (s->ssl != NULL) {
-		ERR_clear_error();
-		(void)SSL_shutdown(s->ssl);
-		ERR_clear_error();
-	}
-	sess_close(s, now);
+	tls_client_collect(s->c.ssl, &pa->tls);
+	chain = SSL_get_peer_cert_chain(s->c.ssl);
+	if (chain != NULL && sk_X509_num(chain) > 0 && pa->peer_chain == NULL)
+		pa->peer_chain = X509_chain_up_ref(chain);
 }
 
 static void
 sess_scan_done(struct sess *s, const struct session_params *p, long long now)
 {
 	if (p->hooks->done != NULL)
-		p->hooks->done(p->hooks->arg, s->idx, s->ssl);
+		p->hooks->done(p->hooks->arg, s->idx, s->c.ssl);
 	if (p->hooks->inject != NULL && p->hooks->inject(p->hooks->arg, s->idx)) {
 		s->pa->tls.unsolicited = 0;
-		s->phase = PH_WATCH;
-		s->step_deadline = now + SESSION_INJECT_WAIT_MS;
+		s->watch = true;
+		conn_set_deadline(&s->c, now + SESSION_INJECT_WAIT_MS);
 		return;
 	}
-	sess_stop(s, now);
+	sess_close(s, now);
 }
 
 /* sess_watch - anything readable inside TLS before we spoke? */
@@ -343,54 +288,46 @@ static void
 sess_watch(struct sess *s, long long now)
 {
 	char buf[512];
-	int r, e;
+	struct tls_io_close end;
+	ssize_t r;
 
-	ERR_clear_error();
-	r = SSL_read(s->ssl, buf, sizeof(buf));
-	if (r > 0) {
+	r = conn_read(&s->c, buf, sizeof(buf), &end);
+	if (r < 0)
+		return;
+	if (r > 0)
 		s->pa->tls.unsolicited = 1;
-		sess_stop(s, now);
-		return;
-	}
-	e = SSL_get_error(s->ssl, r);
-	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-		s->ssl_want = e;
-		return;
-	}
-	/* closed or failed: nothing was carried across */
-	sess_stop(s, now);
+	/* else closed or failed: nothing was carried across */
+	sess_close(s, now);
 }
 
 static void
 sess_handshake(struct sess *s, const struct session_params *p, long long now)
 {
 	struct probe_addr *pa = s->pa;
+	struct conn_tls_fail fail;
 	enum smtp_event ev;
-	int r, e;
 
-	ERR_clear_error();
-	r = SSL_do_handshake(s->ssl);
-	if (r == 1) {
-		s->ssl_want = 0;
-		sess_tls_facts(s, p);
+	switch (conn_handshake(&s->c, &fail)) {
+	case CONN_HS_AGAIN:
+		return;
+	case CONN_HS_DONE:
+		sess_tls_facts(s);
 		if (p->hooks != NULL) {
 			sess_scan_done(s, p, now);
 			return;
 		}
-		s->phase = PH_SMTP;
 		ev = smtp_client_tls_done(&pa->sc, true, NULL);
 		sess_event(s, p, ev, now);
 		return;
+	case CONN_HS_FAILED:
+	default:
+		break;
 	}
-	e = SSL_get_error(s->ssl, r);
-	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-		s->ssl_want = e;
-		return;
-	}
-	tls_client_errors(pa->tls.errmsg, sizeof(pa->tls.errmsg));
+	ascii_copy(pa->tls.errmsg, sizeof(pa->tls.errmsg), fail.errmsg);
 	if (pa->tls.errmsg[0] == '\0')
 		snprintf(pa->tls.errmsg, sizeof(pa->tls.errmsg), "%s",
-		    e == SSL_ERROR_SYSCALL || e == SSL_ERROR_ZERO_RETURN ?
+		    fail.ssl_error == SSL_ERROR_SYSCALL ||
+		    fail.ssl_error == SSL_ERROR_ZERO_RETURN ?
 		    "connection closed during the TLS handshake" :
 		    "TLS handshake failed");
 	if (pa->tls.alert[0] != '\0') {
@@ -431,16 +368,14 @@ sess_read(struct sess *s, const struct session_params *p, long long now)
 		size_t off = 0;
 		struct tls_io_close end;
 
-		n = tls_io_read(s->ssl, s->fd, buf, sizeof(buf), &s->ssl_want, &end);
-		if (n < 0) {
-			s->ssl_read_wants_write = s->ssl_want == SSL_ERROR_WANT_WRITE;
+		n = conn_read(&s->c, buf, sizeof(buf), &end);
+		if (n < 0)
 			return;
-		}
 		if (n == 0) {
 			sess_ended(s, p, &end, now);
 			return;
 		}
-		while (off < (size_t)n && s->phase == PH_SMTP) {
+		while (off < (size_t)n && sess_smtp(s)) {
 			size_t used = 0;
 			enum smtp_event ev;
 
@@ -457,7 +392,7 @@ sess_read(struct sess *s, const struct session_params *p, long long now)
 			if (used == 0 && ev == SMTP_EV_NONE)
 				break;
 		}
-		if (s->phase != PH_SMTP)
+		if (!sess_smtp(s))
 			return;
 	}
 }
@@ -466,11 +401,8 @@ static void
 sess_connected(struct sess *s, const struct session_params *p, long long now)
 {
 	struct probe_addr *pa = s->pa;
-	int err = 0;
-	socklen_t len = sizeof(err);
+	int err = conn_connect_done(&s->c);
 
-	if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-		err = errno;
 	if (err != 0) {
 		snprintf(pa->conn_error, sizeof(pa->conn_error), "%s", errno_code(err));
 		snprintf(pa->conn_errmsg, sizeof(pa->conn_errmsg),
@@ -483,10 +415,9 @@ sess_connected(struct sess *s, const struct session_params *p, long long now)
 	}
 	pa->connected = true;
 	pa->t[T_CONNECT] = (long)(now - s->t_start);
-	s->phase = PH_SMTP;
 	s->last_state = pa->sc.state;
 	s->step_start = now;
-	s->step_deadline = now + p->timeout_ms;
+	conn_set_deadline(&s->c, now + p->timeout_ms);
 }
 
 static void
@@ -496,8 +427,8 @@ sess_timeout(struct sess *s, const struct session_params *p, long long now,
 	struct probe_addr *pa = s->pa;
 
 	pa->deadline = deadline;
-	switch (s->phase) {
-	case PH_CONNECT:
+	switch (s->c.phase) {
+	case CONN_CONNECTING:
 		snprintf(pa->conn_error, sizeof(pa->conn_error), "%s",
 		    deadline ? "deadline" : "timeout");
 		snprintf(pa->conn_errmsg, sizeof(pa->conn_errmsg),
@@ -505,19 +436,21 @@ sess_timeout(struct sess *s, const struct session_params *p, long long now,
 		    (unsigned)p->port, deadline ? "run deadline reached" :
 		    "timed out");
 		break;
-	case PH_HANDSHAKE:
+	case CONN_HANDSHAKE:
 		pa->tls.timeout = true;
 		snprintf(pa->tls.errmsg, sizeof(pa->tls.errmsg),
 		    "TLS handshake timed out");
 		smtp_client_tls_done(&pa->sc, false, pa->tls.errmsg);
 		break;
-	case PH_SMTP:
+	case CONN_PLAIN:
+	case CONN_TLS:
+		if (s->watch) {
+			/* the wait is the plan, not a failure */
+			sess_close(s, now);
+			return;
+		}
 		smtp_client_timeout(&pa->sc);
 		break;
-	case PH_WATCH:
-		/* the wait is the plan, not a failure */
-		sess_stop(s, now);
-		return;
 	default:
 		return;
 	}
@@ -525,59 +458,46 @@ sess_timeout(struct sess *s, const struct session_params *p, long long now,
 	sess_close(s, now);
 }
 
-static short
-sess_events(const struct sess *s)
+/* sess_io - what the session would do next on its conn */
+static unsigned
+sess_io(const struct sess *s)
 {
 	size_t len = 0;
 
-	switch (s->phase) {
-	case PH_CONNECT:
-		return POLLOUT;
-	case PH_HANDSHAKE:
-	case PH_WATCH:
-		return s->ssl_want == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN;
-	case PH_SMTP:
-		if (s->ssl_want == SSL_ERROR_WANT_WRITE)
-			return POLLOUT;
-		smtp_client_output(&s->pa->sc, &len);
-		return POLLIN | (len > 0 ? POLLOUT : 0);
-	default:
-		return 0;
-	}
+	if (!sess_smtp(s))
+		return CONN_IO_READ; /* a scan session watching */
+	smtp_client_output(&s->pa->sc, &len);
+	return CONN_IO_READ | (len > 0 ? CONN_IO_WRITE : 0);
 }
 
 static void
 sess_ready(struct sess *s, const struct session_params *p, short rev,
     long long now)
 {
-	switch (s->phase) {
-	case PH_CONNECT:
+	bool rd;
+
+	switch (s->c.phase) {
+	case CONN_CONNECTING:
 		sess_connected(s, p, now);
 		return;
-	case PH_HANDSHAKE:
+	case CONN_HANDSHAKE:
 		sess_handshake(s, p, now);
 		return;
-	case PH_WATCH:
-		sess_watch(s, now);
-		return;
-	case PH_SMTP:
-		/* A WANT_WRITE may come from SSL_read (a KeyUpdate answer
-		 * that did not fit the socket): writability then resumes
-		 * the read, not only the pending commands. */
-		if ((rev & POLLOUT) && s->ssl_want == SSL_ERROR_WANT_WRITE &&
-		    s->ssl_read_wants_write) {
-			s->ssl_read_wants_write = false;
-			sess_read(s, p, now);
-			if (s->phase != PH_SMTP)
-				return;
+	case CONN_PLAIN:
+	case CONN_TLS:
+		if (s->watch) {
+			sess_watch(s, now);
+			return;
 		}
-		if (rev & POLLOUT) {
-			if (!sess_flush(s)) {
-				sess_event(s, p, smtp_client_eof(&s->pa->sc), now);
-				return;
-			}
+		/* Asked before the flush changes what OpenSSL waits for: a
+		 * read may wait for writability (a KeyUpdate answer that did
+		 * not fit the socket), a write for readability. */
+		rd = conn_read_ready(&s->c, rev);
+		if (conn_write_ready(&s->c, rev) && !sess_flush(s)) {
+			sess_event(s, p, smtp_client_eof(&s->pa->sc), now);
+			return;
 		}
-		if (rev & (POLLIN | POLLHUP | POLLERR))
+		if (rd && sess_smtp(s))
 			sess_read(s, p, now);
 		return;
 	default:
@@ -585,15 +505,15 @@ sess_ready(struct sess *s, const struct session_params *p, short rev,
 	}
 }
 
-/* sess_init - slot i before anything can fail: PH_NONE, no fd */
+/* sess_init - slot i before anything can fail: CONN_NONE, no fd */
 static void
 sess_init(struct sess *s, struct probe_addr *pa, size_t i,
     const struct session_params *p, const int *rcpt_group)
 {
 	s->pa = pa;
 	s->idx = i;
-	s->fd = -1;
-	s->phase = PH_NONE;
+	conn_init(&s->c);
+	s->scan = p->hooks != NULL;
 	s->inject = p->hooks != NULL && p->hooks->inject != NULL &&
 	    p->hooks->inject(p->hooks->arg, i);
 	if (rcpt_group != NULL && rcpt_group[i] >= 0 && p->rcpt != NULL) {
@@ -652,7 +572,7 @@ sess_pick(struct sess *ss, size_t n, const struct session_params *p,
 		if (order[i] == ATP_WAIT)
 			continue;
 		s->atp = order[i] == ATP_RUN ? ATP_CHOSEN : ATP_RELEASED;
-		s->step_deadline = now + p->timeout_ms;
+		conn_set_deadline(&s->c, now + p->timeout_ms);
 		s->step_start = now;
 		sess_event(s, p, smtp_client_go(&s->pa->sc, order[i] == ATP_RUN), now);
 	}
@@ -667,23 +587,42 @@ sess_poll_set(struct sess *ss, size_t n, const struct session_params *p,
 	size_t i, np = 0;
 
 	for (i = 0; i < n; i++) {
-		if (ss[i].phase == PH_DONE || ss[i].phase == PH_NONE)
+		struct sess *s = &ss[i];
+
+		if (!conn_live(&s->c))
 			continue;
 		/* TLS may hold decrypted bytes that poll cannot see. */
-		if (ss[i].ssl != NULL && ss[i].phase == PH_SMTP &&
-		    SSL_pending(ss[i].ssl) > 0) {
-			sess_read(&ss[i], p, clock_ms());
-			if (ss[i].phase == PH_DONE)
+		if (sess_smtp(s) && conn_pending(&s->c)) {
+			sess_read(s, p, clock_ms());
+			if (!conn_live(&s->c))
 				continue;
 		}
-		pfd[np].fd = ss[i].fd;
-		pfd[np].events = sess_events(&ss[i]);
-		pfd[np].revents = 0;
+		conn_pollfd(&s->c, sess_io(s), &pfd[np]);
 		map[np++] = i;
-		if (ss[i].step_deadline < *wake)
-			*wake = ss[i].step_deadline;
+		*wake = conn_wake(&s->c, *wake);
 	}
 	return np;
+}
+
+/* sess_dispatch - after poll(): events first, then the deadlines */
+static void
+sess_dispatch(struct sess *ss, const struct pollfd *pfd, const size_t *map,
+    size_t np, bool any, const struct session_params *p, long long now)
+{
+	for (size_t k = 0; k < np; k++) {
+		struct sess *s = &ss[map[k]];
+
+		if (!conn_live(&s->c))
+			continue;
+		if (any && pfd[k].revents != 0)
+			sess_ready(s, p, pfd[k].revents, now);
+		if (!conn_live(&s->c))
+			continue;
+		if (now >= p->deadline)
+			sess_timeout(s, p, now, true);
+		else if (conn_expired(&s->c, now))
+			sess_timeout(s, p, now, false);
+	}
 }
 
 enum st_err
@@ -724,7 +663,7 @@ session_run_all(struct probe_addr **addrs, const int *rcpt_group, size_t n,
 			addrs[i]->state = ADDR_SKIPPED;
 			addrs[i]->deadline = true;
 			snprintf(addrs[i]->conn_error, sizeof(addrs[i]->conn_error), "deadline");
-			ss[i].phase = PH_DONE;
+			conn_close(&ss[i].c, false);
 			continue;
 		}
 		sess_start(&ss[i], p, now);
@@ -733,34 +672,19 @@ session_run_all(struct probe_addr **addrs, const int *rcpt_group, size_t n,
 	for (;;) {
 		long long wake = p->deadline;
 		size_t np;
-		int timeout, r;
+		int r;
 
 		sess_pick(ss, n, p, st, group, order);
 		np = sess_poll_set(ss, n, p, pfd, map, &wake);
 		if (np == 0)
 			break;
 		now = clock_ms();
-		timeout = wake <= now ? 0 : (int)(wake - now);
-		r = poll(pfd, np, timeout);
+		r = poll(pfd, np, conn_poll_timeout(wake, now));
 		if (r < 0 && errno != EINTR) {
 			err = ST_ERR_IO;
 			break;
 		}
-		now = clock_ms();
-		for (size_t k = 0; k < np; k++) {
-			struct sess *s = &ss[map[k]];
-
-			if (s->phase == PH_DONE)
-				continue;
-			if (r > 0 && pfd[k].revents != 0)
-				sess_ready(s, p, pfd[k].revents, now);
-			if (s->phase == PH_DONE)
-				continue;
-			if (now >= p->deadline)
-				sess_timeout(s, p, now, true);
-			else if (now >= s->step_deadline)
-				sess_timeout(s, p, now, false);
-		}
+		sess_dispatch(ss, pfd, map, np, r > 0, p, clock_ms());
 	}
 out:
 	if (ss != NULL)

@@ -21,8 +21,24 @@
 #include "probe_result.h"
 #include "smtptls/err.h"
 
+/*
+ * What a session is told about its target, chosen before the loop by the
+ * caller (session_targets_new() in session_target.h): the transport
+ * applies it and decides nothing.
+ */
+struct session_target {
+	const char *sni;              /* SNI to send, or NULL */
+	const struct dns_tlsa *tlsa;  /* records for DANE, or NULL */
+	size_t ntlsa;
+	const char *ref_name;         /* reference for cert.name (the MX
+	                               * host name), NULL for a literal */
+};
+
 struct session_params {
 	SSL_CTX *ctx;
+	/* One per addrs[i] of session_run_all(), or NULL: no SNI, no DANE. */
+	const struct session_target *targets;
+	/* For session_chains_check() after the loop, not the loop: */
 	X509_STORE *store;       /* PKIX trust store */
 	const char *ehlo;
 	const char *mail_from;   /* "" = null path */
@@ -31,10 +47,11 @@ struct session_params {
 	bool no_starttls;        /* never issue STARTTLS (--cleartext session) */
 	const char *domain;      /* reference for cert.name.nexthop, or NULL */
 	bool exact_domain;       /* --tls-domain given */
+	time_t now;              /* wall clock for certificate dates */
+	/* The loop: */
 	uint16_t port;
 	unsigned timeout_ms;     /* per step */
 	long long deadline;      /* clock_ms() value ending the run */
-	time_t now;              /* wall clock for certificate dates */
 	/* Deep scan only (scan.c); NULL for the standard sessions, which
 	 * then run the whole dialogue as before. */
 	const struct session_hooks *hooks;
@@ -66,7 +83,9 @@ struct session_hooks {
  * on each, concurrently. addrs come in preference order; rcpt_group[i] >= 0
  * makes address i a candidate for the address test in that group (may be
  * NULL: none): one candidate per group runs it (address_test_pick.h), and
- * its machine records sc.address_test. Fills each probe_addr. Returns
+ * its machine records sc.address_test. Fills each probe_addr; a TLS
+ * session keeps the peer's chain in peer_chain for session_chains_check()
+ * (the loop judges no certificate). Returns
  * ST_OK unless the loop itself failed (out of memory, poll error) or a
  * param broke an SMTP machine's rule (ST_ERR_INVAL).
  */

@@ -24,6 +24,7 @@
 #include "judge.h"
 #include "scan.h"
 #include "session.h"
+#include "session_target.h"
 #include "st_limits.h"
 #include "tls_client.h"
 #include "verdict.h"
@@ -113,6 +114,7 @@ cleartext_phase(struct probe_addr **addrs, size_t n,
 	sp.no_starttls = true;
 	sp.rcpt2 = NULL;
 	sp.hooks = NULL;
+	sp.targets = NULL; /* no TLS: nothing to tell */
 	c = calloc(n + 1, sizeof(*c));
 	cw = calloc(n + 1, sizeof(*cw));
 	if (c == NULL || cw == NULL)
@@ -143,6 +145,7 @@ static enum st_err
 smtp_phase(struct probe_result *r, SSL_CTX *ctx, X509_STORE *store)
 {
 	struct probe_addr **addrs;
+	struct session_target *targets = NULL;
 	int *group;
 	size_t n = 0, i, k;
 	enum st_err err;
@@ -190,7 +193,14 @@ smtp_phase(struct probe_result *r, SSL_CTX *ctx, X509_STORE *store)
 		}
 	if (r->opt.catchall && r->mailbox != NULL && catchall_mailbox(r))
 		sp.rcpt2 = r->catchall_rcpt;
+	/* What each session is told is decided here, not in the loop. */
+	if ((targets = session_targets_new(addrs, n)) == NULL) {
+		err = ST_ERR_NOMEM;
+		goto out;
+	}
+	sp.targets = targets;
 	err = session_run_all(addrs, group, n, &sp);
+	session_chains_check(addrs, targets, n, &sp);
 	r->smtp_ms = n ? (long)(clock_ms() - t0) : 0;
 	if (err == ST_OK && r->opt.cleartext && r->mailbox != NULL)
 		err = cleartext_phase(addrs, n, &sp);
@@ -200,6 +210,8 @@ smtp_phase(struct probe_result *r, SSL_CTX *ctx, X509_STORE *store)
 		err = scan_run_all(addrs, n, &sp);
 		r->scan_ms = (long)(clock_ms() - t0);
 	}
+out:
+	free(targets);
 	free(addrs);
 	free(group);
 	return err;
@@ -239,7 +251,10 @@ probe_mx_release(struct probe_mx *m)
 			smtp_client_release(&x->sc);
 		if (x != NULL && x->tls.have_chain)
 			cert_chain_result_release(&x->tls.chain);
+		if (x != NULL)
+			session_chain_drop(x);
 		free(x);
+		session_chain_drop(&m->addrs[k]);
 		if (m->addrs[k].sc_ready)
 			smtp_client_release(&m->addrs[k].sc);
 		if (m->addrs[k].tls.have_chain)
