@@ -15,7 +15,7 @@ struct global_opts {
 	enum color_mode color;
 	int verbose;
 	bool quiet;
-	bool nagios;      /* probe --nagios: monitoring-plugin codes */
+	bool nagios; /* probe --nagios: monitoring-plugin codes */
 };
 
 /* Exit codes of report.md 8. */

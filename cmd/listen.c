@@ -82,7 +82,7 @@ parse_uint(const char *s, unsigned long max, unsigned long *out)
 	errno = 0;
 	*out = strtoul(s, &end, 10);
 	return *s >= '0' && *s <= '9' && *end == '\0' && errno == 0 &&
-	    *out <= max;
+	       *out <= max;
 }
 
 struct out_ctx {
@@ -93,8 +93,8 @@ static void
 print_session(void *arg, const struct listen_session *s)
 {
 	struct out_ctx *o = arg;
-	char *t = o->g->json ? listen_session_json(s) :
-	    listen_session_human(s, o->g->verbose > 0);
+	char *t = o->g->json ? listen_session_json(s)
+	                     : listen_session_human(s, o->g->verbose > 0);
 
 	if (t == NULL)
 		return;
@@ -125,7 +125,7 @@ is_host_name(const char *s)
 				return false;
 			label = 0;
 		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || (c == '-' && label > 0)) {
+		           (c >= '0' && c <= '9') || (c == '-' && label > 0)) {
 			if (++label > 63)
 				return false;
 		} else
@@ -169,14 +169,18 @@ parse_args(int argc, char **argv, struct global_opts *g,
 			return EXIT_PASS;
 		} else if ((v = opt_value(argc, argv, &i, "--bind", &miss))) {
 			if (p->nbinds >= BINDS_MAX)
-				return cmd_error(g, EXIT_USAGE, "usage", "options",
-				    "listen: at most %d --bind", BINDS_MAX);
+				return cmd_error(g, EXIT_USAGE, "usage",
+				    "options", "listen: at most %d --bind",
+				    BINDS_MAX);
 			binds[p->nbinds++] = v;
-		} else if ((v = opt_value(argc, argv, &i, "--hostname", &miss))) {
+		} else if ((v = opt_value(argc, argv, &i, "--hostname",
+		                &miss))) {
 			if (!is_host_name(v) || strlen(v) >= hostlen)
-				return cmd_error(g, EXIT_USAGE, "usage", "options",
+				return cmd_error(g, EXIT_USAGE, "usage",
+				    "options",
 				    "listen: invalid --hostname '%s' (expected a "
-				    "host name)", v);
+				    "host name)",
+				    v);
 			memcpy(host, v, strlen(v) + 1);
 		} else if ((v = opt_value(argc, argv, &i, "--cert", &miss)))
 			p->cert_file = v;
@@ -184,24 +188,32 @@ parse_args(int argc, char **argv, struct global_opts *g,
 			p->key_file = v;
 		else if ((v = opt_value(argc, argv, &i, "--count", &miss))) {
 			if (!parse_uint(v, 1000000, &n) || n == 0)
-				return cmd_error(g, EXIT_USAGE, "usage", "options",
-				    "listen: invalid --count '%s'", v);
+				return cmd_error(g, EXIT_USAGE, "usage",
+				    "options", "listen: invalid --count '%s'",
+				    v);
 			p->count = (unsigned)n;
-		} else if ((v = opt_value(argc, argv, &i, "--duration", &miss))) {
+		} else if ((v = opt_value(argc, argv, &i, "--duration",
+		                &miss))) {
 			if (!parse_uint(v, 31536000, &n) || n == 0)
-				return cmd_error(g, EXIT_USAGE, "usage", "options",
+				return cmd_error(g, EXIT_USAGE, "usage",
+				    "options",
 				    "listen: invalid --duration '%s'", v);
 			p->duration_ms = (long long)n * 1000;
-		} else if ((v = opt_value(argc, argv, &i, "--timeout", &miss))) {
+		} else if ((v = opt_value(argc, argv, &i, "--timeout",
+		                &miss))) {
 			if (!parse_uint(v, 3600, &n) || n == 0)
-				return cmd_error(g, EXIT_USAGE, "usage", "options",
-				    "listen: invalid --timeout '%s' (whole seconds, 1-3600)", v);
+				return cmd_error(g, EXIT_USAGE, "usage",
+				    "options",
+				    "listen: invalid --timeout '%s' (whole seconds, 1-3600)",
+				    v);
 			p->step_timeout_ms = (unsigned)n * 1000;
 		} else if ((v = opt_value(argc, argv, &i, "--expect", &miss))) {
 			if (!parse_expect(v, p))
-				return cmd_error(g, EXIT_USAGE, "usage", "options",
+				return cmd_error(g, EXIT_USAGE, "usage",
+				    "options",
 				    "listen: invalid --expect '%s' (expected verify, "
-				    "no-cleartext, client-cert or sni=NAME)", v);
+				    "no-cleartext, client-cert or sni=NAME)",
+				    v);
 		} else if (miss)
 			return cmd_error(g, EXIT_USAGE, "usage", "options",
 			    "listen: option '%s' needs a value", a);
@@ -246,12 +258,12 @@ parse_args(int argc, char **argv, struct global_opts *g,
 int
 cmd_listen(int argc, char **argv, struct global_opts *g)
 {
-	static const char *const default_binds[] = {"[::]:25", "0.0.0.0:25"};
+	static const char *const default_binds[] = { "[::]:25", "0.0.0.0:25" };
 	const char *binds[BINDS_MAX];
 	char host[256] = "", errmsg[512];
 	struct listen_params p;
 	struct listen *l = NULL;
-	struct out_ctx oc = {g};
+	struct out_ctx oc = { g };
 	struct sigaction sa;
 	enum st_err err;
 	int rc;
@@ -259,7 +271,8 @@ cmd_listen(int argc, char **argv, struct global_opts *g)
 
 	memset(&p, 0, sizeof(p));
 	p.starttls = true;
-	if ((rc = parse_args(argc, argv, g, &p, binds, host, sizeof(host))) >= 0)
+	if ((rc = parse_args(argc, argv, g, &p, binds, host, sizeof(host))) >=
+	    0)
 		return rc;
 	if (p.nbinds == 0) {
 		p.binds = default_binds;
@@ -271,20 +284,24 @@ cmd_listen(int argc, char **argv, struct global_opts *g)
 	p.hostname = host;
 	err = listen_new(&p, &l, errmsg, sizeof(errmsg));
 	if (err == ST_ERR_NOMEM || err == ST_ERR_TLS)
-		return cmd_error(g, EXIT_INTERNAL, "internal", "listen", "listen: %s",
-		    errmsg);
+		return cmd_error(g, EXIT_INTERNAL, "internal", "listen",
+		    "listen: %s", errmsg);
 	/* report.md 8: a bind failure is an incomplete run (3), a bad
 	 * certificate or key a configuration error (2). */
 	if (err == ST_ERR_IO)
-		return cmd_error(g, EXIT_INCOMPLETE, "bind", "listen", "listen: %s", errmsg);
+		return cmd_error(g, EXIT_INCOMPLETE, "bind", "listen",
+		    "listen: %s", errmsg);
 	if (err != ST_OK)
-		return cmd_error(g, EXIT_USAGE, "config", "listen", "listen: %s", errmsg);
+		return cmd_error(g, EXIT_USAGE, "config", "listen",
+		    "listen: %s", errmsg);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	/* No SA_RESTART: poll() must return EINTR. */
-	if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
-		fprintf(stderr, "smtptls: cannot catch signals: %s\n", strerror(errno));
+	if (sigaction(SIGINT, &sa, NULL) != 0 ||
+	    sigaction(SIGTERM, &sa, NULL) != 0)
+		fprintf(stderr, "smtptls: cannot catch signals: %s\n",
+		    strerror(errno));
 	if (g->json && (t = listen_start_json(l)) != NULL) {
 		printf("%s\n", t);
 		fflush(stdout);
@@ -297,7 +314,7 @@ cmd_listen(int argc, char **argv, struct global_opts *g)
 	else if (listen_any_fail(l))
 		rc = EXIT_FAIL;
 	else if (listen_reason(l) == LISTEN_REASON_SIGNAL ||
-	    (p.count > 0 && listen_sessions_complete(l) < p.count))
+	         (p.count > 0 && listen_sessions_complete(l) < p.count))
 		rc = EXIT_INCOMPLETE;
 	else
 		rc = EXIT_PASS;
@@ -305,10 +322,12 @@ cmd_listen(int argc, char **argv, struct global_opts *g)
 		printf("%s\n", t);
 		free(t);
 	} else if (!g->json)
-		fprintf(stderr, "smtptls: %u session%s, %s\n", listen_sessions(l),
-		    listen_sessions(l) == 1 ? "" : "s",
-		    err != ST_OK ? st_strerror(err) : rc == EXIT_PASS ? "done" :
-		    rc == EXIT_FAIL ? "a check failed" : "incomplete");
+		fprintf(stderr, "smtptls: %u session%s, %s\n",
+		    listen_sessions(l), listen_sessions(l) == 1 ? "" : "s",
+		    err != ST_OK      ? st_strerror(err)
+		    : rc == EXIT_PASS ? "done"
+		    : rc == EXIT_FAIL ? "a check failed"
+		                      : "incomplete");
 	fflush(stdout);
 	listen_free(l);
 	return rc;

@@ -21,18 +21,21 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"probe", cmd_probe, "test the TLS of a domain's mail servers"},
-	{"listen", cmd_listen, "accept SMTP from a sending server and report its TLS"},
+	{ "probe", cmd_probe, "test the TLS of a domain's mail servers" },
+	{ "listen", cmd_listen,
+	    "accept SMTP from a sending server and report its TLS" },
 };
 
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: smtptls [--json] [--color=WHEN] [-v] [-q] COMMAND [options]\n"
+	fprintf(f,
+	    "usage: smtptls [--json] [--color=WHEN] [-v] [-q] COMMAND [options]\n"
 	    "\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "\nglobal options:\n"
+	fprintf(f,
+	    "\nglobal options:\n"
 	    "  --version             print versions of smtptls and its libraries\n"
 	    "  --json                machine report on stdout\n"
 	    "  --color=WHEN          auto, always or never\n"
@@ -45,7 +48,7 @@ usage(FILE *f)
 int
 main(int argc, char **argv)
 {
-	struct global_opts g = {.json = cmd_wants_json(argc, argv)};
+	struct global_opts g = { .json = cmd_wants_json(argc, argv) };
 	int i;
 
 	/* A peer that closes while OpenSSL writes to its socket must give an
@@ -70,7 +73,8 @@ main(int argc, char **argv)
 			return EXIT_PASS;
 		} else if (strcmp(a, "--json") == 0) {
 			g.json = true;
-		} else if (strncmp(a, "--color=", 8) == 0 || strcmp(a, "--color") == 0) {
+		} else if (strncmp(a, "--color=", 8) == 0 ||
+		           strcmp(a, "--color") == 0) {
 			const char *v = a[7] == '=' ? a + 8 : "always";
 
 			if (strcmp(v, "auto") == 0)
@@ -80,9 +84,12 @@ main(int argc, char **argv)
 			else if (strcmp(v, "never") == 0)
 				g.color = COLOR_NEVER;
 			else
-				return cmd_error(&g, EXIT_USAGE, "usage", "options",
-				    "--color: unknown value '%s' (expected auto, always or never)", v);
-		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+				return cmd_error(&g, EXIT_USAGE, "usage",
+				    "options",
+				    "--color: unknown value '%s' (expected auto, always or never)",
+				    v);
+		} else if (strcmp(a, "-v") == 0 ||
+		           strcmp(a, "--verbose") == 0) {
 			g.verbose++;
 		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
 			g.quiet = true;
@@ -92,7 +99,8 @@ main(int argc, char **argv)
 	}
 	if (i >= argc) {
 		usage(stderr);
-		return cmd_error(&g, EXIT_USAGE, "usage", "options", "no command given");
+		return cmd_error(&g, EXIT_USAGE, "usage", "options",
+		    "no command given");
 	}
 	for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
 		if (strcmp(argv[i], commands[k].name) == 0)

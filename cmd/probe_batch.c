@@ -33,7 +33,8 @@ struct batch {
 static int
 exit_rank(int code)
 {
-	static const int rank[] = {[0] = 0, [3] = 1, [1] = 2, [2] = 3, [4] = 4};
+	static const int
+	    rank[] = { [0] = 0, [3] = 1, [1] = 2, [2] = 3, [4] = 4 };
 
 	return code >= 0 && code <= 4 ? rank[code] : 4;
 }
@@ -68,13 +69,14 @@ batch_worker(void *arg)
 		err = probe_run(&o, &r, errmsg, sizeof(errmsg));
 		pthread_mutex_lock(&b->lock);
 		if (err == ST_ERR_INVAL)
-			code = cmd_error(b->g, EXIT_USAGE, "usage", "options", "%s: %s",
-			    b->targets[i], errmsg);
+			code = cmd_error(b->g, EXIT_USAGE, "usage", "options",
+			    "%s: %s", b->targets[i], errmsg);
 		else if (err != ST_OK)
-			code = cmd_error(b->g, EXIT_INTERNAL, err == ST_ERR_NOMEM ?
-			    "out-of-memory" : "internal", "internal",
-			    "%s: probe failed: %s%s%s", b->targets[i],
-			    st_strerror(err), errmsg[0] ? ": " : "", errmsg);
+			code = cmd_error(b->g, EXIT_INTERNAL,
+			    err == ST_ERR_NOMEM ? "out-of-memory" : "internal",
+			    "internal", "%s: probe failed: %s%s%s",
+			    b->targets[i], st_strerror(err),
+			    errmsg[0] ? ": " : "", errmsg);
 		else
 			code = cmd_probe_report(r, b->g);
 		fflush(stdout);
@@ -109,30 +111,33 @@ batch_read(struct batch *b, const char *file)
 		while (*p == ' ' || *p == '\t')
 			p++;
 		e = p + strlen(p);
-		while (e > p && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' ||
-		    e[-1] == '\t'))
+		while (e > p && (e[-1] == '\n' || e[-1] == '\r' ||
+		                    e[-1] == ' ' || e[-1] == '\t'))
 			*--e = '\0';
 		if (*p == '\0')
 			continue;
 		if (b->n >= BATCH_DOMAINS_MAX) {
 			fclose(f);
 			return cmd_error(b->g, EXIT_USAGE, "config", "options",
-			    "--domains: more than %d domains in '%s'", BATCH_DOMAINS_MAX, file);
+			    "--domains: more than %d domains in '%s'",
+			    BATCH_DOMAINS_MAX, file);
 		}
 		if (b->n % 64 == 0) {
-			char **t = realloc(b->targets, (b->n + 64) * sizeof(*t));
+			char **t =
+			    realloc(b->targets, (b->n + 64) * sizeof(*t));
 
 			if (t == NULL) {
 				fclose(f);
-				return cmd_error(b->g, EXIT_INTERNAL, "out-of-memory",
-				    "internal", "out of memory reading '%s'", file);
+				return cmd_error(b->g, EXIT_INTERNAL,
+				    "out-of-memory", "internal",
+				    "out of memory reading '%s'", file);
 			}
 			b->targets = t;
 		}
 		if ((b->targets[b->n] = strdup(p)) == NULL) {
 			fclose(f);
-			return cmd_error(b->g, EXIT_INTERNAL, "out-of-memory", "internal",
-			    "out of memory reading '%s'", file);
+			return cmd_error(b->g, EXIT_INTERNAL, "out-of-memory",
+			    "internal", "out of memory reading '%s'", file);
 		}
 		b->n++;
 	}
@@ -144,7 +149,7 @@ int
 cmd_probe_batch(const char *file, unsigned parallel,
     const struct probe_options *base, struct global_opts *g)
 {
-	struct batch b = {.base = base, .g = g, .worst = EXIT_PASS};
+	struct batch b = { .base = base, .g = g, .worst = EXIT_PASS };
 	pthread_t *tids = NULL;
 	char errmsg[200];
 	size_t nt, started = 0, i;
@@ -158,14 +163,16 @@ cmd_probe_batch(const char *file, unsigned parallel,
 		goto out;
 	}
 	if (probe_global_init(errmsg, sizeof(errmsg)) != ST_OK) {
-		rc = cmd_error(g, EXIT_INTERNAL, "internal", "internal", "%s", errmsg);
+		rc = cmd_error(g, EXIT_INTERNAL, "internal", "internal", "%s",
+		    errmsg);
 		goto out;
 	}
 	pthread_mutex_init(&b.lock, NULL);
 	nt = parallel < b.n ? parallel : b.n;
 	if ((tids = calloc(nt, sizeof(*tids))) != NULL)
 		for (i = 0; i < nt; i++)
-			if (pthread_create(&tids[started], NULL, batch_worker, &b) == 0)
+			if (pthread_create(&tids[started], NULL, batch_worker,
+			        &b) == 0)
 				started++;
 	if (started == 0)
 		batch_worker(&b);

@@ -69,19 +69,19 @@ struct parse_ctx {
 };
 
 enum opt_kind {
-	K_SET,      /* a bool in probe_options becomes true */
-	K_FILE,     /* a readable file: a const char * in probe_options */
-	K_DIR,      /* a readable directory: likewise */
-	K_SECONDS,  /* positive seconds: unsigned milliseconds */
-	K_FN,       /* the row's function applies it */
+	K_SET,     /* a bool in probe_options becomes true */
+	K_FILE,    /* a readable file: a const char * in probe_options */
+	K_DIR,     /* a readable directory: likewise */
+	K_SECONDS, /* positive seconds: unsigned milliseconds */
+	K_FN,      /* the row's function applies it */
 };
 
 struct opt_row {
-	const char *name;   /* long name; NULL: short only */
-	int has_arg;        /* getopt_long's no_/required_/optional_argument */
-	int val;            /* getopt_long's value: the short letter or an id */
+	const char *name; /* long name; NULL: short only */
+	int has_arg;      /* getopt_long's no_/required_/optional_argument */
+	int val;          /* getopt_long's value: the short letter or an id */
 	enum opt_kind kind;
-	size_t off;         /* offsetof the field in struct probe_options */
+	size_t off; /* offsetof the field in struct probe_options */
 	int (*fn)(const struct opt_row *, const char *, struct parse_ctx *);
 };
 
@@ -115,9 +115,8 @@ parse_uint(const char *s, unsigned long max, unsigned long *out)
 	return true;
 }
 
-static int
-opt_error(const struct global_opts *g, const char *opt, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static int opt_error(const struct global_opts *g, const char *opt,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static int
 opt_error(const struct global_opts *g, const char *opt, const char *fmt, ...)
@@ -140,10 +139,11 @@ bad_option(const struct global_opts *g, const char *arg)
 	if (strncmp(arg, "--", 2) == 0 && strchr(arg, '=') != NULL &&
 	    (optopt >= 256 || (optopt > 0 && strchr("46fvq", optopt) != NULL)))
 		return cmd_error(g, EXIT_USAGE, "usage", "options",
-		    "option '%.*s' takes no value", (int)strcspn(arg, "="), arg);
+		    "option '%.*s' takes no value", (int)strcspn(arg, "="),
+		    arg);
 	return cmd_error(g, EXIT_USAGE, "usage", "options",
 	    "unknown option '%s' (see smtptls probe --help)",
-	    optopt ? (char[]){'-', (char)optopt, '\0'} : arg);
+	    optopt ? (char[]){ '-', (char)optopt, '\0' } : arg);
 }
 
 /* a value of an option taking a file name that names nothing readable
@@ -217,8 +217,7 @@ opt_mailbox(const struct opt_row *row, const char *arg, struct parse_ctx *c)
 	bool rcpt = strcmp(row->name, "rcpt") == 0;
 	const char *why;
 
-	if ((rcpt || *arg != '\0') &&
-	    (why = smtp_mailbox_problem(arg)) != NULL)
+	if ((rcpt || *arg != '\0') && (why = smtp_mailbox_problem(arg)) != NULL)
 		return opt_error(c->g, rcpt ? "--rcpt" : "--mail-from",
 		    "invalid address: %s", why);
 	if (rcpt)
@@ -235,8 +234,10 @@ opt_require(const struct opt_row *row, const char *arg, struct parse_ctx *c)
 
 	(void)row;
 	if (lv < 0)
-		return opt_error(c->g, "--require", "unknown level '%s' (expected "
-		    "opportunistic, encrypt, verify, dane, mta-sts, secure)", arg);
+		return opt_error(c->g, "--require",
+		    "unknown level '%s' (expected "
+		    "opportunistic, encrypt, verify, dane, mta-sts, secure)",
+		    arg);
 	c->o->require |= 1u << lv;
 	return -1;
 }
@@ -248,8 +249,8 @@ opt_warn_days(const struct opt_row *row, const char *arg, struct parse_ctx *c)
 
 	(void)row;
 	if (!parse_uint(arg, 3650, &n))
-		return opt_error(c->g, "--warn-days", "invalid number of days '%s'",
-		    arg);
+		return opt_error(c->g, "--warn-days",
+		    "invalid number of days '%s'", arg);
 	c->o->warn_days = (int)n;
 	return -1;
 }
@@ -261,8 +262,10 @@ opt_min_tls(const struct opt_row *row, const char *arg, struct parse_ctx *c)
 		const char *name;
 		int version;
 	} versions[] = {
-		{"1.0", TLS1_VERSION}, {"1.1", TLS1_1_VERSION},
-		{"1.2", TLS1_2_VERSION}, {"1.3", TLS1_3_VERSION},
+		{ "1.0", TLS1_VERSION },
+		{ "1.1", TLS1_1_VERSION },
+		{ "1.2", TLS1_2_VERSION },
+		{ "1.3", TLS1_3_VERSION },
 	};
 
 	(void)row;
@@ -271,8 +274,10 @@ opt_min_tls(const struct opt_row *row, const char *arg, struct parse_ctx *c)
 			c->o->min_tls = versions[i].version;
 			return -1;
 		}
-	return opt_error(c->g, "--min-tls", "unknown version '%s' (expected "
-	    "1.0, 1.1, 1.2 or 1.3)", arg);
+	return opt_error(c->g, "--min-tls",
+	    "unknown version '%s' (expected "
+	    "1.0, 1.1, 1.2 or 1.3)",
+	    arg);
 }
 
 static int
@@ -280,7 +285,8 @@ opt_tls_domain(const struct opt_row *row, const char *arg, struct parse_ctx *c)
 {
 	(void)row;
 	if (!ascii_is_hostname(arg))
-		return opt_error(c->g, "--tls-domain", "invalid name (expected a "
+		return opt_error(c->g, "--tls-domain",
+		    "invalid name (expected a "
 		    "host name)");
 	c->o->tls_domain = arg;
 	return -1;
@@ -313,8 +319,8 @@ opt_parallel(const struct opt_row *row, const char *arg, struct parse_ctx *c)
 
 	(void)row;
 	if (!parse_uint(arg, 256, &n) || n == 0)
-		return opt_error(c->g, "--parallel", "invalid number '%s' (1-256)",
-		    arg);
+		return opt_error(c->g, "--parallel",
+		    "invalid number '%s' (1-256)", arg);
 	*c->parallel = (unsigned)n;
 	return -1;
 }
@@ -344,8 +350,10 @@ opt_global(const struct opt_row *row, const char *arg, struct parse_ctx *c)
 	else if (strcmp(arg, "never") == 0)
 		c->g->color = COLOR_NEVER;
 	else
-		return opt_error(c->g, "--color", "unknown value '%s' (expected "
-		    "auto, always or never)", arg);
+		return opt_error(c->g, "--color",
+		    "unknown value '%s' (expected "
+		    "auto, always or never)",
+		    arg);
 	return -1;
 }
 
@@ -365,42 +373,42 @@ opt_help(const struct opt_row *row, const char *arg, struct parse_ctx *c)
 
 /* Long-only options get ids from 256 up (getopt_long's val). */
 static const struct opt_row rows[] = {
-	{"resolver", REQ, 256, K_FN, 0, opt_resolver},
-	{"trust-anchor", REQ, 257, K_FILE, OFF(trust_anchor), NULL},
-	{"ca-file", REQ, 258, K_FILE, OFF(ca_file), NULL},
-	{"ca-path", REQ, 259, K_DIR, OFF(ca_path), NULL},
-	{"timeout", REQ, 260, K_SECONDS, OFF(timeout_ms), NULL},
-	{"deadline", REQ, 261, K_SECONDS, OFF(deadline_ms), NULL},
-	{"host", REQ, 262, K_FN, 0, opt_host},
-	{"port", REQ, 263, K_FN, 0, opt_port},
-	{"ehlo", REQ, 264, K_FN, 0, opt_ehlo},
-	{"rcpt", REQ, 265, K_FN, 0, opt_mailbox},
-	{"mail-from", REQ, 266, K_FN, 0, opt_mailbox},
-	{"require", REQ, 267, K_FN, 0, opt_require},
-	{"scan", NONE, 268, K_SET, OFF(scan), NULL},
-	{"transcript", NONE, 269, K_SET, OFF(transcript), NULL},
-	{"no-pem", NONE, 270, K_SET, OFF(no_pem), NULL},
-	{"no-mta-sts", NONE, 271, K_SET, OFF(no_mta_sts), NULL},
-	{"no-dane", NONE, 272, K_SET, OFF(no_dane), NULL},
-	{"domains", REQ, 'f', K_FN, 0, opt_domains},
-	{"parallel", REQ, 273, K_FN, 0, opt_parallel},
-	{"warn-days", REQ, 274, K_FN, 0, opt_warn_days},
-	{"min-tls", REQ, 275, K_FN, 0, opt_min_tls},
-	{"tls-domain", REQ, 276, K_FN, 0, opt_tls_domain},
-	{"allow-private", NONE, 277, K_SET, OFF(allow_private), NULL},
-	{"rcpt-all", NONE, 278, K_SET, OFF(rcpt_all), NULL},
-	{"catchall", NONE, 279, K_SET, OFF(catchall), NULL},
-	{"cleartext", NONE, 280, K_SET, OFF(cleartext), NULL},
-	{"ignore", REQ, 281, K_FN, 0, opt_ignore},
-	{"strict", NONE, 282, K_SET, OFF(strict), NULL},
-	{"nagios", NONE, 283, K_FN, 0, opt_global},
-	{"json", NONE, 284, K_FN, 0, opt_global},
-	{"color", optional_argument, 285, K_FN, 0, opt_global},
-	{"verbose", NONE, 'v', K_FN, 0, opt_global},
-	{"quiet", NONE, 'q', K_FN, 0, opt_global},
-	{"help", NONE, 286, K_FN, 0, opt_help},
-	{NULL, NONE, '4', K_FN, 0, opt_family},
-	{NULL, NONE, '6', K_FN, 0, opt_family},
+	{ "resolver", REQ, 256, K_FN, 0, opt_resolver },
+	{ "trust-anchor", REQ, 257, K_FILE, OFF(trust_anchor), NULL },
+	{ "ca-file", REQ, 258, K_FILE, OFF(ca_file), NULL },
+	{ "ca-path", REQ, 259, K_DIR, OFF(ca_path), NULL },
+	{ "timeout", REQ, 260, K_SECONDS, OFF(timeout_ms), NULL },
+	{ "deadline", REQ, 261, K_SECONDS, OFF(deadline_ms), NULL },
+	{ "host", REQ, 262, K_FN, 0, opt_host },
+	{ "port", REQ, 263, K_FN, 0, opt_port },
+	{ "ehlo", REQ, 264, K_FN, 0, opt_ehlo },
+	{ "rcpt", REQ, 265, K_FN, 0, opt_mailbox },
+	{ "mail-from", REQ, 266, K_FN, 0, opt_mailbox },
+	{ "require", REQ, 267, K_FN, 0, opt_require },
+	{ "scan", NONE, 268, K_SET, OFF(scan), NULL },
+	{ "transcript", NONE, 269, K_SET, OFF(transcript), NULL },
+	{ "no-pem", NONE, 270, K_SET, OFF(no_pem), NULL },
+	{ "no-mta-sts", NONE, 271, K_SET, OFF(no_mta_sts), NULL },
+	{ "no-dane", NONE, 272, K_SET, OFF(no_dane), NULL },
+	{ "domains", REQ, 'f', K_FN, 0, opt_domains },
+	{ "parallel", REQ, 273, K_FN, 0, opt_parallel },
+	{ "warn-days", REQ, 274, K_FN, 0, opt_warn_days },
+	{ "min-tls", REQ, 275, K_FN, 0, opt_min_tls },
+	{ "tls-domain", REQ, 276, K_FN, 0, opt_tls_domain },
+	{ "allow-private", NONE, 277, K_SET, OFF(allow_private), NULL },
+	{ "rcpt-all", NONE, 278, K_SET, OFF(rcpt_all), NULL },
+	{ "catchall", NONE, 279, K_SET, OFF(catchall), NULL },
+	{ "cleartext", NONE, 280, K_SET, OFF(cleartext), NULL },
+	{ "ignore", REQ, 281, K_FN, 0, opt_ignore },
+	{ "strict", NONE, 282, K_SET, OFF(strict), NULL },
+	{ "nagios", NONE, 283, K_FN, 0, opt_global },
+	{ "json", NONE, 284, K_FN, 0, opt_global },
+	{ "color", optional_argument, 285, K_FN, 0, opt_global },
+	{ "verbose", NONE, 'v', K_FN, 0, opt_global },
+	{ "quiet", NONE, 'q', K_FN, 0, opt_global },
+	{ "help", NONE, 286, K_FN, 0, opt_help },
+	{ NULL, NONE, '4', K_FN, 0, opt_family },
+	{ NULL, NONE, '6', K_FN, 0, opt_family },
 };
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
 
@@ -424,7 +432,8 @@ apply(const struct opt_row *row, const char *arg, struct parse_ctx *c)
 	case K_SECONDS:
 		if (!parse_seconds(arg, (unsigned *)(base + row->off)))
 			return cmd_error(c->g, EXIT_USAGE, "usage", "options",
-			    "--%s: invalid number of seconds '%s'", row->name, arg);
+			    "--%s: invalid number of seconds '%s'", row->name,
+			    arg);
 		return -1;
 	case K_FN:
 	default:
@@ -437,15 +446,15 @@ probe_opts_parse(int argc, char **argv, struct probe_options *o,
     struct global_opts *g, const char **domains, unsigned *parallel)
 {
 	struct option longs[NROWS + 1];
-	struct parse_ctx c = {o, g, domains, parallel};
+	struct parse_ctx c = { o, g, domains, parallel };
 	size_t n = 0;
 	int v;
 
 	for (size_t i = 0; i < NROWS; i++)
 		if (rows[i].name != NULL)
-			longs[n++] = (struct option){rows[i].name, rows[i].has_arg,
-			    NULL, rows[i].val};
-	longs[n] = (struct option){NULL, 0, NULL, 0};
+			longs[n++] = (struct option){ rows[i].name,
+				rows[i].has_arg, NULL, rows[i].val };
+	longs[n] = (struct option){ NULL, 0, NULL, 0 };
 	opterr = 0;
 	optind = 1;
 	while ((v = getopt_long(argc, argv, ":46f:vq", longs, NULL)) != -1) {

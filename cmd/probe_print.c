@@ -17,7 +17,8 @@
 static int
 nagios_line(const struct probe_result *r, const struct global_opts *g)
 {
-	static const char *const names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+	static const char *const names[] = { "OK", "WARNING", "CRITICAL",
+		"UNKNOWN" };
 	struct probe_summary s;
 	int code;
 
@@ -29,8 +30,10 @@ nagios_line(const struct probe_result *r, const struct global_opts *g)
 	else
 		code = s.warn || s.error ? 1 : 0;
 	if (!g->json)
-		printf("SMTPTLS %s - %s: %zu fail, %zu warn, %zu error | time=%ldms;;;; "
-		    "fail=%zu warn=%zu\n", names[code], s.target, s.fail, s.warn, s.error,
+		printf(
+		    "SMTPTLS %s - %s: %zu fail, %zu warn, %zu error | time=%ldms;;;; "
+		    "fail=%zu warn=%zu\n",
+		    names[code], s.target, s.fail, s.warn, s.error,
 		    s.duration_ms, s.fail, s.warn);
 	return code;
 }
@@ -49,8 +52,8 @@ cmd_probe_report(const struct probe_result *r, const struct global_opts *g)
 		struct probe_summary s;
 
 		probe_result_summary(r, &s);
-		printf("%s: exit %d, %zu fail, %zu warn, %zu error\n", s.target, code,
-		    s.fail, s.warn, s.error);
+		printf("%s: exit %d, %zu fail, %zu warn, %zu error\n", s.target,
+		    code, s.fail, s.warn, s.error);
 		return code;
 	} else
 		out = report_human_render(r, cmd_use_color(g));

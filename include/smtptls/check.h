@@ -29,15 +29,15 @@ enum check_status {
 const char *check_status_name(enum check_status s);
 
 struct check_result {
-	const char *id;         /* catalogue id (static) */
+	const char *id; /* catalogue id (static) */
 	enum check_status status;
-	char *domain;           /* subject fields, owned, NULL when absent */
+	char *domain; /* subject fields, owned, NULL when absent */
 	char *mx;
 	char *address;
 	char *mailbox;
-	char *detail;           /* one sentence, owned */
-	struct cJSON *data;     /* owned or NULL */
-	const char *tlsrpt;     /* RFC 8460 result type or NULL (static) */
+	char *detail;       /* one sentence, owned */
+	struct cJSON *data; /* owned or NULL */
+	const char *tlsrpt; /* RFC 8460 result type or NULL (static) */
 	bool waived;
 	unsigned order;         /* catalogue position, for sorting */
 	unsigned subject_order; /* position of the subject in the report */
@@ -55,7 +55,7 @@ struct check_result {
 struct check_list {
 	struct check_result *v;
 	size_t n, cap;
-	enum st_err err;        /* first failure, ST_OK if none */
+	enum st_err err; /* first failure, ST_OK if none */
 };
 
 /* Severity text of a catalogue id ("critical", ...); NULL if unknown. */

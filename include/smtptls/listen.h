@@ -23,25 +23,24 @@ struct listen_session;
 struct listen_params {
 	const char *const *binds; /* "ADDR:PORT", "[V6]:PORT", "ADDR" (25) */
 	size_t nbinds;
-	const char *hostname;     /* banner, EHLO reply, generated cert */
-	const char *cert_file;    /* PEM chain, or NULL: generate one */
-	const char *key_file;     /* PEM key (NULL: in cert_file) */
-	bool untrusted_cert;      /* self-signed for a wrong name */
+	const char *hostname;  /* banner, EHLO reply, generated cert */
+	const char *cert_file; /* PEM chain, or NULL: generate one */
+	const char *key_file;  /* PEM key (NULL: in cert_file) */
+	bool untrusted_cert;   /* self-signed for a wrong name */
 	bool request_client_cert;
-	bool starttls;            /* offer STARTTLS */
+	bool starttls; /* offer STARTTLS */
 	bool accept_data;
-	unsigned count;           /* stop after this many sessions; 0: no */
-	long long duration_ms;    /* stop after this long; 0: no limit */
+	unsigned count;        /* stop after this many sessions; 0: no */
+	long long duration_ms; /* stop after this long; 0: no limit */
 	bool expect_verify, expect_no_cleartext, expect_client_cert;
-	const char *expect_sni;   /* or NULL */
+	const char *expect_sni;      /* or NULL */
 	unsigned step_timeout_ms;    /* idle limit per command/handshake */
 	unsigned session_timeout_ms; /* whole-session limit */
 };
 
 /* Called for each finished session, in the order they finish. The
  * session is borrowed for the call. */
-typedef void (*listen_session_cb)(void *arg,
-    const struct listen_session *s);
+typedef void (*listen_session_cb)(void *arg, const struct listen_session *s);
 
 /*
  * Bind and prepare. On failure *out is NULL, errmsg says why and the
@@ -64,8 +63,11 @@ enum st_err listen_run(struct listen *l, listen_session_cb cb, void *arg,
     volatile sig_atomic_t *stop) __attribute__((warn_unused_result));
 
 enum listen_reason {
-	LISTEN_REASON_NONE = 0, LISTEN_REASON_COUNT, LISTEN_REASON_DURATION,
-	LISTEN_REASON_SIGNAL, LISTEN_REASON_ERROR,
+	LISTEN_REASON_NONE = 0,
+	LISTEN_REASON_COUNT,
+	LISTEN_REASON_DURATION,
+	LISTEN_REASON_SIGNAL,
+	LISTEN_REASON_ERROR,
 };
 enum listen_reason listen_reason(const struct listen *l);
 /* Sessions finished so far, and of those the ones that ended on their

@@ -34,27 +34,27 @@ enum target_kind { TARGET_DOMAIN = 0, TARGET_ADDRESS, TARGET_HOST };
 /* Options of one probe run; strings are borrowed from the caller and must
  * outlive probe_run(). probe_options_init() sets the cli.md defaults. */
 struct probe_options {
-	const char *target;       /* as given: domain, user@domain or NULL */
-	const char *host;         /* --host HOST[:PORT], or NULL */
+	const char *target; /* as given: domain, user@domain or NULL */
+	const char *host;   /* --host HOST[:PORT], or NULL */
 	const char *resolvers[PROBE_MAX_RESOLVERS];
 	size_t nresolvers;
 	const char *trust_anchor; /* --trust-anchor FILE or NULL */
 	const char *ca_file, *ca_path;
 	unsigned timeout_ms, deadline_ms;
-	bool ipv4, ipv6;          /* families to use (both by default) */
+	bool ipv4, ipv6; /* families to use (both by default) */
 	uint16_t port;
-	const char *ehlo;         /* NULL: the machine's FQDN or localhost */
-	const char *rcpt;         /* --rcpt or the address target */
-	const char *mail_from;    /* "" = null path */
-	unsigned require;         /* 1 << enum probe_level */
+	const char *ehlo;      /* NULL: the machine's FQDN or localhost */
+	const char *rcpt;      /* --rcpt or the address target */
+	const char *mail_from; /* "" = null path */
+	unsigned require;      /* 1 << enum probe_level */
 	bool transcript, no_pem, no_mta_sts, no_dane, allow_private;
-	bool catchall;            /* --catchall: a random second recipient */
-	bool cleartext;           /* --cleartext: the address test without TLS */
+	bool catchall;  /* --catchall: a random second recipient */
+	bool cleartext; /* --cleartext: the address test without TLS */
 	bool strict, rcpt_all;
-	bool scan;                /* --scan: deep TLS scan (checks.md 10) */
+	bool scan; /* --scan: deep TLS scan (checks.md 10) */
 	int warn_days;
-	int min_tls;              /* TLS1_2_VERSION etc. */
-	const char *tls_domain;   /* --tls-domain or NULL */
+	int min_tls;            /* TLS1_2_VERSION etc. */
+	const char *tls_domain; /* --tls-domain or NULL */
 	const char *ignore[PROBE_MAX_IGNORE];
 	size_t nignore;
 };
@@ -82,12 +82,13 @@ int probe_result_exit_code(const struct probe_result *r);
 
 /* Counts for one-line summaries (--nagios, batch mode). */
 struct probe_summary {
-	const char *target;       /* the input as given */
+	const char *target; /* the input as given */
 	int exit_code;
 	size_t fail, warn, error; /* results not waived by --ignore */
 	long duration_ms;
 };
-void probe_result_summary(const struct probe_result *r, struct probe_summary *s);
+void probe_result_summary(const struct probe_result *r,
+    struct probe_summary *s);
 
 /* Reports, as NUL-terminated text the caller frees. NULL = out of memory. */
 char *report_json_render(const struct probe_result *r);

@@ -37,7 +37,8 @@ ascii_is_alnum(unsigned char c)
 static inline bool
 ascii_is_hex(unsigned char c)
 {
-	return ascii_is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+	return ascii_is_digit(c) || (c >= 'a' && c <= 'f') ||
+	       (c >= 'A' && c <= 'F');
 }
 
 static inline unsigned char
@@ -63,7 +64,7 @@ ascii_is_hostname(const char *s)
 				return false;
 			label = 0;
 		} else if (ascii_is_alnum((unsigned char)*p) || *p == '-' ||
-		    *p == '_') {
+		           *p == '_') {
 			if (++label > 63)
 				return false;
 		} else

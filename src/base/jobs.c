@@ -35,7 +35,7 @@ worker(void *arg)
 void
 jobs_run(struct job *jobs, size_t n, size_t max_threads)
 {
-	struct pool p = {.jobs = jobs, .n = n, .next = 0};
+	struct pool p = { .jobs = jobs, .n = n, .next = 0 };
 	pthread_t *tids;
 	size_t nt, started = 0, i;
 
@@ -60,7 +60,8 @@ jobs_run(struct job *jobs, size_t n, size_t max_threads)
 			/* Small stacks: jobs only call ldns and libcurl. If
 			 * the size is refused, the default is merely larger. */
 			(void)pthread_attr_setstacksize(&attr, 512 * 1024);
-			if (pthread_create(&tids[started], &attr, worker, &p) == 0)
+			if (pthread_create(&tids[started], &attr, worker, &p) ==
+			    0)
 				started++;
 			pthread_attr_destroy(&attr);
 		}

@@ -53,7 +53,6 @@
 /* Concurrent SMTP sessions of one probe (one per address). */
 #define PROBE_SESSIONS_MAX 128
 
-
 /* --- net/mtasts_fetch.h --- */
 /* Header values kept (Content-Type, Location). Real ones are under 100
  * octets; longer ones are cut and flagged, never rejected. */

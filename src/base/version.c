@@ -29,10 +29,11 @@ smtptls_version_text(void)
 	struct buf b;
 
 	buf_init(&b, 1024);
-	if (buf_printf(&b, "smtptls %s\nOpenSSL: %s\nlibcurl: %s\nldns: %s\ncJSON: %s\n",
-	    SMTPTLS_VERSION, OpenSSL_version(OPENSSL_VERSION),
-	    curl_version_info(CURLVERSION_NOW)->version, ldns_version(),
-	    cJSON_Version()) != ST_OK) {
+	if (buf_printf(&b,
+	        "smtptls %s\nOpenSSL: %s\nlibcurl: %s\nldns: %s\ncJSON: %s\n",
+	        SMTPTLS_VERSION, OpenSSL_version(OPENSSL_VERSION),
+	        curl_version_info(CURLVERSION_NOW)->version, ldns_version(),
+	        cJSON_Version()) != ST_OK) {
 		buf_release(&b);
 		return NULL;
 	}

@@ -38,25 +38,27 @@ tlsa_unusable_reason(const struct dns_tlsa *t)
 static enum check_status
 addr_status(const struct probe_result *r, const struct probe_mx *m)
 {
-	const struct check_result *c = check_find(&r->checks, "dns.mx.addr.dnssec", m->name, NULL);
+	const struct check_result *c =
+	    check_find(&r->checks, "dns.mx.addr.dnssec", m->name, NULL);
 
 	return c != NULL ? c->status : CHECK_SKIP;
 }
 
 static void
-mx_skip(struct probe_result *r, const struct probe_mx *m, const char *id, const char *why)
+mx_skip(struct probe_result *r, const struct probe_mx *m, const char *id,
+    const char *why)
 {
-	check_add(&r->checks, id, CHECK_SKIP, NULL, m->name, NULL, m->order, NULL,
-	    "not evaluated: %s", why);
+	check_add(&r->checks, id, CHECK_SKIP, NULL, m->name, NULL, m->order,
+	    NULL, "not evaluated: %s", why);
 }
 
 /* The DNSSEC facts that decide whether the TLSA lookup counts at all. */
 enum dane_gate {
-	GATE_ADDR,      /* the address records are secure */
-	GATE_ALIAS,     /* insecure, but the MX host name's CNAME is secure */
-	GATE_CLOSED,    /* DANE does not apply (skip) */
-	GATE_UNKNOWN,   /* the CNAME query timed out or was indeterminate */
-	GATE_BROKEN,    /* the CNAME query failed otherwise (fail) */
+	GATE_ADDR,    /* the address records are secure */
+	GATE_ALIAS,   /* insecure, but the MX host name's CNAME is secure */
+	GATE_CLOSED,  /* DANE does not apply (skip) */
+	GATE_UNKNOWN, /* the CNAME query timed out or was indeterminate */
+	GATE_BROKEN,  /* the CNAME query failed otherwise (fail) */
 };
 
 /*
@@ -96,15 +98,20 @@ gate_failed(struct probe_result *r, const struct probe_mx *m, enum dane_gate g)
 	const char *rc = dns_rcode_name(c->rcode);
 	struct check_result *cr;
 
-	cr = check_add(&r->checks, "dane.tlsa.lookup", g == GATE_UNKNOWN ?
-	    CHECK_ERROR : CHECK_FAIL, NULL, m->name, NULL, m->order, NULL,
+	cr = check_add(&r->checks, "dane.tlsa.lookup",
+	    g == GATE_UNKNOWN ? CHECK_ERROR : CHECK_FAIL, NULL, m->name, NULL,
+	    m->order, NULL,
 	    "the address records of %s are insecure and the DNSSEC status of "
-	    "its CNAME is unknown (%s): %s", m->name, c->err == ST_ERR_TIMEOUT ?
-	    "timeout" : c->err != ST_OK ? (rc ? rc : "no answer") :
-	    c->dnssec != DNSSEC_SECURE && c->dnssec != DNSSEC_INSECURE ?
-	    dns_dnssec_name(c->dnssec) : "no longer a CNAME", g == GATE_UNKNOWN ?
-	    "whether DANE applies is not known" : "DANE senders defer mail to "
-	    "this host (RFC 7672 2.1.1)");
+	    "its CNAME is unknown (%s): %s",
+	    m->name,
+	    c->err == ST_ERR_TIMEOUT ? "timeout"
+	    : c->err != ST_OK        ? (rc ? rc : "no answer")
+	    : c->dnssec != DNSSEC_SECURE && c->dnssec != DNSSEC_INSECURE
+	        ? dns_dnssec_name(c->dnssec)
+	        : "no longer a CNAME",
+	    g == GATE_UNKNOWN ? "whether DANE applies is not known"
+	                      : "DANE senders defer mail to "
+	                        "this host (RFC 7672 2.1.1)");
 	if (cr && g == GATE_BROKEN)
 		cr->tlsrpt = "dnssec-invalid";
 }
@@ -123,7 +130,8 @@ check_lookup(struct probe_result *r, struct probe_mx *m, bool *secure)
 
 	*secure = false;
 	if (g == GATE_CLOSED) {
-		mx_skip(r, m, "dane.tlsa.lookup", "dns.mx.addr.dnssec did not pass "
+		mx_skip(r, m, "dane.tlsa.lookup",
+		    "dns.mx.addr.dnssec did not pass "
 		    "and the host name is not a secure alias");
 		return 0;
 	}
@@ -133,7 +141,8 @@ check_lookup(struct probe_result *r, struct probe_mx *m, bool *secure)
 	}
 	d = cJSON_CreateObject();
 	cJSON_AddStringToObject(d, "qname", a->name ? a->name : "");
-	cJSON_AddStringToObject(d, "base_domain", m->tlsa_base ? m->tlsa_base : m->name);
+	cJSON_AddStringToObject(d, "base_domain",
+	    m->tlsa_base ? m->tlsa_base : m->name);
 	if (rc)
 		cJSON_AddStringToObject(d, "rcode", rc);
 	else
@@ -141,39 +150,52 @@ check_lookup(struct probe_result *r, struct probe_mx *m, bool *secure)
 	cJSON_AddStringToObject(d, "dnssec", dns_dnssec_name(a->dnssec));
 	cJSON_AddNumberToObject(d, "records", (double)a->ntlsa);
 	if (a->err == ST_ERR_TIMEOUT) {
-		check_add(&r->checks, "dane.tlsa.lookup", CHECK_ERROR, NULL, m->name, NULL,
-		    m->order, d, "TLSA lookup timed out");
+		check_add(&r->checks, "dane.tlsa.lookup", CHECK_ERROR, NULL,
+		    m->name, NULL, m->order, d, "TLSA lookup timed out");
 		return 0;
 	}
 	if (a->dnssec == DNSSEC_BOGUS || a->err != ST_OK ||
-	    (a->rcode != LDNS_RCODE_NOERROR && a->rcode != LDNS_RCODE_NXDOMAIN)) {
-		cr = check_add(&r->checks, "dane.tlsa.lookup", CHECK_FAIL, NULL, m->name,
-		    NULL, m->order, d, "TLSA lookup for %s failed (%s%s): DANE senders "
-		    "defer mail to this host", a->name, a->dnssec == DNSSEC_BOGUS ?
-		    "bogus" : rc ? rc : "no answer", a->errmsg[0] ? ", " : "");
+	    (a->rcode != LDNS_RCODE_NOERROR &&
+	        a->rcode != LDNS_RCODE_NXDOMAIN)) {
+		cr = check_add(&r->checks, "dane.tlsa.lookup", CHECK_FAIL, NULL,
+		    m->name, NULL, m->order, d,
+		    "TLSA lookup for %s failed (%s%s): DANE senders "
+		    "defer mail to this host",
+		    a->name,
+		    a->dnssec == DNSSEC_BOGUS ? "bogus"
+		    : rc                      ? rc
+		                              : "no answer",
+		    a->errmsg[0] ? ", " : "");
 		if (cr)
 			cr->tlsrpt = "dnssec-invalid";
 		return 0;
 	}
 	if (a->ntlsa == 0) {
 		st = a->dnssec == DNSSEC_SECURE ? CHECK_INFO : CHECK_INFO;
-		check_add(&r->checks, "dane.tlsa.lookup", st, NULL, m->name, NULL, m->order,
-		    d, "no TLSA records at %s: the host does not use DANE", a->name);
+		check_add(&r->checks, "dane.tlsa.lookup", st, NULL, m->name,
+		    NULL, m->order, d,
+		    "no TLSA records at %s: the host does not use DANE",
+		    a->name);
 		return 0;
 	}
 	if (a->dnssec != DNSSEC_SECURE) {
-		check_add(&r->checks, "dane.tlsa.lookup", CHECK_WARN, NULL, m->name, NULL,
-		    m->order, d, "%zu TLSA record%s at %s, but the answer is %s: senders "
-		    "ignore them", a->ntlsa, a->ntlsa == 1 ? "" : "s", a->name,
+		check_add(&r->checks, "dane.tlsa.lookup", CHECK_WARN, NULL,
+		    m->name, NULL, m->order, d,
+		    "%zu TLSA record%s at %s, but the answer is %s: senders "
+		    "ignore them",
+		    a->ntlsa, a->ntlsa == 1 ? "" : "s", a->name,
 		    dns_dnssec_name(a->dnssec));
 		return 0;
 	}
 	*secure = true;
-	check_add(&r->checks, "dane.tlsa.lookup", CHECK_PASS, NULL, m->name, NULL,
-	    m->order, d, "%zu secure TLSA record%s at %s%s", a->ntlsa,
-	    a->ntlsa == 1 ? "" : "s", a->name, g == GATE_ALIAS ? " (the address "
-	    "records are insecure, the CNAME of the MX host name is secure: "
-	    "RFC 7672 2.2.2)" : "");
+	check_add(&r->checks, "dane.tlsa.lookup", CHECK_PASS, NULL, m->name,
+	    NULL, m->order, d, "%zu secure TLSA record%s at %s%s", a->ntlsa,
+	    a->ntlsa == 1 ? "" : "s", a->name,
+	    g == GATE_ALIAS
+	        ? " (the address "
+	          "records are insecure, the CNAME of the MX host name is secure: "
+	          "RFC 7672 2.2.2)"
+	        : "");
 	for (i = 0; i < a->ntlsa; i++)
 		usable += tlsa_unusable_reason(&a->tlsa[i]) == NULL;
 	return usable;
@@ -188,10 +210,14 @@ check_usable_params(struct probe_result *r, struct probe_mx *m, size_t usable)
 	const struct dns_tlsa *first_ee = NULL;
 	struct check_result *cr;
 
-	cr = check_add(&r->checks, "dane.tlsa.usable", usable == a->ntlsa ? CHECK_PASS :
-	    usable ? CHECK_WARN : CHECK_FAIL, NULL, m->name, NULL, m->order, NULL,
-	    "%zu of %zu TLSA records usable%s", usable, a->ntlsa, usable ? "" :
-	    ": DANE senders insist on TLS but authenticate nothing");
+	cr = check_add(&r->checks, "dane.tlsa.usable",
+	    usable == a->ntlsa ? CHECK_PASS
+	    : usable           ? CHECK_WARN
+	                       : CHECK_FAIL,
+	    NULL, m->name, NULL, m->order, NULL,
+	    "%zu of %zu TLSA records usable%s", usable, a->ntlsa,
+	    usable ? ""
+	           : ": DANE senders insist on TLS but authenticate nothing");
 	if (cr && usable < a->ntlsa)
 		cr->tlsrpt = "tlsa-invalid";
 	for (i = 0; i < a->ntlsa; i++) {
@@ -201,36 +227,46 @@ check_usable_params(struct probe_result *r, struct probe_mx *m, size_t usable)
 			pkix++;
 		if (tlsa_unusable_reason(t) != NULL)
 			continue;
-		if (!((t->usage == 3 && t->selector == 1 && (t->mtype == 1 || t->mtype == 2)) ||
-		    (t->usage == 3 && t->selector == 0 && t->mtype == 1) ||
-		    (t->usage == 2 && t->selector == 0 && (t->mtype == 1 || t->mtype == 2))))
+		if (!((t->usage == 3 && t->selector == 1 &&
+		          (t->mtype == 1 || t->mtype == 2)) ||
+		        (t->usage == 3 && t->selector == 0 && t->mtype == 1) ||
+		        (t->usage == 2 && t->selector == 0 &&
+		            (t->mtype == 1 || t->mtype == 2))))
 			odd++;
 		if (t->usage == 3) {
 			ee++;
 			if (first_ee == NULL)
 				first_ee = t;
 			else if (first_ee->len != t->len ||
-			    memcmp(first_ee->data, t->data, t->len) != 0)
+			         memcmp(first_ee->data, t->data, t->len) != 0)
 				ee_differ = true;
 		} else
 			ta++;
 	}
-	check_add(&r->checks, "dane.tlsa.params", pkix ? CHECK_WARN : odd ? CHECK_INFO :
-	    CHECK_PASS, NULL, m->name, NULL, m->order, NULL, pkix ?
-	    "PKIX-TA(0) or PKIX-EE(1) records published (RFC 7672 3.1.3 says not to)" :
-	    odd ? "usable records in less common forms (e.g. 2 1 x or Full data)" :
-	    "every usable record has a recommended form");
+	check_add(&r->checks, "dane.tlsa.params",
+	    pkix  ? CHECK_WARN
+	    : odd ? CHECK_INFO
+	          : CHECK_PASS,
+	    NULL, m->name, NULL, m->order, NULL,
+	    pkix
+	        ? "PKIX-TA(0) or PKIX-EE(1) records published (RFC 7672 3.1.3 says not to)"
+	    : odd
+	        ? "usable records in less common forms (e.g. 2 1 x or Full data)"
+	        : "every usable record has a recommended form");
 	if (usable == 0) {
 		mx_skip(r, m, "dane.rollover", "no usable records");
 		return;
 	}
-	check_add(&r->checks, "dane.rollover", (ee >= 2 && ee_differ) || (ee && ta) ||
-	    (ta && !ee) ? CHECK_PASS : CHECK_WARN, NULL, m->name, NULL, m->order, NULL,
-	    (ee >= 2 && ee_differ) ? "current and next DANE-EE keys published" :
-	    (ee && ta) ? "DANE-EE and DANE-TA records published" :
-	    (ta && !ee) ? "only DANE-TA records: a server key change keeps working" :
-	    "a lone DANE-EE record: a key change breaks DANE delivery unless a new "
-	    "TLSA record is published first");
+	check_add(&r->checks, "dane.rollover",
+	    (ee >= 2 && ee_differ) || (ee && ta) || (ta && !ee) ? CHECK_PASS
+	                                                        : CHECK_WARN,
+	    NULL, m->name, NULL, m->order, NULL,
+	    (ee >= 2 && ee_differ) ? "current and next DANE-EE keys published"
+	    : (ee && ta)           ? "DANE-EE and DANE-TA records published"
+	    : (ta && !ee)
+	        ? "only DANE-TA records: a server key change keeps working"
+	        : "a lone DANE-EE record: a key change breaks DANE delivery unless a new "
+	          "TLSA record is published first");
 }
 
 /* cert_matches - whether TLSA record t matches certificate c (its PEM is
@@ -251,14 +287,14 @@ cert_matches(const struct dns_tlsa *t, const struct cert_summary *c)
 	BIO_free(bio);
 	if (x == NULL)
 		return false;
-	len = t->selector == 0 ? i2d_X509(x, &der) :
-	    i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der);
+	len = t->selector == 0 ? i2d_X509(x, &der)
+	                       : i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der);
 	if (len <= 0)
 		goto out;
 	if (t->mtype == 0)
 		ok = (size_t)len == t->len && memcmp(der, t->data, t->len) == 0;
-	else if (EVP_Digest(der, (size_t)len, md, &mdlen, t->mtype == 1 ?
-	    EVP_sha256() : EVP_sha512(), NULL))
+	else if (EVP_Digest(der, (size_t)len, md, &mdlen,
+	             t->mtype == 1 ? EVP_sha256() : EVP_sha512(), NULL))
 		ok = mdlen == t->len && memcmp(md, t->data, t->len) == 0;
 out:
 	OPENSSL_free(der);
@@ -283,11 +319,13 @@ dane_unmatched(const struct dns_answer *a, const struct tls_facts *t)
 
 		if (tlsa_unusable_reason(d) != NULL)
 			continue;
-		for (size_t k = 0; k < top && k < t->chain.ncerts && !found; k++)
+		for (size_t k = 0; k < top && k < t->chain.ncerts && !found;
+		     k++)
 			found = cert_matches(d, &t->chain.certs[k]);
 		if (!found) {
-			snprintf(rec, sizeof(rec), "%u %u %u", (unsigned)d->usage,
-			    (unsigned)d->selector, (unsigned)d->mtype);
+			snprintf(rec, sizeof(rec), "%u %u %u",
+			    (unsigned)d->usage, (unsigned)d->selector,
+			    (unsigned)d->mtype);
 			cJSON_AddItemToArray(arr, cJSON_CreateString(rec));
 		}
 	}
@@ -302,14 +340,15 @@ check_match(struct probe_result *r, const struct probe_addr *pa, size_t usable)
 	cJSON *d;
 
 	if (usable == 0) {
-		check_add(&r->checks, "dane.tlsa.match", CHECK_SKIP, NULL, pa->mx->name,
-		    pa->address, pa->order, NULL,
+		check_add(&r->checks, "dane.tlsa.match", CHECK_SKIP, NULL,
+		    pa->mx->name, pa->address, pa->order, NULL,
 		    "not evaluated: no usable secure TLSA records for the host");
 		return;
 	}
 	if (!t->established || !t->dane_checked) {
-		check_add(&r->checks, "dane.tlsa.match", CHECK_SKIP, NULL, pa->mx->name,
-		    pa->address, pa->order, NULL, "not evaluated: no handshake");
+		check_add(&r->checks, "dane.tlsa.match", CHECK_SKIP, NULL,
+		    pa->mx->name, pa->address, pa->order, NULL,
+		    "not evaluated: no handshake");
 		return;
 	}
 	d = cJSON_CreateObject();
@@ -322,17 +361,20 @@ check_match(struct probe_result *r, const struct probe_addr *pa, size_t usable)
 		cJSON_AddNumberToObject(m, "mtype", t->dane_mtype);
 		cJSON_AddNumberToObject(m, "depth", t->dane_depth);
 		cJSON_AddNullToObject(d, "reason");
-		check_add(&r->checks, "dane.tlsa.match", CHECK_PASS, NULL, pa->mx->name,
-		    pa->address, pa->order, d, "TLSA %d %d %d matched at depth %d",
-		    t->dane_usage, t->dane_selector, t->dane_mtype, t->dane_depth);
+		check_add(&r->checks, "dane.tlsa.match", CHECK_PASS, NULL,
+		    pa->mx->name, pa->address, pa->order, d,
+		    "TLSA %d %d %d matched at depth %d", t->dane_usage,
+		    t->dane_selector, t->dane_mtype, t->dane_depth);
 		return;
 	}
 	cJSON_AddNullToObject(d, "matched");
 	cJSON_AddStringToObject(d, "reason", "no-match");
-	cr = check_add(&r->checks, "dane.tlsa.match", CHECK_FAIL, NULL, pa->mx->name,
-	    pa->address, pa->order, d, "no usable TLSA record authenticates the "
+	cr = check_add(&r->checks, "dane.tlsa.match", CHECK_FAIL, NULL,
+	    pa->mx->name, pa->address, pa->order, d,
+	    "no usable TLSA record authenticates the "
 	    "server (verify error %d: %s): DANE senders defer mail to this address",
-	    t->dane_verify_code, X509_verify_cert_error_string(t->dane_verify_code));
+	    t->dane_verify_code,
+	    X509_verify_cert_error_string(t->dane_verify_code));
 	if (cr)
 		cr->tlsrpt = "validation-failure";
 }
@@ -353,7 +395,8 @@ check_ta_presented(struct probe_result *r, const struct probe_addr *pa,
 		if (rec->usage != 2 || tlsa_unusable_reason(rec) != NULL)
 			continue;
 		nta++;
-		for (size_t k = 0; t->have_chain && k < t->chain.ncerts && !found; k++)
+		for (size_t k = 0;
+		     t->have_chain && k < t->chain.ncerts && !found; k++)
 			if (cert_matches(rec, &t->chain.certs[k])) {
 				found = true;
 				at_leaf += k == 0;
@@ -361,17 +404,25 @@ check_ta_presented(struct probe_result *r, const struct probe_addr *pa,
 		unmatched += !found;
 	}
 	if (nta == 0 || !t->established || !t->have_chain) {
-		check_add(&r->checks, "dane.ta.presented", CHECK_SKIP, NULL, pa->mx->name,
-		    pa->address, pa->order, NULL, "not evaluated: %s", nta == 0 ?
-		    "no usable DANE-TA records" : "no handshake");
+		check_add(&r->checks, "dane.ta.presented", CHECK_SKIP, NULL,
+		    pa->mx->name, pa->address, pa->order, NULL,
+		    "not evaluated: %s",
+		    nta == 0 ? "no usable DANE-TA records" : "no handshake");
 		return;
 	}
-	check_add(&r->checks, "dane.ta.presented", unmatched ? CHECK_WARN : at_leaf ?
-	    CHECK_INFO : CHECK_PASS, NULL, pa->mx->name, pa->address, pa->order, NULL,
-	    unmatched ? "%zu of %zu DANE-TA records match no certificate the server "
-	    "sends: they can never authenticate it" : at_leaf ? "a DANE-TA record "
-	    "matches the server certificate itself (a DANE-EE record says that more "
-	    "directly)" : "every DANE-TA record matches a certificate the server sends",
+	check_add(&r->checks, "dane.ta.presented",
+	    unmatched ? CHECK_WARN
+	    : at_leaf ? CHECK_INFO
+	              : CHECK_PASS,
+	    NULL, pa->mx->name, pa->address, pa->order, NULL,
+	    unmatched
+	        ? "%zu of %zu DANE-TA records match no certificate the server "
+	          "sends: they can never authenticate it"
+	    : at_leaf
+	        ? "a DANE-TA record "
+	          "matches the server certificate itself (a DANE-EE record says that more "
+	          "directly)"
+	        : "every DANE-TA record matches a certificate the server sends",
 	    unmatched, nta);
 }
 
@@ -389,9 +440,12 @@ check_dane_run(struct probe_result *r)
 			continue;
 		usable = check_lookup(r, m, &secure);
 		if (!secure) {
-			mx_skip(r, m, "dane.tlsa.usable", "dane.tlsa.lookup did not pass");
-			mx_skip(r, m, "dane.tlsa.params", "dane.tlsa.lookup did not pass");
-			mx_skip(r, m, "dane.rollover", "dane.tlsa.lookup did not pass");
+			mx_skip(r, m, "dane.tlsa.usable",
+			    "dane.tlsa.lookup did not pass");
+			mx_skip(r, m, "dane.tlsa.params",
+			    "dane.tlsa.lookup did not pass");
+			mx_skip(r, m, "dane.rollover",
+			    "dane.tlsa.lookup did not pass");
 		} else
 			check_usable_params(r, m, usable);
 		for (size_t k = 0; k < m->naddrs; k++) {
@@ -401,7 +455,7 @@ check_dane_run(struct probe_result *r)
 		if (secure && usable)
 			with++;
 		else if (m->tlsa.err == ST_ERR_TIMEOUT ||
-		    dane_gate(r, m) == GATE_UNKNOWN)
+		         dane_gate(r, m) == GATE_UNKNOWN)
 			unknown++;
 		else
 			without++;
@@ -409,12 +463,16 @@ check_dane_run(struct probe_result *r)
 	if (r->nmx == 0 || r->kind == TARGET_HOST)
 		return;
 	if (unknown)
-		check_add(&r->checks, "dane.mx.consistency", CHECK_SKIP, r->domain, NULL,
-		    NULL, 0, NULL, "not evaluated: the DANE state of some host is unknown");
+		check_add(&r->checks, "dane.mx.consistency", CHECK_SKIP,
+		    r->domain, NULL, NULL, 0, NULL,
+		    "not evaluated: the DANE state of some host is unknown");
 	else
-		check_add(&r->checks, "dane.mx.consistency", with && without ? CHECK_WARN :
-		    CHECK_PASS, r->domain, NULL, NULL, 0, NULL, with && without ?
-		    "%zu of %zu MX hosts have usable secure TLSA records" :
-		    with ? "every MX host has usable secure TLSA records" :
-		    "no MX host has usable secure TLSA records", with, with + without);
+		check_add(&r->checks, "dane.mx.consistency",
+		    with && without ? CHECK_WARN : CHECK_PASS, r->domain, NULL,
+		    NULL, 0, NULL,
+		    with && without
+		        ? "%zu of %zu MX hosts have usable secure TLSA records"
+		    : with ? "every MX host has usable secure TLSA records"
+		           : "no MX host has usable secure TLSA records",
+		    with, with + without);
 }

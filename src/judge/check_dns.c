@@ -13,7 +13,6 @@
 #include <cJSON.h>
 #include <ldns/ldns.h>
 
-
 #include "banned.h"
 
 cJSON *
@@ -26,7 +25,8 @@ check_dns_cname_json(const struct dns_answer *a)
 
 		cJSON_AddStringToObject(o, "from", a->cname[i].from);
 		cJSON_AddStringToObject(o, "to", a->cname[i].to);
-		cJSON_AddStringToObject(o, "dnssec", dns_dnssec_name(a->cname[i].dnssec));
+		cJSON_AddStringToObject(o, "dnssec",
+		    dns_dnssec_name(a->cname[i].dnssec));
 		cJSON_AddItemToArray(arr, o);
 	}
 	return arr;
@@ -44,9 +44,10 @@ check_resolver(struct probe_result *r)
 	cJSON *d = cJSON_CreateObject();
 	char srv[80];
 
-	cJSON_AddStringToObject(d, "source", r->dnscfg.source == DNS_SRC_LOCAL ?
-	    "local" : "resolver-ad");
-	snprintf(srv, sizeof(srv), "%s:%u", r->dnscfg.nservers ? r->dnscfg.servers[0].addr : "",
+	cJSON_AddStringToObject(d, "source",
+	    r->dnscfg.source == DNS_SRC_LOCAL ? "local" : "resolver-ad");
+	snprintf(srv, sizeof(srv), "%s:%u",
+	    r->dnscfg.nservers ? r->dnscfg.servers[0].addr : "",
 	    r->dnscfg.nservers ? (unsigned)r->dnscfg.servers[0].port : 0);
 	cJSON_AddStringToObject(d, "resolver", srv);
 	if (!r->validating) {
@@ -70,13 +71,16 @@ check_resolver(struct probe_result *r)
 		if (inet_pton(AF_INET, s, a) == 1)
 			loop = a[0] == 127;
 		else if (inet_pton(AF_INET6, s, a) == 1)
-			loop = memcmp(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16) == 0;
-		check_add(&r->checks, "dns.resolver.dnssec", loop ? CHECK_PASS : CHECK_WARN,
-		    subject_domain(r), NULL, NULL, 0, d, loop ?
-		    "the resolver validates and sets the AD bit on loopback" :
-		    "the resolver sets the AD bit but is not on loopback: the AD bit "
-		    "crosses an unprotected path; use a local validating resolver or "
-		    "--trust-anchor");
+			loop = memcmp(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1",
+			           16) == 0;
+		check_add(&r->checks, "dns.resolver.dnssec",
+		    loop ? CHECK_PASS : CHECK_WARN, subject_domain(r), NULL,
+		    NULL, 0, d,
+		    loop
+		        ? "the resolver validates and sets the AD bit on loopback"
+		        : "the resolver sets the AD bit but is not on loopback: the AD bit "
+		          "crosses an unprotected path; use a local validating resolver or "
+		          "--trust-anchor");
 	}
 }
 
@@ -107,7 +111,8 @@ check_mx_lookup(struct probe_result *r)
 	enum check_status st;
 	char detail[300];
 
-	cJSON_AddItemToObject(d, "rcode", rc ? cJSON_CreateString(rc) : cJSON_CreateNull());
+	cJSON_AddItemToObject(d, "rcode",
+	    rc ? cJSON_CreateString(rc) : cJSON_CreateNull());
 	cJSON_AddStringToObject(d, "dnssec", dns_dnssec_name(dnssec_of(r, a)));
 	cJSON_AddNumberToObject(d, "count", (double)a->nmx);
 	cJSON_AddBoolToObject(d, "implicit", r->implicit);
@@ -115,30 +120,37 @@ check_mx_lookup(struct probe_result *r)
 
 	if (a->err != ST_OK && a->dnssec != DNSSEC_BOGUS) {
 		st = CHECK_ERROR;
-		snprintf(detail, sizeof(detail), "MX lookup failed: %s", a->errmsg);
+		snprintf(detail, sizeof(detail), "MX lookup failed: %s",
+		    a->errmsg);
 	} else if (a->dnssec == DNSSEC_BOGUS) {
 		st = CHECK_FAIL;
-		snprintf(detail, sizeof(detail), "the MX answer is DNSSEC-bogus: "
+		snprintf(detail, sizeof(detail),
+		    "the MX answer is DNSSEC-bogus: "
 		    "senders behind validating resolvers get SERVFAIL and defer");
 	} else if (a->rcode == LDNS_RCODE_NXDOMAIN) {
 		st = CHECK_FAIL;
-		snprintf(detail, sizeof(detail), "%s does not exist (NXDOMAIN)", r->domain);
+		snprintf(detail, sizeof(detail), "%s does not exist (NXDOMAIN)",
+		    r->domain);
 	} else if (a->rcode != LDNS_RCODE_NOERROR) {
 		st = CHECK_ERROR;
-		snprintf(detail, sizeof(detail), "MX lookup answered %s", rc ? rc : "nothing");
+		snprintf(detail, sizeof(detail), "MX lookup answered %s",
+		    rc ? rc : "nothing");
 	} else if (r->implicit) {
 		if (has_addresses(r)) {
 			st = CHECK_INFO;
-			snprintf(detail, sizeof(detail), "no MX records: the domain's own "
+			snprintf(detail, sizeof(detail),
+			    "no MX records: the domain's own "
 			    "address records are used (implicit MX, RFC 5321 5.1); publish "
 			    "an MX, or a null MX if the domain takes no mail");
 		} else {
 			st = CHECK_FAIL;
-			snprintf(detail, sizeof(detail), "no MX records and no address records");
+			snprintf(detail, sizeof(detail),
+			    "no MX records and no address records");
 		}
 	} else {
 		st = CHECK_PASS;
-		snprintf(detail, sizeof(detail), "%zu MX record%s", a->nmx, a->nmx == 1 ? "" : "s");
+		snprintf(detail, sizeof(detail), "%zu MX record%s", a->nmx,
+		    a->nmx == 1 ? "" : "s");
 	}
 	check_add(&r->checks, "dns.mx.lookup", st, r->domain, NULL, NULL, 0, d,
 	    "%s", detail);
@@ -156,13 +168,15 @@ check_mx_dnssec(struct probe_result *r)
 		[DNSSEC_INDETERMINATE] = CHECK_ERROR,
 	};
 
-	check_add(&r->checks, "dns.mx.dnssec", map[s], r->domain, NULL, NULL, 0, NULL,
-	    s == DNSSEC_SECURE ? "the MX answer is DNSSEC-signed and validates" :
-	    s == DNSSEC_INSECURE ? "the MX answer is not signed: an on-path attacker "
-	    "can replace the MX hosts (DANE on the hosts' own zones and MTA-STS can "
-	    "still protect them)" :
-	    s == DNSSEC_BOGUS ? "the MX answer fails DNSSEC validation" :
-	    "DNSSEC status of the MX answer unknown");
+	check_add(&r->checks, "dns.mx.dnssec", map[s], r->domain, NULL, NULL, 0,
+	    NULL,
+	    s == DNSSEC_SECURE ? "the MX answer is DNSSEC-signed and validates"
+	    : s == DNSSEC_INSECURE
+	        ? "the MX answer is not signed: an on-path attacker "
+	          "can replace the MX hosts (DANE on the hosts' own zones and MTA-STS can "
+	          "still protect them)"
+	    : s == DNSSEC_BOGUS ? "the MX answer fails DNSSEC validation"
+	                        : "DNSSEC status of the MX answer unknown");
 }
 
 static void
@@ -175,18 +189,22 @@ check_mx_null(struct probe_result *r)
 		if (a->mx[i].exchange[0] == '\0')
 			dots++;
 	if (dots == 0)
-		check_add(&r->checks, "dns.mx.null", CHECK_PASS, r->domain, NULL, NULL,
-		    0, NULL, "no null MX record");
+		check_add(&r->checks, "dns.mx.null", CHECK_PASS, r->domain,
+		    NULL, NULL, 0, NULL, "no null MX record");
 	else if (dots == a->nmx && a->nmx == 1 && a->mx[0].preference == 0)
-		check_add(&r->checks, "dns.mx.null", CHECK_INFO, r->domain, NULL, NULL,
-		    0, NULL, "null MX (RFC 7505): this domain accepts no mail");
+		check_add(&r->checks, "dns.mx.null", CHECK_INFO, r->domain,
+		    NULL, NULL, 0, NULL,
+		    "null MX (RFC 7505): this domain accepts no mail");
 	else if (dots == a->nmx && a->nmx == 1)
-		check_add(&r->checks, "dns.mx.null", CHECK_WARN, r->domain, NULL, NULL,
-		    0, NULL, "null MX with preference %u instead of 0: this domain "
-		    "accepts no mail", (unsigned)a->mx[0].preference);
+		check_add(&r->checks, "dns.mx.null", CHECK_WARN, r->domain,
+		    NULL, NULL, 0, NULL,
+		    "null MX with preference %u instead of 0: this domain "
+		    "accepts no mail",
+		    (unsigned)a->mx[0].preference);
 	else
-		check_add(&r->checks, "dns.mx.null", CHECK_FAIL, r->domain, NULL, NULL,
-		    0, NULL, "a null MX record mixed with other MX records (RFC 7505 3 "
+		check_add(&r->checks, "dns.mx.null", CHECK_FAIL, r->domain,
+		    NULL, NULL, 0, NULL,
+		    "a null MX record mixed with other MX records (RFC 7505 3 "
 		    "forbids it)");
 }
 
@@ -230,7 +248,8 @@ family_status_text(const struct dns_answer *a)
 	if (a->rcode == LDNS_RCODE_NXDOMAIN)
 		return "NXDOMAIN";
 	if (a->rcode != LDNS_RCODE_NOERROR)
-		return dns_rcode_name(a->rcode) ? dns_rcode_name(a->rcode) : "no answer";
+		return dns_rcode_name(a->rcode) ? dns_rcode_name(a->rcode)
+		                                : "no answer";
 	return a->ntext ? "ok" : "no records";
 }
 
@@ -238,18 +257,20 @@ static bool
 lookup_failed(const struct dns_answer *a)
 {
 	return a->err != ST_OK || (a->rcode != LDNS_RCODE_NOERROR &&
-	    a->rcode != LDNS_RCODE_NXDOMAIN);
+	                              a->rcode != LDNS_RCODE_NXDOMAIN);
 }
 
 static void
 check_host_resolves(struct probe_result *r, struct probe_mx *m)
 {
-	cJSON *d = cJSON_CreateObject(), *a4 = cJSON_CreateArray(), *a6 = cJSON_CreateArray();
-	size_t n4 = m->have_a ? m->a.ntext : 0, n6 = m->have_aaaa ? m->aaaa.ntext : 0, i;
+	cJSON *d = cJSON_CreateObject(), *a4 = cJSON_CreateArray(),
+	      *a6 = cJSON_CreateArray();
+	size_t n4 = m->have_a ? m->a.ntext : 0,
+	       n6 = m->have_aaaa ? m->aaaa.ntext : 0, i;
 	bool err4 = m->have_a && lookup_failed(&m->a);
 	bool err6 = m->have_aaaa && lookup_failed(&m->aaaa);
 	bool bogus = (m->have_a && m->a.dnssec == DNSSEC_BOGUS) ||
-	    (m->have_aaaa && m->aaaa.dnssec == DNSSEC_BOGUS);
+	             (m->have_aaaa && m->aaaa.dnssec == DNSSEC_BOGUS);
 	enum check_status st;
 
 	for (i = 0; i < n4; i++)
@@ -277,8 +298,8 @@ static void
 check_host_addr_dnssec(struct probe_result *r, struct probe_mx *m)
 {
 	enum dns_dnssec w = DNSSEC_SECURE;
-	const struct dns_answer *as[2] = {m->have_a ? &m->a : NULL,
-	    m->have_aaaa ? &m->aaaa : NULL};
+	const struct dns_answer *as[2] = { m->have_a ? &m->a : NULL,
+		m->have_aaaa ? &m->aaaa : NULL };
 	enum check_status st;
 
 	/* The worse of both families: bogus, then unknown, then insecure. */
@@ -295,14 +316,19 @@ check_host_addr_dnssec(struct probe_result *r, struct probe_mx *m)
 		else if (s == DNSSEC_INSECURE && w == DNSSEC_SECURE)
 			w = DNSSEC_INSECURE;
 	}
-	st = w == DNSSEC_SECURE ? CHECK_PASS : w == DNSSEC_INSECURE ? CHECK_WARN :
-	    w == DNSSEC_BOGUS ? CHECK_FAIL : CHECK_ERROR;
-	check_add(&r->checks, "dns.mx.addr.dnssec", st, NULL, m->name, NULL, m->order,
-	    NULL, "address records of %s are %s%s", m->name, dns_dnssec_name(w),
-	    w != DNSSEC_INSECURE ? "" : probe_mx_secure_cname(m) ? ": an attacker "
-	    "can redirect connections, but the CNAME is secure, so DANE still "
-	    "applies at the MX host name (RFC 7672 2.2.2)" :
-	    ": DANE cannot apply to this host");
+	st = w == DNSSEC_SECURE     ? CHECK_PASS
+	     : w == DNSSEC_INSECURE ? CHECK_WARN
+	     : w == DNSSEC_BOGUS    ? CHECK_FAIL
+	                            : CHECK_ERROR;
+	check_add(&r->checks, "dns.mx.addr.dnssec", st, NULL, m->name, NULL,
+	    m->order, NULL, "address records of %s are %s%s", m->name,
+	    dns_dnssec_name(w),
+	    w != DNSSEC_INSECURE ? ""
+	    : probe_mx_secure_cname(m)
+	        ? ": an attacker "
+	          "can redirect connections, but the CNAME is secure, so DANE still "
+	          "applies at the MX host name (RFC 7672 2.2.2)"
+	        : ": DANE cannot apply to this host");
 }
 
 /* special_purpose - RFC 6890 and successors: not globally reachable */
@@ -315,15 +341,15 @@ special_purpose(const struct probe_addr *pa)
 		return true;
 	if (pa->family == AF_INET)
 		return a[0] == 0 || a[0] == 10 || a[0] == 127 ||
-		    (a[0] == 100 && (a[1] & 0xc0) == 64) ||
-		    (a[0] == 169 && a[1] == 254) ||
-		    (a[0] == 172 && (a[1] & 0xf0) == 16) ||
-		    (a[0] == 192 && a[1] == 0 && a[2] == 0) ||
-		    (a[0] == 192 && a[1] == 0 && a[2] == 2) ||
-		    (a[0] == 192 && a[1] == 168) ||
-		    (a[0] == 198 && (a[1] & 0xfe) == 18) ||
-		    (a[0] == 198 && a[1] == 51 && a[2] == 100) ||
-		    (a[0] == 203 && a[1] == 0 && a[2] == 113) || a[0] >= 224;
+		       (a[0] == 100 && (a[1] & 0xc0) == 64) ||
+		       (a[0] == 169 && a[1] == 254) ||
+		       (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+		       (a[0] == 192 && a[1] == 0 && a[2] == 0) ||
+		       (a[0] == 192 && a[1] == 0 && a[2] == 2) ||
+		       (a[0] == 192 && a[1] == 168) ||
+		       (a[0] == 198 && (a[1] & 0xfe) == 18) ||
+		       (a[0] == 198 && a[1] == 51 && a[2] == 100) ||
+		       (a[0] == 203 && a[1] == 0 && a[2] == 113) || a[0] >= 224;
 	/* IPv6: only 2000::/3 is global unicast, minus documentation. */
 	if ((a[0] & 0xe0) != 0x20)
 		return true;
@@ -337,19 +363,25 @@ check_host_routable(struct probe_result *r, struct probe_mx *m)
 	enum check_status st;
 
 	if (m->naddrs == 0) {
-		check_add(&r->checks, "dns.mx.addr.routable", CHECK_SKIP, NULL, m->name,
-		    NULL, m->order, NULL, "not evaluated: dns.mx.target.resolves found no address");
+		check_add(&r->checks, "dns.mx.addr.routable", CHECK_SKIP, NULL,
+		    m->name, NULL, m->order, NULL,
+		    "not evaluated: dns.mx.target.resolves found no address");
 		return;
 	}
 	for (i = 0; i < m->naddrs; i++)
 		if (special_purpose(&m->addrs[i]))
 			special++;
-	st = special == 0 ? CHECK_PASS : special == m->naddrs ? CHECK_FAIL : CHECK_WARN;
+	st = special == 0           ? CHECK_PASS
+	     : special == m->naddrs ? CHECK_FAIL
+	                            : CHECK_WARN;
 	if (st != CHECK_PASS && r->opt.allow_private)
 		st = CHECK_INFO;
-	check_add(&r->checks, "dns.mx.addr.routable", st, NULL, m->name, NULL, m->order,
-	    NULL, special == 0 ? "every address is globally reachable" :
-	    "%zu of %zu addresses are special-purpose (RFC 6890)%s", special, m->naddrs,
+	check_add(&r->checks, "dns.mx.addr.routable", st, NULL, m->name, NULL,
+	    m->order, NULL,
+	    special == 0
+	        ? "every address is globally reachable"
+	        : "%zu of %zu addresses are special-purpose (RFC 6890)%s",
+	    special, m->naddrs,
 	    r->opt.allow_private ? "; --allow-private" : "");
 }
 
@@ -365,22 +397,31 @@ check_host(struct probe_result *r, struct probe_mx *m)
 		d = cJSON_CreateObject();
 		cJSON_AddStringToObject(d, "exchange", m->name);
 		check_add(&r->checks, "dns.mx.target.syntax",
-		    syn == 0 ? CHECK_PASS : syn == 1 ? CHECK_WARN : CHECK_FAIL, NULL,
-		    m->name, NULL, m->order, d, syn == 0 ? "a valid host name" :
-		    syn == 1 ? "contains characters outside letters, digits and hyphens" :
-		    "not a host name (RFC 5321 5.1 needs a name with address records)");
+		    syn == 0   ? CHECK_PASS
+		    : syn == 1 ? CHECK_WARN
+		               : CHECK_FAIL,
+		    NULL, m->name, NULL, m->order, d,
+		    syn == 0 ? "a valid host name"
+		    : syn == 1
+		        ? "contains characters outside letters, digits and hyphens"
+		        : "not a host name (RFC 5321 5.1 needs a name with address records)");
 	}
 	{
-		const struct dns_answer *a = m->have_a ? &m->a : m->have_aaaa ? &m->aaaa : NULL;
+		const struct dns_answer *a = m->have_a      ? &m->a
+		                             : m->have_aaaa ? &m->aaaa
+		                                            : NULL;
 
 		if (a != NULL && a->ncname > 0)
-			check_add(&r->checks, "dns.mx.target.cname", CHECK_WARN, NULL,
-			    m->name, NULL, m->order, NULL, "%s is an alias of %s (RFC 2181 "
-			    "10.3); the CNAME is %s", m->name, a->cname[a->ncname - 1].to,
+			check_add(&r->checks, "dns.mx.target.cname", CHECK_WARN,
+			    NULL, m->name, NULL, m->order, NULL,
+			    "%s is an alias of %s (RFC 2181 "
+			    "10.3); the CNAME is %s",
+			    m->name, a->cname[a->ncname - 1].to,
 			    dns_dnssec_name(a->cname[0].dnssec));
 		else
-			check_add(&r->checks, "dns.mx.target.cname", CHECK_PASS, NULL,
-			    m->name, NULL, m->order, NULL, "not an alias");
+			check_add(&r->checks, "dns.mx.target.cname", CHECK_PASS,
+			    NULL, m->name, NULL, m->order, NULL,
+			    "not an alias");
 	}
 	check_host_resolves(r, m);
 	check_host_addr_dnssec(r, m);
@@ -398,8 +439,9 @@ check_dns_run(struct probe_result *r)
 		if (r->mxans.err == ST_OK || r->mxans.dnssec == DNSSEC_BOGUS)
 			check_mx_dnssec(r);
 		else
-			check_add(&r->checks, "dns.mx.dnssec", CHECK_ERROR, r->domain, NULL,
-			    NULL, 0, NULL, "MX lookup failed: %s", r->mxans.errmsg);
+			check_add(&r->checks, "dns.mx.dnssec", CHECK_ERROR,
+			    r->domain, NULL, NULL, 0, NULL,
+			    "MX lookup failed: %s", r->mxans.errmsg);
 		check_mx_null(r);
 	}
 	for (i = 0; i < r->nmx; i++)

@@ -15,10 +15,18 @@
 #include "banned.h"
 
 static const char *const scan_ids[] = {
-	"smtp.starttls.injection", "tls.version.min", "tls.version.tls12",
-	"tls.ciphers.weak", "tls.ciphers.order", "tls.groups",
-	"tls.renegotiation.secure", "tls.renegotiation.client",
-	"tls.compression", "tls.ems", "tls.sni", "cert.alternates",
+	"smtp.starttls.injection",
+	"tls.version.min",
+	"tls.version.tls12",
+	"tls.ciphers.weak",
+	"tls.ciphers.order",
+	"tls.groups",
+	"tls.renegotiation.secure",
+	"tls.renegotiation.client",
+	"tls.compression",
+	"tls.ems",
+	"tls.sni",
+	"cert.alternates",
 };
 #define NSCAN_IDS (sizeof(scan_ids) / sizeof(scan_ids[0]))
 
@@ -46,7 +54,9 @@ scan_prereq(const struct probe_addr *pa)
 static const char *
 incomplete_note(const struct scan_facts *f)
 {
-	return f->incomplete ? " (scan incomplete: step timeout or run deadline)" : "";
+	return f->incomplete
+	           ? " (scan incomplete: step timeout or run deadline)"
+	           : "";
 }
 
 static void
@@ -76,22 +86,28 @@ check_versions(struct probe_result *r, const struct probe_addr *pa,
 
 	o = cJSON_AddObjectToObject(d, "versions");
 	for (int i = 0; i < SCAN_VER__COUNT; i++)
-		cJSON_AddStringToObject(o, scan_ver_key(i), scan_state_name(v[i]));
+		cJSON_AddStringToObject(o, scan_ver_key(i),
+		    scan_state_name(v[i]));
 	if (v[SCAN_SSL2] == SCAN_ACCEPTED || v[SCAN_SSL3] == SCAN_ACCEPTED)
 		st = CHECK_FAIL;
-	else if (v[SCAN_TLS1] == SCAN_ACCEPTED || v[SCAN_TLS1_1] == SCAN_ACCEPTED)
+	else if (v[SCAN_TLS1] == SCAN_ACCEPTED ||
+	         v[SCAN_TLS1_1] == SCAN_ACCEPTED)
 		st = CHECK_WARN;
 	else
 		st = CHECK_PASS;
-	snprintf(detail, sizeof(detail), "%s%s%s; SSL 2.0/3.0 untested "
+	snprintf(detail, sizeof(detail),
+	    "%s%s%s; SSL 2.0/3.0 untested "
 	    "(OpenSSL 3 cannot offer them)%s",
-	    st == CHECK_WARN ? "deprecated versions accepted:" : "nothing below TLS 1.2 accepted",
+	    st == CHECK_WARN ? "deprecated versions accepted:"
+	                     : "nothing below TLS 1.2 accepted",
 	    v[SCAN_TLS1] == SCAN_ACCEPTED ? " TLS 1.0" : "",
-	    v[SCAN_TLS1_1] == SCAN_ACCEPTED ? " TLS 1.1" : "", incomplete_note(f));
+	    v[SCAN_TLS1_1] == SCAN_ACCEPTED ? " TLS 1.1" : "",
+	    incomplete_note(f));
 	add(r, pa, "tls.version.min", st, d, detail);
 
 	if (v[SCAN_TLS1_2] == SCAN_ACCEPTED)
-		add(r, pa, "tls.version.tls12", CHECK_PASS, NULL, "TLS 1.2 accepted");
+		add(r, pa, "tls.version.tls12", CHECK_PASS, NULL,
+		    "TLS 1.2 accepted");
 	else if (v[SCAN_TLS1_2] == SCAN_REFUSED)
 		add(r, pa, "tls.version.tls12", CHECK_WARN, NULL,
 		    "TLS 1.2 refused: senders without TLS 1.3 fall back to cleartext or defer");
@@ -117,7 +133,8 @@ check_ciphers(struct probe_result *r, const struct probe_addr *pa,
 
 			s = cJSON_CreateObject();
 			cJSON_AddStringToObject(s, "name", x->iana);
-			cJSON_AddStringToObject(s, "class", tls_class_name(x->cls));
+			cJSON_AddStringToObject(s, "class",
+			    tls_class_name(x->cls));
 			cJSON_AddBoolToObject(s, "anonymous", x->anonymous);
 			cJSON_AddItemToArray(a, s);
 			total++;
@@ -125,14 +142,15 @@ check_ciphers(struct probe_result *r, const struct probe_addr *pa,
 				size_t l = strlen(anon);
 
 				if (nanon++ < 3)
-					snprintf(anon + l, sizeof(anon) - l, "%s%s",
-					    l ? ", " : "", x->iana);
+					snprintf(anon + l, sizeof(anon) - l,
+					    "%s%s", l ? ", " : "", x->iana);
 				continue;
 			}
 			if (worst_name[0] == '\0' || x->cls > worst) {
 				if (x->cls > worst)
 					worst = x->cls;
-				snprintf(worst_name, sizeof(worst_name), "%s", x->iana);
+				snprintf(worst_name, sizeof(worst_name), "%s",
+				    x->iana);
 			}
 		}
 	}
@@ -142,12 +160,17 @@ check_ciphers(struct probe_result *r, const struct probe_addr *pa,
 		    "not evaluated: no handshake of the scan completed");
 		return;
 	}
-	snprintf(detail, sizeof(detail), "%zu suites accepted; worst class %s "
-	    "(%s)%s%s%s%s", total, tls_class_name(worst), worst_name,
+	snprintf(detail, sizeof(detail),
+	    "%zu suites accepted; worst class %s "
+	    "(%s)%s%s%s%s",
+	    total, tls_class_name(worst), worst_name,
 	    nanon ? "; anonymous suites accepted: " : "", anon,
 	    nanon > 3 ? ", ..." : "", incomplete_note(f));
-	add(r, pa, "tls.ciphers.weak", worst == TLS_CLASS_BROKEN ? CHECK_FAIL :
-	    worst == TLS_CLASS_WEAK ? CHECK_WARN : CHECK_PASS, d, detail);
+	add(r, pa, "tls.ciphers.weak",
+	    worst == TLS_CLASS_BROKEN ? CHECK_FAIL
+	    : worst == TLS_CLASS_WEAK ? CHECK_WARN
+	                              : CHECK_PASS,
+	    d, detail);
 }
 
 static void
@@ -172,10 +195,13 @@ check_order(struct probe_result *r, const struct probe_addr *pa,
 			one_class = false;
 	}
 	if (one_class) {
-		snprintf(detail, sizeof(detail), "all %zu TLS 1.2 suites are %s; "
-		    "the order does not matter (%s order)", n, tls_class_name(best),
-		    f->server_order == 1 ? "server" : f->server_order == 0 ?
-		    "client" : "unknown");
+		snprintf(detail, sizeof(detail),
+		    "all %zu TLS 1.2 suites are %s; "
+		    "the order does not matter (%s order)",
+		    n, tls_class_name(best),
+		    f->server_order == 1   ? "server"
+		    : f->server_order == 0 ? "client"
+		                           : "unknown");
 		add(r, pa, "tls.ciphers.order", CHECK_PASS, NULL, detail);
 	} else if (f->server_order < 0) {
 		add(r, pa, "tls.ciphers.order", CHECK_SKIP, NULL,
@@ -185,13 +211,16 @@ check_order(struct probe_result *r, const struct probe_addr *pa,
 		    "the server follows the client's suite order although its "
 		    "TLS 1.2 suites span several classes");
 	} else if (s[0].cls != best) {
-		snprintf(detail, sizeof(detail), "the server prefers its own "
+		snprintf(detail, sizeof(detail),
+		    "the server prefers its own "
 		    "order, but its first choice %.96s is %s while it accepts %s suites",
 		    s[0].iana, tls_class_name(s[0].cls), tls_class_name(best));
 		add(r, pa, "tls.ciphers.order", CHECK_WARN, NULL, detail);
 	} else {
-		snprintf(detail, sizeof(detail), "the server prefers its own "
-		    "order; first choice %.96s (%s)", s[0].iana, tls_class_name(s[0].cls));
+		snprintf(detail, sizeof(detail),
+		    "the server prefers its own "
+		    "order; first choice %.96s (%s)",
+		    s[0].iana, tls_class_name(s[0].cls));
 		add(r, pa, "tls.ciphers.order", CHECK_PASS, NULL, detail);
 	}
 }
@@ -225,28 +254,35 @@ check_groups(struct probe_result *r, const struct probe_addr *pa,
 		    "not evaluated: no handshake offering a single group completed");
 		return;
 	}
-	snprintf(detail, sizeof(detail), "accepted: %s; untried: brainpool, "
+	snprintf(detail, sizeof(detail),
+	    "accepted: %s; untried: brainpool, "
 	    "ffdhe4096 and larger, hybrid ML-KEM groups (not offered by this "
-	    "OpenSSL)%s", list, incomplete_note(f));
-	add(r, pa, "tls.groups", worst == TLS_CLASS_BROKEN ? CHECK_FAIL :
-	    worst == TLS_CLASS_WEAK ? CHECK_WARN : CHECK_PASS, NULL, detail);
+	    "OpenSSL)%s",
+	    list, incomplete_note(f));
+	add(r, pa, "tls.groups",
+	    worst == TLS_CLASS_BROKEN ? CHECK_FAIL
+	    : worst == TLS_CLASS_WEAK ? CHECK_WARN
+	                              : CHECK_PASS,
+	    NULL, detail);
 }
 
 static void
 check_tls12_ext(struct probe_result *r, const struct probe_addr *pa,
     const struct scan_facts *f)
 {
-	const char *why = f->versions[SCAN_TLS1_2] == SCAN_REFUSED ?
-	    "not evaluated: TLS 1.2 refused (tls.version.tls12)" :
-	    "not evaluated: no TLS 1.2 handshake completed";
+	const char *why =
+	    f->versions[SCAN_TLS1_2] == SCAN_REFUSED
+	        ? "not evaluated: TLS 1.2 refused (tls.version.tls12)"
+	        : "not evaluated: no TLS 1.2 handshake completed";
 
 	if (f->reneg_secure < 0)
 		add(r, pa, "tls.renegotiation.secure", CHECK_SKIP, NULL, why);
 	else
-		add(r, pa, "tls.renegotiation.secure", f->reneg_secure ?
-		    CHECK_PASS : CHECK_FAIL, NULL, f->reneg_secure ?
-		    "the TLS 1.2 ServerHello carries renegotiation_info" :
-		    "the TLS 1.2 ServerHello lacks renegotiation_info (RFC 5746)");
+		add(r, pa, "tls.renegotiation.secure",
+		    f->reneg_secure ? CHECK_PASS : CHECK_FAIL, NULL,
+		    f->reneg_secure
+		        ? "the TLS 1.2 ServerHello carries renegotiation_info"
+		        : "the TLS 1.2 ServerHello lacks renegotiation_info (RFC 5746)");
 	add(r, pa, "tls.renegotiation.client", CHECK_SKIP, NULL,
 	    "not evaluated: client-initiated renegotiation is untested in this version");
 	add(r, pa, "tls.compression", CHECK_SKIP, NULL,
@@ -255,21 +291,26 @@ check_tls12_ext(struct probe_result *r, const struct probe_addr *pa,
 		add(r, pa, "tls.ems", CHECK_SKIP, NULL, why);
 	else
 		add(r, pa, "tls.ems", f->ems ? CHECK_PASS : CHECK_WARN, NULL,
-		    f->ems ? "the TLS 1.2 ServerHello carries extended_master_secret" :
-		    "the TLS 1.2 ServerHello lacks extended_master_secret (RFC 7627)");
+		    f->ems
+		        ? "the TLS 1.2 ServerHello carries extended_master_secret"
+		        : "the TLS 1.2 ServerHello lacks extended_master_secret (RFC 7627)");
 }
 
 static const char *
 sni_text(const struct scan_facts *f, int m, char *buf, size_t len)
 {
 	switch (f->sni[m]) {
-	case SNI_OK: return "ok";
+	case SNI_OK:
+		return "ok";
 	case SNI_ALERT:
 		snprintf(buf, len, "alert %s", f->sni_alert[m]);
 		return buf;
-	case SNI_CLOSED: return "closed";
-	case SNI_ERROR: return "error";
-	default: return "untested";
+	case SNI_CLOSED:
+		return "closed";
+	case SNI_ERROR:
+		return "error";
+	default:
+		return "untested";
 	}
 }
 
@@ -293,13 +334,18 @@ check_sni(struct probe_result *r, const struct probe_addr *pa,
 			return;
 		}
 	} else
-		st = wo == SNI_OK && (literal || wi == SNI_OK) ? CHECK_PASS : CHECK_FAIL;
-	snprintf(detail, sizeof(detail), "without SNI: %s; with SNI %s: %s; "
-	    "unrelated name: %s%s", sni_text(f, 0, a[0], sizeof(a[0])),
+		st = wo == SNI_OK && (literal || wi == SNI_OK) ? CHECK_PASS
+		                                               : CHECK_FAIL;
+	snprintf(detail, sizeof(detail),
+	    "without SNI: %s; with SNI %s: %s; "
+	    "unrelated name: %s%s",
+	    sni_text(f, 0, a[0], sizeof(a[0])),
 	    literal ? "(none: address literal)" : pa->mx->name,
-	    sni_text(f, 1, a[1], sizeof(a[1])), sni_text(f, 2, a[2], sizeof(a[2])),
+	    sni_text(f, 1, a[1], sizeof(a[1])),
+	    sni_text(f, 2, a[2], sizeof(a[2])),
 	    f->sni_same_cert == 0 ? "; the first two presented different "
-	    "certificates" : "");
+	                            "certificates"
+	                          : "");
 	add(r, pa, "tls.sni", st, NULL, detail);
 }
 
@@ -323,39 +369,50 @@ check_alternates(struct probe_result *r, const struct probe_addr *pa,
 		const struct cert_chain_result *c = &a->chain;
 		size_t l = strlen(fam);
 
-		snprintf(fam + l, sizeof(fam) - l, "%s%s", l ? ", " : "", a->family);
+		snprintf(fam + l, sizeof(fam) - l, "%s%s", l ? ", " : "",
+		    a->family);
 		if (!t->have_chain || t->chain.ncerts == 0 ||
 		    strcmp(a->leaf_sha256, t->chain.certs[0].sha256_hex) == 0)
 			continue;
 		distinct++;
 		if (t->dane_checked && t->dane_verified && !a->dane_verified) {
 			st = CHECK_FAIL;
-			snprintf(detail, sizeof(detail), "the %s certificate "
-			    "fails dane.tlsa.match", a->family);
-		} else if (pkix && ((t->chain.path_trusted && !c->path_trusted) ||
-		    (t->chain.name_mx.via != CERT_NAME_NONE &&
-		    c->name_mx.via == CERT_NAME_NONE) ||
-		    (!t->chain.leaf_expired && c->leaf_expired))) {
+			snprintf(detail, sizeof(detail),
+			    "the %s certificate "
+			    "fails dane.tlsa.match",
+			    a->family);
+		} else if (pkix &&
+		           ((t->chain.path_trusted && !c->path_trusted) ||
+		               (t->chain.name_mx.via != CERT_NAME_NONE &&
+		                   c->name_mx.via == CERT_NAME_NONE) ||
+		               (!t->chain.leaf_expired && c->leaf_expired))) {
 			st = CHECK_FAIL;
-			snprintf(detail, sizeof(detail), "the %s certificate "
-			    "fails a PKIX condition the standard one meets", a->family);
-		} else if (st == CHECK_PASS && (c->path_trusted != t->chain.path_trusted ||
-		    c->name_mx.via != t->chain.name_mx.via ||
-		    c->leaf_expired != t->chain.leaf_expired)) {
+			snprintf(detail, sizeof(detail),
+			    "the %s certificate "
+			    "fails a PKIX condition the standard one meets",
+			    a->family);
+		} else if (st == CHECK_PASS &&
+		           (c->path_trusted != t->chain.path_trusted ||
+		               c->name_mx.via != t->chain.name_mx.via ||
+		               c->leaf_expired != t->chain.leaf_expired)) {
 			st = CHECK_WARN;
-			snprintf(detail, sizeof(detail), "the %s certificate "
+			snprintf(detail, sizeof(detail),
+			    "the %s certificate "
 			    "differs from the standard one in trust, name or expiry",
 			    a->family);
 		}
 	}
 	if (distinct == 0 && f->nalt <= 1) {
-		snprintf(detail, sizeof(detail), "only one certificate (%s)", fam);
+		snprintf(detail, sizeof(detail), "only one certificate (%s)",
+		    fam);
 		add(r, pa, "cert.alternates", CHECK_INFO, NULL, detail);
 		return;
 	}
 	if (st == CHECK_PASS)
-		snprintf(detail, sizeof(detail), "%zu certificates (%s) with the "
-		    "same outcomes", f->nalt, fam);
+		snprintf(detail, sizeof(detail),
+		    "%zu certificates (%s) with the "
+		    "same outcomes",
+		    f->nalt, fam);
 	add(r, pa, "cert.alternates", st, NULL, detail);
 }
 
@@ -370,10 +427,12 @@ check_scan_run(struct probe_result *r)
 			const struct scan_facts *f = pa->scan;
 
 			if (f == NULL) {
-				snprintf(d, sizeof(d), "not evaluated: %s did not pass",
+				snprintf(d, sizeof(d),
+				    "not evaluated: %s did not pass",
 				    scan_prereq(pa));
 				for (size_t j = 0; j < NSCAN_IDS; j++)
-					add(r, pa, scan_ids[j], CHECK_SKIP, NULL, d);
+					add(r, pa, scan_ids[j], CHECK_SKIP,
+					    NULL, d);
 				continue;
 			}
 			check_injection(r, pa, f);

@@ -56,13 +56,14 @@ check_connect(struct probe_result *r, const struct probe_addr *pa)
 		d = cJSON_CreateObject();
 		cJSON_AddNumberToObject(d, "ms", (double)pa->t[T_CONNECT]);
 		cJSON_AddNullToObject(d, "error");
-		snprintf(detail, sizeof(detail), "connected in %ld ms", pa->t[T_CONNECT]);
+		snprintf(detail, sizeof(detail), "connected in %ld ms",
+		    pa->t[T_CONNECT]);
 		add(r, pa, "smtp.connect", CHECK_PASS, d, detail);
 		return CHECK_PASS;
 	}
 	if (pa->state == ADDR_CUT || pa->state == ADDR_NONE) {
-		add(r, pa, "smtp.connect", CHECK_SKIP, NULL, pa->conn_errmsg[0] ?
-		    pa->conn_errmsg : "not probed");
+		add(r, pa, "smtp.connect", CHECK_SKIP, NULL,
+		    pa->conn_errmsg[0] ? pa->conn_errmsg : "not probed");
 		return CHECK_SKIP;
 	}
 	if (pa->state == ADDR_SKIPPED && !pa->deadline) {
@@ -73,13 +74,17 @@ check_connect(struct probe_result *r, const struct probe_addr *pa)
 	}
 	d = cJSON_CreateObject();
 	cJSON_AddNullToObject(d, "ms");
-	cJSON_AddStringToObject(d, "error", pa->conn_error[0] ? pa->conn_error : "unreachable");
+	cJSON_AddStringToObject(d, "error",
+	    pa->conn_error[0] ? pa->conn_error : "unreachable");
 	/* checks.md 13.6: a failure only when the network demonstrably
 	 * reaches port 25 elsewhere, else it may be a local block. */
-	st = !pa->deadline && family_reached(r, pa->family) ? CHECK_FAIL : CHECK_ERROR;
-	snprintf(detail, sizeof(detail), "%s%s", pa->conn_errmsg[0] ? pa->conn_errmsg :
-	    "no connection", st == CHECK_ERROR && !pa->deadline ?
-	    " (no other address of this family was reached either)" : "");
+	st = !pa->deadline && family_reached(r, pa->family) ? CHECK_FAIL
+	                                                    : CHECK_ERROR;
+	snprintf(detail, sizeof(detail), "%s%s",
+	    pa->conn_errmsg[0] ? pa->conn_errmsg : "no connection",
+	    st == CHECK_ERROR && !pa->deadline
+	        ? " (no other address of this family was reached either)"
+	        : "");
 	add(r, pa, "smtp.connect", st, d, detail);
 	return st;
 }
@@ -103,7 +108,8 @@ static bool
 malformed(const struct smtp_reply *rep)
 {
 	return (rep->flags & (SMTP_REPLY_BARE_LF | SMTP_REPLY_LONG_LINE |
-	    SMTP_REPLY_MIXED_CODES | SMTP_REPLY_NO_SEP)) != 0;
+	                         SMTP_REPLY_MIXED_CODES | SMTP_REPLY_NO_SEP)) !=
+	       0;
 }
 
 /*
@@ -120,10 +126,13 @@ malformed_why(const struct smtp_reply *rep, char *out, size_t outlen)
 	out[0] = '\0';
 	if (rep->flags & SMTP_REPLY_LONG_LINE) {
 		n = strlen(out);
-		snprintf(out + n, outlen - n, "%sa line of %zu octets, over the "
-		    "%d of RFC 5321 4.5.3.1.5%s", n ? "; " : "", rep->longest,
-		    SMTP_REPLY_LINE_RFC, rep->flags & SMTP_REPLY_CUT_LINE ?
-		    ", which senders with a line limit may give up on" : "");
+		snprintf(out + n, outlen - n,
+		    "%sa line of %zu octets, over the "
+		    "%d of RFC 5321 4.5.3.1.5%s",
+		    n ? "; " : "", rep->longest, SMTP_REPLY_LINE_RFC,
+		    rep->flags & SMTP_REPLY_CUT_LINE
+		        ? ", which senders with a line limit may give up on"
+		        : "");
 	}
 	if (rep->flags & SMTP_REPLY_BARE_LF) {
 		n = strlen(out);
@@ -132,8 +141,10 @@ malformed_why(const struct smtp_reply *rep, char *out, size_t outlen)
 	}
 	if (rep->flags & SMTP_REPLY_MIXED_CODES) {
 		n = strlen(out);
-		snprintf(out + n, outlen - n, "%scontinuation lines change the "
-		    "code", n ? "; " : "");
+		snprintf(out + n, outlen - n,
+		    "%scontinuation lines change the "
+		    "code",
+		    n ? "; " : "");
 	}
 	if (rep->flags & SMTP_REPLY_NO_SEP) {
 		n = strlen(out);
@@ -180,7 +191,8 @@ check_banner(struct probe_result *r, const struct probe_addr *pa)
 		snprintf(detail, sizeof(detail), "temporary refusal: %s", line);
 	} else {
 		st = CHECK_FAIL;
-		snprintf(detail, sizeof(detail), "greeting refuses the session: %s", line);
+		snprintf(detail, sizeof(detail),
+		    "greeting refuses the session: %s", line);
 	}
 	add(r, pa, "smtp.banner", st, d, detail);
 	return st;
@@ -193,7 +205,8 @@ keywords_json(const struct smtp_reply *rep)
 	char kw[300];
 
 	for (size_t i = 1; i < rep->nlines; i++) {
-		text_escape(rep->lines[i], strlen(rep->lines[i]), kw, sizeof(kw));
+		text_escape(rep->lines[i], strlen(rep->lines[i]), kw,
+		    sizeof(kw));
 		cJSON_AddItemToArray(a, cJSON_CreateString(kw));
 	}
 	return a;
@@ -220,24 +233,26 @@ check_ehlo(struct probe_result *r, const struct probe_addr *pa)
 	d = reply_data(e);
 	cJSON_AddStringToObject(d, "verb", sc->used_helo ? "HELO" : "EHLO");
 	cJSON_AddStringToObject(d, "host", host);
-	cJSON_AddItemToObject(d, "keywords", sc->used_helo ? cJSON_CreateArray() :
-	    keywords_json(e));
+	cJSON_AddItemToObject(d, "keywords",
+	    sc->used_helo ? cJSON_CreateArray() : keywords_json(e));
 	if (e->code == 250 && !sc->used_helo) {
 		st = malformed(e) ? CHECK_WARN : CHECK_PASS;
 		malformed_why(e, why, sizeof(why));
-		snprintf(detail, sizeof(detail), "EHLO accepted: %s%s%s%s", line,
-		    st == CHECK_WARN ? " (malformed reply: " : "",
+		snprintf(detail, sizeof(detail), "EHLO accepted: %s%s%s%s",
+		    line, st == CHECK_WARN ? " (malformed reply: " : "",
 		    st == CHECK_WARN ? why : "", st == CHECK_WARN ? ")" : "");
 	} else if (e->code == 250) {
 		st = CHECK_WARN;
-		snprintf(detail, sizeof(detail), "EHLO refused, HELO accepted: the "
+		snprintf(detail, sizeof(detail),
+		    "EHLO refused, HELO accepted: the "
 		    "server does not speak ESMTP and cannot offer STARTTLS");
 	} else if (e->code == 421) {
 		st = CHECK_ERROR;
 		snprintf(detail, sizeof(detail), "temporary refusal: %s", line);
 	} else {
 		st = CHECK_FAIL;
-		snprintf(detail, sizeof(detail), "EHLO and HELO refused: %s", line);
+		snprintf(detail, sizeof(detail), "EHLO and HELO refused: %s",
+		    line);
 	}
 	add(r, pa, "smtp.ehlo", st, d, detail);
 	return st;
@@ -265,7 +280,8 @@ check_starttls(struct probe_result *r, const struct probe_addr *pa)
 	}
 	if (sc->starttls.code == 0) {
 		st = sc->err == ST_ERR_TIMEOUT ? CHECK_ERROR : CHECK_FAIL;
-		snprintf(detail, sizeof(detail), "no reply to STARTTLS: %s", sc->errmsg);
+		snprintf(detail, sizeof(detail), "no reply to STARTTLS: %s",
+		    sc->errmsg);
 		add(r, pa, "smtp.starttls.response", st, NULL, detail);
 		return st;
 	}
@@ -273,8 +289,10 @@ check_starttls(struct probe_result *r, const struct probe_addr *pa)
 	d = reply_data(&sc->starttls);
 	cJSON_AddStringToObject(d, "text", line);
 	st = sc->starttls.code == 220 ? CHECK_PASS : CHECK_FAIL;
-	snprintf(detail, sizeof(detail), "%s%s", line, st == CHECK_FAIL ?
-	    " (senders that require TLS defer; opportunistic ones send in cleartext)" : "");
+	snprintf(detail, sizeof(detail), "%s%s", line,
+	    st == CHECK_FAIL
+	        ? " (senders that require TLS defer; opportunistic ones send in cleartext)"
+	        : "");
 	add(r, pa, "smtp.starttls.response", st, d, detail);
 	return st;
 }
@@ -289,14 +307,17 @@ check_after_tls(struct probe_result *r, const struct probe_addr *pa)
 
 	if (!pa->tls.established) {
 		skip(r, pa, "smtp.ehlo.after_tls", "tls.handshake");
-		skip(r, pa, "smtp.starttls.readvertised", "smtp.ehlo.after_tls");
+		skip(r, pa, "smtp.starttls.readvertised",
+		    "smtp.ehlo.after_tls");
 		return;
 	}
 	if (sc->ehlo_tls.code == 0) {
 		st = sc->err == ST_ERR_TIMEOUT ? CHECK_ERROR : CHECK_FAIL;
-		snprintf(detail, sizeof(detail), "no reply to EHLO over TLS: %s", sc->errmsg);
+		snprintf(detail, sizeof(detail),
+		    "no reply to EHLO over TLS: %s", sc->errmsg);
 		add(r, pa, "smtp.ehlo.after_tls", st, NULL, detail);
-		skip(r, pa, "smtp.starttls.readvertised", "smtp.ehlo.after_tls");
+		skip(r, pa, "smtp.starttls.readvertised",
+		    "smtp.ehlo.after_tls");
 		return;
 	}
 	text_reply_line(&sc->ehlo_tls, 0, line, sizeof(line));
@@ -306,7 +327,8 @@ check_after_tls(struct probe_result *r, const struct probe_addr *pa)
 	snprintf(detail, sizeof(detail), "EHLO over TLS: %s", line);
 	add(r, pa, "smtp.ehlo.after_tls", st, d, detail);
 	if (st != CHECK_PASS)
-		skip(r, pa, "smtp.starttls.readvertised", "smtp.ehlo.after_tls");
+		skip(r, pa, "smtp.starttls.readvertised",
+		    "smtp.ehlo.after_tls");
 	else if (smtp_reply_has_keyword(&sc->ehlo_tls, "STARTTLS"))
 		add(r, pa, "smtp.starttls.readvertised", CHECK_WARN, NULL,
 		    "STARTTLS offered again inside TLS (RFC 3207 4.2)");
@@ -319,33 +341,36 @@ static void
 check_requiretls(struct probe_result *r, const struct probe_addr *pa)
 {
 	const struct smtp_client *sc = &pa->sc;
-	bool pre = sc->ehlo.code == 250 && smtp_reply_has_keyword(&sc->ehlo, "REQUIRETLS");
+	bool pre = sc->ehlo.code == 250 &&
+	           smtp_reply_has_keyword(&sc->ehlo, "REQUIRETLS");
 	bool post = sc->ehlo_tls.code == 250 &&
-	    smtp_reply_has_keyword(&sc->ehlo_tls, "REQUIRETLS");
+	            smtp_reply_has_keyword(&sc->ehlo_tls, "REQUIRETLS");
 	cJSON *d = cJSON_CreateObject();
 
 	cJSON_AddBoolToObject(d, "pre_tls", pre);
 	cJSON_AddBoolToObject(d, "post_tls", post);
-	add(r, pa, "smtp.requiretls", CHECK_INFO, d, post ?
-	    "REQUIRETLS advertised over TLS" : pre ?
-	    "REQUIRETLS advertised only before TLS, where senders cannot use it" :
-	    "REQUIRETLS not advertised");
+	add(r, pa, "smtp.requiretls", CHECK_INFO, d,
+	    post ? "REQUIRETLS advertised over TLS"
+	    : pre
+	        ? "REQUIRETLS advertised only before TLS, where senders cannot use it"
+	        : "REQUIRETLS not advertised");
 }
 
 /* reply_status - checks.md 9: 2xx pass, 4xx warn (inconclusive), 5xx fail */
 static enum check_status
 reply_status(const struct smtp_reply *rep)
 {
-	return rep->code / 100 == 2 ? CHECK_PASS : rep->code / 100 == 4 ?
-	    CHECK_WARN : CHECK_FAIL;
+	return rep->code / 100 == 2   ? CHECK_PASS
+	       : rep->code / 100 == 4 ? CHECK_WARN
+	                              : CHECK_FAIL;
 }
 
 static struct check_result *
 mbox_add(struct probe_result *r, const struct probe_addr *pa, const char *id,
     enum check_status st, cJSON *data, const char *detail)
 {
-	struct check_result *cr = check_add(&r->checks, id, st, NULL, pa->mx->name,
-	    pa->address, pa->order, data, "%s", detail);
+	struct check_result *cr = check_add(&r->checks, id, st, NULL,
+	    pa->mx->name, pa->address, pa->order, data, "%s", detail);
 
 	if (cr != NULL && (cr->mailbox = strdup(r->mailbox)) == NULL)
 		check_list_set_error(&r->checks, ST_ERR_NOMEM);
@@ -363,11 +388,15 @@ check_address_test(struct probe_result *r, const struct probe_addr *pa)
 	if (m->code == 0) {
 		/* No reply to MAIL: timeout or closed connection is an error;
 		 * a session that never reached EHLO skips (checks.md 9). */
-		st = sc->banner.code == 220 && (sc->ehlo.code == 250 || sc->helo.code == 250) ?
-		    CHECK_ERROR : CHECK_SKIP;
-		snprintf(detail, sizeof(detail), st == CHECK_SKIP ?
-		    "not evaluated: the session did not complete EHLO (%s)" :
-		    "no reply to MAIL FROM: %s", sc->errmsg);
+		st = sc->banner.code == 220 &&
+		             (sc->ehlo.code == 250 || sc->helo.code == 250)
+		         ? CHECK_ERROR
+		         : CHECK_SKIP;
+		snprintf(detail, sizeof(detail),
+		    st == CHECK_SKIP
+		        ? "not evaluated: the session did not complete EHLO (%s)"
+		        : "no reply to MAIL FROM: %s",
+		    sc->errmsg);
 		mbox_add(r, pa, "rcpt.mail_from", st, NULL, detail);
 		mbox_add(r, pa, "rcpt.accepted", CHECK_SKIP, NULL,
 		    "not evaluated: rcpt.mail_from did not pass");
@@ -378,25 +407,33 @@ check_address_test(struct probe_result *r, const struct probe_addr *pa)
 	}
 	text_reply_line(m, 0, line, sizeof(line));
 	st = reply_status(m);
-	snprintf(detail, sizeof(detail), "MAIL FROM:<%s> %s: %s%s", r->opt.mail_from,
-	    st == CHECK_PASS ? "accepted" : st == CHECK_WARN ?
-	    "deferred (inconclusive)" : "refused", line,
-	    st == CHECK_FAIL && r->opt.mail_from[0] == '\0' ?
-	    " (the null path is refused: try --mail-from)" : "");
+	snprintf(detail, sizeof(detail), "MAIL FROM:<%s> %s: %s%s",
+	    r->opt.mail_from,
+	    st == CHECK_PASS   ? "accepted"
+	    : st == CHECK_WARN ? "deferred (inconclusive)"
+	                       : "refused",
+	    line,
+	    st == CHECK_FAIL && r->opt.mail_from[0] == '\0'
+	        ? " (the null path is refused: try --mail-from)"
+	        : "");
 	mbox_add(r, pa, "rcpt.mail_from", st, reply_data(m), detail);
 	if (t->code == 0) {
-		snprintf(detail, sizeof(detail), st == CHECK_PASS ?
-		    "no reply to RCPT TO: %s" : "not evaluated: rcpt.mail_from did not pass",
+		snprintf(detail, sizeof(detail),
+		    st == CHECK_PASS
+		        ? "no reply to RCPT TO: %s"
+		        : "not evaluated: rcpt.mail_from did not pass",
 		    sc->errmsg);
-		mbox_add(r, pa, "rcpt.accepted", st == CHECK_PASS ? CHECK_ERROR : CHECK_SKIP,
-		    NULL, detail);
+		mbox_add(r, pa, "rcpt.accepted",
+		    st == CHECK_PASS ? CHECK_ERROR : CHECK_SKIP, NULL, detail);
 	} else {
 		text_reply_line(t, 0, line, sizeof(line));
 		st = reply_status(t);
-		snprintf(detail, sizeof(detail), "RCPT TO:<%s> %s: %s%s", r->mailbox,
-		    st == CHECK_PASS ? "accepted" : st == CHECK_WARN ?
-		    "deferred (inconclusive)" : "refused", line, st == CHECK_WARN ?
-		    "; retry later" : "");
+		snprintf(detail, sizeof(detail), "RCPT TO:<%s> %s: %s%s",
+		    r->mailbox,
+		    st == CHECK_PASS   ? "accepted"
+		    : st == CHECK_WARN ? "deferred (inconclusive)"
+		                       : "refused",
+		    line, st == CHECK_WARN ? "; retry later" : "");
 		mbox_add(r, pa, "rcpt.accepted", st, reply_data(t), detail);
 	}
 	if (!r->opt.catchall)
@@ -407,10 +444,13 @@ check_address_test(struct probe_result *r, const struct probe_addr *pa)
 		return;
 	}
 	text_reply_line(&sc->rcpt2, 0, line, sizeof(line));
-	snprintf(detail, sizeof(detail), "random mailbox <%.260s>: %.300s", r->catchall_rcpt, line);
-	mbox_add(r, pa, "rcpt.catchall", sc->rcpt2.code / 100 == 5 ? CHECK_PASS :
-	    sc->rcpt2.code / 100 == 4 ? CHECK_WARN : CHECK_INFO, reply_data(&sc->rcpt2),
-	    detail);
+	snprintf(detail, sizeof(detail), "random mailbox <%.260s>: %.300s",
+	    r->catchall_rcpt, line);
+	mbox_add(r, pa, "rcpt.catchall",
+	    sc->rcpt2.code / 100 == 5   ? CHECK_PASS
+	    : sc->rcpt2.code / 100 == 4 ? CHECK_WARN
+	                                : CHECK_INFO,
+	    reply_data(&sc->rcpt2), detail);
 }
 
 /* check_cleartext - checks.md rcpt.cleartext: the extra session that
@@ -425,15 +465,19 @@ check_cleartext(struct probe_result *r, const struct probe_addr *pa)
 
 	if (x == NULL || !x->connected || x->sc.banner.code != 220 ||
 	    (x->sc.ehlo.code != 250 && x->sc.helo.code != 250)) {
-		mbox_add(r, pa, "rcpt.cleartext", x == NULL ? CHECK_SKIP : CHECK_ERROR,
-		    NULL, x == NULL ? "not evaluated: no address completed EHLO" :
-		    "the cleartext session did not get through EHLO");
+		mbox_add(r, pa, "rcpt.cleartext",
+		    x == NULL ? CHECK_SKIP : CHECK_ERROR, NULL,
+		    x == NULL
+		        ? "not evaluated: no address completed EHLO"
+		        : "the cleartext session did not get through EHLO");
 		return;
 	}
 	sc = &x->sc;
-	if (sc->mail.code == 0 || (sc->mail.code / 100 == 2 && sc->rcpt.code == 0)) {
-		mbox_add(r, pa, "rcpt.cleartext", CHECK_ERROR, NULL, sc->errmsg[0] ?
-		    sc->errmsg : "no reply in the cleartext session");
+	if (sc->mail.code == 0 ||
+	    (sc->mail.code / 100 == 2 && sc->rcpt.code == 0)) {
+		mbox_add(r, pa, "rcpt.cleartext", CHECK_ERROR, NULL,
+		    sc->errmsg[0] ? sc->errmsg
+		                  : "no reply in the cleartext session");
 		return;
 	}
 	if (sc->mail.code / 100 != 2)
@@ -441,7 +485,8 @@ check_cleartext(struct probe_result *r, const struct probe_addr *pa)
 	else if (sc->rcpt.code / 100 != 2)
 		bad = &sc->rcpt;
 	if (bad == NULL) {
-		mbox_add(r, pa, "rcpt.cleartext", CHECK_INFO, reply_data(&sc->rcpt),
+		mbox_add(r, pa, "rcpt.cleartext", CHECK_INFO,
+		    reply_data(&sc->rcpt),
 		    "accepted in cleartext (RFC 3207 4: a public MX must not require "
 		    "STARTTLS)");
 		return;
@@ -449,36 +494,44 @@ check_cleartext(struct probe_result *r, const struct probe_addr *pa)
 	text_reply_line(bad, 0, line, sizeof(line));
 	snprintf(detail, sizeof(detail), "refused without TLS: %s%s", line,
 	    bad->code == 530 ? " (senders without TLS lose mail)" : "");
-	mbox_add(r, pa, "rcpt.cleartext", bad->code == 530 || bad->code / 100 == 5 ?
-	    CHECK_WARN : CHECK_INFO, reply_data(bad), detail);
+	mbox_add(r, pa, "rcpt.cleartext",
+	    bad->code == 530 || bad->code / 100 == 5 ? CHECK_WARN : CHECK_INFO,
+	    reply_data(bad), detail);
 }
 
 static void
 check_addr(struct probe_result *r, const struct probe_addr *pa)
 {
 	static const char *const after_connect[] = {
-		"smtp.banner", "smtp.ehlo", "smtp.starttls.offered",
-		"smtp.starttls.response", "smtp.ehlo.after_tls",
-		"smtp.starttls.readvertised", "smtp.requiretls",
+		"smtp.banner",
+		"smtp.ehlo",
+		"smtp.starttls.offered",
+		"smtp.starttls.response",
+		"smtp.ehlo.after_tls",
+		"smtp.starttls.readvertised",
+		"smtp.requiretls",
 	};
 	enum check_status st;
 	size_t i;
 
 	st = check_connect(r, pa);
 	if (st != CHECK_PASS) {
-		for (i = 0; i < sizeof(after_connect) / sizeof(after_connect[0]); i++)
+		for (i = 0;
+		     i < sizeof(after_connect) / sizeof(after_connect[0]); i++)
 			skip(r, pa, after_connect[i], "smtp.connect");
 		return;
 	}
 	st = check_banner(r, pa);
 	if (st != CHECK_PASS && st != CHECK_WARN) {
-		for (i = 1; i < sizeof(after_connect) / sizeof(after_connect[0]); i++)
+		for (i = 1;
+		     i < sizeof(after_connect) / sizeof(after_connect[0]); i++)
 			skip(r, pa, after_connect[i], "smtp.banner");
 		return;
 	}
 	st = check_ehlo(r, pa);
 	if (st != CHECK_PASS && st != CHECK_WARN) {
-		for (i = 2; i < sizeof(after_connect) / sizeof(after_connect[0]); i++)
+		for (i = 2;
+		     i < sizeof(after_connect) / sizeof(after_connect[0]); i++)
 			skip(r, pa, after_connect[i], "smtp.ehlo");
 		return;
 	}
@@ -492,9 +545,10 @@ check_addr(struct probe_result *r, const struct probe_addr *pa)
 static void
 no_address_test(struct probe_result *r, const struct probe_addr *pa)
 {
-	mbox_add(r, pa, "rcpt.mail_from", CHECK_SKIP, NULL, r->opt.rcpt_all ?
-	    "not evaluated: no address of this MX host completed EHLO" :
-	    "not evaluated: no address of any MX host completed EHLO");
+	mbox_add(r, pa, "rcpt.mail_from", CHECK_SKIP, NULL,
+	    r->opt.rcpt_all
+	        ? "not evaluated: no address of this MX host completed EHLO"
+	        : "not evaluated: no address of any MX host completed EHLO");
 	mbox_add(r, pa, "rcpt.accepted", CHECK_SKIP, NULL,
 	    "not evaluated: rcpt.mail_from did not pass");
 	if (r->opt.catchall)

@@ -63,9 +63,17 @@ tls_prereq(const struct probe_addr *pa)
 }
 
 static const char *const tls_ids[] = {
-	"tls.version", "tls.cipher", "tls.kex", "tls.sigalg",
-	"cert.chain.trusted", "cert.chain.complete", "cert.expiry",
-	"cert.name.match", "cert.name.nexthop", "cert.key", "cert.signature",
+	"tls.version",
+	"tls.cipher",
+	"tls.kex",
+	"tls.sigalg",
+	"cert.chain.trusted",
+	"cert.chain.complete",
+	"cert.expiry",
+	"cert.name.match",
+	"cert.name.nexthop",
+	"cert.key",
+	"cert.signature",
 	"cert.ocsp",
 };
 
@@ -75,7 +83,7 @@ static bool
 judged(const struct probe_result *r, const char *id)
 {
 	return strcmp(id, "cert.name.nexthop") != 0 || r->domain != NULL ||
-	    r->opt.tls_domain != NULL;
+	       r->opt.tls_domain != NULL;
 }
 
 /* add_all - tls_ids from the first-th on, with one status and detail */
@@ -114,14 +122,15 @@ check_handshake(struct probe_result *r, const struct probe_addr *pa)
 		cJSON_AddNullToObject(d, "alert");
 	cJSON_AddNumberToObject(d, "ms", (double)pa->t[T_TLS]);
 	if (t->established) {
-		snprintf(detail, sizeof(detail), "%s with %s in %ld ms", t->version,
-		    t->cipher.iana, pa->t[T_TLS]);
+		snprintf(detail, sizeof(detail), "%s with %s in %ld ms",
+		    t->version, t->cipher.iana, pa->t[T_TLS]);
 		add(r, pa, "tls.handshake", CHECK_PASS, d, detail);
 		return true;
 	}
 	snprintf(detail, sizeof(detail), "handshake failed: %s",
 	    t->errmsg[0] ? t->errmsg : "no reason given");
-	cr = add(r, pa, "tls.handshake", t->timeout ? CHECK_ERROR : CHECK_FAIL, d, detail);
+	cr = add(r, pa, "tls.handshake", t->timeout ? CHECK_ERROR : CHECK_FAIL,
+	    d, detail);
 	if (cr && !t->timeout)
 		cr->tlsrpt = "validation-failure";
 	return false;
@@ -133,12 +142,15 @@ check_version(struct probe_result *r, const struct probe_addr *pa)
 	const struct tls_facts *t = &pa->tls;
 	cJSON *d = cJSON_CreateObject();
 	char detail[200];
-	enum check_status st = t->version_num >= TLS1_2_VERSION ? CHECK_PASS : CHECK_FAIL;
+	enum check_status st =
+	    t->version_num >= TLS1_2_VERSION ? CHECK_PASS : CHECK_FAIL;
 
 	cJSON_AddStringToObject(d, "version", t->version);
 	snprintf(detail, sizeof(detail), "%s%s", t->version,
-	    t->version_num == TLS1_2_VERSION ? " (TLS 1.3 is recommended)" :
-	    st == CHECK_FAIL ? ": senders with a TLS 1.2 floor cannot use TLS here" : "");
+	    t->version_num == TLS1_2_VERSION ? " (TLS 1.3 is recommended)"
+	    : st == CHECK_FAIL
+	        ? ": senders with a TLS 1.2 floor cannot use TLS here"
+	        : "");
 	add(r, pa, "tls.version", st, d, detail);
 }
 
@@ -149,15 +161,18 @@ check_cipher(struct probe_result *r, const struct probe_addr *pa)
 	cJSON *d = cJSON_CreateObject();
 	char detail[300];
 	static const enum check_status map[TLS_CLASS__COUNT] = {
-		CHECK_PASS, CHECK_PASS, CHECK_WARN, CHECK_FAIL,
+		CHECK_PASS,
+		CHECK_PASS,
+		CHECK_WARN,
+		CHECK_FAIL,
 	};
 
 	cJSON_AddStringToObject(d, "cipher", c->iana);
 	cJSON_AddStringToObject(d, "class", tls_class_name(c->cls));
 	cJSON_AddNumberToObject(d, "bits", c->bits);
 	cJSON_AddBoolToObject(d, "aead", c->aead);
-	snprintf(detail, sizeof(detail), "%s (%s%s%s)", c->iana, tls_class_name(c->cls),
-	    c->why[0] ? ": " : "", c->why);
+	snprintf(detail, sizeof(detail), "%s (%s%s%s)", c->iana,
+	    tls_class_name(c->cls), c->why[0] ? ": " : "", c->why);
 	add(r, pa, "tls.cipher", map[c->cls], d, detail);
 }
 
@@ -185,10 +200,12 @@ check_kex(struct probe_result *r, const struct probe_addr *pa)
 		return;
 	}
 	cls = tls_group_classify(t->group[0] ? t->group : NULL, t->kex_bits);
-	st = cls == TLS_CLASS_BROKEN ? CHECK_FAIL : cls == TLS_CLASS_WEAK ?
-	    CHECK_WARN : CHECK_PASS;
-	snprintf(detail, sizeof(detail), "%s%s%d bits (%s)", t->group[0] ? t->group : "DHE",
-	    ", ", t->kex_bits, tls_class_name(cls));
+	st = cls == TLS_CLASS_BROKEN ? CHECK_FAIL
+	     : cls == TLS_CLASS_WEAK ? CHECK_WARN
+	                             : CHECK_PASS;
+	snprintf(detail, sizeof(detail), "%s%s%d bits (%s)",
+	    t->group[0] ? t->group : "DHE", ", ", t->kex_bits,
+	    tls_class_name(cls));
 	add(r, pa, "tls.kex", st, d, detail);
 }
 
@@ -212,17 +229,21 @@ check_sigalg(struct probe_result *r, const struct probe_addr *pa)
 		cJSON_AddNullToObject(d, "sigalg");
 	if (t->version_num < TLS1_2_VERSION) {
 		st = CHECK_WARN;
-		snprintf(detail, sizeof(detail), "%s negotiates no signature scheme "
-		    "(MD5+SHA-1 or SHA-1)", t->version);
+		snprintf(detail, sizeof(detail),
+		    "%s negotiates no signature scheme "
+		    "(MD5+SHA-1 or SHA-1)",
+		    t->version);
 	} else if (strcmp(t->sigalg_hash, "md5") == 0) {
 		st = CHECK_FAIL;
 		snprintf(detail, sizeof(detail), "%s", t->sigalg);
 	} else if (strcmp(t->sigalg_hash, "sha1") == 0) {
 		st = CHECK_WARN;
-		snprintf(detail, sizeof(detail), "%s: SHA-1 (RFC 9155)", t->sigalg);
+		snprintf(detail, sizeof(detail), "%s: SHA-1 (RFC 9155)",
+		    t->sigalg);
 	} else {
 		st = CHECK_PASS;
-		snprintf(detail, sizeof(detail), "%s", t->sigalg[0] ? t->sigalg : "unnamed scheme");
+		snprintf(detail, sizeof(detail), "%s",
+		    t->sigalg[0] ? t->sigalg : "unnamed scheme");
 	}
 	add(r, pa, "tls.sigalg", st, d, detail);
 }
@@ -242,19 +263,25 @@ check_chain(struct probe_result *r, const struct probe_addr *pa, bool pkix)
 	cJSON_AddStringToObject(d, "verify_error", c->path_verify_error);
 	cJSON_AddNumberToObject(d, "depth", c->path_verify_depth);
 	if (c->path_trusted && c->trusted) {
-		snprintf(detail, sizeof(detail), "chains to the trust store (%zu certificates on the path)",
+		snprintf(detail, sizeof(detail),
+		    "chains to the trust store (%zu certificates on the path)",
 		    c->path_len);
 		add(r, pa, "cert.chain.trusted", CHECK_PASS, d, detail);
 	} else if (c->path_trusted) {
-		snprintf(detail, sizeof(detail), "chains to the trust store (%zu certificates "
+		snprintf(detail, sizeof(detail),
+		    "chains to the trust store (%zu certificates "
 		    "on the path) but for the dates: %s (error %d at depth %d), see cert.expiry",
-		    c->path_len, c->verify_error, c->verify_code, c->verify_depth);
+		    c->path_len, c->verify_error, c->verify_code,
+		    c->verify_depth);
 		add(r, pa, "cert.chain.trusted", CHECK_PASS, d, detail);
 	} else {
-		snprintf(detail, sizeof(detail), "no trusted path: %s (error %d at depth %d)%s",
-		    c->path_verify_error, c->path_verify_code, c->path_verify_depth,
+		snprintf(detail, sizeof(detail),
+		    "no trusted path: %s (error %d at depth %d)%s",
+		    c->path_verify_error, c->path_verify_code,
+		    c->path_verify_depth,
 		    pkix ? "" : "; PKIX is not expected for this host");
-		cr = add(r, pa, "cert.chain.trusted", pkix ? CHECK_FAIL : CHECK_WARN, d, detail);
+		cr = add(r, pa, "cert.chain.trusted",
+		    pkix ? CHECK_FAIL : CHECK_WARN, d, detail);
 		if (cr)
 			cr->tlsrpt = "certificate-not-trusted";
 	}
@@ -262,18 +289,22 @@ check_chain(struct probe_result *r, const struct probe_addr *pa, bool pkix)
 	cJSON_AddNumberToObject(d, "presented", (double)c->ncerts);
 	iss = cJSON_AddArrayToObject(d, "issues");
 	if (c->issues & CERT_ISSUE_MISSING_INTERMEDIATE)
-		cJSON_AddItemToArray(iss, cJSON_CreateString("missing-intermediate"));
+		cJSON_AddItemToArray(iss,
+		    cJSON_CreateString("missing-intermediate"));
 	if (c->issues & CERT_ISSUE_ORDER)
 		cJSON_AddItemToArray(iss, cJSON_CreateString("order"));
 	if (c->issues & CERT_ISSUE_DUPLICATE)
 		cJSON_AddItemToArray(iss, cJSON_CreateString("duplicate"));
 	if (c->issues & CERT_ISSUE_UNRELATED)
 		cJSON_AddItemToArray(iss, cJSON_CreateString("unrelated"));
-	snprintf(detail, sizeof(detail), "%zu certificate%s presented%s%s", c->ncerts,
-	    c->ncerts == 1 ? "" : "s", c->issues ? "; " : "",
-	    c->issues & CERT_ISSUE_MISSING_INTERMEDIATE ? "an intermediate is missing" :
-	    c->issues ? "wrong order, duplicates or unrelated certificates" : "");
-	add(r, pa, "cert.chain.complete", c->issues ? CHECK_WARN : CHECK_PASS, d, detail);
+	snprintf(detail, sizeof(detail), "%zu certificate%s presented%s%s",
+	    c->ncerts, c->ncerts == 1 ? "" : "s", c->issues ? "; " : "",
+	    c->issues & CERT_ISSUE_MISSING_INTERMEDIATE
+	        ? "an intermediate is missing"
+	    : c->issues ? "wrong order, duplicates or unrelated certificates"
+	                : "");
+	add(r, pa, "cert.chain.complete", c->issues ? CHECK_WARN : CHECK_PASS,
+	    d, detail);
 }
 
 static void
@@ -293,10 +324,11 @@ check_expiry(struct probe_result *r, const struct probe_addr *pa, bool pkix)
 	if (!c->path_in_validity) {
 		st = pkix ? CHECK_FAIL : CHECK_WARN;
 		snprintf(detail, sizeof(detail), "%s (not after %s)%s",
-		    c->leaf_not_yet_valid ? "the certificate is not yet valid" :
-		    c->leaf_expired ? "the server certificate has expired" :
-		    "a certificate on the path is outside its validity", na,
-		    pkix ? "" : "; PKIX is not expected for this host");
+		    c->leaf_not_yet_valid ? "the certificate is not yet valid"
+		    : c->leaf_expired
+		        ? "the server certificate has expired"
+		        : "a certificate on the path is outside its validity",
+		    na, pkix ? "" : "; PKIX is not expected for this host");
 		cr = add(r, pa, "cert.expiry", st, d, detail);
 		if (cr)
 			cr->tlsrpt = "certificate-expired";
@@ -304,24 +336,29 @@ check_expiry(struct probe_result *r, const struct probe_addr *pa, bool pkix)
 	}
 	st = c->days_left < r->opt.warn_days ? CHECK_WARN : CHECK_PASS;
 	snprintf(detail, sizeof(detail), "valid until %s (%ld days left)%s", na,
-	    c->days_left, st == CHECK_WARN ? ", within the warning window" : "");
+	    c->days_left,
+	    st == CHECK_WARN ? ", within the warning window" : "");
 	add(r, pa, "cert.expiry", st, d, detail);
 }
 
 static cJSON *
 names_json(const struct cert_chain_result *c, const struct cert_name_result *n)
 {
-	cJSON *d = cJSON_CreateObject(), *a = cJSON_AddArrayToObject(d, "names");
+	cJSON *d = cJSON_CreateObject(),
+	      *a = cJSON_AddArrayToObject(d, "names");
 
 	if (c->ncerts)
 		for (size_t i = 0; i < c->certs[0].ndns; i++)
-			cJSON_AddItemToArray(a, cJSON_CreateString(c->certs[0].dns_names[i]));
+			cJSON_AddItemToArray(a,
+			    cJSON_CreateString(c->certs[0].dns_names[i]));
 	if (n->matched)
 		cJSON_AddStringToObject(d, "matched", n->matched);
 	else
 		cJSON_AddNullToObject(d, "matched");
-	cJSON_AddStringToObject(d, "via", n->via == CERT_NAME_SAN ? "san" :
-	    n->via == CERT_NAME_CN ? "cn" : "none");
+	cJSON_AddStringToObject(d, "via",
+	    n->via == CERT_NAME_SAN  ? "san"
+	    : n->via == CERT_NAME_CN ? "cn"
+	                             : "none");
 	return d;
 }
 
@@ -342,23 +379,28 @@ check_names(struct probe_result *r, const struct probe_addr *pa, bool pkix)
 			st = CHECK_PASS;
 		else
 			st = pkix ? CHECK_FAIL : CHECK_WARN;
-		snprintf(detail, sizeof(detail), n->via == CERT_NAME_SAN ?
-		    "subjectAltName %s matches %s" : n->via == CERT_NAME_CN ?
-		    "only the subject CN %s matches %s (legacy form)" :
-		    "%sno certificate name matches %s", n->matched ? n->matched : "",
-		    pa->mx->name);
-		cr = add(r, pa, "cert.name.match", st, names_json(c, n), detail);
+		snprintf(detail, sizeof(detail),
+		    n->via == CERT_NAME_SAN ? "subjectAltName %s matches %s"
+		    : n->via == CERT_NAME_CN
+		        ? "only the subject CN %s matches %s (legacy form)"
+		        : "%sno certificate name matches %s",
+		    n->matched ? n->matched : "", pa->mx->name);
+		cr =
+		    add(r, pa, "cert.name.match", st, names_json(c, n), detail);
 		if (cr && st != CHECK_PASS)
 			cr->tlsrpt = "certificate-host-mismatch";
 	}
 	if (!judged(r, "cert.name.nexthop"))
 		return;
 	n = &c->name_dom;
-	snprintf(detail, sizeof(detail), n->via != CERT_NAME_NONE ?
-	    "%s matches the next-hop domain %s" : "%sno certificate name matches the "
-	    "next-hop domain %s", n->matched ? n->matched : "",
+	snprintf(detail, sizeof(detail),
+	    n->via != CERT_NAME_NONE ? "%s matches the next-hop domain %s"
+	                             : "%sno certificate name matches the "
+	                               "next-hop domain %s",
+	    n->matched ? n->matched : "",
 	    r->opt.tls_domain ? r->opt.tls_domain : r->domain);
-	add(r, pa, "cert.name.nexthop", n->via != CERT_NAME_NONE ? CHECK_PASS : CHECK_WARN,
+	add(r, pa, "cert.name.nexthop",
+	    n->via != CERT_NAME_NONE ? CHECK_PASS : CHECK_WARN,
 	    names_json(c, n), detail);
 }
 
@@ -378,10 +420,13 @@ check_key_sig(struct probe_result *r, const struct probe_addr *pa)
 	d = cJSON_CreateObject();
 	cJSON_AddStringToObject(d, "type", leaf->key_type);
 	cJSON_AddNumberToObject(d, "bits", leaf->key_bits);
-	snprintf(detail, sizeof(detail), "%s %d bits (%s)", leaf->key_type, leaf->key_bits,
-	    tls_class_name(k));
-	add(r, pa, "cert.key", k == TLS_CLASS_BROKEN ? CHECK_FAIL : k == TLS_CLASS_WEAK ?
-	    CHECK_WARN : CHECK_PASS, d, detail);
+	snprintf(detail, sizeof(detail), "%s %d bits (%s)", leaf->key_type,
+	    leaf->key_bits, tls_class_name(k));
+	add(r, pa, "cert.key",
+	    k == TLS_CLASS_BROKEN ? CHECK_FAIL
+	    : k == TLS_CLASS_WEAK ? CHECK_WARN
+	                          : CHECK_PASS,
+	    d, detail);
 	for (size_t i = 0; i < c->ncerts; i++) {
 		enum tls_class x;
 
@@ -395,9 +440,13 @@ check_key_sig(struct probe_result *r, const struct probe_addr *pa)
 	}
 	d = cJSON_CreateObject();
 	cJSON_AddStringToObject(d, "sig_alg", leaf->sig_alg);
-	snprintf(detail, sizeof(detail), "%s (%s)", leaf->sig_alg, tls_class_name(s));
-	add(r, pa, "cert.signature", s == TLS_CLASS_BROKEN ? CHECK_FAIL :
-	    s == TLS_CLASS_WEAK ? CHECK_WARN : CHECK_PASS, d, detail);
+	snprintf(detail, sizeof(detail), "%s (%s)", leaf->sig_alg,
+	    tls_class_name(s));
+	add(r, pa, "cert.signature",
+	    s == TLS_CLASS_BROKEN ? CHECK_FAIL
+	    : s == TLS_CLASS_WEAK ? CHECK_WARN
+	                          : CHECK_PASS,
+	    d, detail);
 }
 
 static void
@@ -428,8 +477,9 @@ check_addr(struct probe_result *r, const struct probe_addr *pa)
 	check_expiry(r, pa, pkix);
 	check_names(r, pa, pkix);
 	check_key_sig(r, pa);
-	add(r, pa, "cert.ocsp", CHECK_INFO, NULL, pa->tls.ocsp_stapled ?
-	    "OCSP response stapled" : "no OCSP response stapled");
+	add(r, pa, "cert.ocsp", CHECK_INFO, NULL,
+	    pa->tls.ocsp_stapled ? "OCSP response stapled"
+	                         : "no OCSP response stapled");
 }
 
 /* check_consistency - the same certificate on every address of a host */
@@ -452,15 +502,19 @@ check_consistency(struct probe_result *r, const struct probe_mx *m)
 			differ = true;
 	}
 	if (seen < 2)
-		check_add(&r->checks, "cert.consistency", seen ? CHECK_PASS : CHECK_SKIP,
-		    NULL, m->name, NULL, m->order, NULL, seen ?
-		    "one address presented a certificate" :
-		    "not evaluated: no address completed a handshake");
+		check_add(&r->checks, "cert.consistency",
+		    seen ? CHECK_PASS : CHECK_SKIP, NULL, m->name, NULL,
+		    m->order, NULL,
+		    seen ? "one address presented a certificate"
+		         : "not evaluated: no address completed a handshake");
 	else
-		check_add(&r->checks, "cert.consistency", differ ? CHECK_INFO : CHECK_PASS,
-		    NULL, m->name, NULL, m->order, NULL, differ ?
-		    "the addresses of %s present different certificates" :
-		    "every address of %s presents the same certificate", m->name);
+		check_add(&r->checks, "cert.consistency",
+		    differ ? CHECK_INFO : CHECK_PASS, NULL, m->name, NULL,
+		    m->order, NULL,
+		    differ
+		        ? "the addresses of %s present different certificates"
+		        : "every address of %s presents the same certificate",
+		    m->name);
 }
 
 void

@@ -27,7 +27,8 @@ rua_check(struct probe_result *r, const struct tlsrpt *t)
 	for (size_t i = 0; i < t->nuris; i++) {
 		cJSON *o = cJSON_CreateObject();
 
-		text_escape(t->uris[i].uri, t->uris[i].uri_len, esc, sizeof(esc));
+		text_escape(t->uris[i].uri, t->uris[i].uri_len, esc,
+		    sizeof(esc));
 		cJSON_AddStringToObject(o, "uri", esc);
 		cJSON_AddStringToObject(o, "scheme", t->uris[i].scheme);
 		cJSON_AddBoolToObject(o, "valid", t->uris[i].valid);
@@ -37,7 +38,8 @@ rua_check(struct probe_result *r, const struct tlsrpt *t)
 	 * needs a lookup per URI domain; not done yet. */
 	st = t->nvalid == 0 ? CHECK_FAIL : invalid ? CHECK_WARN : CHECK_PASS;
 	check_add(&r->checks, "tlsrpt.rua", st, r->domain, NULL, NULL, 0, d,
-	    "%zu valid URI%s, %zu invalid", t->nvalid, t->nvalid == 1 ? "" : "s", invalid);
+	    "%zu valid URI%s, %zu invalid", t->nvalid,
+	    t->nvalid == 1 ? "" : "s", invalid);
 }
 
 /* dane_usable - some MX host has secure, usable TLSA records */
@@ -47,7 +49,7 @@ dane_usable(const struct probe_result *r)
 	for (size_t i = 0; i < r->checks.n; i++)
 		if (strcmp(r->checks.v[i].id, "dane.tlsa.usable") == 0 &&
 		    (r->checks.v[i].status == CHECK_PASS ||
-		    r->checks.v[i].status == CHECK_WARN))
+		        r->checks.v[i].status == CHECK_WARN))
 			return true;
 	return false;
 }
@@ -79,8 +81,8 @@ recommended(struct probe_result *r, bool rpt)
 		st = CHECK_INFO;
 		d = "TLS-RPT without MTA-STS or DANE";
 	}
-	check_add(&r->checks, "tlsrpt.recommended", st, r->domain, NULL, NULL, 0, NULL,
-	    "%s", d);
+	check_add(&r->checks, "tlsrpt.recommended", st, r->domain, NULL, NULL,
+	    0, NULL, "%s", d);
 }
 
 /* none_detail - no candidate: nothing published, or only records that
@@ -90,9 +92,11 @@ none_detail(size_t discarded, char *buf, size_t len)
 {
 	if (discarded == 0)
 		return "no TLS-RPT record: TLS-RPT not deployed";
-	snprintf(buf, len, "no TLS-RPT record that senders keep: %zu record%s "
+	snprintf(buf, len,
+	    "no TLS-RPT record that senders keep: %zu record%s "
 	    "resembling one discarded (only records beginning 'v=TLSRPTv1;' "
-	    "count)", discarded, discarded == 1 ? "" : "s");
+	    "count)",
+	    discarded, discarded == 1 ? "" : "s");
 	return buf;
 }
 
@@ -105,19 +109,21 @@ check_tlsrpt_run(struct probe_result *r)
 	enum st_err err;
 
 	if (a->err != ST_OK || (a->rcode != LDNS_RCODE_NOERROR &&
-	    a->rcode != LDNS_RCODE_NXDOMAIN)) {
-		check_add(&r->checks, "tlsrpt.record", CHECK_ERROR, r->domain, NULL, NULL,
-		    0, NULL, "TXT lookup for %s failed: %s", a->name ? a->name : "",
-		    a->errmsg[0] ? a->errmsg : dns_rcode_name(a->rcode) ?
-		    dns_rcode_name(a->rcode) : "no answer");
-		check_add(&r->checks, "tlsrpt.rua", CHECK_SKIP, r->domain, NULL, NULL, 0,
-		    NULL, "not evaluated: tlsrpt.record did not pass");
+	                           a->rcode != LDNS_RCODE_NXDOMAIN)) {
+		check_add(&r->checks, "tlsrpt.record", CHECK_ERROR, r->domain,
+		    NULL, NULL, 0, NULL, "TXT lookup for %s failed: %s",
+		    a->name ? a->name : "",
+		    a->errmsg[0]               ? a->errmsg
+		    : dns_rcode_name(a->rcode) ? dns_rcode_name(a->rcode)
+		                               : "no answer");
+		check_add(&r->checks, "tlsrpt.rua", CHECK_SKIP, r->domain, NULL,
+		    NULL, 0, NULL, "not evaluated: tlsrpt.record did not pass");
 		return;
 	}
 	tlsrpt_init(&t);
 	/* the records' octets: the escaped text would turn a tab into "\009" */
 	if ((err = tlsrpt_parse(&t, (const char *const *)a->txt, a->txt_len,
-	    a->ntext)) != ST_OK) {
+	         a->ntext)) != ST_OK) {
 		/* Without its results the list is incomplete: say so. */
 		check_list_set_error(&r->checks, err);
 		tlsrpt_release(&t);
@@ -125,32 +131,37 @@ check_tlsrpt_run(struct probe_result *r)
 	}
 	rec[0] = '\0';
 	if (t.candidates == 1)
-		text_escape(a->text[t.record], strlen(a->text[t.record]), rec, sizeof(rec));
+		text_escape(a->text[t.record], strlen(a->text[t.record]), rec,
+		    sizeof(rec));
 	switch (t.status) {
 	case TLSRPT_NONE:
-		check_add(&r->checks, "tlsrpt.record", CHECK_INFO, r->domain, NULL, NULL,
-		    0, NULL, "%s", none_detail(t.discarded, rec, sizeof(rec)));
+		check_add(&r->checks, "tlsrpt.record", CHECK_INFO, r->domain,
+		    NULL, NULL, 0, NULL, "%s",
+		    none_detail(t.discarded, rec, sizeof(rec)));
 		break;
 	case TLSRPT_VALID:
-		check_add(&r->checks, "tlsrpt.record", CHECK_PASS, r->domain, NULL, NULL,
-		    0, NULL, "%s", rec);
+		check_add(&r->checks, "tlsrpt.record", CHECK_PASS, r->domain,
+		    NULL, NULL, 0, NULL, "%s", rec);
 		break;
 	case TLSRPT_MULTIPLE:
-		check_add(&r->checks, "tlsrpt.record", CHECK_FAIL, r->domain, NULL, NULL,
-		    0, NULL, "%zu TLS-RPT records: senders act as if there were none",
+		check_add(&r->checks, "tlsrpt.record", CHECK_FAIL, r->domain,
+		    NULL, NULL, 0, NULL,
+		    "%zu TLS-RPT records: senders act as if there were none",
 		    t.candidates);
 		break;
 	default:
-		check_add(&r->checks, "tlsrpt.record", CHECK_FAIL, r->domain, NULL, NULL,
-		    0, NULL, "invalid TLS-RPT record (%s): %s", t.nproblems ?
-		    tlsrpt_prob_name(t.problems[0].code) : "malformed", rec);
+		check_add(&r->checks, "tlsrpt.record", CHECK_FAIL, r->domain,
+		    NULL, NULL, 0, NULL, "invalid TLS-RPT record (%s): %s",
+		    t.nproblems ? tlsrpt_prob_name(t.problems[0].code)
+		                : "malformed",
+		    rec);
 		break;
 	}
 	recommended(r, t.status == TLSRPT_VALID);
 	if (t.status == TLSRPT_VALID)
 		rua_check(r, &t);
 	else
-		check_add(&r->checks, "tlsrpt.rua", CHECK_SKIP, r->domain, NULL, NULL, 0,
-		    NULL, "not evaluated: tlsrpt.record did not pass");
+		check_add(&r->checks, "tlsrpt.rua", CHECK_SKIP, r->domain, NULL,
+		    NULL, 0, NULL, "not evaluated: tlsrpt.record did not pass");
 	tlsrpt_release(&t);
 }

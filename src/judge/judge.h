@@ -34,7 +34,8 @@ void check_mtasts_run(struct probe_result *r);
 void check_tlsrpt_run(struct probe_result *r);
 /* The usable TLSA records of a that match nothing the session t saw, as
  * a JSON array of "u s m" strings (check_dane.c). */
-struct cJSON *dane_unmatched(const struct dns_answer *a, const struct tls_facts *t);
+struct cJSON *dane_unmatched(const struct dns_answer *a,
+    const struct tls_facts *t);
 /*
  * Verdicts and policy.* checks (checks.md 12). Returns the error recorded
  * in r->checks when the check modules could not record every result (the
@@ -48,6 +49,7 @@ enum st_err verdict_run(struct probe_result *r, char *errmsg, size_t errlen)
 void summary_run(struct probe_result *r);
 
 /* Whether PKIX is expected for an MX host (checks.md 1.8). */
-bool probe_pkix_expected(const struct probe_result *r, const struct probe_mx *mx);
+bool probe_pkix_expected(const struct probe_result *r,
+    const struct probe_mx *mx);
 
 #endif

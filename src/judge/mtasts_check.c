@@ -22,7 +22,7 @@ static bool
 lookup_failed(const struct dns_answer *a)
 {
 	return a->err != ST_OK || (a->rcode != LDNS_RCODE_NOERROR &&
-	    a->rcode != LDNS_RCODE_NXDOMAIN);
+	                              a->rcode != LDNS_RCODE_NXDOMAIN);
 }
 
 static void *
@@ -48,9 +48,9 @@ mtasts_start(struct probe_result *r)
 	mtasts_policy_init(&s->policy);
 	s->txt_error = lookup_failed(&r->sts_txt);
 	/* the records' octets: the escaped text would turn a tab into "\009" */
-	if (!s->txt_error && mtasts_txt_parse(&s->txt,
-	    (const char *const *)r->sts_txt.txt, r->sts_txt.txt_len,
-	    r->sts_txt.ntext) != ST_OK)
+	if (!s->txt_error &&
+	    mtasts_txt_parse(&s->txt, (const char *const *)r->sts_txt.txt,
+	        r->sts_txt.txt_len, r->sts_txt.ntext) != ST_OK)
 		s->txt_error = true;
 	s->host_error = lookup_failed(&r->sts_a) && lookup_failed(&r->sts_aaaa);
 	for (i = 0; i < r->sts_a.ntext && n < 8 && r->opt.ipv4; i++)
@@ -93,20 +93,22 @@ mtasts_finish(struct probe_result *r)
 	f = &s->fetch;
 	if (!s->fetch_done)
 		return ST_OK;
-	s->ctype_ok = f->has_content_type &&
+	s->ctype_ok =
+	    f->has_content_type &&
 	    mtasts_fetch_content_type_ok(f->content_type, f->content_type_len);
 	/* A policy that cannot be stored is our failure, not the
 	 * domain's: it must not read as an invalid policy. */
 	if (f->body != NULL && f->authenticated) {
-		if ((err = mtasts_policy_parse(&s->policy, f->body, f->bytes)) != ST_OK)
+		if ((err = mtasts_policy_parse(&s->policy, f->body,
+		         f->bytes)) != ST_OK)
 			return err;
 		s->policy_parsed = true;
 	}
 	/* checks.md 1.1: a valid policy needs the record, an authenticated
 	 * 200 text/plain response and a policy that parses. */
 	s->valid = (s->txt.status == MTASTS_TXT_VALID) && f->err == ST_OK &&
-	    f->http_status == 200 && s->ctype_ok && f->authenticated &&
-	    s->policy_parsed && s->policy.valid;
+	           f->http_status == 200 && s->ctype_ok && f->authenticated &&
+	           s->policy_parsed && s->policy.valid;
 	return ST_OK;
 }
 
@@ -143,7 +145,8 @@ static void
 dom(struct probe_result *r, const char *id, enum check_status st, cJSON *d,
     const char *detail)
 {
-	check_add(&r->checks, id, st, r->domain, NULL, NULL, 0, d, "%s", detail);
+	check_add(&r->checks, id, st, r->domain, NULL, NULL, 0, d, "%s",
+	    detail);
 }
 
 /* none_detail - no candidate: nothing published, or only records that
@@ -152,12 +155,15 @@ static void
 none_detail(size_t discarded, char *buf, size_t len)
 {
 	if (discarded == 0)
-		snprintf(buf, len, "no MTA-STS record: the domain does not "
+		snprintf(buf, len,
+		    "no MTA-STS record: the domain does not "
 		    "publish MTA-STS");
 	else
-		snprintf(buf, len, "no MTA-STS record that senders keep: %zu "
+		snprintf(buf, len,
+		    "no MTA-STS record that senders keep: %zu "
 		    "record%s resembling one discarded (only records beginning "
-		    "'v=STSv1;' count)", discarded, discarded == 1 ? "" : "s");
+		    "'v=STSv1;' count)",
+		    discarded, discarded == 1 ? "" : "s");
 }
 
 static void
@@ -169,8 +175,8 @@ check_txt(struct probe_result *r, struct mtasts_state *s)
 
 	if (s->txt_error) {
 		snprintf(detail, sizeof(detail), "TXT lookup for %s failed: %s",
-		    r->sts_txt.name ? r->sts_txt.name : "", r->sts_txt.errmsg[0] ?
-		    r->sts_txt.errmsg : "no answer");
+		    r->sts_txt.name ? r->sts_txt.name : "",
+		    r->sts_txt.errmsg[0] ? r->sts_txt.errmsg : "no answer");
 		dom(r, "mtasts.txt", CHECK_ERROR, NULL, detail);
 		return;
 	}
@@ -179,7 +185,8 @@ check_txt(struct probe_result *r, struct mtasts_state *s)
 		cJSON *a = cJSON_AddArrayToObject(d, "records");
 
 		for (size_t i = 0; i < r->sts_txt.ntext; i++) {
-			text_escape(r->sts_txt.text[i], strlen(r->sts_txt.text[i]), rec, sizeof(rec));
+			text_escape(r->sts_txt.text[i],
+			    strlen(r->sts_txt.text[i]), rec, sizeof(rec));
 			cJSON_AddItemToArray(a, cJSON_CreateString(rec));
 		}
 	}
@@ -198,19 +205,25 @@ check_txt(struct probe_result *r, struct mtasts_state *s)
 		break;
 	case MTASTS_TXT_VALID:
 		st = s->txt.ws_before_semicolon ? CHECK_WARN : CHECK_PASS;
-		snprintf(detail, sizeof(detail), "%s%s", rec, st == CHECK_WARN ?
-		    " (whitespace before the first ';': some senders discard it)" : "");
+		snprintf(detail, sizeof(detail), "%s%s", rec,
+		    st == CHECK_WARN
+		        ? " (whitespace before the first ';': some senders discard it)"
+		        : "");
 		break;
 	case MTASTS_TXT_MULTIPLE:
 		st = CHECK_FAIL;
-		snprintf(detail, sizeof(detail), "%zu v=STSv1 records: senders act as if "
-		    "there were none", s->txt.candidates);
+		snprintf(detail, sizeof(detail),
+		    "%zu v=STSv1 records: senders act as if "
+		    "there were none",
+		    s->txt.candidates);
 		break;
 	default:
 		st = CHECK_FAIL;
 		snprintf(detail, sizeof(detail), "invalid record (%s): %s",
-		    s->txt.nproblems ? mtasts_txt_prob_name(s->txt.problems[0].code) :
-		    "malformed", rec);
+		    s->txt.nproblems
+		        ? mtasts_txt_prob_name(s->txt.problems[0].code)
+		        : "malformed",
+		    rec);
 		break;
 	}
 	dom(r, "mtasts.txt", st, d, detail);
@@ -228,7 +241,8 @@ fetch_data(const struct mtasts_fetch_result *f, const char *reason)
 	else
 		cJSON_AddNullToObject(d, "http_status");
 	if (f->has_content_type) {
-		text_escape(f->content_type, f->content_type_len, esc, sizeof(esc));
+		text_escape(f->content_type, f->content_type_len, esc,
+		    sizeof(esc));
 		cJSON_AddStringToObject(d, "content_type", esc);
 	} else
 		cJSON_AddNullToObject(d, "content_type");
@@ -258,9 +272,9 @@ check_fetch(struct probe_result *r, struct mtasts_state *s)
 			dom(r, "mtasts.policy.fetch", CHECK_ERROR, NULL,
 			    "the policy host's address lookup failed");
 		else if (txt)
-			cr = check_add(&r->checks, "mtasts.policy.fetch", CHECK_FAIL,
-			    r->domain, NULL, NULL, 0, NULL, "mta-sts.%s does not resolve",
-			    r->domain);
+			cr = check_add(&r->checks, "mtasts.policy.fetch",
+			    CHECK_FAIL, r->domain, NULL, NULL, 0, NULL,
+			    "mta-sts.%s does not resolve", r->domain);
 		else
 			dom(r, "mtasts.policy.fetch", CHECK_SKIP, NULL,
 			    "not evaluated: no MTA-STS record and no policy host");
@@ -277,44 +291,55 @@ check_fetch(struct probe_result *r, struct mtasts_state *s)
 		return;
 	}
 	if (f->err == ST_ERR_TIMEOUT) {
-		dom(r, "mtasts.policy.fetch", CHECK_ERROR, fetch_data(f, NULL), f->errmsg);
+		dom(r, "mtasts.policy.fetch", CHECK_ERROR, fetch_data(f, NULL),
+		    f->errmsg);
 		return;
 	}
 	if (f->err == ST_OK && f->http_status == 200 && s->ctype_ok) {
-		snprintf(detail, sizeof(detail), "HTTP 200, text/plain, %zu octets in %u ms",
-		    f->bytes, f->ms);
+		snprintf(detail, sizeof(detail),
+		    "HTTP 200, text/plain, %zu octets in %u ms", f->bytes,
+		    f->ms);
 		dom(r, "mtasts.policy.fetch", txt ? CHECK_PASS : CHECK_INFO,
-		    fetch_data(f, NULL), txt ? detail :
-		    "a policy is served but there is no MTA-STS record: senders never read it");
+		    fetch_data(f, NULL),
+		    txt ? detail
+		        : "a policy is served but there is no MTA-STS record: senders never read it");
 		return;
 	}
 	if (!txt && f->http_status == 0) {
-		dom(r, "mtasts.policy.fetch", CHECK_SKIP, fetch_data(f, "connect"),
+		dom(r, "mtasts.policy.fetch", CHECK_SKIP,
+		    fetch_data(f, "connect"),
 		    "not evaluated: no MTA-STS record and nothing served");
 		return;
 	}
 	{
-		const char *reason = f->too_large ? "too-large" :
-		    (f->http_status >= 300 && f->http_status < 400) ? "redirect" :
-		    (f->http_status && f->http_status != 200) ? "status" :
-		    f->http_status == 200 ? "content-type" :
-		    f->tls_checked ? "tls" : "connect";
+		const char *reason =
+		    f->too_large ? "too-large"
+		    : (f->http_status >= 300 && f->http_status < 400)
+		        ? "redirect"
+		    : (f->http_status && f->http_status != 200) ? "status"
+		    : f->http_status == 200                     ? "content-type"
+		    : f->tls_checked                            ? "tls"
+		                                                : "connect";
 
 		if (strcmp(reason, "redirect") == 0)
-			snprintf(detail, sizeof(detail), "HTTP %ld redirect (not followed)",
-			    f->http_status);
+			snprintf(detail, sizeof(detail),
+			    "HTTP %ld redirect (not followed)", f->http_status);
 		else if (strcmp(reason, "status") == 0)
-			snprintf(detail, sizeof(detail), "HTTP %ld instead of 200", f->http_status);
+			snprintf(detail, sizeof(detail),
+			    "HTTP %ld instead of 200", f->http_status);
 		else if (strcmp(reason, "too-large") == 0)
-			snprintf(detail, sizeof(detail), "the policy is larger than 65536 octets");
+			snprintf(detail, sizeof(detail),
+			    "the policy is larger than 65536 octets");
 		else if (strcmp(reason, "content-type") == 0)
-			snprintf(detail, sizeof(detail), "media type is not text/plain: "
+			snprintf(detail, sizeof(detail),
+			    "media type is not text/plain: "
 			    "senders that check it ignore the policy");
 		else
-			snprintf(detail, sizeof(detail), "%s", f->errmsg[0] ? f->errmsg :
-			    "no response");
-		cr = check_add(&r->checks, "mtasts.policy.fetch", txt ? CHECK_FAIL :
-		    CHECK_INFO, r->domain, NULL, NULL, 0, fetch_data(f, reason), "%s", detail);
+			snprintf(detail, sizeof(detail), "%s",
+			    f->errmsg[0] ? f->errmsg : "no response");
+		cr = check_add(&r->checks, "mtasts.policy.fetch",
+		    txt ? CHECK_FAIL : CHECK_INFO, r->domain, NULL, NULL, 0,
+		    fetch_data(f, reason), "%s", detail);
 		if (cr && txt)
 			cr->tlsrpt = "sts-policy-fetch-error";
 	}
@@ -332,13 +357,15 @@ check_cert(struct probe_result *r, struct mtasts_state *s)
 		return;
 	}
 	if (f->authenticated) {
-		check_add(&r->checks, "mtasts.policy.cert", CHECK_PASS, r->domain, NULL,
-		    NULL, 0, NULL, "certificate for mta-sts.%s chains to the trust store",
+		check_add(&r->checks, "mtasts.policy.cert", CHECK_PASS,
+		    r->domain, NULL, NULL, 0, NULL,
+		    "certificate for mta-sts.%s chains to the trust store",
 		    r->domain);
 		return;
 	}
-	cr = check_add(&r->checks, "mtasts.policy.cert", CHECK_FAIL, r->domain, NULL,
-	    NULL, 0, NULL, "the policy host's certificate does not validate: %s",
+	cr = check_add(&r->checks, "mtasts.policy.cert", CHECK_FAIL, r->domain,
+	    NULL, NULL, 0, NULL,
+	    "the policy host's certificate does not validate: %s",
 	    f->verify_error[0] ? f->verify_error : f->errmsg);
 	if (cr)
 		cr->tlsrpt = "sts-webpki-invalid";
@@ -355,8 +382,10 @@ check_policy(struct probe_result *r, struct mtasts_state *s)
 	if (!s->policy_parsed) {
 		dom(r, "mtasts.policy.syntax", CHECK_SKIP, NULL,
 		    "not evaluated: no authenticated policy body");
-		dom(r, "mtasts.policy.mode", CHECK_SKIP, NULL, "not evaluated: no valid policy");
-		dom(r, "mtasts.policy.max_age", CHECK_SKIP, NULL, "not evaluated: no valid policy");
+		dom(r, "mtasts.policy.mode", CHECK_SKIP, NULL,
+		    "not evaluated: no valid policy");
+		dom(r, "mtasts.policy.max_age", CHECK_SKIP, NULL,
+		    "not evaluated: no valid policy");
 		return;
 	}
 	d = cJSON_CreateObject();
@@ -371,34 +400,45 @@ check_policy(struct probe_result *r, struct mtasts_state *s)
 		cJSON_AddItemToArray(a, cJSON_CreateString(p->unknown[i].key));
 	st = !p->valid ? CHECK_FAIL : p->warn ? CHECK_WARN : CHECK_PASS;
 	if (st == CHECK_PASS)
-		cr = check_add(&r->checks, "mtasts.policy.syntax", st, r->domain, NULL,
-		    NULL, 0, d, "valid policy: mode %s, %zu mx pattern%s, max_age %llu",
+		cr = check_add(&r->checks, "mtasts.policy.syntax", st,
+		    r->domain, NULL, NULL, 0, d,
+		    "valid policy: mode %s, %zu mx pattern%s, max_age %llu",
 		    mtasts_mode_name(p->mode), p->nmx, p->nmx == 1 ? "" : "s",
 		    (unsigned long long)p->max_age);
 	else
-		cr = check_add(&r->checks, "mtasts.policy.syntax", st, r->domain, NULL,
-		    NULL, 0, d, "policy problem: %s (mode %s, %zu mx patterns)",
-		    p->nproblems ? mtasts_policy_prob_name(p->problems[0].code) :
-		    "invalid", mtasts_mode_name(p->mode), p->nmx);
+		cr = check_add(&r->checks, "mtasts.policy.syntax", st,
+		    r->domain, NULL, NULL, 0, d,
+		    "policy problem: %s (mode %s, %zu mx patterns)",
+		    p->nproblems ? mtasts_policy_prob_name(p->problems[0].code)
+		                 : "invalid",
+		    mtasts_mode_name(p->mode), p->nmx);
 	if (cr && st == CHECK_FAIL)
 		cr->tlsrpt = "sts-policy-invalid";
 	if (!s->valid) {
-		dom(r, "mtasts.policy.mode", CHECK_SKIP, NULL, "not evaluated: no valid policy");
-		dom(r, "mtasts.policy.max_age", CHECK_SKIP, NULL, "not evaluated: no valid policy");
+		dom(r, "mtasts.policy.mode", CHECK_SKIP, NULL,
+		    "not evaluated: no valid policy");
+		dom(r, "mtasts.policy.max_age", CHECK_SKIP, NULL,
+		    "not evaluated: no valid policy");
 		return;
 	}
-	dom(r, "mtasts.policy.mode", p->mode == MTASTS_MODE_ENFORCE ? CHECK_PASS :
-	    CHECK_INFO, NULL, p->mode == MTASTS_MODE_ENFORCE ? "enforce" :
-	    p->mode == MTASTS_MODE_TESTING ? "testing: failures are reported, delivery "
-	    "is not affected" : "none: the policy is withdrawn");
+	dom(r, "mtasts.policy.mode",
+	    p->mode == MTASTS_MODE_ENFORCE ? CHECK_PASS : CHECK_INFO, NULL,
+	    p->mode == MTASTS_MODE_ENFORCE ? "enforce"
+	    : p->mode == MTASTS_MODE_TESTING
+	        ? "testing: failures are reported, delivery "
+	          "is not affected"
+	        : "none: the policy is withdrawn");
 	if (p->mode == MTASTS_MODE_NONE)
 		st = CHECK_INFO;
 	else
-		st = p->max_age_short || p->max_age_long ? CHECK_WARN : CHECK_PASS;
-	check_add(&r->checks, "mtasts.policy.max_age", st, r->domain, NULL, NULL, 0, NULL,
-	    "%llu s%s", (unsigned long long)p->max_age, p->max_age_short ?
-	    " (under a day: an attacker can wait for cached policies to expire)" :
-	    p->max_age_long ? " (over the maximum of 31557600)" : "");
+		st = p->max_age_short || p->max_age_long ? CHECK_WARN
+		                                         : CHECK_PASS;
+	check_add(&r->checks, "mtasts.policy.max_age", st, r->domain, NULL,
+	    NULL, 0, NULL, "%llu s%s", (unsigned long long)p->max_age,
+	    p->max_age_short
+	        ? " (under a day: an attacker can wait for cached policies to expire)"
+	    : p->max_age_long ? " (over the maximum of 31557600)"
+	                      : "");
 }
 
 /* mx_cert_failure - the first condition an enforcing sender rejects */
@@ -441,27 +481,33 @@ check_mx(struct probe_result *r, struct mtasts_state *s)
 
 	for (size_t i = 0; i < r->nmx; i++) {
 		const struct probe_mx *m = &r->mx[i];
-		const char *pat = judged ? mtasts_policy_match(&s->policy, m->name,
-		    strlen(m->name)) : NULL;
+		const char *pat = judged ? mtasts_policy_match(&s->policy,
+		                               m->name, strlen(m->name))
+		                         : NULL;
 		cJSON *d;
 
 		if (!judged) {
-			check_add(&r->checks, "mtasts.mx.match", CHECK_SKIP, NULL, m->name,
-			    NULL, m->order, NULL, "not evaluated: %s", s->valid ?
-			    "policy mode none" : "no valid policy");
+			check_add(&r->checks, "mtasts.mx.match", CHECK_SKIP,
+			    NULL, m->name, NULL, m->order, NULL,
+			    "not evaluated: %s",
+			    s->valid ? "policy mode none" : "no valid policy");
 		} else if (pat != NULL) {
 			d = cJSON_CreateObject();
 			cJSON_AddStringToObject(d, "pattern", pat);
-			check_add(&r->checks, "mtasts.mx.match", CHECK_PASS, NULL, m->name,
-			    NULL, m->order, d, "matches pattern %s", pat);
+			check_add(&r->checks, "mtasts.mx.match", CHECK_PASS,
+			    NULL, m->name, NULL, m->order, d,
+			    "matches pattern %s", pat);
 		} else {
 			d = cJSON_CreateObject();
 			cJSON_AddNullToObject(d, "pattern");
-			check_add(&r->checks, "mtasts.mx.match", mode == MTASTS_MODE_ENFORCE ?
-			    CHECK_FAIL : CHECK_WARN, NULL, m->name, NULL, m->order, d,
+			check_add(&r->checks, "mtasts.mx.match",
+			    mode == MTASTS_MODE_ENFORCE ? CHECK_FAIL
+			                                : CHECK_WARN,
+			    NULL, m->name, NULL, m->order, d,
 			    "%s matches no mx pattern of the policy%s", m->name,
-			    mode == MTASTS_MODE_ENFORCE ?
-			    ": enforcing senders will not use this host" : "");
+			    mode == MTASTS_MODE_ENFORCE
+			        ? ": enforcing senders will not use this host"
+			        : "");
 		}
 		for (size_t k = 0; k < m->naddrs; k++) {
 			const struct probe_addr *pa = &m->addrs[k];
@@ -469,23 +515,31 @@ check_mx(struct probe_result *r, struct mtasts_state *s)
 			struct check_result *cr;
 
 			if (!judged || pat == NULL || !pa->connected) {
-				check_add(&r->checks, "mtasts.mx.cert", CHECK_SKIP, NULL, m->name,
-				    pa->address, pa->order, NULL, "not evaluated: %s",
-				    !judged ? "no valid policy in force" : pat == NULL ?
-				    "the host does not match the policy" :
-				    "the address was not reached");
+				check_add(&r->checks, "mtasts.mx.cert",
+				    CHECK_SKIP, NULL, m->name, pa->address,
+				    pa->order, NULL, "not evaluated: %s",
+				    !judged ? "no valid policy in force"
+				    : pat == NULL
+				        ? "the host does not match the policy"
+				        : "the address was not reached");
 				continue;
 			}
 			why = mx_cert_failure(pa, &rpt);
 			if (why == NULL) {
-				check_add(&r->checks, "mtasts.mx.cert", CHECK_PASS, NULL, m->name,
-				    pa->address, pa->order, NULL, "STARTTLS, %s, trusted chain, "
-				    "SAN matches %s", pa->tls.version, m->name);
+				check_add(&r->checks, "mtasts.mx.cert",
+				    CHECK_PASS, NULL, m->name, pa->address,
+				    pa->order, NULL,
+				    "STARTTLS, %s, trusted chain, "
+				    "SAN matches %s",
+				    pa->tls.version, m->name);
 				continue;
 			}
-			cr = check_add(&r->checks, "mtasts.mx.cert", mode == MTASTS_MODE_ENFORCE ?
-			    CHECK_FAIL : CHECK_WARN, NULL, m->name, pa->address, pa->order, NULL,
-			    "an MTA-STS sender rejects this address: %s (TLS-RPT %s)", why, rpt);
+			cr = check_add(&r->checks, "mtasts.mx.cert",
+			    mode == MTASTS_MODE_ENFORCE ? CHECK_FAIL
+			                                : CHECK_WARN,
+			    NULL, m->name, pa->address, pa->order, NULL,
+			    "an MTA-STS sender rejects this address: %s (TLS-RPT %s)",
+			    why, rpt);
 			if (cr)
 				cr->tlsrpt = rpt;
 		}

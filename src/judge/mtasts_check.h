@@ -17,20 +17,20 @@
 
 struct mtasts_state {
 	struct mtasts_txt txt;
-	bool txt_error;              /* the TXT lookup failed (SERVFAIL...) */
-	bool host_resolves;          /* mta-sts.<domain> has addresses */
-	bool host_error;             /* its lookup failed */
+	bool txt_error;     /* the TXT lookup failed (SERVFAIL...) */
+	bool host_resolves; /* mta-sts.<domain> has addresses */
+	bool host_error;    /* its lookup failed */
 	bool fetch_started;
 	pthread_t thread;
 	struct mtasts_fetch_params params;
 	const char *addrs[8];
 	struct mtasts_fetch_result fetch;
 	bool fetch_done;
-	bool fetch_failed;             /* mtasts_fetch returned an error */
+	bool fetch_failed; /* mtasts_fetch returned an error */
 	struct mtasts_policy policy;
-	bool policy_parsed;          /* an authenticated body was parsed */
+	bool policy_parsed; /* an authenticated body was parsed */
 	bool ctype_ok;
-	bool valid;                  /* fact sts: a valid policy (1.1) */
+	bool valid; /* fact sts: a valid policy (1.1) */
 };
 
 /* Parse the TXT record and start the fetch in a thread. Returns NULL when

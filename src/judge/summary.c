@@ -46,18 +46,19 @@ summary_run(struct probe_result *r)
 		errors += c->status == CHECK_ERROR;
 	}
 	lookup = check_find(&r->checks, "dns.mx.lookup", NULL, NULL);
-	if (r->run_error_code[0] && (strcmp(r->run_error_code, "out-of-memory") == 0 ||
-	    strcmp(r->run_error_code, "internal") == 0)) {
+	if (r->run_error_code[0] &&
+	    (strcmp(r->run_error_code, "out-of-memory") == 0 ||
+	        strcmp(r->run_error_code, "internal") == 0)) {
 		r->exit_code = 4;
-		snprintf(r->exit_reason, sizeof(r->exit_reason), "internal error: %.150s",
-		    r->run_error);
+		snprintf(r->exit_reason, sizeof(r->exit_reason),
+		    "internal error: %.150s", r->run_error);
 		return;
 	}
 	if (fails > 0 || (r->opt.strict && warns > 0)) {
 		r->exit_code = 1;
-		snprintf(r->exit_reason, sizeof(r->exit_reason), "%zu check%s failed%s",
-		    fails, fails == 1 ? "" : "s", r->opt.strict && warns ?
-		    " or warned (--strict)" : "");
+		snprintf(r->exit_reason, sizeof(r->exit_reason),
+		    "%zu check%s failed%s", fails, fails == 1 ? "" : "s",
+		    r->opt.strict && warns ? " or warned (--strict)" : "");
 		return;
 	}
 	if (lookup != NULL && lookup->status == CHECK_ERROR && !lookup->waived)

@@ -21,7 +21,11 @@
 #include "banned.h"
 
 static const char *const vout_names[] = {
-	"deliver", "defer", "unknown", "partial", "no-mail",
+	"deliver",
+	"defer",
+	"unknown",
+	"partial",
+	"no-mail",
 };
 
 const char *
@@ -52,18 +56,19 @@ domain_outcome(const struct probe_result *r, const struct verdict_set *s)
 	c = check_find(&r->checks, "dns.mx.lookup", NULL, NULL);
 	err = c != NULL && c->status == CHECK_ERROR;
 	for (size_t i = 0; i < r->nmx && !err; i++) {
-		c = check_find(&r->checks, "dns.mx.target.resolves", r->mx[i].name, NULL);
+		c = check_find(&r->checks, "dns.mx.target.resolves",
+		    r->mx[i].name, NULL);
 		err = c != NULL && c->status == CHECK_ERROR;
 	}
 	return err ? V_UNKNOWN : V_DEFER;
 }
 
 static enum st_err
-build_set(const struct probe_result *r, enum verdict_rule rule, const char *name,
-    struct verdict_set *s)
+build_set(const struct probe_result *r, enum verdict_rule rule,
+    const char *name, struct verdict_set *s)
 {
 	bool testing = (rule == R_MTASTS_SENDER || rule == R_SECURE_SENDER) &&
-	    mtasts_mode_of(r) == MTASTS_MODE_TESTING;
+	               mtasts_mode_of(r) == MTASTS_MODE_TESTING;
 	size_t n = 0, i, k;
 
 	s->name = name;
@@ -77,9 +82,10 @@ build_set(const struct probe_result *r, enum verdict_rule rule, const char *name
 
 			verdict_judge(r, &r->mx[i].addrs[k], rule, v);
 			if (testing) {
-				struct verdict_addr as = {0};
+				struct verdict_addr as = { 0 };
 
-				verdict_judge(r, &r->mx[i].addrs[k], R_MTASTS_AS_ENFORCE, &as);
+				verdict_judge(r, &r->mx[i].addrs[k],
+				    R_MTASTS_AS_ENFORCE, &as);
 				v->has_would_fail = true;
 				v->would_fail = as.outcome == V_DEFER;
 			}
@@ -101,7 +107,7 @@ dane_published(const struct probe_result *r)
 	for (size_t i = 0; i < r->checks.n; i++)
 		if (strcmp(r->checks.v[i].id, "dane.tlsa.lookup") == 0 &&
 		    (r->checks.v[i].status == CHECK_PASS ||
-		    r->checks.v[i].status == CHECK_FAIL))
+		        r->checks.v[i].status == CHECK_FAIL))
 			return true;
 	return false;
 }
@@ -141,17 +147,17 @@ policy_row(const struct probe_result *r, enum probe_level lv,
 		return G_GRADED;
 	}
 	if (lv == LEVEL_DANE && dane) {
-		*row = &L->variants[0];        /* opportunistic */
+		*row = &L->variants[0]; /* opportunistic */
 		return G_GRADED;
 	}
 	if (lv == LEVEL_MTASTS && enforce)
 		return G_GRADED;
 	if (lv == LEVEL_MTASTS && mode == MTASTS_MODE_TESTING) {
-		*row = &L->variants[0];        /* sender */
+		*row = &L->variants[0]; /* sender */
 		return G_TESTING;
 	}
 	if (lv == LEVEL_SECURE && (dane || enforce)) {
-		*row = &L->variants[0];        /* sender */
+		*row = &L->variants[0]; /* sender */
 		return G_GRADED;
 	}
 	L->expectation = NULL;
@@ -159,11 +165,16 @@ policy_row(const struct probe_result *r, enum probe_level lv,
 }
 
 static void
-policy_check(struct probe_result *r, enum probe_level lv, struct verdict_level *L)
+policy_check(struct probe_result *r, enum probe_level lv,
+    struct verdict_level *L)
 {
 	static const char *const ids[LEVEL__COUNT] = {
-		"policy.opportunistic", "policy.encrypt", "policy.verify",
-		"policy.dane", "policy.mtasts", "policy.secure",
+		"policy.opportunistic",
+		"policy.encrypt",
+		"policy.verify",
+		"policy.dane",
+		"policy.mtasts",
+		"policy.secure",
 	};
 	const struct verdict_set *row;
 	enum grading g = policy_row(r, lv, L, &row);
@@ -178,17 +189,21 @@ policy_check(struct probe_result *r, enum probe_level lv, struct verdict_level *
 	else if (g == G_REQUIRED)
 		st = o == V_DELIVER ? CHECK_PASS : CHECK_FAIL;
 	else if (g == G_GRADED)
-		st = o == V_DELIVER ? CHECK_PASS : o == V_PARTIAL ? CHECK_WARN : CHECK_FAIL;
+		st = o == V_DELIVER   ? CHECK_PASS
+		     : o == V_PARTIAL ? CHECK_WARN
+		                      : CHECK_FAIL;
 	else if (g == G_TESTING)
 		st = some_would_fail(row) ? CHECK_WARN : CHECK_PASS;
 	else
 		st = o == V_DELIVER ? CHECK_PASS : CHECK_INFO;
 	L->status = st;
 	/* A failure is recorded in the list (check_list_error). */
-	check_add(&r->checks, ids[lv], st, r->domain ? r->domain : r->host, NULL,
-	    NULL, 0, NULL, "%s: %zu address%s deliver%s, %zu defer, %zu unknown",
-	    verdict_outcome_name(o), row->deliver, row->deliver == 1 ? "" : "es",
-	    row->deliver == 1 ? "s" : "", row->defer, row->unknown);
+	check_add(&r->checks, ids[lv], st, r->domain ? r->domain : r->host,
+	    NULL, NULL, 0, NULL,
+	    "%s: %zu address%s deliver%s, %zu defer, %zu unknown",
+	    verdict_outcome_name(o), row->deliver,
+	    row->deliver == 1 ? "" : "es", row->deliver == 1 ? "s" : "",
+	    row->defer, row->unknown);
 }
 
 void
@@ -206,14 +221,22 @@ verdict_release(struct verdict_level *levels)
 
 /* Results the rules read for every address (checks.md 12.1). */
 static const char *const addr_inputs[] = {
-	"smtp.connect", "smtp.banner", "smtp.ehlo", "smtp.starttls.offered",
-	"smtp.starttls.response", "tls.handshake", "smtp.ehlo.after_tls",
-	"cert.chain.trusted", "cert.name.match",
+	"smtp.connect",
+	"smtp.banner",
+	"smtp.ehlo",
+	"smtp.starttls.offered",
+	"smtp.starttls.response",
+	"tls.handshake",
+	"smtp.ehlo.after_tls",
+	"cert.chain.trusted",
+	"cert.name.match",
 };
 
 /* Results of scope domain behind the fact sts (checks.md 12.1). */
 static const char *const sts_inputs[] = {
-	"mtasts.txt", "mtasts.policy.fetch", "mtasts.policy.cert",
+	"mtasts.txt",
+	"mtasts.policy.fetch",
+	"mtasts.policy.cert",
 	"mtasts.policy.syntax",
 };
 
@@ -226,8 +249,10 @@ have(const struct probe_result *r, const char *id, const char *mx,
 	if (check_find(&r->checks, id, mx, address) != NULL)
 		return true;
 	snprintf(errmsg, errlen, "verdicts: no %s result for %s%s%s%s", id,
-	    mx ? mx : r->domain ? r->domain : "the target", address ? "[" : "",
-	    address ? address : "", address ? "]" : "");
+	    mx          ? mx
+	    : r->domain ? r->domain
+	                : "the target",
+	    address ? "[" : "", address ? address : "", address ? "]" : "");
 	return false;
 }
 
@@ -248,28 +273,40 @@ verdict_inputs(const struct probe_result *r, const struct verdict_level *L,
 	bool nexthop = r->domain != NULL || r->opt.tls_domain != NULL;
 	size_t i, k, j;
 
-	if (r->kind != TARGET_HOST && !have(r, "dns.mx.lookup", NULL, NULL, errmsg, errlen))
+	if (r->kind != TARGET_HOST &&
+	    !have(r, "dns.mx.lookup", NULL, NULL, errmsg, errlen))
 		return ST_ERR_INTERNAL;
-	for (j = 0; L[LEVEL_MTASTS].present && j < sizeof(sts_inputs) / sizeof(sts_inputs[0]); j++)
+	for (j = 0; L[LEVEL_MTASTS].present &&
+	            j < sizeof(sts_inputs) / sizeof(sts_inputs[0]);
+	     j++)
 		if (!have(r, sts_inputs[j], NULL, NULL, errmsg, errlen))
 			return ST_ERR_INTERNAL;
 	for (i = 0; i < r->nmx; i++) {
 		const struct probe_mx *m = &r->mx[i];
 
-		if (!m->literal && (!have(r, "dns.mx.target.resolves", m->name, NULL, errmsg, errlen) ||
-		    !have(r, "dns.mx.addr.dnssec", m->name, NULL, errmsg, errlen)))
+		if (!m->literal && (!have(r, "dns.mx.target.resolves", m->name,
+		                        NULL, errmsg, errlen) ||
+		                       !have(r, "dns.mx.addr.dnssec", m->name,
+		                           NULL, errmsg, errlen)))
 			return ST_ERR_INTERNAL;
-		if (dane && (!have(r, "dane.tlsa.lookup", m->name, NULL, errmsg, errlen) ||
-		    !have(r, "dane.tlsa.usable", m->name, NULL, errmsg, errlen)))
+		if (dane && (!have(r, "dane.tlsa.lookup", m->name, NULL, errmsg,
+		                 errlen) ||
+		                !have(r, "dane.tlsa.usable", m->name, NULL,
+		                    errmsg, errlen)))
 			return ST_ERR_INTERNAL;
 		for (k = 0; k < m->naddrs; k++) {
 			const char *a = m->addrs[k].address;
 
-			for (j = 0; j < sizeof(addr_inputs) / sizeof(addr_inputs[0]); j++)
-				if (!have(r, addr_inputs[j], m->name, a, errmsg, errlen))
+			for (j = 0;
+			     j < sizeof(addr_inputs) / sizeof(addr_inputs[0]);
+			     j++)
+				if (!have(r, addr_inputs[j], m->name, a, errmsg,
+				        errlen))
 					return ST_ERR_INTERNAL;
-			if ((nexthop && !have(r, "cert.name.nexthop", m->name, a, errmsg, errlen)) ||
-			    (dane && !have(r, "dane.tlsa.match", m->name, a, errmsg, errlen)))
+			if ((nexthop && !have(r, "cert.name.nexthop", m->name,
+			                    a, errmsg, errlen)) ||
+			    (dane && !have(r, "dane.tlsa.match", m->name, a,
+			                 errmsg, errlen)))
 				return ST_ERR_INTERNAL;
 		}
 	}
@@ -290,7 +327,8 @@ levels_plan(const struct probe_result *r, struct verdict_level *L)
 	L[LEVEL_MTASTS].present = sts;
 	L[LEVEL_SECURE].present = sts && !r->opt.no_dane;
 	for (int i = 0; i < LEVEL__COUNT; i++)
-		L[i].required = i == LEVEL_OPPORTUNISTIC || ((r->opt.require >> i) & 1);
+		L[i].required =
+		    i == LEVEL_OPPORTUNISTIC || ((r->opt.require >> i) & 1);
 }
 
 /* level_sets - the strict rule and the variants of each level judged */
@@ -300,20 +338,20 @@ level_sets(const struct probe_result *r, struct verdict_level *L)
 	static const struct {
 		enum probe_level lv;
 		enum verdict_rule rule;
-		const char *variant;    /* NULL: the strict rule */
+		const char *variant; /* NULL: the strict rule */
 	} plan[] = {
-		{LEVEL_OPPORTUNISTIC, R_OPPORTUNISTIC, NULL},
-		{LEVEL_OPPORTUNISTIC, R_CLEARTEXT_RETRY, "cleartext_retry"},
-		{LEVEL_ENCRYPT, R_ENCRYPT, NULL},
-		{LEVEL_VERIFY, R_VERIFY, NULL},
-		{LEVEL_VERIFY, R_VERIFY_CHAIN, "chain"},
-		{LEVEL_VERIFY, R_VERIFY_DOMAIN, "domain"},
-		{LEVEL_DANE, R_DANE, NULL},
-		{LEVEL_DANE, R_DANE_OPP, "opportunistic"},
-		{LEVEL_MTASTS, R_MTASTS, NULL},
-		{LEVEL_MTASTS, R_MTASTS_SENDER, "sender"},
-		{LEVEL_SECURE, R_SECURE, NULL},
-		{LEVEL_SECURE, R_SECURE_SENDER, "sender"},
+		{ LEVEL_OPPORTUNISTIC, R_OPPORTUNISTIC, NULL },
+		{ LEVEL_OPPORTUNISTIC, R_CLEARTEXT_RETRY, "cleartext_retry" },
+		{ LEVEL_ENCRYPT, R_ENCRYPT, NULL },
+		{ LEVEL_VERIFY, R_VERIFY, NULL },
+		{ LEVEL_VERIFY, R_VERIFY_CHAIN, "chain" },
+		{ LEVEL_VERIFY, R_VERIFY_DOMAIN, "domain" },
+		{ LEVEL_DANE, R_DANE, NULL },
+		{ LEVEL_DANE, R_DANE_OPP, "opportunistic" },
+		{ LEVEL_MTASTS, R_MTASTS, NULL },
+		{ LEVEL_MTASTS, R_MTASTS_SENDER, "sender" },
+		{ LEVEL_SECURE, R_SECURE, NULL },
+		{ LEVEL_SECURE, R_SECURE_SENDER, "sender" },
 	};
 	enum st_err err;
 
@@ -327,8 +365,10 @@ level_sets(const struct probe_result *r, struct verdict_level *L)
 		if (plan[i].rule == R_VERIFY_DOMAIN && r->domain == NULL &&
 		    r->opt.tls_domain == NULL)
 			continue;
-		s = plan[i].variant == NULL ? &l->strict : &l->variants[l->nvariants++];
-		if ((err = build_set(r, plan[i].rule, plan[i].variant, s)) != ST_OK)
+		s = plan[i].variant == NULL ? &l->strict
+		                            : &l->variants[l->nvariants++];
+		if ((err = build_set(r, plan[i].rule, plan[i].variant, s)) !=
+		    ST_OK)
 			return err;
 	}
 	return ST_OK;

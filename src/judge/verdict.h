@@ -15,18 +15,18 @@ const char *verdict_outcome_name(enum vout v);
 
 struct verdict_addr {
 	const struct probe_addr *pa;
-	enum vout outcome;        /* deliver, defer or unknown */
-	const char *transport;    /* "tls", "cleartext" or NULL */
-	const char *auth;         /* "none", "pkix", "dane" or NULL */
-	const char *rule;         /* rule that decided */
-	const char *reason;       /* check id when not deliver */
-	bool has_would_fail;      /* judged under an MTA-STS testing policy */
-	bool would_fail;          /* the strict rule, read as enforce, defers */
+	enum vout outcome;     /* deliver, defer or unknown */
+	const char *transport; /* "tls", "cleartext" or NULL */
+	const char *auth;      /* "none", "pkix", "dane" or NULL */
+	const char *rule;      /* rule that decided */
+	const char *reason;    /* check id when not deliver */
+	bool has_would_fail;   /* judged under an MTA-STS testing policy */
+	bool would_fail;       /* the strict rule, read as enforce, defers */
 };
 
 struct verdict_set {
-	const char *name;         /* variant name; NULL for the strict rule */
-	enum vout outcome;        /* domain outcome */
+	const char *name;  /* variant name; NULL for the strict rule */
+	enum vout outcome; /* domain outcome */
 	size_t deliver, defer, unknown;
 	struct verdict_addr *addrs;
 	size_t n;
@@ -35,7 +35,7 @@ struct verdict_set {
 #define VERDICT_VARIANTS_MAX 2
 
 struct verdict_level {
-	bool present;             /* judged in this run */
+	bool present; /* judged in this run */
 	struct verdict_set strict;
 	struct verdict_set variants[VERDICT_VARIANTS_MAX];
 	size_t nvariants;

@@ -29,8 +29,8 @@ struct fact_r {
 static enum check_status
 st_of(const struct probe_result *r, const struct probe_addr *pa, const char *id)
 {
-	const struct check_result *c = check_find(&r->checks, id, pa->mx->name,
-	    pa->address);
+	const struct check_result *c =
+	    check_find(&r->checks, id, pa->mx->name, pa->address);
 
 	return c != NULL ? c->status : CHECK_ERROR;
 }
@@ -43,14 +43,14 @@ need(const struct probe_result *r, const struct probe_addr *pa, const char *id,
     bool allow_warn, const char *upstream)
 {
 	enum check_status s = st_of(r, pa, id);
-	struct fact_r out = {F_FALSE, id};
+	struct fact_r out = { F_FALSE, id };
 
 	if (s == CHECK_PASS || (allow_warn && s == CHECK_WARN))
 		out.f = F_TRUE;
 	else if (s == CHECK_ERROR)
 		out.f = F_UNKNOWN;
 	else if (s == CHECK_SKIP && upstream != NULL)
-		out = (struct fact_r){F_UNKNOWN, upstream};
+		out = (struct fact_r){ F_UNKNOWN, upstream };
 	return out;
 }
 
@@ -59,8 +59,13 @@ static const char *
 first_error(const struct probe_result *r, const struct probe_addr *pa)
 {
 	static const char *const chain[] = {
-		"smtp.connect", "smtp.banner", "smtp.ehlo", "smtp.starttls.offered",
-		"smtp.starttls.response", "tls.handshake", "smtp.ehlo.after_tls",
+		"smtp.connect",
+		"smtp.banner",
+		"smtp.ehlo",
+		"smtp.starttls.offered",
+		"smtp.starttls.response",
+		"tls.handshake",
+		"smtp.ehlo.after_tls",
 	};
 
 	for (size_t i = 0; i < sizeof(chain) / sizeof(chain[0]); i++)
@@ -90,7 +95,8 @@ decide(struct verdict_addr *v, struct fact_r f)
 }
 
 static struct fact_r
-fact_reach(const struct probe_result *r, const struct probe_addr *pa, const char *err)
+fact_reach(const struct probe_result *r, const struct probe_addr *pa,
+    const char *err)
 {
 	struct fact_r f;
 
@@ -108,13 +114,16 @@ fact_reach(const struct probe_result *r, const struct probe_addr *pa, const char
 }
 
 static struct fact_r
-fact_tls(const struct probe_result *r, const struct probe_addr *pa, const char *err)
+fact_tls(const struct probe_result *r, const struct probe_addr *pa,
+    const char *err)
 {
 	static const char *const ids[] = {
-		"smtp.starttls.offered", "smtp.starttls.response", "tls.handshake",
+		"smtp.starttls.offered",
+		"smtp.starttls.response",
+		"tls.handshake",
 		"smtp.ehlo.after_tls",
 	};
-	struct fact_r f = {F_TRUE, NULL};
+	struct fact_r f = { F_TRUE, NULL };
 
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		f = need(r, pa, ids[i], false, err);
@@ -132,7 +141,7 @@ fact_pkix(const struct probe_result *r, const struct probe_addr *pa)
 	struct fact_r f = need(r, pa, "cert.chain.trusted", false, NULL);
 
 	if (f.f == F_TRUE && !pa->tls.chain.path_in_validity)
-		f = (struct fact_r){F_FALSE, "cert.expiry"};
+		f = (struct fact_r){ F_FALSE, "cert.expiry" };
 	return f;
 }
 
@@ -142,7 +151,7 @@ no_starttls(const struct probe_result *r, const struct probe_addr *pa)
 	if (st_of(r, pa, "smtp.starttls.offered") == CHECK_FAIL)
 		return true;
 	return st_of(r, pa, "smtp.starttls.response") == CHECK_FAIL &&
-	    pa->sc.starttls.code != 0;
+	       pa->sc.starttls.code != 0;
 }
 
 /*
@@ -155,7 +164,9 @@ static struct fact_r
 fact_sts(const struct probe_result *r, bool testing_as_enforce)
 {
 	static const char *const ids[] = {
-		"mtasts.txt", "mtasts.policy.fetch", "mtasts.policy.cert",
+		"mtasts.txt",
+		"mtasts.policy.fetch",
+		"mtasts.policy.cert",
 		"mtasts.policy.syntax",
 	};
 	enum mtasts_mode mode = mtasts_mode_of(r);
@@ -163,36 +174,55 @@ fact_sts(const struct probe_result *r, bool testing_as_enforce)
 
 	if (mode == MTASTS_MODE_ENFORCE ||
 	    (testing_as_enforce && mode == MTASTS_MODE_TESTING))
-		return (struct fact_r){F_TRUE, NULL};
+		return (struct fact_r){ F_TRUE, NULL };
 	if (mode != MTASTS_MODE_UNSET)
-		return (struct fact_r){F_FALSE, "mtasts.policy.mode"};
+		return (struct fact_r){ F_FALSE, "mtasts.policy.mode" };
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
-		const struct check_result *c = check_find(&r->checks, ids[i], NULL, NULL);
+		const struct check_result *c =
+		    check_find(&r->checks, ids[i], NULL, NULL);
 		enum check_status s = c != NULL ? c->status : CHECK_ERROR;
 
 		if (s == CHECK_ERROR)
-			return (struct fact_r){F_UNKNOWN, ids[i]};
+			return (struct fact_r){ F_UNKNOWN, ids[i] };
 		if (s == CHECK_SKIP && skipped == NULL)
 			skipped = ids[i];
 		else if (s != CHECK_PASS && s != CHECK_WARN && s != CHECK_SKIP)
-			return (struct fact_r){F_FALSE, ids[i]};
+			return (struct fact_r){ F_FALSE, ids[i] };
 	}
-	return (struct fact_r){F_FALSE, skipped ? skipped : "mtasts.policy.syntax"};
+	return (struct fact_r){ F_FALSE,
+		skipped ? skipped : "mtasts.policy.syntax" };
 }
 
-
 static const char *const rule_names[] = {
-	"opportunistic", "opportunistic.cleartext_retry", "encrypt", "verify",
-	"verify.chain", "verify.domain", "dane", "dane", "mta-sts", "mta-sts",
-	"secure", "secure", "mta-sts",
+	"opportunistic",
+	"opportunistic.cleartext_retry",
+	"encrypt",
+	"verify",
+	"verify.chain",
+	"verify.domain",
+	"dane",
+	"dane",
+	"mta-sts",
+	"mta-sts",
+	"secure",
+	"secure",
+	"mta-sts",
 };
 
 enum dane_state {
-	DANE_AUTH, DANE_UNUSABLE, DANE_BROKEN, NO_DANE, DANE_UNKNOWN,
+	DANE_AUTH,
+	DANE_UNUSABLE,
+	DANE_BROKEN,
+	NO_DANE,
+	DANE_UNKNOWN,
 };
 
 static const char *const dane_state_names[] = {
-	"dane-auth", "dane-unusable", "dane-broken", "no-dane", "dane-unknown",
+	"dane-auth",
+	"dane-unusable",
+	"dane-broken",
+	"no-dane",
+	"dane-unknown",
 };
 
 /* host_dane_state - checks.md 12.2; *why gets the deciding check id. A
@@ -213,7 +243,8 @@ host_dane_state(const struct probe_result *r, const struct probe_mx *m,
 		return DANE_UNKNOWN;
 	/* Insecure address records close DANE unless the TLSA lookup still
 	 * counted: the MX host name is a secure alias (RFC 7672 2.2.2). */
-	if (ad->status == CHECK_WARN && (lk == NULL || lk->status == CHECK_SKIP))
+	if (ad->status == CHECK_WARN &&
+	    (lk == NULL || lk->status == CHECK_SKIP))
 		return NO_DANE;
 	*why = "dane.tlsa.lookup";
 	if (lk == NULL || lk->status == CHECK_ERROR)
@@ -244,7 +275,8 @@ judge_transport(const struct probe_result *r, const struct probe_addr *pa,
 {
 	const char *err = first_error(r, pa);
 
-	if (!decide(v, fact_reach(r, pa, err)) || !decide(v, fact_tls(r, pa, err)))
+	if (!decide(v, fact_reach(r, pa, err)) ||
+	    !decide(v, fact_tls(r, pa, err)))
 		return false;
 	if (pa->tls.version_num < floor) {
 		set(v, V_DEFER, NULL, NULL, "tls.version");
@@ -269,7 +301,8 @@ judge_opportunistic(const struct probe_result *r, const struct probe_addr *pa,
 		set(v, V_DELIVER, "tls", "none", NULL);
 	else if (no_starttls(r, pa))
 		set(v, V_DELIVER, "cleartext", "none", NULL);
-	else if (retry && f.f == F_FALSE && strcmp(f.reason, "tls.handshake") == 0)
+	else if (retry && f.f == F_FALSE &&
+	         strcmp(f.reason, "tls.handshake") == 0)
 		set(v, V_DELIVER, "cleartext", "none", NULL);
 	else
 		decide(v, f);
@@ -304,12 +337,14 @@ judge_dane(const struct probe_result *r, const struct probe_addr *pa,
 	enum dane_state ds = host_dane_state(r, pa->mx, &why);
 
 	if (rule == R_DANE_OPP && (ds == DANE_UNUSABLE || ds == NO_DANE)) {
-		verdict_judge(r, pa, ds == DANE_UNUSABLE ? R_ENCRYPT : R_OPPORTUNISTIC, v);
+		verdict_judge(r, pa,
+		    ds == DANE_UNUSABLE ? R_ENCRYPT : R_OPPORTUNISTIC, v);
 		return;
 	}
 	v->rule = "dane";
 	if (ds != DANE_AUTH) {
-		set(v, ds == DANE_UNKNOWN ? V_UNKNOWN : V_DEFER, NULL, NULL, why);
+		set(v, ds == DANE_UNKNOWN ? V_UNKNOWN : V_DEFER, NULL, NULL,
+		    why);
 		return;
 	}
 	if (!judge_transport(r, pa, r->opt.min_tls, v) ||
@@ -371,14 +406,15 @@ judge_secure(const struct probe_result *r, const struct probe_addr *pa,
 
 	if (ds == DANE_UNKNOWN || ds == DANE_BROKEN) {
 		v->rule = "dane";
-		set(v, ds == DANE_UNKNOWN ? V_UNKNOWN : V_DEFER, NULL, NULL, why);
+		set(v, ds == DANE_UNKNOWN ? V_UNKNOWN : V_DEFER, NULL, NULL,
+		    why);
 	} else if (ds == DANE_AUTH)
 		judge_dane(r, pa, R_DANE, v);
 	else if (!sender)
 		judge_mtasts(r, pa, false, v);
 	else
-		judge_sts_sender(r, pa, ds == DANE_UNUSABLE ? R_ENCRYPT :
-		    R_OPPORTUNISTIC, v);
+		judge_sts_sender(r, pa,
+		    ds == DANE_UNUSABLE ? R_ENCRYPT : R_OPPORTUNISTIC, v);
 }
 
 void

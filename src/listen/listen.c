@@ -70,14 +70,16 @@ parse_bind(const char *spec, struct sockaddr_storage *ss, socklen_t *slen,
 			return false;
 	}
 	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, host, &((struct sockaddr_in *)ss)->sin_addr) == 1) {
+	if (inet_pton(AF_INET, host, &((struct sockaddr_in *)ss)->sin_addr) ==
+	    1) {
 		((struct sockaddr_in *)ss)->sin_family = AF_INET;
 		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)pn);
 		*slen = sizeof(struct sockaddr_in);
 		snprintf(canon, clen, "%s:%lu", host, pn);
 		return true;
 	}
-	if (inet_pton(AF_INET6, host, &((struct sockaddr_in6 *)ss)->sin6_addr) == 1) {
+	if (inet_pton(AF_INET6, host,
+	        &((struct sockaddr_in6 *)ss)->sin6_addr) == 1) {
 		((struct sockaddr_in6 *)ss)->sin6_family = AF_INET6;
 		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)pn);
 		*slen = sizeof(struct sockaddr_in6);
@@ -94,7 +96,8 @@ open_listener(const struct sockaddr_storage *ss, socklen_t slen,
 {
 	int fd, one = 1;
 
-	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
 	if (fd < 0) {
 		snprintf(errmsg, errlen, "cannot listen on '%s': %s", canon,
 		    strerror(errno));
@@ -154,7 +157,7 @@ listen_new(const struct listen_params *p, struct listen **out, char *errmsg,
 	if (l->p.session_timeout_ms == 0)
 		l->p.session_timeout_ms = LISTEN_SESSION_MS_DEFAULT;
 	if ((l->ctx = listen_tls_ctx(p, l->hostname, &l->server_cert, errmsg,
-	    errlen)) == NULL) {
+	         errlen)) == NULL) {
 		err = p->cert_file != NULL ? ST_ERR_PARSE : ST_ERR_TLS;
 		goto out;
 	}
@@ -163,9 +166,12 @@ listen_new(const struct listen_params *p, struct listen **out, char *errmsg,
 		socklen_t slen;
 		char canon[INET6_ADDRSTRLEN + 16];
 
-		if (!parse_bind(p->binds[i], &ss, &slen, canon, sizeof(canon))) {
-			snprintf(errmsg, errlen, "invalid --bind '%s': want "
-			    "ADDR[:PORT] with a numeric address", p->binds[i]);
+		if (!parse_bind(p->binds[i], &ss, &slen, canon,
+		        sizeof(canon))) {
+			snprintf(errmsg, errlen,
+			    "invalid --bind '%s': want "
+			    "ADDR[:PORT] with a numeric address",
+			    p->binds[i]);
 			err = ST_ERR_PARSE;
 			goto out;
 		}
@@ -175,7 +181,7 @@ listen_new(const struct listen_params *p, struct listen **out, char *errmsg,
 		}
 		l->nl = i + 1;
 		if ((l->lfd[i] = open_listener(&ss, slen, canon, errmsg,
-		    errlen)) < 0) {
+		         errlen)) < 0) {
 			err = ST_ERR_IO;
 			goto out;
 		}
@@ -405,8 +411,9 @@ sess_handshake(struct listen_session *s, long long now)
 	if (s->tls.handshake == LISTEN_HS_NONE)
 		s->tls.handshake = LISTEN_HS_CLOSED;
 	snprintf(s->errmsg, sizeof(s->errmsg), "TLS handshake failed: %s",
-	    fail.ssl_error != SSL_ERROR_SSL ? "connection closed" :
-	    fail.reason[0] != '\0' ? fail.reason : "unknown TLS error");
+	    fail.ssl_error != SSL_ERROR_SSL ? "connection closed"
+	    : fail.reason[0] != '\0'        ? fail.reason
+	                                    : "unknown TLS error");
 	(void)smtp_server_tls_done(&s->sm, false); /* CLOSE */
 	s->phase = LPH_DONE;
 }
@@ -510,8 +517,10 @@ sess_ready(struct listen_session *s, short rev, long long now)
 		sess_handshake(s, now);
 		return;
 	case LPH_CLOSING:
-		sess_event(s, s->sm.state == SMTPS_ST_TLS ?
-		    SMTPS_EV_START_TLS : SMTPS_EV_CLOSE, now);
+		sess_event(s,
+		    s->sm.state == SMTPS_ST_TLS ? SMTPS_EV_START_TLS
+		                                : SMTPS_EV_CLOSE,
+		    now);
 		return;
 	case LPH_SMTP:
 		if (conn_write_ready(&s->c, rev))
@@ -531,8 +540,8 @@ sess_timeout(struct listen_session *s, bool listener, long long now)
 	if (s->phase == LPH_HANDSHAKE) {
 		if (!listener)
 			s->tls.handshake = LISTEN_HS_TIMEOUT;
-		s->sm.end = listener ? SMTPS_END_LISTENER_CLOSED :
-		    SMTPS_END_TIMEOUT;
+		s->sm.end =
+		    listener ? SMTPS_END_LISTENER_CLOSED : SMTPS_END_TIMEOUT;
 		s->phase = LPH_DONE;
 		return;
 	}
@@ -645,8 +654,9 @@ listen_run(struct listen *l, listen_session_cb cb, void *arg,
 				sess_ready(s, pfd[k].revents, now);
 			else if (s->phase == LPH_SMTP && conn_pending(&s->c))
 				sess_read(s, now);
-			if (s->phase != LPH_DONE && (conn_expired(&s->c, now) ||
-			    now >= s->session_deadline))
+			if (s->phase != LPH_DONE &&
+			    (conn_expired(&s->c, now) ||
+			        now >= s->session_deadline))
 				sess_timeout(s, false, now);
 			if (s->phase == LPH_DONE)
 				sess_finish(l, map[k], cb, arg);

@@ -42,48 +42,63 @@ struct cJSON;
 #define LISTEN_LINGER_MS 2000
 
 enum listen_hs {
-	LISTEN_HS_NONE = 0, LISTEN_HS_OK, LISTEN_HS_ALERT_RECEIVED,
-	LISTEN_HS_ALERT_SENT, LISTEN_HS_CLOSED, LISTEN_HS_TIMEOUT,
+	LISTEN_HS_NONE = 0,
+	LISTEN_HS_OK,
+	LISTEN_HS_ALERT_RECEIVED,
+	LISTEN_HS_ALERT_SENT,
+	LISTEN_HS_CLOSED,
+	LISTEN_HS_TIMEOUT,
 };
 
 enum listen_refusal {
-	LISTEN_REFUSAL_NONE = 0, LISTEN_REFUSAL_ALERT, LISTEN_REFUSAL_QUIT,
-	LISTEN_REFUSAL_CLOSE, LISTEN_REFUSAL_PROCEEDED,
+	LISTEN_REFUSAL_NONE = 0,
+	LISTEN_REFUSAL_ALERT,
+	LISTEN_REFUSAL_QUIT,
+	LISTEN_REFUSAL_CLOSE,
+	LISTEN_REFUSAL_PROCEEDED,
 };
 
 enum listen_verdict {
-	LISTEN_V_UNKNOWN = 0, LISTEN_V_NO_TLS, LISTEN_V_TLS,
-	LISTEN_V_OPPORTUNISTIC, LISTEN_V_REQUIRES_TLS,
-	LISTEN_V_VERIFIES, LISTEN_V__COUNT
+	LISTEN_V_UNKNOWN = 0,
+	LISTEN_V_NO_TLS,
+	LISTEN_V_TLS,
+	LISTEN_V_OPPORTUNISTIC,
+	LISTEN_V_REQUIRES_TLS,
+	LISTEN_V_VERIFIES,
+	LISTEN_V__COUNT
 };
 
 /* LPH_CLOSING: the last reply (or the 220 to STARTTLS) is being written
  * before the close (or the handshake); nothing more is read. */
 enum listen_phase {
-	LPH_NONE = 0, LPH_SMTP, LPH_HANDSHAKE, LPH_CLOSING, LPH_DONE
+	LPH_NONE = 0,
+	LPH_SMTP,
+	LPH_HANDSHAKE,
+	LPH_CLOSING,
+	LPH_DONE
 };
 
 struct listen_tls_facts {
 	enum listen_hs handshake;
-	char alert[64];          /* fatal alert received or sent, long name */
+	char alert[64]; /* fatal alert received or sent, long name */
 	char version[16];
 	struct tls_cipher_info cipher;
 	bool have_cipher;
 	char group[32];
 	int kex_bits;
-	char sni[256];           /* "" when none */
+	char sni[256]; /* "" when none */
 	char alpn[64];
 	bool have_client_cert;
 	struct cert_summary client_cert;
 	struct cJSON *client_hello; /* owned or NULL */
-	int hello_max_version;   /* highest offered, TLS1_x_VERSION */
-	size_t hello_broken;     /* offered suites of class broken */
+	int hello_max_version;      /* highest offered, TLS1_x_VERSION */
+	size_t hello_broken;        /* offered suites of class broken */
 };
 
 struct listen_session {
 	struct listen *l;
 	unsigned seq;
-	char id[16];             /* "s-000001" */
+	char id[16]; /* "s-000001" */
 	char peer[INET6_ADDRSTRLEN];
 	unsigned peer_port;
 	bool peer_v6;
@@ -112,7 +127,7 @@ struct listen_peer {
 	char addr[INET6_ADDRSTRLEN];
 	unsigned seq;
 	enum listen_verdict verdict;
-	bool cleartext_mail;     /* the session sent MAIL without TLS */
+	bool cleartext_mail; /* the session sent MAIL without TLS */
 	bool tls_ok;
 };
 
@@ -128,13 +143,13 @@ struct listen {
 	struct listen_session *sess[LISTEN_SESSIONS_MAX];
 	unsigned next_seq;
 	unsigned finished;
-	unsigned complete;       /* finished without the listener ending them */
-	struct listen_peer *hist;  /* LISTEN_HISTORY_MAX, ring */
+	unsigned complete; /* finished without the listener ending them */
+	struct listen_peer *hist; /* LISTEN_HISTORY_MAX, ring */
 	size_t nhist;
 	size_t counts[CHECK__COUNT];
 	bool any_fail;
 	enum listen_reason reason;
-	enum st_err err;         /* first session that could not be judged */
+	enum st_err err; /* first session that could not be judged */
 	char *expect[4];
 	size_t nexpect;
 };

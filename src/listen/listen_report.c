@@ -21,7 +21,11 @@
 #include "banned.h"
 
 static const char *const verdict_names[LISTEN_V__COUNT] = {
-	"unknown", "no-tls", "tls", "opportunistic", "requires-tls",
+	"unknown",
+	"no-tls",
+	"tls",
+	"opportunistic",
+	"requires-tls",
 	"verifies-certificates",
 };
 
@@ -34,8 +38,8 @@ listen_verdict_name(enum listen_verdict v)
 static const char *
 refusal_name(enum listen_refusal r)
 {
-	static const char *const n[] = {NULL, "handshake-alert",
-	    "quit-after-tls", "close-after-tls", "proceeded"};
+	static const char *const n[] = { NULL, "handshake-alert",
+		"quit-after-tls", "close-after-tls", "proceeded" };
 
 	return (unsigned)r < sizeof(n) / sizeof(n[0]) ? n[r] : NULL;
 }
@@ -43,8 +47,8 @@ refusal_name(enum listen_refusal r)
 static const char *
 hs_name(enum listen_hs h)
 {
-	static const char *const n[] = {NULL, "ok", "alert-received",
-	    "alert-sent", "closed", "timeout"};
+	static const char *const n[] = { NULL, "ok", "alert-received",
+		"alert-sent", "closed", "timeout" };
 
 	return (unsigned)h < sizeof(n) / sizeof(n[0]) ? n[h] : NULL;
 }
@@ -86,16 +90,17 @@ classify(struct listen_session *s)
 	else if (s->tls_attempted)
 		s->verdict = LISTEN_V_UNKNOWN;
 	else if (!p->starttls && !sm->have_mail && sm->helo_verb[0] != '\0' &&
-	    (sm->end == SMTPS_END_QUIT || sm->end == SMTPS_END_CLIENT_CLOSED))
+	         (sm->end == SMTPS_END_QUIT ||
+	             sm->end == SMTPS_END_CLIENT_CLOSED))
 		s->verdict = LISTEN_V_REQUIRES_TLS;
-	else if (sm->have_mail || (sm->helo_verb[0] != '\0' &&
-	    sm->end == SMTPS_END_QUIT))
+	else if (sm->have_mail ||
+	         (sm->helo_verb[0] != '\0' && sm->end == SMTPS_END_QUIT))
 		s->verdict = LISTEN_V_NO_TLS;
 	else
 		s->verdict = LISTEN_V_UNKNOWN;
 }
 
-#define ADD(id, st, ...) \
+#define ADD(id, st, ...)                                                       \
 	check_add(&s->checks, id, st, NULL, NULL, NULL, 0, NULL, __VA_ARGS__)
 
 /* check_tls - sender.tls.version, .cipher, .client_hello, .sni */
@@ -109,14 +114,19 @@ check_tls(struct listen_session *s)
 	if (!tls)
 		ADD("sender.tls.version", CHECK_SKIP, "not evaluated: no TLS");
 	else
-		ADD("sender.tls.version", strcmp(s->tls.version, "TLSv1.2") == 0 ||
-		    strcmp(s->tls.version, "TLSv1.3") == 0 ? CHECK_PASS :
-		    CHECK_FAIL, "%s", s->tls.version);
+		ADD("sender.tls.version",
+		    strcmp(s->tls.version, "TLSv1.2") == 0 ||
+		            strcmp(s->tls.version, "TLSv1.3") == 0
+		        ? CHECK_PASS
+		        : CHECK_FAIL,
+		    "%s", s->tls.version);
 	if (!tls || !s->tls.have_cipher)
 		ADD("sender.tls.cipher", CHECK_SKIP, "not evaluated: no TLS");
 	else
-		ADD("sender.tls.cipher", c->cls == TLS_CLASS_BROKEN ? CHECK_FAIL :
-		    c->cls == TLS_CLASS_WEAK ? CHECK_WARN : CHECK_PASS,
+		ADD("sender.tls.cipher",
+		    c->cls == TLS_CLASS_BROKEN ? CHECK_FAIL
+		    : c->cls == TLS_CLASS_WEAK ? CHECK_WARN
+		                               : CHECK_PASS,
 		    "%s (%s)", c->iana, tls_class_name(c->cls));
 	if (s->tls.client_hello == NULL)
 		ADD("sender.tls.client_hello", CHECK_SKIP,
@@ -133,11 +143,13 @@ check_tls(struct listen_session *s)
 	if (!tls)
 		ADD("sender.sni", CHECK_SKIP, "not evaluated: no TLS");
 	else if (p->expect_sni != NULL)
-		ADD("sender.sni", strcasecmp(s->tls.sni, p->expect_sni) == 0 ?
-		    CHECK_PASS : CHECK_FAIL, "SNI '%s', expected '%s'",
-		    s->tls.sni, p->expect_sni);
+		ADD("sender.sni",
+		    strcasecmp(s->tls.sni, p->expect_sni) == 0 ? CHECK_PASS
+		                                               : CHECK_FAIL,
+		    "SNI '%s', expected '%s'", s->tls.sni, p->expect_sni);
 	else if (s->tls.sni[0] == '\0')
-		ADD("sender.sni", CHECK_INFO, "no SNI sent (usual for "
+		ADD("sender.sni", CHECK_INFO,
+		    "no SNI sent (usual for "
 		    "opportunistic senders; DANE and MTA-STS senders send the "
 		    "MX name)");
 	else
@@ -159,20 +171,22 @@ check_policy(struct listen_session *s)
 	else if (!tls)
 		ADD("sender.client_cert", CHECK_SKIP, "not evaluated: no TLS");
 	else
-		ADD("sender.client_cert", !p->expect_client_cert ? CHECK_INFO :
-		    s->tls.have_client_cert ? CHECK_PASS : CHECK_FAIL,
-		    s->tls.have_client_cert ? "client certificate sent: %s" :
-		    "no client certificate sent%s",
-		    s->tls.have_client_cert && s->tls.client_cert.subject ?
-		    s->tls.client_cert.subject : "");
+		ADD("sender.client_cert",
+		    !p->expect_client_cert    ? CHECK_INFO
+		    : s->tls.have_client_cert ? CHECK_PASS
+		                              : CHECK_FAIL,
+		    s->tls.have_client_cert ? "client certificate sent: %s"
+		                            : "no client certificate sent%s",
+		    s->tls.have_client_cert && s->tls.client_cert.subject
+		        ? s->tls.client_cert.subject
+		        : "");
 	if (!p->untrusted_cert)
 		ADD("sender.cert.enforced", CHECK_SKIP,
 		    "not evaluated: --untrusted-cert not given");
 	else if (rn == NULL)
-		ADD("sender.cert.enforced", CHECK_SKIP,
-		    "not evaluated: %s", s->tls_attempted ?
-		    "the handshake ended without a verdict" :
-		    "STARTTLS not used");
+		ADD("sender.cert.enforced", CHECK_SKIP, "not evaluated: %s",
+		    s->tls_attempted ? "the handshake ended without a verdict"
+		                     : "STARTTLS not used");
 	else {
 		/* checks.md: Data: outcome, alert. */
 		cJSON *data = cJSON_CreateObject();
@@ -182,25 +196,26 @@ check_policy(struct listen_session *s)
 			cJSON_AddStringToObject(data, "alert", s->tls.alert);
 		else
 			cJSON_AddNullToObject(data, "alert");
-		check_add(&s->checks, "sender.cert.enforced", !p->expect_verify ?
-		    CHECK_INFO : s->refusal == LISTEN_REFUSAL_PROCEEDED ?
-		    CHECK_FAIL : CHECK_PASS, NULL, NULL, NULL, 0, data,
-		    "%s%s%s: the sender %s", rn,
+		check_add(&s->checks, "sender.cert.enforced",
+		    !p->expect_verify                        ? CHECK_INFO
+		    : s->refusal == LISTEN_REFUSAL_PROCEEDED ? CHECK_FAIL
+		                                             : CHECK_PASS,
+		    NULL, NULL, NULL, 0, data, "%s%s%s: the sender %s", rn,
 		    s->tls.alert[0] ? " " : "", s->tls.alert,
-		    s->refusal == LISTEN_REFUSAL_PROCEEDED ?
-		    "accepts an unverified server" :
-		    "verifies certificates for this destination");
+		    s->refusal == LISTEN_REFUSAL_PROCEEDED
+		        ? "accepts an unverified server"
+		        : "verifies certificates for this destination");
 	}
 	if (p->starttls)
 		ADD("sender.fallback.cleartext", CHECK_SKIP,
 		    "not evaluated: STARTTLS was offered");
 	else if (sm->have_mail)
-		ADD("sender.fallback.cleartext", p->expect_no_cleartext ?
-		    CHECK_FAIL : CHECK_INFO,
+		ADD("sender.fallback.cleartext",
+		    p->expect_no_cleartext ? CHECK_FAIL : CHECK_INFO,
 		    "proceeded to MAIL FROM without TLS");
 	else if (s->verdict == LISTEN_V_REQUIRES_TLS)
-		ADD("sender.fallback.cleartext", p->expect_no_cleartext ?
-		    CHECK_PASS : CHECK_INFO,
+		ADD("sender.fallback.cleartext",
+		    p->expect_no_cleartext ? CHECK_PASS : CHECK_INFO,
 		    "ended before MAIL FROM: it requires TLS here");
 	else
 		ADD("sender.fallback.cleartext", CHECK_SKIP,
@@ -223,20 +238,23 @@ listen_session_judge(struct listen_session *s)
 	else if (sm->mail_cleartext)
 		ADD("sender.starttls.used", CHECK_FAIL,
 		    "MAIL FROM sent in cleartext %s",
-		    sm->starttls_offered ? "although STARTTLS was offered" :
-		    "after HELO (never saw the STARTTLS offer)");
+		    sm->starttls_offered
+		        ? "although STARTTLS was offered"
+		        : "after HELO (never saw the STARTTLS offer)");
 	else
-		ADD("sender.starttls.used", sm->helo_verb[0] ? CHECK_INFO :
-		    CHECK_SKIP, "%s", sm->helo_verb[0] ?
-		    "STARTTLS not used, no MAIL FROM sent" :
-		    "not evaluated: no EHLO or HELO");
+		ADD("sender.starttls.used",
+		    sm->helo_verb[0] ? CHECK_INFO : CHECK_SKIP, "%s",
+		    sm->helo_verb[0] ? "STARTTLS not used, no MAIL FROM sent"
+		                     : "not evaluated: no EHLO or HELO");
 	if ((r = (struct check_result *)check_find(&s->checks,
-	    "sender.starttls.used", NULL, NULL)) != NULL && sm->helo_verb[0]) {
+	         "sender.starttls.used", NULL, NULL)) != NULL &&
+	    sm->helo_verb[0]) {
 		r->data = cJSON_CreateObject();
 		cJSON_AddStringToObject(r->data, "verb", sm->helo_verb);
 	}
 	if (s->tls.handshake != LISTEN_HS_OK)
-		ADD("sender.ehlo.after_tls", CHECK_SKIP, "not evaluated: no TLS");
+		ADD("sender.ehlo.after_tls", CHECK_SKIP,
+		    "not evaluated: no TLS");
 	else if (strcmp(sm->first_tls_cmd, "EHLO") == 0)
 		ADD("sender.ehlo.after_tls", CHECK_PASS,
 		    "EHLO sent first after the handshake");
@@ -286,10 +304,10 @@ tls_json(const struct listen_session *s)
 	o = cJSON_CreateObject();
 	add_peer_text(o, "version", t->version);
 	add_peer_text(o, "cipher", t->have_cipher ? t->cipher.iana : NULL);
-	add_peer_text(o, "cipher_openssl", t->have_cipher ?
-	    t->cipher.openssl : NULL);
-	add_peer_text(o, "cipher_class", t->have_cipher ?
-	    tls_class_name(t->cipher.cls) : NULL);
+	add_peer_text(o, "cipher_openssl",
+	    t->have_cipher ? t->cipher.openssl : NULL);
+	add_peer_text(o, "cipher_class",
+	    t->have_cipher ? tls_class_name(t->cipher.cls) : NULL);
 	add_peer_text(o, "kex_group", t->group);
 	if (t->kex_bits > 0)
 		cJSON_AddNumberToObject(o, "kex_bits", t->kex_bits);
@@ -299,8 +317,9 @@ tls_json(const struct listen_session *s)
 	add_peer_text(o, "alpn", t->alpn);
 	add_peer_text(o, "handshake", hs_name(t->handshake));
 	add_peer_text(o, "alert", t->alert);
-	cJSON_AddItemToObject(o, "client_hello", t->client_hello != NULL ?
-	    cJSON_Duplicate(t->client_hello, 1) : cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "client_hello",
+	    t->client_hello != NULL ? cJSON_Duplicate(t->client_hello, 1)
+	                            : cJSON_CreateNull());
 	if (t->have_client_cert) {
 		cJSON *c = cert_json(&t->client_cert);
 
@@ -323,11 +342,13 @@ checks_json(const struct listen_session *s)
 		cJSON *o = cJSON_CreateObject(), *sub;
 
 		cJSON_AddStringToObject(o, "id", c->id);
-		cJSON_AddStringToObject(o, "status", check_status_name(c->status));
+		cJSON_AddStringToObject(o, "status",
+		    check_status_name(c->status));
 		cJSON_AddStringToObject(o, "severity", check_severity(c->id));
 		sub = cJSON_AddObjectToObject(o, "subject");
 		cJSON_AddStringToObject(sub, "session", s->id);
-		cJSON_AddStringToObject(o, "detail", c->detail ? c->detail : "");
+		cJSON_AddStringToObject(o, "detail",
+		    c->detail ? c->detail : "");
 		if (c->data != NULL)
 			cJSON_AddItemToObject(o, "data",
 			    cJSON_Duplicate(c->data, 1));
@@ -347,19 +368,24 @@ verdict_json(const struct listen_session *s)
 	switch (s->verdict) {
 	case LISTEN_V_VERIFIES:
 	case LISTEN_V_OPPORTUNISTIC:
-		cJSON_AddItemToArray(e, cJSON_CreateString("sender.cert.enforced"));
+		cJSON_AddItemToArray(e,
+		    cJSON_CreateString("sender.cert.enforced"));
 		break;
 	case LISTEN_V_REQUIRES_TLS:
 		cJSON_AddItemToArray(e,
 		    cJSON_CreateString("sender.fallback.cleartext"));
 		break;
 	case LISTEN_V_TLS:
-		cJSON_AddItemToArray(e, cJSON_CreateString("sender.starttls.used"));
-		cJSON_AddItemToArray(e, cJSON_CreateString("sender.tls.version"));
+		cJSON_AddItemToArray(e,
+		    cJSON_CreateString("sender.starttls.used"));
+		cJSON_AddItemToArray(e,
+		    cJSON_CreateString("sender.tls.version"));
 		break;
 	case LISTEN_V_NO_TLS:
-		cJSON_AddItemToArray(e, cJSON_CreateString(s->l->p.starttls ?
-		    "sender.starttls.used" : "sender.fallback.cleartext"));
+		cJSON_AddItemToArray(e,
+		    cJSON_CreateString(s->l->p.starttls
+		                           ? "sender.starttls.used"
+		                           : "sender.fallback.cleartext"));
 		break;
 	default:
 		break;
@@ -387,7 +413,8 @@ listen_session_json(const struct listen_session *s)
 	cJSON_AddStringToObject(d, "session", s->id);
 	cJSON_AddStringToObject(d, "started", s->started);
 	cJSON_AddStringToObject(d, "finished", s->finished);
-	cJSON_AddNumberToObject(d, "duration_ms", (double)(s->t_end - s->t_start));
+	cJSON_AddNumberToObject(d, "duration_ms",
+	    (double)(s->t_end - s->t_start));
 	o = cJSON_AddObjectToObject(d, "peer");
 	cJSON_AddStringToObject(o, "address", s->peer);
 	cJSON_AddNumberToObject(o, "port", s->peer_port);
@@ -428,7 +455,8 @@ listen_session_json(const struct listen_session *s)
 	for (size_t i = 0; i < sm->nrcpt; i++) {
 		char t[SMTPS_PATH_MAX * 3];
 
-		text_escape(sm->rcpt_to[i], strlen(sm->rcpt_to[i]), t, sizeof(t));
+		text_escape(sm->rcpt_to[i], strlen(sm->rcpt_to[i]), t,
+		    sizeof(t));
 		cJSON_AddItemToArray(a, cJSON_CreateString(t));
 	}
 	cJSON_AddBoolToObject(o, "requiretls", sm->requiretls);
@@ -459,12 +487,13 @@ listen_session_json(const struct listen_session *s)
 	cJSON_AddItemToObject(d, "checks", checks_json(s));
 	if (sm->end == SMTPS_END_ERROR || s->errmsg[0] != '\0') {
 		o = cJSON_AddObjectToObject(d, "error");
-		cJSON_AddStringToObject(o, "message", s->errmsg[0] ? s->errmsg :
-		    sm->errmsg);
+		cJSON_AddStringToObject(o, "message",
+		    s->errmsg[0] ? s->errmsg : sm->errmsg);
 	} else
 		cJSON_AddNullToObject(d, "error");
 	if (sm->flags & SMTPS_INJECTION)
-		cJSON_AddNumberToObject(d, "injected_octets", (double)sm->injected);
+		cJSON_AddNumberToObject(d, "injected_octets",
+		    (double)sm->injected);
 	return print_line(d);
 }
 
@@ -488,14 +517,16 @@ listen_start_json(const struct listen *l)
 	cJSON_AddItemToObject(d, "server_certificate", o);
 	o = cJSON_AddObjectToObject(d, "options");
 	cJSON_AddBoolToObject(o, "starttls", l->p.starttls);
-	cJSON_AddBoolToObject(o, "request_client_cert", l->p.request_client_cert);
+	cJSON_AddBoolToObject(o, "request_client_cert",
+	    l->p.request_client_cert);
 	cJSON_AddBoolToObject(o, "accept_data", l->p.accept_data);
 	if (l->p.count > 0)
 		cJSON_AddNumberToObject(o, "count", l->p.count);
 	else
 		cJSON_AddNullToObject(o, "count");
 	if (l->p.duration_ms > 0)
-		cJSON_AddNumberToObject(o, "duration_ms", (double)l->p.duration_ms);
+		cJSON_AddNumberToObject(o, "duration_ms",
+		    (double)l->p.duration_ms);
 	else
 		cJSON_AddNullToObject(o, "duration_ms");
 	a = cJSON_AddArrayToObject(o, "expect");
@@ -517,7 +548,7 @@ listen_start_json(const struct listen *l)
 static int
 verdict_rank(enum listen_verdict v)
 {
-	static const int rank[LISTEN_V__COUNT] = {0, 1, 3, 2, 4, 5};
+	static const int rank[LISTEN_V__COUNT] = { 0, 1, 3, 2, 4, 5 };
 
 	return (unsigned)v < LISTEN_V__COUNT ? rank[v] : 0;
 }
@@ -544,10 +575,11 @@ peer_json(const struct listen *l, size_t first, size_t n)
 		if (verdict_rank(h->verdict) > verdict_rank(best))
 			best = h->verdict;
 		if (after != NULL && strcmp(after, "none-seen") == 0)
-			after = h->cleartext_mail ? "reconnected-cleartext" :
-			    h->tls_ok ? "retried-tls" : after;
+			after = h->cleartext_mail ? "reconnected-cleartext"
+			        : h->tls_ok       ? "retried-tls"
+			                          : after;
 		if (after == NULL && (h->verdict == LISTEN_V_VERIFIES ||
-		    h->verdict == LISTEN_V_REQUIRES_TLS))
+		                         h->verdict == LISTEN_V_REQUIRES_TLS))
 			after = "none-seen";
 	}
 	cJSON_AddStringToObject(o, "verdict", listen_verdict_name(best));
@@ -561,10 +593,11 @@ peer_json(const struct listen *l, size_t first, size_t n)
 char *
 listen_end_json(const struct listen *l, int exit_code)
 {
-	static const char *const reasons[] = {"error", "count", "duration",
-	    "signal", "error"};
+	static const char *const reasons[] = { "error", "count", "duration",
+		"signal", "error" };
 	cJSON *d = cJSON_CreateObject(), *o, *a;
-	size_t n = l->nhist < LISTEN_HISTORY_MAX ? l->nhist : LISTEN_HISTORY_MAX;
+	size_t n =
+	    l->nhist < LISTEN_HISTORY_MAX ? l->nhist : LISTEN_HISTORY_MAX;
 	char t[32];
 
 	cJSON_AddStringToObject(d, "schema_version", "1.0");
@@ -608,20 +641,24 @@ listen_session_human(const struct listen_session *s, bool verbose)
 	text_escape(sm->helo_name, strlen(sm->helo_name), e, sizeof(e));
 	P("  %-12s %s\n", sm->helo_verb[0] ? sm->helo_verb : "greeting",
 	    sm->helo_verb[0] ? e : "none");
-	P("  %-12s %s, %s\n", "STARTTLS", sm->starttls_offered ? "offered" :
-	    "not offered", sm->starttls_used ? "used" : "not used");
+	P("  %-12s %s, %s\n", "STARTTLS",
+	    sm->starttls_offered ? "offered" : "not offered",
+	    sm->starttls_used ? "used" : "not used");
 	if (t->handshake == LISTEN_HS_OK)
 		P("  %-12s %s %s (%s)%s%s\n", "TLS", t->version, t->cipher.iana,
-		    tls_class_name(t->cipher.cls), t->group[0] ? ", group " : "",
-		    t->group);
+		    tls_class_name(t->cipher.cls),
+		    t->group[0] ? ", group " : "", t->group);
 	else if (s->tls_attempted)
-		P("  %-12s handshake %s%s%s\n", "TLS", hs_name(t->handshake) ?
-		    hs_name(t->handshake) : "not finished", t->alert[0] ?
-		    ", alert " : "", t->alert);
+		P("  %-12s handshake %s%s%s\n", "TLS",
+		    hs_name(t->handshake) ? hs_name(t->handshake)
+		                          : "not finished",
+		    t->alert[0] ? ", alert " : "", t->alert);
 	if (s->tls_attempted) {
 		P("  %-12s %s\n", "SNI", t->sni[0] ? t->sni : "none");
-		P("  %-12s %s\n", "client cert", t->have_client_cert &&
-		    t->client_cert.subject ? t->client_cert.subject : "none");
+		P("  %-12s %s\n", "client cert",
+		    t->have_client_cert && t->client_cert.subject
+		        ? t->client_cert.subject
+		        : "none");
 	}
 	if (sm->have_mail) {
 		text_escape(sm->mail_from, strlen(sm->mail_from), e, sizeof(e));
@@ -637,8 +674,8 @@ listen_session_human(const struct listen_session *s, bool verbose)
 	for (size_t i = 0; i < s->checks.n; i++) {
 		const struct check_result *c = &s->checks.v[i];
 
-		if (!verbose && (c->status == CHECK_SKIP ||
-		    c->status == CHECK_PASS))
+		if (!verbose &&
+		    (c->status == CHECK_SKIP || c->status == CHECK_PASS))
 			continue;
 		P("  %-5s %s: %s\n", check_status_name(c->status), c->id,
 		    c->detail ? c->detail : "");

@@ -58,18 +58,21 @@ make_cert(EVP_PKEY *key, const char *name)
 	    X509_gmtime_adj(X509_getm_notBefore(x), -3600) == NULL ||
 	    X509_gmtime_adj(X509_getm_notAfter(x), 30L * 86400) == NULL ||
 	    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8,
-	    (const unsigned char *)(strlen(name) <= 64 ? name :
-	    "smtptls listen"), -1, -1, 0) != 1 ||
+	        (const unsigned char *)(strlen(name) <= 64 ? name
+	                                                   : "smtptls listen"),
+	        -1, -1, 0) != 1 ||
 	    X509_set_issuer_name(x, n) != 1 || X509_set_pubkey(x, key) != 1)
 		goto out;
 	X509V3_set_ctx_nodb(&v3);
 	X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
-	if ((ext = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_alt_name,
-	    san)) == NULL || X509_add_ext(x, ext, -1) != 1)
+	if ((ext = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_alt_name, san)) ==
+	        NULL ||
+	    X509_add_ext(x, ext, -1) != 1)
 		goto out;
 	X509_EXTENSION_free(ext);
 	if ((ext = X509V3_EXT_conf_nid(NULL, &v3, NID_basic_constraints,
-	    "critical,CA:FALSE")) == NULL || X509_add_ext(x, ext, -1) != 1)
+	         "critical,CA:FALSE")) == NULL ||
+	    X509_add_ext(x, ext, -1) != 1)
 		goto out;
 	if (X509_sign(x, key, EVP_sha256()) <= 0)
 		goto out;
@@ -98,8 +101,8 @@ info_cb(const SSL *ssl, int where, int ret)
 	    SSL_alert_desc_string_long(ret));
 	/* "unknown CA" -> "unknown_ca", the RFC 8446 6.2 name */
 	for (char *c = s->tls.alert; *c != '\0'; c++)
-		*c = *c == ' ' ? '_' : (char)(*c >= 'A' && *c <= 'Z' ?
-		    *c + 32 : *c);
+		*c = *c == ' ' ? '_'
+		               : (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
 	if (SSL_is_init_finished(ssl) || s->tls.handshake == LISTEN_HS_OK)
 		return;
 	s->tls.handshake = rd ? LISTEN_HS_ALERT_RECEIVED : LISTEN_HS_ALERT_SENT;
@@ -136,14 +139,17 @@ static const struct {
 	{0x0303, "TLSv1.2"}, {0x0304, "TLSv1.3"},
 };
 
-#define NAME_OF(tab, v, buf) \
+#define NAME_OF(tab, v, buf)                                                   \
 	name_of(tab, sizeof(tab) / sizeof(tab[0]), v, buf, sizeof(buf))
 
 /* name_of - table name of v, or "0x" and four hex digits */
 static const char *
 name_of(const void *tab, size_t n, unsigned v, char *buf, size_t len)
 {
-	const struct { unsigned id; const char *name; } *t = tab;
+	const struct {
+		unsigned id;
+		const char *name;
+	} *t = tab;
 
 	for (size_t i = 0; i < n; i++)
 		if (t[i].id == v)
@@ -154,14 +160,15 @@ name_of(const void *tab, size_t n, unsigned v, char *buf, size_t len)
 
 /* add_u16_list - a list of 16-bit ids at p (n octets) as names */
 static void
-add_u16_list(cJSON *arr, const unsigned char *p, size_t n,
-    const void *tab, size_t ntab)
+add_u16_list(cJSON *arr, const unsigned char *p, size_t n, const void *tab,
+    size_t ntab)
 {
 	char b[8];
 
 	for (size_t i = 0; i + 1 < n; i += 2)
-		cJSON_AddItemToArray(arr, cJSON_CreateString(name_of(tab, ntab,
-		    (unsigned)(p[i] << 8 | p[i + 1]), b, sizeof(b))));
+		cJSON_AddItemToArray(arr,
+		    cJSON_CreateString(name_of(tab, ntab,
+		        (unsigned)(p[i] << 8 | p[i + 1]), b, sizeof(b))));
 }
 
 /* hello_ciphers - the offered suites; counts broken ones */
@@ -188,8 +195,9 @@ hello_ciphers(SSL *ssl, struct listen_session *s, cJSON *h)
 			continue;
 		}
 		snprintf(b, sizeof(b), "0x%04x", id);
-		cJSON_AddItemToArray(a, cJSON_CreateString(c != NULL ?
-		    SSL_CIPHER_standard_name(c) : b));
+		cJSON_AddItemToArray(a,
+		    cJSON_CreateString(
+		        c != NULL ? SSL_CIPHER_standard_name(c) : b));
 	}
 }
 
@@ -225,7 +233,8 @@ hello_cb(SSL *ssl, int *al, void *arg)
 	s->tls.hello_max_version = (int)lv;
 	a = cJSON_AddArrayToObject(h, "versions");
 	if (SSL_client_hello_get0_ext(ssl, 43, &p, &n) == 1 && n >= 1) {
-		add_u16_list(a, p + 1, n - 1 < p[0] ? n - 1 : p[0], version_names,
+		add_u16_list(a, p + 1, n - 1 < p[0] ? n - 1 : p[0],
+		    version_names,
 		    sizeof(version_names) / sizeof(version_names[0]));
 		for (size_t i = 1; i + 1 < n; i += 2)
 			if ((p[i] << 8 | p[i + 1]) > s->tls.hello_max_version &&
@@ -257,7 +266,8 @@ hello_cb(SSL *ssl, int *al, void *arg)
 		for (size_t i = 2; i < n && i + 1 + p[i] <= n; i += 1 + p[i]) {
 			char v[256];
 
-			text_escape((const char *)p + i + 1, p[i], v, sizeof(v));
+			text_escape((const char *)p + i + 1, p[i], v,
+			    sizeof(v));
 			cJSON_AddItemToArray(a, cJSON_CreateString(v));
 		}
 	}
@@ -275,8 +285,10 @@ hello_cb(SSL *ssl, int *al, void *arg)
 	n = SSL_client_hello_get0_compression_methods(ssl, &p);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(b, sizeof(b), "0x%02x", p[i]);
-		cJSON_AddItemToArray(a, cJSON_CreateString(p[i] == 0 ? "null" :
-		    p[i] == 1 ? "deflate" : b));
+		cJSON_AddItemToArray(a,
+		    cJSON_CreateString(p[i] == 0   ? "null"
+		                       : p[i] == 1 ? "deflate"
+		                                   : b));
 	}
 	s->tls.client_hello = h;
 	return SSL_CLIENT_HELLO_SUCCESS;
@@ -292,23 +304,28 @@ load_cert(SSL_CTX *ctx, const struct listen_params *p, const char *hostname,
 	bool ok = false;
 
 	if (p->cert_file != NULL && !p->untrusted_cert) {
-		const char *kf = p->key_file != NULL ? p->key_file : p->cert_file;
+		const char *kf =
+		    p->key_file != NULL ? p->key_file : p->cert_file;
 
-		if (SSL_CTX_use_certificate_chain_file(ctx, p->cert_file) != 1 ||
-		    SSL_CTX_use_PrivateKey_file(ctx, kf, SSL_FILETYPE_PEM) != 1 ||
+		if (SSL_CTX_use_certificate_chain_file(ctx, p->cert_file) !=
+		        1 ||
+		    SSL_CTX_use_PrivateKey_file(ctx, kf, SSL_FILETYPE_PEM) !=
+		        1 ||
 		    SSL_CTX_check_private_key(ctx) != 1) {
-			snprintf(errmsg, errlen, "cannot use certificate '%s' "
-			    "with key '%s': %s", p->cert_file, kf,
+			snprintf(errmsg, errlen,
+			    "cannot use certificate '%s' "
+			    "with key '%s': %s",
+			    p->cert_file, kf,
 			    ERR_reason_error_string(ERR_peek_last_error()));
 			return false;
 		}
 		x = SSL_CTX_get0_certificate(ctx);
-		return x != NULL && cert_summary_fill(x, cert, errmsg,
-		    errlen) == ST_OK;
+		return x != NULL &&
+		       cert_summary_fill(x, cert, errmsg, errlen) == ST_OK;
 	}
 	if ((key = EVP_EC_gen("P-256")) == NULL ||
-	    (x = make_cert(key, p->untrusted_cert ? UNTRUSTED_NAME :
-	    hostname)) == NULL ||
+	    (x = make_cert(key,
+	         p->untrusted_cert ? UNTRUSTED_NAME : hostname)) == NULL ||
 	    SSL_CTX_use_certificate(ctx, x) != 1 ||
 	    SSL_CTX_use_PrivateKey(ctx, key) != 1) {
 		snprintf(errmsg, errlen, "cannot make a certificate: %s",
@@ -340,8 +357,8 @@ listen_tls_ctx(const struct listen_params *p, const char *hostname,
 	 * result means the sender offered nothing better. */
 	SSL_CTX_set_security_level(ctx, 0);
 	SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
-	SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE |
-	    SSL_OP_NO_RENEGOTIATION);
+	SSL_CTX_set_options(ctx,
+	    SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
 	if (SSL_CTX_set_cipher_list(ctx, "DEFAULT:@SECLEVEL=0") != 1)
 		goto fail;
 	SSL_CTX_set_info_callback(ctx, info_cb);
@@ -420,7 +437,7 @@ listen_tls_collect(struct listen_session *s)
 		    sizeof(s->tls.alpn));
 	if ((peer = SSL_get1_peer_certificate(ssl)) != NULL) {
 		if (cert_summary_fill(peer, &s->tls.client_cert, err,
-		    sizeof(err)) == ST_OK)
+		        sizeof(err)) == ST_OK)
 			s->tls.have_client_cert = true;
 		X509_free(peer);
 	}

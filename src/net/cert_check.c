@@ -38,7 +38,7 @@ ossl_reason(void)
 
 /* in_stack - whether a certificate equal to x is in sk */
 static bool
-in_stack(const X509 *x, STACK_OF(X509) *sk)
+in_stack(const X509 *x, STACK_OF(X509) * sk)
 {
 	int i;
 
@@ -74,7 +74,7 @@ set_params(X509_STORE_CTX *ctx, time_t now, bool check_time)
 		return false;
 	if (!check_time)
 		return X509_VERIFY_PARAM_set_flags(param,
-		    X509_V_FLAG_NO_CHECK_TIME) == 1;
+		           X509_V_FLAG_NO_CHECK_TIME) == 1;
 	/* The run's clock rather than OpenSSL's own reading of it, so that
 	 * this agrees with the dates judge_dates looks at. */
 	X509_VERIFY_PARAM_set_time(param, now);
@@ -89,8 +89,8 @@ set_params(X509_STORE_CTX *ctx, time_t now, bool check_time)
  * none). A fault of the chain is a result in *out, not an error.
  */
 static enum st_err
-verify_path(STACK_OF(X509) *chain, X509_STORE *store, time_t now,
-    bool check_time, struct verify_out *out, STACK_OF(X509) **pathp,
+verify_path(STACK_OF(X509) * chain, X509_STORE *store, time_t now,
+    bool check_time, struct verify_out *out, STACK_OF(X509) * *pathp,
     char *errmsg, size_t errlen)
 {
 	X509_STORE_CTX *ctx = NULL;
@@ -111,7 +111,8 @@ verify_path(STACK_OF(X509) *chain, X509_STORE *store, time_t now,
 	(void)sk_X509_shift(untrusted);
 	err = ST_ERR_TLS;
 	if (X509_STORE_CTX_init(ctx, store, sk_X509_value(chain, 0),
-	    untrusted) != 1 || !set_params(ctx, now, check_time)) {
+	        untrusted) != 1 ||
+	    !set_params(ctx, now, check_time)) {
 		snprintf(errmsg, errlen, "cannot set up path validation: %s",
 		    ossl_reason());
 		goto out;
@@ -123,8 +124,8 @@ verify_path(STACK_OF(X509) *chain, X509_STORE *store, time_t now,
 		snprintf(errmsg, errlen, "path validation ran out of memory");
 		goto out;
 	}
-	if (rv <= 0 && (out->code == X509_V_OK ||
-	    out->code == X509_V_ERR_UNSPECIFIED)) {
+	if (rv <= 0 &&
+	    (out->code == X509_V_OK || out->code == X509_V_ERR_UNSPECIFIED)) {
 		/* Failed without naming a fault of the chain: ours. */
 		snprintf(errmsg, errlen, "path validation failed: %s",
 		    ossl_reason());
@@ -160,15 +161,15 @@ out:
  * the path whose dates judge_dates looks at, handed over in *pathp).
  */
 static enum st_err
-verify_both(STACK_OF(X509) *chain, X509_STORE *store, time_t now,
-    struct cert_chain_result *r, STACK_OF(X509) **pathp, char *errmsg,
+verify_both(STACK_OF(X509) * chain, X509_STORE *store, time_t now,
+    struct cert_chain_result *r, STACK_OF(X509) * *pathp, char *errmsg,
     size_t errlen)
 {
 	struct verify_out v;
 	enum st_err err;
 
 	if ((err = verify_path(chain, store, now, false, &v, pathp, errmsg,
-	    errlen)) != ST_OK)
+	         errlen)) != ST_OK)
 		return err;
 	r->path_trusted = v.ok;
 	r->path_verify_code = v.code;
@@ -177,7 +178,7 @@ verify_both(STACK_OF(X509) *chain, X509_STORE *store, time_t now,
 	ascii_copy(r->path_verify_error, sizeof(r->path_verify_error),
 	    X509_verify_cert_error_string(v.code));
 	if ((err = verify_path(chain, store, now, true, &v, NULL, errmsg,
-	    errlen)) != ST_OK)
+	         errlen)) != ST_OK)
 		return err;
 	r->trusted = v.ok;
 	r->verify_code = v.code;
@@ -193,7 +194,7 @@ verify_both(STACK_OF(X509) *chain, X509_STORE *store, time_t now,
  * the path from the store, or gave up for want of an issuer.
  */
 static bool
-missing_intermediate(STACK_OF(X509) *chain, STACK_OF(X509) *path,
+missing_intermediate(STACK_OF(X509) * chain, STACK_OF(X509) * path,
     const struct cert_chain_result *r)
 {
 	X509 *x;
@@ -203,8 +204,10 @@ missing_intermediate(STACK_OF(X509) *chain, STACK_OF(X509) *path,
 	 * the presented intermediates chain up and only the top one's issuer
 	 * is unknown, the anchor is what the store lacks (an unknown CA). */
 	if (!r->path_trusted &&
-	    (r->path_verify_code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
-	    r->path_verify_code == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE))
+	    (r->path_verify_code ==
+	            X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+	        r->path_verify_code ==
+	            X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE))
 		return r->path_verify_depth == 0;
 	n = sk_X509_num(path);
 	for (i = 1; i < n; i++) {
@@ -227,7 +230,7 @@ missing_intermediate(STACK_OF(X509) *chain, STACK_OF(X509) *path,
  * issued the one before them.
  */
 static enum st_err
-order_issues(STACK_OF(X509) *chain, unsigned *issues)
+order_issues(STACK_OF(X509) * chain, unsigned *issues)
 {
 	unsigned char *reach = NULL;
 	int *dup = NULL, *queue = NULL;
@@ -244,7 +247,7 @@ order_issues(STACK_OF(X509) *chain, unsigned *issues)
 	for (i = 1; i < n; i++) {
 		for (j = 0; j < i && !dup[i]; j++)
 			if (X509_cmp(sk_X509_value(chain, i),
-			    sk_X509_value(chain, j)) == 0)
+			        sk_X509_value(chain, j)) == 0)
 				dup[i] = j + 1;
 		if (dup[i])
 			*issues |= CERT_ISSUE_DUPLICATE;
@@ -258,7 +261,7 @@ order_issues(STACK_OF(X509) *chain, unsigned *issues)
 		j = queue[head++];
 		for (i = 1; i < n; i++) {
 			if (reach[i] || !issued(sk_X509_value(chain, i),
-			    sk_X509_value(chain, j)))
+			                    sk_X509_value(chain, j)))
 				continue;
 			reach[i] = 1;
 			queue[tail++] = i;
@@ -276,7 +279,7 @@ order_issues(STACK_OF(X509) *chain, unsigned *issues)
 		if (dup[i])
 			continue;
 		if (!issued(sk_X509_value(chain, i),
-		    sk_X509_value(chain, prev)))
+		        sk_X509_value(chain, prev)))
 			*issues |= CERT_ISSUE_ORDER;
 		prev = i;
 	}
@@ -304,7 +307,7 @@ floor_days(time_t secs)
  * presented chain when OpenSSL built none), and the leaf's own dates.
  */
 static void
-judge_dates(STACK_OF(X509) *chain, STACK_OF(X509) *path, time_t now,
+judge_dates(STACK_OF(X509) * chain, STACK_OF(X509) * path, time_t now,
     struct cert_chain_result *r)
 {
 	STACK_OF(X509) *judged = sk_X509_num(path) > 0 ? path : chain;
@@ -381,8 +384,8 @@ ref_len(const char *name)
  * matches with any name below the domain, as Postfix's "dot-nexthop".
  */
 static enum st_err
-check_names(X509 *leaf, const char *mx_host, const char *domain,
-    bool exact, struct cert_chain_result *r)
+check_names(X509 *leaf, const char *mx_host, const char *domain, bool exact,
+    struct cert_chain_result *r)
 {
 	const struct cert_summary *s = &r->certs[0];
 	char *dot = NULL;
@@ -391,7 +394,7 @@ check_names(X509 *leaf, const char *mx_host, const char *domain,
 
 	if (mx_host != NULL && mx_host[0] != '\0' &&
 	    (err = match_name(leaf, s, mx_host, ref_len(mx_host),
-	    &r->name_mx)) != ST_OK)
+	         &r->name_mx)) != ST_OK)
 		goto out;
 	if (domain == NULL || domain[0] == '\0')
 		goto out;
@@ -416,7 +419,7 @@ out:
 
 /* summarise - a cert_summary for every presented certificate */
 static enum st_err
-summarise(STACK_OF(X509) *chain, struct cert_chain_result *r, char *errmsg,
+summarise(STACK_OF(X509) * chain, struct cert_chain_result *r, char *errmsg,
     size_t errlen)
 {
 	size_t i, n = (size_t)sk_X509_num(chain);
@@ -439,7 +442,7 @@ summarise(STACK_OF(X509) *chain, struct cert_chain_result *r, char *errmsg,
 }
 
 enum st_err
-cert_chain_check(STACK_OF(X509) *chain, X509_STORE *store, time_t now,
+cert_chain_check(STACK_OF(X509) * chain, X509_STORE *store, time_t now,
     const char *mx_host, const char *domain, bool exact_domain,
     struct cert_chain_result *res, char *errmsg, size_t errlen)
 {
@@ -460,8 +463,8 @@ cert_chain_check(STACK_OF(X509) *chain, X509_STORE *store, time_t now,
 	ERR_clear_error();
 	if ((err = summarise(chain, &r, errmsg, errlen)) != ST_OK)
 		goto out;
-	if ((err = verify_both(chain, store, now, &r, &path, errmsg,
-	    errlen)) != ST_OK)
+	if ((err = verify_both(chain, store, now, &r, &path, errmsg, errlen)) !=
+	    ST_OK)
 		goto out;
 	if (missing_intermediate(chain, path, &r))
 		r.issues |= CERT_ISSUE_MISSING_INTERMEDIATE;
@@ -471,7 +474,7 @@ cert_chain_check(STACK_OF(X509) *chain, X509_STORE *store, time_t now,
 	}
 	judge_dates(chain, path, now, &r);
 	if ((err = check_names(sk_X509_value(chain, 0), mx_host, domain,
-	    exact_domain, &r)) != ST_OK) {
+	         exact_domain, &r)) != ST_OK) {
 		snprintf(errmsg, errlen, "cannot match certificate names");
 		goto out;
 	}

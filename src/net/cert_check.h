@@ -23,25 +23,25 @@
 #include "smtptls/err.h"
 
 struct cert_summary {
-	char *subject;         /* RFC 2253 text, UTF-8 */
+	char *subject; /* RFC 2253 text, UTF-8 */
 	char *issuer;
-	char *serial_hex;      /* lowercase, no separators */
+	char *serial_hex;             /* lowercase, no separators */
 	time_t not_before, not_after; /* 0 (long expired) when unreadable */
-	char **dns_names;      /* subjectAltName dNSName entries, lowercase;
-				* an embedded NUL shows as '?' */
+	char **dns_names; /* subjectAltName dNSName entries, lowercase;
+	                   * an embedded NUL shows as '?' */
 	size_t ndns;
-	char *cn;              /* first subject CN (UTF-8) or NULL */
-	char key_type[16];     /* "RSA", "EC", "Ed25519", "Ed448", "DSA", ... */
+	char *cn;          /* first subject CN (UTF-8) or NULL */
+	char key_type[16]; /* "RSA", "EC", "Ed25519", "Ed448", "DSA", ... */
 	int key_bits;
-	char curve[32];        /* EC curve short name or "" */
-	char sig_alg[48];      /* e.g. "sha256WithRSAEncryption" */
-	char sig_hash[16];     /* "SHA256", "SHA1", "MD5", "" (EdDSA),
-				* "unknown" when OpenSSL cannot tell */
-	char sha256_hex[65];   /* fingerprint of the DER certificate */
+	char curve[32];           /* EC curve short name or "" */
+	char sig_alg[48];         /* e.g. "sha256WithRSAEncryption" */
+	char sig_hash[16];        /* "SHA256", "SHA1", "MD5", "" (EdDSA),
+	                           * "unknown" when OpenSSL cannot tell */
+	char sha256_hex[65];      /* fingerprint of the DER certificate */
 	char spki_sha256_hex[65]; /* TLSA x 1 1 value */
-	bool self_issued;      /* subject and issuer names are equal */
-	bool is_ca;            /* basicConstraints cA is TRUE */
-	char *pem;             /* PEM text, NUL-terminated */
+	bool self_issued;         /* subject and issuer names are equal */
+	bool is_ca;               /* basicConstraints cA is TRUE */
+	char *pem;                /* PEM text, NUL-terminated */
 };
 
 /*
@@ -51,14 +51,13 @@ struct cert_summary {
  * errmsg says which. Peer oddities (odd names, unknown algorithms,
  * unreadable dates) are not errors; they show in the fields.
  */
-enum st_err cert_summary_fill(X509 *x, struct cert_summary *s,
-    char *errmsg, size_t errlen);
+enum st_err cert_summary_fill(X509 *x, struct cert_summary *s, char *errmsg,
+    size_t errlen);
 /* Free the contents of *s; accepts NULL and a zeroed summary. */
 void cert_summary_release(struct cert_summary *s);
 /* notBefore and notAfter of x as POSIX time; false (and 0) when either
  * date cannot be read. */
-bool cert_summary_dates(const X509 *x, time_t *not_before,
-    time_t *not_after);
+bool cert_summary_dates(const X509 *x, time_t *not_before, time_t *not_after);
 
 enum cert_chain_issue {
 	CERT_ISSUE_MISSING_INTERMEDIATE = 1 << 0,
@@ -71,7 +70,7 @@ enum cert_name_via { CERT_NAME_NONE = 0, CERT_NAME_SAN, CERT_NAME_CN };
 
 struct cert_name_result {
 	enum cert_name_via via;
-	char *matched;         /* the certificate name that matched, or NULL */
+	char *matched; /* the certificate name that matched, or NULL */
 };
 
 struct cert_chain_result {
@@ -84,9 +83,9 @@ struct cert_chain_result {
 	 * tls.pkix.trusted and verify_code. An expired certificate makes
 	 * this false (X509_V_ERR_CERT_HAS_EXPIRED). */
 	bool trusted;
-	int verify_code;       /* X509_V_OK or the first error OpenSSL met */
-	char verify_error[128];/* X509_verify_cert_error_string() */
-	int verify_depth;      /* depth of the error; on success of the anchor */
+	int verify_code;        /* X509_V_OK or the first error OpenSSL met */
+	char verify_error[128]; /* X509_verify_cert_error_string() */
+	int verify_depth; /* depth of the error; on success of the anchor */
 
 	/* The same validation with X509_V_FLAG_NO_CHECK_TIME: whether a path
 	 * to the store exists at all, dates aside (cert.chain.trusted;
@@ -97,11 +96,11 @@ struct cert_chain_result {
 	int path_verify_code;
 	char path_verify_error[128];
 	int path_verify_depth;
-	size_t path_len;       /* certificates in this path; when not
-				* path_trusted, in the partial path OpenSSL
-				* built before it gave up */
+	size_t path_len; /* certificates in this path; when not
+	                  * path_trusted, in the partial path OpenSSL
+	                  * built before it gave up */
 
-	unsigned issues;       /* enum cert_chain_issue */
+	unsigned issues; /* enum cert_chain_issue */
 
 	/* Validity at the given time of every certificate on the path of
 	 * the check without time, the trust anchor included (or on the
@@ -110,11 +109,11 @@ struct cert_chain_result {
 	 * inside (RFC 5280 4.1.2.5). */
 	bool path_in_validity;
 	bool leaf_expired, leaf_not_yet_valid;
-	long days_left;        /* whole days to the leaf's notAfter (floor);
-				* negative once expired */
+	long days_left; /* whole days to the leaf's notAfter (floor);
+	                 * negative once expired */
 
-	struct cert_name_result name_mx;   /* cert.name.match */
-	struct cert_name_result name_dom;  /* cert.name.nexthop */
+	struct cert_name_result name_mx;  /* cert.name.match */
+	struct cert_name_result name_dom; /* cert.name.nexthop */
 };
 
 /*
@@ -136,7 +135,7 @@ struct cert_chain_result {
  * store are borrowed (OpenSSL may cache certificates it reads from a CA
  * directory in the store).
  */
-enum st_err cert_chain_check(STACK_OF(X509) *chain, X509_STORE *store,
+enum st_err cert_chain_check(STACK_OF(X509) * chain, X509_STORE *store,
     time_t now, const char *mx_host, const char *domain, bool exact_domain,
     struct cert_chain_result *res, char *errmsg, size_t errlen);
 /* Free the contents of *res; accepts NULL and a zeroed result. */

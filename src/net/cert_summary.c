@@ -102,7 +102,7 @@ name_text(const X509_NAME *name)
 	/* Without ESC_MSB the text stays UTF-8 instead of \XX escapes;
 	 * control characters are still escaped by ESC_CTRL. */
 	if (X509_NAME_print_ex(bio, name, 0,
-	    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
+	        XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
 		s = bio_text(bio);
 	BIO_free(bio);
 	return s;
@@ -142,7 +142,7 @@ first_cn(const X509 *x, char **out)
 	e = X509_NAME_get_entry(subj, i);
 	n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(e));
 	if (n < 0)
-		return ST_OK;   /* undecodable string: a peer oddity */
+		return ST_OK; /* undecodable string: a peer oddity */
 	*out = peer_text(utf8, (size_t)n, false);
 	OPENSSL_free(utf8);
 	return *out == NULL ? ST_ERR_NOMEM : ST_OK;
@@ -213,7 +213,8 @@ key_facts(const X509 *x, struct cert_summary *s)
 		/* A key OpenSSL cannot decode: name its algorithm. */
 		ascii_copy(s->key_type, sizeof(s->key_type), "unknown");
 		if (X509_PUBKEY_get0_param(&alg, NULL, NULL, NULL,
-		    X509_get_X509_PUBKEY(x)) == 1 && alg != NULL)
+		        X509_get_X509_PUBKEY(x)) == 1 &&
+		    alg != NULL)
 			OBJ_obj2txt(s->key_type, sizeof(s->key_type), alg, 0);
 		s->key_bits = 0;
 		return;
@@ -227,10 +228,10 @@ key_facts(const X509 *x, struct cert_summary *s)
 	ascii_copy(s->key_type, sizeof(s->key_type),
 	    name != NULL ? name : "unknown");
 	s->key_bits = EVP_PKEY_get_bits(pkey);
-	if (id == EVP_PKEY_EC && EVP_PKEY_get_utf8_string_param(pkey,
-	    OSSL_PKEY_PARAM_GROUP_NAME, s->curve, sizeof(s->curve),
-	    NULL) != 1)
-		s->curve[0] = '\0';  /* explicit parameters: no name */
+	if (id == EVP_PKEY_EC &&
+	    EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME,
+	        s->curve, sizeof(s->curve), NULL) != 1)
+		s->curve[0] = '\0'; /* explicit parameters: no name */
 }
 
 /* sig_facts - signature algorithm and its hash */
@@ -250,16 +251,15 @@ sig_facts(X509 *x, struct cert_summary *s)
 	/* X509_get_signature_info also reads the hash out of RSA-PSS
 	 * parameters; the sigid table is the fallback. */
 	if (X509_get_signature_info(x, &mdnid, NULL, NULL, NULL) != 1 &&
-	    OBJ_find_sigid_algs(X509_get_signature_nid(x), &mdnid,
-	    &pknid) != 1) {
+	    OBJ_find_sigid_algs(X509_get_signature_nid(x), &mdnid, &pknid) !=
+	        1) {
 		ascii_copy(s->sig_hash, sizeof(s->sig_hash), "unknown");
 		return;
 	}
 	if (mdnid == NID_undef)
-		s->sig_hash[0] = '\0';  /* EdDSA: no separate hash */
+		s->sig_hash[0] = '\0'; /* EdDSA: no separate hash */
 	else
-		ascii_copy(s->sig_hash, sizeof(s->sig_hash),
-		    OBJ_nid2sn(mdnid));
+		ascii_copy(s->sig_hash, sizeof(s->sig_hash), OBJ_nid2sn(mdnid));
 }
 
 /* fingerprints - SHA-256 of the DER certificate and of its DER SPKI */
@@ -334,7 +334,7 @@ asn1_posix(const ASN1_TIME *t, time_t *out)
 	days = days_from_civil((long long)tm.tm_year + 1900,
 	    (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday);
 	*out = (time_t)(days * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 +
-	    tm.tm_sec);
+	                tm.tm_sec);
 	return true;
 }
 
@@ -358,8 +358,8 @@ fill_strings(X509 *x, struct cert_summary *s, char *errmsg, size_t errlen)
 	s->issuer = name_text(X509_get_issuer_name(x));
 	s->serial_hex = serial_text(x);
 	s->pem = pem_text(x);
-	if (s->subject == NULL || s->issuer == NULL ||
-	    s->serial_hex == NULL || s->pem == NULL) {
+	if (s->subject == NULL || s->issuer == NULL || s->serial_hex == NULL ||
+	    s->pem == NULL) {
 		/* Each is a memory BIO or a copy: only memory can fail. */
 		snprintf(errmsg, errlen, "cannot convert certificate to text");
 		return ST_ERR_NOMEM;
@@ -373,8 +373,7 @@ fill_strings(X509 *x, struct cert_summary *s, char *errmsg, size_t errlen)
 }
 
 enum st_err
-cert_summary_fill(X509 *x, struct cert_summary *s, char *errmsg,
-    size_t errlen)
+cert_summary_fill(X509 *x, struct cert_summary *s, char *errmsg, size_t errlen)
 {
 	enum st_err err;
 
@@ -394,7 +393,7 @@ cert_summary_fill(X509 *x, struct cert_summary *s, char *errmsg,
 		goto out;
 	}
 	s->self_issued = X509_NAME_cmp(X509_get_subject_name(x),
-	    X509_get_issuer_name(x)) == 0;
+	                     X509_get_issuer_name(x)) == 0;
 	s->is_ca = (X509_get_extension_flags(x) & EXFLAG_CA) != 0;
 out:
 	if (err != ST_OK)

@@ -22,9 +22,12 @@
 #include "banned.h"
 
 static const char *const phase_names[] = {
-	[CONN_NONE] = "none", [CONN_CONNECTING] = "connecting",
-	[CONN_PLAIN] = "plain", [CONN_HANDSHAKE] = "handshake",
-	[CONN_TLS] = "tls", [CONN_CLOSED] = "closed",
+	[CONN_NONE] = "none",
+	[CONN_CONNECTING] = "connecting",
+	[CONN_PLAIN] = "plain",
+	[CONN_HANDSHAKE] = "handshake",
+	[CONN_TLS] = "tls",
+	[CONN_CLOSED] = "closed",
 };
 _Static_assert(sizeof(phase_names) / sizeof(phase_names[0]) == CONN__COUNT,
     "a name for every conn phase");
@@ -53,8 +56,8 @@ int
 conn_connect(struct conn *c, const struct sockaddr *sa, socklen_t len)
 {
 	c->phase = CONN_CONNECTING;
-	c->fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
+	c->fd = socket(sa->sa_family,
+	    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0)
 		return errno;
 	if (connect(c->fd, sa, len) < 0 && errno != EINPROGRESS)
@@ -138,8 +141,8 @@ conn_write(struct conn *c, const void *buf, size_t len)
 
 	if (r >= 0)
 		return r;
-	return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ?
-	    0 : -1;
+	return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0
+	                                                                 : -1;
 }
 
 void
@@ -199,7 +202,7 @@ conn_poll_events(const struct conn *c, unsigned io)
 	    (c->want == SSL_ERROR_WANT_READ && c->want_op == CONN_OP_WRITE))
 		return POLLIN;
 	return (short)(((io & CONN_IO_READ) ? POLLIN : 0) |
-	    ((io & CONN_IO_WRITE) ? POLLOUT : 0));
+	               ((io & CONN_IO_WRITE) ? POLLOUT : 0));
 }
 
 void
@@ -216,7 +219,7 @@ conn_read_ready(const struct conn *c, short revents)
 	if (revents & (POLLIN | POLLHUP | POLLERR))
 		return true;
 	return (revents & POLLOUT) && c->want == SSL_ERROR_WANT_WRITE &&
-	    c->want_op == CONN_OP_READ;
+	       c->want_op == CONN_OP_READ;
 }
 
 bool
@@ -225,13 +228,14 @@ conn_write_ready(const struct conn *c, short revents)
 	if (revents & POLLOUT)
 		return true;
 	return (revents & (POLLIN | POLLHUP | POLLERR)) &&
-	    c->want == SSL_ERROR_WANT_READ && c->want_op == CONN_OP_WRITE;
+	       c->want == SSL_ERROR_WANT_READ && c->want_op == CONN_OP_WRITE;
 }
 
 bool
 conn_pending(const struct conn *c)
 {
-	return c->phase == CONN_TLS && c->ssl != NULL && SSL_pending(c->ssl) > 0;
+	return c->phase == CONN_TLS && c->ssl != NULL &&
+	       SSL_pending(c->ssl) > 0;
 }
 
 long long

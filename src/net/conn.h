@@ -25,28 +25,33 @@
 #include "tls_io.h"
 
 enum conn_phase {
-	CONN_NONE = 0,       /* not started (zero means "not yet") */
-	CONN_CONNECTING,     /* connect() in progress */
-	CONN_PLAIN,          /* connected, no TLS */
-	CONN_HANDSHAKE,      /* an SSL is attached, handshake running */
-	CONN_TLS,            /* handshake done: reads and writes go via SSL */
+	CONN_NONE = 0,   /* not started (zero means "not yet") */
+	CONN_CONNECTING, /* connect() in progress */
+	CONN_PLAIN,      /* connected, no TLS */
+	CONN_HANDSHAKE,  /* an SSL is attached, handshake running */
+	CONN_TLS,        /* handshake done: reads and writes go via SSL */
 	CONN_CLOSED,
 	CONN__COUNT
 };
 
 /* Which operation last got WANT_READ/WANT_WRITE from OpenSSL. */
-enum conn_op { CONN_OP_NONE = 0, CONN_OP_READ, CONN_OP_WRITE, CONN_OP_HANDSHAKE };
+enum conn_op {
+	CONN_OP_NONE = 0,
+	CONN_OP_READ,
+	CONN_OP_WRITE,
+	CONN_OP_HANDSHAKE
+};
 
 /* What the caller would do next on a connected conn (conn_poll_events). */
 enum conn_io_flags { CONN_IO_READ = 1 << 0, CONN_IO_WRITE = 1 << 1 };
 
 struct conn {
-	int fd;                  /* -1 when none */
-	SSL *ssl;                /* owned; NULL before conn_start_tls() */
+	int fd;   /* -1 when none */
+	SSL *ssl; /* owned; NULL before conn_start_tls() */
 	enum conn_phase phase;
-	int want;                /* SSL_ERROR_WANT_READ/WRITE or 0 */
-	enum conn_op want_op;    /* the operation that set want */
-	long long deadline;      /* clock_ms() end of the current step */
+	int want;             /* SSL_ERROR_WANT_READ/WRITE or 0 */
+	enum conn_op want_op; /* the operation that set want */
+	long long deadline;   /* clock_ms() end of the current step */
 };
 
 /* Why a handshake failed (style.md 5), read before the queue is drained. */

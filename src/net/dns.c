@@ -23,12 +23,14 @@
 #include "banned.h"
 
 static const char *const dnssec_names[] = {
-    [DNSSEC_UNCHECKED] = "unchecked",         [DNSSEC_SECURE] = "secure",
-    [DNSSEC_INSECURE] = "insecure",           [DNSSEC_BOGUS] = "bogus",
-    [DNSSEC_INDETERMINATE] = "indeterminate",
+	[DNSSEC_UNCHECKED] = "unchecked",
+	[DNSSEC_SECURE] = "secure",
+	[DNSSEC_INSECURE] = "insecure",
+	[DNSSEC_BOGUS] = "bogus",
+	[DNSSEC_INDETERMINATE] = "indeterminate",
 };
 static_assert(sizeof(dnssec_names) / sizeof(dnssec_names[0]) == DNSSEC__COUNT,
-              "dnssec_names must name every enum dns_dnssec value");
+    "dnssec_names must name every enum dns_dnssec value");
 
 const char *
 dns_dnssec_name(enum dns_dnssec s)
@@ -42,8 +44,17 @@ const char *
 dns_rcode_name(int rcode)
 {
 	static const char *const names[] = {
-	    "NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",  "REFUSED",
-	    "YXDOMAIN", "YXRRSET", "NXRRSET",  "NOTAUTH",  "NOTZONE",
+		"NOERROR",
+		"FORMERR",
+		"SERVFAIL",
+		"NXDOMAIN",
+		"NOTIMP",
+		"REFUSED",
+		"YXDOMAIN",
+		"YXRRSET",
+		"NXRRSET",
+		"NOTAUTH",
+		"NOTZONE",
 	};
 
 	if (rcode < 0)
@@ -165,7 +176,7 @@ ask(struct dns_ctx *c, const ldns_rdf *name, ldns_rr_type type, ldns_pkt **p,
 /* link_add - record the CNAME from -> to with its status. */
 static enum st_err
 link_add(struct dns_answer *ans, const ldns_rdf *from, const ldns_rdf *to,
-         enum dns_dnssec st)
+    enum dns_dnssec st)
 {
 	struct dns_cname_link *l;
 
@@ -207,7 +218,7 @@ seen_name(const struct dns_answer *ans, const ldns_rdf *name)
  */
 static enum st_err
 follow(struct dns_ctx *c, struct dns_answer *ans, const ldns_pkt *p,
-       enum dns_dnssec st, ldns_rdf **cur, bool *progress)
+    enum dns_dnssec st, ldns_rdf **cur, bool *progress)
 {
 	const ldns_rr_list *an = ldns_pkt_answer(p);
 	ldns_rr_list *cn;
@@ -229,14 +240,14 @@ follow(struct dns_ctx *c, struct dns_answer *ans, const ldns_pkt *p,
 			return ST_ERR_PROTO;
 		if (ans->ncname >= DNS_CNAME_MAX) {
 			snprintf(ans->errmsg, sizeof(ans->errmsg),
-			         "more than "
-			         "%d cname links from '%s'",
-			         DNS_CNAME_MAX, ans->name);
+			    "more than "
+			    "%d cname links from '%s'",
+			    DNS_CNAME_MAX, ans->name);
 			return ST_ERR_DNS;
 		}
 		if (seen_name(ans, to)) {
 			snprintf(ans->errmsg, sizeof(ans->errmsg),
-			         "cname loop from '%s'", ans->name);
+			    "cname loop from '%s'", ans->name);
 			return ST_ERR_DNS;
 		}
 		if (c->cfg->source == DNS_SRC_LOCAL)
@@ -265,7 +276,7 @@ has_soa(const ldns_pkt *p)
 /* finish - fill ans from the final response P for *cur. */
 static enum st_err
 finish(struct dns_ctx *c, struct dns_answer *ans, const ldns_pkt *p,
-       const ldns_rdf *cur, enum dns_dnssec st)
+    const ldns_rdf *cur, enum dns_dnssec st)
 {
 	bool local = c->cfg->source == DNS_SRC_LOCAL;
 	bool denial = ans->rcode == LDNS_RCODE_NOERROR ||
@@ -291,8 +302,8 @@ finish(struct dns_ctx *c, struct dns_answer *ans, const ldns_pkt *p,
 	ans->dnssec = st;
 	if (err == ST_ERR_PROTO)
 		snprintf(ans->errmsg, sizeof(ans->errmsg),
-		         "malformed %s record for '%s'",
-		         dns_type_name(ans->type), ans->name);
+		    "malformed %s record for '%s'", dns_type_name(ans->type),
+		    ans->name);
 	return err;
 }
 
@@ -312,7 +323,7 @@ lookup_run(struct dns_ctx *c, struct dns_answer *ans, const ldns_rdf *qname)
 		ldns_pkt_free(p);
 		p = NULL;
 		err = ask(c, cur, ans->type, &p, &ans->rcode, &st, ans->errmsg,
-		          sizeof(ans->errmsg));
+		    sizeof(ans->errmsg));
 		if (err != ST_OK)
 			break;
 		if (ans->type == LDNS_RR_TYPE_CNAME)
@@ -325,7 +336,7 @@ lookup_run(struct dns_ctx *c, struct dns_answer *ans, const ldns_rdf *qname)
 		if (progress && ans->rcode == LDNS_RCODE_NOERROR &&
 		    !has_soa(p)) {
 			ldns_rr_list *rrs = dns_rr_select(ldns_pkt_answer(p),
-			                                  cur, ans->type, 0);
+			    cur, ans->type, 0);
 			size_t n = rrs != NULL ? ldns_rr_list_rr_count(rrs) : 1;
 
 			ldns_rr_list_free(rrs);
@@ -350,14 +361,14 @@ rcode_check(struct dns_answer *ans)
 		return ST_OK;
 	ans->dnssec = DNSSEC_INDETERMINATE;
 	snprintf(ans->errmsg, sizeof(ans->errmsg),
-	         "resolver answered %s for '%s' %s", dns_rcode_name(ans->rcode),
-	         ans->name, dns_type_name(ans->type));
+	    "resolver answered %s for '%s' %s", dns_rcode_name(ans->rcode),
+	    ans->name, dns_type_name(ans->type));
 	return ST_ERR_DNS;
 }
 
 enum st_err
 dns_lookup(const struct dns_config *cfg, const char *name, uint16_t type,
-           struct dns_answer *ans)
+    struct dns_answer *ans)
 {
 	long long t0 = clock_ms();
 	struct dns_ctx c;
@@ -377,7 +388,7 @@ dns_lookup(const struct dns_config *cfg, const char *name, uint16_t type,
 	    qname == NULL) {
 		err = ST_ERR_INVAL;
 		snprintf(ans->errmsg, sizeof(ans->errmsg),
-		         "invalid domain name '%s'", name);
+		    "invalid domain name '%s'", name);
 		goto out;
 	}
 	free(ans->name);
@@ -393,11 +404,10 @@ dns_lookup(const struct dns_config *cfg, const char *name, uint16_t type,
 	if (err == ST_OK)
 		err = rcode_check(ans);
 	if (c.why[0] != '\0' && (ans->dnssec == DNSSEC_BOGUS ||
-	                         ans->dnssec == DNSSEC_INDETERMINATE))
+	                            ans->dnssec == DNSSEC_INDETERMINATE))
 		snprintf(ans->dnssec_why, sizeof(ans->dnssec_why), "%s", c.why);
 	else if (ans->dnssec == DNSSEC_BOGUS)
-		snprintf(
-		    ans->dnssec_why, sizeof(ans->dnssec_why),
+		snprintf(ans->dnssec_why, sizeof(ans->dnssec_why),
 		    "the resolver answered SERVFAIL and gave data with cd set");
 out:
 	if (err == ST_ERR_NOMEM && ans->errmsg[0] == '\0')
@@ -414,7 +424,7 @@ out:
 
 enum st_err
 dns_probe_validation(const struct dns_config *cfg, bool *ok, char *errmsg,
-                     size_t errlen)
+    size_t errlen)
 {
 	struct dns_ctx c;
 	ldns_rdf *root = NULL;
@@ -438,10 +448,10 @@ dns_probe_validation(const struct dns_config *cfg, bool *ok, char *errmsg,
 			errmsg[0] = '\0';
 		else
 			snprintf(errmsg, errlen,
-			         "the dnskey rrset of '%s' does "
-			         "not validate with the trust anchor: %s",
-			         zs[0] ? zs : ".",
-			         c.why[0] ? c.why : dns_dnssec_name(st));
+			    "the dnskey rrset of '%s' does "
+			    "not validate with the trust anchor: %s",
+			    zs[0] ? zs : ".",
+			    c.why[0] ? c.why : dns_dnssec_name(st));
 		free(zs);
 		err = ST_OK;
 		goto out;
@@ -449,16 +459,16 @@ dns_probe_validation(const struct dns_config *cfg, bool *ok, char *errmsg,
 	if ((root = ldns_dname_new_frm_str(".")) == NULL)
 		goto out;
 	if ((err = dns_query(&c, root, LDNS_RR_TYPE_SOA, false, &p, errmsg,
-	                     errlen)) != ST_OK)
+	         errlen)) != ST_OK)
 		goto out;
 	*ok = ldns_pkt_get_rcode(p) == LDNS_RCODE_NOERROR && ldns_pkt_ad(p);
 	if (*ok)
 		errmsg[0] = '\0';
 	else
 		snprintf(errmsg, errlen,
-		         "the resolver did not set the ad bit "
-		         "for '.' SOA (rcode %s)",
-		         dns_rcode_name(ldns_pkt_get_rcode(p)));
+		    "the resolver did not set the ad bit "
+		    "for '.' SOA (rcode %s)",
+		    dns_rcode_name(ldns_pkt_get_rcode(p)));
 out:
 	ldns_pkt_free(p);
 	ldns_rdf_deep_free(root);

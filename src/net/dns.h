@@ -65,9 +65,10 @@ struct dns_config {
 	struct dns_server servers[4];
 	size_t nservers;
 	/* Limit for one dns_lookup(): all its queries (CNAME re-queries, the CD
-	 * retry, validation), every server, UDP retries and the TCP fallback. */
+	 * retry, validation), every server, UDP retries and the TCP fallback.
+	 */
 	unsigned timeout_ms;
-	char *trust_anchor;    /* file with DS/DNSKEY records, or NULL */
+	char *trust_anchor;     /* file with DS/DNSKEY records, or NULL */
 	enum dns_source source; /* DNS_SRC_LOCAL iff trust_anchor */
 	/* The parsed anchor (ldns_rr_list of DS/DNSKEY, one owner), or NULL;
 	 * owned, only read by lookups. */
@@ -85,8 +86,8 @@ struct dns_config {
  * errlen) holds one line saying what was wrong.
  */
 enum st_err dns_config_init(struct dns_config *cfg, const char *const *specs,
-    size_t nspecs, unsigned timeout_ms, const char *trust_anchor,
-    char *errmsg, size_t errlen);
+    size_t nspecs, unsigned timeout_ms, const char *trust_anchor, char *errmsg,
+    size_t errlen);
 void dns_config_release(struct dns_config *cfg);
 
 struct dns_mx {
@@ -96,7 +97,7 @@ struct dns_mx {
 
 struct dns_tlsa {
 	uint8_t usage, selector, mtype;
-	uint8_t *data;  /* certificate association data, len bytes */
+	uint8_t *data; /* certificate association data, len bytes */
 	size_t len;
 };
 
@@ -120,14 +121,14 @@ struct dns_answer {
 	/* Answer records of the queried type at the end of the CNAME chain,
 	 * sorted as report.md 2 says (addresses numerically, MX by preference
 	 * then exchange, others by this text). */
-	char **text;            /* presentation rdata, one per record:
-	                           A/AAAA canonical address (RFC 5952),
-	                           TXT character-strings concatenated with
-	                           bytes outside 0x20-0x7e as \DDD and "\" as
-	                           "\\", MX "pref exchange" ("0 ." for the
-	                           null MX), TLSA "u s m hex" (lowercase hex),
-	                           other types their rdata fields joined by
-	                           spaces as ldns prints them */
+	char **text; /* presentation rdata, one per record:
+	                A/AAAA canonical address (RFC 5952),
+	                TXT character-strings concatenated with
+	                bytes outside 0x20-0x7e as \DDD and "\" as
+	                "\\", MX "pref exchange" ("0 ." for the
+	                null MX), TLSA "u s m hex" (lowercase hex),
+	                other types their rdata fields joined by
+	                spaces as ldns prints them */
 	size_t ntext;
 	/* TXT only, in the order of text: each record's character-strings
 	 * concatenated as raw octets (any value, NUL included); txt[i] holds
@@ -135,18 +136,18 @@ struct dns_answer {
 	 * read these, not the escaped text. NULL for other types. */
 	char **txt;
 	size_t *txt_len;
-	struct dns_mx *mx;      /* MX only, sorted by preference then name */
+	struct dns_mx *mx; /* MX only, sorted by preference then name */
 	size_t nmx;
-	struct dns_tlsa *tlsa;  /* TLSA only, in the order of text */
+	struct dns_tlsa *tlsa; /* TLSA only, in the order of text */
 	size_t ntlsa;
 	struct dns_cname_link *cname; /* CNAMEs followed, in order */
 	size_t ncname;
-	bool truncated_list;    /* more than DNS_RR_MAX (MX: DNS_MX_MAX)
-	                           records; the first ones in order are kept */
-	unsigned ms;            /* wall time of the lookup (monotonic clock) */
-	unsigned queries;       /* DNS queries sent, validation included */
-	enum st_err err;        /* ST_OK, ST_ERR_TIMEOUT, ST_ERR_DNS, ... */
-	char errmsg[160];       /* one line when err != ST_OK */
+	bool truncated_list; /* more than DNS_RR_MAX (MX: DNS_MX_MAX)
+	                        records; the first ones in order are kept */
+	unsigned ms;         /* wall time of the lookup (monotonic clock) */
+	unsigned queries;    /* DNS queries sent, validation included */
+	enum st_err err;     /* ST_OK, ST_ERR_TIMEOUT, ST_ERR_DNS, ... */
+	char errmsg[160];    /* one line when err != ST_OK */
 };
 
 /*

@@ -19,7 +19,7 @@
 
 #define DNS_SERVERS_MAX                                                        \
 	(sizeof(((struct dns_config *)0)->servers) /                           \
-	 sizeof(((struct dns_config *)0)->servers[0]))
+	    sizeof(((struct dns_config *)0)->servers[0]))
 
 /* anchor_read - a trust-anchor file: DS/DNSKEY records in zone-file
  * syntax, all of one owner (the anchor zone). */
@@ -38,7 +38,7 @@ anchor_read(const char *path, ldns_rr_list **out, char *errmsg, size_t errlen)
 	*out = NULL;
 	if ((fp = fopen(path, "r")) == NULL) {
 		snprintf(errmsg, errlen, "cannot open trust anchor '%s': %s",
-		         path, strerror(errno));
+		    path, strerror(errno));
 		return ST_ERR_IO;
 	}
 	if ((l = ldns_rr_list_new()) == NULL) {
@@ -54,18 +54,16 @@ anchor_read(const char *path, ldns_rr_list **out, char *errmsg, size_t errlen)
 			continue;
 		if (s != LDNS_STATUS_OK) {
 			snprintf(errmsg, errlen,
-			         "trust anchor '%s' line %d: %s", path, line,
-			         ldns_get_errorstr_by_id(s));
+			    "trust anchor '%s' line %d: %s", path, line,
+			    ldns_get_errorstr_by_id(s));
 			goto out;
 		}
 		if ((ldns_rr_get_type(rr) != LDNS_RR_TYPE_DS &&
-		     ldns_rr_get_type(rr) != LDNS_RR_TYPE_DNSKEY) ||
+		        ldns_rr_get_type(rr) != LDNS_RR_TYPE_DNSKEY) ||
 		    (ldns_rr_list_rr_count(l) > 0 &&
-		     ldns_dname_compare(ldns_rr_owner(rr),
-		                        ldns_rr_owner(ldns_rr_list_rr(l, 0))) !=
-		         0)) {
-			snprintf(
-			    errmsg, errlen,
+		        ldns_dname_compare(ldns_rr_owner(rr),
+		            ldns_rr_owner(ldns_rr_list_rr(l, 0))) != 0)) {
+			snprintf(errmsg, errlen,
 			    "trust anchor '%s' line %d: "
 			    "not a ds or dnskey record of the first record's "
 			    "zone",
@@ -81,7 +79,7 @@ anchor_read(const char *path, ldns_rr_list **out, char *errmsg, size_t errlen)
 	}
 	if (ferror(fp) || ldns_rr_list_rr_count(l) == 0) {
 		snprintf(errmsg, errlen, "trust anchor '%s': %s", path,
-		         ferror(fp) ? "read error" : "no ds or dnskey record");
+		    ferror(fp) ? "read error" : "no ds or dnskey record");
 		goto out;
 	}
 	*out = l;
@@ -155,8 +153,8 @@ servers_from_resolv_conf(struct dns_config *cfg, char *errmsg, size_t errlen)
 
 	if (ldns_resolver_new_frm_file(&res, NULL) != LDNS_STATUS_OK) {
 		snprintf(errmsg, errlen,
-		         "cannot read nameservers from "
-		         "'/etc/resolv.conf'");
+		    "cannot read nameservers from "
+		    "'/etc/resolv.conf'");
 		return ST_ERR_IO;
 	}
 	ns = ldns_resolver_nameservers(res);
@@ -172,8 +170,8 @@ servers_from_resolv_conf(struct dns_config *cfg, char *errmsg, size_t errlen)
 	ldns_resolver_deep_free(res);
 	if (cfg->nservers == 0) {
 		snprintf(errmsg, errlen,
-		         "no usable nameserver in "
-		         "'/etc/resolv.conf'");
+		    "no usable nameserver in "
+		    "'/etc/resolv.conf'");
 		return ST_ERR_IO;
 	}
 	return ST_OK;
@@ -181,8 +179,7 @@ servers_from_resolv_conf(struct dns_config *cfg, char *errmsg, size_t errlen)
 
 enum st_err
 dns_config_init(struct dns_config *cfg, const char *const *specs, size_t nspecs,
-                unsigned timeout_ms, const char *trust_anchor, char *errmsg,
-                size_t errlen)
+    unsigned timeout_ms, const char *trust_anchor, char *errmsg, size_t errlen)
 {
 	ldns_rr_list *anchor = NULL;
 	enum st_err err;
@@ -194,14 +191,14 @@ dns_config_init(struct dns_config *cfg, const char *const *specs, size_t nspecs,
 	cfg->timeout_ms = timeout_ms;
 	if (nspecs > DNS_SERVERS_MAX) {
 		snprintf(errmsg, errlen,
-		         "too many resolvers: %zu (at most %zu)", nspecs,
-		         DNS_SERVERS_MAX);
+		    "too many resolvers: %zu (at most %zu)", nspecs,
+		    DNS_SERVERS_MAX);
 		return ST_ERR_INVAL;
 	}
 	for (i = 0; i < nspecs; i++) {
 		if (!parse_server(specs[i], &cfg->servers[i])) {
 			snprintf(errmsg, errlen,
-			         "invalid resolver address '%s'", specs[i]);
+			    "invalid resolver address '%s'", specs[i]);
 			memset(cfg, 0, sizeof(*cfg));
 			return ST_ERR_INVAL;
 		}

@@ -34,7 +34,7 @@ struct dns_val_zone {
 /* State of one dns_lookup() or dns_probe_validation() call. */
 struct dns_ctx {
 	const struct dns_config *cfg;
-	long long deadline;       /* clock_ms() value ending the lookup */
+	long long deadline; /* clock_ms() value ending the lookup */
 	unsigned nqueries;
 	struct dns_val_zone zones[DNS_VAL_ZONES_MAX];
 	size_t nzones;
@@ -50,14 +50,14 @@ void dns_ctx_release(struct dns_ctx *c);
  * On success *out is the response (caller frees with ldns_pkt_free).
  */
 enum st_err dns_query(struct dns_ctx *c, const ldns_rdf *name,
-                      ldns_rr_type type, bool cd, ldns_pkt **out, char *errmsg,
-                      size_t errlen) __attribute__((warn_unused_result));
+    ldns_rr_type type, bool cd, ldns_pkt **out, char *errmsg, size_t errlen)
+    __attribute__((warn_unused_result));
 
 /* Records of SECTION owned by OWNER of TYPE (RRSIGs: covering COVERED);
  * a shallow list borrowing from the section, or NULL on allocation
  * failure. Free with ldns_rr_list_free. */
 ldns_rr_list *dns_rr_select(const ldns_rr_list *section, const ldns_rdf *owner,
-                            ldns_rr_type type, ldns_rr_type covered);
+    ldns_rr_type type, ldns_rr_type covered);
 /* Lowercase presentation of a name without the trailing dot ("" for the
  * root); NULL on allocation failure. */
 char *dns_dname_str(const ldns_rdf *dname);
@@ -70,10 +70,10 @@ long dns_rr_negative_ttl(const ldns_pkt *p);
 
 /* Status of the RRset OWNER/TYPE in the answer section of P. */
 enum dns_dnssec dns_validate_rrset(struct dns_ctx *c, const ldns_pkt *p,
-                                   const ldns_rdf *owner, ldns_rr_type type);
+    const ldns_rdf *owner, ldns_rr_type type);
 /* Status of the NXDOMAIN/NODATA answer P gave for QNAME/QTYPE. */
 enum dns_dnssec dns_validate_denial(struct dns_ctx *c, const ldns_pkt *p,
-                                    const ldns_rdf *qname, ldns_rr_type qtype);
+    const ldns_rdf *qname, ldns_rr_type qtype);
 /* Status of the DNSKEY RRset of ZONE (used by dns_probe_validation). */
 enum dns_dnssec dns_validate_zone(struct dns_ctx *c, const ldns_rdf *zone);
 

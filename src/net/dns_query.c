@@ -53,7 +53,7 @@ resolver_new(const struct dns_server *srv, bool cd)
 	ns = ldns_rdf_new_frm_str(strchr(srv->addr, ':') != NULL
 	                              ? LDNS_RDF_TYPE_AAAA
 	                              : LDNS_RDF_TYPE_A,
-	                          srv->addr);
+	    srv->addr);
 	if (ns == NULL)
 		return NULL;
 	if ((res = ldns_resolver_new()) == NULL ||
@@ -105,26 +105,25 @@ answer_matches(const ldns_pkt *q, const ldns_pkt *a)
 /* send_failed - classify a failed send: ldns says NETWORK_ERR both for a
  * timeout and for a failed read; a try that used up its share timed out. */
 static enum st_err
-send_failed(const struct dns_server *srv, ldns_status st,
-            long long end, long share_ms, char *errmsg,
-            size_t errlen)
+send_failed(const struct dns_server *srv, ldns_status st, long long end,
+    long share_ms, char *errmsg, size_t errlen)
 {
 	if (dns_ms_left(end) <= share_ms / (2 * DNS_UDP_TRIES)) {
 		snprintf(errmsg, errlen,
-		         "no response from '%s' port %u within %ld ms",
-		         srv->addr, (unsigned)srv->port, share_ms);
+		    "no response from '%s' port %u within %ld ms", srv->addr,
+		    (unsigned)srv->port, share_ms);
 		return ST_ERR_TIMEOUT;
 	}
 	snprintf(errmsg, errlen, "cannot query '%s' port %u: %s", srv->addr,
-	         (unsigned)srv->port, ldns_get_errorstr_by_id(st));
+	    (unsigned)srv->port, ldns_get_errorstr_by_id(st));
 	return ST_ERR_IO;
 }
 
 /* query_server - one question to one server within share_ms. */
 static enum st_err
 query_server(struct dns_ctx *c, const struct dns_server *srv,
-             const ldns_rdf *name, ldns_rr_type type, bool cd, long share_ms,
-             ldns_pkt **out, char *errmsg, size_t errlen)
+    const ldns_rdf *name, ldns_rr_type type, bool cd, long share_ms,
+    ldns_pkt **out, char *errmsg, size_t errlen)
 {
 	long long end = clock_ms() + share_ms;
 	ldns_resolver *res = NULL;
@@ -137,12 +136,12 @@ query_server(struct dns_ctx *c, const struct dns_server *srv,
 	err = ST_ERR_NOMEM;
 	if ((res = resolver_new(srv, cd)) == NULL) {
 		snprintf(errmsg, errlen, "cannot set up a resolver for '%s'",
-		         srv->addr);
+		    srv->addr);
 		goto out;
 	}
 	ldns_resolver_set_timeout(res, ms_tv(share_ms / DNS_UDP_TRIES));
-	if (ldns_resolver_prepare_query_pkt(
-	        &q, res, name, type, LDNS_RR_CLASS_IN,
+	if (ldns_resolver_prepare_query_pkt(&q, res, name, type,
+	        LDNS_RR_CLASS_IN,
 	        LDNS_RD | (cd ? LDNS_CD : 0)) != LDNS_STATUS_OK) {
 		snprintf(errmsg, errlen, "cannot build a query");
 		goto out;
@@ -167,17 +166,17 @@ query_server(struct dns_ctx *c, const struct dns_server *srv,
 	if (ldns_pkt_tc(a)) {
 		err = ST_ERR_TIMEOUT;
 		snprintf(errmsg, errlen,
-		         "truncated answer from '%s' and no "
-		         "time left for tcp",
-		         srv->addr);
+		    "truncated answer from '%s' and no "
+		    "time left for tcp",
+		    srv->addr);
 		goto out;
 	}
 	if (!answer_matches(q, a)) {
 		err = ST_ERR_PROTO;
 		snprintf(errmsg, errlen,
-		         "response from '%s' does not match "
-		         "the query",
-		         srv->addr);
+		    "response from '%s' does not match "
+		    "the query",
+		    srv->addr);
 		goto out;
 	}
 	*out = a;
@@ -192,7 +191,7 @@ out:
 
 enum st_err
 dns_query(struct dns_ctx *c, const ldns_rdf *name, ldns_rr_type type, bool cd,
-          ldns_pkt **out, char *errmsg, size_t errlen)
+    ldns_pkt **out, char *errmsg, size_t errlen)
 {
 	const struct dns_config *cfg = c->cfg;
 	enum st_err err = ST_ERR_TIMEOUT;
@@ -205,8 +204,7 @@ dns_query(struct dns_ctx *c, const ldns_rdf *name, ldns_rr_type type, bool cd,
 		if ((left = dns_ms_left(c->deadline)) <= 0)
 			break;
 		err = query_server(c, &cfg->servers[i], name, type, cd,
-		                   left / (long)(cfg->nservers - i), out,
-		                   errmsg, errlen);
+		    left / (long)(cfg->nservers - i), out, errmsg, errlen);
 		if (err == ST_OK || err == ST_ERR_NOMEM)
 			break;
 	}

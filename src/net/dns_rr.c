@@ -27,7 +27,7 @@ struct item {
 
 ldns_rr_list *
 dns_rr_select(const ldns_rr_list *section, const ldns_rdf *owner,
-              ldns_rr_type type, ldns_rr_type covered)
+    ldns_rr_type type, ldns_rr_type covered)
 {
 	ldns_rr_list *l;
 	ldns_rr *rr;
@@ -46,7 +46,7 @@ dns_rr_select(const ldns_rr_list *section, const ldns_rdf *owner,
 			continue;
 		if (type == LDNS_RR_TYPE_RRSIG && covered != 0 &&
 		    ((tc = ldns_rr_rrsig_typecovered(rr)) == NULL ||
-		     ldns_rdf2rr_type(tc) != covered))
+		        ldns_rdf2rr_type(tc) != covered))
 			continue;
 		if (!ldns_rr_list_push_rr(l, rr)) {
 			ldns_rr_list_free(l);
@@ -150,7 +150,7 @@ tlsa_item(const ldns_rr *rr, struct item *it, struct buf *b)
 		return ST_ERR_NOMEM;
 	memcpy(it->tlsa.data, ldns_rdf_data(f), it->tlsa.len);
 	err = buf_printf(b, "%u %u %u ", (unsigned)it->tlsa.usage,
-	                 (unsigned)it->tlsa.selector, (unsigned)it->tlsa.mtype);
+	    (unsigned)it->tlsa.selector, (unsigned)it->tlsa.mtype);
 	for (i = 0; i < it->tlsa.len && err == ST_OK; i++)
 		err = buf_printf(b, "%02x", it->tlsa.data[i]);
 	return err;
@@ -177,7 +177,7 @@ rr_item(const ldns_rr *rr, struct item *it)
 			goto out;
 		memcpy(it->addr, ldns_rdf_data(f), i);
 		if (inet_ntop(i == 4 ? AF_INET : AF_INET6, it->addr, a,
-		              sizeof(a)) == NULL)
+		        sizeof(a)) == NULL)
 			goto out;
 		err = buf_addstr(&b, a);
 		break;
@@ -192,8 +192,7 @@ rr_item(const ldns_rr *rr, struct item *it)
 			goto out;
 		}
 		err = buf_printf(&b, "%u %s", (unsigned)it->mx.preference,
-		                 it->mx.exchange[0] != '\0' ? it->mx.exchange
-		                                            : ".");
+		    it->mx.exchange[0] != '\0' ? it->mx.exchange : ".");
 		break;
 	case LDNS_RR_TYPE_TLSA:
 		err = tlsa_item(rr, it, &b);
@@ -230,14 +229,14 @@ static int
 cmp_a(const void *x, const void *y)
 {
 	return memcmp(((const struct item *)x)->addr,
-	              ((const struct item *)y)->addr, 4);
+	    ((const struct item *)y)->addr, 4);
 }
 
 static int
 cmp_aaaa(const void *x, const void *y)
 {
 	return memcmp(((const struct item *)x)->addr,
-	              ((const struct item *)y)->addr, 16);
+	    ((const struct item *)y)->addr, 16);
 }
 
 static int
@@ -254,7 +253,7 @@ static int
 cmp_text(const void *x, const void *y)
 {
 	return strcmp(((const struct item *)x)->text,
-	              ((const struct item *)y)->text);
+	    ((const struct item *)y)->text);
 }
 
 /* items_move - hand the first n sorted items over to ans. */
@@ -273,7 +272,8 @@ items_move(struct dns_answer *ans, struct item *it, size_t n)
 		return ST_ERR_NOMEM;
 	if (ans->type == LDNS_RR_TYPE_TXT &&
 	    ((ans->txt = calloc(n ? n : 1, sizeof(*ans->txt))) == NULL ||
-	     (ans->txt_len = calloc(n ? n : 1, sizeof(*ans->txt_len))) == NULL))
+	        (ans->txt_len = calloc(n ? n : 1, sizeof(*ans->txt_len))) ==
+	            NULL))
 		return ST_ERR_NOMEM;
 	for (i = 0; i < n; i++) {
 		if (ans->txt != NULL) {

@@ -28,7 +28,7 @@
 #include "st_limits.h"
 
 static enum dns_dnssec zone_status(struct dns_ctx *c, const ldns_rdf *zone,
-                                   int depth, const ldns_rr_list **keys);
+    int depth, const ldns_rr_list **keys);
 
 __attribute__((format(printf, 2, 3))) static void
 why(struct dns_ctx *c, const char *fmt, ...)
@@ -73,7 +73,7 @@ anchor_zone(const struct dns_ctx *c)
  * (DS records, or DNSKEY records of the anchor). */
 static enum dns_dnssec
 dnskey_status(struct dns_ctx *c, const ldns_rdf *zone,
-              const ldns_rr_list *trusted, ldns_rr_list **keys)
+    const ldns_rr_list *trusted, ldns_rr_list **keys)
 {
 	ldns_rr_list *dk = NULL, *sigs = NULL, *sk = NULL;
 	ldns_pkt *p = NULL;
@@ -91,7 +91,7 @@ dnskey_status(struct dns_ctx *c, const ldns_rdf *zone,
 	}
 	dk = dns_rr_select(ldns_pkt_answer(p), zone, LDNS_RR_TYPE_DNSKEY, 0);
 	sigs = dns_rr_select(ldns_pkt_answer(p), zone, LDNS_RR_TYPE_RRSIG,
-	                     LDNS_RR_TYPE_DNSKEY);
+	    LDNS_RR_TYPE_DNSKEY);
 	sk = ldns_rr_list_new();
 	if (dk == NULL || sigs == NULL || sk == NULL)
 		goto out;
@@ -103,9 +103,9 @@ dnskey_status(struct dns_ctx *c, const ldns_rdf *zone,
 	for (i = 0; i < ldns_rr_list_rr_count(dk); i++)
 		for (j = 0; j < ldns_rr_list_rr_count(trusted); j++)
 			if (ldns_rr_compare_ds(ldns_rr_list_rr(trusted, j),
-			                       ldns_rr_list_rr(dk, i))) {
-				if (!ldns_rr_list_push_rr(
-				        sk, ldns_rr_list_rr(dk, i)))
+			        ldns_rr_list_rr(dk, i))) {
+				if (!ldns_rr_list_push_rr(sk,
+				        ldns_rr_list_rr(dk, i)))
 					goto out;
 				break;
 			}
@@ -147,7 +147,7 @@ unsigned_zone(struct dns_ctx *c, const ldns_pkt *p, const ldns_rdf *name)
 			sec = ldns_pkt_authority(p);
 		else if (pass == 1) {
 			if (dns_query(c, name, LDNS_RR_TYPE_SOA, true, &q, em,
-			              sizeof(em)) != ST_OK) {
+			        sizeof(em)) != ST_OK) {
 				why(c, "soa query for '%s': %s",
 				    dname(name, nn, sizeof(nn)), em);
 				break;
@@ -175,7 +175,7 @@ unsigned_zone(struct dns_ctx *c, const ldns_pkt *p, const ldns_rdf *name)
  * when its zone is proven insecure. */
 static enum dns_dnssec
 unsigned_status(struct dns_ctx *c, const ldns_pkt *p, const ldns_rdf *name,
-                bool in_parent, int depth, const char *what)
+    bool in_parent, int depth, const char *what)
 {
 	ldns_rdf *zone, *n = NULL;
 	const ldns_rr_list *keys;
@@ -222,7 +222,7 @@ signed_by(const ldns_rr_list *sigs, const ldns_rdf *signer)
 /* rrset_status - the RRset OWNER/TYPE in P's answer section. */
 static enum dns_dnssec
 rrset_status(struct dns_ctx *c, const ldns_pkt *p, const ldns_rdf *owner,
-             ldns_rr_type type, int depth)
+    ldns_rr_type type, int depth)
 {
 	ldns_rr_list *rrs = NULL, *sigs = NULL, *mine = NULL;
 	const ldns_rr_list *keys;
@@ -233,7 +233,7 @@ rrset_status(struct dns_ctx *c, const ldns_pkt *p, const ldns_rdf *owner,
 	ldns_status s;
 
 	snprintf(what, sizeof(what), "'%s' %s", dname(owner, on, sizeof(on)),
-	         ldns_rr_descript(type) ? ldns_rr_descript(type)->_name : "?");
+	    ldns_rr_descript(type) ? ldns_rr_descript(type)->_name : "?");
 	rrs = dns_rr_select(ldns_pkt_answer(p), owner, type, 0);
 	sigs =
 	    dns_rr_select(ldns_pkt_answer(p), owner, LDNS_RR_TYPE_RRSIG, type);
@@ -269,8 +269,7 @@ out:
 /* nsec_sigs_ok - every NSEC/NSEC3 record is signed by KEYS of SIGNER. */
 static bool
 nsec_sigs_ok(struct dns_ctx *c, const ldns_rr_list *nsecs,
-             const ldns_rr_list *sigs, const ldns_rdf *signer,
-             const ldns_rr_list *keys)
+    const ldns_rr_list *sigs, const ldns_rdf *signer, const ldns_rr_list *keys)
 {
 	ldns_rr_list *one = NULL, *mine = NULL, *all;
 	ldns_rr *rr;
@@ -288,7 +287,7 @@ nsec_sigs_ok(struct dns_ctx *c, const ldns_rr_list *nsecs,
 		}
 		one = ldns_rr_list_new();
 		all = dns_rr_select(sigs, ldns_rr_owner(rr), LDNS_RR_TYPE_RRSIG,
-		                    ldns_rr_get_type(rr));
+		    ldns_rr_get_type(rr));
 		mine = all != NULL ? signed_by(all, signer) : NULL;
 		ldns_rr_list_free(all);
 		if (one != NULL && mine != NULL &&
@@ -309,19 +308,19 @@ nsec_sigs_ok(struct dns_ctx *c, const ldns_rr_list *nsecs,
 /* nsec3_match - the NSEC3 record whose owner is the hash of NAME. */
 static const ldns_rr *
 nsec3_match(const ldns_rr_list *nsecs, const ldns_rdf *name,
-            const ldns_rdf *zone)
+    const ldns_rdf *zone)
 {
 	const ldns_rr *rr = NULL;
 	ldns_rdf *h;
 	size_t i;
 
 	if ((h = ldns_nsec3_hash_name_frm_nsec3(ldns_rr_list_rr(nsecs, 0),
-	                                        name)) == NULL)
+	         name)) == NULL)
 		return NULL;
 	if (ldns_dname_cat(h, zone) == LDNS_STATUS_OK)
 		for (i = 0; i < ldns_rr_list_rr_count(nsecs) && rr == NULL; i++)
-			if (ldns_dname_compare(h, ldns_rr_owner(ldns_rr_list_rr(
-			                              nsecs, i))) == 0)
+			if (ldns_dname_compare(h,
+			        ldns_rr_owner(ldns_rr_list_rr(nsecs, i))) == 0)
 				rr = ldns_rr_list_rr(nsecs, i);
 	ldns_rdf_deep_free(h);
 	return rr;
@@ -334,8 +333,8 @@ nsec3_match(const ldns_rr_list *nsecs, const ldns_rdf *name,
  */
 static ldns_status
 proof(const ldns_pkt *p, ldns_rr_list *nsecs, ldns_rr_list *sigs,
-      const ldns_rdf *qname, ldns_rr_type qtype, const ldns_rdf *zone,
-      bool *deleg)
+    const ldns_rdf *qname, ldns_rr_type qtype, const ldns_rdf *zone,
+    bool *deleg)
 {
 	ldns_pkt_rcode rc = ldns_pkt_get_rcode(p);
 	const ldns_rr *m = NULL;
@@ -356,13 +355,12 @@ proof(const ldns_pkt *p, ldns_rr_list *nsecs, ldns_rr_list *sigs,
 	else if (!n3) {
 		s = ldns_dnssec_verify_denial(q, nsecs, sigs);
 		for (i = 0; i < ldns_rr_list_rr_count(nsecs) && m == NULL; i++)
-			if (ldns_dname_compare(
-			        qname,
+			if (ldns_dname_compare(qname,
 			        ldns_rr_owner(ldns_rr_list_rr(nsecs, i))) == 0)
 				m = ldns_rr_list_rr(nsecs, i);
 	} else if (rc == LDNS_RCODE_NXDOMAIN)
 		s = ldns_dnssec_verify_denial_nsec3(q, nsecs, sigs, rc, qtype,
-		                                    false);
+		    false);
 	else if ((m = nsec3_match(nsecs, qname, zone)) != NULL) {
 		/* RFC 5155 8.5/8.6, checked here: ldns's own exact-match
 		 * path leaks the hashed name. */
@@ -373,7 +371,7 @@ proof(const ldns_pkt *p, ldns_rr_list *nsecs, ldns_rr_list *sigs,
 		        : LDNS_STATUS_OK;
 	} else if (qtype == LDNS_RR_TYPE_DS) {
 		s = ldns_dnssec_verify_denial_nsec3_match(q, nsecs, sigs, rc,
-		                                          qtype, true, &mm);
+		    qtype, true, &mm);
 		/* Only an opt-out span can deny DS without an exact match. */
 		*deleg = s == LDNS_STATUS_OK;
 	} else
@@ -390,7 +388,7 @@ proof(const ldns_pkt *p, ldns_rr_list *nsecs, ldns_rr_list *sigs,
 /* denial_status - P denies QNAME/QTYPE; for DS, *deleg as in proof(). */
 static enum dns_dnssec
 denial_status(struct dns_ctx *c, const ldns_pkt *p, const ldns_rdf *qname,
-              ldns_rr_type qtype, int depth, bool *deleg)
+    ldns_rr_type qtype, int depth, bool *deleg)
 {
 	const ldns_rr_list *auth = ldns_pkt_authority(p);
 	ldns_rr_list *nsecs = NULL, *sigs = NULL, *all = NULL;
@@ -404,9 +402,8 @@ denial_status(struct dns_ctx *c, const ldns_pkt *p, const ldns_rdf *qname,
 
 	*deleg = false;
 	snprintf(what, sizeof(what), "the denial of '%s' %s",
-	         dname(qname, qn, sizeof(qn)),
-	         ldns_rr_descript(qtype) ? ldns_rr_descript(qtype)->_name
-	                                 : "?");
+	    dname(qname, qn, sizeof(qn)),
+	    ldns_rr_descript(qtype) ? ldns_rr_descript(qtype)->_name : "?");
 	if ((nsecs = dns_rr_select(auth, NULL, nt, 0)) != NULL &&
 	    ldns_rr_list_rr_count(nsecs) == 0) {
 		ldns_rr_list_free(nsecs);
@@ -433,8 +430,9 @@ denial_status(struct dns_ctx *c, const ldns_pkt *p, const ldns_rdf *qname,
 		st = DNSSEC_INDETERMINATE;
 		goto out;
 	}
-	if (nt == LDNS_RR_TYPE_NSEC3 && ldns_nsec3_iterations(ldns_rr_list_rr(
-	                                    nsecs, 0)) > DNS_NSEC3_ITER_MAX) {
+	if (nt == LDNS_RR_TYPE_NSEC3 &&
+	    ldns_nsec3_iterations(ldns_rr_list_rr(nsecs, 0)) >
+	        DNS_NSEC3_ITER_MAX) {
 		why(c, "%s uses more than %d nsec3 iterations", what,
 		    DNS_NSEC3_ITER_MAX);
 		st = DNSSEC_INDETERMINATE;
@@ -459,7 +457,7 @@ out:
 /* ds_status - ZONE (below the anchor) through its DS at the parent. */
 static enum dns_dnssec
 ds_status(struct dns_ctx *c, const ldns_rdf *zone, int depth,
-          ldns_rr_list **keys)
+    ldns_rr_list **keys)
 {
 	ldns_rr_list *ds = NULL;
 	ldns_pkt *p = NULL;
@@ -481,7 +479,7 @@ ds_status(struct dns_ctx *c, const ldns_rdf *zone, int depth,
 		goto out;
 	}
 	if ((ds = dns_rr_select(ldns_pkt_answer(p), zone, LDNS_RR_TYPE_DS,
-	                        0)) == NULL)
+	         0)) == NULL)
 		goto out;
 	if (ldns_rr_list_rr_count(ds) > 0) {
 		st = rrset_status(c, p, zone, LDNS_RR_TYPE_DS, depth + 1);
@@ -505,7 +503,7 @@ out:
 /* zone_status - status and, when secure, validated keys of ZONE. */
 static enum dns_dnssec
 zone_status(struct dns_ctx *c, const ldns_rdf *zone, int depth,
-            const ldns_rr_list **keys)
+    const ldns_rr_list **keys)
 {
 	struct dns_val_zone *z;
 	ldns_rr_list *k = NULL;
@@ -556,7 +554,7 @@ dns_validate_zone(struct dns_ctx *c, const ldns_rdf *zone)
 
 enum dns_dnssec
 dns_validate_rrset(struct dns_ctx *c, const ldns_pkt *p, const ldns_rdf *owner,
-                   ldns_rr_type type)
+    ldns_rr_type type)
 {
 	char on[80];
 
@@ -570,7 +568,7 @@ dns_validate_rrset(struct dns_ctx *c, const ldns_pkt *p, const ldns_rdf *owner,
 
 enum dns_dnssec
 dns_validate_denial(struct dns_ctx *c, const ldns_pkt *p, const ldns_rdf *qname,
-                    ldns_rr_type qtype)
+    ldns_rr_type qtype)
 {
 	char on[80];
 	bool deleg;

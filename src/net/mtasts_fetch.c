@@ -46,19 +46,18 @@
 struct fetch_ctx {
 	CURL *h;
 	struct mtasts_fetch_result *res;
-	const char *host;       /* mta-sts.<domain> */
+	const char *host; /* mta-sts.<domain> */
 	unsigned timeout_ms;
-	struct buf body;        /* capped at MTASTS_POLICY_MAX */
-	bool in_body;           /* the write callback ran: later header lines
-	                           are trailers and are ignored */
-	bool nomem;             /* a callback ran out of memory */
+	struct buf body; /* capped at MTASTS_POLICY_MAX */
+	bool in_body;    /* the write callback ran: later header lines
+	                    are trailers and are ignored */
+	bool nomem;      /* a callback ran out of memory */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
 /* set_error - record the outcome: class, report.md 7.1 code and phase */
-static void
-set_error(struct mtasts_fetch_result *res, enum st_err err, const char *code,
-    const char *phase, const char *fmt, ...)
+static void set_error(struct mtasts_fetch_result *res, enum st_err err,
+    const char *code, const char *phase, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
 static void
@@ -137,7 +136,7 @@ copy_addrs(const struct mtasts_fetch_params *p, const char *host,
 			return ST_ERR_NOMEM;
 		res->nhost_addresses = i + 1;
 		if (buf_printf(resolve, af == AF_INET6 ? "%s[%s]" : "%s%s",
-		    i > 0 ? "," : "", p->addrs[i]) != ST_OK)
+		        i > 0 ? "," : "", p->addrs[i]) != ST_OK)
 			return ST_ERR_NOMEM;
 	}
 	return ST_OK;
@@ -151,7 +150,7 @@ keep_header(const char *v, size_t n, char *dst, size_t *dst_len, bool *has,
 	while (n > 0 && (*v == ' ' || *v == '\t'))
 		v++, n--;
 	while (n > 0 && (v[n - 1] == '\r' || v[n - 1] == '\n' ||
-	    v[n - 1] == ' ' || v[n - 1] == '\t'))
+	                    v[n - 1] == ' ' || v[n - 1] == '\t'))
 		n--;
 	*cut = n > MTASTS_FETCH_HEADER_MAX;
 	if (*cut)
@@ -167,7 +166,7 @@ static bool
 header_is(const char *p, size_t n, const char *name, size_t name_len)
 {
 	return n > name_len && p[name_len] == ':' &&
-	    strncasecmp(p, name, name_len) == 0;
+	       strncasecmp(p, name, name_len) == 0;
 }
 
 /* parse_length - a Content-Length value; -1 when malformed, saturated
@@ -347,7 +346,7 @@ leaf_from_certinfo(struct fetch_ctx *ctx, const char *host)
 	/* RFC 8461 3.3 defers to RFC 6125; OpenSSL checks it, no partial
 	 * wildcards. */
 	res->name_match = X509_check_host(x, host, strlen(host),
-	    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, NULL) == 1;
+	                      X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, NULL) == 1;
 out:
 	X509_free(x);
 	BIO_free(bio);
@@ -362,7 +361,7 @@ note_cert(struct fetch_ctx *ctx, CURLcode rc, const char *host)
 	long vr = -1;
 
 	if (curl_easy_getinfo(ctx->h, CURLINFO_APPCONNECT_TIME_T,
-	    &appconnect) != CURLE_OK)
+	        &appconnect) != CURLE_OK)
 		appconnect = 0;
 	if (curl_easy_getinfo(ctx->h, CURLINFO_SSL_VERIFYRESULT, &vr) !=
 	    CURLE_OK)
@@ -370,8 +369,8 @@ note_cert(struct fetch_ctx *ctx, CURLcode rc, const char *host)
 	/* With VERIFYPEER and VERIFYHOST on, a completed handshake is a
 	 * verified one. */
 	res->authenticated = appconnect > 0;
-	res->tls_checked = res->authenticated ||
-	    rc == CURLE_PEER_FAILED_VERIFICATION;
+	res->tls_checked =
+	    res->authenticated || rc == CURLE_PEER_FAILED_VERIFICATION;
 	if (!res->tls_checked)
 		return;
 	/* libcurl records the chain only once OpenSSL accepted it, just
@@ -396,8 +395,9 @@ note_cert(struct fetch_ctx *ctx, CURLcode rc, const char *host)
 		res->trusted = false;
 		res->verify_code = vr;
 		ascii_copy(res->verify_error, sizeof(res->verify_error),
-		    vr > 0 ? X509_verify_cert_error_string(vr) :
-		    ctx->errbuf[0] ? ctx->errbuf : curl_easy_strerror(rc));
+		    vr > 0           ? X509_verify_cert_error_string(vr)
+		    : ctx->errbuf[0] ? ctx->errbuf
+		                     : curl_easy_strerror(rc));
 	}
 }
 
@@ -410,12 +410,15 @@ stage(struct fetch_ctx *ctx)
 	if (ctx->res->fetched)
 		return "https";
 	if (curl_easy_getinfo(ctx->h, CURLINFO_APPCONNECT_TIME_T, &a) ==
-	    CURLE_OK && a > 0)
+	        CURLE_OK &&
+	    a > 0)
 		return "https";
 	/* 7.88 leaves CONNECT_TIME at 0 while the TLS handshake is under
 	 * way; the primary address is set once TCP has connected. */
 	if ((curl_easy_getinfo(ctx->h, CURLINFO_CONNECT_TIME_T, &c) ==
-	    CURLE_OK && c > 0) || ctx->res->connected_addr[0] != '\0')
+	            CURLE_OK &&
+	        c > 0) ||
+	    ctx->res->connected_addr[0] != '\0')
 		return "tls";
 	return "connect";
 }
@@ -460,19 +463,23 @@ classify_transfer(struct fetch_ctx *ctx, CURLcode rc)
 	case CURLE_OPERATION_TIMEDOUT:
 		set_error(res, ST_ERR_TIMEOUT, "timeout", ph,
 		    "cannot fetch '%s': no complete answer within %u ms "
-		    "(stuck in %s)", res->url, ctx->timeout_ms, ph);
+		    "(stuck in %s)",
+		    res->url, ctx->timeout_ms, ph);
 		return ST_OK;
 	case CURLE_COULDNT_CONNECT:
 		if (res->nhost_addresses == 1)
 			set_error(res, ST_ERR_IO, connect_code((int)oserr),
-			    "connect", "cannot connect to '%s' at %s port 443: "
-			    "%s", ctx->host, res->host_addresses[0],
+			    "connect",
+			    "cannot connect to '%s' at %s port 443: "
+			    "%s",
+			    ctx->host, res->host_addresses[0],
 			    oserr ? strerror((int)oserr) : why);
 		else
 			set_error(res, ST_ERR_IO, connect_code((int)oserr),
-			    "connect", "cannot connect to '%s' at any of %zu "
-			    "addresses, port 443 (last: %s)", ctx->host,
-			    res->nhost_addresses,
+			    "connect",
+			    "cannot connect to '%s' at any of %zu "
+			    "addresses, port 443 (last: %s)",
+			    ctx->host, res->nhost_addresses,
 			    oserr ? strerror((int)oserr) : why);
 		return ST_OK;
 	case CURLE_PEER_FAILED_VERIFICATION:
@@ -552,14 +559,14 @@ collect(struct fetch_ctx *ctx, CURLcode rc, const char *host)
 	char *ip = NULL;
 	long st = 0;
 
-	if (curl_easy_getinfo(ctx->h, CURLINFO_RESPONSE_CODE, &st) !=
-	    CURLE_OK)
+	if (curl_easy_getinfo(ctx->h, CURLINFO_RESPONSE_CODE, &st) != CURLE_OK)
 		st = 0;
 	res->http_status = st;
 	res->fetched = st > 0;
 	if (curl_easy_getinfo(ctx->h, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK &&
 	    ip != NULL)
-		ascii_copy(res->connected_addr, sizeof(res->connected_addr), ip);
+		ascii_copy(res->connected_addr, sizeof(res->connected_addr),
+		    ip);
 	res->bytes = ctx->body.len;
 	note_cert(ctx, rc, host);
 }
@@ -585,8 +592,8 @@ mtasts_fetch_global_init(char *errmsg, size_t errlen)
 	if (!https || v->ssl_version == NULL ||
 	    strncmp(v->ssl_version, "OpenSSL", 7) != 0) {
 		(void)snprintf(errmsg, errlen,
-		    "libcurl %s lacks https with OpenSSL (TLS: %s)",
-		    v->version, v->ssl_version ? v->ssl_version : "none");
+		    "libcurl %s lacks https with OpenSSL (TLS: %s)", v->version,
+		    v->ssl_version ? v->ssl_version : "none");
 		curl_global_cleanup();
 		return ST_ERR_INTERNAL;
 	}
@@ -632,9 +639,11 @@ fetch_prepare(const struct mtasts_fetch_params *p,
 		return ST_ERR_INVAL;
 	}
 	if ((err = copy_addrs(p, host, res, resolve)) != ST_OK) {
-		set_error(res, err, err == ST_ERR_NOMEM ? "out-of-memory" :
-		    "usage", "options", err == ST_ERR_NOMEM ? "out of memory" :
-		    "invalid address for '%s'", host);
+		set_error(res, err,
+		    err == ST_ERR_NOMEM ? "out-of-memory" : "usage", "options",
+		    err == ST_ERR_NOMEM ? "out of memory"
+		                        : "invalid address for '%s'",
+		    host);
 		return err;
 	}
 	/* OpenSSL accepts a missing CA directory silently; every verify
@@ -677,7 +686,8 @@ mtasts_fetch(const struct mtasts_fetch_params *p,
 	buf_init(&rs, sizeof(host) + 4 + MTASTS_FETCH_ADDRS_MAX * 48);
 	buf_init(&ua, 64);
 	if (p == NULL) {
-		set_error(res, ST_ERR_INVAL, "usage", "options", "no parameters");
+		set_error(res, ST_ERR_INVAL, "usage", "options",
+		    "no parameters");
 		err = ST_ERR_INVAL;
 		goto out;
 	}
@@ -706,7 +716,8 @@ mtasts_fetch(const struct mtasts_fetch_params *p,
 		goto out;
 	if (res->err == ST_OK && res->http_status == 200 &&
 	    res->authenticated) {
-		if (ctx.body.data == NULL && buf_add(&ctx.body, "", 0) != ST_OK) {
+		if (ctx.body.data == NULL &&
+		    buf_add(&ctx.body, "", 0) != ST_OK) {
 			err = ST_ERR_NOMEM;
 			set_error(res, err, "out-of-memory", "internal",
 			    "out of memory");

@@ -45,16 +45,16 @@
 
 /* What to fetch. Nothing here is kept by mtasts_fetch(). */
 struct mtasts_fetch_params {
-	const char *domain;        /* policy domain, e.g. "example.org"; one
-	                              trailing dot allowed; LDH and dots only
-	                              (A-labels), else ST_ERR_INVAL */
-	const char *const *addrs;  /* addresses of mta-sts.<domain> as text
-	                              (IPv4 dotted or IPv6, no brackets) */
-	size_t naddrs;             /* 1..MTASTS_FETCH_ADDRS_MAX */
-	const char *ca_file;       /* PEM trust store file, or NULL */
-	const char *ca_path;       /* hashed CA directory, or NULL; both NULL:
-	                              libcurl's system store */
-	unsigned timeout_ms;       /* connect and total budget, > 0 */
+	const char *domain;       /* policy domain, e.g. "example.org"; one
+	                             trailing dot allowed; LDH and dots only
+	                             (A-labels), else ST_ERR_INVAL */
+	const char *const *addrs; /* addresses of mta-sts.<domain> as text
+	                             (IPv4 dotted or IPv6, no brackets) */
+	size_t naddrs;            /* 1..MTASTS_FETCH_ADDRS_MAX */
+	const char *ca_file;      /* PEM trust store file, or NULL */
+	const char *ca_path;      /* hashed CA directory, or NULL; both NULL:
+	                             libcurl's system store */
+	unsigned timeout_ms;      /* connect and total budget, > 0 */
 };
 
 /*
@@ -67,74 +67,74 @@ struct mtasts_fetch_params {
  * body, verify_error when it quotes the peer) is raw: escape before output.
  */
 struct mtasts_fetch_result {
-	char *url;                 /* the URL fetched; NULL only when the
-	                              domain was invalid or memory ran out */
-	char **host_addresses;     /* copies of params->addrs, in order */
+	char *url;             /* the URL fetched; NULL only when the
+	                          domain was invalid or memory ran out */
+	char **host_addresses; /* copies of params->addrs, in order */
 	size_t nhost_addresses;
-	char connected_addr[48];   /* address libcurl connected to, or "" */
+	char connected_addr[48]; /* address libcurl connected to, or "" */
 
-	bool fetched;              /* an HTTP response (status line and
-	                              headers) arrived; the transfer may still
-	                              have failed later (error tells) */
-	bool authenticated;        /* a TLS session was set up with the
-	                              certificate verified for the mta-sts
-	                              name (RFC 8461 3.3) */
+	bool fetched;       /* an HTTP response (status line and
+	                       headers) arrived; the transfer may still
+	                       have failed later (error tells) */
+	bool authenticated; /* a TLS session was set up with the
+	                       certificate verified for the mta-sts
+	                       name (RFC 8461 3.3) */
 	/* Certificate facts. tls_checked says whether the handshake got as far
 	 * as verification; without it trusted and name_match mean nothing. */
 	bool tls_checked;
-	bool trusted;              /* chain verified to the trust store,
-	                              within its dates */
-	bool name_match;           /* the leaf names mta-sts.<domain>; false
-	                              also when the chain failed and the leaf
-	                              was not seen */
-	long verify_code;          /* X509_V_OK; the X509_V_* error of the
-	                              chain; X509_V_ERR_HOSTNAME_MISMATCH when
-	                              only the name failed; -1 unknown */
-	char verify_error[200];    /* "ok", OpenSSL's text for verify_code,
-	                              or libcurl's name-check message; "" when
-	                              tls_checked is false */
-	char tls_version[16];      /* "TLSv1.3", ...; "" unknown (always when
-	                              verification failed: libcurl drops the
-	                              session before any callback runs) */
-	bool leaf_known;           /* the two fields below are set; false
-	                              when OpenSSL rejected the chain (libcurl
-	                              records no chain then) */
-	char leaf_sha256[65];      /* SHA-256 of the DER leaf, lowercase hex */
-	time_t not_after;          /* the leaf's notAfter; 0 unreadable */
+	bool trusted;           /* chain verified to the trust store,
+	                           within its dates */
+	bool name_match;        /* the leaf names mta-sts.<domain>; false
+	                           also when the chain failed and the leaf
+	                           was not seen */
+	long verify_code;       /* X509_V_OK; the X509_V_* error of the
+	                           chain; X509_V_ERR_HOSTNAME_MISMATCH when
+	                           only the name failed; -1 unknown */
+	char verify_error[200]; /* "ok", OpenSSL's text for verify_code,
+	                           or libcurl's name-check message; "" when
+	                           tls_checked is false */
+	char tls_version[16];   /* "TLSv1.3", ...; "" unknown (always when
+	                           verification failed: libcurl drops the
+	                           session before any callback runs) */
+	bool leaf_known;        /* the two fields below are set; false
+	                           when OpenSSL rejected the chain (libcurl
+	                           records no chain then) */
+	char leaf_sha256[65];   /* SHA-256 of the DER leaf, lowercase hex */
+	time_t not_after;       /* the leaf's notAfter; 0 unreadable */
 
-	long http_status;          /* 0: no response */
+	long http_status;                               /* 0: no response */
 	char content_type[MTASTS_FETCH_HEADER_MAX + 1]; /* raw value, OWS
 	                              trimmed, "" when absent; may hold NULs
 	                              (content_type_len counts) */
 	size_t content_type_len;
 	bool has_content_type;
-	bool content_type_cut;     /* longer than MTASTS_FETCH_HEADER_MAX */
+	bool content_type_cut; /* longer than MTASTS_FETCH_HEADER_MAX */
 	char location[MTASTS_FETCH_HEADER_MAX + 1]; /* Location header, raw */
 	size_t location_len;
 	bool has_location;
 	bool location_cut;
-	long long content_length;  /* Content-Length announced; -1 none or
-	                              malformed */
+	long long content_length; /* Content-Length announced; -1 none or
+	                             malformed */
 
-	size_t bytes;              /* body octets read, at most
-	                              MTASTS_POLICY_MAX (too_large tells when
-	                              there were more) */
-	bool too_large;            /* the body exceeded MTASTS_POLICY_MAX
-	                              (by Content-Length or while reading) */
-	char *body;                /* status 200, authenticated, complete and
-	                              within the limit: a NUL-terminated copy
-	                              of the bytes octets (may hold NULs);
-	                              otherwise NULL */
-	unsigned ms;               /* wall time of the fetch (monotonic) */
+	size_t bytes;   /* body octets read, at most
+	                   MTASTS_POLICY_MAX (too_large tells when
+	                   there were more) */
+	bool too_large; /* the body exceeded MTASTS_POLICY_MAX
+	                   (by Content-Length or while reading) */
+	char *body;     /* status 200, authenticated, complete and
+	                   within the limit: a NUL-terminated copy
+	                   of the bytes octets (may hold NULs);
+	                   otherwise NULL */
+	unsigned ms;    /* wall time of the fetch (monotonic) */
 
 	/* Outcome. err is ST_OK only for a complete 200 response within the
 	 * limit; the media type is not judged here (see content_type_ok). */
 	enum st_err err;
-	const char *error_code;    /* report.md 7.1 code, static text; NULL
-	                              when err == ST_OK */
-	const char *error_phase;   /* report.md 7.1 phase ("connect", "tls",
-	                              "https", ...); NULL when err == ST_OK */
-	char errmsg[256];          /* one line when err != ST_OK */
+	const char *error_code;  /* report.md 7.1 code, static text; NULL
+	                            when err == ST_OK */
+	const char *error_phase; /* report.md 7.1 phase ("connect", "tls",
+	                            "https", ...); NULL when err == ST_OK */
+	char errmsg[256];        /* one line when err != ST_OK */
 };
 
 /*

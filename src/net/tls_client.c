@@ -12,7 +12,6 @@
 #include <openssl/ocsp.h>
 #include <openssl/x509v3.h>
 
-
 #include "banned.h"
 
 void
@@ -33,7 +32,8 @@ tls_client_errors(char *buf, size_t len)
 		n = snprintf(buf + used, len - used, "%s%s", used ? "; " : "",
 		    r ? r : "unknown TLS error");
 		if (n > 0)
-			used += (size_t)n < len - used ? (size_t)n : len - used - 1;
+			used +=
+			    (size_t)n < len - used ? (size_t)n : len - used - 1;
 	}
 }
 
@@ -51,7 +51,8 @@ info_cb(const SSL *ssl, int where, int ret)
 	/* Warning-level close_notify is not a failure. */
 	if ((ret >> 8) != SSL3_AL_FATAL)
 		return;
-	snprintf(f->alert, sizeof(f->alert), "%s", SSL_alert_desc_string_long(ret));
+	snprintf(f->alert, sizeof(f->alert), "%s",
+	    SSL_alert_desc_string_long(ret));
 	/* Long names use spaces ("handshake failure"); the report uses the
 	 * protocol's underscore names. */
 	for (char *p = f->alert; *p; p++)
@@ -96,9 +97,8 @@ tls_client_new(SSL_CTX *ctx, int fd, const char *sni,
 	if ((ssl = SSL_new(ctx)) == NULL)
 		return NULL;
 	SSL_set_app_data(ssl, facts);
-	if (!SSL_set_fd(ssl, fd) ||
-	    (sni != NULL && *sni != '\0' &&
-	    !SSL_set_tlsext_host_name(ssl, sni)))
+	if (!SSL_set_fd(ssl, fd) || (sni != NULL && *sni != '\0' &&
+	                                !SSL_set_tlsext_host_name(ssl, sni)))
 		goto fail;
 	SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp);
 	if (ntlsa > 0 && sni != NULL) {
@@ -110,8 +110,8 @@ tls_client_new(SSL_CTX *ctx, int fd, const char *sni,
 			if (tlsa[i].usage != 2 && tlsa[i].usage != 3)
 				continue;
 			if (SSL_dane_tlsa_add(ssl, tlsa[i].usage,
-			    tlsa[i].selector, tlsa[i].mtype, tlsa[i].data,
-			    tlsa[i].len) > 0)
+			        tlsa[i].selector, tlsa[i].mtype, tlsa[i].data,
+			        tlsa[i].len) > 0)
 				added++;
 		}
 		facts->dane_checked = added > 0;
@@ -139,14 +139,30 @@ sigalg_name(SSL *ssl, struct tls_facts *f)
 		return;
 	SSL_get_peer_signature_nid(ssl, &hash);
 	switch (hash) {
-	case NID_sha1: h = "sha1"; break;
-	case NID_sha224: h = "sha224"; break;
-	case NID_sha256: h = "sha256"; break;
-	case NID_sha384: h = "sha384"; break;
-	case NID_sha512: h = "sha512"; break;
-	case NID_md5: h = "md5"; break;
-	case NID_md5_sha1: h = "md5_sha1"; break;
-	default: h = ""; break;
+	case NID_sha1:
+		h = "sha1";
+		break;
+	case NID_sha224:
+		h = "sha224";
+		break;
+	case NID_sha256:
+		h = "sha256";
+		break;
+	case NID_sha384:
+		h = "sha384";
+		break;
+	case NID_sha512:
+		h = "sha512";
+		break;
+	case NID_md5:
+		h = "md5";
+		break;
+	case NID_md5_sha1:
+		h = "md5_sha1";
+		break;
+	default:
+		h = "";
+		break;
 	}
 	snprintf(f->sigalg_hash, sizeof(f->sigalg_hash), "%s", h);
 	switch (type) {
@@ -159,8 +175,11 @@ sigalg_name(SSL *ssl, struct tls_facts *f)
 		peer = SSL_get1_peer_certificate(ssl);
 		snprintf(f->sigalg, sizeof(f->sigalg), "rsa_pss_%s_%s",
 		    peer && X509_get0_pubkey(peer) &&
-		    EVP_PKEY_get_id(X509_get0_pubkey(peer)) == EVP_PKEY_RSA_PSS ?
-		    "pss" : "rsae", h);
+		            EVP_PKEY_get_id(X509_get0_pubkey(peer)) ==
+		                EVP_PKEY_RSA_PSS
+		        ? "pss"
+		        : "rsae",
+		    h);
 		X509_free(peer);
 		break;
 	case EVP_PKEY_EC: {
@@ -211,7 +230,8 @@ tls_client_collect(SSL *ssl, struct tls_facts *f)
 	if (SSL_get_peer_tmp_key(ssl, &tmp) && tmp != NULL) {
 		f->kex_bits = EVP_PKEY_get_bits(tmp);
 		/* TLS 1.2 finite-field DHE names no group (report.md 5.5). */
-		if (EVP_PKEY_get_base_id(tmp) == EVP_PKEY_DH && f->version_num < TLS1_3_VERSION)
+		if (EVP_PKEY_get_base_id(tmp) == EVP_PKEY_DH &&
+		    f->version_num < TLS1_3_VERSION)
 			f->group[0] = '\0';
 		EVP_PKEY_free(tmp);
 	}
@@ -229,7 +249,8 @@ tls_client_collect(SSL *ssl, struct tls_facts *f)
 
 		f->dane_verify_code = (int)SSL_get_verify_result(ssl);
 		depth = SSL_get0_dane_authority(ssl, &mcert, &mspki);
-		f->dane_verified = depth >= 0 && f->dane_verify_code == X509_V_OK;
+		f->dane_verified =
+		    depth >= 0 && f->dane_verify_code == X509_V_OK;
 		f->dane_depth = depth;
 		f->dane_usage = f->dane_selector = f->dane_mtype = -1;
 		if (SSL_get0_dane_tlsa(ssl, &u, &s, &m, &data, &dlen) >= 0) {

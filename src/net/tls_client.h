@@ -25,35 +25,34 @@
  * verifiers made of it: filled by tls_client_collect() and the session's
  * driver, judged by the checks. */
 struct tls_facts {
-	bool attempted;        /* a handshake was started */
+	bool attempted; /* a handshake was started */
 	bool established;
-	char version[16];      /* "TLSv1.3" or "" */
-	int version_num;       /* TLS1_3_VERSION ... or 0 */
+	char version[16]; /* "TLSv1.3" or "" */
+	int version_num;  /* TLS1_3_VERSION ... or 0 */
 	struct tls_cipher_info cipher;
-	char group[48];        /* "" when none named */
-	int kex_bits;          /* -1 unknown */
-	char sigalg[48];       /* IANA SignatureScheme name or "" */
-	char sigalg_hash[16];  /* hash of the handshake signature or "" */
+	char group[48];       /* "" when none named */
+	int kex_bits;         /* -1 unknown */
+	char sigalg[48];      /* IANA SignatureScheme name or "" */
+	char sigalg_hash[16]; /* hash of the handshake signature or "" */
 	char sni[256];
-	char alert[64];        /* alert ending a failed handshake or "" */
-	enum tls_io_end end;   /* how the server ended the stream, if it did */
-	char end_alert[48];    /* the alert of TLS_IO_END_ALERT */
-	char errmsg[200];      /* why the handshake failed */
+	char alert[64];      /* alert ending a failed handshake or "" */
+	enum tls_io_end end; /* how the server ended the stream, if it did */
+	char end_alert[48];  /* the alert of TLS_IO_END_ALERT */
+	char errmsg[200];    /* why the handshake failed */
 	bool timeout;
 	bool ocsp_stapled;
-	bool have_chain;       /* chain analysed (res valid) */
+	bool have_chain; /* chain analysed (res valid) */
 	struct cert_chain_result chain;
 	/* DANE (OpenSSL's verifier) */
 	bool dane_checked;
 	bool dane_verified;
-	int dane_depth;        /* depth of the matched certificate */
+	int dane_depth; /* depth of the matched certificate */
 	int dane_usage, dane_selector, dane_mtype;
 	int dane_verify_code;
 	/* Deep scan, injection test: bytes arrived inside TLS before the
 	 * client spoke (-1 not watched, 0 none, 1 some). */
 	int unsolicited;
 };
-
 
 /* The shared context of a run. NULL on failure with errmsg set. */
 SSL_CTX *tls_client_ctx_new(char *errmsg, size_t errlen);

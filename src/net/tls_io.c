@@ -30,8 +30,8 @@ tls_io_classify(int e, int sys_errno, struct tls_io_close *end)
 	if (e == SSL_ERROR_SYSCALL) {
 		/* OpenSSL 3 reports a bare EOF as SSL_ERROR_SSL (below); a
 		 * SYSCALL with errno 0 is the same truncation. */
-		end->how = sys_errno == ECONNRESET ? TLS_IO_END_RESET :
-		    TLS_IO_END_EOF;
+		end->how =
+		    sys_errno == ECONNRESET ? TLS_IO_END_RESET : TLS_IO_END_EOF;
 		return;
 	}
 	if (code != 0 && ERR_GET_LIB(code) == ERR_LIB_SSL &&
@@ -42,7 +42,8 @@ tls_io_classify(int e, int sys_errno, struct tls_io_close *end)
 	/* A received alert arrives as reason SSL_AD_REASON_OFFSET + its
 	 * description code (ssl.h). */
 	if (code != 0 && ERR_GET_LIB(code) == ERR_LIB_SSL &&
-	    reason > SSL_AD_REASON_OFFSET && reason < SSL_AD_REASON_OFFSET + 256) {
+	    reason > SSL_AD_REASON_OFFSET &&
+	    reason < SSL_AD_REASON_OFFSET + 256) {
 		end->how = TLS_IO_END_ALERT;
 		ascii_copy(end->alert, sizeof(end->alert),
 		    SSL_alert_desc_string_long(reason - SSL_AD_REASON_OFFSET));
@@ -50,8 +51,9 @@ tls_io_classify(int e, int sys_errno, struct tls_io_close *end)
 	}
 	end->how = TLS_IO_END_ERROR;
 	ascii_copy(end->detail, sizeof(end->detail),
-	    code != 0 && ERR_reason_error_string(code) != NULL ?
-	    ERR_reason_error_string(code) : "unknown TLS error");
+	    code != 0 && ERR_reason_error_string(code) != NULL
+	        ? ERR_reason_error_string(code)
+	        : "unknown TLS error");
 }
 
 ssize_t
@@ -80,11 +82,12 @@ tls_io_read(SSL *ssl, int fd, char *buf, size_t len, int *want,
 		return 0;
 	}
 	n = recv(fd, buf, len, 0);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+	if (n < 0 &&
+	    (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return -1;
 	if (n <= 0)
-		end->how = n < 0 && errno == ECONNRESET ? TLS_IO_END_RESET :
-		    TLS_IO_END_CLOSE;
+		end->how = n < 0 && errno == ECONNRESET ? TLS_IO_END_RESET
+		                                        : TLS_IO_END_CLOSE;
 	return n < 0 ? 0 : n;
 }
 
@@ -96,10 +99,12 @@ tls_io_end_phrase(const struct tls_io_close *end, char *out, size_t outlen)
 		snprintf(out, outlen, "connection closed (TLS close_notify)");
 		return;
 	case TLS_IO_END_EOF:
-		snprintf(out, outlen, "connection closed without TLS close_notify");
+		snprintf(out, outlen,
+		    "connection closed without TLS close_notify");
 		return;
 	case TLS_IO_END_ALERT:
-		snprintf(out, outlen, "TLS alert '%s' from the peer", end->alert);
+		snprintf(out, outlen, "TLS alert '%s' from the peer",
+		    end->alert);
 		return;
 	case TLS_IO_END_RESET:
 		snprintf(out, outlen, "connection reset");

@@ -14,20 +14,20 @@
 
 /* How a stream ended (style.md 5: the cases are findings, not one "closed"). */
 enum tls_io_end {
-	TLS_IO_END_NONE = 0,   /* not ended */
-	TLS_IO_END_CLOSE,      /* FIN on a plain connection */
-	TLS_IO_END_NOTIFY,     /* TLS close_notify, then the end */
-	TLS_IO_END_EOF,        /* TLS: FIN without close_notify (truncation) */
-	TLS_IO_END_ALERT,      /* TLS: a fatal alert from the peer */
-	TLS_IO_END_RESET,      /* connection reset (RST) */
-	TLS_IO_END_ERROR,      /* TLS: another error (bad record, ...) */
+	TLS_IO_END_NONE = 0, /* not ended */
+	TLS_IO_END_CLOSE,    /* FIN on a plain connection */
+	TLS_IO_END_NOTIFY,   /* TLS close_notify, then the end */
+	TLS_IO_END_EOF,      /* TLS: FIN without close_notify (truncation) */
+	TLS_IO_END_ALERT,    /* TLS: a fatal alert from the peer */
+	TLS_IO_END_RESET,    /* connection reset (RST) */
+	TLS_IO_END_ERROR,    /* TLS: another error (bad record, ...) */
 	TLS_IO_END__COUNT
 };
 
 struct tls_io_close {
 	enum tls_io_end how;
-	char alert[48];        /* TLS_IO_END_ALERT: OpenSSL's long name */
-	char detail[120];      /* TLS_IO_END_ERROR: OpenSSL's reason */
+	char alert[48];   /* TLS_IO_END_ALERT: OpenSSL's long name */
+	char detail[120]; /* TLS_IO_END_ERROR: OpenSSL's reason */
 };
 
 /*

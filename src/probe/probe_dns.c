@@ -38,7 +38,7 @@ lookup_job_fn(void *arg)
 struct validation_job {
 	const struct dns_config *cfg;
 	bool ok;
-	bool answered;        /* the resolver answered at all */
+	bool answered; /* the resolver answered at all */
 	char msg[200];
 };
 
@@ -49,7 +49,7 @@ validation_job_fn(void *arg)
 
 	j->msg[0] = '\0';
 	j->answered = dns_probe_validation(j->cfg, &j->ok, j->msg,
-	    sizeof(j->msg)) == ST_OK;
+	                  sizeof(j->msg)) == ST_OK;
 }
 
 /* Ancestors of the domain whose SOA may show the AD bit (see below). */
@@ -107,7 +107,7 @@ tls_init_job_fn(void *arg)
 
 	j->err = ST_OK;
 	if ((j->store = cert_store_load(j->ca_file, j->ca_path, j->errmsg,
-	    sizeof(j->errmsg))) == NULL) {
+	         sizeof(j->errmsg))) == NULL) {
 		j->err = ST_ERR_INVAL;
 		return;
 	}
@@ -120,13 +120,16 @@ tls_init_job_fn(void *arg)
 enum st_err
 probe_dns_mx(struct probe_result *r, struct tls_init_job *tj)
 {
-	struct lookup_job lj = {.cfg = &r->dnscfg, .type = LDNS_RR_TYPE_MX, .ans = &r->mxans};
-	struct validation_job vj = {.cfg = &r->dnscfg};
+	struct lookup_job lj = { .cfg = &r->dnscfg,
+		.type = LDNS_RR_TYPE_MX,
+		.ans = &r->mxans };
+	struct validation_job vj = { .cfg = &r->dnscfg };
 	struct lookup_job pj[4], aj[VALIDATION_ANCESTORS];
 	struct dns_answer anc[VALIDATION_ANCESTORS];
 	char names[VALIDATION_ANCESTORS][300];
-	struct job jobs[7 + VALIDATION_ANCESTORS] = {{validation_job_fn, &vj},
-	    {lookup_job_fn, &lj}};
+	struct job jobs[7 + VALIDATION_ANCESTORS] = {
+		{ validation_job_fn, &vj }, { lookup_job_fn, &lj }
+	};
 	size_t njobs = 1, i, nanc = 0;
 
 	/* The MX, the MTA-STS and TLS-RPT records and the policy host's
@@ -134,37 +137,49 @@ probe_dns_mx(struct probe_result *r, struct tls_init_job *tj)
 	if (r->kind != TARGET_HOST) {
 		snprintf(lj.name, sizeof(lj.name), "%s", r->domain);
 		njobs = 2;
-		pj[0] = (struct lookup_job){&r->dnscfg, "", LDNS_RR_TYPE_TXT, &r->rpt_txt};
-		snprintf(pj[0].name, sizeof(pj[0].name), "_smtp._tls.%s", r->domain);
-		jobs[njobs++] = (struct job){lookup_job_fn, &pj[0]};
+		pj[0] = (struct lookup_job){ &r->dnscfg, "", LDNS_RR_TYPE_TXT,
+			&r->rpt_txt };
+		snprintf(pj[0].name, sizeof(pj[0].name), "_smtp._tls.%s",
+		    r->domain);
+		jobs[njobs++] = (struct job){ lookup_job_fn, &pj[0] };
 		r->have_rpt_dns = true;
 		if (!r->opt.no_mta_sts) {
-			pj[1] = (struct lookup_job){&r->dnscfg, "", LDNS_RR_TYPE_TXT, &r->sts_txt};
-			snprintf(pj[1].name, sizeof(pj[1].name), "_mta-sts.%s", r->domain);
-			pj[2] = (struct lookup_job){&r->dnscfg, "", LDNS_RR_TYPE_A, &r->sts_a};
-			snprintf(pj[2].name, sizeof(pj[2].name), "mta-sts.%s", r->domain);
-			pj[3] = (struct lookup_job){&r->dnscfg, "", LDNS_RR_TYPE_AAAA, &r->sts_aaaa};
-			snprintf(pj[3].name, sizeof(pj[3].name), "mta-sts.%s", r->domain);
+			pj[1] = (struct lookup_job){ &r->dnscfg, "",
+				LDNS_RR_TYPE_TXT, &r->sts_txt };
+			snprintf(pj[1].name, sizeof(pj[1].name), "_mta-sts.%s",
+			    r->domain);
+			pj[2] = (struct lookup_job){ &r->dnscfg, "",
+				LDNS_RR_TYPE_A, &r->sts_a };
+			snprintf(pj[2].name, sizeof(pj[2].name), "mta-sts.%s",
+			    r->domain);
+			pj[3] = (struct lookup_job){ &r->dnscfg, "",
+				LDNS_RR_TYPE_AAAA, &r->sts_aaaa };
+			snprintf(pj[3].name, sizeof(pj[3].name), "mta-sts.%s",
+			    r->domain);
 			for (i = 1; i < 4; i++)
-				jobs[njobs++] = (struct job){lookup_job_fn, &pj[i]};
+				jobs[njobs++] =
+				    (struct job){ lookup_job_fn, &pj[i] };
 			r->have_sts_dns = true;
 		}
 	}
 	if (r->dnscfg.source == DNS_SRC_RESOLVER_AD && r->kind != TARGET_HOST) {
 		nanc = ancestor_names(r->domain, names);
 		for (i = 0; i < nanc; i++) {
-			aj[i] = (struct lookup_job){&r->dnscfg, "", LDNS_RR_TYPE_SOA, &anc[i]};
-			snprintf(aj[i].name, sizeof(aj[i].name), "%.299s", names[i]);
-			jobs[njobs++] = (struct job){lookup_job_fn, &aj[i]};
+			aj[i] = (struct lookup_job){ &r->dnscfg, "",
+				LDNS_RR_TYPE_SOA, &anc[i] };
+			snprintf(aj[i].name, sizeof(aj[i].name), "%.299s",
+			    names[i]);
+			jobs[njobs++] = (struct job){ lookup_job_fn, &aj[i] };
 		}
 	}
 	/* Every job but the TLS set-up is one DNS query. */
 	r->dns_queries += (unsigned)njobs;
-	jobs[njobs++] = (struct job){tls_init_job_fn, tj};
+	jobs[njobs++] = (struct job){ tls_init_job_fn, tj };
 	jobs_run(jobs, njobs, njobs);
 	r->validating = vj.ok;
 	for (i = 0; i < nanc; i++) {
-		if (!r->validating && vj.answered && anc[i].err == ST_OK && anc[i].ad)
+		if (!r->validating && vj.answered && anc[i].err == ST_OK &&
+		    anc[i].ad)
 			r->validating = true;
 		dns_answer_release(&anc[i]);
 	}
@@ -173,7 +188,7 @@ probe_dns_mx(struct probe_result *r, struct tls_init_job *tj)
 	if (r->kind == TARGET_HOST) {
 		unsigned char tmp[16];
 		bool lit = inet_pton(AF_INET, r->host, tmp) == 1 ||
-		    inet_pton(AF_INET6, r->host, tmp) == 1;
+		           inet_pton(AF_INET6, r->host, tmp) == 1;
 
 		if ((r->mx = calloc(1, sizeof(*r->mx))) == NULL)
 			return ST_ERR_NOMEM;
@@ -201,8 +216,8 @@ probe_dns_mx(struct probe_result *r, struct tls_init_job *tj)
 		/* A "." among other records (RFC 7505 3) is no host. */
 		if (r->mxans.mx[i].exchange[0] == '\0')
 			continue;
-		if (mx_add(r, r->mxans.mx[i].exchange, r->mxans.mx[i].preference,
-		    "mx", false) != ST_OK)
+		if (mx_add(r, r->mxans.mx[i].exchange,
+		        r->mxans.mx[i].preference, "mx", false) != ST_OK)
 			return ST_ERR_NOMEM;
 	}
 	return ST_OK;
@@ -237,7 +252,7 @@ probe_mx_secure_cname(const struct probe_mx *m)
 	const struct dns_answer *a = first_addr_answer(m);
 
 	return a != NULL && a->err == ST_OK && a->ncname > 0 &&
-	    a->cname[0].dnssec == DNSSEC_SECURE;
+	       a->cname[0].dnssec == DNSSEC_SECURE;
 }
 
 /* alias_unproven - an alias whose address records are insecure and whose
@@ -250,9 +265,9 @@ alias_unproven(const struct probe_result *r, const struct probe_mx *m)
 {
 	const struct dns_answer *a = first_addr_answer(m);
 
-	return r->validating && a != NULL && a->err == ST_OK &&
-	    a->ncname > 0 && a->dnssec == DNSSEC_INSECURE &&
-	    a->cname[0].dnssec != DNSSEC_SECURE;
+	return r->validating && a != NULL && a->err == ST_OK && a->ncname > 0 &&
+	       a->dnssec == DNSSEC_INSECURE &&
+	       a->cname[0].dnssec != DNSSEC_SECURE;
 }
 
 /* alias_note - keep the CNAME answer; when it is secure, so is the first
@@ -261,12 +276,13 @@ alias_unproven(const struct probe_result *r, const struct probe_mx *m)
 static void
 alias_note(struct probe_mx *m, struct dns_answer *ans)
 {
-	struct dns_answer *as[2] = {m->have_a ? &m->a : NULL,
-	    m->have_aaaa ? &m->aaaa : NULL};
+	struct dns_answer *as[2] = { m->have_a ? &m->a : NULL,
+		m->have_aaaa ? &m->aaaa : NULL };
 
 	m->alias = *ans;
 	m->have_alias = true;
-	if (ans->err != ST_OK || ans->dnssec != DNSSEC_SECURE || ans->ntext == 0)
+	if (ans->err != ST_OK || ans->dnssec != DNSSEC_SECURE ||
+	    ans->ntext == 0)
 		return;
 	for (int i = 0; i < 2; i++)
 		if (as[i] != NULL && as[i]->ncname > 0)
@@ -281,7 +297,7 @@ tlsa_target_note(struct probe_mx *m, struct dns_answer *ans)
 {
 	if (ans->err == ST_OK && ans->ntlsa == 0 &&
 	    (ans->rcode == LDNS_RCODE_NOERROR ||
-	    ans->rcode == LDNS_RCODE_NXDOMAIN)) {
+	        ans->rcode == LDNS_RCODE_NXDOMAIN)) {
 		dns_answer_release(ans);
 		return ST_OK;
 	}
@@ -321,15 +337,17 @@ alias_round(struct probe_result *r)
 		if (!m->have_tlsa)
 			continue;
 		if (target != NULL) {
-			lj[n] = (struct lookup_job){&r->dnscfg, "", LDNS_RR_TYPE_TLSA, &ans[n]};
+			lj[n] = (struct lookup_job){ &r->dnscfg, "",
+				LDNS_RR_TYPE_TLSA, &ans[n] };
 			snprintf(lj[n].name, sizeof(lj[n].name), "_%u._tcp.%s",
 			    (unsigned)r->opt.port, target);
 		} else if (alias_unproven(r, m)) {
-			lj[n] = (struct lookup_job){&r->dnscfg, "", LDNS_RR_TYPE_CNAME, &ans[n]};
+			lj[n] = (struct lookup_job){ &r->dnscfg, "",
+				LDNS_RR_TYPE_CNAME, &ans[n] };
 			snprintf(lj[n].name, sizeof(lj[n].name), "%s", m->name);
 		} else
 			continue;
-		jobs[n] = (struct job){lookup_job_fn, &lj[n]};
+		jobs[n] = (struct job){ lookup_job_fn, &lj[n] };
 		host[n++] = i;
 	}
 	/* jobs_run always returns ST_OK (it runs jobs itself when it cannot
@@ -376,19 +394,22 @@ probe_dns_hosts(struct probe_result *r)
 		if (m->literal)
 			continue;
 		if (r->opt.ipv4) {
-			lj[n] = (struct lookup_job){&r->dnscfg, "", LDNS_RR_TYPE_A, &m->a};
+			lj[n] = (struct lookup_job){ &r->dnscfg, "",
+				LDNS_RR_TYPE_A, &m->a };
 			snprintf(lj[n].name, sizeof(lj[n].name), "%s", m->name);
 			m->have_a = true;
 			n++;
 		}
 		if (r->opt.ipv6) {
-			lj[n] = (struct lookup_job){&r->dnscfg, "", LDNS_RR_TYPE_AAAA, &m->aaaa};
+			lj[n] = (struct lookup_job){ &r->dnscfg, "",
+				LDNS_RR_TYPE_AAAA, &m->aaaa };
 			snprintf(lj[n].name, sizeof(lj[n].name), "%s", m->name);
 			m->have_aaaa = true;
 			n++;
 		}
 		if (!r->opt.no_dane) {
-			lj[n] = (struct lookup_job){&r->dnscfg, "", LDNS_RR_TYPE_TLSA, &m->tlsa};
+			lj[n] = (struct lookup_job){ &r->dnscfg, "",
+				LDNS_RR_TYPE_TLSA, &m->tlsa };
 			snprintf(lj[n].name, sizeof(lj[n].name), "_%u._tcp.%s",
 			    (unsigned)r->opt.port, m->name);
 			m->have_tlsa = true;
@@ -396,7 +417,7 @@ probe_dns_hosts(struct probe_result *r)
 		}
 	}
 	for (i = 0; i < n; i++)
-		jobs[i] = (struct job){lookup_job_fn, &lj[i]};
+		jobs[i] = (struct job){ lookup_job_fn, &lj[i] };
 	jobs_run(jobs, n, 32);
 	r->dns_queries += (unsigned)n;
 	free(lj);
@@ -432,13 +453,17 @@ probe_build_addrs(struct probe_result *r)
 
 		if (m->literal) {
 			unsigned char tmp[16];
-			int fam = inet_pton(AF_INET, m->name, tmp) == 1 ? AF_INET : AF_INET6;
+			int fam = inet_pton(AF_INET, m->name, tmp) == 1
+			              ? AF_INET
+			              : AF_INET6;
 
-			if ((fam == AF_INET && !r->opt.ipv4) || (fam == AF_INET6 && !r->opt.ipv6))
+			if ((fam == AF_INET && !r->opt.ipv4) ||
+			    (fam == AF_INET6 && !r->opt.ipv6))
 				continue;
 			if ((m->addrs = calloc(1, sizeof(*m->addrs))) == NULL)
 				return ST_ERR_NOMEM;
-			snprintf(m->addrs[0].address, sizeof(m->addrs[0].address), "%s", m->name);
+			snprintf(m->addrs[0].address,
+			    sizeof(m->addrs[0].address), "%s", m->name);
 			m->addrs[0].family = fam;
 			m->addrs[0].mx = m;
 			m->naddrs = 1;
@@ -459,14 +484,16 @@ probe_build_addrs(struct probe_result *r)
 		if ((m->addrs = calloc(na + n6, sizeof(*m->addrs))) == NULL)
 			return ST_ERR_NOMEM;
 		for (k = 0; k < na; k++) {
-			snprintf(m->addrs[k].address, sizeof(m->addrs[k].address), "%s", m->a.text[k]);
+			snprintf(m->addrs[k].address,
+			    sizeof(m->addrs[k].address), "%s", m->a.text[k]);
 			m->addrs[k].family = AF_INET;
 			m->addrs[k].mx = m;
 		}
 		for (k = 0; k < n6; k++) {
 			struct probe_addr *pa = &m->addrs[na + k];
 
-			snprintf(pa->address, sizeof(pa->address), "%s", m->aaaa.text[k]);
+			snprintf(pa->address, sizeof(pa->address), "%s",
+			    m->aaaa.text[k]);
 			pa->family = AF_INET6;
 			pa->mx = m;
 		}

@@ -12,7 +12,12 @@
 #include "banned.h"
 
 static const char *const level_names[LEVEL__COUNT] = {
-	"opportunistic", "encrypt", "verify", "dane", "mta-sts", "secure",
+	"opportunistic",
+	"encrypt",
+	"verify",
+	"dane",
+	"mta-sts",
+	"secure",
 };
 
 const char *
@@ -34,9 +39,12 @@ const char *
 probe_addr_state_name(enum addr_state s)
 {
 	static const char *const names[] = {
-		[ADDR_NONE] = "skipped", [ADDR_COMPLETE] = "complete",
-		[ADDR_ABORTED] = "aborted", [ADDR_ERROR] = "error",
-		[ADDR_SKIPPED] = "skipped", [ADDR_CUT] = "skipped",
+		[ADDR_NONE] = "skipped",
+		[ADDR_COMPLETE] = "complete",
+		[ADDR_ABORTED] = "aborted",
+		[ADDR_ERROR] = "error",
+		[ADDR_SKIPPED] = "skipped",
+		[ADDR_CUT] = "skipped",
 	};
 	static_assert(sizeof(names) / sizeof(names[0]) == ADDR__COUNT,
 	    "names[] must name every enum addr_state value");

@@ -22,12 +22,12 @@
 #include "tls_io.h"
 
 enum addr_state {
-	ADDR_NONE = 0,     /* not probed (yet) */
-	ADDR_COMPLETE,     /* the planned dialogue reached QUIT */
-	ADDR_ABORTED,      /* connected, ended early */
-	ADDR_ERROR,        /* no connection */
-	ADDR_SKIPPED,      /* no route for the family, or past the deadline */
-	ADDR_CUT,          /* never contacted: past PROBE_SESSIONS_MAX */
+	ADDR_NONE = 0, /* not probed (yet) */
+	ADDR_COMPLETE, /* the planned dialogue reached QUIT */
+	ADDR_ABORTED,  /* connected, ended early */
+	ADDR_ERROR,    /* no connection */
+	ADDR_SKIPPED,  /* no route for the family, or past the deadline */
+	ADDR_CUT,      /* never contacted: past PROBE_SESSIONS_MAX */
 	ADDR__COUNT
 };
 /* report.md 5.3 "state": cut addresses read "skipped" */
@@ -35,21 +35,29 @@ const char *probe_addr_state_name(enum addr_state s);
 
 /* Step timings in ms; -1 = not reached (null in JSON). */
 enum step_timing {
-	T_CONNECT = 0, T_BANNER, T_EHLO, T_STARTTLS, T_TLS, T_EHLO_TLS,
-	T_ADDRESS_TEST, T_QUIT, T_TOTAL, T__COUNT
+	T_CONNECT = 0,
+	T_BANNER,
+	T_EHLO,
+	T_STARTTLS,
+	T_TLS,
+	T_EHLO_TLS,
+	T_ADDRESS_TEST,
+	T_QUIT,
+	T_TOTAL,
+	T__COUNT
 };
 
 struct probe_mx;
 struct scan_facts;
 
 struct probe_addr {
-	char address[64];      /* canonical text */
-	int family;            /* AF_INET / AF_INET6 */
-	struct probe_mx *mx;   /* back pointer */
+	char address[64];    /* canonical text */
+	int family;          /* AF_INET / AF_INET6 */
+	struct probe_mx *mx; /* back pointer */
 	enum addr_state state;
 	long t[T__COUNT];
 	bool connected;
-	char conn_error[24];   /* "refused", "timeout", "unreachable", ... */
+	char conn_error[24]; /* "refused", "timeout", "unreachable", ... */
 	char conn_errmsg[200];
 	bool deadline;         /* ended by the run deadline */
 	struct smtp_client sc; /* dialogue and every reply */
@@ -58,9 +66,9 @@ struct probe_addr {
 	/* The chain the server presented (up-ref'd, owned) from the
 	 * handshake until session_chains_check() analyses it into
 	 * tls.chain; NULL otherwise. */
-	STACK_OF(X509) *peer_chain;
+	STACK_OF(X509) * peer_chain;
 	struct scan_facts *scan; /* --scan (scan.h), owned; NULL without */
-	unsigned order;        /* subject order for checks */
+	unsigned order;          /* subject order for checks */
 	/* --cleartext: the extra session without STARTTLS on this address
 	 * (the one that ran the address test), or NULL. Owned. */
 	struct probe_addr *clear;
@@ -68,9 +76,9 @@ struct probe_addr {
 
 struct probe_mx {
 	char *name;
-	int preference;        /* -1 for --host */
-	const char *source;    /* "mx", "implicit", "host" */
-	bool literal;          /* --host with an address literal */
+	int preference;     /* -1 for --host */
+	const char *source; /* "mx", "implicit", "host" */
+	bool literal;       /* --host with an address literal */
 	struct dns_answer a, aaaa;
 	bool have_a, have_aaaa;
 	struct dns_answer tlsa;
@@ -91,23 +99,23 @@ struct probe_mx {
 };
 
 struct probe_result {
-	struct probe_options opt;   /* copy; strings borrowed */
+	struct probe_options opt; /* copy; strings borrowed */
 	char *input;
 	enum target_kind kind;
-	char *domain;               /* NULL for --host */
+	char *domain; /* NULL for --host */
 	char *mailbox;
 	char *host;
 	char ehlo[256];
-	char catchall_rcpt[300];    /* --catchall: smtptls-<16 hex>@domain */
+	char catchall_rcpt[300]; /* --catchall: smtptls-<16 hex>@domain */
 	char trust_store[512];
-	struct timespec t0;         /* monotonic start */
+	struct timespec t0; /* monotonic start */
 	char started[32], finished[32];
 	long duration_ms;
 	long dns_ms, smtp_ms, mta_sts_ms;
-	long scan_ms;               /* -1 without --scan */
+	long scan_ms; /* -1 without --scan */
 
 	struct dns_config dnscfg;
-	bool validating;            /* resolver AD seen / local validation */
+	bool validating; /* resolver AD seen / local validation */
 	char validating_detail[200];
 	unsigned dns_queries;
 
@@ -118,16 +126,16 @@ struct probe_result {
 	size_t nmx;
 
 	/* MTA-STS and TLS-RPT (NULL/false with --no-mta-sts or --host) */
-	bool have_sts_dns;          /* the four lookups below were made */
-	struct dns_answer sts_txt;  /* _mta-sts.<domain> TXT */
+	bool have_sts_dns;         /* the four lookups below were made */
+	struct dns_answer sts_txt; /* _mta-sts.<domain> TXT */
 	struct dns_answer sts_a, sts_aaaa; /* mta-sts.<domain> */
 	bool have_rpt_dns;
-	struct dns_answer rpt_txt;  /* _smtp._tls.<domain> TXT */
-	struct mtasts_state *sts;   /* fetch and policy, mtasts_check.c */
+	struct dns_answer rpt_txt; /* _smtp._tls.<domain> TXT */
+	struct mtasts_state *sts;  /* fetch and policy, mtasts_check.c */
 
 	struct check_list checks;
 	bool deadline_hit;
-	char run_error[200];        /* run-level error text or "" */
+	char run_error[200]; /* run-level error text or "" */
 	char run_error_code[24];
 	int exit_code;
 	char exit_reason[200];

@@ -55,7 +55,8 @@ bad:
 
 /* parse_host - "name", "name:port", "[addr]", "[addr]:port", "addr" */
 static enum st_err
-parse_host(struct probe_result *r, const char *spec, char *errmsg, size_t errlen)
+parse_host(struct probe_result *r, const char *spec, char *errmsg,
+    size_t errlen)
 {
 	char host[300];
 	const char *p;
@@ -115,8 +116,9 @@ check_mailbox(const struct probe_result *r, char *errmsg, size_t errlen)
 
 	if (why == NULL && r->opt.catchall &&
 	    CATCHALL_LOCAL_LEN + strlen(strrchr(r->mailbox, '@')) >
-	    SMTP_MAILBOX_MAX)
-		why = "its domain is too long for the random address of --catchall";
+	        SMTP_MAILBOX_MAX)
+		why =
+		    "its domain is too long for the random address of --catchall";
 	if (why == NULL)
 		return ST_OK;
 	snprintf(errmsg, errlen, "invalid address to test: %s", why);
@@ -160,7 +162,8 @@ probe_parse_target(struct probe_result *r, char *errmsg, size_t errlen)
 	if (at != NULL) {
 		r->kind = TARGET_ADDRESS;
 		if (at == o->target) {
-			snprintf(errmsg, errlen, "invalid address '%.100s'", o->target);
+			snprintf(errmsg, errlen, "invalid address '%.100s'",
+			    o->target);
 			return ST_ERR_INVAL;
 		}
 		if ((r->mailbox = strdup(o->target)) == NULL)

@@ -39,15 +39,23 @@
 #include "banned.h"
 
 static const char *const suites13[] = {
-	"TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
-	"TLS_AES_128_GCM_SHA256", "TLS_AES_128_CCM_SHA256",
+	"TLS_AES_256_GCM_SHA384",
+	"TLS_CHACHA20_POLY1305_SHA256",
+	"TLS_AES_128_GCM_SHA256",
+	"TLS_AES_128_CCM_SHA256",
 	"TLS_AES_128_CCM_8_SHA256",
 };
 #define NSUITES13 (sizeof(suites13) / sizeof(suites13[0]))
 
 /* The groups of checks.md Appendix B that OpenSSL 3.0 can offer. */
 static const char *const groups[] = {
-	"X25519", "P-256", "P-384", "P-521", "X448", "ffdhe2048", "ffdhe3072",
+	"X25519",
+	"P-256",
+	"P-384",
+	"P-521",
+	"X448",
+	"ffdhe2048",
+	"ffdhe3072",
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 
@@ -62,7 +70,12 @@ const char *
 scan_ver_key(enum scan_ver v)
 {
 	static const char *const k[SCAN_VER__COUNT] = {
-		"ssl2", "ssl3", "tls1", "tls1_1", "tls1_2", "tls1_3",
+		"ssl2",
+		"ssl3",
+		"tls1",
+		"tls1_1",
+		"tls1_2",
+		"tls1_3",
 	};
 
 	return (int)v >= 0 && v < SCAN_VER__COUNT ? k[v] : "?";
@@ -71,8 +84,9 @@ scan_ver_key(enum scan_ver v)
 const char *
 scan_state_name(enum scan_state s)
 {
-	return s == SCAN_ACCEPTED ? "accepted" : s == SCAN_REFUSED ?
-	    "refused" : "untested";
+	return s == SCAN_ACCEPTED  ? "accepted"
+	       : s == SCAN_REFUSED ? "refused"
+	                           : "untested";
 }
 
 void
@@ -110,7 +124,7 @@ static bool
 set_version(SSL *ssl, int v)
 {
 	return SSL_set_min_proto_version(ssl, v) == 1 &&
-	    SSL_set_max_proto_version(ssl, v) == 1;
+	       SSL_set_max_proto_version(ssl, v) == 1;
 }
 
 static bool
@@ -128,7 +142,7 @@ hook_setup(void *arg, size_t i, SSL *ssl)
 		if ((offer = chain_offer(f, (enum scan_ver)j->arg)) == NULL)
 			break;
 		ok = set_version(ssl, scan_ver_num[j->arg]) &&
-		    SSL_set_cipher_list(ssl, offer) == 1;
+		     SSL_set_cipher_list(ssl, offer) == 1;
 		free(offer);
 		break;
 	case J_V13:
@@ -136,7 +150,7 @@ hook_setup(void *arg, size_t i, SSL *ssl)
 		break;
 	case J_SUITE13:
 		ok = set_version(ssl, TLS1_3_VERSION) &&
-		    SSL_set_ciphersuites(ssl, suites13[j->arg]) == 1;
+		     SSL_set_ciphersuites(ssl, suites13[j->arg]) == 1;
 		break;
 	case J_ORDER:
 		scan_order_pair(f, &a, &b);
@@ -150,7 +164,7 @@ hook_setup(void *arg, size_t i, SSL *ssl)
 		    f->suites[SCAN_TLS1_2][a].openssl,
 		    f->suites[SCAN_TLS1_2][b].openssl);
 		ok = set_version(ssl, TLS1_2_VERSION) &&
-		    SSL_set_cipher_list(ssl, two) == 1;
+		     SSL_set_cipher_list(ssl, two) == 1;
 		break;
 	case J_GROUP:
 		ok = SSL_set1_groups_list(ssl, groups[j->arg]) == 1;
@@ -159,12 +173,14 @@ hook_setup(void *arg, size_t i, SSL *ssl)
 		if (j->arg == SCAN_SNI_WITHOUT)
 			ok = SSL_set_tlsext_host_name(ssl, NULL) == 1;
 		else if (j->arg == SCAN_SNI_UNRELATED)
-			ok = SSL_set_tlsext_host_name(ssl, SCAN_UNRELATED_SNI) == 1;
+			ok = SSL_set_tlsext_host_name(ssl,
+			         SCAN_UNRELATED_SNI) == 1;
 		else
 			ok = true;
 		break;
 	case J_ALT:
-		ok = SSL_set1_sigalgs_list(ssl, scan_alt_sigalgs[j->arg].list) == 1;
+		ok = SSL_set1_sigalgs_list(ssl,
+		         scan_alt_sigalgs[j->arg].list) == 1;
 		break;
 	case J_INJECT:
 		ok = true;
@@ -198,7 +214,7 @@ static void
 plan_add(struct plan *pl, enum job_kind k, int arg)
 {
 	if (pl->njobs < SCAN_JOBS_MAX)
-		pl->jobs[pl->njobs++] = (struct job){.kind = k, .arg = arg};
+		pl->jobs[pl->njobs++] = (struct job){ .kind = k, .arg = arg };
 }
 
 static void
@@ -234,7 +250,8 @@ static bool
 job_done_by_kind(const struct plan *pl, enum job_kind k, int arg)
 {
 	for (size_t i = 0; i < pl->njobs; i++)
-		if (pl->jobs[i].kind == k && (arg < 0 || pl->jobs[i].arg == arg))
+		if (pl->jobs[i].kind == k &&
+		    (arg < 0 || pl->jobs[i].arg == arg))
 			if (!pl->jobs[i].done)
 				return false;
 	return true;
@@ -294,7 +311,8 @@ fill_round(struct plan *plans, size_t n, struct slot *slots,
 		struct plan *pl = &plans[i];
 		size_t taken = 0;
 
-		for (size_t k = 0; k < pl->njobs && taken < SCAN_SLOTS_PER_ADDR; k++) {
+		for (size_t k = 0; k < pl->njobs && taken < SCAN_SLOTS_PER_ADDR;
+		     k++) {
 			struct job *j = &pl->jobs[k];
 			struct slot *sl;
 
@@ -332,7 +350,8 @@ facts_new(void)
 }
 
 enum st_err
-scan_run_all(struct probe_addr **addrs, size_t n, const struct session_params *p)
+scan_run_all(struct probe_addr **addrs, size_t n,
+    const struct session_params *p)
 {
 	struct plan *plans = NULL;
 	struct slot *slots = NULL;
@@ -341,7 +360,9 @@ scan_run_all(struct probe_addr **addrs, size_t n, const struct session_params *p
 	struct session_params sp = *p;
 	struct round rd;
 	struct session_hooks hooks = {
-		.setup = hook_setup, .done = hook_done, .inject = hook_inject,
+		.setup = hook_setup,
+		.done = hook_done,
+		.inject = hook_inject,
 		.arg = &rd,
 	};
 	enum st_err err = ST_OK;

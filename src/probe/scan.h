@@ -19,8 +19,13 @@
 #include "st_limits.h"
 
 enum scan_ver {
-	SCAN_SSL2 = 0, SCAN_SSL3, SCAN_TLS1, SCAN_TLS1_1, SCAN_TLS1_2,
-	SCAN_TLS1_3, SCAN_VER__COUNT
+	SCAN_SSL2 = 0,
+	SCAN_SSL3,
+	SCAN_TLS1,
+	SCAN_TLS1_1,
+	SCAN_TLS1_2,
+	SCAN_TLS1_3,
+	SCAN_VER__COUNT
 };
 /* report.md 5.5.2 keys: "ssl2", "ssl3", "tls1", "tls1_1", ... */
 const char *scan_ver_key(enum scan_ver v);
@@ -31,7 +36,12 @@ const char *scan_state_name(enum scan_state s);
 
 /* SNI outcomes (report.md 5.5.2 sni) */
 enum scan_sni { SNI_UNTESTED = 0, SNI_OK, SNI_ALERT, SNI_CLOSED, SNI_ERROR };
-enum { SCAN_SNI_WITHOUT = 0, SCAN_SNI_WITH, SCAN_SNI_UNRELATED, SCAN_SNI__COUNT };
+enum {
+	SCAN_SNI_WITHOUT = 0,
+	SCAN_SNI_WITH,
+	SCAN_SNI_UNRELATED,
+	SCAN_SNI__COUNT
+};
 
 struct scan_suite {
 	char iana[96];
@@ -41,7 +51,7 @@ struct scan_suite {
 };
 
 struct scan_alt {
-	const char *family;          /* "rsa", "ecdsa", "eddsa" (static) */
+	const char *family; /* "rsa", "ecdsa", "eddsa" (static) */
 	char leaf_sha256[65];
 	bool have_chain;
 	struct cert_chain_result chain; /* owned */
@@ -49,29 +59,29 @@ struct scan_alt {
 };
 
 struct scan_facts {
-	bool ran;                    /* the scan was attempted */
-	bool incomplete;             /* the deadline cut it short */
+	bool ran;        /* the scan was attempted */
+	bool incomplete; /* the deadline cut it short */
 	long ms;
-	unsigned handshakes;         /* sessions opened */
+	unsigned handshakes; /* sessions opened */
 	enum scan_state versions[SCAN_VER__COUNT];
 	struct scan_suite suites[SCAN_VER__COUNT][SCAN_SUITES_MAX];
 	size_t nsuites[SCAN_VER__COUNT]; /* in the order the server chose */
-	int server_order;            /* TLS 1.2: 1 server's, 0 client's, -1 unknown */
+	int server_order; /* TLS 1.2: 1 server's, 0 client's, -1 unknown */
 	struct {
 		char name[48];
 		enum tls_class cls;
 	} groups[SCAN_GROUPS_MAX];
 	size_t ngroups;
 	bool groups_tested;
-	int dhe_bits;                /* -1 unknown */
-	int reneg_secure;            /* -1 unknown, 0/1 */
-	int ems;                     /* -1 unknown, 0/1 */
+	int dhe_bits;     /* -1 unknown */
+	int reneg_secure; /* -1 unknown, 0/1 */
+	int ems;          /* -1 unknown, 0/1 */
 	enum scan_sni sni[SCAN_SNI__COUNT];
 	char sni_alert[SCAN_SNI__COUNT][64];
-	int sni_same_cert;           /* without vs with: -1 unknown, 0/1 */
-	int injection;               /* -1 untested, 0 clean, 1 vulnerable */
+	int sni_same_cert; /* without vs with: -1 unknown, 0/1 */
+	int injection;     /* -1 untested, 0 clean, 1 vulnerable */
 	struct scan_alt alt[SCAN_ALT_MAX];
-	size_t nalt;                 /* distinct certificates found */
+	size_t nalt; /* distinct certificates found */
 	bool alt_tested;
 };
 
@@ -80,7 +90,8 @@ void scan_facts_free(struct scan_facts *f);
 struct cJSON;
 /* The address's "scan" object (report.md 5.5.2); null when pa has no
  * scan facts. In scan_report.c. */
-struct cJSON *scan_json(const struct probe_result *r, const struct probe_addr *pa);
+struct cJSON *scan_json(const struct probe_result *r,
+    const struct probe_addr *pa);
 /* The human report's scan block (lines start with two spaces, end in
  * newlines), cut at len. */
 void scan_human_text(const struct scan_facts *f, char *buf, size_t len);

@@ -10,13 +10,13 @@
 #include "st_limits.h"
 
 enum job_kind {
-	J_CHAIN = 0,  /* arg: scan_ver TLS1..TLS1_2; suite enumeration */
-	J_V13,        /* TLS 1.3 alone */
-	J_SUITE13,    /* arg: index into suites13 */
-	J_ORDER,      /* arg: 0 best first, 1 reversed */
-	J_GROUP,      /* arg: index into groups */
-	J_SNI,        /* arg: SCAN_SNI_* */
-	J_ALT,        /* arg: index into alt_sigalgs */
+	J_CHAIN = 0, /* arg: scan_ver TLS1..TLS1_2; suite enumeration */
+	J_V13,       /* TLS 1.3 alone */
+	J_SUITE13,   /* arg: index into suites13 */
+	J_ORDER,     /* arg: 0 best first, 1 reversed */
+	J_GROUP,     /* arg: index into groups */
+	J_SNI,       /* arg: SCAN_SNI_* */
+	J_ALT,       /* arg: index into alt_sigalgs */
 	J_INJECT,
 };
 
@@ -31,7 +31,7 @@ struct job {
 	enum job_kind kind;
 	int arg;
 	bool done;
-	bool busy;    /* in the current round */
+	bool busy; /* in the current round */
 };
 
 struct plan {
@@ -39,16 +39,16 @@ struct plan {
 	struct scan_facts *f;
 	struct job jobs[SCAN_JOBS_MAX];
 	size_t njobs;
-	char std_leaf[65];      /* leaf of the standard handshake or "" */
+	char std_leaf[65]; /* leaf of the standard handshake or "" */
 	char sni_leaf[SCAN_SNI__COUNT][65];
 };
 
 struct slot {
 	struct plan *pl;
 	struct job *job;
-	struct probe_addr tmp;  /* scratch address for the engine */
+	struct probe_addr tmp; /* scratch address for the engine */
 	bool setup_failed;
-	int reneg, ems;         /* read in the done hook; -1 unknown */
+	int reneg, ems; /* read in the done hook; -1 unknown */
 };
 
 struct round {

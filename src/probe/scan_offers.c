@@ -10,16 +10,20 @@
 #include "banned.h"
 
 const struct scan_alt_offer scan_alt_sigalgs[SCAN_ALT_MAX] = {
-	{"rsa", "rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512:"
-	    "rsa_pss_pss_sha256:rsa_pss_pss_sha384:rsa_pss_pss_sha512:"
-	    "RSA+SHA256:RSA+SHA384:RSA+SHA512:RSA+SHA1"},
-	{"ecdsa", "ECDSA+SHA256:ECDSA+SHA384:ECDSA+SHA512:ECDSA+SHA1"},
-	{"eddsa", "ed25519:ed448"},
+	{ "rsa", "rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512:"
+	         "rsa_pss_pss_sha256:rsa_pss_pss_sha384:rsa_pss_pss_sha512:"
+	         "RSA+SHA256:RSA+SHA384:RSA+SHA512:RSA+SHA1" },
+	{ "ecdsa", "ECDSA+SHA256:ECDSA+SHA384:ECDSA+SHA512:ECDSA+SHA1" },
+	{ "eddsa", "ed25519:ed448" },
 };
 
 const int scan_ver_num[SCAN_VER__COUNT] = {
-	SSL2_VERSION, SSL3_VERSION, TLS1_VERSION, TLS1_1_VERSION,
-	TLS1_2_VERSION, TLS1_3_VERSION,
+	SSL2_VERSION,
+	SSL3_VERSION,
+	TLS1_VERSION,
+	TLS1_1_VERSION,
+	TLS1_2_VERSION,
+	TLS1_3_VERSION,
 };
 
 /* scan_order_pair - the two TLS 1.2 suites of the order test: the server's

@@ -26,7 +26,8 @@ slot_outcome(const struct slot *sl)
 }
 
 static void
-add_suite(struct scan_facts *f, enum scan_ver v, const struct tls_cipher_info *c)
+add_suite(struct scan_facts *f, enum scan_ver v,
+    const struct tls_cipher_info *c)
 {
 	struct scan_suite *s;
 
@@ -77,8 +78,9 @@ result_chain(struct slot *sl, enum outcome o)
 		return; /* the chain goes on */
 	}
 	if (first)
-		f->versions[v] = o == OUT_REFUSED || o == OUT_OK ?
-		    SCAN_REFUSED : SCAN_UNTESTED;
+		f->versions[v] = o == OUT_REFUSED || o == OUT_OK
+		                     ? SCAN_REFUSED
+		                     : SCAN_UNTESTED;
 	if (o == OUT_ERROR && !first)
 		f->incomplete = true;
 	sl->job->done = true;
@@ -103,7 +105,7 @@ result_alt(struct slot *sl)
 	a = &f->alt[f->nalt++];
 	a->family = scan_alt_sigalgs[sl->job->arg].family;
 	snprintf(a->leaf_sha256, sizeof(a->leaf_sha256), "%s", leaf);
-	a->chain = t->chain;       /* taken over */
+	a->chain = t->chain; /* taken over */
 	a->have_chain = true;
 	t->have_chain = false;
 	memset(&t->chain, 0, sizeof(t->chain));
@@ -126,12 +128,13 @@ result_sni(struct slot *sl, enum outcome o)
 			    t->chain.certs[0].sha256_hex);
 	} else if (o == OUT_REFUSED && t->alert[0] != '\0') {
 		f->sni[m] = SNI_ALERT;
-		snprintf(f->sni_alert[m], sizeof(f->sni_alert[m]), "%s", t->alert);
+		snprintf(f->sni_alert[m], sizeof(f->sni_alert[m]), "%s",
+		    t->alert);
 	} else
 		f->sni[m] = o == OUT_REFUSED ? SNI_CLOSED : SNI_ERROR;
 	if (pl->sni_leaf[SCAN_SNI_WITHOUT][0] && pl->sni_leaf[SCAN_SNI_WITH][0])
 		f->sni_same_cert = strcmp(pl->sni_leaf[SCAN_SNI_WITHOUT],
-		    pl->sni_leaf[SCAN_SNI_WITH]) == 0;
+		                       pl->sni_leaf[SCAN_SNI_WITH]) == 0;
 }
 
 /* slot_result - fold one session's outcome into its address's facts */
@@ -152,9 +155,10 @@ scan_slot_result(struct slot *sl)
 	switch (sl->job->kind) {
 	case J_V13:
 		if (o != OUT_ERROR)
-			f->versions[SCAN_TLS1_3] = o == OUT_OK &&
-			    t->version_num == TLS1_3_VERSION ?
-			    SCAN_ACCEPTED : SCAN_REFUSED;
+			f->versions[SCAN_TLS1_3] =
+			    o == OUT_OK && t->version_num == TLS1_3_VERSION
+			        ? SCAN_ACCEPTED
+			        : SCAN_REFUSED;
 		break;
 	case J_SUITE13:
 		if (o == OUT_OK && t->version_num == TLS1_3_VERSION &&
@@ -170,8 +174,10 @@ scan_slot_result(struct slot *sl)
 		if (o != OUT_OK)
 			break;
 		if (sl->job->arg == 1)
-			f->server_order = strcmp(t->cipher.openssl, s[a].openssl) == 0 ?
-			    1 : strcmp(t->cipher.openssl, s[b].openssl) == 0 ? 0 : -1;
+			f->server_order =
+			    strcmp(t->cipher.openssl, s[a].openssl) == 0   ? 1
+			    : strcmp(t->cipher.openssl, s[b].openssl) == 0 ? 0
+			                                                   : -1;
 		else if (strcmp(t->cipher.openssl, s[b].openssl) == 0)
 			f->server_order = 0; /* not even its own first choice */
 		break;
@@ -202,4 +208,3 @@ scan_slot_result(struct slot *sl)
 		break;
 	}
 }
-

@@ -26,31 +26,37 @@
  * adds the SMTP machine's side and the facts it fills. */
 struct sess {
 	struct probe_addr *pa;
-	size_t idx;              /* position in session_run_all's addrs */
-	bool inject;             /* scan: STARTTLS and NOOP in one write */
-	bool scan;               /* scan: stops after the handshake */
-	bool watch;              /* scan, after its handshake: listening for
-	                          * a reply it did not ask for (inject) */
+	size_t idx;  /* position in session_run_all's addrs */
+	bool inject; /* scan: STARTTLS and NOOP in one write */
+	bool scan;   /* scan: stops after the handshake */
+	bool watch;  /* scan, after its handshake: listening for
+	              * a reply it did not ask for (inject) */
 	struct conn c;
-	long long t_start;       /* session start */
+	long long t_start; /* session start */
 	long long step_start;
 	enum smtp_state last_state;
-	enum atp_state atp;      /* address test candidate (checks.md 9) */
-	unsigned group;          /* its group for address_test_pick() */
+	enum atp_state atp; /* address test candidate (checks.md 9) */
+	unsigned group;     /* its group for address_test_pick() */
 };
 
 static const char *
 errno_code(int e)
 {
 	switch (e) {
-	case ECONNREFUSED: return "refused";
-	case ETIMEDOUT: return "timeout";
+	case ECONNREFUSED:
+		return "refused";
+	case ETIMEDOUT:
+		return "timeout";
 	case ENETUNREACH:
-	case EHOSTUNREACH: return "unreachable";
-	case ECONNRESET: return "reset";
+	case EHOSTUNREACH:
+		return "unreachable";
+	case ECONNRESET:
+		return "reset";
 	case EAFNOSUPPORT:
-	case EADDRNOTAVAIL: return "no-route";
-	default: return "unreachable";
+	case EADDRNOTAVAIL:
+		return "no-route";
+	default:
+		return "unreachable";
 	}
 }
 
@@ -58,18 +64,26 @@ static int
 timing_slot(enum smtp_state s)
 {
 	switch (s) {
-	case SMTP_ST_BANNER: return T_BANNER;
+	case SMTP_ST_BANNER:
+		return T_BANNER;
 	case SMTP_ST_EHLO:
-	case SMTP_ST_HELO: return T_EHLO;
-	case SMTP_ST_STARTTLS: return T_STARTTLS;
-	case SMTP_ST_TLS: return T_TLS;
-	case SMTP_ST_EHLO_TLS: return T_EHLO_TLS;
+	case SMTP_ST_HELO:
+		return T_EHLO;
+	case SMTP_ST_STARTTLS:
+		return T_STARTTLS;
+	case SMTP_ST_TLS:
+		return T_TLS;
+	case SMTP_ST_EHLO_TLS:
+		return T_EHLO_TLS;
 	case SMTP_ST_MAIL:
 	case SMTP_ST_RCPT:
 	case SMTP_ST_RCPT2:
-	case SMTP_ST_RSET: return T_ADDRESS_TEST;
-	case SMTP_ST_QUIT: return T_QUIT;
-	default: return -1;
+	case SMTP_ST_RSET:
+		return T_ADDRESS_TEST;
+	case SMTP_ST_QUIT:
+		return T_QUIT;
+	default:
+		return -1;
 	}
 }
 
@@ -87,7 +101,8 @@ sess_note_state(struct sess *s, const struct session_params *p, long long now)
 	if (slot >= 0) {
 		long add = (long)(now - s->step_start);
 
-		s->pa->t[slot] = s->pa->t[slot] < 0 ? add : s->pa->t[slot] + add;
+		s->pa->t[slot] =
+		    s->pa->t[slot] < 0 ? add : s->pa->t[slot] + add;
 	}
 	s->last_state = st;
 	s->step_start = now;
@@ -98,7 +113,8 @@ sess_note_state(struct sess *s, const struct session_params *p, long long now)
 static bool
 sess_smtp(const struct sess *s)
 {
-	return s->c.phase == CONN_PLAIN || (s->c.phase == CONN_TLS && !s->watch);
+	return s->c.phase == CONN_PLAIN ||
+	       (s->c.phase == CONN_TLS && !s->watch);
 }
 
 static void
@@ -119,7 +135,8 @@ sess_close(struct sess *s, long long now)
 		if (pa->state != ADDR_SKIPPED)
 			pa->state = ADDR_ERROR;
 	} else
-		pa->state = pa->sc.state == SMTP_ST_DONE ? ADDR_COMPLETE : ADDR_ABORTED;
+		pa->state =
+		    pa->sc.state == SMTP_ST_DONE ? ADDR_COMPLETE : ADDR_ABORTED;
 }
 
 static void
@@ -152,7 +169,8 @@ sess_start(struct sess *s, const struct session_params *p, long long now)
 		return;
 	if (s->c.fd < 0) {
 		pa->state = e == EAFNOSUPPORT ? ADDR_SKIPPED : ADDR_ERROR;
-		snprintf(pa->conn_error, sizeof(pa->conn_error), "%s", errno_code(e));
+		snprintf(pa->conn_error, sizeof(pa->conn_error), "%s",
+		    errno_code(e));
 		snprintf(pa->conn_errmsg, sizeof(pa->conn_errmsg),
 		    "cannot create socket: %s", strerror(e));
 		sess_close(s, now);
@@ -175,13 +193,15 @@ sess_flush(struct sess *s)
 	size_t len;
 	const char *out;
 
-	while ((out = smtp_client_output(&s->pa->sc, &len)) != NULL && len > 0) {
+	while (
+	    (out = smtp_client_output(&s->pa->sc, &len)) != NULL && len > 0) {
 		char two[64];
 		ssize_t r;
 
 		/* checks.md 10 smtp.starttls.injection: one write */
 		if (s->inject && s->c.phase == CONN_PLAIN &&
-		    s->pa->sc.state == SMTP_ST_STARTTLS && len + 6 <= sizeof(two)) {
+		    s->pa->sc.state == SMTP_ST_STARTTLS &&
+		    len + 6 <= sizeof(two)) {
 			memcpy(two, out, len);
 			memcpy(two + len, "NOOP\r\n", 6);
 			s->inject = false;
@@ -219,13 +239,15 @@ sess_event(struct sess *s, const struct session_params *p, enum smtp_event ev,
 			snprintf(pa->tls.sni, sizeof(pa->tls.sni), "%s", sni);
 		ssl = tls_client_new(p->ctx, s->c.fd, sni, t ? t->tlsa : NULL,
 		    t ? t->ntlsa : 0, &pa->tls);
-		if (ssl != NULL && p->hooks != NULL && p->hooks->setup != NULL &&
+		if (ssl != NULL && p->hooks != NULL &&
+		    p->hooks->setup != NULL &&
 		    !p->hooks->setup(p->hooks->arg, s->idx, ssl)) {
 			SSL_free(ssl);
 			ssl = NULL;
 		}
 		if (ssl == NULL) {
-			tls_client_errors(pa->tls.errmsg, sizeof(pa->tls.errmsg));
+			tls_client_errors(pa->tls.errmsg,
+			    sizeof(pa->tls.errmsg));
 			smtp_client_tls_done(&pa->sc, false, pa->tls.errmsg);
 			sess_close(s, now);
 			return;
@@ -261,7 +283,7 @@ static void
 sess_tls_facts(struct sess *s)
 {
 	struct probe_addr *pa = s->pa;
-	STACK_OF(X509) *chain;
+	STACK_OF(X509) * chain;
 
 	tls_client_collect(s->c.ssl, &pa->tls);
 	chain = SSL_get_peer_cert_chain(s->c.ssl);
@@ -274,7 +296,8 @@ sess_scan_done(struct sess *s, const struct session_params *p, long long now)
 {
 	if (p->hooks->done != NULL)
 		p->hooks->done(p->hooks->arg, s->idx, s->c.ssl);
-	if (p->hooks->inject != NULL && p->hooks->inject(p->hooks->arg, s->idx)) {
+	if (p->hooks->inject != NULL &&
+	    p->hooks->inject(p->hooks->arg, s->idx)) {
 		s->pa->tls.unsolicited = 0;
 		s->watch = true;
 		conn_set_deadline(&s->c, now + SESSION_INJECT_WAIT_MS);
@@ -327,13 +350,14 @@ sess_handshake(struct sess *s, const struct session_params *p, long long now)
 	if (pa->tls.errmsg[0] == '\0')
 		snprintf(pa->tls.errmsg, sizeof(pa->tls.errmsg), "%s",
 		    fail.ssl_error == SSL_ERROR_SYSCALL ||
-		    fail.ssl_error == SSL_ERROR_ZERO_RETURN ?
-		    "connection closed during the TLS handshake" :
-		    "TLS handshake failed");
+		            fail.ssl_error == SSL_ERROR_ZERO_RETURN
+		        ? "connection closed during the TLS handshake"
+		        : "TLS handshake failed");
 	if (pa->tls.alert[0] != '\0') {
 		char m[200];
 
-		snprintf(m, sizeof(m), "%.120s (alert %.60s)", pa->tls.errmsg, pa->tls.alert);
+		snprintf(m, sizeof(m), "%.120s (alert %.60s)", pa->tls.errmsg,
+		    pa->tls.alert);
 		snprintf(pa->tls.errmsg, sizeof(pa->tls.errmsg), "%s", m);
 	}
 	smtp_client_tls_done(&pa->sc, false, pa->tls.errmsg);
@@ -352,8 +376,13 @@ sess_ended(struct sess *s, const struct session_params *p,
 	pa->tls.end = end->how;
 	ascii_copy(pa->tls.end_alert, sizeof(pa->tls.end_alert), end->alert);
 	tls_io_end_phrase(end, how, sizeof(how));
-	sess_event(s, p, smtp_client_closed(&pa->sc, end->how == TLS_IO_END_ALERT ||
-	    end->how == TLS_IO_END_ERROR ? ST_ERR_TLS : ST_ERR_CLOSED, how), now);
+	sess_event(s, p,
+	    smtp_client_closed(&pa->sc,
+	        end->how == TLS_IO_END_ALERT || end->how == TLS_IO_END_ERROR
+	            ? ST_ERR_TLS
+	            : ST_ERR_CLOSED,
+	        how),
+	    now);
 }
 
 /* sess_read - read what is available and feed it to the machine */
@@ -379,7 +408,8 @@ sess_read(struct sess *s, const struct session_params *p, long long now)
 			size_t used = 0;
 			enum smtp_event ev;
 
-			ev = smtp_client_feed(&pa->sc, buf + off, (size_t)n - off, &used);
+			ev = smtp_client_feed(&pa->sc, buf + off,
+			    (size_t)n - off, &used);
 			off += used;
 			if (ev == SMTP_EV_START_TLS) {
 				/* Bytes after the 220 are dropped before the
@@ -404,7 +434,8 @@ sess_connected(struct sess *s, const struct session_params *p, long long now)
 	int err = conn_connect_done(&s->c);
 
 	if (err != 0) {
-		snprintf(pa->conn_error, sizeof(pa->conn_error), "%s", errno_code(err));
+		snprintf(pa->conn_error, sizeof(pa->conn_error), "%s",
+		    errno_code(err));
 		snprintf(pa->conn_errmsg, sizeof(pa->conn_errmsg),
 		    "cannot connect to '%s' port %u: %s", pa->address,
 		    (unsigned)p->port, strerror(err));
@@ -433,8 +464,8 @@ sess_timeout(struct sess *s, const struct session_params *p, long long now,
 		    deadline ? "deadline" : "timeout");
 		snprintf(pa->conn_errmsg, sizeof(pa->conn_errmsg),
 		    "cannot connect to '%s' port %u: %s", pa->address,
-		    (unsigned)p->port, deadline ? "run deadline reached" :
-		    "timed out");
+		    (unsigned)p->port,
+		    deadline ? "run deadline reached" : "timed out");
 		break;
 	case CONN_HANDSHAKE:
 		pa->tls.timeout = true;
@@ -515,7 +546,7 @@ sess_init(struct sess *s, struct probe_addr *pa, size_t i,
 	conn_init(&s->c);
 	s->scan = p->hooks != NULL;
 	s->inject = p->hooks != NULL && p->hooks->inject != NULL &&
-	    p->hooks->inject(p->hooks->arg, i);
+	            p->hooks->inject(p->hooks->arg, i);
 	if (rcpt_group != NULL && rcpt_group[i] >= 0 && p->rcpt != NULL) {
 		s->atp = ATP_RUNNING;
 		s->group = (unsigned)rcpt_group[i];
@@ -574,7 +605,8 @@ sess_pick(struct sess *ss, size_t n, const struct session_params *p,
 		s->atp = order[i] == ATP_RUN ? ATP_CHOSEN : ATP_RELEASED;
 		conn_set_deadline(&s->c, now + p->timeout_ms);
 		s->step_start = now;
-		sess_event(s, p, smtp_client_go(&s->pa->sc, order[i] == ATP_RUN), now);
+		sess_event(s, p,
+		    smtp_client_go(&s->pa->sc, order[i] == ATP_RUN), now);
 	}
 }
 
@@ -662,7 +694,8 @@ session_run_all(struct probe_addr **addrs, const int *rcpt_group, size_t n,
 		if (now >= p->deadline) {
 			addrs[i]->state = ADDR_SKIPPED;
 			addrs[i]->deadline = true;
-			snprintf(addrs[i]->conn_error, sizeof(addrs[i]->conn_error), "deadline");
+			snprintf(addrs[i]->conn_error,
+			    sizeof(addrs[i]->conn_error), "deadline");
 			conn_close(&ss[i].c, false);
 			continue;
 		}

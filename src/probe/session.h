@@ -27,11 +27,11 @@
  * applies it and decides nothing.
  */
 struct session_target {
-	const char *sni;              /* SNI to send, or NULL */
-	const struct dns_tlsa *tlsa;  /* records for DANE, or NULL */
+	const char *sni;             /* SNI to send, or NULL */
+	const struct dns_tlsa *tlsa; /* records for DANE, or NULL */
 	size_t ntlsa;
-	const char *ref_name;         /* reference for cert.name (the MX
-	                               * host name), NULL for a literal */
+	const char *ref_name; /* reference for cert.name (the MX
+	                       * host name), NULL for a literal */
 };
 
 struct session_params {
@@ -39,19 +39,19 @@ struct session_params {
 	/* One per addrs[i] of session_run_all(), or NULL: no SNI, no DANE. */
 	const struct session_target *targets;
 	/* For session_chains_check() after the loop, not the loop: */
-	X509_STORE *store;       /* PKIX trust store */
+	X509_STORE *store; /* PKIX trust store */
 	const char *ehlo;
-	const char *mail_from;   /* "" = null path */
-	const char *rcpt;        /* recipient for addresses with want_rcpt */
-	const char *rcpt2;       /* second recipient (--catchall) or NULL */
-	bool no_starttls;        /* never issue STARTTLS (--cleartext session) */
-	const char *domain;      /* reference for cert.name.nexthop, or NULL */
-	bool exact_domain;       /* --tls-domain given */
-	time_t now;              /* wall clock for certificate dates */
+	const char *mail_from; /* "" = null path */
+	const char *rcpt;      /* recipient for addresses with want_rcpt */
+	const char *rcpt2;     /* second recipient (--catchall) or NULL */
+	bool no_starttls;      /* never issue STARTTLS (--cleartext session) */
+	const char *domain;    /* reference for cert.name.nexthop, or NULL */
+	bool exact_domain;     /* --tls-domain given */
+	time_t now;            /* wall clock for certificate dates */
 	/* The loop: */
 	uint16_t port;
-	unsigned timeout_ms;     /* per step */
-	long long deadline;      /* clock_ms() value ending the run */
+	unsigned timeout_ms; /* per step */
+	long long deadline;  /* clock_ms() value ending the run */
 	/* Deep scan only (scan.c); NULL for the standard sessions, which
 	 * then run the whole dialogue as before. */
 	const struct session_hooks *hooks;

@@ -57,8 +57,8 @@ session_chains_check(struct probe_addr **addrs,
 		/* A failed analysis (out of memory) leaves no chain result,
 		 * which the checks report as not analysed. */
 		if (cert_chain_check(pa->peer_chain, p->store, p->now,
-		    targets[i].ref_name, p->domain, p->exact_domain,
-		    &pa->tls.chain, err, sizeof(err)) == ST_OK)
+		        targets[i].ref_name, p->domain, p->exact_domain,
+		        &pa->tls.chain, err, sizeof(err)) == ST_OK)
 			pa->tls.have_chain = true;
 		session_chain_drop(pa);
 	}

@@ -17,8 +17,7 @@ void session_target_of(const struct probe_mx *mx, struct session_target *t);
 
 /* One target per addrs[i] (the array is the caller's to free; it borrows
  * from the MX records); NULL when out of memory. */
-struct session_target *session_targets_new(struct probe_addr **addrs,
-    size_t n);
+struct session_target *session_targets_new(struct probe_addr **addrs, size_t n);
 
 /*
  * Analyse the chain each session kept (addrs[i]->peer_chain) with

@@ -45,7 +45,8 @@ pick_group(const enum atp_state *st, const unsigned *group, size_t n,
 	if (!chosen && winner == n)
 		return;
 	for (i = 0; i < n; i++)
-		if (group[i] == g && (st[i] == ATP_HELD_TLS || st[i] == ATP_HELD_CLEAR))
+		if (group[i] == g &&
+		    (st[i] == ATP_HELD_TLS || st[i] == ATP_HELD_CLEAR))
 			out[i] = !chosen && i == winner ? ATP_RUN : ATP_RELEASE;
 }
 

@@ -15,19 +15,19 @@
 #include <stddef.h>
 
 enum atp_state {
-	ATP_NONE = 0,     /* not a candidate (no address test here) */
-	ATP_RUNNING,      /* before its last EHLO */
-	ATP_HELD_TLS,     /* holding after EHLO over TLS */
-	ATP_HELD_CLEAR,   /* holding after EHLO in cleartext */
-	ATP_GONE,         /* ended without holding */
-	ATP_CHOSEN,       /* runs (or ran) the test */
-	ATP_RELEASED,     /* told to QUIT */
+	ATP_NONE = 0,   /* not a candidate (no address test here) */
+	ATP_RUNNING,    /* before its last EHLO */
+	ATP_HELD_TLS,   /* holding after EHLO over TLS */
+	ATP_HELD_CLEAR, /* holding after EHLO in cleartext */
+	ATP_GONE,       /* ended without holding */
+	ATP_CHOSEN,     /* runs (or ran) the test */
+	ATP_RELEASED,   /* told to QUIT */
 };
 
 enum atp_order {
-	ATP_WAIT = 0,     /* nothing to do (yet) */
-	ATP_RUN,          /* run the address test */
-	ATP_RELEASE,      /* QUIT without the test */
+	ATP_WAIT = 0, /* nothing to do (yet) */
+	ATP_RUN,      /* run the address test */
+	ATP_RELEASE,  /* QUIT without the test */
 };
 
 /*

@@ -23,8 +23,8 @@ static const char *const mode_names[] = {
 	[MTASTS_MODE_TESTING] = "testing",
 	[MTASTS_MODE_NONE] = "none",
 };
-static_assert(sizeof(mode_names) / sizeof(mode_names[0]) ==
-    MTASTS_MODE__COUNT, "mode_names must name every mode");
+static_assert(sizeof(mode_names) / sizeof(mode_names[0]) == MTASTS_MODE__COUNT,
+    "mode_names must name every mode");
 
 static const char *const prob_names[] = {
 	[MTASTS_P_TOO_LARGE] = "policy body too large",
@@ -56,8 +56,8 @@ static_assert(sizeof(prob_names) / sizeof(prob_names[0]) == MTASTS_P__COUNT,
 /* Parse state beyond what the result keeps. */
 struct pstate {
 	struct mtasts_policy *pol;
-	size_t line;            /* 1-based number of the current line */
-	const char *l;          /* the current line, without terminator */
+	size_t line;   /* 1-based number of the current line */
+	const char *l; /* the current line, without terminator */
 	size_t llen;
 	bool version_seen;
 	bool max_age_seen;
@@ -111,8 +111,8 @@ add_problem(struct pstate *ps, enum mtasts_policy_prob code, bool fatal)
 	if (fatal)
 		ps->fatal = true;
 	else if (code == MTASTS_P_VERSION_DUP || code == MTASTS_P_MODE_DUP ||
-	    code == MTASTS_P_MAX_AGE_DUP || code == MTASTS_P_KEY_TYPO)
-		pol->warn = true;	/* checks.md 7: syntax warn */
+	         code == MTASTS_P_MAX_AGE_DUP || code == MTASTS_P_KEY_TYPO)
+		pol->warn = true; /* checks.md 7: syntax warn */
 	if (pol->nproblems >= MTASTS_PROBLEMS_MAX) {
 		pol->problems_dropped++;
 		return;
@@ -167,7 +167,7 @@ host_ok(const char *p, size_t n)
 		p += ll + 1;
 		n -= ll + 1;
 		if (n == 0)
-			return false;	/* trailing dot */
+			return false; /* trailing dot */
 	}
 }
 
@@ -304,7 +304,7 @@ add_unknown(struct pstate *ps, const char *k, size_t klen, const char *v,
     size_t vlen, bool clean)
 {
 	static const char *const known[] = { "version", "mode", "max_age",
-	    "mx" };
+		"mx" };
 	struct mtasts_policy *pol = ps->pol;
 	struct mtasts_policy_kv *kv;
 	size_t i, keep;
@@ -320,7 +320,7 @@ add_unknown(struct pstate *ps, const char *k, size_t klen, const char *v,
 		return;
 	}
 	if (!clean)
-		return;		/* already a problem; keep no odd bytes */
+		return; /* already a problem; keep no odd bytes */
 	if (pol->nunknown >= MTASTS_UNKNOWN_MAX) {
 		if (pol->unknown_dropped++ == 0)
 			add_problem(ps, MTASTS_P_UNKNOWN_TOO_MANY, false);
@@ -364,7 +364,8 @@ key_ok(const char *k, size_t n)
 {
 	size_t i;
 
-	if (n == 0 || n > MTASTS_KEY_MAX || !ascii_is_alnum((unsigned char)k[0]))
+	if (n == 0 || n > MTASTS_KEY_MAX ||
+	    !ascii_is_alnum((unsigned char)k[0]))
 		return false;
 	for (i = 1; i < n; i++)
 		if (!ascii_is_alnum((unsigned char)k[i]) && k[i] != '_' &&
@@ -433,7 +434,8 @@ check_required(struct pstate *ps)
 	if (!ps->max_age_seen)
 		add_problem(ps, MTASTS_P_MAX_AGE_MISSING, true);
 	if ((pol->mode == MTASTS_MODE_ENFORCE ||
-	    pol->mode == MTASTS_MODE_TESTING) && pol->mx_lines == 0)
+	        pol->mode == MTASTS_MODE_TESTING) &&
+	    pol->mx_lines == 0)
 		add_problem(ps, MTASTS_P_MX_MISSING, true);
 }
 
@@ -486,7 +488,7 @@ mtasts_policy_parse(struct mtasts_policy *pol, const char *p, size_t len)
 		end = nl != NULL ? (size_t)(nl - p) : len;
 		lend = end;
 		if (lend > i && p[lend - 1] == '\r')
-			lend--;		/* CRLF; a bare CR stays a control */
+			lend--; /* CRLF; a bare CR stays a control */
 		ps.line++;
 		ps.l = p + i;
 		ps.llen = lend - i;
@@ -545,7 +547,7 @@ mtasts_mx_match(const char *pattern, size_t pattern_len, const char *host,
 			return false;
 		first = (size_t)(dot - host);
 		return host_len - first - 1 == plen &&
-		    eq_nocase(dot + 1, parent, plen);
+		       eq_nocase(dot + 1, parent, plen);
 	}
 	if (!name_ok(pattern, pattern_len))
 		return false;
@@ -562,7 +564,7 @@ mtasts_policy_match(const struct mtasts_policy *pol, const char *host,
 		return NULL;
 	for (i = 0; i < pol->nmx; i++)
 		if (mtasts_mx_match(pol->mx[i], strlen(pol->mx[i]), host,
-		    host_len))
+		        host_len))
 			return pol->mx[i];
 	return NULL;
 }

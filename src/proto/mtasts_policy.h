@@ -57,40 +57,40 @@ enum mtasts_mode {
 /* What went wrong; names from mtasts_policy_prob_name(). */
 enum mtasts_policy_prob {
 	/* fatal: mtasts.policy.syntax fail */
-	MTASTS_P_TOO_LARGE = 0,   /* body over MTASTS_POLICY_MAX: not parsed */
-	MTASTS_P_EMPTY,           /* empty body */
-	MTASTS_P_NON_ASCII,       /* octet >= 0x80 (U-labels included) */
-	MTASTS_P_CONTROL,         /* control octet (NUL, bare CR, ...) */
-	MTASTS_P_NO_COLON,        /* line without ":" */
-	MTASTS_P_BAD_KEY,         /* key not per the grammar (e.g. "mode ") */
-	MTASTS_P_BAD_VALUE,       /* empty value of an unknown key */
+	MTASTS_P_TOO_LARGE = 0, /* body over MTASTS_POLICY_MAX: not parsed */
+	MTASTS_P_EMPTY,         /* empty body */
+	MTASTS_P_NON_ASCII,     /* octet >= 0x80 (U-labels included) */
+	MTASTS_P_CONTROL,       /* control octet (NUL, bare CR, ...) */
+	MTASTS_P_NO_COLON,      /* line without ":" */
+	MTASTS_P_BAD_KEY,       /* key not per the grammar (e.g. "mode ") */
+	MTASTS_P_BAD_VALUE,     /* empty value of an unknown key */
 	MTASTS_P_VERSION_MISSING,
 	MTASTS_P_VERSION_INVALID, /* not exactly "STSv1" */
 	MTASTS_P_MODE_MISSING,
-	MTASTS_P_MODE_INVALID,    /* not enforce, testing or none */
+	MTASTS_P_MODE_INVALID, /* not enforce, testing or none */
 	MTASTS_P_MAX_AGE_MISSING,
 	MTASTS_P_MAX_AGE_INVALID, /* not 1-10 digits */
 	MTASTS_P_MX_INVALID,      /* pattern not ["*."] host name */
 	MTASTS_P_MX_MISSING,      /* no mx with mode enforce or testing */
 	/* not fatal: warn (sets warn) */
-	MTASTS_P_VERSION_DUP,     /* second version line, first used: warn */
-	MTASTS_P_MODE_DUP,        /* second mode line: warn */
-	MTASTS_P_MAX_AGE_DUP,     /* second max_age line: warn */
-	MTASTS_P_KEY_TYPO,        /* unknown key like a known one ("Mode",
-	                             "max-age"): warn */
+	MTASTS_P_VERSION_DUP, /* second version line, first used: warn */
+	MTASTS_P_MODE_DUP,    /* second mode line: warn */
+	MTASTS_P_MAX_AGE_DUP, /* second max_age line: warn */
+	MTASTS_P_KEY_TYPO,    /* unknown key like a known one ("Mode",
+	                         "max-age"): warn */
 	/* not fatal: notes */
-	MTASTS_P_EMPTY_LINE,      /* blank line; XXX: the ABNF has none, but
-	                             senders skip them, so only a note */
-	MTASTS_P_MX_TOO_MANY,     /* over MTASTS_MX_MAX patterns: rest counted
-	                             only (our limit, a note) */
+	MTASTS_P_EMPTY_LINE,       /* blank line; XXX: the ABNF has none, but
+	                              senders skip them, so only a note */
+	MTASTS_P_MX_TOO_MANY,      /* over MTASTS_MX_MAX patterns: rest counted
+	                              only (our limit, a note) */
 	MTASTS_P_UNKNOWN_TOO_MANY, /* over MTASTS_UNKNOWN_MAX unknown keys */
 	MTASTS_P__COUNT
 };
 
 struct mtasts_policy_problem {
 	enum mtasts_policy_prob code;
-	bool fatal;      /* the policy is invalid (mtasts.policy.syntax fail) */
-	size_t line;     /* 1-based line number; 0: the body as a whole */
+	bool fatal;  /* the policy is invalid (mtasts.policy.syntax fail) */
+	size_t line; /* 1-based line number; 0: the body as a whole */
 	/* Raw peer bytes of the line (may hold any octet, NUL included;
 	 * escape before output), NUL-terminated, evidence_len counts. */
 	char evidence[MTASTS_EVIDENCE_MAX + 1];
@@ -99,10 +99,10 @@ struct mtasts_policy_problem {
 
 /* An unknown key (report.md 5.6 "unknown_keys"). */
 struct mtasts_policy_kv {
-	char key[MTASTS_KEY_MAX + 1];      /* validated, NUL-terminated */
-	char value[MTASTS_VALUE_MAX + 1];  /* printable ASCII and SP */
-	bool value_cut;                    /* longer than MTASTS_VALUE_MAX */
-	size_t line;                       /* 1-based */
+	char key[MTASTS_KEY_MAX + 1];     /* validated, NUL-terminated */
+	char value[MTASTS_VALUE_MAX + 1]; /* printable ASCII and SP */
+	bool value_cut;                   /* longer than MTASTS_VALUE_MAX */
+	size_t line;                      /* 1-based */
 };
 
 /*
@@ -117,26 +117,26 @@ struct mtasts_policy {
 	 * non-fatal problems (EMPTY_LINE, *_TOO_MANY) are notes only. */
 	bool warn;
 
-	bool has_version;    /* first version line was "STSv1" */
+	bool has_version; /* first version line was "STSv1" */
 	enum mtasts_mode mode;
-	bool has_max_age;    /* first max_age line was 1-10 digits */
-	uint64_t max_age;    /* seconds, as written (up to 9999999999) */
-	bool max_age_short;  /* has_max_age and below MTASTS_MAX_AGE_SHORT */
-	bool max_age_long;   /* has_max_age and above MTASTS_MAX_AGE_LIMIT */
+	bool has_max_age;   /* first max_age line was 1-10 digits */
+	uint64_t max_age;   /* seconds, as written (up to 9999999999) */
+	bool max_age_short; /* has_max_age and below MTASTS_MAX_AGE_SHORT */
+	bool max_age_long;  /* has_max_age and above MTASTS_MAX_AGE_LIMIT */
 
 	/* Valid mx patterns, in body order, as written (case kept): nmx
 	 * NUL-terminated strings of at most MTASTS_PATTERN_MAX octets,
 	 * owned by the struct (NULL while nmx == 0). */
 	char **mx;
 	size_t nmx;
-	size_t mx_lines;     /* every mx line, valid or not */
-	size_t mx_dropped;   /* valid patterns beyond MTASTS_MX_MAX */
+	size_t mx_lines;   /* every mx line, valid or not */
+	size_t mx_dropped; /* valid patterns beyond MTASTS_MX_MAX */
 
 	struct mtasts_policy_kv unknown[MTASTS_UNKNOWN_MAX];
 	size_t nunknown;
 	size_t unknown_dropped;
 
-	size_t lines;        /* lines in the body */
+	size_t lines; /* lines in the body */
 	struct mtasts_policy_problem problems[MTASTS_PROBLEMS_MAX];
 	size_t nproblems;
 	size_t problems_dropped; /* problems beyond the cap, not kept */
@@ -167,8 +167,8 @@ enum st_err mtasts_policy_parse(struct mtasts_policy *pol, const char *p,
  * label or an empty input never matches. One trailing "." on host is
  * ignored. Both are (pointer, length); NULL only with length 0.
  */
-bool mtasts_mx_match(const char *pattern, size_t pattern_len,
-    const char *host, size_t host_len);
+bool mtasts_mx_match(const char *pattern, size_t pattern_len, const char *host,
+    size_t host_len);
 
 /*
  * The first of pol's patterns that host matches, or NULL. The result

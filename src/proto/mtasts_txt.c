@@ -25,7 +25,8 @@ static const char *const status_names[] = {
 	[MTASTS_TXT_MULTIPLE] = "multiple",
 };
 static_assert(sizeof(status_names) / sizeof(status_names[0]) ==
-    MTASTS_TXT__COUNT, "status_names must name every status");
+                  MTASTS_TXT__COUNT,
+    "status_names must name every status");
 
 static const char *const prob_names[] = {
 	[MTASTS_TXT_P_MULTIPLE] = "more than one v=STSv1 record",
@@ -45,8 +46,8 @@ static const char *const prob_names[] = {
 	    "record resembling v=STSv1 discarded by senders",
 	[MTASTS_TXT_P_TOO_MANY_FIELDS] = "too many fields, rest not kept",
 };
-static_assert(sizeof(prob_names) / sizeof(prob_names[0]) ==
-    MTASTS_TXT_P__COUNT, "prob_names must name every problem");
+static_assert(sizeof(prob_names) / sizeof(prob_names[0]) == MTASTS_TXT_P__COUNT,
+    "prob_names must name every problem");
 static_assert(MTASTS_TXT_NAME_MAX >= TXT_RECORD_NAME_MAX,
     "a field name that passes must fit");
 
@@ -157,15 +158,15 @@ parse_ext(struct mtasts_txt *t, size_t rec, const struct txt_record_field *f)
 	}
 	if (t->nfields >= MTASTS_TXT_FIELDS_MAX) {
 		if (t->fields_dropped++ == 0)
-			add_problem(t, MTASTS_TXT_P_TOO_MANY_FIELDS, false,
-			    rec, f->p, f->len);
+			add_problem(t, MTASTS_TXT_P_TOO_MANY_FIELDS, false, rec,
+			    f->p, f->len);
 		return;
 	}
 	fld = &t->fields[t->nfields++];
 	memcpy(fld->name, f->p, f->name_len);
 	fld->name[f->name_len] = '\0';
-	keep = f->value_len > MTASTS_TXT_VALUE_MAX ? MTASTS_TXT_VALUE_MAX :
-	    f->value_len;
+	keep = f->value_len > MTASTS_TXT_VALUE_MAX ? MTASTS_TXT_VALUE_MAX
+	                                           : f->value_len;
 	memcpy(fld->value, f->value, keep);
 	fld->value[keep] = '\0';
 	fld->value_cut = keep < f->value_len;
@@ -208,8 +209,8 @@ parse_record(struct mtasts_txt *t, size_t rec, const char *p, size_t len)
 		else
 			parse_field(t, rec, &f, &id_seen);
 		if (f.trailing_ws)
-			add_problem(t, MTASTS_TXT_P_TRAILING_WS, true, rec,
-			    f.p, f.raw_len);
+			add_problem(t, MTASTS_TXT_P_TRAILING_WS, true, rec, f.p,
+			    f.raw_len);
 	}
 	if (w.nfields == 0)
 		add_problem(t, MTASTS_TXT_P_NO_FIELDS, true, rec, p, len);

@@ -42,35 +42,35 @@
 
 /* How the record set looks to a sender; maps onto mtasts.txt verdicts. */
 enum mtasts_txt_status {
-	MTASTS_TXT_NONE = 0,  /* no candidate: info (no MTA-STS) */
-	MTASTS_TXT_VALID,     /* one candidate, valid: pass (warn if
-	                         ws_before_semicolon) */
-	MTASTS_TXT_INVALID,   /* one candidate, invalid: fail */
-	MTASTS_TXT_MULTIPLE,  /* more than one candidate: fail */
+	MTASTS_TXT_NONE = 0, /* no candidate: info (no MTA-STS) */
+	MTASTS_TXT_VALID,    /* one candidate, valid: pass (warn if
+	                        ws_before_semicolon) */
+	MTASTS_TXT_INVALID,  /* one candidate, invalid: fail */
+	MTASTS_TXT_MULTIPLE, /* more than one candidate: fail */
 	MTASTS_TXT__COUNT
 };
 
 /* What went wrong; names from mtasts_txt_prob_name(). */
 enum mtasts_txt_prob {
-	MTASTS_TXT_P_MULTIPLE = 0,  /* more than one v=STSv1 record */
-	MTASTS_TXT_P_NO_FIELDS,     /* nothing after "v=STSv1;" */
-	MTASTS_TXT_P_ID_MISSING,    /* no id= field */
-	MTASTS_TXT_P_ID_EMPTY,      /* "id=" with no value */
-	MTASTS_TXT_P_ID_TOO_LONG,   /* id longer than 32 */
-	MTASTS_TXT_P_ID_BAD_CHAR,   /* id not letters and digits only */
-	MTASTS_TXT_P_ID_DUPLICATE,  /* second id= (first used; not fatal) */
-	MTASTS_TXT_P_EMPTY_FIELD,   /* ";;" or a field of only spaces */
-	MTASTS_TXT_P_BAD_NAME,      /* field name not per sts-ext-name */
-	MTASTS_TXT_P_NO_EQUALS,     /* field without "=" */
-	MTASTS_TXT_P_BAD_VALUE,     /* empty value or octet outside
-	                               %x21-3A / %x3C / %x3E-7E */
-	MTASTS_TXT_P_WS_BEFORE_SEMI, /* "v=STSv1 ;" (not fatal: warn) */
-	MTASTS_TXT_P_TRAILING_WS,   /* whitespace after the last field
-	                               without ";" (not in the grammar) */
-	MTASTS_TXT_P_LOOKALIKE,     /* a discarded record that looks like
-	                               an attempt (bad case, no ";", or
-	                               "v=STSv1 ;" among several records);
-	                               not fatal */
+	MTASTS_TXT_P_MULTIPLE = 0,    /* more than one v=STSv1 record */
+	MTASTS_TXT_P_NO_FIELDS,       /* nothing after "v=STSv1;" */
+	MTASTS_TXT_P_ID_MISSING,      /* no id= field */
+	MTASTS_TXT_P_ID_EMPTY,        /* "id=" with no value */
+	MTASTS_TXT_P_ID_TOO_LONG,     /* id longer than 32 */
+	MTASTS_TXT_P_ID_BAD_CHAR,     /* id not letters and digits only */
+	MTASTS_TXT_P_ID_DUPLICATE,    /* second id= (first used; not fatal) */
+	MTASTS_TXT_P_EMPTY_FIELD,     /* ";;" or a field of only spaces */
+	MTASTS_TXT_P_BAD_NAME,        /* field name not per sts-ext-name */
+	MTASTS_TXT_P_NO_EQUALS,       /* field without "=" */
+	MTASTS_TXT_P_BAD_VALUE,       /* empty value or octet outside
+	                                 %x21-3A / %x3C / %x3E-7E */
+	MTASTS_TXT_P_WS_BEFORE_SEMI,  /* "v=STSv1 ;" (not fatal: warn) */
+	MTASTS_TXT_P_TRAILING_WS,     /* whitespace after the last field
+	                                 without ";" (not in the grammar) */
+	MTASTS_TXT_P_LOOKALIKE,       /* a discarded record that looks like
+	                                 an attempt (bad case, no ";", or
+	                                 "v=STSv1 ;" among several records);
+	                                 not fatal */
 	MTASTS_TXT_P_TOO_MANY_FIELDS, /* over MTASTS_TXT_FIELDS_MAX extension
 	                                 fields; rest dropped (not fatal) */
 	MTASTS_TXT_P__COUNT
@@ -78,8 +78,8 @@ enum mtasts_txt_prob {
 
 struct mtasts_txt_problem {
 	enum mtasts_txt_prob code;
-	bool fatal;       /* makes the candidate invalid (fail) */
-	size_t record;    /* index into the input list */
+	bool fatal;    /* makes the candidate invalid (fail) */
+	size_t record; /* index into the input list */
 	/* Raw peer bytes (may hold any octet, NUL included; escape before
 	 * output), NUL-terminated for convenience, evidence_len counts. */
 	char evidence[MTASTS_TXT_EVIDENCE_MAX + 1];
@@ -87,9 +87,9 @@ struct mtasts_txt_problem {
 };
 
 struct mtasts_txt_field {
-	char name[MTASTS_TXT_NAME_MAX + 1];  /* validated, NUL-terminated */
+	char name[MTASTS_TXT_NAME_MAX + 1];   /* validated, NUL-terminated */
 	char value[MTASTS_TXT_VALUE_MAX + 1]; /* validated printable ASCII */
-	bool value_cut;   /* value was longer than MTASTS_TXT_VALUE_MAX */
+	bool value_cut; /* value was longer than MTASTS_TXT_VALUE_MAX */
 };
 
 /*
@@ -98,12 +98,12 @@ struct mtasts_txt_field {
  */
 struct mtasts_txt {
 	enum mtasts_txt_status status;
-	size_t candidates;   /* report.md "candidates" */
-	size_t record;       /* index of the one candidate into the input
-	                        list (report.md "record"); valid only when
-	                        candidates == 1 */
-	size_t discarded;    /* records resembling one that senders discard
-	                        (each also a MTASTS_TXT_P_LOOKALIKE) */
+	size_t candidates; /* report.md "candidates" */
+	size_t record;     /* index of the one candidate into the input
+	                      list (report.md "record"); valid only when
+	                      candidates == 1 */
+	size_t discarded;  /* records resembling one that senders discard
+	                      (each also a MTASTS_TXT_P_LOOKALIKE) */
 	bool has_id;
 	char id[MTASTS_TXT_ID_MAX + 1]; /* first valid id=, "" if none */
 	/* The lone candidate is "v=STSv1" then whitespace then ";": valid,
@@ -115,8 +115,8 @@ struct mtasts_txt {
 	size_t fields_dropped;
 	struct mtasts_txt_problem problems[MTASTS_TXT_PROBLEMS_MAX];
 	size_t nproblems;
-	size_t problems_dropped;  /* problems beyond the cap, not kept */
-	bool fatal;               /* some fatal problem, kept or dropped */
+	size_t problems_dropped; /* problems beyond the cap, not kept */
+	bool fatal;              /* some fatal problem, kept or dropped */
 };
 
 /* Prepare *t (all zero, status MTASTS_TXT_NONE). */

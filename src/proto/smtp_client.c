@@ -129,8 +129,7 @@ client_fail(struct smtp_client *sc, enum st_err err, const char *fmt, ...)
 
 /* client_send - queue one command (CRLF added) and enter state next */
 static enum smtp_event __attribute__((format(printf, 3, 4)))
-client_send(struct smtp_client *sc, enum smtp_state next, const char *fmt,
-    ...)
+client_send(struct smtp_client *sc, enum smtp_state next, const char *fmt, ...)
 {
 	char cmd[EHLO_NAME_MAX + PATH_MAX_OCTETS + 32];
 	va_list ap;
@@ -144,11 +143,11 @@ client_send(struct smtp_client *sc, enum smtp_state next, const char *fmt,
 	 * not fit is a broken invariant. */
 	if (n < 0 || (size_t)n >= sizeof(cmd))
 		return client_fail(sc, ST_ERR_INTERNAL,
-		    "cannot format the command for %s",
-		    smtp_state_name(next));
+		    "cannot format the command for %s", smtp_state_name(next));
 	if ((err = buf_add(&sc->out, cmd, (size_t)n)) != ST_OK ||
 	    (err = buf_add(&sc->out, "\r\n", 2)) != ST_OK)
-		return client_fail(sc, err, "cannot queue the command for %s: %s",
+		return client_fail(sc, err,
+		    "cannot queue the command for %s: %s",
 		    smtp_state_name(next), st_strerror(err));
 	client_set_state(sc, next);
 	transcript_add(sc, "> ", cmd, (size_t)n);
@@ -245,16 +244,16 @@ static const struct {
 	const char *kw;
 	unsigned flag;
 } exts[] = {
-	{"STARTTLS", SMTP_EXT_STARTTLS},
-	{"SIZE", SMTP_EXT_SIZE},
-	{"PIPELINING", SMTP_EXT_PIPELINING},
-	{"8BITMIME", SMTP_EXT_8BITMIME},
-	{"SMTPUTF8", SMTP_EXT_SMTPUTF8},
-	{"REQUIRETLS", SMTP_EXT_REQUIRETLS},
-	{"CHUNKING", SMTP_EXT_CHUNKING},
-	{"ENHANCEDSTATUSCODES", SMTP_EXT_ENHANCEDSTATUSCODES},
-	{"DSN", SMTP_EXT_DSN},
-	{"AUTH", SMTP_EXT_AUTH},
+	{ "STARTTLS", SMTP_EXT_STARTTLS },
+	{ "SIZE", SMTP_EXT_SIZE },
+	{ "PIPELINING", SMTP_EXT_PIPELINING },
+	{ "8BITMIME", SMTP_EXT_8BITMIME },
+	{ "SMTPUTF8", SMTP_EXT_SMTPUTF8 },
+	{ "REQUIRETLS", SMTP_EXT_REQUIRETLS },
+	{ "CHUNKING", SMTP_EXT_CHUNKING },
+	{ "ENHANCEDSTATUSCODES", SMTP_EXT_ENHANCEDSTATUSCODES },
+	{ "DSN", SMTP_EXT_DSN },
+	{ "AUTH", SMTP_EXT_AUTH },
 };
 
 /* ehlo_exts - the enum smtp_ext flags of an EHLO reply */
@@ -391,37 +390,37 @@ on_quit(struct smtp_client *sc, const struct smtp_reply *r)
 static const struct state_info {
 	const char *name;
 	const char *awaiting;
-	size_t slot;       /* offsetof the reply in struct smtp_client */
+	size_t slot; /* offsetof the reply in struct smtp_client */
 	/* what to do with the reply; NULL: none expected in this state */
-	enum smtp_event (*on_reply)(struct smtp_client *,
-	    const struct smtp_reply *);
+	enum smtp_event (
+	    *on_reply)(struct smtp_client *, const struct smtp_reply *);
 } states[] = {
-	[SMTP_ST_NONE] = {"none", "nothing", 0, NULL},
-	[SMTP_ST_BANNER] = {"banner", "the greeting",
-	    offsetof(struct smtp_client, banner), on_banner},
-	[SMTP_ST_EHLO] = {"ehlo", "the reply to EHLO",
-	    offsetof(struct smtp_client, ehlo), on_ehlo},
-	[SMTP_ST_HELO] = {"helo", "the reply to HELO",
-	    offsetof(struct smtp_client, helo), on_helo},
-	[SMTP_ST_STARTTLS] = {"starttls", "the reply to STARTTLS",
-	    offsetof(struct smtp_client, starttls), on_starttls},
-	[SMTP_ST_TLS] = {"tls", "the TLS handshake", 0, NULL},
-	[SMTP_ST_EHLO_TLS] = {"ehlo_tls", "the reply to EHLO over TLS",
-	    offsetof(struct smtp_client, ehlo_tls), on_ehlo_tls},
-	[SMTP_ST_READY] = {"ready", "the choice of the address test",
-	    offsetof(struct smtp_client, unsolicited), on_unsolicited},
-	[SMTP_ST_MAIL] = {"mail", "the reply to MAIL FROM",
-	    offsetof(struct smtp_client, mail), on_mail},
-	[SMTP_ST_RCPT] = {"rcpt", "the reply to RCPT TO",
-	    offsetof(struct smtp_client, rcpt), on_rcpt},
-	[SMTP_ST_RCPT2] = {"rcpt2", "the reply to the second RCPT TO",
-	    offsetof(struct smtp_client, rcpt2), on_rcpt2},
-	[SMTP_ST_RSET] = {"rset", "the reply to RSET",
-	    offsetof(struct smtp_client, rset), on_rset},
-	[SMTP_ST_QUIT] = {"quit", "the reply to QUIT",
-	    offsetof(struct smtp_client, quit), on_quit},
-	[SMTP_ST_DONE] = {"done", "nothing", 0, NULL},
-	[SMTP_ST_FAILED] = {"failed", "nothing", 0, NULL},
+	[SMTP_ST_NONE] = { "none", "nothing", 0, NULL },
+	[SMTP_ST_BANNER] = { "banner", "the greeting",
+	    offsetof(struct smtp_client, banner), on_banner },
+	[SMTP_ST_EHLO] = { "ehlo", "the reply to EHLO",
+	    offsetof(struct smtp_client, ehlo), on_ehlo },
+	[SMTP_ST_HELO] = { "helo", "the reply to HELO",
+	    offsetof(struct smtp_client, helo), on_helo },
+	[SMTP_ST_STARTTLS] = { "starttls", "the reply to STARTTLS",
+	    offsetof(struct smtp_client, starttls), on_starttls },
+	[SMTP_ST_TLS] = { "tls", "the TLS handshake", 0, NULL },
+	[SMTP_ST_EHLO_TLS] = { "ehlo_tls", "the reply to EHLO over TLS",
+	    offsetof(struct smtp_client, ehlo_tls), on_ehlo_tls },
+	[SMTP_ST_READY] = { "ready", "the choice of the address test",
+	    offsetof(struct smtp_client, unsolicited), on_unsolicited },
+	[SMTP_ST_MAIL] = { "mail", "the reply to MAIL FROM",
+	    offsetof(struct smtp_client, mail), on_mail },
+	[SMTP_ST_RCPT] = { "rcpt", "the reply to RCPT TO",
+	    offsetof(struct smtp_client, rcpt), on_rcpt },
+	[SMTP_ST_RCPT2] = { "rcpt2", "the reply to the second RCPT TO",
+	    offsetof(struct smtp_client, rcpt2), on_rcpt2 },
+	[SMTP_ST_RSET] = { "rset", "the reply to RSET",
+	    offsetof(struct smtp_client, rset), on_rset },
+	[SMTP_ST_QUIT] = { "quit", "the reply to QUIT",
+	    offsetof(struct smtp_client, quit), on_quit },
+	[SMTP_ST_DONE] = { "done", "nothing", 0, NULL },
+	[SMTP_ST_FAILED] = { "failed", "nothing", 0, NULL },
 };
 static_assert(sizeof(states) / sizeof(states[0]) == SMTP_ST__COUNT,
     "states[] must describe every enum smtp_state value");
@@ -453,7 +452,7 @@ smtp_mailbox_problem(const char *s)
 		 * 6531), which the probe does not send. */
 		if (c >= 0x80)
 			return "contains octets outside ASCII (SMTPUTF8 addresses "
-			    "are not supported)";
+			       "are not supported)";
 		if (c == ' ' || c == '<' || c == '>')
 			return "contains a space, '<' or '>'";
 	}
@@ -475,7 +474,7 @@ smtp_ehlo_name_problem(const char *s)
 	}
 	if (!ascii_is_hostname(s))
 		return "not a host name (letters, digits, '-' and '_' in "
-		    "dot-separated labels)";
+		       "dot-separated labels)";
 	return NULL;
 }
 
@@ -515,13 +514,15 @@ smtp_client_init(struct smtp_client *sc,
 	if (params->ehlo_name == NULL ||
 	    smtp_ehlo_name_problem(params->ehlo_name) != NULL ||
 	    (from[0] != '\0' && smtp_mailbox_problem(from) != NULL) ||
-	    (params->rcpt != NULL && smtp_mailbox_problem(params->rcpt) != NULL) ||
-	    (params->rcpt2 != NULL && smtp_mailbox_problem(params->rcpt2) != NULL))
+	    (params->rcpt != NULL &&
+	        smtp_mailbox_problem(params->rcpt) != NULL) ||
+	    (params->rcpt2 != NULL &&
+	        smtp_mailbox_problem(params->rcpt2) != NULL))
 		return ST_ERR_INVAL;
 	sc->params.starttls = params->starttls;
 	sc->params.hold_before_mail = params->hold_before_mail;
 	if ((err = dup_param(&sc->params.ehlo_name, params->ehlo_name)) !=
-	    ST_OK ||
+	        ST_OK ||
 	    (err = dup_param(&sc->params.mail_from, from)) != ST_OK)
 		return err;
 	if (params->rcpt != NULL &&
@@ -570,14 +571,15 @@ client_reply(struct smtp_client *sc, struct smtp_reply *r)
 
 	if (si->on_reply == NULL) {
 		smtp_reply_release(r);
-		return client_fail(sc, ST_ERR_INTERNAL,
-		    "reply in state %s", si->name);
+		return client_fail(sc, ST_ERR_INTERNAL, "reply in state %s",
+		    si->name);
 	}
 	/* The transcript shows what was stored; say what was not. */
 	if (r->flags & SMTP_REPLY_CUT_LINE)
-		transcript_trace(sc, "a reply line of %zu octets: the first "
-		    "%d kept, the rest read and discarded", r->longest,
-		    SMTP_REPLY_LINE_MAX);
+		transcript_trace(sc,
+		    "a reply line of %zu octets: the first "
+		    "%d kept, the rest read and discarded",
+		    r->longest, SMTP_REPLY_LINE_MAX);
 	slot = (struct smtp_reply *)((char *)sc + si->slot);
 	smtp_reply_release(slot);
 	*slot = *r;
@@ -601,8 +603,8 @@ smtp_client_feed(struct smtp_client *sc, const char *buf, size_t len,
 	/* The struct may have moved since init; the callback follows it. */
 	sc->parser.line_cb_arg = sc;
 	while (off < len && ev == SMTP_EV_NONE) {
-		err = smtp_reply_feed(&sc->parser, buf + off, len - off, &n,
-		    &r, &done);
+		err = smtp_reply_feed(&sc->parser, buf + off, len - off, &n, &r,
+		    &done);
 		off += n;
 		if (err != ST_OK) {
 			ev = client_fail(sc, err, "cannot read %s: %s",
@@ -617,8 +619,10 @@ smtp_client_feed(struct smtp_client *sc, const char *buf, size_t len,
 		/* RFC 3207 5: nothing may follow the 220 before the
 		 * handshake; a server that sends more invites injection. */
 		sc->tls_injection = true;
-		transcript_trace(sc, "%zu octets after the 220 to STARTTLS "
-		    "in the same read, discarded", len - off);
+		transcript_trace(sc,
+		    "%zu octets after the 220 to STARTTLS "
+		    "in the same read, discarded",
+		    len - off);
 	}
 	*used = off;
 	return ev;

@@ -29,22 +29,22 @@
 #include "st_limits.h"
 
 enum smtp_state {
-	SMTP_ST_NONE = 0,   /* not initialised (smtp_client_init sets BANNER) */
-	SMTP_ST_BANNER,     /* waiting for the greeting */
-	SMTP_ST_EHLO,       /* EHLO sent */
-	SMTP_ST_HELO,       /* EHLO refused, HELO sent */
-	SMTP_ST_STARTTLS,   /* STARTTLS sent */
-	SMTP_ST_TLS,        /* 220 received; the driver runs the handshake */
-	SMTP_ST_EHLO_TLS,   /* EHLO sent over TLS */
-	SMTP_ST_READY,      /* hello done, held: the driver decides whether
-	                       this session runs the address test */
-	SMTP_ST_MAIL,       /* MAIL FROM sent */
-	SMTP_ST_RCPT,       /* RCPT TO sent */
-	SMTP_ST_RCPT2,      /* second RCPT TO (the catch-all test) sent */
-	SMTP_ST_RSET,       /* RSET sent */
-	SMTP_ST_QUIT,       /* QUIT sent */
-	SMTP_ST_DONE,       /* dialogue complete */
-	SMTP_ST_FAILED,     /* dialogue ended early; see fail_state, err */
+	SMTP_ST_NONE = 0, /* not initialised (smtp_client_init sets BANNER) */
+	SMTP_ST_BANNER,   /* waiting for the greeting */
+	SMTP_ST_EHLO,     /* EHLO sent */
+	SMTP_ST_HELO,     /* EHLO refused, HELO sent */
+	SMTP_ST_STARTTLS, /* STARTTLS sent */
+	SMTP_ST_TLS,      /* 220 received; the driver runs the handshake */
+	SMTP_ST_EHLO_TLS, /* EHLO sent over TLS */
+	SMTP_ST_READY,    /* hello done, held: the driver decides whether
+	                     this session runs the address test */
+	SMTP_ST_MAIL,     /* MAIL FROM sent */
+	SMTP_ST_RCPT,     /* RCPT TO sent */
+	SMTP_ST_RCPT2,    /* second RCPT TO (the catch-all test) sent */
+	SMTP_ST_RSET,     /* RSET sent */
+	SMTP_ST_QUIT,     /* QUIT sent */
+	SMTP_ST_DONE,     /* dialogue complete */
+	SMTP_ST_FAILED,   /* dialogue ended early; see fail_state, err */
 	SMTP_ST__COUNT
 };
 /* "banner", "ehlo", ... for traces and reports */
@@ -61,40 +61,40 @@ enum smtp_event {
 
 /* EHLO keywords the checks look at (RFC 5321 4.1.1.1, 2.2.2). */
 enum smtp_ext {
-	SMTP_EXT_STARTTLS = 1 << 0,     /* RFC 3207 */
-	SMTP_EXT_SIZE = 1 << 1,         /* RFC 1870 */
-	SMTP_EXT_PIPELINING = 1 << 2,   /* RFC 2920 */
-	SMTP_EXT_8BITMIME = 1 << 3,     /* RFC 6152 */
-	SMTP_EXT_SMTPUTF8 = 1 << 4,     /* RFC 6531 */
-	SMTP_EXT_REQUIRETLS = 1 << 5,   /* RFC 8689 */
-	SMTP_EXT_CHUNKING = 1 << 6,     /* RFC 3030 */
+	SMTP_EXT_STARTTLS = 1 << 0,            /* RFC 3207 */
+	SMTP_EXT_SIZE = 1 << 1,                /* RFC 1870 */
+	SMTP_EXT_PIPELINING = 1 << 2,          /* RFC 2920 */
+	SMTP_EXT_8BITMIME = 1 << 3,            /* RFC 6152 */
+	SMTP_EXT_SMTPUTF8 = 1 << 4,            /* RFC 6531 */
+	SMTP_EXT_REQUIRETLS = 1 << 5,          /* RFC 8689 */
+	SMTP_EXT_CHUNKING = 1 << 6,            /* RFC 3030 */
 	SMTP_EXT_ENHANCEDSTATUSCODES = 1 << 7, /* RFC 2034 */
-	SMTP_EXT_DSN = 1 << 8,          /* RFC 3461 */
-	SMTP_EXT_AUTH = 1 << 9,         /* RFC 4954 */
+	SMTP_EXT_DSN = 1 << 8,                 /* RFC 3461 */
+	SMTP_EXT_AUTH = 1 << 9,                /* RFC 4954 */
 };
 
 struct smtp_client_params {
-	const char *ehlo_name;  /* name sent in EHLO/HELO; see
-	                           smtp_ehlo_name_problem() */
-	bool starttls;          /* issue STARTTLS when offered */
-	const char *mail_from;  /* reverse path without <>; "" or NULL = null
-	                           path; else see smtp_mailbox_problem() */
-	const char *rcpt;       /* recipient to test, or NULL: no address test;
-	                           see smtp_mailbox_problem() */
-	const char *rcpt2;      /* a second recipient in the same transaction
-	                           when the first is accepted (--catchall), or
-	                           NULL; same limits */
-	bool hold_before_mail;  /* with rcpt: stop in SMTP_ST_READY after the
-	                           last hello and wait for smtp_client_go() */
+	const char *ehlo_name; /* name sent in EHLO/HELO; see
+	                          smtp_ehlo_name_problem() */
+	bool starttls;         /* issue STARTTLS when offered */
+	const char *mail_from; /* reverse path without <>; "" or NULL = null
+	                          path; else see smtp_mailbox_problem() */
+	const char *rcpt;      /* recipient to test, or NULL: no address test;
+	                          see smtp_mailbox_problem() */
+	const char *rcpt2;     /* a second recipient in the same transaction
+	                          when the first is accepted (--catchall), or
+	                          NULL; same limits */
+	bool hold_before_mail; /* with rcpt: stop in SMTP_ST_READY after the
+	                          last hello and wait for smtp_client_go() */
 };
 
 struct smtp_client {
 	enum smtp_state state;
 	struct smtp_client_params params; /* strings copied, owned */
 	struct smtp_reply_parser parser;
-	struct buf out;                   /* commands not yet handed out */
-	struct buf transcript;            /* "< 220 ..." / "> EHLO ..." lines,
-	                                     capped at SMTP_TRANSCRIPT_MAX */
+	struct buf out;        /* commands not yet handed out */
+	struct buf transcript; /* "< 220 ..." / "> EHLO ..." lines,
+	                          capped at SMTP_TRANSCRIPT_MAX */
 	/* Transcript format: one line per event, each ending in "\n":
 	 * "< " a line the server sent (line end removed), "> " a command we
 	 * queued (CRLF removed), "* " a trace line ("* banner -> ehlo",
@@ -102,42 +102,43 @@ struct smtp_client {
 	 * appear as \xNN. When the cap is reached it ends in
 	 * "[transcript truncated]\n" and nothing more is added; the dialogue
 	 * goes on. */
-	bool transcript_cut;              /* the transcript was truncated */
+	bool transcript_cut; /* the transcript was truncated */
 
 	/* Replies as received; code 0 = not received. Owned. */
 	struct smtp_reply banner;
-	struct smtp_reply ehlo;     /* reply to the first EHLO */
-	struct smtp_reply helo;     /* reply to HELO, when sent */
+	struct smtp_reply ehlo; /* reply to the first EHLO */
+	struct smtp_reply helo; /* reply to HELO, when sent */
 	struct smtp_reply starttls;
 	struct smtp_reply ehlo_tls;
 	struct smtp_reply mail, rcpt, rcpt2, rset, quit;
 	struct smtp_reply unsolicited; /* a reply nobody asked for, received
 	                                  while held in SMTP_ST_READY */
-	bool address_test;          /* MAIL FROM was (or is to be) sent */
+	bool address_test;             /* MAIL FROM was (or is to be) sent */
 
-	bool used_helo;             /* EHLO refused, HELO sent */
-	bool starttls_offered;      /* STARTTLS keyword in the first EHLO */
-	unsigned ext;               /* enum smtp_ext of the first EHLO reply */
-	unsigned ext_tls;           /* enum smtp_ext of the EHLO over TLS */
-	bool tls_active;            /* handshake reported done */
-	bool tls_injection;         /* bytes followed the 220 to STARTTLS in
-	                               the same read (RFC 3207 5, CVE-2011-0411) */
+	bool used_helo;        /* EHLO refused, HELO sent */
+	bool starttls_offered; /* STARTTLS keyword in the first EHLO */
+	unsigned ext;          /* enum smtp_ext of the first EHLO reply */
+	unsigned ext_tls;      /* enum smtp_ext of the EHLO over TLS */
+	bool tls_active;       /* handshake reported done */
+	bool tls_injection;    /* bytes followed the 220 to STARTTLS in
+	                          the same read (RFC 3207 5, CVE-2011-0411) */
 
-	bool failing;               /* QUIT sent after a refusal: the dialogue
-	                               ends FAILED once QUIT is answered */
-	enum smtp_state fail_state; /* state in which the dialogue ended early */
-	enum st_err err;            /* why: ST_ERR_CLOSED, _TIMEOUT, _PROTO,
-	                               _LIMIT, _TLS (_NOMEM, _INTERNAL: tool
-	                               errors); ST_OK when a reply code
-	                               ended it (see the reply of fail_state) */
-	char errmsg[200];           /* one line saying why it ended early */
+	bool failing; /* QUIT sent after a refusal: the dialogue
+	                 ends FAILED once QUIT is answered */
+	enum smtp_state
+	    fail_state;   /* state in which the dialogue ended early */
+	enum st_err err;  /* why: ST_ERR_CLOSED, _TIMEOUT, _PROTO,
+	                     _LIMIT, _TLS (_NOMEM, _INTERNAL: tool
+	                     errors); ST_OK when a reply code
+	                     ended it (see the reply of fail_state) */
+	char errmsg[200]; /* one line saying why it ended early */
 };
 
 /*
  * smtp_mailbox_problem - the one rule for a mailbox that goes into
  * MAIL FROM:<...> or RCPT TO:<...>: local@domain, both parts non-empty, at
- * most SMTP_MAILBOX_MAX octets of ASCII, no control octet, SP, '<' or '>' (which
- * would break the command or inject one). NULL when s is fine, else why
+ * most SMTP_MAILBOX_MAX octets of ASCII, no control octet, SP, '<' or '>'
+ * (which would break the command or inject one). NULL when s is fine, else why
  * not (static text). The command line checks its options with it too.
  */
 const char *smtp_mailbox_problem(const char *s);

@@ -113,8 +113,8 @@ parser_fail(struct smtp_reply_parser *p, enum st_err err, const char *fmt, ...)
 
 /* parser_fail_line - fail, quoting the start of the current line */
 static enum st_err
-parser_fail_line(struct smtp_reply_parser *p, enum st_err err,
-    const char *what, size_t n)
+parser_fail_line(struct smtp_reply_parser *p, enum st_err err, const char *what,
+    size_t n)
 {
 	char ev[EVIDENCE_TEXT];
 	const char *s = p->line.data != NULL ? p->line.data : "";
@@ -250,8 +250,8 @@ parser_end_line(struct smtp_reply_parser *p, bool *last)
 	 * 1yz and any second digit, as the header promises 100..599. */
 	if (n < 3 || s[0] < '1' || s[0] > '5' || !is_digit(s[1]) ||
 	    !is_digit(s[2]))
-		return parser_fail_line(p, ST_ERR_PROTO,
-		    "malformed reply code", full);
+		return parser_fail_line(p, ST_ERR_PROTO, "malformed reply code",
+		    full);
 	code = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
 	p->line_flags = line_flags(s, n, full, bare_lf);
 	if (full == 3) {
@@ -262,12 +262,12 @@ parser_end_line(struct smtp_reply_parser *p, bool *last)
 		*last = s[3] == ' ';
 		skip = 4;
 	} else {
-		return parser_fail_line(p, ST_ERR_PROTO,
-		    "malformed reply line", full);
+		return parser_fail_line(p, ST_ERR_PROTO, "malformed reply line",
+		    full);
 	}
 	if (p->cur.nlines >= SMTP_REPLY_LINES_MAX) {
-		(void)snprintf(what, sizeof(what), "reply of more than %d lines",
-		    SMTP_REPLY_LINES_MAX);
+		(void)snprintf(what, sizeof(what),
+		    "reply of more than %d lines", SMTP_REPLY_LINES_MAX);
 		return parser_fail_line(p, ST_ERR_LIMIT, what, full);
 	}
 	if (p->cur.nlines == 0)

@@ -22,26 +22,26 @@
 #include "smtptls/err.h"
 
 enum smtp_reply_flags {
-	SMTP_REPLY_BARE_LF = 1 << 0,    /* a line ended in LF without CR */
-	SMTP_REPLY_LONG_LINE = 1 << 1,  /* a line over 512 octets (RFC) */
+	SMTP_REPLY_BARE_LF = 1 << 0,     /* a line ended in LF without CR */
+	SMTP_REPLY_LONG_LINE = 1 << 1,   /* a line over 512 octets (RFC) */
 	SMTP_REPLY_MIXED_CODES = 1 << 2, /* continuation lines changed code */
-	SMTP_REPLY_BAD_OCTETS = 1 << 3, /* NUL, controls or 8-bit octets */
-	SMTP_REPLY_NO_SEP = 1 << 4,     /* "220" alone, no SP/text (tolerated) */
-	SMTP_REPLY_CUT_LINE = 1 << 5,   /* a line over SMTP_REPLY_LINE_MAX:
-	                                   only its start is stored */
+	SMTP_REPLY_BAD_OCTETS = 1 << 3,  /* NUL, controls or 8-bit octets */
+	SMTP_REPLY_NO_SEP = 1 << 4,   /* "220" alone, no SP/text (tolerated) */
+	SMTP_REPLY_CUT_LINE = 1 << 5, /* a line over SMTP_REPLY_LINE_MAX:
+	                                 only its start is stored */
 };
 
 struct smtp_reply {
-	int code;          /* 100..599, from the first line */
-	char **lines;      /* text after "DDD-"/"DDD ", NUL-terminated; raw
-	                      octets (callers escape before display); at most
-	                      SMTP_REPLY_LINE_MAX octets of a line, code
-	                      included, are kept (CUT_LINE) */
+	int code;     /* 100..599, from the first line */
+	char **lines; /* text after "DDD-"/"DDD ", NUL-terminated; raw
+	                 octets (callers escape before display); at most
+	                 SMTP_REPLY_LINE_MAX octets of a line, code
+	                 included, are kept (CUT_LINE) */
 	size_t nlines;
-	unsigned flags;    /* enum smtp_reply_flags */
-	size_t longest;    /* octets of the longest line as received, code
-	                      included, line end excluded (also what was
-	                      discarded) */
+	unsigned flags; /* enum smtp_reply_flags */
+	size_t longest; /* octets of the longest line as received, code
+	                   included, line end excluded (also what was
+	                   discarded) */
 };
 
 struct smtp_reply_parser {

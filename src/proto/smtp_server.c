@@ -18,13 +18,22 @@
 #include "banned.h"
 
 static const char *const state_names[SMTPS_ST__COUNT] = {
-	"cmd", "data", "tls", "closing", "done",
+	"cmd",
+	"data",
+	"tls",
+	"closing",
+	"done",
 };
-static_assert(sizeof(state_names) / sizeof(state_names[0]) ==
-    SMTPS_ST__COUNT, "state names");
+static_assert(sizeof(state_names) / sizeof(state_names[0]) == SMTPS_ST__COUNT,
+    "state names");
 
 static const char *const end_names[SMTPS_END__COUNT] = {
-	"", "quit", "client-closed", "timeout", "listener-closed", "error",
+	"",
+	"quit",
+	"client-closed",
+	"timeout",
+	"listener-closed",
+	"error",
 };
 static_assert(sizeof(end_names) / sizeof(end_names[0]) == SMTPS_END__COUNT,
     "end names");
@@ -49,8 +58,7 @@ set_state(struct smtp_server *ss, enum smtps_state st)
 }
 
 /* reply - queue one reply line; a full queue ends the session */
-static void
-reply(struct smtp_server *ss, const char *fmt, ...)
+static void reply(struct smtp_server *ss, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
@@ -275,9 +283,9 @@ cmd_mail(struct smtp_server *ss, const char *verb, const char *a, size_t len)
 		if (i - s == 10 && strncasecmp(a + s, "REQUIRETLS", 10) == 0)
 			ss->requiretls = true;
 		if (ss->nmail_params < SMTPS_PARAMS_MAX &&
-		    (ss->mail_params[ss->nmail_params] =
-		    strndup(a + s, i - s < SMTPS_PATH_MAX ? i - s :
-		    SMTPS_PATH_MAX)) != NULL)
+		    (ss->mail_params[ss->nmail_params] = strndup(a + s,
+		         i - s < SMTPS_PATH_MAX ? i - s : SMTPS_PATH_MAX)) !=
+		        NULL)
 			ss->nmail_params++;
 	}
 	ss->in_tx = true;
@@ -305,7 +313,7 @@ cmd_rcpt(struct smtp_server *ss, const char *verb, const char *a, size_t len)
 		return;
 	}
 	if ((ss->rcpt_to[ss->nrcpt] = strndup(a + ps,
-	    pn < SMTPS_PATH_MAX ? pn : SMTPS_PATH_MAX)) == NULL) {
+	         pn < SMTPS_PATH_MAX ? pn : SMTPS_PATH_MAX)) == NULL) {
 		reply(ss, "451 4.3.0 Error: out of memory");
 		return;
 	}
@@ -336,9 +344,11 @@ cmd_data(struct smtp_server *ss, const char *verb, const char *a, size_t len)
 	if (strcmp(verb, "BDAT") == 0) {
 		/* CHUNKING is not offered; the chunk that follows cannot be
 		 * told from commands, so the session ends here. */
-		data_reply(ss, 554, "5.5.1 BDAT not supported by this listener");
+		data_reply(ss, 554,
+		    "5.5.1 BDAT not supported by this listener");
 		close_with(ss, SMTPS_END_ERROR, "421 4.3.0 closing");
-		snprintf(ss->errmsg, sizeof(ss->errmsg), "BDAT without CHUNKING");
+		snprintf(ss->errmsg, sizeof(ss->errmsg),
+		    "BDAT without CHUNKING");
 		return;
 	}
 	if (!ss->params.accept_data) {
@@ -404,18 +414,18 @@ static const struct {
 	void (*fn)(struct smtp_server *, const char *verb, const char *arg,
 	    size_t arglen);
 } commands[] = {
-	{"EHLO", cmd_helo},
-	{"HELO", cmd_helo},
-	{"STARTTLS", cmd_starttls},
-	{"MAIL", cmd_mail},
-	{"RCPT", cmd_rcpt},
-	{"DATA", cmd_data},
-	{"BDAT", cmd_data},
-	{"RSET", cmd_rset},
-	{"NOOP", cmd_noop},
-	{"VRFY", cmd_vrfy},
-	{"HELP", cmd_help},
-	{"QUIT", cmd_quit},
+	{ "EHLO", cmd_helo },
+	{ "HELO", cmd_helo },
+	{ "STARTTLS", cmd_starttls },
+	{ "MAIL", cmd_mail },
+	{ "RCPT", cmd_rcpt },
+	{ "DATA", cmd_data },
+	{ "BDAT", cmd_data },
+	{ "RSET", cmd_rset },
+	{ "NOOP", cmd_noop },
+	{ "VRFY", cmd_vrfy },
+	{ "HELP", cmd_help },
+	{ "QUIT", cmd_quit },
 };
 
 /* do_command - one complete command line, line end removed */
@@ -449,8 +459,7 @@ do_command(struct smtp_server *ss, const char *l, size_t len)
 	a = vn < len ? skip_sp(l, len, vn) : len;
 	if (vn < len && l[vn] != ' ')
 		a = len + 1; /* verb longer than any we know */
-	for (i = 0; a <= len && i < sizeof(commands) / sizeof(commands[0]);
-	    i++)
+	for (i = 0; a <= len && i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(verb, commands[i].verb) == 0) {
 			commands[i].fn(ss, commands[i].verb, l + a, len - a);
 			goto counted;
@@ -459,8 +468,8 @@ do_command(struct smtp_server *ss, const char *l, size_t len)
 	ss->nbad++;
 counted:
 	if (ss->nbad >= SMTPS_BAD_MAX && ss->state == SMTPS_ST_CMD) {
-		snprintf(ss->errmsg, sizeof(ss->errmsg),
-		    "%d bad commands", SMTPS_BAD_MAX);
+		snprintf(ss->errmsg, sizeof(ss->errmsg), "%d bad commands",
+		    SMTPS_BAD_MAX);
 		close_with(ss, SMTPS_END_ERROR,
 		    "421 4.7.0 too many errors, closing");
 	}
@@ -488,8 +497,7 @@ feed_data(struct smtp_server *ss, const char *buf, size_t len)
 			ss->in_tx = false;
 			set_state(ss, SMTPS_ST_CMD);
 			if (ss->data_bytes > SMTPS_DATA_MAX)
-				data_reply(ss, 552,
-				    "5.3.4 message too big");
+				data_reply(ss, 552, "5.3.4 message too big");
 			else
 				data_reply(ss, 250,
 				    "2.0.0 Ok: message discarded by smtptls");
@@ -578,8 +586,8 @@ enum smtps_event
 smtp_server_tls_done(struct smtp_server *ss, bool ok)
 {
 	if (ss->state != SMTPS_ST_TLS)
-		return ss->state >= SMTPS_ST_CLOSING ? SMTPS_EV_CLOSE :
-		    SMTPS_EV_NONE;
+		return ss->state >= SMTPS_ST_CLOSING ? SMTPS_EV_CLOSE
+		                                     : SMTPS_EV_NONE;
 	buf_reset(&ss->line);
 	buf_reset(&ss->out);
 	if (!ok) {
@@ -608,8 +616,8 @@ smtp_server_eof(struct smtp_server *ss)
 enum smtps_event
 smtp_server_timeout(struct smtp_server *ss, bool listener)
 {
-	enum smtps_end end = listener ? SMTPS_END_LISTENER_CLOSED :
-	    SMTPS_END_TIMEOUT;
+	enum smtps_end end =
+	    listener ? SMTPS_END_LISTENER_CLOSED : SMTPS_END_TIMEOUT;
 
 	if (ss->state == SMTPS_ST_DONE || ss->state == SMTPS_ST_CLOSING) {
 		if (ss->end == SMTPS_END_NONE)
@@ -623,9 +631,9 @@ smtp_server_timeout(struct smtp_server *ss, bool listener)
 		set_state(ss, SMTPS_ST_DONE);
 		return SMTPS_EV_CLOSE;
 	}
-	close_with(ss, end, listener ?
-	    "421 4.3.2 listener shutting down, closing" :
-	    "421 4.4.2 timeout exceeded, closing");
+	close_with(ss, end,
+	    listener ? "421 4.3.2 listener shutting down, closing"
+	             : "421 4.4.2 timeout exceeded, closing");
 	return SMTPS_EV_CLOSE;
 }
 

@@ -34,11 +34,11 @@
 #define SMTPS_LINE_RFC 512
 
 enum smtps_state {
-	SMTPS_ST_CMD = 0,   /* waiting for a command */
-	SMTPS_ST_DATA,      /* reading message content (accept_data) */
-	SMTPS_ST_TLS,       /* 220 to STARTTLS queued; driver handshakes */
-	SMTPS_ST_CLOSING,   /* last reply queued; driver flushes and closes */
-	SMTPS_ST_DONE,      /* session over */
+	SMTPS_ST_CMD = 0, /* waiting for a command */
+	SMTPS_ST_DATA,    /* reading message content (accept_data) */
+	SMTPS_ST_TLS,     /* 220 to STARTTLS queued; driver handshakes */
+	SMTPS_ST_CLOSING, /* last reply queued; driver flushes and closes */
+	SMTPS_ST_DONE,    /* session over */
 	SMTPS_ST__COUNT
 };
 /* "cmd", "data", ... for traces */
@@ -63,55 +63,55 @@ enum smtps_end {
 const char *smtps_end_name(enum smtps_end e);
 
 enum smtps_flags {
-	SMTPS_BARE_LF = 1 << 0,     /* a command line ended in LF alone */
-	SMTPS_LONG_LINE = 1 << 1,   /* a command line over SMTPS_LINE_RFC */
-	SMTPS_BAD_OCTETS = 1 << 2,  /* NUL or 8-bit octets in a command */
-	SMTPS_INJECTION = 1 << 3,   /* bytes followed STARTTLS in the same
-	                               read (RFC 3207 5, CVE-2011-0411) */
-	SMTPS_PIPELINED = 1 << 4,   /* commands arrived before our reply */
+	SMTPS_BARE_LF = 1 << 0,    /* a command line ended in LF alone */
+	SMTPS_LONG_LINE = 1 << 1,  /* a command line over SMTPS_LINE_RFC */
+	SMTPS_BAD_OCTETS = 1 << 2, /* NUL or 8-bit octets in a command */
+	SMTPS_INJECTION = 1 << 3,  /* bytes followed STARTTLS in the same
+	                              read (RFC 3207 5, CVE-2011-0411) */
+	SMTPS_PIPELINED = 1 << 4,  /* commands arrived before our reply */
 };
 
 struct smtp_server_params {
-	const char *hostname;  /* banner and EHLO name; no SP/CR/LF, <= 255 */
-	bool starttls;         /* offer STARTTLS */
-	bool accept_data;      /* read and discard the message */
+	const char *hostname; /* banner and EHLO name; no SP/CR/LF, <= 255 */
+	bool starttls;        /* offer STARTTLS */
+	bool accept_data;     /* read and discard the message */
 };
 
 struct smtp_server {
 	enum smtps_state state;
 	struct smtp_server_params params; /* hostname copied, owned */
-	struct buf line;        /* the command line being assembled */
-	struct buf out;         /* replies not yet written */
+	struct buf line;                  /* the command line being assembled */
+	struct buf out;                   /* replies not yet written */
 
 	/* What the sender did. Strings are NUL-terminated raw peer octets
 	 * (callers escape before display), "" when not seen. */
-	char helo_verb[5];      /* "EHLO" or "HELO" of the first greeting */
+	char helo_verb[5]; /* "EHLO" or "HELO" of the first greeting */
 	char helo_name[256];
-	char helo_tls_name[256];/* the greeting over TLS, if any */
-	bool starttls_offered;  /* an EHLO reply listed STARTTLS */
-	bool starttls_used;     /* STARTTLS answered 220 */
-	bool tls_active;        /* handshake reported done */
-	bool mail_cleartext;    /* MAIL FROM came before TLS */
-	char first_tls_cmd[16]; /* verb of the first command over TLS,
-	                           upper-cased; "" when none */
-	bool have_mail;         /* a MAIL FROM was accepted */
+	char helo_tls_name[256];        /* the greeting over TLS, if any */
+	bool starttls_offered;          /* an EHLO reply listed STARTTLS */
+	bool starttls_used;             /* STARTTLS answered 220 */
+	bool tls_active;                /* handshake reported done */
+	bool mail_cleartext;            /* MAIL FROM came before TLS */
+	char first_tls_cmd[16];         /* verb of the first command over TLS,
+	                                   upper-cased; "" when none */
+	bool have_mail;                 /* a MAIL FROM was accepted */
 	char mail_from[SMTPS_PATH_MAX]; /* reverse path without <> */
 	char *mail_params[SMTPS_PARAMS_MAX]; /* owned */
 	size_t nmail_params;
-	bool requiretls;        /* MAIL carried REQUIRETLS (RFC 8689) */
+	bool requiretls;               /* MAIL carried REQUIRETLS (RFC 8689) */
 	char *rcpt_to[SMTPS_RCPT_MAX]; /* forward paths without <>, owned */
 	size_t nrcpt;
-	bool data_reached;      /* DATA or BDAT issued */
-	int data_code;          /* reply we sent to it, 0 = none */
-	char data_reply[128];   /* that reply line without CRLF */
-	size_t data_bytes;      /* message octets read (accept_data) */
-	unsigned flags;         /* enum smtps_flags */
-	size_t injected;        /* octets dropped after STARTTLS */
+	bool data_reached;    /* DATA or BDAT issued */
+	int data_code;        /* reply we sent to it, 0 = none */
+	char data_reply[128]; /* that reply line without CRLF */
+	size_t data_bytes;    /* message octets read (accept_data) */
+	unsigned flags;       /* enum smtps_flags */
+	size_t injected;      /* octets dropped after STARTTLS */
 	size_t ncommands;
 	size_t nbad;
 
 	enum smtps_end end;
-	char errmsg[160];       /* why it ended with SMTPS_END_ERROR */
+	char errmsg[160]; /* why it ended with SMTPS_END_ERROR */
 
 	/* private */
 	bool in_tx;             /* MAIL accepted, not yet reset */

@@ -34,7 +34,8 @@ utf8_len(const unsigned char *p, size_t n)
 		cp = (cp << 6) | (p[i] & 0x3f);
 	}
 	/* Overlong forms, surrogates and code points past U+10FFFF. */
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	if ((len == 3 && cp < 0x800) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
 	    (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
 	return len;
@@ -59,8 +60,8 @@ static void
 text_escape_flags(const char *in, size_t len, char *out, size_t outlen,
     bool keep_lf)
 {
-	static const char repl[] = "\xef\xbf\xbd";   /* U+FFFD */
-	static const char ell[] = "\xe2\x80\xa6";    /* … */
+	static const char repl[] = "\xef\xbf\xbd"; /* U+FFFD */
+	static const char ell[] = "\xe2\x80\xa6";  /* … */
 	const unsigned char *p = (const unsigned char *)in;
 	size_t i = 0, o = 0;
 
@@ -71,8 +72,10 @@ text_escape_flags(const char *in, size_t len, char *out, size_t outlen,
 		const char *src;
 		size_t slen;
 
-		if (l == 0 || (l == 1 && p[i] < 0x20 && p[i] != '\t' &&
-		    !(keep_lf && (p[i] == '\n' || p[i] == '\r'))) || p[i] == 0x7f) {
+		if (l == 0 ||
+		    (l == 1 && p[i] < 0x20 && p[i] != '\t' &&
+		        !(keep_lf && (p[i] == '\n' || p[i] == '\r'))) ||
+		    p[i] == 0x7f) {
 			src = repl;
 			slen = 3;
 			l = l ? l : 1;
@@ -113,7 +116,8 @@ text_reply_line(const struct smtp_reply *r, size_t i, char *out, size_t outlen)
 		return;
 	}
 	memcpy(out, prefix, plen);
-	text_escape(r->lines[i], strlen(r->lines[i]), out + plen, outlen - plen);
+	text_escape(r->lines[i], strlen(r->lines[i]), out + plen,
+	    outlen - plen);
 }
 
 void

@@ -26,8 +26,8 @@ static const char *const class_names[] = {
 	[TLS_CLASS_WEAK] = "weak",
 	[TLS_CLASS_BROKEN] = "broken",
 };
-static_assert(sizeof(class_names) / sizeof(class_names[0]) ==
-    TLS_CLASS__COUNT, "class_names must name every enum tls_class value");
+static_assert(sizeof(class_names) / sizeof(class_names[0]) == TLS_CLASS__COUNT,
+    "class_names must name every enum tls_class value");
 
 const char *
 tls_class_name(enum tls_class c)
@@ -39,10 +39,10 @@ tls_class_name(enum tls_class c)
 
 /* Families of bulk ciphers, in the terms Appendix A uses. */
 enum cipher_family {
-	FAM_OTHER = 0,   /* not named by Appendix A (GOST, ...) */
-	FAM_NULL,        /* no encryption */
-	FAM_BROKEN,      /* RC4, DES, RC2 */
-	FAM_LEGACY,      /* 3DES, IDEA, SEED */
+	FAM_OTHER = 0, /* not named by Appendix A (GOST, ...) */
+	FAM_NULL,      /* no encryption */
+	FAM_BROKEN,    /* RC4, DES, RC2 */
+	FAM_LEGACY,    /* 3DES, IDEA, SEED */
 	FAM_AES_CBC,
 	FAM_MODERN_AEAD, /* AES-GCM, AES-CCM, ChaCha20-Poly1305 */
 	FAM_CAM_ARIA,    /* Camellia, ARIA in any mode */
@@ -79,11 +79,11 @@ static const struct {
 
 /* Kinds of key exchange. */
 enum kx_kind {
-	KX_OTHER = 0,  /* SRP, GOST: not named by Appendix A */
-	KX_TLS13,      /* TLS 1.3 suites name no key exchange */
+	KX_OTHER = 0, /* SRP, GOST: not named by Appendix A */
+	KX_TLS13,     /* TLS 1.3 suites name no key exchange */
 	KX_ECDHE,
 	KX_DHE,
-	KX_STATIC,     /* RSA key transport, plain PSK: no forward secrecy */
+	KX_STATIC, /* RSA key transport, plain PSK: no forward secrecy */
 };
 
 static const struct {
@@ -117,7 +117,7 @@ cipher_family_of(int nid, const char **why)
 	size_t i;
 
 	for (i = 0; i < sizeof(cipher_families) / sizeof(cipher_families[0]);
-	    i++) {
+	     i++) {
 		if (cipher_families[i].nid == nid) {
 			*why = cipher_families[i].why;
 			return cipher_families[i].fam;
@@ -194,8 +194,7 @@ tls_cipher_classify(const SSL_CIPHER *c, struct tls_cipher_info *out)
 	out->anonymous = SSL_CIPHER_get_auth_nid(c) == NID_auth_null;
 
 	kx = kx_kind_of(SSL_CIPHER_get_kx_nid(c));
-	out->forward_secrecy = kx == KX_TLS13 || kx == KX_ECDHE ||
-	    kx == KX_DHE;
+	out->forward_secrecy = kx == KX_TLS13 || kx == KX_ECDHE || kx == KX_DHE;
 	fam = cipher_family_of(SSL_CIPHER_get_cipher_nid(c), &fam_why);
 
 	/* Broken first: the worst reason is the one worth reporting. */
@@ -257,7 +256,7 @@ static enum tls_class
 ffdh_classify(int bits)
 {
 	if (bits <= 0)
-		return TLS_CLASS_WEAK;  /* size unknown: cannot vouch for it */
+		return TLS_CLASS_WEAK; /* size unknown: cannot vouch for it */
 	if (bits < 2048)
 		return TLS_CLASS_BROKEN;
 	if (bits < 3072)
@@ -326,7 +325,7 @@ static const struct {
 	const char *name;
 	enum tls_class cls;
 } hash_classes[] = {
-	{ "", TLS_CLASS_GOOD },  /* EdDSA: the hash is part of the scheme */
+	{ "", TLS_CLASS_GOOD }, /* EdDSA: the hash is part of the scheme */
 	{ "SHA256", TLS_CLASS_GOOD },
 	{ "SHA384", TLS_CLASS_GOOD },
 	{ "SHA512", TLS_CLASS_GOOD },

@@ -22,14 +22,14 @@ enum tls_class {
 const char *tls_class_name(enum tls_class c);
 
 struct tls_cipher_info {
-	char iana[96];        /* IANA name (SSL_CIPHER_standard_name) */
-	char openssl[64];     /* OpenSSL name */
+	char iana[96];    /* IANA name (SSL_CIPHER_standard_name) */
+	char openssl[64]; /* OpenSSL name */
 	enum tls_class cls;
-	int bits;             /* symmetric strength */
+	int bits; /* symmetric strength */
 	bool aead;
 	bool forward_secrecy; /* ephemeral (EC)DHE or TLS 1.3 */
 	bool anonymous;
-	char why[96];         /* why not good, for the detail text; "" if good */
+	char why[96]; /* why not good, for the detail text; "" if good */
 };
 
 /*

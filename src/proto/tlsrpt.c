@@ -25,8 +25,8 @@ static const char *const status_names[] = {
 	[TLSRPT_INVALID] = "invalid",
 	[TLSRPT_MULTIPLE] = "multiple",
 };
-static_assert(sizeof(status_names) / sizeof(status_names[0]) ==
-    TLSRPT__COUNT, "status_names must name every status");
+static_assert(sizeof(status_names) / sizeof(status_names[0]) == TLSRPT__COUNT,
+    "status_names must name every status");
 
 static const char *const scheme_names[] = {
 	[TLSRPT_SCHEME_NONE] = "",
@@ -35,7 +35,8 @@ static const char *const scheme_names[] = {
 	[TLSRPT_SCHEME_OTHER] = "other",
 };
 static_assert(sizeof(scheme_names) / sizeof(scheme_names[0]) ==
-    TLSRPT_SCHEME__COUNT, "scheme_names must name every scheme");
+                  TLSRPT_SCHEME__COUNT,
+    "scheme_names must name every scheme");
 
 static const char *const uri_err_names[] = {
 	[TLSRPT_URI_OK] = "valid",
@@ -50,7 +51,8 @@ static const char *const uri_err_names[] = {
 	[TLSRPT_URI_BAD_PORT] = "malformed port",
 };
 static_assert(sizeof(uri_err_names) / sizeof(uri_err_names[0]) ==
-    TLSRPT_URI__COUNT, "uri_err_names must name every error");
+                  TLSRPT_URI__COUNT,
+    "uri_err_names must name every error");
 
 static const char *const prob_names[] = {
 	[TLSRPT_P_MULTIPLE] = "more than one v=TLSRPTv1 record",
@@ -181,7 +183,8 @@ local_ok(const char *p, size_t n)
 
 		if (c == '.' && i + 1 < n && p[i + 1] == '.')
 			return false;
-		if (!ascii_is_alnum(c) && memchr(set, c, sizeof(set) - 1) == NULL)
+		if (!ascii_is_alnum(c) &&
+		    memchr(set, c, sizeof(set) - 1) == NULL)
 			return false;
 	}
 	return true;
@@ -218,7 +221,8 @@ ip_literal_ok(const char *p, size_t n)
 	if (n < 3 || n > TLSRPT_HOST_MAX || p[0] != '[' || p[n - 1] != ']')
 		return false;
 	for (i = 1; i < n - 1; i++)
-		if (!ascii_is_hex((unsigned char)p[i]) && p[i] != ':' && p[i] != '.')
+		if (!ascii_is_hex((unsigned char)p[i]) && p[i] != ':' &&
+		    p[i] != '.')
 			return false;
 	return true;
 }
@@ -241,7 +245,7 @@ judge_https(struct tlsrpt_uri *u, const char *p, size_t n)
 	host = p;
 	for (i = alen; i > 0; i--)
 		if (p[i - 1] == '@') {
-			host = p + i;	/* skip userinfo */
+			host = p + i; /* skip userinfo */
 			break;
 		}
 	hlen = alen - (size_t)(host - p);
@@ -271,8 +275,8 @@ judge_https(struct tlsrpt_uri *u, const char *p, size_t n)
 	}
 	if (hlen == 0)
 		return TLSRPT_URI_NO_AUTHORITY;
-	if (host[0] == '[' ? !ip_literal_ok(host, hlen) :
-	    !host_ok(host, hlen, &dots))
+	if (host[0] == '[' ? !ip_literal_ok(host, hlen)
+	                   : !host_ok(host, hlen, &dots))
 		return TLSRPT_URI_BAD_HOST;
 	set_host(u, host, hlen);
 	return TLSRPT_URI_OK;
@@ -288,7 +292,8 @@ check_chars(const char *p, size_t n)
 		unsigned char c = (unsigned char)p[i];
 
 		if (c == '%') {
-			if (n - i < 3 || !ascii_is_hex((unsigned char)p[i + 1]) ||
+			if (n - i < 3 ||
+			    !ascii_is_hex((unsigned char)p[i + 1]) ||
 			    !ascii_is_hex((unsigned char)p[i + 2]))
 				return TLSRPT_URI_BAD_PCT;
 			i += 2;
@@ -319,8 +324,9 @@ tlsrpt_uri_parse(struct tlsrpt_uri *u, const char *p, size_t len)
 	for (slen = 0; slen < len; slen++) {
 		unsigned char c = (unsigned char)p[slen];
 
-		if (!ascii_is_alpha(c) && (slen == 0 || (!ascii_is_digit(c) &&
-		    c != '+' && c != '-' && c != '.')))
+		if (!ascii_is_alpha(c) &&
+		    (slen == 0 || (!ascii_is_digit(c) && c != '+' && c != '-' &&
+		                      c != '.')))
 			break;
 	}
 	if (slen == 0 || slen == len || p[slen] != ':') {
@@ -343,8 +349,8 @@ tlsrpt_uri_parse(struct tlsrpt_uri *u, const char *p, size_t len)
 	len -= slen + 1;
 	err = check_chars(p, len);
 	if (err == TLSRPT_URI_OK)
-		err = u->kind == TLSRPT_SCHEME_MAILTO ? judge_mailto(u, p, len) :
-		    judge_https(u, p, len);
+		err = u->kind == TLSRPT_SCHEME_MAILTO ? judge_mailto(u, p, len)
+		                                      : judge_https(u, p, len);
 	u->err = err;
 	u->valid = err == TLSRPT_URI_OK;
 	if (!u->valid)
@@ -353,8 +359,8 @@ tlsrpt_uri_parse(struct tlsrpt_uri *u, const char *p, size_t len)
 
 /* add_problem - keep one problem (or count it past the cap) */
 static void
-add_problem(struct tlsrpt *r, enum tlsrpt_prob code, bool fatal,
-    size_t record, const char *ev, size_t ev_len)
+add_problem(struct tlsrpt *r, enum tlsrpt_prob code, bool fatal, size_t record,
+    const char *ev, size_t ev_len)
 {
 	struct tlsrpt_problem *pr;
 
@@ -405,7 +411,8 @@ parse_rua(struct tlsrpt *r, size_t rec, const char *v, size_t vlen)
 		end = comma != NULL ? (size_t)(comma - v) : vlen;
 		for (s = i; s < end && ascii_is_wsp((unsigned char)v[s]); s++)
 			;
-		for (e = end; e > s && ascii_is_wsp((unsigned char)v[e - 1]); e--)
+		for (e = end; e > s && ascii_is_wsp((unsigned char)v[e - 1]);
+		     e--)
 			;
 		if (e == s) {
 			add_problem(r, TLSRPT_P_EMPTY_URI, true, rec, v, vlen);

@@ -56,18 +56,18 @@
 
 /* How the record set looks to a sender; maps onto tlsrpt.record. */
 enum tlsrpt_status {
-	TLSRPT_NONE = 0,  /* no candidate: info (TLS-RPT not deployed) */
-	TLSRPT_VALID,     /* one candidate, valid: pass */
-	TLSRPT_INVALID,   /* one candidate, invalid: fail */
-	TLSRPT_MULTIPLE,  /* more than one candidate: fail */
+	TLSRPT_NONE = 0, /* no candidate: info (TLS-RPT not deployed) */
+	TLSRPT_VALID,    /* one candidate, valid: pass */
+	TLSRPT_INVALID,  /* one candidate, invalid: fail */
+	TLSRPT_MULTIPLE, /* more than one candidate: fail */
 	TLSRPT__COUNT
 };
 
 enum tlsrpt_scheme {
-	TLSRPT_SCHEME_NONE = 0,  /* no "scheme:" at all */
+	TLSRPT_SCHEME_NONE = 0, /* no "scheme:" at all */
 	TLSRPT_SCHEME_MAILTO,
 	TLSRPT_SCHEME_HTTPS,
-	TLSRPT_SCHEME_OTHER,     /* e.g. http: (see tlsrpt_uri.scheme) */
+	TLSRPT_SCHEME_OTHER, /* e.g. http: (see tlsrpt_uri.scheme) */
 	TLSRPT_SCHEME__COUNT
 };
 
@@ -95,7 +95,7 @@ struct tlsrpt_uri {
 	 * NUL-terminated; uri_len counts the bytes kept. */
 	char uri[TLSRPT_URI_MAX + 1];
 	size_t uri_len;
-	bool uri_cut;            /* longer than TLSRPT_URI_MAX */
+	bool uri_cut; /* longer than TLSRPT_URI_MAX */
 	enum tlsrpt_scheme kind;
 	/* Scheme lower-cased ("mailto", "https", "http", ...), cut at
 	 * TLSRPT_SCHEME_MAX; "" with TLSRPT_SCHEME_NONE. */
@@ -135,8 +135,8 @@ enum tlsrpt_prob {
 
 struct tlsrpt_problem {
 	enum tlsrpt_prob code;
-	bool fatal;       /* makes the candidate invalid */
-	size_t record;    /* index into the input list */
+	bool fatal;    /* makes the candidate invalid */
+	size_t record; /* index into the input list */
 	/* Raw peer bytes (any octet; escape before output), NUL-terminated,
 	 * evidence_len counts. */
 	char evidence[TLSRPT_EVIDENCE_MAX + 1];
@@ -149,11 +149,11 @@ struct tlsrpt_problem {
  */
 struct tlsrpt {
 	enum tlsrpt_status status;
-	size_t candidates;   /* report.md "candidates" */
-	size_t record;       /* index of the one candidate into the input
-	                        list; valid only when candidates == 1 */
-	size_t discarded;    /* records resembling one that senders discard
-	                        (each also a TLSRPT_P_LOOKALIKE) */
+	size_t candidates; /* report.md "candidates" */
+	size_t record;     /* index of the one candidate into the input
+	                      list; valid only when candidates == 1 */
+	size_t discarded;  /* records resembling one that senders discard
+	                      (each also a TLSRPT_P_LOOKALIKE) */
 	bool ws_before_semicolon;
 	struct tlsrpt_uri uris[TLSRPT_URIS_MAX]; /* in record order */
 	size_t nuris;
@@ -162,7 +162,7 @@ struct tlsrpt {
 	struct tlsrpt_problem problems[TLSRPT_PROBLEMS_MAX];
 	size_t nproblems;
 	size_t problems_dropped;
-	bool fatal;          /* some fatal problem, kept or dropped */
+	bool fatal; /* some fatal problem, kept or dropped */
 };
 
 /* Prepare *r (all zero, status TLSRPT_NONE). */

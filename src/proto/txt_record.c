@@ -69,7 +69,7 @@ txt_record_counts(enum txt_record_start s, size_t nrecords, bool bare_counts)
 
 void
 txt_record_walk_init(struct txt_record_walk *w, const char *p, size_t len,
-                     size_t tag_len)
+    size_t tag_len)
 {
 	size_t i;
 

@@ -44,7 +44,7 @@ enum txt_record_start {
 
 /* Classify the record (p, len) against tag (NUL-terminated, non-empty). */
 enum txt_record_start txt_record_start(const char *p, size_t len,
-                                       const char *tag);
+    const char *tag);
 
 /*
  * Whether a record that begins as s counts as a candidate among nrecords
@@ -55,7 +55,7 @@ enum txt_record_start txt_record_start(const char *p, size_t len,
  * TXT_START_WS counts too, and TXT_START_BARE when bare_counts.
  */
 bool txt_record_counts(enum txt_record_start s, size_t nrecords,
-                       bool bare_counts);
+    bool bare_counts);
 
 /* One field of a record, as txt_record_next() finds it. */
 struct txt_record_field {
@@ -86,7 +86,7 @@ struct txt_record_walk {
  * other shape walks as a record without fields.
  */
 void txt_record_walk_init(struct txt_record_walk *w, const char *p, size_t len,
-                          size_t tag_len);
+    size_t tag_len);
 
 /* Fill *f with the next field; false at the end of the record. */
 bool txt_record_next(struct txt_record_walk *w, struct txt_record_field *f);

@@ -25,8 +25,8 @@ struct hr {
 	bool failed;
 };
 
-static void
-put(struct hr *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct hr *h, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
 put(struct hr *h, const char *fmt, ...)
@@ -47,11 +47,16 @@ status_color(const struct hr *h, enum check_status s)
 	if (!h->color)
 		return "";
 	switch (s) {
-	case CHECK_PASS: return "\033[32m";
-	case CHECK_WARN: return "\033[33m";
-	case CHECK_FAIL: return "\033[31m";
-	case CHECK_ERROR: return "\033[35m";
-	default: return "\033[2m";
+	case CHECK_PASS:
+		return "\033[32m";
+	case CHECK_WARN:
+		return "\033[33m";
+	case CHECK_FAIL:
+		return "\033[31m";
+	case CHECK_ERROR:
+		return "\033[35m";
+	default:
+		return "\033[2m";
 	}
 }
 
@@ -94,8 +99,8 @@ verify_line(struct hr *h, const struct cert_chain_result *c)
 static void
 summary_table(struct hr *h, const struct probe_result *r)
 {
-	put(h, "%-4s %-28s %-16s %-9s %-8s %-32s %s\n", "PREF", "MX HOST", "ADDRESS",
-	    "STARTTLS", "TLS", "CIPHER", "CERTIFICATE");
+	put(h, "%-4s %-28s %-16s %-9s %-8s %-32s %s\n", "PREF", "MX HOST",
+	    "ADDRESS", "STARTTLS", "TLS", "CIPHER", "CERTIFICATE");
 	for (size_t i = 0; i < r->nmx; i++) {
 		const struct probe_mx *m = &r->mx[i];
 		char pref[12];
@@ -103,17 +108,22 @@ summary_table(struct hr *h, const struct probe_result *r)
 		snprintf(pref, sizeof(pref), "%d", m->preference);
 		if (m->naddrs == 0)
 			put(h, "%-4s %-28s %-16s %-9s %-8s %-32s %s\n",
-			    m->preference < 0 ? "-" : pref, m->name, "(none)", "-", "-", "-", "-");
+			    m->preference < 0 ? "-" : pref, m->name, "(none)",
+			    "-", "-", "-", "-");
 		for (size_t k = 0; k < m->naddrs; k++) {
 			const struct probe_addr *pa = &m->addrs[k];
-			const char *st = !pa->connected ? "no conn" :
-			    !pa->sc.starttls_offered ? "no" :
-			    pa->sc.starttls.code == 220 ? "yes" : "refused";
+			const char *st = !pa->connected             ? "no conn"
+			                 : !pa->sc.starttls_offered ? "no"
+			                 : pa->sc.starttls.code == 220
+			                     ? "yes"
+			                     : "refused";
 
 			put(h, "%-4s %-28s %-16s %-9s %-8s %-32s %s\n",
-			    m->preference < 0 ? "-" : pref, m->name, pa->address, st,
+			    m->preference < 0 ? "-" : pref, m->name,
+			    pa->address, st,
 			    pa->tls.established ? pa->tls.version : "-",
-			    pa->tls.established ? pa->tls.cipher.iana : "-", cert_status(pa));
+			    pa->tls.established ? pa->tls.cipher.iana : "-",
+			    cert_status(pa));
 		}
 	}
 }
@@ -147,8 +157,11 @@ timings_line(struct hr *h, const struct probe_addr *pa)
 		const char *name;
 		int slot;
 	} steps[] = {
-		{"connect", T_CONNECT}, {"banner", T_BANNER}, {"ehlo", T_EHLO},
-		{"starttls", T_STARTTLS}, {"tls", T_TLS},
+		{ "connect", T_CONNECT },
+		{ "banner", T_BANNER },
+		{ "ehlo", T_EHLO },
+		{ "starttls", T_STARTTLS },
+		{ "tls", T_TLS },
 	};
 	char buf[200];
 	size_t off = 0;
@@ -156,8 +169,9 @@ timings_line(struct hr *h, const struct probe_addr *pa)
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		long v = pa->t[steps[i].slot];
 		int n = v < 0 ? snprintf(buf + off, sizeof(buf) - off, "%s -, ",
-		    steps[i].name) : snprintf(buf + off, sizeof(buf) - off,
-		    "%s %ld, ", steps[i].name, v);
+		                    steps[i].name)
+		              : snprintf(buf + off, sizeof(buf) - off,
+		                    "%s %ld, ", steps[i].name, v);
 
 		if (n < 0 || (size_t)n >= sizeof(buf) - off)
 			break;
@@ -167,14 +181,18 @@ timings_line(struct hr *h, const struct probe_addr *pa)
 }
 
 static void
-address_details(struct hr *h, const struct probe_result *r, const struct probe_addr *pa)
+address_details(struct hr *h, const struct probe_result *r,
+    const struct probe_addr *pa)
 {
 	char line[1100];
 
-	put(h, "\n%s[%s]:%u  %s\n", pa->mx->name, pa->address, (unsigned)r->opt.port,
-	    pa->state == ADDR_COMPLETE ? "complete" : pa->state == ADDR_ABORTED ?
-	    "aborted" : pa->state == ADDR_ERROR ? "no connection" :
-	    pa->state == ADDR_SKIPPED ? "skipped" : "not probed");
+	put(h, "\n%s[%s]:%u  %s\n", pa->mx->name, pa->address,
+	    (unsigned)r->opt.port,
+	    pa->state == ADDR_COMPLETE  ? "complete"
+	    : pa->state == ADDR_ABORTED ? "aborted"
+	    : pa->state == ADDR_ERROR   ? "no connection"
+	    : pa->state == ADDR_SKIPPED ? "skipped"
+	                                : "not probed");
 	if (!pa->connected) {
 		put(h, "  %s\n", pa->conn_errmsg);
 		return;
@@ -186,20 +204,24 @@ address_details(struct hr *h, const struct probe_result *r, const struct probe_a
 	if (pa->sc.used_helo)
 		put(h, "  HELO      (EHLO refused)\n");
 	if (pa->tls.established) {
-		put(h, "  TLS       %s %s, %s %d bits, signature %s\n", pa->tls.version,
-		    pa->tls.cipher.iana, pa->tls.group[0] ? pa->tls.group : "DHE",
-		    pa->tls.kex_bits, pa->tls.sigalg[0] ? pa->tls.sigalg : "-");
+		put(h, "  TLS       %s %s, %s %d bits, signature %s\n",
+		    pa->tls.version, pa->tls.cipher.iana,
+		    pa->tls.group[0] ? pa->tls.group : "DHE", pa->tls.kex_bits,
+		    pa->tls.sigalg[0] ? pa->tls.sigalg : "-");
 		if (pa->tls.have_chain && pa->tls.chain.ncerts > 0) {
 			const struct cert_summary *c = &pa->tls.chain.certs[0];
 
-			put(h, "  cert      %s, %s %d, %ld days left, %zu in chain\n",
-			    c->subject ? c->subject : "?", c->key_type, c->key_bits,
-			    pa->tls.chain.days_left, pa->tls.chain.ncerts);
+			put(h,
+			    "  cert      %s, %s %d, %ld days left, %zu in chain\n",
+			    c->subject ? c->subject : "?", c->key_type,
+			    c->key_bits, pa->tls.chain.days_left,
+			    pa->tls.chain.ncerts);
 			verify_line(h, &pa->tls.chain);
 		}
 		if (pa->tls.dane_checked)
-			put(h, "  DANE      %s\n", pa->tls.dane_verified ? "verified" :
-			    "no TLSA record matched");
+			put(h, "  DANE      %s\n",
+			    pa->tls.dane_verified ? "verified"
+			                          : "no TLSA record matched");
 	} else if (pa->tls.attempted)
 		put(h, "  TLS       failed: %s\n", pa->tls.errmsg);
 	if (pa->scan != NULL) {
@@ -217,7 +239,8 @@ address_details(struct hr *h, const struct probe_result *r, const struct probe_a
 
 		while (i < b->len) {
 			const char *nl = memchr(b->data + i, '\n', b->len - i);
-			size_t n = nl ? (size_t)(nl - (b->data + i)) : b->len - i;
+			size_t n =
+			    nl ? (size_t)(nl - (b->data + i)) : b->len - i;
 
 			text_escape(b->data + i, n, line, sizeof(line));
 			put(h, "    %s\n", line);
@@ -242,11 +265,16 @@ findings(struct hr *h, const struct probe_result *r)
 			continue;
 		any = true;
 		if (c->address)
-			snprintf(subj, sizeof(subj), "%s[%s]", c->mx, c->address);
+			snprintf(subj, sizeof(subj), "%s[%s]", c->mx,
+			    c->address);
 		else
-			snprintf(subj, sizeof(subj), "%s", c->mx ? c->mx : c->domain ? c->domain : "");
-		put(h, "  %s%-5s%s %-26s %s: %s%s\n", status_color(h, c->status),
-		    check_status_name(c->status), reset(h), c->id, subj, c->detail,
+			snprintf(subj, sizeof(subj), "%s",
+			    c->mx       ? c->mx
+			    : c->domain ? c->domain
+			                : "");
+		put(h, "  %s%-5s%s %-26s %s: %s%s\n",
+		    status_color(h, c->status), check_status_name(c->status),
+		    reset(h), c->id, subj, c->detail,
 		    c->waived ? " (waived)" : "");
 	}
 	if (!any)
@@ -272,10 +300,12 @@ verdicts(struct hr *h, const struct probe_result *r)
 
 		if (!L->present)
 			continue;
-		put(h, "  %s%-14s %-8s%s %zu deliver, %zu defer, %zu unknown  (%s)\n",
+		put(h,
+		    "  %s%-14s %-8s%s %zu deliver, %zu defer, %zu unknown  (%s)\n",
 		    status_color(h, L->status), probe_level_name(i),
-		    verdict_outcome_name(L->strict.outcome), reset(h), L->strict.deliver,
-		    L->strict.defer, L->strict.unknown, mapping[i]);
+		    verdict_outcome_name(L->strict.outcome), reset(h),
+		    L->strict.deliver, L->strict.defer, L->strict.unknown,
+		    mapping[i]);
 		for (size_t k = 0; k < L->nvariants; k++)
 			put(h, "    variant %-16s %s\n", L->variants[k].name,
 			    verdict_outcome_name(L->variants[k].outcome));
@@ -285,12 +315,13 @@ verdicts(struct hr *h, const struct probe_result *r)
 char *
 report_human_render(const struct probe_result *r, bool color)
 {
-	struct hr h = {.color = color};
+	struct hr h = { .color = color };
 
 	buf_init(&h.b, HUMAN_MAX);
 	put(&h, "smtptls probe %s\n", r->input);
 	if (r->null_mx)
-		put(&h, "\n%s publishes a null MX (RFC 7505): this domain accepts no mail.\n",
+		put(&h,
+		    "\n%s publishes a null MX (RFC 7505): this domain accepts no mail.\n",
 		    r->domain);
 	else if (r->nmx == 0)
 		put(&h, "\nno MX host to probe\n");
@@ -303,8 +334,8 @@ report_human_render(const struct probe_result *r, bool color)
 	}
 	findings(&h, r);
 	verdicts(&h, r);
-	put(&h, "\nresult: exit %d, %s (%ld ms)\n", r->exit_code, r->exit_reason,
-	    r->duration_ms);
+	put(&h, "\nresult: exit %d, %s (%ld ms)\n", r->exit_code,
+	    r->exit_reason, r->duration_ms);
 	if (h.failed) {
 		buf_release(&h.b);
 		return NULL;

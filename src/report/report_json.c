@@ -63,17 +63,20 @@ report_json_lookup(const struct probe_result *r, const struct dns_answer *a)
 	cJSON_AddStringToObject(o, "name", a->name ? a->name : "");
 	cJSON_AddStringToObject(o, "type", dns_type_name(a->type));
 	report_json_str(o, "rcode", rc);
-	cJSON_AddStringToObject(o, "dnssec", dns_dnssec_name(r->validating ||
-	    a->dnssec == DNSSEC_BOGUS ? a->dnssec : DNSSEC_UNCHECKED));
+	cJSON_AddStringToObject(o, "dnssec",
+	    dns_dnssec_name(r->validating || a->dnssec == DNSSEC_BOGUS
+	                        ? a->dnssec
+	                        : DNSSEC_UNCHECKED));
 	report_json_num(o, "ttl", a->ttl);
 	ans = cJSON_AddArrayToObject(o, "answers");
 	if (a->type == LDNS_RR_TYPE_MX) {
 		for (size_t i = 0; i < a->nmx; i++) {
 			cJSON *m = cJSON_CreateObject();
 
-			cJSON_AddNumberToObject(m, "preference", a->mx[i].preference);
-			cJSON_AddStringToObject(m, "exchange", a->mx[i].exchange[0] ?
-			    a->mx[i].exchange : ".");
+			cJSON_AddNumberToObject(m, "preference",
+			    a->mx[i].preference);
+			cJSON_AddStringToObject(m, "exchange",
+			    a->mx[i].exchange[0] ? a->mx[i].exchange : ".");
 			cJSON_AddItemToArray(ans, m);
 		}
 	} else if (a->type == LDNS_RR_TYPE_TLSA) {
@@ -82,7 +85,7 @@ report_json_lookup(const struct probe_result *r, const struct dns_answer *a)
 			cJSON *m = cJSON_CreateObject();
 			char *hex = malloc(t->len * 2 + 1);
 			bool usable = (t->usage == 2 || t->usage == 3) &&
-			    t->selector <= 1 && t->mtype <= 2;
+			              t->selector <= 1 && t->mtype <= 2;
 
 			for (size_t k = 0; hex != NULL && k < t->len; k++)
 				snprintf(hex + 2 * k, 3, "%02x", t->data[k]);
@@ -93,9 +96,11 @@ report_json_lookup(const struct probe_result *r, const struct dns_answer *a)
 			cJSON_AddNumberToObject(m, "mtype", t->mtype);
 			cJSON_AddStringToObject(m, "data", hex ? hex : "");
 			cJSON_AddBoolToObject(m, "usable", usable);
-			report_json_str(m, "reason", usable ? NULL : t->usage < 2 ?
-			    "usages 0 and 1 are unusable for SMTP (RFC 7672 3.1.3)" :
-			    "unknown usage, selector or matching type");
+			report_json_str(m, "reason",
+			    usable ? NULL
+			    : t->usage < 2
+			        ? "usages 0 and 1 are unusable for SMTP (RFC 7672 3.1.3)"
+			        : "unknown usage, selector or matching type");
 			free(hex);
 			cJSON_AddItemToArray(ans, m);
 		}
@@ -104,24 +109,29 @@ report_json_lookup(const struct probe_result *r, const struct dns_answer *a)
 
 		if (sorted != NULL) {
 			if (a->ntext > 0)
-				memcpy(sorted, a->text, a->ntext * sizeof(*sorted));
+				memcpy(sorted, a->text,
+				    a->ntext * sizeof(*sorted));
 			/* Addresses arrive sorted from dns.c; TXT by text. */
 			if (a->type == LDNS_RR_TYPE_TXT)
-				qsort(sorted, a->ntext, sizeof(*sorted), str_cmp);
+				qsort(sorted, a->ntext, sizeof(*sorted),
+				    str_cmp);
 			for (size_t i = 0; i < a->ntext; i++)
-				cJSON_AddItemToArray(ans, cJSON_CreateString(sorted[i]));
+				cJSON_AddItemToArray(ans,
+				    cJSON_CreateString(sorted[i]));
 			free(sorted);
 		}
 	}
 	cJSON_AddItemToObject(o, "cname_chain", check_dns_cname_json(a));
 	cJSON_AddNumberToObject(o, "ms", a->ms);
 	if (a->err != ST_OK || (a->rcode != LDNS_RCODE_NOERROR &&
-	    a->rcode != LDNS_RCODE_NXDOMAIN)) {
+	                           a->rcode != LDNS_RCODE_NXDOMAIN)) {
 		e = cJSON_AddObjectToObject(o, "error");
 		cJSON_AddStringToObject(e, "code", dns_error_code(a));
 		cJSON_AddStringToObject(e, "phase", "dns");
-		cJSON_AddStringToObject(e, "message", a->errmsg[0] ? a->errmsg :
-		    rc ? rc : "no answer");
+		cJSON_AddStringToObject(e, "message",
+		    a->errmsg[0] ? a->errmsg
+		    : rc         ? rc
+		                 : "no answer");
 	} else
 		cJSON_AddNullToObject(o, "error");
 	return o;
@@ -135,7 +145,8 @@ tool_json(void)
 	cJSON_AddStringToObject(t, "name", "smtptls");
 	cJSON_AddStringToObject(t, "version", smtptls_version());
 	cJSON_AddStringToObject(t, "openssl", OpenSSL_version(OPENSSL_VERSION));
-	cJSON_AddStringToObject(t, "libcurl", curl_version_info(CURLVERSION_NOW)->version);
+	cJSON_AddStringToObject(t, "libcurl",
+	    curl_version_info(CURLVERSION_NOW)->version);
 	cJSON_AddStringToObject(t, "ldns", ldns_version());
 	cJSON_AddStringToObject(t, "cjson", cJSON_Version());
 	return t;
@@ -145,7 +156,7 @@ static cJSON *
 target_json(const struct probe_result *r)
 {
 	cJSON *t = cJSON_CreateObject();
-	static const char *const kinds[] = {"domain", "address", "host"};
+	static const char *const kinds[] = { "domain", "address", "host" };
 
 	cJSON_AddStringToObject(t, "input", r->input);
 	cJSON_AddStringToObject(t, "kind", kinds[r->kind]);
@@ -159,10 +170,14 @@ static const char *
 tls_version_name(int v)
 {
 	switch (v) {
-	case TLS1_VERSION: return "TLSv1";
-	case TLS1_1_VERSION: return "TLSv1.1";
-	case TLS1_3_VERSION: return "TLSv1.3";
-	default: return "TLSv1.2";
+	case TLS1_VERSION:
+		return "TLSv1";
+	case TLS1_1_VERSION:
+		return "TLSv1.1";
+	case TLS1_3_VERSION:
+		return "TLSv1.3";
+	default:
+		return "TLSv1.2";
 	}
 }
 
@@ -186,7 +201,8 @@ run_json(const struct probe_result *r)
 	a = cJSON_AddArrayToObject(x, "require");
 	for (int i = 0; i < LEVEL__COUNT; i++)
 		if (o->require & (1u << i))
-			cJSON_AddItemToArray(a, cJSON_CreateString(probe_level_name(i)));
+			cJSON_AddItemToArray(a,
+			    cJSON_CreateString(probe_level_name(i)));
 	cJSON_AddBoolToObject(x, "strict", o->strict);
 	a = cJSON_AddArrayToObject(x, "ignore");
 	for (size_t i = 0; i < o->nignore; i++)
@@ -220,17 +236,19 @@ dns_json(const struct probe_result *r)
 	for (size_t i = 0; i < r->dnscfg.nservers; i++) {
 		const struct dns_server *sv = &r->dnscfg.servers[i];
 
-		snprintf(srv, sizeof(srv), strchr(sv->addr, ':') ? "[%s]:%u" : "%s:%u",
-		    sv->addr, (unsigned)sv->port);
+		snprintf(srv, sizeof(srv),
+		    strchr(sv->addr, ':') ? "[%s]:%u" : "%s:%u", sv->addr,
+		    (unsigned)sv->port);
 		cJSON_AddItemToArray(s, cJSON_CreateString(srv));
 	}
-	cJSON_AddStringToObject(res, "dnssec_source", r->dnscfg.source == DNS_SRC_LOCAL ?
-	    "local" : "resolver-ad");
+	cJSON_AddStringToObject(res, "dnssec_source",
+	    r->dnscfg.source == DNS_SRC_LOCAL ? "local" : "resolver-ad");
 	report_json_str(res, "trust_anchor", r->opt.trust_anchor);
 	cJSON_AddBoolToObject(res, "validating", r->validating);
 	if (r->have_mxans) {
 		mx = cJSON_AddObjectToObject(d, "mx");
-		cJSON_AddItemToObject(mx, "lookup", report_json_lookup(r, &r->mxans));
+		cJSON_AddItemToObject(mx, "lookup",
+		    report_json_lookup(r, &r->mxans));
 		cJSON_AddBoolToObject(mx, "null_mx", r->null_mx);
 		cJSON_AddBoolToObject(mx, "implicit", r->implicit);
 	} else
@@ -244,23 +262,31 @@ static cJSON *
 mx_json(const struct probe_result *r, const struct probe_mx *m)
 {
 	cJSON *o = cJSON_CreateObject(), *a, *d;
-	const struct dns_answer *any = m->have_a ? &m->a : m->have_aaaa ? &m->aaaa : NULL;
+	const struct dns_answer *any = m->have_a      ? &m->a
+	                               : m->have_aaaa ? &m->aaaa
+	                                              : NULL;
 
 	cJSON_AddStringToObject(o, "name", m->name);
 	report_json_num(o, "preference", m->preference);
 	cJSON_AddStringToObject(o, "source", m->source);
-	cJSON_AddItemToObject(o, "cname_chain", any ? check_dns_cname_json(any) : cJSON_CreateArray());
-	cJSON_AddItemToObject(o, "a", m->have_a ? report_json_lookup(r, &m->a) : cJSON_CreateNull());
-	cJSON_AddItemToObject(o, "aaaa", m->have_aaaa ? report_json_lookup(r, &m->aaaa) :
-	    cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "cname_chain",
+	    any ? check_dns_cname_json(any) : cJSON_CreateArray());
+	cJSON_AddItemToObject(o, "a",
+	    m->have_a ? report_json_lookup(r, &m->a) : cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "aaaa",
+	    m->have_aaaa ? report_json_lookup(r, &m->aaaa)
+	                 : cJSON_CreateNull());
 	if (r->opt.no_dane || m->literal)
 		cJSON_AddNullToObject(o, "dane");
 	else {
 		d = cJSON_AddObjectToObject(o, "dane");
-		cJSON_AddStringToObject(d, "state", verdict_dane_state_name(r, m));
-		cJSON_AddStringToObject(d, "base_domain", m->tlsa_base ? m->tlsa_base : m->name);
-		cJSON_AddItemToObject(d, "tlsa", m->have_tlsa ? report_json_lookup(r, &m->tlsa) :
-		    cJSON_CreateNull());
+		cJSON_AddStringToObject(d, "state",
+		    verdict_dane_state_name(r, m));
+		cJSON_AddStringToObject(d, "base_domain",
+		    m->tlsa_base ? m->tlsa_base : m->name);
+		cJSON_AddItemToObject(d, "tlsa",
+		    m->have_tlsa ? report_json_lookup(r, &m->tlsa)
+		                 : cJSON_CreateNull());
 	}
 	if (mtasts_mode_of(r) != MTASTS_MODE_UNSET) {
 		const char *pat = mtasts_match(r, m->name);
@@ -292,9 +318,10 @@ checks_json(const struct probe_result *r)
 		}
 
 		cJSON_AddStringToObject(o, "id", c->id);
-		cJSON_AddStringToObject(o, "status", check_status_name(c->status));
-		cJSON_AddStringToObject(o, "severity", check_severity(c->id) ?
-		    check_severity(c->id) : "info");
+		cJSON_AddStringToObject(o, "status",
+		    check_status_name(c->status));
+		cJSON_AddStringToObject(o, "severity",
+		    check_severity(c->id) ? check_severity(c->id) : "info");
 		s = cJSON_AddObjectToObject(o, "subject");
 		if (c->mailbox)
 			cJSON_AddStringToObject(s, "mailbox", c->mailbox);
@@ -306,8 +333,10 @@ checks_json(const struct probe_result *r)
 			cJSON_AddStringToObject(s, "address", c->address);
 		cJSON_AddStringToObject(o, "detail", c->detail);
 		if (c->data != NULL && c->status != CHECK_SKIP)
-			cJSON_AddItemToObject(o, "data", cJSON_Duplicate(c->data, 1));
-		if (c->tlsrpt != NULL && (c->status == CHECK_WARN || c->status == CHECK_FAIL))
+			cJSON_AddItemToObject(o, "data",
+			    cJSON_Duplicate(c->data, 1));
+		if (c->tlsrpt != NULL &&
+		    (c->status == CHECK_WARN || c->status == CHECK_FAIL))
 			cJSON_AddStringToObject(o, "tlsrpt", c->tlsrpt);
 		if (c->waived)
 			cJSON_AddBoolToObject(o, "waived", true);
@@ -331,7 +360,8 @@ vset_addrs(const struct verdict_set *s)
 
 		cJSON_AddStringToObject(o, "mx", v->pa->mx->name);
 		cJSON_AddStringToObject(o, "address", v->pa->address);
-		cJSON_AddStringToObject(o, "outcome", verdict_outcome_name(v->outcome));
+		cJSON_AddStringToObject(o, "outcome",
+		    verdict_outcome_name(v->outcome));
 		report_json_str(o, "transport", v->transport);
 		report_json_str(o, "auth", v->auth);
 		cJSON_AddStringToObject(o, "rule", v->rule);
@@ -368,11 +398,14 @@ verdicts_json(const struct probe_result *r)
 		if (!L->present)
 			continue;
 		o = cJSON_AddObjectToObject(levels, probe_level_name(i));
-		cJSON_AddStringToObject(o, "outcome", verdict_outcome_name(L->strict.outcome));
+		cJSON_AddStringToObject(o, "outcome",
+		    verdict_outcome_name(L->strict.outcome));
 		cJSON_AddBoolToObject(o, "required", L->required);
 		report_json_str(o, "expectation", L->expectation);
-		cJSON_AddStringToObject(o, "judged_on", L->judged_on ? L->judged_on : "strict");
-		cJSON_AddStringToObject(o, "status", check_status_name(L->status));
+		cJSON_AddStringToObject(o, "judged_on",
+		    L->judged_on ? L->judged_on : "strict");
+		cJSON_AddStringToObject(o, "status",
+		    check_status_name(L->status));
 		cJSON_AddItemToObject(o, "counts", counts_json(&L->strict));
 		ok = section(o, "addresses", vset_addrs(&L->strict));
 		vars = cJSON_AddObjectToObject(o, "variants");
@@ -380,9 +413,11 @@ verdicts_json(const struct probe_result *r)
 			const struct verdict_set *s = &L->variants[k];
 			cJSON *x = cJSON_AddObjectToObject(vars, s->name);
 
-			cJSON_AddStringToObject(x, "outcome", verdict_outcome_name(s->outcome));
+			cJSON_AddStringToObject(x, "outcome",
+			    verdict_outcome_name(s->outcome));
 			cJSON_AddItemToObject(x, "counts", counts_json(s));
-			ok = x != NULL && section(x, "addresses", vset_addrs(s));
+			ok =
+			    x != NULL && section(x, "addresses", vset_addrs(s));
 		}
 		if (!ok) {
 			/* a level without its addresses is no verdict */
@@ -397,12 +432,14 @@ static cJSON *
 summary_json(const struct probe_result *r)
 {
 	cJSON *s = cJSON_CreateObject(), *c, *a;
-	size_t counts[CHECK__COUNT], total = 0, measured = 0, err = 0, skipped = 0, waived = 0;
+	size_t counts[CHECK__COUNT], total = 0, measured = 0, err = 0,
+	                             skipped = 0, waived = 0;
 
 	check_list_count(&r->checks, counts);
 	c = cJSON_AddObjectToObject(s, "checks");
 	for (int i = 0; i < CHECK__COUNT; i++)
-		cJSON_AddNumberToObject(c, check_status_name(i), (double)counts[i]);
+		cJSON_AddNumberToObject(c, check_status_name(i),
+		    (double)counts[i]);
 	for (size_t i = 0; i < r->checks.n; i++)
 		waived += r->checks.v[i].waived;
 	if (waived)
@@ -414,16 +451,18 @@ summary_json(const struct probe_result *r)
 			total++;
 			measured += pa->connected;
 			err += pa->state == ADDR_ERROR;
-			skipped += pa->state == ADDR_SKIPPED || pa->state == ADDR_CUT ||
-			    pa->state == ADDR_NONE;
+			skipped += pa->state == ADDR_SKIPPED ||
+			           pa->state == ADDR_CUT ||
+			           pa->state == ADDR_NONE;
 		}
 	a = cJSON_AddObjectToObject(s, "addresses");
 	cJSON_AddNumberToObject(a, "total", (double)total);
 	cJSON_AddNumberToObject(a, "measured", (double)measured);
 	cJSON_AddNumberToObject(a, "error", (double)err);
 	cJSON_AddNumberToObject(a, "skipped", (double)skipped);
-	cJSON_AddBoolToObject(s, "complete", counts[CHECK_ERROR] == 0 &&
-	    r->run_error[0] == '\0' && !r->deadline_hit);
+	cJSON_AddBoolToObject(s, "complete",
+	    counts[CHECK_ERROR] == 0 && r->run_error[0] == '\0' &&
+	        !r->deadline_hit);
 	cJSON_AddNumberToObject(s, "exit_code", r->exit_code);
 	cJSON_AddStringToObject(s, "exit_reason", r->exit_reason);
 	return s;
@@ -444,7 +483,8 @@ policy_json(const struct probe_result *r, const struct mtasts_state *s)
 	cJSON_AddBoolToObject(p, "authenticated", f->authenticated);
 	report_json_num(p, "http_status", f->http_status ? f->http_status : -1);
 	if (f->has_content_type) {
-		text_escape(f->content_type, f->content_type_len, esc, sizeof(esc));
+		text_escape(f->content_type, f->content_type_len, esc,
+		    sizeof(esc));
 		cJSON_AddStringToObject(p, "content_type", esc);
 	} else
 		cJSON_AddNullToObject(p, "content_type");
@@ -461,7 +501,8 @@ policy_json(const struct probe_result *r, const struct mtasts_state *s)
 		cJSON_AddBoolToObject(t, "trusted", f->trusted);
 		cJSON_AddBoolToObject(t, "name_match", f->name_match);
 		report_json_str(t, "verify_error", f->verify_error);
-		report_json_str(t, "leaf_sha256", f->leaf_known ? f->leaf_sha256 : NULL);
+		report_json_str(t, "leaf_sha256",
+		    f->leaf_known ? f->leaf_sha256 : NULL);
 		if (f->leaf_known && f->not_after) {
 			clock_rfc3339(f->not_after, date, sizeof(date));
 			cJSON_AddStringToObject(t, "not_after", date);
@@ -485,24 +526,31 @@ policy_json(const struct probe_result *r, const struct mtasts_state *s)
 		cJSON_AddNullToObject(p, "body");
 	if (s->policy_parsed) {
 		x = cJSON_AddObjectToObject(p, "parsed");
-		cJSON_AddStringToObject(x, "version", s->policy.has_version ? "STSv1" : "");
-		cJSON_AddStringToObject(x, "mode", mtasts_mode_name(s->policy.mode));
-		cJSON_AddNumberToObject(x, "max_age", (double)s->policy.max_age);
+		cJSON_AddStringToObject(x, "version",
+		    s->policy.has_version ? "STSv1" : "");
+		cJSON_AddStringToObject(x, "mode",
+		    mtasts_mode_name(s->policy.mode));
+		cJSON_AddNumberToObject(x, "max_age",
+		    (double)s->policy.max_age);
 		a = cJSON_AddArrayToObject(x, "mx");
 		for (size_t i = 0; i < s->policy.nmx; i++)
-			cJSON_AddItemToArray(a, cJSON_CreateString(s->policy.mx[i]));
+			cJSON_AddItemToArray(a,
+			    cJSON_CreateString(s->policy.mx[i]));
 		a = cJSON_AddArrayToObject(x, "unknown_keys");
 		for (size_t i = 0; i < s->policy.nunknown; i++)
-			cJSON_AddItemToArray(a, cJSON_CreateString(s->policy.unknown[i].key));
+			cJSON_AddItemToArray(a,
+			    cJSON_CreateString(s->policy.unknown[i].key));
 		a = cJSON_AddArrayToObject(p, "unused_patterns");
 		for (size_t i = 0; i < s->policy.nmx; i++) {
 			bool used = false;
 
 			for (size_t k = 0; k < r->nmx && !used; k++)
-				used = mtasts_mx_match(s->policy.mx[i], strlen(s->policy.mx[i]),
-				    r->mx[k].name, strlen(r->mx[k].name));
+				used = mtasts_mx_match(s->policy.mx[i],
+				    strlen(s->policy.mx[i]), r->mx[k].name,
+				    strlen(r->mx[k].name));
 			if (!used)
-				cJSON_AddItemToArray(a, cJSON_CreateString(s->policy.mx[i]));
+				cJSON_AddItemToArray(a,
+				    cJSON_CreateString(s->policy.mx[i]));
 		}
 	} else {
 		cJSON_AddNullToObject(p, "parsed");
@@ -511,7 +559,8 @@ policy_json(const struct probe_result *r, const struct mtasts_state *s)
 	if (f->err != ST_OK && f->error_code != NULL) {
 		x = cJSON_AddObjectToObject(p, "error");
 		cJSON_AddStringToObject(x, "code", f->error_code);
-		cJSON_AddStringToObject(x, "phase", f->error_phase ? f->error_phase : "https");
+		cJSON_AddStringToObject(x, "phase",
+		    f->error_phase ? f->error_phase : "https");
 		cJSON_AddStringToObject(x, "message", f->errmsg);
 	} else
 		cJSON_AddNullToObject(p, "error");
@@ -541,7 +590,8 @@ mta_sts_json(const struct probe_result *r)
 	report_json_str(t, "id", s->txt.has_id ? s->txt.id : NULL);
 	fl = cJSON_AddObjectToObject(t, "fields");
 	for (size_t i = 0; i < s->txt.nfields; i++)
-		cJSON_AddStringToObject(fl, s->txt.fields[i].name, s->txt.fields[i].value);
+		cJSON_AddStringToObject(fl, s->txt.fields[i].name,
+		    s->txt.fields[i].value);
 	cJSON_AddItemToObject(o, "policy", policy_json(r, s));
 	return o;
 }
@@ -559,7 +609,7 @@ tls_rpt_json(const struct probe_result *r)
 	cJSON_AddItemToObject(o, "lookup", report_json_lookup(r, &r->rpt_txt));
 	tlsrpt_init(&t);
 	if (tlsrpt_parse(&t, (const char *const *)r->rpt_txt.txt,
-	    r->rpt_txt.txt_len, r->rpt_txt.ntext) != ST_OK) {
+	        r->rpt_txt.txt_len, r->rpt_txt.ntext) != ST_OK) {
 		/* not "no record": the part is lost, and with it the render */
 		tlsrpt_release(&t);
 		cJSON_Delete(o);
@@ -606,18 +656,26 @@ address_tests_json(const struct probe_result *r)
 				continue;
 			o = cJSON_CreateObject();
 			cJSON_AddStringToObject(o, "mailbox", r->mailbox);
-			cJSON_AddStringToObject(o, "mail_from", r->opt.mail_from);
+			cJSON_AddStringToObject(o, "mail_from",
+			    r->opt.mail_from);
 			cJSON_AddStringToObject(o, "mx", r->mx[i].name);
 			cJSON_AddStringToObject(o, "address", pa->address);
-			report_json_str(o, "transport", pa->sc.mail.code == 0 ? NULL :
-			    pa->sc.tls_active ? "tls" : "cleartext");
-			cJSON_AddItemToObject(o, "mail", report_json_reply(&pa->sc.mail));
-			cJSON_AddItemToObject(o, "rcpt", report_json_reply(&pa->sc.rcpt));
-			cJSON_AddItemToObject(o, "rset", report_json_reply(&pa->sc.rset));
-			cJSON_AddItemToObject(o, "catchall", r->opt.catchall ?
-			    report_json_reply(&pa->sc.rcpt2) : cJSON_CreateNull());
+			report_json_str(o, "transport",
+			    pa->sc.mail.code == 0 ? NULL
+			    : pa->sc.tls_active   ? "tls"
+			                          : "cleartext");
+			cJSON_AddItemToObject(o, "mail",
+			    report_json_reply(&pa->sc.mail));
+			cJSON_AddItemToObject(o, "rcpt",
+			    report_json_reply(&pa->sc.rcpt));
+			cJSON_AddItemToObject(o, "rset",
+			    report_json_reply(&pa->sc.rset));
+			cJSON_AddItemToObject(o, "catchall",
+			    r->opt.catchall ? report_json_reply(&pa->sc.rcpt2)
+			                    : cJSON_CreateNull());
 			if (pa->clear != NULL && pa->clear->sc_ready) {
-				cJSON *c = cJSON_AddObjectToObject(o, "cleartext");
+				cJSON *c =
+				    cJSON_AddObjectToObject(o, "cleartext");
 
 				cJSON_AddItemToObject(c, "mail",
 				    report_json_reply(&pa->clear->sc.mail));
@@ -676,11 +734,12 @@ errors_json(const struct probe_result *r)
 	bool ok = errs != NULL;
 
 	if (ok && r->run_error[0])
-		ok = cJSON_AddItemToArray(errs, error_json(r->run_error_code,
-		    "internal", r->run_error));
+		ok = cJSON_AddItemToArray(errs,
+		    error_json(r->run_error_code, "internal", r->run_error));
 	if (ok && r->deadline_hit)
-		ok = cJSON_AddItemToArray(errs, error_json("deadline", "connect",
-		    "the run deadline was reached"));
+		ok = cJSON_AddItemToArray(errs,
+		    error_json("deadline", "connect",
+		        "the run deadline was reached"));
 	if (!ok) {
 		cJSON_Delete(errs);
 		return NULL;
@@ -709,7 +768,8 @@ report_json_render(const struct probe_result *r)
 	    section(doc, "target", target_json(r)) &&
 	    cJSON_AddStringToObject(doc, "started", r->started) != NULL &&
 	    cJSON_AddStringToObject(doc, "finished", r->finished) != NULL &&
-	    cJSON_AddNumberToObject(doc, "duration_ms", (double)r->duration_ms) != NULL &&
+	    cJSON_AddNumberToObject(doc, "duration_ms",
+	        (double)r->duration_ms) != NULL &&
 	    section(doc, "timings_ms", timings_json(r)) &&
 	    section(doc, "run", run_json(r)) &&
 	    section(doc, "dns", dns_json(r)) &&

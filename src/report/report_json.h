@@ -11,8 +11,10 @@
 
 #include "probe_result.h"
 
-cJSON *report_json_lookup(const struct probe_result *r, const struct dns_answer *a);
-cJSON *report_json_address(const struct probe_result *r, const struct probe_addr *pa);
+cJSON *report_json_lookup(const struct probe_result *r,
+    const struct dns_answer *a);
+cJSON *report_json_address(const struct probe_result *r,
+    const struct probe_addr *pa);
 cJSON *report_json_reply(const struct smtp_reply *rep);
 /* One certificate of a chain (report.md 5.5.1); pem: include the PEM. */
 cJSON *report_json_cert(const struct cert_summary *c, size_t depth, bool pem);

@@ -26,7 +26,8 @@ add_ehlo_fields(cJSON *o, const struct smtp_reply *rep, const char *verb)
 	report_json_str(o, "host", host);
 	a = cJSON_AddArrayToObject(o, "keywords");
 	for (size_t i = 1; i < rep->nlines && strcmp(verb, "EHLO") == 0; i++) {
-		text_escape(rep->lines[i], strlen(rep->lines[i]), kw, sizeof(kw));
+		text_escape(rep->lines[i], strlen(rep->lines[i]), kw,
+		    sizeof(kw));
 		cJSON_AddItemToArray(a, cJSON_CreateString(kw));
 	}
 }
@@ -85,12 +86,15 @@ tls_json(const struct probe_result *r, const struct probe_addr *pa)
 	cJSON_AddBoolToObject(o, "established", t->established);
 	report_json_str(o, "version", t->version);
 	report_json_str(o, "cipher", t->established ? t->cipher.iana : NULL);
-	report_json_str(o, "cipher_openssl", t->established ? t->cipher.openssl : NULL);
+	report_json_str(o, "cipher_openssl",
+	    t->established ? t->cipher.openssl : NULL);
 	report_json_num(o, "cipher_bits", t->established ? t->cipher.bits : -1);
-	report_json_str(o, "cipher_class", t->established ? tls_class_name(t->cipher.cls) : NULL);
+	report_json_str(o, "cipher_class",
+	    t->established ? tls_class_name(t->cipher.cls) : NULL);
 	if (t->established) {
 		cJSON_AddBoolToObject(o, "aead", t->cipher.aead);
-		cJSON_AddBoolToObject(o, "forward_secrecy", t->cipher.forward_secrecy);
+		cJSON_AddBoolToObject(o, "forward_secrecy",
+		    t->cipher.forward_secrecy);
 	} else {
 		cJSON_AddNullToObject(o, "aead");
 		cJSON_AddNullToObject(o, "forward_secrecy");
@@ -109,11 +113,15 @@ tls_json(const struct probe_result *r, const struct probe_addr *pa)
 		x = cJSON_AddObjectToObject(o, "pkix");
 		cJSON_AddBoolToObject(x, "trusted", t->chain.trusted);
 		cJSON_AddNumberToObject(x, "verify_code", t->chain.verify_code);
-		cJSON_AddStringToObject(x, "verify_error", t->chain.verify_error);
-		cJSON_AddBoolToObject(x, "in_validity", t->chain.path_in_validity);
+		cJSON_AddStringToObject(x, "verify_error",
+		    t->chain.verify_error);
+		cJSON_AddBoolToObject(x, "in_validity",
+		    t->chain.path_in_validity);
 		x = cJSON_AddObjectToObject(o, "names");
-		cJSON_AddStringToObject(x, "mx", via_name(t->chain.name_mx.via));
-		cJSON_AddStringToObject(x, "nexthop", via_name(t->chain.name_dom.via));
+		cJSON_AddStringToObject(x, "mx",
+		    via_name(t->chain.name_mx.via));
+		cJSON_AddStringToObject(x, "nexthop",
+		    via_name(t->chain.name_dom.via));
 	} else {
 		cJSON_AddNullToObject(o, "pkix");
 		cJSON_AddNullToObject(o, "names");
@@ -121,8 +129,10 @@ tls_json(const struct probe_result *r, const struct probe_addr *pa)
 	chain = cJSON_AddArrayToObject(o, "chain");
 	/* A hostile server may present hundreds of certificates; the report
 	 * keeps the first TLS_CHAIN_MAX (st_limits.h). */
-	for (size_t i = 0; t->have_chain && i < t->chain.ncerts && i < TLS_CHAIN_MAX; i++)
-		cJSON_AddItemToArray(chain, report_json_cert(&t->chain.certs[i], i, !r->opt.no_pem));
+	for (size_t i = 0;
+	     t->have_chain && i < t->chain.ncerts && i < TLS_CHAIN_MAX; i++)
+		cJSON_AddItemToArray(chain,
+		    report_json_cert(&t->chain.certs[i], i, !r->opt.no_pem));
 	return o;
 }
 
@@ -149,7 +159,8 @@ dane_json(const struct probe_result *r, const struct probe_addr *pa)
 	} else
 		cJSON_AddNullToObject(o, "matched");
 	if (t->dane_checked && t->established)
-		cJSON_AddItemToObject(o, "unmatched", dane_unmatched(&pa->mx->tlsa, t));
+		cJSON_AddItemToObject(o, "unmatched",
+		    dane_unmatched(&pa->mx->tlsa, t));
 	else
 		cJSON_AddArrayToObject(o, "unmatched");
 	if (t->dane_checked && t->established && !t->dane_verified)
@@ -160,8 +171,9 @@ dane_json(const struct probe_result *r, const struct probe_addr *pa)
 	 * TLSA base domain, also sent as SNI (session.c). */
 	m = cJSON_AddArrayToObject(o, "names_checked");
 	if (t->dane_checked)
-		cJSON_AddItemToArray(m, cJSON_CreateString(pa->mx->tlsa_base ?
-		    pa->mx->tlsa_base : pa->mx->name));
+		cJSON_AddItemToArray(m,
+		    cJSON_CreateString(
+		        pa->mx->tlsa_base ? pa->mx->tlsa_base : pa->mx->name));
 	return o;
 }
 
@@ -191,22 +203,29 @@ error_phase(const struct smtp_client *sc)
 {
 	switch (sc->fail_state) {
 	case SMTP_ST_NONE:
-	case SMTP_ST_BANNER: return "banner";
+	case SMTP_ST_BANNER:
+		return "banner";
 	case SMTP_ST_EHLO:
-	case SMTP_ST_HELO: return "ehlo";
-	case SMTP_ST_STARTTLS: return "starttls";
-	case SMTP_ST_TLS: return "tls";
-	case SMTP_ST_EHLO_TLS: return "ehlo_tls";
+	case SMTP_ST_HELO:
+		return "ehlo";
+	case SMTP_ST_STARTTLS:
+		return "starttls";
+	case SMTP_ST_TLS:
+		return "tls";
+	case SMTP_ST_EHLO_TLS:
+		return "ehlo_tls";
 	case SMTP_ST_MAIL:
 	case SMTP_ST_RCPT:
 	case SMTP_ST_RCPT2:
-	case SMTP_ST_RSET: return "address_test";
+	case SMTP_ST_RSET:
+		return "address_test";
 	case SMTP_ST_READY:
 	case SMTP_ST_QUIT:
 	default:
 		/* after the last step that ran */
-		return sc->address_test ? "address_test" : sc->tls_active ?
-		    "ehlo_tls" : "ehlo";
+		return sc->address_test ? "address_test"
+		       : sc->tls_active ? "ehlo_tls"
+		                        : "ehlo";
 	}
 }
 
@@ -214,19 +233,28 @@ cJSON *
 report_json_address(const struct probe_result *r, const struct probe_addr *pa)
 {
 	static const char *const tnames[T__COUNT] = {
-		"connect", "banner", "ehlo", "starttls", "tls", "ehlo_tls",
-		"address_test", "quit", "total",
+		"connect",
+		"banner",
+		"ehlo",
+		"starttls",
+		"tls",
+		"ehlo_tls",
+		"address_test",
+		"quit",
+		"total",
 	};
 	cJSON *o = cJSON_CreateObject(), *t, *e;
 
 	cJSON_AddStringToObject(o, "address", pa->address);
-	cJSON_AddStringToObject(o, "family", pa->family == AF_INET6 ? "ipv6" : "ipv4");
+	cJSON_AddStringToObject(o, "family",
+	    pa->family == AF_INET6 ? "ipv6" : "ipv4");
 	cJSON_AddNumberToObject(o, "port", r->opt.port);
 	cJSON_AddStringToObject(o, "state", probe_addr_state_name(pa->state));
 	t = cJSON_AddObjectToObject(o, "timings_ms");
 	for (int i = 0; i < T__COUNT; i++)
 		report_json_num(t, tnames[i], pa->t[i]);
-	cJSON_AddItemToObject(o, "smtp", pa->connected ? smtp_json(pa) : cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "smtp",
+	    pa->connected ? smtp_json(pa) : cJSON_CreateNull());
 	cJSON_AddItemToObject(o, "tls", tls_json(r, pa));
 	cJSON_AddItemToObject(o, "dane", dane_json(r, pa));
 	/* report.md 5.3: present only with --scan */
@@ -243,17 +271,23 @@ report_json_address(const struct probe_result *r, const struct probe_addr *pa)
 		cJSON_AddStringToObject(e, "message", pa->conn_errmsg);
 	} else if (pa->state == ADDR_ABORTED) {
 		e = cJSON_AddObjectToObject(o, "error");
-		cJSON_AddStringToObject(e, "code", pa->tls.attempted && !pa->tls.established ?
-		    (pa->tls.timeout ? "timeout" : pa->tls.alert[0] ? "tls-alert" : "tls-protocol") :
-		    pa->sc.err == ST_ERR_TIMEOUT ? "timeout" :
-		    pa->sc.err == ST_ERR_CLOSED ? (pa->tls.end == TLS_IO_END_RESET ?
-		    "reset" : "closed") :
-		    pa->sc.err == ST_ERR_TLS ? (pa->tls.end == TLS_IO_END_ALERT ?
-		    "tls-alert" : "tls-protocol") :
-		    pa->sc.err == ST_ERR_LIMIT ? "limit" : "protocol");
+		cJSON_AddStringToObject(e, "code",
+		    pa->tls.attempted && !pa->tls.established
+		        ? (pa->tls.timeout       ? "timeout"
+		              : pa->tls.alert[0] ? "tls-alert"
+		                                 : "tls-protocol")
+		    : pa->sc.err == ST_ERR_TIMEOUT ? "timeout"
+		    : pa->sc.err == ST_ERR_CLOSED
+		        ? (pa->tls.end == TLS_IO_END_RESET ? "reset" : "closed")
+		    : pa->sc.err == ST_ERR_TLS
+		        ? (pa->tls.end == TLS_IO_END_ALERT ? "tls-alert"
+		                                           : "tls-protocol")
+		    : pa->sc.err == ST_ERR_LIMIT ? "limit"
+		                                 : "protocol");
 		cJSON_AddStringToObject(e, "phase", error_phase(&pa->sc));
-		cJSON_AddStringToObject(e, "message", pa->tls.attempted && !pa->tls.established ?
-		    pa->tls.errmsg : pa->sc.errmsg);
+		cJSON_AddStringToObject(e, "message",
+		    pa->tls.attempted && !pa->tls.established ? pa->tls.errmsg
+		                                              : pa->sc.errmsg);
 	} else
 		cJSON_AddNullToObject(o, "error");
 	return o;

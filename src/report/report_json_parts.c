@@ -60,7 +60,8 @@ report_json_cert(const struct cert_summary *c, size_t depth, bool pem)
 	cJSON_AddNumberToObject(o, "depth", (double)depth);
 	cJSON_AddStringToObject(o, "subject", c->subject ? c->subject : "");
 	cJSON_AddStringToObject(o, "issuer", c->issuer ? c->issuer : "");
-	cJSON_AddStringToObject(o, "serial", c->serial_hex ? c->serial_hex : "");
+	cJSON_AddStringToObject(o, "serial",
+	    c->serial_hex ? c->serial_hex : "");
 	clock_rfc3339(c->not_before, t, sizeof(t));
 	cJSON_AddStringToObject(o, "not_before", t);
 	clock_rfc3339(c->not_after, t, sizeof(t));
@@ -73,9 +74,11 @@ report_json_cert(const struct cert_summary *c, size_t depth, bool pem)
 	cJSON_AddStringToObject(k, "type", c->key_type);
 	cJSON_AddNumberToObject(k, "bits", c->key_bits);
 	/* report.md 5.5.1 names NIST curves P-256, P-384, P-521. */
-	report_json_str(k, "curve", strcmp(c->curve, "prime256v1") == 0 ? "P-256" :
-	    strcmp(c->curve, "secp384r1") == 0 ? "P-384" :
-	    strcmp(c->curve, "secp521r1") == 0 ? "P-521" : c->curve);
+	report_json_str(k, "curve",
+	    strcmp(c->curve, "prime256v1") == 0  ? "P-256"
+	    : strcmp(c->curve, "secp384r1") == 0 ? "P-384"
+	    : strcmp(c->curve, "secp521r1") == 0 ? "P-521"
+	                                         : c->curve);
 	cJSON_AddStringToObject(o, "sig_alg", c->sig_alg);
 	cJSON_AddBoolToObject(o, "ca", c->is_ca);
 	cJSON_AddBoolToObject(o, "self_signed", c->self_issued);

@@ -31,12 +31,16 @@ report_transcript_render(const struct probe_result *r)
 			if (!pa->sc_ready || t->data == NULL)
 				continue;
 			while (off < t->len) {
-				const char *nl = memchr(t->data + off, '\n', t->len - off);
-				size_t n = nl ? (size_t)(nl - (t->data + off)) : t->len - off;
+				const char *nl =
+				    memchr(t->data + off, '\n', t->len - off);
+				size_t n = nl ? (size_t)(nl - (t->data + off))
+				              : t->len - off;
 
-				text_escape(t->data + off, n, line, sizeof(line));
-				if (buf_printf(&b, "%s[%s]:%u %s\n", r->mx[i].name, pa->address,
-				    (unsigned)r->opt.port, line) != ST_OK) {
+				text_escape(t->data + off, n, line,
+				    sizeof(line));
+				if (buf_printf(&b, "%s[%s]:%u %s\n",
+				        r->mx[i].name, pa->address,
+				        (unsigned)r->opt.port, line) != ST_OK) {
 					buf_release(&b);
 					return NULL;
 				}

@@ -59,15 +59,19 @@ scan_json(const struct probe_result *r, const struct probe_addr *pa)
 	o = cJSON_CreateObject();
 	x = cJSON_AddObjectToObject(o, "versions");
 	for (int v = 0; v < SCAN_VER__COUNT; v++)
-		cJSON_AddStringToObject(x, scan_ver_key(v), scan_state_name(f->versions[v]));
+		cJSON_AddStringToObject(x, scan_ver_key(v),
+		    scan_state_name(f->versions[v]));
 	x = cJSON_AddObjectToObject(o, "ciphers");
 	for (int v = 0; v < SCAN_VER__COUNT; v++) {
 		a = cJSON_AddArrayToObject(x, scan_ver_key(v));
 		for (size_t i = 0; i < f->nsuites[v]; i++) {
 			s = cJSON_CreateObject();
-			cJSON_AddStringToObject(s, "name", f->suites[v][i].iana);
-			cJSON_AddStringToObject(s, "class", tls_class_name(f->suites[v][i].cls));
-			cJSON_AddBoolToObject(s, "anonymous", f->suites[v][i].anonymous);
+			cJSON_AddStringToObject(s, "name",
+			    f->suites[v][i].iana);
+			cJSON_AddStringToObject(s, "class",
+			    tls_class_name(f->suites[v][i].cls));
+			cJSON_AddBoolToObject(s, "anonymous",
+			    f->suites[v][i].anonymous);
 			cJSON_AddItemToArray(a, s);
 		}
 	}
@@ -76,7 +80,8 @@ scan_json(const struct probe_result *r, const struct probe_addr *pa)
 	for (size_t i = 0; i < f->ngroups; i++) {
 		s = cJSON_CreateObject();
 		cJSON_AddStringToObject(s, "name", f->groups[i].name);
-		cJSON_AddStringToObject(s, "class", tls_class_name(f->groups[i].cls));
+		cJSON_AddStringToObject(s, "class",
+		    tls_class_name(f->groups[i].cls));
 		cJSON_AddItemToArray(a, s);
 	}
 	report_json_num(o, "dhe_bits", f->dhe_bits);
@@ -90,8 +95,10 @@ scan_json(const struct probe_result *r, const struct probe_addr *pa)
 	add_sni(x, "with", f, SCAN_SNI_WITH);
 	add_sni(x, "unrelated", f, SCAN_SNI_UNRELATED);
 	add_tristate(x, "same_certificate", f->sni_same_cert);
-	cJSON_AddStringToObject(o, "injection", f->injection == 1 ? "vulnerable" :
-	    f->injection == 0 ? "clean" : "untested");
+	cJSON_AddStringToObject(o, "injection",
+	    f->injection == 1   ? "vulnerable"
+	    : f->injection == 0 ? "clean"
+	                        : "untested");
 	a = cJSON_AddArrayToObject(o, "alternates");
 	for (size_t i = 0; i < f->nalt; i++) {
 		cJSON *chain;
@@ -99,10 +106,13 @@ scan_json(const struct probe_result *r, const struct probe_addr *pa)
 		s = cJSON_CreateObject();
 		cJSON_AddStringToObject(s, "sigalg_family", f->alt[i].family);
 		chain = cJSON_AddArrayToObject(s, "chain");
-		for (size_t k = 0; f->alt[i].have_chain &&
-		    k < f->alt[i].chain.ncerts && k < TLS_CHAIN_MAX; k++)
-			cJSON_AddItemToArray(chain, report_json_cert(
-			    &f->alt[i].chain.certs[k], k, !r->opt.no_pem));
+		for (size_t k = 0;
+		     f->alt[i].have_chain && k < f->alt[i].chain.ncerts &&
+		     k < TLS_CHAIN_MAX;
+		     k++)
+			cJSON_AddItemToArray(chain,
+			    report_json_cert(&f->alt[i].chain.certs[k], k,
+			        !r->opt.no_pem));
 		cJSON_AddItemToArray(a, s);
 	}
 	cJSON_AddNumberToObject(o, "ms", (double)f->ms);
@@ -110,8 +120,7 @@ scan_json(const struct probe_result *r, const struct probe_addr *pa)
 }
 
 /* cat - append to buf; text past len is cut (the block is short) */
-static void
-cat(char *buf, size_t len, const char *fmt, ...)
+static void cat(char *buf, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
@@ -135,22 +144,24 @@ scan_human_text(const struct scan_facts *f, char *buf, size_t len)
 	buf[0] = '\0';
 	cat(buf, len, "  scan      ");
 	for (int v = SCAN_TLS1; v < SCAN_VER__COUNT; v++)
-		cat(buf, len, "%s%s %s", v > SCAN_TLS1 ? ", " : "", scan_ver_key(v),
-		    scan_state_name(f->versions[v]));
+		cat(buf, len, "%s%s %s", v > SCAN_TLS1 ? ", " : "",
+		    scan_ver_key(v), scan_state_name(f->versions[v]));
 	cat(buf, len, " (ssl2, ssl3 untested)\n  suites    ");
 	for (int v = SCAN_TLS1; v < SCAN_VER__COUNT; v++) {
-		size_t cnt[TLS_CLASS__COUNT] = {0};
+		size_t cnt[TLS_CLASS__COUNT] = { 0 };
 
 		for (size_t i = 0; i < f->nsuites[v]; i++)
 			cnt[f->suites[v][i].cls]++;
-		cat(buf, len, "%s%s %zu (good %zu, acceptable %zu, weak %zu, broken %zu)",
+		cat(buf, len,
+		    "%s%s %zu (good %zu, acceptable %zu, weak %zu, broken %zu)",
 		    v > SCAN_TLS1 ? "; " : "", scan_ver_key(v), f->nsuites[v],
 		    cnt[TLS_CLASS_GOOD], cnt[TLS_CLASS_ACCEPTABLE],
 		    cnt[TLS_CLASS_WEAK], cnt[TLS_CLASS_BROKEN]);
 	}
 	cat(buf, len, "\n  order     TLS 1.2 %s order\n  groups    ",
-	    f->server_order == 1 ? "server" : f->server_order == 0 ? "client" :
-	    "unknown");
+	    f->server_order == 1   ? "server"
+	    : f->server_order == 0 ? "client"
+	                           : "unknown");
 	for (size_t i = 0; i < f->ngroups; i++)
 		cat(buf, len, "%s%s", i ? ", " : "", f->groups[i].name);
 	if (f->ngroups == 0)

@@ -164,7 +164,8 @@ smtp_phase(struct probe_result *r, SSL_CTX *ctx, X509_STORE *store)
 	};
 	long long t0 = clock_ms();
 
-	sp.deadline = (r->t0.tv_sec * 1000LL + r->t0.tv_nsec / 1000000) + r->opt.deadline_ms;
+	sp.deadline = (r->t0.tv_sec * 1000LL + r->t0.tv_nsec / 1000000) +
+	              r->opt.deadline_ms;
 	for (i = 0; i < r->nmx; i++)
 		n += r->mx[i].naddrs;
 	if (n > PROBE_SESSIONS_MAX)
@@ -187,8 +188,9 @@ smtp_phase(struct probe_result *r, SSL_CTX *ctx, X509_STORE *store)
 			}
 			/* checks.md 9: one address test for the domain, or
 			 * one per MX host with --rcpt-all */
-			group[n] = r->mailbox == NULL ? -1 :
-			    r->opt.rcpt_all ? (int)i : 0;
+			group[n] = r->mailbox == NULL ? -1
+			           : r->opt.rcpt_all  ? (int)i
+			                              : 0;
 			addrs[n++] = pa;
 		}
 	if (r->opt.catchall && r->mailbox != NULL && catchall_mailbox(r))
@@ -307,7 +309,7 @@ probe_run(const struct probe_options *o, struct probe_result **out,
 	struct probe_result *r;
 	SSL_CTX *ctx = NULL;
 	X509_STORE *store = NULL;
-	struct tls_init_job tj = {0};
+	struct tls_init_job tj = { 0 };
 	enum st_err err;
 	long long t0;
 
@@ -329,13 +331,16 @@ probe_run(const struct probe_options *o, struct probe_result **out,
 		goto fail;
 	}
 	probe_pick_ehlo(r);
-	if ((err = dns_config_init(&r->dnscfg, r->opt.resolvers, r->opt.nresolvers,
-	    r->opt.timeout_ms, r->opt.trust_anchor, errmsg, errlen)) != ST_OK) {
+	if ((err = dns_config_init(&r->dnscfg, r->opt.resolvers,
+	         r->opt.nresolvers, r->opt.timeout_ms, r->opt.trust_anchor,
+	         errmsg, errlen)) != ST_OK) {
 		err = ST_ERR_INVAL;
 		goto fail;
 	}
 	snprintf(r->trust_store, sizeof(r->trust_store), "%s",
-	    o->ca_file ? o->ca_file : o->ca_path ? o->ca_path : X509_get_default_cert_file());
+	    o->ca_file   ? o->ca_file
+	    : o->ca_path ? o->ca_path
+	                 : X509_get_default_cert_file());
 	r->dnscfg.timeout_ms = remaining_ms(r, r->opt.timeout_ms);
 	tj.ca_file = o->ca_file;
 	tj.ca_path = o->ca_path;
@@ -350,8 +355,7 @@ probe_run(const struct probe_options *o, struct probe_result **out,
 		goto fail;
 	/* The policy fetch overlaps the address lookups and SMTP sessions
 	 * (issue: "concurrently with the SMTP sessions, never after"). */
-	if (r->have_sts_dns &&
-	    (r->sts = mtasts_start(r)) == NULL) {
+	if (r->have_sts_dns && (r->sts = mtasts_start(r)) == NULL) {
 		err = ST_ERR_NOMEM;
 		goto fail;
 	}
@@ -369,8 +373,12 @@ probe_run(const struct probe_options *o, struct probe_result **out,
 		goto fail;
 	/* report.md 4: the TXT lookup plus the HTTPS fetch (null when
 	 * MTA-STS is not looked at: --no-mta-sts, --host). */
-	r->mta_sts_ms = !r->have_sts_dns ? -1 : (long)r->sts_txt.ms +
-	    (r->sts != NULL && r->sts->fetch_done ? (long)r->sts->fetch.ms : 0);
+	r->mta_sts_ms =
+	    !r->have_sts_dns
+	        ? -1
+	        : (long)r->sts_txt.ms + (r->sts != NULL && r->sts->fetch_done
+	                                        ? (long)r->sts->fetch.ms
+	                                        : 0);
 	if (clock_ms() - t0 >= (long long)r->opt.deadline_ms)
 		r->deadline_hit = true;
 
