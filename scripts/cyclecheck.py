@@ -13,15 +13,22 @@ import sys
 from collections import defaultdict
 
 
-def symbols(obj):
-    out = subprocess.run(["nm", "--defined-only", obj], capture_output=True,
-                         text=True, check=True).stdout
-    defined = {line.split()[-1] for line in out.splitlines()
-               if len(line.split()) == 3 and line.split()[1] in "TDBR"}
-    out = subprocess.run(["nm", "--undefined-only", obj], capture_output=True,
-                         text=True, check=True).stdout
-    used = {line.split()[-1] for line in out.splitlines() if line.strip()}
-    return defined, used
+def symbols(objs):
+    """{obj: (defined, used)} from two nm runs over all objects (-A names
+    the object on every line: one process instead of two per file)."""
+    out = {o: (set(), set()) for o in objs}
+    for flag, slot in (("--defined-only", 0), ("--undefined-only", 1)):
+        text = subprocess.run(["nm", "-A", flag] + objs, capture_output=True,
+                              text=True, check=True).stdout
+        for line in text.splitlines():
+            obj, _, rest = line.partition(":")
+            f = rest.split()
+            if obj not in out or not f:
+                continue
+            if slot == 0 and (len(f) != 3 or f[1] not in "TDBR"):
+                continue
+            out[obj][slot].add(f[-1])
+    return out
 
 
 def sccs(nodes, edges):
@@ -68,11 +75,12 @@ def main(objs):
         print("usage: cyclecheck.py OBJ...", file=sys.stderr)
         return 2
     owner, uses = {}, {}
+    syms = symbols(objs)
     for o in objs:
         name = o.split("/build/")[-1]
         name = name.split("/", 2)[-1] if name.startswith("build/") else name
         name = name[:-2] + ".c" if name.endswith(".o") else name
-        d, u = symbols(o)
+        d, u = syms[o]
         for s in d:
             owner[s] = name
         uses[name] = u

@@ -11,7 +11,7 @@ libssl-dev openssl libcurl4-openssl-dev curl libldns-dev ldnsutils libcjson-dev
 nsd unbound postfix nginx-light bind9-dnsutils
 swaks libnet-ssleay-perl msmtp testssl.sh
 mandoc jq python3 python3-jsonschema procps ca-certificates
-time iproute2 bsdextrautils
+time iproute2 bsdextrautils clang-format-14
 "
 
 missing=""
