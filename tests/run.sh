@@ -13,6 +13,11 @@
 # reporting, or is killed by its time limit, counts as one failure; so does
 # any sanitizer report (the ASan build exits 99 on one).
 #
+# Integration scripts run two at a time (LANES=1 for one at a time); those
+# that say "# lane: alone" in their first lines (they measure wall time, or
+# load the machine on purpose) run with nothing beside them. Scripts that
+# run side by side use disjoint addresses (testdata/lab/README.md).
+#
 # The ASan pass runs the unit tests and every integration script except
 # those that say "# asan: skip - REASON" in their first lines: scripts
 # whose time goes into waiting, or that exercise the lab rather than
@@ -66,6 +71,30 @@ finish() {
 
 lab_down() { ./scripts/lab.sh down >"$log/lab-down.out" 2>&1 || true; }
 
+# run_script PASS PREFIX SCRIPT NAME: one integration script, its record
+# appended to the results under a lock (two may end at once).
+run_script() {
+	local pass=$1 prefix=$2 t=$3 n=$4 out rc
+	out="$log/$pass-int-$n.out"
+	# Every script stops by itself: a hard limit guards against a hang.
+	# Its temporary files (t_run's and any plain mktemp) go to a
+	# directory of its own, removed when it ends.
+	mkdir -p "$log/tmp-$pass-$n"
+	TMPDIR="$log/tmp-$pass-$n" timeout -k 5 600 bash "$t" >"$out" 2>&1
+	rc=$?
+	rm -rf "$log/tmp-$pass-$n"
+	{
+		flock 9
+		say "# $pass: $n"
+		record "$prefix" <"$out" | grep -v '^PASS ' || true
+		say "  $(grep -c '^PASS ' "$out") passed, $(grep -c '^FAIL ' "$out") failed"
+		if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$out"; then
+			{ say "FAIL ${prefix}$n"; say "  expected: script exits 0"; say "  seen: exit $rc";
+			  tail -n 20 "$out" | sed 's/^/    /'; } | tee -a "$results"
+		fi
+	} 9>"$log/results.lock"
+}
+
 # run_pass NAME BUILDDIR PREFIX: unit tests, then every integration script
 run_pass() {
 	local pass=$1 bdir=$2 prefix=$3 t n out rc
@@ -94,22 +123,19 @@ run_pass() {
 			say "# $pass: $n not run (${skip#\# asan: })"
 			continue
 		fi
-		out="$log/$pass-int-$n.out"
-		say "# $pass: $n"
-		# Every script stops by itself: a hard limit guards against a hang.
-		# Its temporary files (t_run's and any plain mktemp) go to a
-		# directory of its own, removed when it ends.
-		mkdir -p "$log/tmp-$pass-$n"
-		TMPDIR="$log/tmp-$pass-$n" timeout -k 5 600 bash "$t" >"$out" 2>&1
-		rc=$?
-		rm -rf "$log/tmp-$pass-$n"
-		record "$prefix" <"$out" | grep -v '^PASS ' || true
-		say "  $(grep -c '^PASS ' "$out") passed, $(grep -c '^FAIL ' "$out") failed"
-		if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$out"; then
-			{ say "FAIL ${prefix}$n"; say "  expected: script exits 0"; say "  seen: exit $rc";
-			  tail -n 20 "$out" | sed 's/^/    /'; } | tee -a "$results"
+		# Two scripts at a time, but a script that measures wall
+		# time or loads the machine ("# lane: alone") runs by itself.
+		if head -n 30 "$t" | grep -q '^# lane: alone'; then
+			wait
+			run_script "$pass" "$prefix" "$t" "$n"
+		else
+			while [ "$(jobs -rp | wc -l)" -ge "${LANES:-2}" ]; do
+				wait -n
+			done
+			run_script "$pass" "$prefix" "$t" "$n" &
 		fi
 	done
+	wait
 }
 
 passes=${PASSES:-release asan}

@@ -15,6 +15,7 @@
 #
 # Under ASan (detected in the binary) the shadow memory and quarantine
 # inflate RSS, so the limits are widened there, as in 40-hostile.sh.
+# lane: alone - wall-time limits of the fetch
 . "$SMTPTLS_TOP/tests/lib.sh"
 
 PEER="$SMTPTLS_BUILD/peers/badhttps"

@@ -15,6 +15,7 @@
 # Under ASan (detected in the binary) the shadow memory and quarantine
 # inflate RSS, so the absolute and growth limits are widened there; the
 # release build is the one that holds the 64 MiB line.
+# lane: alone - wall-time limits of every hostile peer
 . "$SMTPTLS_TOP/tests/lib.sh"
 
 PEER="$SMTPTLS_BUILD/peers/badsmtp"

@@ -2,6 +2,7 @@
 # against smtptls listen: memory stays bounded, every idle session ends at
 # --timeout, and a real sender (swaks over STARTTLS) arriving in the middle
 # of the flood is still served.
+# lane: alone - a thousand connections load both cores
 . "$SMTPTLS_TOP/tests/lib.sh"
 
 BIND=127.10.3.40
