@@ -47,12 +47,12 @@ record() {
 # Setup and build failures are reported as test failures so that the count
 # line is always printed.
 step() {
-	local name=$1 rc
+	local name=$1 rc t0=$SECONDS
 	shift
 	"$@" >"$log/$name.out" 2>&1
 	rc=$?
 	if [ "$rc" -eq 0 ]; then
-		say "PASS $name" | tee -a "$results"
+		say "PASS $name ($((SECONDS - t0)) s)" | tee -a "$results"
 		return 0
 	fi
 	{ say "FAIL $name"; say "  expected: exit 0"; say "  seen: exit $rc (last lines follow)";
@@ -64,6 +64,7 @@ finish() {
 	local p f
 	p=$(grep -c '^PASS ' "$results")
 	f=$(grep -c '^FAIL ' "$results")
+	say "# took $SECONDS s"
 	say "$p passed, $f failed"
 	[ "$f" -eq 0 ]
 	exit $?
@@ -79,15 +80,17 @@ run_script() {
 	# Every script stops by itself: a hard limit guards against a hang.
 	# Its temporary files (t_run's and any plain mktemp) go to a
 	# directory of its own, removed when it ends.
+	local t0=$SECONDS
 	mkdir -p "$log/tmp-$pass-$n"
 	TMPDIR="$log/tmp-$pass-$n" timeout -k 5 600 bash "$t" >"$out" 2>&1
 	rc=$?
+	t0=$((SECONDS - t0))
 	rm -rf "$log/tmp-$pass-$n"
 	{
 		flock 9
 		say "# $pass: $n"
 		record "$prefix" <"$out" | grep -v '^PASS ' || true
-		say "  $(grep -c '^PASS ' "$out") passed, $(grep -c '^FAIL ' "$out") failed"
+		say "  $(grep -c '^PASS ' "$out") passed, $(grep -c '^FAIL ' "$out") failed ($t0 s)"
 		if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$out"; then
 			{ say "FAIL ${prefix}$n"; say "  expected: script exits 0"; say "  seen: exit $rc";
 			  tail -n 20 "$out" | sed 's/^/    /'; } | tee -a "$results"
