@@ -45,6 +45,11 @@ PEER_BIN := $(PEER_SRC:tests/peers/%.c=$(B)/peers/%)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
 REPLAY_BIN := $(FUZZ_SRC:fuzz/%.c=$(B)/replay/%)
 
+# One version, kept in version.c; `make dist` and debian/changelog use it.
+VERSION := $(shell sed -n 's/^\#define SMTPTLS_VERSION "\(.*\)"$$/\1/p' src/base/version.c)
+# Where this build comes from, for --version (scripts/build-info.sh).
+BUILD_INFO := $(shell scripts/build-info.sh $(VERSION))
+
 .PHONY: all asan check check-asan demo unit fuzz install clean hdrcheck lint-man cyclecheck layercheck formatcheck FORCE
 
 all: smtptls
@@ -65,6 +70,14 @@ $(B)/%.o: %.c Makefile
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
+
+# version.o is rebuilt when BUILD_INFO changes (a new commit, a tag), not
+# on every make: the file is rewritten only when its content differs.
+$(B)/build-info: FORCE
+	@mkdir -p $(@D)
+	@echo '$(BUILD_INFO)' | cmp -s - $@ || echo '$(BUILD_INFO)' >$@
+$(B)/src/base/version.o: $(B)/build-info
+$(B)/src/base/version.o: CPPFLAGS += -DSMTPTLS_BUILD_INFO='"$(BUILD_INFO)"'
 
 $(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libsmtptls.a
 	@mkdir -p $(@D)
