@@ -5,11 +5,15 @@
 #   make check      = ./tests/run.sh: packages, build, lab up, every test, lab down
 #   make demo       = ./scripts/demo.sh: build, lab up, probe the lab's good domain
 #   make fuzz       build the libFuzzer targets in build/fuzz/
-#   make install    PREFIX=/usr/local (DESTDIR honoured)
+#   make install    PREFIX=/usr/local (DESTDIR honoured): binary, man page,
+#                   bash and zsh completions, JSON Schemas
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/smtptls
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 CC      ?= cc
 PKGS    := openssl libcurl ldns libcjson
 
@@ -153,10 +157,17 @@ cyclecheck: $(LIB_OBJ) $(CMD_OBJ)
 lint-man:
 	mandoc -Tlint -Wwarning man/smtptls.1
 
+SCHEMAS := $(sort $(wildcard tests/schema/*.json))
+
 install: smtptls
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(DATADIR)/schema $(DESTDIR)$(BASHCOMPDIR) \
+	    $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 0755 smtptls $(DESTDIR)$(BINDIR)/smtptls
 	install -m 0644 man/smtptls.1 $(DESTDIR)$(MANDIR)/man1/smtptls.1
+	install -m 0644 $(SCHEMAS) $(DESTDIR)$(DATADIR)/schema/
+	install -m 0644 completions/smtptls.bash $(DESTDIR)$(BASHCOMPDIR)/smtptls
+	install -m 0644 completions/_smtptls $(DESTDIR)$(ZSHCOMPDIR)/_smtptls
 
 clean:
 	rm -rf build smtptls
