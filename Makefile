@@ -7,6 +7,8 @@
 #   make fuzz       build the libFuzzer targets in build/fuzz/
 #   make install    PREFIX=/usr/local (DESTDIR honoured): binary, man page,
 #                   bash and zsh completions, JSON Schemas
+#   make dist       release tarball smtptls-VERSION.tar.gz of HEAD
+#   make deb        Debian package ../smtptls_VERSION_ARCH.deb (debian/)
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
@@ -54,7 +56,7 @@ VERSION := $(shell sed -n 's/^\#define SMTPTLS_VERSION "\(.*\)"$$/\1/p' src/base
 # Where this build comes from, for --version (scripts/build-info.sh).
 BUILD_INFO := $(shell scripts/build-info.sh $(VERSION))
 
-.PHONY: all asan check check-asan demo unit fuzz install clean hdrcheck lint-man cyclecheck layercheck formatcheck FORCE
+.PHONY: all asan check check-asan demo unit fuzz install clean hdrcheck lint-man cyclecheck layercheck formatcheck dist deb FORCE
 
 all: smtptls
 
@@ -169,5 +171,25 @@ install: smtptls
 	install -m 0644 completions/smtptls.bash $(DESTDIR)$(BASHCOMPDIR)/smtptls
 	install -m 0644 completions/_smtptls $(DESTDIR)$(ZSHCOMPDIR)/_smtptls
 
+# The tarball is HEAD as committed (git archive) plus BUILD-INFO, which
+# tells a build from it what it is: a release when HEAD is tagged
+# vVERSION, a snapshot otherwise (scripts/build-info.sh).
+DIST := smtptls-$(VERSION)
+dist:
+	@mkdir -p build/dist
+	@case '$(BUILD_INFO)' in \
+	  "release $(VERSION)") echo 'release $(VERSION)' ;; \
+	  *) echo 'snapshot $(VERSION) of git '"$$(git rev-parse --short HEAD)"; \
+	     echo "dist: HEAD is not tagged v$(VERSION): a snapshot" >&2 ;; \
+	esac >build/dist/BUILD-INFO
+	git archive --format=tar.gz --prefix=$(DIST)/ \
+	    --add-file=build/dist/BUILD-INFO -o $(DIST).tar.gz HEAD
+	@echo "dist: $(DIST).tar.gz ($$(cat build/dist/BUILD-INFO))"
+
+# Binary package only, unsigned; the suite has tested the code (debian/rules
+# skips the tests).
+deb:
+	dpkg-buildpackage -us -uc -b
+
 clean:
-	rm -rf build smtptls
+	rm -rf build smtptls $(DIST).tar.gz
