@@ -173,15 +173,17 @@ install: smtptls
 
 # The tarball is HEAD as committed (git archive) plus BUILD-INFO, which
 # tells a build from it what it is: a release when HEAD is tagged
-# vVERSION, a snapshot otherwise (scripts/build-info.sh).
+# vVERSION, a snapshot otherwise (scripts/build-info.sh). Changes not
+# committed are not in the tarball, so they do not matter here.
 DIST := smtptls-$(VERSION)
 dist:
 	@mkdir -p build/dist
-	@case '$(BUILD_INFO)' in \
-	  "release $(VERSION)") echo 'release $(VERSION)' ;; \
-	  *) echo 'snapshot $(VERSION) of git '"$$(git rev-parse --short HEAD)"; \
-	     echo "dist: HEAD is not tagged v$(VERSION): a snapshot" >&2 ;; \
-	esac >build/dist/BUILD-INFO
+	@if git describe --tags --exact-match --match 'v$(VERSION)' HEAD >/dev/null 2>&1; then \
+	  echo 'release $(VERSION)'; \
+	else \
+	  echo 'snapshot $(VERSION) of git '"$$(git rev-parse --short HEAD)"; \
+	  echo "dist: HEAD is not tagged v$(VERSION): a snapshot" >&2; \
+	fi >build/dist/BUILD-INFO
 	git archive --format=tar.gz --prefix=$(DIST)/ \
 	    --add-file=build/dist/BUILD-INFO -o $(DIST).tar.gz HEAD
 	@echo "dist: $(DIST).tar.gz ($$(cat build/dist/BUILD-INFO))"
