@@ -5,11 +5,17 @@
 #   make check      = ./tests/run.sh: packages, build, lab up, every test, lab down
 #   make demo       = ./scripts/demo.sh: build, lab up, probe the lab's good domain
 #   make fuzz       build the libFuzzer targets in build/fuzz/
-#   make install    PREFIX=/usr/local (DESTDIR honoured)
+#   make install    PREFIX=/usr/local (DESTDIR honoured): binary, man page,
+#                   bash and zsh completions, JSON Schemas
+#   make dist       release tarball smtptls-VERSION.tar.gz of HEAD
+#   make deb        Debian package ../smtptls_VERSION_ARCH.deb (debian/)
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/smtptls
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 CC      ?= cc
 PKGS    := openssl libcurl ldns libcjson
 
@@ -45,7 +51,12 @@ PEER_BIN := $(PEER_SRC:tests/peers/%.c=$(B)/peers/%)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
 REPLAY_BIN := $(FUZZ_SRC:fuzz/%.c=$(B)/replay/%)
 
-.PHONY: all asan check check-asan demo unit fuzz install clean hdrcheck lint-man cyclecheck layercheck formatcheck FORCE
+# One version, kept in version.c; `make dist` and debian/changelog use it.
+VERSION := $(shell sed -n 's/^\#define SMTPTLS_VERSION "\(.*\)"$$/\1/p' src/base/version.c)
+# Where this build comes from, for --version (scripts/build-info.sh).
+BUILD_INFO := $(shell scripts/build-info.sh $(VERSION))
+
+.PHONY: all asan check check-asan demo unit fuzz install clean hdrcheck lint-man cyclecheck layercheck formatcheck dist deb FORCE
 
 all: smtptls
 
@@ -65,6 +76,14 @@ $(B)/%.o: %.c Makefile
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
+
+# version.o is rebuilt when BUILD_INFO changes (a new commit, a tag), not
+# on every make: the file is rewritten only when its content differs.
+$(B)/build-info: FORCE
+	@mkdir -p $(@D)
+	@echo '$(BUILD_INFO)' | cmp -s - $@ || echo '$(BUILD_INFO)' >$@
+$(B)/src/base/version.o: $(B)/build-info
+$(B)/src/base/version.o: CPPFLAGS += -DSMTPTLS_BUILD_INFO='"$(BUILD_INFO)"'
 
 $(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libsmtptls.a
 	@mkdir -p $(@D)
@@ -140,10 +159,39 @@ cyclecheck: $(LIB_OBJ) $(CMD_OBJ)
 lint-man:
 	mandoc -Tlint -Wwarning man/smtptls.1
 
+SCHEMAS := $(sort $(wildcard tests/schema/*.json))
+
 install: smtptls
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(DATADIR)/schema $(DESTDIR)$(BASHCOMPDIR) \
+	    $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 0755 smtptls $(DESTDIR)$(BINDIR)/smtptls
 	install -m 0644 man/smtptls.1 $(DESTDIR)$(MANDIR)/man1/smtptls.1
+	install -m 0644 $(SCHEMAS) $(DESTDIR)$(DATADIR)/schema/
+	install -m 0644 completions/smtptls.bash $(DESTDIR)$(BASHCOMPDIR)/smtptls
+	install -m 0644 completions/_smtptls $(DESTDIR)$(ZSHCOMPDIR)/_smtptls
+
+# The tarball is HEAD as committed (git archive) plus BUILD-INFO, which
+# tells a build from it what it is: a release when HEAD is tagged
+# vVERSION, a snapshot otherwise (scripts/build-info.sh). Changes not
+# committed are not in the tarball, so they do not matter here.
+DIST := smtptls-$(VERSION)
+dist:
+	@mkdir -p build/dist
+	@if git describe --tags --exact-match --match 'v$(VERSION)' HEAD >/dev/null 2>&1; then \
+	  echo 'release $(VERSION)'; \
+	else \
+	  echo 'snapshot $(VERSION) of git '"$$(git rev-parse --short HEAD)"; \
+	  echo "dist: HEAD is not tagged v$(VERSION): a snapshot" >&2; \
+	fi >build/dist/BUILD-INFO
+	git archive --format=tar.gz --prefix=$(DIST)/ \
+	    --add-file=build/dist/BUILD-INFO -o $(DIST).tar.gz HEAD
+	@echo "dist: $(DIST).tar.gz ($$(cat build/dist/BUILD-INFO))"
+
+# Binary package only, unsigned; the suite has tested the code (debian/rules
+# skips the tests).
+deb:
+	dpkg-buildpackage -us -uc -b
 
 clean:
-	rm -rf build smtptls
+	rm -rf build smtptls $(DIST).tar.gz

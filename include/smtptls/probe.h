@@ -97,7 +97,9 @@ char *report_human_render(const struct probe_result *r, bool color);
  * "host[address]:port" (for -v on standard error). */
 char *report_transcript_render(const struct probe_result *r);
 
-/* "smtptls X.Y.Z", library versions, one per line, for --version. */
+/* "smtptls X.Y.Z", where the build comes from ("Build: release X.Y.Z" or
+ * "Build: built from git 1a2b3c4"), library versions, one per line, for
+ * --version. */
 const char *smtptls_version(void);
 char *smtptls_version_text(void);
 

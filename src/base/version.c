@@ -17,6 +17,13 @@
 
 #define SMTPTLS_VERSION "0.1.0"
 
+/* Where the build comes from ("release 0.1.0", "built from git 1a2b3c4"):
+ * the Makefile passes what scripts/build-info.sh says. Builds that bypass
+ * the Makefile (the fuzz targets' one-line compile) say they cannot tell. */
+#ifndef SMTPTLS_BUILD_INFO
+#define SMTPTLS_BUILD_INFO "built from unknown source"
+#endif
+
 const char *
 smtptls_version(void)
 {
@@ -30,8 +37,10 @@ smtptls_version_text(void)
 
 	buf_init(&b, 1024);
 	if (buf_printf(&b,
-	        "smtptls %s\nOpenSSL: %s\nlibcurl: %s\nldns: %s\ncJSON: %s\n",
-	        SMTPTLS_VERSION, OpenSSL_version(OPENSSL_VERSION),
+	        "smtptls %s\nBuild: %s\n"
+	        "OpenSSL: %s\nlibcurl: %s\nldns: %s\ncJSON: %s\n",
+	        SMTPTLS_VERSION, SMTPTLS_BUILD_INFO,
+	        OpenSSL_version(OPENSSL_VERSION),
 	        curl_version_info(CURLVERSION_NOW)->version, ldns_version(),
 	        cJSON_Version()) != ST_OK) {
 		buf_release(&b);
