@@ -2,8 +2,8 @@
  * st_limits.h - every size, count and time cap on network input and on
  * what we keep of it, with the reason for its value, in one place
  * (sections below name the module that applies each). Hitting one is a
- * finding, never a crash. The listener's and the verdicts' caps are still
- * in listen/listen_int.h and judge/verdict.h.
+ * finding, never a crash. (VERDICT_VARIANTS_MAX in judge/verdict.h sizes
+ * a table of the code's own, not input.)
  */
 #ifndef SMTPTLS_ST_LIMITS_H
 #define SMTPTLS_ST_LIMITS_H
@@ -181,5 +181,20 @@
 
 /* --- report/report_transcript.c --- */
 #define TRANSCRIPT_TEXT_MAX (8 * 1024 * 1024)
+
+/* --- listen/ (the sender test) --- */
+/* Concurrent sessions: a sending MTA opens a handful, but a flood of idle
+ * or hostile connections must not lock a real sender out, so there is room
+ * for a thousand; each costs a few KiB until it sends data (buffers grow
+ * on demand to their caps) and times out after --timeout. Beyond this the
+ * backlog holds the rest until a slot frees. */
+#define LISTEN_SESSIONS_MAX 1024
+/* Listening sockets (one per --bind). */
+#define LISTEN_BINDS_MAX 16
+/* Sessions remembered for related_sessions and listen.end peers; older
+ * ones are forgotten so that a long run keeps bounded memory. */
+#define LISTEN_HISTORY_MAX 4096
+/* Related session ids listed per session. */
+#define LISTEN_RELATED_MAX 32
 
 #endif

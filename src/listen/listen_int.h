@@ -17,23 +17,11 @@
 #include "smtp_server.h"
 #include "smtptls/check.h"
 #include "smtptls/listen.h"
+#include "st_limits.h"
 #include "tls_class.h"
 
 struct cJSON;
 
-/* Concurrent sessions: a sending MTA opens a handful, but a flood of idle
- * or hostile connections must not lock a real sender out, so there is room
- * for a thousand; each costs a few KiB until it sends data (buffers grow
- * on demand to their caps) and times out after --timeout. Beyond this the
- * backlog holds the rest until a slot frees. */
-#define LISTEN_SESSIONS_MAX 1024
-/* Listening sockets (one per --bind). */
-#define LISTEN_BINDS_MAX 16
-/* Sessions remembered for related_sessions and listen.end peers; older
- * ones are forgotten so that a long run keeps bounded memory. */
-#define LISTEN_HISTORY_MAX 4096
-/* Related session ids listed per session. */
-#define LISTEN_RELATED_MAX 32
 /* RFC 5321 4.5.3.2 lets servers wait 5 minutes per command; a test
  * listener need not wait so long. */
 #define LISTEN_STEP_MS_DEFAULT 60000
