@@ -302,6 +302,103 @@ probe_result_exit_code(const struct probe_result *r)
 	return r->exit_code;
 }
 
+/* probe_setup - target, library state, EHLO name, resolvers, trust store:
+ * what the run needs before it sends a packet */
+static enum st_err
+probe_setup(struct probe_result *r, char *errmsg, size_t errlen)
+{
+	const struct probe_options *o = &r->opt;
+	enum st_err err;
+
+	if ((err = probe_parse_target(r, errmsg, errlen)) != ST_OK)
+		return err;
+	/* libcurl's global state must exist before any thread starts. */
+	if ((err = probe_global_init(errmsg, errlen)) != ST_OK)
+		return err;
+	probe_pick_ehlo(r);
+	/* An unreadable resolv.conf or trust anchor is the user's setup
+	 * (ST_ERR_INVAL: exit 2, report.md 8); out of memory stays itself. */
+	if ((err = dns_config_init(&r->dnscfg, o->resolvers, o->nresolvers,
+	         o->timeout_ms, o->trust_anchor, errmsg, errlen)) != ST_OK)
+		return err == ST_ERR_NOMEM ? err : ST_ERR_INVAL;
+	snprintf(r->trust_store, sizeof(r->trust_store), "%s",
+	    o->ca_file   ? o->ca_file
+	    : o->ca_path ? o->ca_path
+	                 : X509_get_default_cert_file());
+	return ST_OK;
+}
+
+/* probe_measure - DNS, the policy fetch beside it, the SMTP sessions: every
+ * fact the checks judge; the TLS context and store come back in *ctx and
+ * *store (owned by the caller, also on failure) */
+static enum st_err
+probe_measure(struct probe_result *r, SSL_CTX **ctx, X509_STORE **store,
+    char *errmsg, size_t errlen)
+{
+	struct tls_init_job tj = { 0 };
+	long long t0 = clock_ms();
+	enum st_err err;
+
+	r->dnscfg.timeout_ms = remaining_ms(r, r->opt.timeout_ms);
+	tj.ca_file = r->opt.ca_file;
+	tj.ca_path = r->opt.ca_path;
+	err = probe_dns_mx(r, &tj);
+	*store = tj.store;
+	*ctx = tj.ctx;
+	if (err == ST_OK && tj.err != ST_OK) {
+		snprintf(errmsg, errlen, "%s", tj.errmsg);
+		err = tj.err;
+	}
+	if (err != ST_OK)
+		return err;
+	/* The policy fetch overlaps the address lookups and SMTP sessions
+	 * (issue: "concurrently with the SMTP sessions, never after"). */
+	if (r->have_sts_dns && (r->sts = mtasts_start(r)) == NULL)
+		return ST_ERR_NOMEM;
+	/* Each DNS phase waits at most the step timeout, and never past the
+	 * run deadline. */
+	r->dnscfg.timeout_ms = remaining_ms(r, r->opt.timeout_ms);
+	if ((err = probe_dns_hosts(r)) != ST_OK)
+		return err;
+	r->dns_ms = (long)(clock_ms() - t0);
+	if ((err = probe_build_addrs(r)) != ST_OK ||
+	    (err = smtp_phase(r, *ctx, *store)) != ST_OK ||
+	    (err = mtasts_finish(r)) != ST_OK)
+		return err;
+	/* report.md 4: the TXT lookup plus the HTTPS fetch (null when
+	 * MTA-STS is not looked at: --no-mta-sts, --host). */
+	r->mta_sts_ms =
+	    !r->have_sts_dns
+	        ? -1
+	        : (long)r->sts_txt.ms + (r->sts != NULL && r->sts->fetch_done
+	                                        ? (long)r->sts->fetch.ms
+	                                        : 0);
+	return ST_OK;
+}
+
+/* probe_judge - the checks, the verdicts, waivers and the exit code */
+static enum st_err
+probe_judge(struct probe_result *r, char *errmsg, size_t errlen)
+{
+	enum st_err err;
+
+	check_dns_run(r);
+	check_smtp_run(r);
+	check_tls_run(r);
+	if (r->opt.scan)
+		check_scan_run(r);
+	if (!r->opt.no_dane)
+		check_dane_run(r);
+	check_mtasts_run(r);
+	if (r->have_rpt_dns)
+		check_tlsrpt_run(r);
+	if ((err = verdict_run(r, errmsg, errlen)) != ST_OK)
+		return err;
+	check_list_waive(&r->checks, r->opt.ignore, r->opt.nignore);
+	check_list_sort(&r->checks);
+	return ST_OK;
+}
+
 enum st_err
 probe_run(const struct probe_options *o, struct probe_result **out,
     char *errmsg, size_t errlen)
@@ -309,7 +406,6 @@ probe_run(const struct probe_options *o, struct probe_result **out,
 	struct probe_result *r;
 	SSL_CTX *ctx = NULL;
 	X509_STORE *store = NULL;
-	struct tls_init_job tj = { 0 };
 	enum st_err err;
 	long long t0;
 
@@ -323,79 +419,13 @@ probe_run(const struct probe_options *o, struct probe_result **out,
 	clock_gettime(CLOCK_MONOTONIC, &r->t0);
 	t0 = clock_ms();
 	clock_rfc3339_now(r->started, sizeof(r->started));
-	if ((err = probe_parse_target(r, errmsg, errlen)) != ST_OK)
+	if ((err = probe_setup(r, errmsg, errlen)) != ST_OK ||
+	    (err = probe_measure(r, &ctx, &store, errmsg, errlen)) != ST_OK)
 		goto fail;
-	/* libcurl's global state must exist before any thread starts. */
-	if (probe_global_init(errmsg, errlen) != ST_OK) {
-		err = ST_ERR_INTERNAL;
-		goto fail;
-	}
-	probe_pick_ehlo(r);
-	if ((err = dns_config_init(&r->dnscfg, r->opt.resolvers,
-	         r->opt.nresolvers, r->opt.timeout_ms, r->opt.trust_anchor,
-	         errmsg, errlen)) != ST_OK) {
-		err = ST_ERR_INVAL;
-		goto fail;
-	}
-	snprintf(r->trust_store, sizeof(r->trust_store), "%s",
-	    o->ca_file   ? o->ca_file
-	    : o->ca_path ? o->ca_path
-	                 : X509_get_default_cert_file());
-	r->dnscfg.timeout_ms = remaining_ms(r, r->opt.timeout_ms);
-	tj.ca_file = o->ca_file;
-	tj.ca_path = o->ca_path;
-	err = probe_dns_mx(r, &tj);
-	store = tj.store;
-	ctx = tj.ctx;
-	if (err == ST_OK && tj.err != ST_OK) {
-		snprintf(errmsg, errlen, "%s", tj.errmsg);
-		err = tj.err;
-	}
-	if (err != ST_OK)
-		goto fail;
-	/* The policy fetch overlaps the address lookups and SMTP sessions
-	 * (issue: "concurrently with the SMTP sessions, never after"). */
-	if (r->have_sts_dns && (r->sts = mtasts_start(r)) == NULL) {
-		err = ST_ERR_NOMEM;
-		goto fail;
-	}
-	/* Each DNS phase waits at most the step timeout, and never past the
-	 * run deadline. */
-	r->dnscfg.timeout_ms = remaining_ms(r, r->opt.timeout_ms);
-	if ((err = probe_dns_hosts(r)) != ST_OK)
-		goto fail;
-	r->dns_ms = (long)(clock_ms() - t0);
-	if ((err = probe_build_addrs(r)) != ST_OK)
-		goto fail;
-	if ((err = smtp_phase(r, ctx, store)) != ST_OK)
-		goto fail;
-	if ((err = mtasts_finish(r)) != ST_OK)
-		goto fail;
-	/* report.md 4: the TXT lookup plus the HTTPS fetch (null when
-	 * MTA-STS is not looked at: --no-mta-sts, --host). */
-	r->mta_sts_ms =
-	    !r->have_sts_dns
-	        ? -1
-	        : (long)r->sts_txt.ms + (r->sts != NULL && r->sts->fetch_done
-	                                        ? (long)r->sts->fetch.ms
-	                                        : 0);
 	if (clock_ms() - t0 >= (long long)r->opt.deadline_ms)
 		r->deadline_hit = true;
-
-	check_dns_run(r);
-	check_smtp_run(r);
-	check_tls_run(r);
-	if (r->opt.scan)
-		check_scan_run(r);
-	if (!r->opt.no_dane)
-		check_dane_run(r);
-	check_mtasts_run(r);
-	if (r->have_rpt_dns)
-		check_tlsrpt_run(r);
-	if ((err = verdict_run(r, errmsg, errlen)) != ST_OK)
+	if ((err = probe_judge(r, errmsg, errlen)) != ST_OK)
 		goto fail;
-	check_list_waive(&r->checks, r->opt.ignore, r->opt.nignore);
-	check_list_sort(&r->checks);
 	clock_rfc3339_now(r->finished, sizeof(r->finished));
 	r->duration_ms = (long)(clock_ms() - t0);
 	summary_run(r);
