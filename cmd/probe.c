@@ -15,12 +15,73 @@
 
 #include "banned.h"
 
+/* operands - the target, or the reason there is none (NULL when fine) */
+static const char *
+operands(int argc, char **argv, struct probe_options *o, const char *domains,
+    char *why, size_t len)
+{
+	if (domains != NULL) {
+		if (optind < argc || o->host != NULL || o->rcpt != NULL)
+			return "--domains excludes a target, --host and --rcpt";
+	} else if (o->host != NULL) {
+		if (optind < argc) {
+			snprintf(why, len,
+			    "--host and a target ('%s') exclude each other",
+			    argv[optind]);
+			return why;
+		}
+	} else if (optind != argc - 1)
+		return optind >= argc
+		           ? "no target given (see smtptls probe --help)"
+		           : "more than one target given";
+	else
+		o->target = argv[optind];
+	return NULL;
+}
+
+/* combination - options that exclude each other (NULL when none); report.md
+ * 8: naming a level that an option leaves out is a usage error, not a
+ * silent pass */
+static const char *
+combination(const struct probe_options *o, char *why, size_t len)
+{
+	bool literal = o->host != NULL &&
+	               (o->host[0] == '[' ||
+	                   strspn(o->host, "0123456789.:") == strlen(o->host));
+
+	if ((o->require & (1u << LEVEL_DANE)) && (o->no_dane || literal)) {
+		snprintf(why, len, "--require dane: %s leaves DANE out",
+		    o->no_dane ? "--no-dane" : "an address literal");
+		return why;
+	}
+	if ((o->require & ((1u << LEVEL_MTASTS) | (1u << LEVEL_SECURE))) &&
+	    (o->no_mta_sts || o->host != NULL)) {
+		snprintf(why, len, "--require %s: %s leaves MTA-STS out",
+		    (o->require & (1u << LEVEL_MTASTS)) ? "mta-sts" : "secure",
+		    o->no_mta_sts ? "--no-mta-sts" : "--host");
+		return why;
+	}
+	if ((o->require & (1u << LEVEL_SECURE)) && o->no_dane)
+		return "--require secure: --no-dane leaves DANE out";
+	/* Both extra probes repeat the address test: they need a mailbox. */
+	if ((o->catchall || o->cleartext) && o->rcpt == NULL &&
+	    (o->target == NULL || strchr(o->target, '@') == NULL)) {
+		snprintf(why, len,
+		    "%s needs an address to test (USER@DOMAIN or --rcpt)",
+		    o->catchall ? "--catchall" : "--cleartext");
+		return why;
+	}
+	if (!o->ipv4 && !o->ipv6)
+		return "-4 and -6 exclude each other";
+	return NULL;
+}
+
 int
 cmd_probe(int argc, char **argv, struct global_opts *g)
 {
 	struct probe_options o;
 	struct probe_result *r = NULL;
-	const char *domains = NULL;
+	const char *domains = NULL, *why;
 	unsigned parallel = 4;
 	char errmsg[300];
 	enum st_err err;
@@ -30,55 +91,10 @@ cmd_probe(int argc, char **argv, struct global_opts *g)
 	if ((rc = probe_opts_parse(argc, argv, &o, g, &domains, &parallel)) >=
 	    0)
 		return rc;
-	if (domains != NULL) {
-		if (optind < argc || o.host != NULL || o.rcpt != NULL)
-			return cmd_error(g, EXIT_USAGE, "usage", "options",
-			    "--domains "
-			    "excludes a target, --host and --rcpt");
-	} else if (o.host != NULL) {
-		if (optind < argc)
-			return cmd_error(g, EXIT_USAGE, "usage", "options",
-			    "--host and a target ('%s') exclude each other",
-			    argv[optind]);
-	} else if (optind != argc - 1)
-		return cmd_error(g, EXIT_USAGE, "usage", "options",
-		    optind >= argc
-		        ? "no target given (see smtptls probe --help)"
-		        : "more than one target given");
-	else
-		o.target = argv[optind];
-	/* report.md 8: naming a level that an option leaves out is a usage
-	 * error, not a silent pass. */
-	if ((o.require & (1u << LEVEL_DANE)) &&
-	    (o.no_dane ||
-	        (o.host != NULL &&
-	            (o.host[0] == '[' ||
-	                strspn(o.host, "0123456789.:") == strlen(o.host)))))
-		return cmd_error(g, EXIT_USAGE, "usage", "options",
-		    "--require dane: "
-		    "%s leaves DANE out",
-		    o.no_dane ? "--no-dane" : "an address literal");
-	if ((o.require & ((1u << LEVEL_MTASTS) | (1u << LEVEL_SECURE))) &&
-	    (o.no_mta_sts || o.host != NULL))
-		return cmd_error(g, EXIT_USAGE, "usage", "options",
-		    "--require %s: %s "
-		    "leaves MTA-STS out",
-		    (o.require & (1u << LEVEL_MTASTS)) ? "mta-sts" : "secure",
-		    o.no_mta_sts ? "--no-mta-sts" : "--host");
-	if ((o.require & (1u << LEVEL_SECURE)) && o.no_dane)
-		return cmd_error(g, EXIT_USAGE, "usage", "options",
-		    "--require secure: --no-dane leaves DANE out");
-	/* Both extra probes repeat the address test: they need a mailbox. */
-	if ((o.catchall || o.cleartext) && o.rcpt == NULL &&
-	    (o.target == NULL || strchr(o.target, '@') == NULL))
-		return cmd_error(g, EXIT_USAGE, "usage", "options",
-		    "%s needs an "
-		    "address to test (USER@DOMAIN or --rcpt)",
-		    o.catchall ? "--catchall" : "--cleartext");
-	if (!o.ipv4 && !o.ipv6)
-		return cmd_error(g, EXIT_USAGE, "usage", "options",
-		    "-4 and -6 exclude each other");
-
+	if ((why = operands(argc, argv, &o, domains, errmsg, sizeof(errmsg))) !=
+	        NULL ||
+	    (why = combination(&o, errmsg, sizeof(errmsg))) != NULL)
+		return cmd_error(g, EXIT_USAGE, "usage", "options", "%s", why);
 	if (domains != NULL)
 		return cmd_probe_batch(domains, parallel, &o, g);
 	err = probe_run(&o, &r, errmsg, sizeof(errmsg));
