@@ -117,74 +117,46 @@ tls_init_job_fn(void *arg)
 
 /* dns_phase_mx - the MX lookup and the resolver's validation, together
  * (and the TLS set-up job tj beside them) */
-enum st_err
-probe_dns_mx(struct probe_result *r, struct tls_init_job *tj)
+/* domain_jobs - the lookups that hang on the domain alone: TLS-RPT, and
+ * (unless --no-mta-sts) the MTA-STS record and the policy host's addresses;
+ * appended to jobs; pj has room for four */
+static void
+domain_jobs(struct probe_result *r, struct lookup_job *pj, struct job *jobs,
+    size_t *njobs)
 {
-	struct lookup_job lj = { .cfg = &r->dnscfg,
-		.type = LDNS_RR_TYPE_MX,
-		.ans = &r->mxans };
-	struct validation_job vj = { .cfg = &r->dnscfg };
-	struct lookup_job pj[4], aj[VALIDATION_ANCESTORS];
-	struct dns_answer anc[VALIDATION_ANCESTORS];
-	char names[VALIDATION_ANCESTORS][300];
-	struct job jobs[7 + VALIDATION_ANCESTORS] = {
-		{ validation_job_fn, &vj }, { lookup_job_fn, &lj }
+	static const struct {
+		const char *prefix;
+		uint16_t type;
+	} sts[] = {
+		{ "_mta-sts.", LDNS_RR_TYPE_TXT },
+		{ "mta-sts.", LDNS_RR_TYPE_A },
+		{ "mta-sts.", LDNS_RR_TYPE_AAAA },
 	};
-	size_t njobs = 1, i, nanc = 0;
+	struct dns_answer *const sts_ans[] = { &r->sts_txt, &r->sts_a,
+		&r->sts_aaaa };
 
-	/* The MX, the MTA-STS and TLS-RPT records and the policy host's
-	 * addresses are independent: ask for all of them at once. */
-	if (r->kind != TARGET_HOST) {
-		snprintf(lj.name, sizeof(lj.name), "%s", r->domain);
-		njobs = 2;
-		pj[0] = (struct lookup_job){ &r->dnscfg, "", LDNS_RR_TYPE_TXT,
-			&r->rpt_txt };
-		snprintf(pj[0].name, sizeof(pj[0].name), "_smtp._tls.%s",
-		    r->domain);
-		jobs[njobs++] = (struct job){ lookup_job_fn, &pj[0] };
-		r->have_rpt_dns = true;
-		if (!r->opt.no_mta_sts) {
-			pj[1] = (struct lookup_job){ &r->dnscfg, "",
-				LDNS_RR_TYPE_TXT, &r->sts_txt };
-			snprintf(pj[1].name, sizeof(pj[1].name), "_mta-sts.%s",
-			    r->domain);
-			pj[2] = (struct lookup_job){ &r->dnscfg, "",
-				LDNS_RR_TYPE_A, &r->sts_a };
-			snprintf(pj[2].name, sizeof(pj[2].name), "mta-sts.%s",
-			    r->domain);
-			pj[3] = (struct lookup_job){ &r->dnscfg, "",
-				LDNS_RR_TYPE_AAAA, &r->sts_aaaa };
-			snprintf(pj[3].name, sizeof(pj[3].name), "mta-sts.%s",
-			    r->domain);
-			for (i = 1; i < 4; i++)
-				jobs[njobs++] =
-				    (struct job){ lookup_job_fn, &pj[i] };
-			r->have_sts_dns = true;
-		}
+	pj[0] = (struct lookup_job){ &r->dnscfg, "", LDNS_RR_TYPE_TXT,
+		&r->rpt_txt };
+	snprintf(pj[0].name, sizeof(pj[0].name), "_smtp._tls.%s", r->domain);
+	jobs[(*njobs)++] = (struct job){ lookup_job_fn, &pj[0] };
+	r->have_rpt_dns = true;
+	if (r->opt.no_mta_sts)
+		return;
+	for (size_t i = 0; i < 3; i++) {
+		pj[i + 1] = (struct lookup_job){ &r->dnscfg, "", sts[i].type,
+			sts_ans[i] };
+		snprintf(pj[i + 1].name, sizeof(pj[i + 1].name), "%s%s",
+		    sts[i].prefix, r->domain);
+		jobs[(*njobs)++] = (struct job){ lookup_job_fn, &pj[i + 1] };
 	}
-	if (r->dnscfg.source == DNS_SRC_RESOLVER_AD && r->kind != TARGET_HOST) {
-		nanc = ancestor_names(r->domain, names);
-		for (i = 0; i < nanc; i++) {
-			aj[i] = (struct lookup_job){ &r->dnscfg, "",
-				LDNS_RR_TYPE_SOA, &anc[i] };
-			snprintf(aj[i].name, sizeof(aj[i].name), "%.299s",
-			    names[i]);
-			jobs[njobs++] = (struct job){ lookup_job_fn, &aj[i] };
-		}
-	}
-	/* Every job but the TLS set-up is one DNS query. */
-	r->dns_queries += (unsigned)njobs;
-	jobs[njobs++] = (struct job){ tls_init_job_fn, tj };
-	jobs_run(jobs, njobs, njobs);
-	r->validating = vj.ok;
-	for (i = 0; i < nanc; i++) {
-		if (!r->validating && vj.answered && anc[i].err == ST_OK &&
-		    anc[i].ad)
-			r->validating = true;
-		dns_answer_release(&anc[i]);
-	}
-	snprintf(r->validating_detail, sizeof(r->validating_detail), "%s",
-	    r->validating ? "" : vj.msg);
+	r->have_sts_dns = true;
+}
+
+/* mx_hosts - the MX hosts of the answer (or the --host, or the implicit
+ * MX of RFC 5321 5.1) into r->mx */
+static enum st_err
+mx_hosts(struct probe_result *r)
+{
 	if (r->kind == TARGET_HOST) {
 		unsigned char tmp[16];
 		bool lit = inet_pton(AF_INET, r->host, tmp) == 1 ||
@@ -212,7 +184,7 @@ probe_dns_mx(struct probe_result *r, struct tls_init_job *tj)
 		r->implicit = true;
 		return mx_add(r, r->domain, 0, "implicit", false);
 	}
-	for (i = 0; i < r->mxans.nmx; i++) {
+	for (size_t i = 0; i < r->mxans.nmx; i++) {
 		/* A "." among other records (RFC 7505 3) is no host. */
 		if (r->mxans.mx[i].exchange[0] == '\0')
 			continue;
@@ -221,6 +193,54 @@ probe_dns_mx(struct probe_result *r, struct tls_init_job *tj)
 			return ST_ERR_NOMEM;
 	}
 	return ST_OK;
+}
+
+enum st_err
+probe_dns_mx(struct probe_result *r, struct tls_init_job *tj)
+{
+	struct lookup_job lj = { .cfg = &r->dnscfg,
+		.type = LDNS_RR_TYPE_MX,
+		.ans = &r->mxans };
+	struct validation_job vj = { .cfg = &r->dnscfg };
+	struct lookup_job pj[4], aj[VALIDATION_ANCESTORS];
+	struct dns_answer anc[VALIDATION_ANCESTORS];
+	char names[VALIDATION_ANCESTORS][300];
+	struct job jobs[7 + VALIDATION_ANCESTORS] = {
+		{ validation_job_fn, &vj }, { lookup_job_fn, &lj }
+	};
+	size_t njobs = 1, i, nanc = 0;
+
+	/* The MX, the MTA-STS and TLS-RPT records and the policy host's
+	 * addresses are independent: ask for all of them at once. */
+	if (r->kind != TARGET_HOST) {
+		snprintf(lj.name, sizeof(lj.name), "%s", r->domain);
+		njobs = 2;
+		domain_jobs(r, pj, jobs, &njobs);
+	}
+	if (r->dnscfg.source == DNS_SRC_RESOLVER_AD && r->kind != TARGET_HOST) {
+		nanc = ancestor_names(r->domain, names);
+		for (i = 0; i < nanc; i++) {
+			aj[i] = (struct lookup_job){ &r->dnscfg, "",
+				LDNS_RR_TYPE_SOA, &anc[i] };
+			snprintf(aj[i].name, sizeof(aj[i].name), "%.299s",
+			    names[i]);
+			jobs[njobs++] = (struct job){ lookup_job_fn, &aj[i] };
+		}
+	}
+	/* Every job but the TLS set-up is one DNS query. */
+	r->dns_queries += (unsigned)njobs;
+	jobs[njobs++] = (struct job){ tls_init_job_fn, tj };
+	jobs_run(jobs, njobs, njobs);
+	r->validating = vj.ok;
+	for (i = 0; i < nanc; i++) {
+		if (!r->validating && vj.answered && anc[i].err == ST_OK &&
+		    anc[i].ad)
+			r->validating = true;
+		dns_answer_release(&anc[i]);
+	}
+	snprintf(r->validating_detail, sizeof(r->validating_detail), "%s",
+	    r->validating ? "" : vj.msg);
+	return mx_hosts(r);
 }
 
 /* first_addr_answer - the address lookup that speaks for the host's name
