@@ -151,13 +151,55 @@ parse_expect(const char *v, struct listen_params *p)
 	return true;
 }
 
+/* set_flag - the options without a value; false when a is none of them */
+static bool
+set_flag(const char *a, struct global_opts *g, struct listen_params *p)
+{
+	if (strcmp(a, "--json") == 0)
+		g->json = true;
+	else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0)
+		g->verbose++;
+	else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)
+		g->quiet = true;
+	else if (strcmp(a, "--once") == 0)
+		p->count = 1;
+	else if (strcmp(a, "--untrusted-cert") == 0)
+		p->untrusted_cert = true;
+	else if (strcmp(a, "--request-client-cert") == 0)
+		p->request_client_cert = true;
+	else if (strcmp(a, "--no-starttls") == 0)
+		p->starttls = false;
+	else if (strcmp(a, "--accept-data") == 0)
+		p->accept_data = true;
+	else
+		return false;
+	return true;
+}
+
+/* combination - options that need or exclude each other (NULL: none) */
+static const char *
+combination(const struct listen_params *p)
+{
+	if (p->key_file != NULL && p->cert_file == NULL)
+		return "--key needs --cert";
+	if (p->cert_file != NULL && p->untrusted_cert)
+		return "--cert and --untrusted-cert exclude each other";
+	if (p->expect_verify && !p->untrusted_cert)
+		return "--expect verify needs --untrusted-cert";
+	if (p->expect_no_cleartext && p->starttls)
+		return "--expect no-cleartext needs --no-starttls";
+	if (p->expect_client_cert && !p->request_client_cert)
+		return "--expect client-cert needs --request-client-cert";
+	return NULL;
+}
+
 /* parse_args - fill p from argv; an exit code (usage) or -1 */
 static int
 parse_args(int argc, char **argv, struct global_opts *g,
     struct listen_params *p, const char **binds, char *host, size_t hostlen)
 {
 	unsigned long n;
-	const char *v;
+	const char *v, *why;
 	bool miss;
 
 	for (int i = 1; i < argc; i++) {
@@ -217,41 +259,15 @@ parse_args(int argc, char **argv, struct global_opts *g,
 		} else if (miss)
 			return cmd_error(g, EXIT_USAGE, "usage", "options",
 			    "listen: option '%s' needs a value", a);
-		else if (strcmp(a, "--json") == 0)
-			g->json = true;
-		else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0)
-			g->verbose++;
-		else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)
-			g->quiet = true;
-		else if (strcmp(a, "--once") == 0)
-			p->count = 1;
-		else if (strcmp(a, "--untrusted-cert") == 0)
-			p->untrusted_cert = true;
-		else if (strcmp(a, "--request-client-cert") == 0)
-			p->request_client_cert = true;
-		else if (strcmp(a, "--no-starttls") == 0)
-			p->starttls = false;
-		else if (strcmp(a, "--accept-data") == 0)
-			p->accept_data = true;
+		else if (set_flag(a, g, p))
+			continue;
 		else
 			return cmd_error(g, EXIT_USAGE, "usage", "options",
 			    "listen: unknown option '%s'", a);
 	}
-	if (p->key_file != NULL && p->cert_file == NULL)
+	if ((why = combination(p)) != NULL)
 		return cmd_error(g, EXIT_USAGE, "usage", "options",
-		    "listen: --key needs --cert");
-	if (p->cert_file != NULL && p->untrusted_cert)
-		return cmd_error(g, EXIT_USAGE, "usage", "options",
-		    "listen: --cert and --untrusted-cert exclude each other");
-	if (p->expect_verify && !p->untrusted_cert)
-		return cmd_error(g, EXIT_USAGE, "usage", "options",
-		    "listen: --expect verify needs --untrusted-cert");
-	if (p->expect_no_cleartext && p->starttls)
-		return cmd_error(g, EXIT_USAGE, "usage", "options",
-		    "listen: --expect no-cleartext needs --no-starttls");
-	if (p->expect_client_cert && !p->request_client_cert)
-		return cmd_error(g, EXIT_USAGE, "usage", "options",
-		    "listen: --expect client-cert needs --request-client-cert");
+		    "listen: %s", why);
 	return -1;
 }
 
