@@ -657,40 +657,49 @@ sess_dispatch(struct sess *ss, const struct pollfd *pfd, const size_t *map,
 	}
 }
 
-enum st_err
-session_run_all(struct probe_addr **addrs, const int *rcpt_group, size_t n,
-    const struct session_params *p)
-{
-	struct sess *ss = NULL;
-	struct pollfd *pfd = NULL;
-	size_t *map = NULL;
-	enum atp_state *st = NULL;
-	unsigned *group = NULL;
-	enum atp_order *order = NULL;
-	enum st_err err = ST_OK;
-	size_t i;
-	long long now = clock_ms();
+/* The run's working arrays, one slot per address. */
+struct sess_set {
+	struct sess *ss;
+	struct pollfd *pfd;
+	size_t *map;
+	enum atp_state *st;
+	unsigned *group;
+	enum atp_order *order;
+};
 
-	if (n == 0)
-		return ST_OK;
-	ss = calloc(n, sizeof(*ss));
-	pfd = calloc(n, sizeof(*pfd));
-	map = calloc(n, sizeof(*map));
-	st = calloc(n, sizeof(*st));
-	group = calloc(n, sizeof(*group));
-	order = calloc(n, sizeof(*order));
-	if (ss == NULL || pfd == NULL || map == NULL || st == NULL ||
-	    group == NULL || order == NULL) {
-		err = ST_ERR_NOMEM;
-		goto out;
-	}
-	/* Every slot is valid before the first goto out (style.md 2). */
-	for (i = 0; i < n; i++)
-		sess_init(&ss[i], addrs[i], i, p, rcpt_group);
-	for (i = 0; i < n; i++)
-		if ((err = sess_client_init(&ss[i], p)) != ST_OK)
-			goto out;
-	for (i = 0; i < n; i++) {
+static void
+sess_set_free(struct sess_set *w)
+{
+	free(w->ss);
+	free(w->pfd);
+	free(w->map);
+	free(w->st);
+	free(w->group);
+	free(w->order);
+}
+
+static enum st_err
+sess_set_new(struct sess_set *w, size_t n)
+{
+	w->ss = calloc(n, sizeof(*w->ss));
+	w->pfd = calloc(n, sizeof(*w->pfd));
+	w->map = calloc(n, sizeof(*w->map));
+	w->st = calloc(n, sizeof(*w->st));
+	w->group = calloc(n, sizeof(*w->group));
+	w->order = calloc(n, sizeof(*w->order));
+	if (w->ss == NULL || w->pfd == NULL || w->map == NULL ||
+	    w->st == NULL || w->group == NULL || w->order == NULL)
+		return ST_ERR_NOMEM;
+	return ST_OK;
+}
+
+/* sess_start_all - connect every slot, or mark it skipped when the run
+ * deadline has already passed */
+static void
+sess_start_all(struct sess *ss, struct probe_addr **addrs, size_t n,
+    const struct session_params *p, long long now)
+{
+	for (size_t i = 0; i < n; i++) {
 		if (now >= p->deadline) {
 			addrs[i]->state = ADDR_SKIPPED;
 			addrs[i]->deadline = true;
@@ -701,33 +710,52 @@ session_run_all(struct probe_addr **addrs, const int *rcpt_group, size_t n,
 		}
 		sess_start(&ss[i], p, now);
 	}
+}
 
+/* sess_loop - poll until every session has ended */
+static enum st_err
+sess_loop(struct sess_set *w, size_t n, const struct session_params *p)
+{
 	for (;;) {
 		long long wake = p->deadline;
 		size_t np;
 		int r;
 
-		sess_pick(ss, n, p, st, group, order);
-		np = sess_poll_set(ss, n, p, pfd, map, &wake);
+		sess_pick(w->ss, n, p, w->st, w->group, w->order);
+		np = sess_poll_set(w->ss, n, p, w->pfd, w->map, &wake);
 		if (np == 0)
-			break;
-		now = clock_ms();
-		r = poll(pfd, np, conn_poll_timeout(wake, now));
-		if (r < 0 && errno != EINTR) {
-			err = ST_ERR_IO;
-			break;
-		}
-		sess_dispatch(ss, pfd, map, np, r > 0, p, clock_ms());
+			return ST_OK;
+		r = poll(w->pfd, np, conn_poll_timeout(wake, clock_ms()));
+		if (r < 0 && errno != EINTR)
+			return ST_ERR_IO;
+		sess_dispatch(w->ss, w->pfd, w->map, np, r > 0, p, clock_ms());
 	}
+}
+
+enum st_err
+session_run_all(struct probe_addr **addrs, const int *rcpt_group, size_t n,
+    const struct session_params *p)
+{
+	struct sess_set w = { 0 };
+	enum st_err err;
+	size_t i;
+
+	if (n == 0)
+		return ST_OK;
+	if ((err = sess_set_new(&w, n)) != ST_OK)
+		goto out;
+	/* Every slot is valid before the first goto out (style.md 2). */
+	for (i = 0; i < n; i++)
+		sess_init(&w.ss[i], addrs[i], i, p, rcpt_group);
+	for (i = 0; i < n; i++)
+		if ((err = sess_client_init(&w.ss[i], p)) != ST_OK)
+			goto out;
+	sess_start_all(w.ss, addrs, n, p, clock_ms());
+	err = sess_loop(&w, n, p);
 out:
-	if (ss != NULL)
+	if (w.ss != NULL)
 		for (i = 0; i < n; i++)
-			sess_close(&ss[i], clock_ms());
-	free(ss);
-	free(pfd);
-	free(map);
-	free(st);
-	free(group);
-	free(order);
+			sess_close(&w.ss[i], clock_ms());
+	sess_set_free(&w);
 	return err;
 }
