@@ -53,10 +53,10 @@ domain_outcome(const struct probe_result *r, const struct verdict_set *s)
 		return V_DEFER;
 	/* No address to count: unknown when a lookup that would have
 	 * named one failed. */
-	c = check_find(&r->checks, "dns.mx.lookup", NULL, NULL);
+	c = check_find(&r->checks, CK_DNS_MX_LOOKUP, NULL, NULL);
 	err = c != NULL && c->status == CHECK_ERROR;
 	for (size_t i = 0; i < r->nmx && !err; i++) {
-		c = check_find(&r->checks, "dns.mx.target.resolves",
+		c = check_find(&r->checks, CK_DNS_MX_TARGET_RESOLVES,
 		    r->mx[i].name, NULL);
 		err = c != NULL && c->status == CHECK_ERROR;
 	}
@@ -105,7 +105,7 @@ static bool
 dane_published(const struct probe_result *r)
 {
 	for (size_t i = 0; i < r->checks.n; i++)
-		if (strcmp(r->checks.v[i].id, "dane.tlsa.lookup") == 0 &&
+		if (r->checks.v[i].id == CK_DANE_TLSA_LOOKUP &&
 		    (r->checks.v[i].status == CHECK_PASS ||
 		        r->checks.v[i].status == CHECK_FAIL))
 			return true;
@@ -168,13 +168,13 @@ static void
 policy_check(struct probe_result *r, enum probe_level lv,
     struct verdict_level *L)
 {
-	static const char *const ids[LEVEL__COUNT] = {
-		"policy.opportunistic",
-		"policy.encrypt",
-		"policy.verify",
-		"policy.dane",
-		"policy.mtasts",
-		"policy.secure",
+	static const enum check_id ids[LEVEL__COUNT] = {
+		CK_POLICY_OPPORTUNISTIC,
+		CK_POLICY_ENCRYPT,
+		CK_POLICY_VERIFY,
+		CK_POLICY_DANE,
+		CK_POLICY_MTASTS,
+		CK_POLICY_SECURE,
 	};
 	const struct verdict_set *row;
 	enum grading g = policy_row(r, lv, L, &row);
@@ -220,35 +220,36 @@ verdict_release(struct verdict_level *levels)
 }
 
 /* Results the rules read for every address (checks.md 12.1). */
-static const char *const addr_inputs[] = {
-	"smtp.connect",
-	"smtp.banner",
-	"smtp.ehlo",
-	"smtp.starttls.offered",
-	"smtp.starttls.response",
-	"tls.handshake",
-	"smtp.ehlo.after_tls",
-	"cert.chain.trusted",
-	"cert.name.match",
+static const enum check_id addr_inputs[] = {
+	CK_SMTP_CONNECT,
+	CK_SMTP_BANNER,
+	CK_SMTP_EHLO,
+	CK_SMTP_STARTTLS_OFFERED,
+	CK_SMTP_STARTTLS_RESPONSE,
+	CK_TLS_HANDSHAKE,
+	CK_SMTP_EHLO_AFTER_TLS,
+	CK_CERT_CHAIN_TRUSTED,
+	CK_CERT_NAME_MATCH,
 };
 
 /* Results of scope domain behind the fact sts (checks.md 12.1). */
-static const char *const sts_inputs[] = {
-	"mtasts.txt",
-	"mtasts.policy.fetch",
-	"mtasts.policy.cert",
-	"mtasts.policy.syntax",
+static const enum check_id sts_inputs[] = {
+	CK_MTASTS_TXT,
+	CK_MTASTS_POLICY_FETCH,
+	CK_MTASTS_POLICY_CERT,
+	CK_MTASTS_POLICY_SYNTAX,
 };
 
 /* have - whether the check modules recorded id for the subject; if not,
  * errmsg says which */
 static bool
-have(const struct probe_result *r, const char *id, const char *mx,
+have(const struct probe_result *r, enum check_id id, const char *mx,
     const char *address, char *errmsg, size_t errlen)
 {
 	if (check_find(&r->checks, id, mx, address) != NULL)
 		return true;
-	snprintf(errmsg, errlen, "verdicts: no %s result for %s%s%s%s", id,
+	snprintf(errmsg, errlen, "verdicts: no %s result for %s%s%s%s",
+	    check_id_name(id),
 	    mx          ? mx
 	    : r->domain ? r->domain
 	                : "the target",
@@ -274,7 +275,7 @@ verdict_inputs(const struct probe_result *r, const struct verdict_level *L,
 	size_t i, k, j;
 
 	if (r->kind != TARGET_HOST &&
-	    !have(r, "dns.mx.lookup", NULL, NULL, errmsg, errlen))
+	    !have(r, CK_DNS_MX_LOOKUP, NULL, NULL, errmsg, errlen))
 		return ST_ERR_INTERNAL;
 	for (j = 0; L[LEVEL_MTASTS].present &&
 	            j < sizeof(sts_inputs) / sizeof(sts_inputs[0]);
@@ -284,14 +285,14 @@ verdict_inputs(const struct probe_result *r, const struct verdict_level *L,
 	for (i = 0; i < r->nmx; i++) {
 		const struct probe_mx *m = &r->mx[i];
 
-		if (!m->literal && (!have(r, "dns.mx.target.resolves", m->name,
+		if (!m->literal && (!have(r, CK_DNS_MX_TARGET_RESOLVES, m->name,
 		                        NULL, errmsg, errlen) ||
-		                       !have(r, "dns.mx.addr.dnssec", m->name,
+		                       !have(r, CK_DNS_MX_ADDR_DNSSEC, m->name,
 		                           NULL, errmsg, errlen)))
 			return ST_ERR_INTERNAL;
-		if (dane && (!have(r, "dane.tlsa.lookup", m->name, NULL, errmsg,
-		                 errlen) ||
-		                !have(r, "dane.tlsa.usable", m->name, NULL,
+		if (dane && (!have(r, CK_DANE_TLSA_LOOKUP, m->name, NULL,
+		                 errmsg, errlen) ||
+		                !have(r, CK_DANE_TLSA_USABLE, m->name, NULL,
 		                    errmsg, errlen)))
 			return ST_ERR_INTERNAL;
 		for (k = 0; k < m->naddrs; k++) {
@@ -303,9 +304,9 @@ verdict_inputs(const struct probe_result *r, const struct verdict_level *L,
 				if (!have(r, addr_inputs[j], m->name, a, errmsg,
 				        errlen))
 					return ST_ERR_INTERNAL;
-			if ((nexthop && !have(r, "cert.name.nexthop", m->name,
+			if ((nexthop && !have(r, CK_CERT_NAME_NEXTHOP, m->name,
 			                    a, errmsg, errlen)) ||
-			    (dane && !have(r, "dane.tlsa.match", m->name, a,
+			    (dane && !have(r, CK_DANE_TLSA_MATCH, m->name, a,
 			                 errmsg, errlen)))
 				return ST_ERR_INTERNAL;
 		}
