@@ -1,9 +1,10 @@
 /*
  * verdict_rule.c - the rules of checks.md 12 for one address: the facts
  * (12.1), the DANE state of its host (12.2), and each level's rule and
- * variant (12.3-12.5), read from the check results in the list and the
- * few values measured beside them. verdict.c builds the sets, the domain
- * outcome and the policy.* checks from these outcomes.
+ * variant (12.3-12.5), read from the check results through the index
+ * verdict.c built (check_idx.h) and the few values measured beside them.
+ * verdict.c builds the sets, the domain outcome and the policy.* checks
+ * from these outcomes.
  */
 #include "verdict_int.h"
 
