@@ -3,8 +3,8 @@
  *
  * A check fills a result (id, status, subject, detail, optional data);
  * report modules render results, and the exit code is computed from them.
- * Ids, scopes and severities come from the catalogue in check.c, which
- * mirrors checks.md Appendix D in order.
+ * Ids are the enum check_id; their names and severities come from the
+ * catalogue in check.c, which mirrors checks.md Appendix D in order.
  */
 #ifndef SMTPTLS_CHECK_H
 #define SMTPTLS_CHECK_H
@@ -15,6 +15,94 @@
 #include "smtptls/err.h"
 
 struct cJSON;
+
+/*
+ * Every check id of checks.md Appendix D, in its order (which is report
+ * order). The names ("dns.mx.lookup", ...) come from check_id_name().
+ */
+enum check_id {
+	CK_DNS_RESOLVER_DNSSEC,
+	CK_DNS_MX_LOOKUP,
+	CK_DNS_MX_DNSSEC,
+	CK_DNS_MX_NULL,
+	CK_DNS_MX_TARGET_SYNTAX,
+	CK_DNS_MX_TARGET_CNAME,
+	CK_DNS_MX_TARGET_RESOLVES,
+	CK_DNS_MX_ADDR_DNSSEC,
+	CK_DNS_MX_ADDR_ROUTABLE,
+	CK_SMTP_CONNECT,
+	CK_SMTP_BANNER,
+	CK_SMTP_EHLO,
+	CK_SMTP_STARTTLS_OFFERED,
+	CK_SMTP_STARTTLS_RESPONSE,
+	CK_SMTP_EHLO_AFTER_TLS,
+	CK_SMTP_STARTTLS_READVERTISED,
+	CK_SMTP_REQUIRETLS,
+	CK_TLS_HANDSHAKE,
+	CK_TLS_VERSION,
+	CK_TLS_CIPHER,
+	CK_TLS_KEX,
+	CK_TLS_SIGALG,
+	CK_CERT_CHAIN_TRUSTED,
+	CK_CERT_CHAIN_COMPLETE,
+	CK_CERT_EXPIRY,
+	CK_CERT_NAME_MATCH,
+	CK_CERT_NAME_NEXTHOP,
+	CK_CERT_KEY,
+	CK_CERT_SIGNATURE,
+	CK_CERT_OCSP,
+	CK_CERT_CONSISTENCY,
+	CK_DANE_TLSA_LOOKUP,
+	CK_DANE_TLSA_USABLE,
+	CK_DANE_TLSA_PARAMS,
+	CK_DANE_TLSA_MATCH,
+	CK_DANE_TA_PRESENTED,
+	CK_DANE_ROLLOVER,
+	CK_DANE_MX_CONSISTENCY,
+	CK_MTASTS_TXT,
+	CK_MTASTS_POLICY_FETCH,
+	CK_MTASTS_POLICY_CERT,
+	CK_MTASTS_POLICY_SYNTAX,
+	CK_MTASTS_POLICY_MODE,
+	CK_MTASTS_POLICY_MAX_AGE,
+	CK_MTASTS_MX_MATCH,
+	CK_MTASTS_MX_CERT,
+	CK_TLSRPT_RECORD,
+	CK_TLSRPT_RUA,
+	CK_TLSRPT_RECOMMENDED,
+	CK_RCPT_MAIL_FROM,
+	CK_RCPT_ACCEPTED,
+	CK_RCPT_CATCHALL,
+	CK_RCPT_CLEARTEXT,
+	CK_SMTP_STARTTLS_INJECTION,
+	CK_TLS_VERSION_MIN,
+	CK_TLS_VERSION_TLS12,
+	CK_TLS_CIPHERS_WEAK,
+	CK_TLS_CIPHERS_ORDER,
+	CK_TLS_GROUPS,
+	CK_TLS_RENEGOTIATION_SECURE,
+	CK_TLS_RENEGOTIATION_CLIENT,
+	CK_TLS_COMPRESSION,
+	CK_TLS_EMS,
+	CK_TLS_SNI,
+	CK_CERT_ALTERNATES,
+	CK_POLICY_OPPORTUNISTIC,
+	CK_POLICY_ENCRYPT,
+	CK_POLICY_VERIFY,
+	CK_POLICY_DANE,
+	CK_POLICY_MTASTS,
+	CK_POLICY_SECURE,
+	CK_SENDER_STARTTLS_USED,
+	CK_SENDER_EHLO_AFTER_TLS,
+	CK_SENDER_TLS_VERSION,
+	CK_SENDER_TLS_CIPHER,
+	CK_SENDER_TLS_CLIENT_HELLO,
+	CK_SENDER_SNI,
+	CK_SENDER_CLIENT_CERT,
+	CK_SENDER_CERT_ENFORCED,
+	CK_SENDER_FALLBACK_CLEARTEXT,
+	CK__COUNT
+};
 
 enum check_status {
 	CHECK_PASS = 0,
@@ -29,7 +117,7 @@ enum check_status {
 const char *check_status_name(enum check_status s);
 
 struct check_result {
-	const char *id; /* catalogue id (static) */
+	enum check_id id; /* name: check_id_name(id) */
 	enum check_status status;
 	char *domain; /* subject fields, owned, NULL when absent */
 	char *mx;
@@ -58,10 +146,12 @@ struct check_list {
 	enum st_err err; /* first failure, ST_OK if none */
 };
 
-/* Severity text of a catalogue id ("critical", ...); NULL if unknown. */
-const char *check_severity(const char *id);
-/* Catalogue position of id (Appendix D order); -1 if unknown. */
-int check_index(const char *id);
+/* The name of id ("dns.mx.lookup", ...); "unknown" outside the enum. */
+const char *check_id_name(enum check_id id);
+/* The id named name; false (and *id untouched) if no check has it. */
+bool check_id_parse(const char *name, enum check_id *id);
+/* Severity text of id ("critical", ...); NULL outside the enum. */
+const char *check_severity(enum check_id id);
 
 void check_list_init(struct check_list *l);
 void check_list_release(struct check_list *l);
@@ -73,7 +163,7 @@ void check_list_release(struct check_list *l);
  * ST_ERR_NOMEM is recorded in the list (check_list_error), so a caller
  * that needs no field may ignore the return value.
  */
-struct check_result *check_add(struct check_list *l, const char *id,
+struct check_result *check_add(struct check_list *l, enum check_id id,
     enum check_status st, const char *domain, const char *mx,
     const char *address, unsigned subject_order, struct cJSON *data,
     const char *fmt, ...) __attribute__((format(printf, 9, 10)));
@@ -88,13 +178,18 @@ void check_list_set_error(struct check_list *l, enum st_err err);
 /* Sort into report order: catalogue order, then subject order. */
 void check_list_sort(struct check_list *l);
 
-/* Mark results whose id matches a shell pattern (fnmatch) as waived. */
+/* Mark results whose id name matches a shell pattern (fnmatch) as
+ * waived. */
 void check_list_waive(struct check_list *l, const char *const *patterns,
     size_t npatterns);
 
-/* The first result with this id and subject (mx/address may be NULL). */
+/*
+ * The first result with this id and subject (mx/address may be NULL: any),
+ * by a scan of the list; the verdicts read results through an index
+ * instead (check_idx.h).
+ */
 const struct check_result *check_find(const struct check_list *l,
-    const char *id, const char *mx, const char *address);
+    enum check_id id, const char *mx, const char *address);
 
 /* Count results per status (waived included); counts has CHECK__COUNT. */
 void check_list_count(const struct check_list *l, size_t *counts);

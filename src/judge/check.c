@@ -4,6 +4,7 @@
  */
 #include "smtptls/check.h"
 
+#include <assert.h>
 #include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,89 +20,96 @@ struct catalogue_entry {
 	const char *severity;
 };
 
-/* In the order of checks.md Appendix D, which is also report order. */
+/* In the order of checks.md Appendix D, which is also report order.
+ * Indexed by the enum, so an entry cannot drift from its name; test_check
+ * checks that every entry is filled and every name is distinct. */
 static const struct catalogue_entry catalogue[] = {
-	{ "dns.resolver.dnssec", "high" },
-	{ "dns.mx.lookup", "critical" },
-	{ "dns.mx.dnssec", "medium" },
-	{ "dns.mx.null", "critical" },
-	{ "dns.mx.target.syntax", "critical" },
-	{ "dns.mx.target.cname", "low" },
-	{ "dns.mx.target.resolves", "critical" },
-	{ "dns.mx.addr.dnssec", "medium" },
-	{ "dns.mx.addr.routable", "high" },
-	{ "smtp.connect", "critical" },
-	{ "smtp.banner", "critical" },
-	{ "smtp.ehlo", "high" },
-	{ "smtp.starttls.offered", "high" },
-	{ "smtp.starttls.response", "high" },
-	{ "smtp.ehlo.after_tls", "high" },
-	{ "smtp.starttls.readvertised", "low" },
-	{ "smtp.requiretls", "info" },
-	{ "tls.handshake", "high" },
-	{ "tls.version", "high" },
-	{ "tls.cipher", "medium" },
-	{ "tls.kex", "medium" },
-	{ "tls.sigalg", "low" },
-	{ "cert.chain.trusted", "high" },
-	{ "cert.chain.complete", "medium" },
-	{ "cert.expiry", "high" },
-	{ "cert.name.match", "high" },
-	{ "cert.name.nexthop", "low" },
-	{ "cert.key", "medium" },
-	{ "cert.signature", "medium" },
-	{ "cert.ocsp", "low" },
-	{ "cert.consistency", "medium" },
-	{ "dane.tlsa.lookup", "critical" },
-	{ "dane.tlsa.usable", "high" },
-	{ "dane.tlsa.params", "low" },
-	{ "dane.tlsa.match", "critical" },
-	{ "dane.ta.presented", "medium" },
-	{ "dane.rollover", "low" },
-	{ "dane.mx.consistency", "low" },
-	{ "mtasts.txt", "high" },
-	{ "mtasts.policy.fetch", "high" },
-	{ "mtasts.policy.cert", "high" },
-	{ "mtasts.policy.syntax", "high" },
-	{ "mtasts.policy.mode", "info" },
-	{ "mtasts.policy.max_age", "low" },
-	{ "mtasts.mx.match", "critical" },
-	{ "mtasts.mx.cert", "critical" },
-	{ "tlsrpt.record", "medium" },
-	{ "tlsrpt.rua", "medium" },
-	{ "tlsrpt.recommended", "low" },
-	{ "rcpt.mail_from", "high" },
-	{ "rcpt.accepted", "high" },
-	{ "rcpt.catchall", "info" },
-	{ "rcpt.cleartext", "low" },
-	{ "smtp.starttls.injection", "high" },
-	{ "tls.version.min", "medium" },
-	{ "tls.version.tls12", "medium" },
-	{ "tls.ciphers.weak", "medium" },
-	{ "tls.ciphers.order", "low" },
-	{ "tls.groups", "low" },
-	{ "tls.renegotiation.secure", "medium" },
-	{ "tls.renegotiation.client", "low" },
-	{ "tls.compression", "high" },
-	{ "tls.ems", "low" },
-	{ "tls.sni", "high" },
-	{ "cert.alternates", "high" },
-	{ "policy.opportunistic", "critical" },
-	{ "policy.encrypt", "critical" },
-	{ "policy.verify", "critical" },
-	{ "policy.dane", "critical" },
-	{ "policy.mtasts", "critical" },
-	{ "policy.secure", "critical" },
-	{ "sender.starttls.used", "high" },
-	{ "sender.ehlo.after_tls", "low" },
-	{ "sender.tls.version", "high" },
-	{ "sender.tls.cipher", "medium" },
-	{ "sender.tls.client_hello", "low" },
-	{ "sender.sni", "medium" },
-	{ "sender.client_cert", "info" },
-	{ "sender.cert.enforced", "high" },
-	{ "sender.fallback.cleartext", "medium" },
+	[CK_DNS_RESOLVER_DNSSEC] = { "dns.resolver.dnssec", "high" },
+	[CK_DNS_MX_LOOKUP] = { "dns.mx.lookup", "critical" },
+	[CK_DNS_MX_DNSSEC] = { "dns.mx.dnssec", "medium" },
+	[CK_DNS_MX_NULL] = { "dns.mx.null", "critical" },
+	[CK_DNS_MX_TARGET_SYNTAX] = { "dns.mx.target.syntax", "critical" },
+	[CK_DNS_MX_TARGET_CNAME] = { "dns.mx.target.cname", "low" },
+	[CK_DNS_MX_TARGET_RESOLVES] = { "dns.mx.target.resolves", "critical" },
+	[CK_DNS_MX_ADDR_DNSSEC] = { "dns.mx.addr.dnssec", "medium" },
+	[CK_DNS_MX_ADDR_ROUTABLE] = { "dns.mx.addr.routable", "high" },
+	[CK_SMTP_CONNECT] = { "smtp.connect", "critical" },
+	[CK_SMTP_BANNER] = { "smtp.banner", "critical" },
+	[CK_SMTP_EHLO] = { "smtp.ehlo", "high" },
+	[CK_SMTP_STARTTLS_OFFERED] = { "smtp.starttls.offered", "high" },
+	[CK_SMTP_STARTTLS_RESPONSE] = { "smtp.starttls.response", "high" },
+	[CK_SMTP_EHLO_AFTER_TLS] = { "smtp.ehlo.after_tls", "high" },
+	[CK_SMTP_STARTTLS_READVERTISED] = { "smtp.starttls.readvertised",
+	    "low" },
+	[CK_SMTP_REQUIRETLS] = { "smtp.requiretls", "info" },
+	[CK_TLS_HANDSHAKE] = { "tls.handshake", "high" },
+	[CK_TLS_VERSION] = { "tls.version", "high" },
+	[CK_TLS_CIPHER] = { "tls.cipher", "medium" },
+	[CK_TLS_KEX] = { "tls.kex", "medium" },
+	[CK_TLS_SIGALG] = { "tls.sigalg", "low" },
+	[CK_CERT_CHAIN_TRUSTED] = { "cert.chain.trusted", "high" },
+	[CK_CERT_CHAIN_COMPLETE] = { "cert.chain.complete", "medium" },
+	[CK_CERT_EXPIRY] = { "cert.expiry", "high" },
+	[CK_CERT_NAME_MATCH] = { "cert.name.match", "high" },
+	[CK_CERT_NAME_NEXTHOP] = { "cert.name.nexthop", "low" },
+	[CK_CERT_KEY] = { "cert.key", "medium" },
+	[CK_CERT_SIGNATURE] = { "cert.signature", "medium" },
+	[CK_CERT_OCSP] = { "cert.ocsp", "low" },
+	[CK_CERT_CONSISTENCY] = { "cert.consistency", "medium" },
+	[CK_DANE_TLSA_LOOKUP] = { "dane.tlsa.lookup", "critical" },
+	[CK_DANE_TLSA_USABLE] = { "dane.tlsa.usable", "high" },
+	[CK_DANE_TLSA_PARAMS] = { "dane.tlsa.params", "low" },
+	[CK_DANE_TLSA_MATCH] = { "dane.tlsa.match", "critical" },
+	[CK_DANE_TA_PRESENTED] = { "dane.ta.presented", "medium" },
+	[CK_DANE_ROLLOVER] = { "dane.rollover", "low" },
+	[CK_DANE_MX_CONSISTENCY] = { "dane.mx.consistency", "low" },
+	[CK_MTASTS_TXT] = { "mtasts.txt", "high" },
+	[CK_MTASTS_POLICY_FETCH] = { "mtasts.policy.fetch", "high" },
+	[CK_MTASTS_POLICY_CERT] = { "mtasts.policy.cert", "high" },
+	[CK_MTASTS_POLICY_SYNTAX] = { "mtasts.policy.syntax", "high" },
+	[CK_MTASTS_POLICY_MODE] = { "mtasts.policy.mode", "info" },
+	[CK_MTASTS_POLICY_MAX_AGE] = { "mtasts.policy.max_age", "low" },
+	[CK_MTASTS_MX_MATCH] = { "mtasts.mx.match", "critical" },
+	[CK_MTASTS_MX_CERT] = { "mtasts.mx.cert", "critical" },
+	[CK_TLSRPT_RECORD] = { "tlsrpt.record", "medium" },
+	[CK_TLSRPT_RUA] = { "tlsrpt.rua", "medium" },
+	[CK_TLSRPT_RECOMMENDED] = { "tlsrpt.recommended", "low" },
+	[CK_RCPT_MAIL_FROM] = { "rcpt.mail_from", "high" },
+	[CK_RCPT_ACCEPTED] = { "rcpt.accepted", "high" },
+	[CK_RCPT_CATCHALL] = { "rcpt.catchall", "info" },
+	[CK_RCPT_CLEARTEXT] = { "rcpt.cleartext", "low" },
+	[CK_SMTP_STARTTLS_INJECTION] = { "smtp.starttls.injection", "high" },
+	[CK_TLS_VERSION_MIN] = { "tls.version.min", "medium" },
+	[CK_TLS_VERSION_TLS12] = { "tls.version.tls12", "medium" },
+	[CK_TLS_CIPHERS_WEAK] = { "tls.ciphers.weak", "medium" },
+	[CK_TLS_CIPHERS_ORDER] = { "tls.ciphers.order", "low" },
+	[CK_TLS_GROUPS] = { "tls.groups", "low" },
+	[CK_TLS_RENEGOTIATION_SECURE] = { "tls.renegotiation.secure",
+	    "medium" },
+	[CK_TLS_RENEGOTIATION_CLIENT] = { "tls.renegotiation.client", "low" },
+	[CK_TLS_COMPRESSION] = { "tls.compression", "high" },
+	[CK_TLS_EMS] = { "tls.ems", "low" },
+	[CK_TLS_SNI] = { "tls.sni", "high" },
+	[CK_CERT_ALTERNATES] = { "cert.alternates", "high" },
+	[CK_POLICY_OPPORTUNISTIC] = { "policy.opportunistic", "critical" },
+	[CK_POLICY_ENCRYPT] = { "policy.encrypt", "critical" },
+	[CK_POLICY_VERIFY] = { "policy.verify", "critical" },
+	[CK_POLICY_DANE] = { "policy.dane", "critical" },
+	[CK_POLICY_MTASTS] = { "policy.mtasts", "critical" },
+	[CK_POLICY_SECURE] = { "policy.secure", "critical" },
+	[CK_SENDER_STARTTLS_USED] = { "sender.starttls.used", "high" },
+	[CK_SENDER_EHLO_AFTER_TLS] = { "sender.ehlo.after_tls", "low" },
+	[CK_SENDER_TLS_VERSION] = { "sender.tls.version", "high" },
+	[CK_SENDER_TLS_CIPHER] = { "sender.tls.cipher", "medium" },
+	[CK_SENDER_TLS_CLIENT_HELLO] = { "sender.tls.client_hello", "low" },
+	[CK_SENDER_SNI] = { "sender.sni", "medium" },
+	[CK_SENDER_CLIENT_CERT] = { "sender.client_cert", "info" },
+	[CK_SENDER_CERT_ENFORCED] = { "sender.cert.enforced", "high" },
+	[CK_SENDER_FALLBACK_CLEARTEXT] = { "sender.fallback.cleartext",
+	    "medium" },
 };
+static_assert(sizeof(catalogue) / sizeof(catalogue[0]) == CK__COUNT,
+    "one catalogue entry per enum check_id");
 
 static const char *const status_names[CHECK__COUNT] = {
 	"pass",
@@ -120,23 +128,31 @@ check_status_name(enum check_status s)
 	return status_names[s];
 }
 
-int
-check_index(const char *id)
+const char *
+check_id_name(enum check_id id)
 {
-	size_t i;
+	if ((int)id < 0 || id >= CK__COUNT)
+		return "unknown";
+	return catalogue[id].id;
+}
 
-	for (i = 0; i < sizeof(catalogue) / sizeof(catalogue[0]); i++)
-		if (strcmp(catalogue[i].id, id) == 0)
-			return (int)i;
-	return -1;
+bool
+check_id_parse(const char *name, enum check_id *id)
+{
+	for (int i = 0; i < CK__COUNT; i++)
+		if (strcmp(catalogue[i].id, name) == 0) {
+			*id = (enum check_id)i;
+			return true;
+		}
+	return false;
 }
 
 const char *
-check_severity(const char *id)
+check_severity(enum check_id id)
 {
-	int i = check_index(id);
-
-	return i < 0 ? NULL : catalogue[i].severity;
+	if ((int)id < 0 || id >= CK__COUNT)
+		return NULL;
+	return catalogue[id].severity;
 }
 
 void
@@ -200,7 +216,7 @@ dup_or_null(const char *s, bool *fail)
 }
 
 struct check_result *
-check_add(struct check_list *l, const char *id, enum check_status st,
+check_add(struct check_list *l, enum check_id id, enum check_status st,
     const char *domain, const char *mx, const char *address,
     unsigned subject_order, struct cJSON *data, const char *fmt, ...)
 {
@@ -208,7 +224,6 @@ check_add(struct check_list *l, const char *id, enum check_status st,
 	va_list ap;
 	bool fail = false;
 	int n;
-	int idx = check_index(id);
 
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 64;
@@ -226,7 +241,7 @@ check_add(struct check_list *l, const char *id, enum check_status st,
 	memset(r, 0, sizeof(*r));
 	r->id = id;
 	r->status = st;
-	r->order = idx >= 0 ? (unsigned)idx : 9999;
+	r->order = (unsigned)id;
 	r->subject_order = subject_order;
 	r->domain = dup_or_null(domain, &fail);
 	r->mx = dup_or_null(mx, &fail);
@@ -287,7 +302,8 @@ check_list_waive(struct check_list *l, const char *const *patterns,
 
 	for (i = 0; i < l->n; i++)
 		for (j = 0; j < npatterns; j++)
-			if (fnmatch(patterns[j], l->v[i].id, 0) == 0)
+			if (fnmatch(patterns[j], check_id_name(l->v[i].id),
+			        0) == 0)
 				l->v[i].waived = true;
 }
 
@@ -300,13 +316,13 @@ same(const char *a, const char *b)
 }
 
 const struct check_result *
-check_find(const struct check_list *l, const char *id, const char *mx,
+check_find(const struct check_list *l, enum check_id id, const char *mx,
     const char *address)
 {
 	size_t i;
 
 	for (i = 0; i < l->n; i++)
-		if (strcmp(l->v[i].id, id) == 0 && same(l->v[i].mx, mx) &&
+		if (l->v[i].id == id && same(l->v[i].mx, mx) &&
 		    same(l->v[i].address, address))
 			return &l->v[i];
 	return NULL;

@@ -39,13 +39,13 @@ static enum check_status
 addr_status(const struct probe_result *r, const struct probe_mx *m)
 {
 	const struct check_result *c =
-	    check_find(&r->checks, "dns.mx.addr.dnssec", m->name, NULL);
+	    check_find(&r->checks, CK_DNS_MX_ADDR_DNSSEC, m->name, NULL);
 
 	return c != NULL ? c->status : CHECK_SKIP;
 }
 
 static void
-mx_skip(struct probe_result *r, const struct probe_mx *m, const char *id,
+mx_skip(struct probe_result *r, const struct probe_mx *m, enum check_id id,
     const char *why)
 {
 	check_add(&r->checks, id, CHECK_SKIP, NULL, m->name, NULL, m->order,
@@ -98,7 +98,7 @@ gate_failed(struct probe_result *r, const struct probe_mx *m, enum dane_gate g)
 	const char *rc = dns_rcode_name(c->rcode);
 	struct check_result *cr;
 
-	cr = check_add(&r->checks, "dane.tlsa.lookup",
+	cr = check_add(&r->checks, CK_DANE_TLSA_LOOKUP,
 	    g == GATE_UNKNOWN ? CHECK_ERROR : CHECK_FAIL, NULL, m->name, NULL,
 	    m->order, NULL,
 	    "the address records of %s are insecure and the DNSSEC status of "
@@ -130,7 +130,7 @@ check_lookup(struct probe_result *r, struct probe_mx *m, bool *secure)
 
 	*secure = false;
 	if (g == GATE_CLOSED) {
-		mx_skip(r, m, "dane.tlsa.lookup",
+		mx_skip(r, m, CK_DANE_TLSA_LOOKUP,
 		    "dns.mx.addr.dnssec did not pass "
 		    "and the host name is not a secure alias");
 		return 0;
@@ -150,15 +150,15 @@ check_lookup(struct probe_result *r, struct probe_mx *m, bool *secure)
 	cJSON_AddStringToObject(d, "dnssec", dns_dnssec_name(a->dnssec));
 	cJSON_AddNumberToObject(d, "records", (double)a->ntlsa);
 	if (a->err == ST_ERR_TIMEOUT) {
-		check_add(&r->checks, "dane.tlsa.lookup", CHECK_ERROR, NULL,
+		check_add(&r->checks, CK_DANE_TLSA_LOOKUP, CHECK_ERROR, NULL,
 		    m->name, NULL, m->order, d, "TLSA lookup timed out");
 		return 0;
 	}
 	if (a->dnssec == DNSSEC_BOGUS || a->err != ST_OK ||
 	    (a->rcode != LDNS_RCODE_NOERROR &&
 	        a->rcode != LDNS_RCODE_NXDOMAIN)) {
-		cr = check_add(&r->checks, "dane.tlsa.lookup", CHECK_FAIL, NULL,
-		    m->name, NULL, m->order, d,
+		cr = check_add(&r->checks, CK_DANE_TLSA_LOOKUP, CHECK_FAIL,
+		    NULL, m->name, NULL, m->order, d,
 		    "TLSA lookup for %s failed (%s%s): DANE senders "
 		    "defer mail to this host",
 		    a->name,
@@ -172,14 +172,14 @@ check_lookup(struct probe_result *r, struct probe_mx *m, bool *secure)
 	}
 	if (a->ntlsa == 0) {
 		st = a->dnssec == DNSSEC_SECURE ? CHECK_INFO : CHECK_INFO;
-		check_add(&r->checks, "dane.tlsa.lookup", st, NULL, m->name,
+		check_add(&r->checks, CK_DANE_TLSA_LOOKUP, st, NULL, m->name,
 		    NULL, m->order, d,
 		    "no TLSA records at %s: the host does not use DANE",
 		    a->name);
 		return 0;
 	}
 	if (a->dnssec != DNSSEC_SECURE) {
-		check_add(&r->checks, "dane.tlsa.lookup", CHECK_WARN, NULL,
+		check_add(&r->checks, CK_DANE_TLSA_LOOKUP, CHECK_WARN, NULL,
 		    m->name, NULL, m->order, d,
 		    "%zu TLSA record%s at %s, but the answer is %s: senders "
 		    "ignore them",
@@ -188,7 +188,7 @@ check_lookup(struct probe_result *r, struct probe_mx *m, bool *secure)
 		return 0;
 	}
 	*secure = true;
-	check_add(&r->checks, "dane.tlsa.lookup", CHECK_PASS, NULL, m->name,
+	check_add(&r->checks, CK_DANE_TLSA_LOOKUP, CHECK_PASS, NULL, m->name,
 	    NULL, m->order, d, "%zu secure TLSA record%s at %s%s", a->ntlsa,
 	    a->ntlsa == 1 ? "" : "s", a->name,
 	    g == GATE_ALIAS
@@ -210,7 +210,7 @@ check_usable_params(struct probe_result *r, struct probe_mx *m, size_t usable)
 	const struct dns_tlsa *first_ee = NULL;
 	struct check_result *cr;
 
-	cr = check_add(&r->checks, "dane.tlsa.usable",
+	cr = check_add(&r->checks, CK_DANE_TLSA_USABLE,
 	    usable == a->ntlsa ? CHECK_PASS
 	    : usable           ? CHECK_WARN
 	                       : CHECK_FAIL,
@@ -243,7 +243,7 @@ check_usable_params(struct probe_result *r, struct probe_mx *m, size_t usable)
 		} else
 			ta++;
 	}
-	check_add(&r->checks, "dane.tlsa.params",
+	check_add(&r->checks, CK_DANE_TLSA_PARAMS,
 	    pkix  ? CHECK_WARN
 	    : odd ? CHECK_INFO
 	          : CHECK_PASS,
@@ -254,10 +254,10 @@ check_usable_params(struct probe_result *r, struct probe_mx *m, size_t usable)
 	        ? "usable records in less common forms (e.g. 2 1 x or Full data)"
 	        : "every usable record has a recommended form");
 	if (usable == 0) {
-		mx_skip(r, m, "dane.rollover", "no usable records");
+		mx_skip(r, m, CK_DANE_ROLLOVER, "no usable records");
 		return;
 	}
-	check_add(&r->checks, "dane.rollover",
+	check_add(&r->checks, CK_DANE_ROLLOVER,
 	    (ee >= 2 && ee_differ) || (ee && ta) || (ta && !ee) ? CHECK_PASS
 	                                                        : CHECK_WARN,
 	    NULL, m->name, NULL, m->order, NULL,
@@ -340,13 +340,13 @@ check_match(struct probe_result *r, const struct probe_addr *pa, size_t usable)
 	cJSON *d;
 
 	if (usable == 0) {
-		check_add(&r->checks, "dane.tlsa.match", CHECK_SKIP, NULL,
+		check_add(&r->checks, CK_DANE_TLSA_MATCH, CHECK_SKIP, NULL,
 		    pa->mx->name, pa->address, pa->order, NULL,
 		    "not evaluated: no usable secure TLSA records for the host");
 		return;
 	}
 	if (!t->established || !t->dane_checked) {
-		check_add(&r->checks, "dane.tlsa.match", CHECK_SKIP, NULL,
+		check_add(&r->checks, CK_DANE_TLSA_MATCH, CHECK_SKIP, NULL,
 		    pa->mx->name, pa->address, pa->order, NULL,
 		    "not evaluated: no handshake");
 		return;
@@ -361,7 +361,7 @@ check_match(struct probe_result *r, const struct probe_addr *pa, size_t usable)
 		cJSON_AddNumberToObject(m, "mtype", t->dane_mtype);
 		cJSON_AddNumberToObject(m, "depth", t->dane_depth);
 		cJSON_AddNullToObject(d, "reason");
-		check_add(&r->checks, "dane.tlsa.match", CHECK_PASS, NULL,
+		check_add(&r->checks, CK_DANE_TLSA_MATCH, CHECK_PASS, NULL,
 		    pa->mx->name, pa->address, pa->order, d,
 		    "TLSA %d %d %d matched at depth %d", t->dane_usage,
 		    t->dane_selector, t->dane_mtype, t->dane_depth);
@@ -369,7 +369,7 @@ check_match(struct probe_result *r, const struct probe_addr *pa, size_t usable)
 	}
 	cJSON_AddNullToObject(d, "matched");
 	cJSON_AddStringToObject(d, "reason", "no-match");
-	cr = check_add(&r->checks, "dane.tlsa.match", CHECK_FAIL, NULL,
+	cr = check_add(&r->checks, CK_DANE_TLSA_MATCH, CHECK_FAIL, NULL,
 	    pa->mx->name, pa->address, pa->order, d,
 	    "no usable TLSA record authenticates the "
 	    "server (verify error %d: %s): DANE senders defer mail to this address",
@@ -404,13 +404,13 @@ check_ta_presented(struct probe_result *r, const struct probe_addr *pa,
 		unmatched += !found;
 	}
 	if (nta == 0 || !t->established || !t->have_chain) {
-		check_add(&r->checks, "dane.ta.presented", CHECK_SKIP, NULL,
+		check_add(&r->checks, CK_DANE_TA_PRESENTED, CHECK_SKIP, NULL,
 		    pa->mx->name, pa->address, pa->order, NULL,
 		    "not evaluated: %s",
 		    nta == 0 ? "no usable DANE-TA records" : "no handshake");
 		return;
 	}
-	check_add(&r->checks, "dane.ta.presented",
+	check_add(&r->checks, CK_DANE_TA_PRESENTED,
 	    unmatched ? CHECK_WARN
 	    : at_leaf ? CHECK_INFO
 	              : CHECK_PASS,
@@ -440,11 +440,11 @@ check_dane_run(struct probe_result *r)
 			continue;
 		usable = check_lookup(r, m, &secure);
 		if (!secure) {
-			mx_skip(r, m, "dane.tlsa.usable",
+			mx_skip(r, m, CK_DANE_TLSA_USABLE,
 			    "dane.tlsa.lookup did not pass");
-			mx_skip(r, m, "dane.tlsa.params",
+			mx_skip(r, m, CK_DANE_TLSA_PARAMS,
 			    "dane.tlsa.lookup did not pass");
-			mx_skip(r, m, "dane.rollover",
+			mx_skip(r, m, CK_DANE_ROLLOVER,
 			    "dane.tlsa.lookup did not pass");
 		} else
 			check_usable_params(r, m, usable);
@@ -463,11 +463,11 @@ check_dane_run(struct probe_result *r)
 	if (r->nmx == 0 || r->kind == TARGET_HOST)
 		return;
 	if (unknown)
-		check_add(&r->checks, "dane.mx.consistency", CHECK_SKIP,
+		check_add(&r->checks, CK_DANE_MX_CONSISTENCY, CHECK_SKIP,
 		    r->domain, NULL, NULL, 0, NULL,
 		    "not evaluated: the DANE state of some host is unknown");
 	else
-		check_add(&r->checks, "dane.mx.consistency",
+		check_add(&r->checks, CK_DANE_MX_CONSISTENCY,
 		    with && without ? CHECK_WARN : CHECK_PASS, r->domain, NULL,
 		    NULL, 0, NULL,
 		    with && without

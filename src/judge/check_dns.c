@@ -51,14 +51,14 @@ check_resolver(struct probe_result *r)
 	    r->dnscfg.nservers ? (unsigned)r->dnscfg.servers[0].port : 0);
 	cJSON_AddStringToObject(d, "resolver", srv);
 	if (!r->validating) {
-		check_add(&r->checks, "dns.resolver.dnssec", CHECK_ERROR,
+		check_add(&r->checks, CK_DNS_RESOLVER_DNSSEC, CHECK_ERROR,
 		    subject_domain(r), NULL, NULL, 0, d,
 		    "no DNSSEC validation: the resolver never set the AD bit%s%s",
 		    r->validating_detail[0] ? "; " : "", r->validating_detail);
 		return;
 	}
 	if (r->dnscfg.source == DNS_SRC_LOCAL) {
-		check_add(&r->checks, "dns.resolver.dnssec", CHECK_PASS,
+		check_add(&r->checks, CK_DNS_RESOLVER_DNSSEC, CHECK_PASS,
 		    subject_domain(r), NULL, NULL, 0, d,
 		    "validated locally with the trust anchor");
 		return;
@@ -73,7 +73,7 @@ check_resolver(struct probe_result *r)
 		else if (inet_pton(AF_INET6, s, a) == 1)
 			loop = memcmp(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1",
 			           16) == 0;
-		check_add(&r->checks, "dns.resolver.dnssec",
+		check_add(&r->checks, CK_DNS_RESOLVER_DNSSEC,
 		    loop ? CHECK_PASS : CHECK_WARN, subject_domain(r), NULL,
 		    NULL, 0, d,
 		    loop
@@ -152,7 +152,7 @@ check_mx_lookup(struct probe_result *r)
 		snprintf(detail, sizeof(detail), "%zu MX record%s", a->nmx,
 		    a->nmx == 1 ? "" : "s");
 	}
-	check_add(&r->checks, "dns.mx.lookup", st, r->domain, NULL, NULL, 0, d,
+	check_add(&r->checks, CK_DNS_MX_LOOKUP, st, r->domain, NULL, NULL, 0, d,
 	    "%s", detail);
 }
 
@@ -168,8 +168,8 @@ check_mx_dnssec(struct probe_result *r)
 		[DNSSEC_INDETERMINATE] = CHECK_ERROR,
 	};
 
-	check_add(&r->checks, "dns.mx.dnssec", map[s], r->domain, NULL, NULL, 0,
-	    NULL,
+	check_add(&r->checks, CK_DNS_MX_DNSSEC, map[s], r->domain, NULL, NULL,
+	    0, NULL,
 	    s == DNSSEC_SECURE ? "the MX answer is DNSSEC-signed and validates"
 	    : s == DNSSEC_INSECURE
 	        ? "the MX answer is not signed: an on-path attacker "
@@ -189,20 +189,20 @@ check_mx_null(struct probe_result *r)
 		if (a->mx[i].exchange[0] == '\0')
 			dots++;
 	if (dots == 0)
-		check_add(&r->checks, "dns.mx.null", CHECK_PASS, r->domain,
+		check_add(&r->checks, CK_DNS_MX_NULL, CHECK_PASS, r->domain,
 		    NULL, NULL, 0, NULL, "no null MX record");
 	else if (dots == a->nmx && a->nmx == 1 && a->mx[0].preference == 0)
-		check_add(&r->checks, "dns.mx.null", CHECK_INFO, r->domain,
+		check_add(&r->checks, CK_DNS_MX_NULL, CHECK_INFO, r->domain,
 		    NULL, NULL, 0, NULL,
 		    "null MX (RFC 7505): this domain accepts no mail");
 	else if (dots == a->nmx && a->nmx == 1)
-		check_add(&r->checks, "dns.mx.null", CHECK_WARN, r->domain,
+		check_add(&r->checks, CK_DNS_MX_NULL, CHECK_WARN, r->domain,
 		    NULL, NULL, 0, NULL,
 		    "null MX with preference %u instead of 0: this domain "
 		    "accepts no mail",
 		    (unsigned)a->mx[0].preference);
 	else
-		check_add(&r->checks, "dns.mx.null", CHECK_FAIL, r->domain,
+		check_add(&r->checks, CK_DNS_MX_NULL, CHECK_FAIL, r->domain,
 		    NULL, NULL, 0, NULL,
 		    "a null MX record mixed with other MX records (RFC 7505 3 "
 		    "forbids it)");
@@ -287,9 +287,10 @@ check_host_resolves(struct probe_result *r, struct probe_mx *m)
 		st = CHECK_ERROR;
 	else
 		st = CHECK_FAIL;
-	check_add(&r->checks, "dns.mx.target.resolves", st, NULL, m->name, NULL,
-	    m->order, d, "%zu IPv4 and %zu IPv6 address%s%s; A: %s; AAAA: %s",
-	    n4, n6, n4 + n6 == 1 ? "" : "es", bogus ? " (bogus answer)" : "",
+	check_add(&r->checks, CK_DNS_MX_TARGET_RESOLVES, st, NULL, m->name,
+	    NULL, m->order, d,
+	    "%zu IPv4 and %zu IPv6 address%s%s; A: %s; AAAA: %s", n4, n6,
+	    n4 + n6 == 1 ? "" : "es", bogus ? " (bogus answer)" : "",
 	    m->have_a ? family_status_text(&m->a) : "not queried",
 	    m->have_aaaa ? family_status_text(&m->aaaa) : "not queried");
 }
@@ -320,7 +321,7 @@ check_host_addr_dnssec(struct probe_result *r, struct probe_mx *m)
 	     : w == DNSSEC_INSECURE ? CHECK_WARN
 	     : w == DNSSEC_BOGUS    ? CHECK_FAIL
 	                            : CHECK_ERROR;
-	check_add(&r->checks, "dns.mx.addr.dnssec", st, NULL, m->name, NULL,
+	check_add(&r->checks, CK_DNS_MX_ADDR_DNSSEC, st, NULL, m->name, NULL,
 	    m->order, NULL, "address records of %s are %s%s", m->name,
 	    dns_dnssec_name(w),
 	    w != DNSSEC_INSECURE ? ""
@@ -363,7 +364,7 @@ check_host_routable(struct probe_result *r, struct probe_mx *m)
 	enum check_status st;
 
 	if (m->naddrs == 0) {
-		check_add(&r->checks, "dns.mx.addr.routable", CHECK_SKIP, NULL,
+		check_add(&r->checks, CK_DNS_MX_ADDR_ROUTABLE, CHECK_SKIP, NULL,
 		    m->name, NULL, m->order, NULL,
 		    "not evaluated: dns.mx.target.resolves found no address");
 		return;
@@ -376,7 +377,7 @@ check_host_routable(struct probe_result *r, struct probe_mx *m)
 	                            : CHECK_WARN;
 	if (st != CHECK_PASS && r->opt.allow_private)
 		st = CHECK_INFO;
-	check_add(&r->checks, "dns.mx.addr.routable", st, NULL, m->name, NULL,
+	check_add(&r->checks, CK_DNS_MX_ADDR_ROUTABLE, st, NULL, m->name, NULL,
 	    m->order, NULL,
 	    special == 0
 	        ? "every address is globally reachable"
@@ -396,7 +397,7 @@ check_host(struct probe_result *r, struct probe_mx *m)
 	{
 		d = cJSON_CreateObject();
 		cJSON_AddStringToObject(d, "exchange", m->name);
-		check_add(&r->checks, "dns.mx.target.syntax",
+		check_add(&r->checks, CK_DNS_MX_TARGET_SYNTAX,
 		    syn == 0   ? CHECK_PASS
 		    : syn == 1 ? CHECK_WARN
 		               : CHECK_FAIL,
@@ -412,15 +413,15 @@ check_host(struct probe_result *r, struct probe_mx *m)
 		                                            : NULL;
 
 		if (a != NULL && a->ncname > 0)
-			check_add(&r->checks, "dns.mx.target.cname", CHECK_WARN,
-			    NULL, m->name, NULL, m->order, NULL,
+			check_add(&r->checks, CK_DNS_MX_TARGET_CNAME,
+			    CHECK_WARN, NULL, m->name, NULL, m->order, NULL,
 			    "%s is an alias of %s (RFC 2181 "
 			    "10.3); the CNAME is %s",
 			    m->name, a->cname[a->ncname - 1].to,
 			    dns_dnssec_name(a->cname[0].dnssec));
 		else
-			check_add(&r->checks, "dns.mx.target.cname", CHECK_PASS,
-			    NULL, m->name, NULL, m->order, NULL,
+			check_add(&r->checks, CK_DNS_MX_TARGET_CNAME,
+			    CHECK_PASS, NULL, m->name, NULL, m->order, NULL,
 			    "not an alias");
 	}
 	check_host_resolves(r, m);
@@ -439,7 +440,7 @@ check_dns_run(struct probe_result *r)
 		if (r->mxans.err == ST_OK || r->mxans.dnssec == DNSSEC_BOGUS)
 			check_mx_dnssec(r);
 		else
-			check_add(&r->checks, "dns.mx.dnssec", CHECK_ERROR,
+			check_add(&r->checks, CK_DNS_MX_DNSSEC, CHECK_ERROR,
 			    r->domain, NULL, NULL, 0, NULL,
 			    "MX lookup failed: %s", r->mxans.errmsg);
 		check_mx_null(r);

@@ -14,24 +14,24 @@
 
 #include "banned.h"
 
-static const char *const scan_ids[] = {
-	"smtp.starttls.injection",
-	"tls.version.min",
-	"tls.version.tls12",
-	"tls.ciphers.weak",
-	"tls.ciphers.order",
-	"tls.groups",
-	"tls.renegotiation.secure",
-	"tls.renegotiation.client",
-	"tls.compression",
-	"tls.ems",
-	"tls.sni",
-	"cert.alternates",
+static const enum check_id scan_ids[] = {
+	CK_SMTP_STARTTLS_INJECTION,
+	CK_TLS_VERSION_MIN,
+	CK_TLS_VERSION_TLS12,
+	CK_TLS_CIPHERS_WEAK,
+	CK_TLS_CIPHERS_ORDER,
+	CK_TLS_GROUPS,
+	CK_TLS_RENEGOTIATION_SECURE,
+	CK_TLS_RENEGOTIATION_CLIENT,
+	CK_TLS_COMPRESSION,
+	CK_TLS_EMS,
+	CK_TLS_SNI,
+	CK_CERT_ALTERNATES,
 };
 #define NSCAN_IDS (sizeof(scan_ids) / sizeof(scan_ids[0]))
 
 static void
-add(struct probe_result *r, const struct probe_addr *pa, const char *id,
+add(struct probe_result *r, const struct probe_addr *pa, enum check_id id,
     enum check_status st, cJSON *data, const char *detail)
 {
 	check_add(&r->checks, id, st, NULL, pa->mx->name, pa->address,
@@ -39,16 +39,16 @@ add(struct probe_result *r, const struct probe_addr *pa, const char *id,
 }
 
 /* scan_prereq - the check that kept an address from being scanned */
-static const char *
+static enum check_id
 scan_prereq(const struct probe_addr *pa)
 {
 	if (!pa->connected)
-		return "smtp.connect";
+		return CK_SMTP_CONNECT;
 	if (pa->sc.banner.code != 220)
-		return "smtp.banner";
+		return CK_SMTP_BANNER;
 	if (!pa->sc.starttls_offered)
-		return "smtp.starttls.offered";
-	return "smtp.starttls.response";
+		return CK_SMTP_STARTTLS_OFFERED;
+	return CK_SMTP_STARTTLS_RESPONSE;
 }
 
 static const char *
@@ -64,14 +64,14 @@ check_injection(struct probe_result *r, const struct probe_addr *pa,
     const struct scan_facts *f)
 {
 	if (f->injection == 1)
-		add(r, pa, "smtp.starttls.injection", CHECK_FAIL, NULL,
+		add(r, pa, CK_SMTP_STARTTLS_INJECTION, CHECK_FAIL, NULL,
 		    "the server answered a command sent before the TLS upgrade "
 		    "inside TLS (CVE-2011-0411)");
 	else if (f->injection == 0)
-		add(r, pa, "smtp.starttls.injection", CHECK_PASS, NULL,
+		add(r, pa, CK_SMTP_STARTTLS_INJECTION, CHECK_PASS, NULL,
 		    "nothing sent before the upgrade was answered inside TLS");
 	else
-		add(r, pa, "smtp.starttls.injection", CHECK_SKIP, NULL,
+		add(r, pa, CK_SMTP_STARTTLS_INJECTION, CHECK_SKIP, NULL,
 		    "not evaluated: the injection session did not complete its handshake");
 }
 
@@ -103,16 +103,16 @@ check_versions(struct probe_result *r, const struct probe_addr *pa,
 	    v[SCAN_TLS1] == SCAN_ACCEPTED ? " TLS 1.0" : "",
 	    v[SCAN_TLS1_1] == SCAN_ACCEPTED ? " TLS 1.1" : "",
 	    incomplete_note(f));
-	add(r, pa, "tls.version.min", st, d, detail);
+	add(r, pa, CK_TLS_VERSION_MIN, st, d, detail);
 
 	if (v[SCAN_TLS1_2] == SCAN_ACCEPTED)
-		add(r, pa, "tls.version.tls12", CHECK_PASS, NULL,
+		add(r, pa, CK_TLS_VERSION_TLS12, CHECK_PASS, NULL,
 		    "TLS 1.2 accepted");
 	else if (v[SCAN_TLS1_2] == SCAN_REFUSED)
-		add(r, pa, "tls.version.tls12", CHECK_WARN, NULL,
+		add(r, pa, CK_TLS_VERSION_TLS12, CHECK_WARN, NULL,
 		    "TLS 1.2 refused: senders without TLS 1.3 fall back to cleartext or defer");
 	else
-		add(r, pa, "tls.version.tls12", CHECK_SKIP, NULL,
+		add(r, pa, CK_TLS_VERSION_TLS12, CHECK_SKIP, NULL,
 		    "not evaluated: the TLS 1.2 handshake could not be measured");
 }
 
@@ -156,7 +156,7 @@ check_ciphers(struct probe_result *r, const struct probe_addr *pa,
 	}
 	if (total == 0) {
 		cJSON_Delete(d);
-		add(r, pa, "tls.ciphers.weak", CHECK_SKIP, NULL,
+		add(r, pa, CK_TLS_CIPHERS_WEAK, CHECK_SKIP, NULL,
 		    "not evaluated: no handshake of the scan completed");
 		return;
 	}
@@ -166,7 +166,7 @@ check_ciphers(struct probe_result *r, const struct probe_addr *pa,
 	    total, tls_class_name(worst), worst_name,
 	    nanon ? "; anonymous suites accepted: " : "", anon,
 	    nanon > 3 ? ", ..." : "", incomplete_note(f));
-	add(r, pa, "tls.ciphers.weak",
+	add(r, pa, CK_TLS_CIPHERS_WEAK,
 	    worst == TLS_CLASS_BROKEN ? CHECK_FAIL
 	    : worst == TLS_CLASS_WEAK ? CHECK_WARN
 	                              : CHECK_PASS,
@@ -184,7 +184,7 @@ check_order(struct probe_result *r, const struct probe_addr *pa,
 	char detail[300];
 
 	if (n < 2) {
-		add(r, pa, "tls.ciphers.order", CHECK_SKIP, NULL,
+		add(r, pa, CK_TLS_CIPHERS_ORDER, CHECK_SKIP, NULL,
 		    "not evaluated: fewer than two TLS 1.2 suites accepted");
 		return;
 	}
@@ -202,12 +202,12 @@ check_order(struct probe_result *r, const struct probe_addr *pa,
 		    f->server_order == 1   ? "server"
 		    : f->server_order == 0 ? "client"
 		                           : "unknown");
-		add(r, pa, "tls.ciphers.order", CHECK_PASS, NULL, detail);
+		add(r, pa, CK_TLS_CIPHERS_ORDER, CHECK_PASS, NULL, detail);
 	} else if (f->server_order < 0) {
-		add(r, pa, "tls.ciphers.order", CHECK_SKIP, NULL,
+		add(r, pa, CK_TLS_CIPHERS_ORDER, CHECK_SKIP, NULL,
 		    "not evaluated: the order handshakes did not complete");
 	} else if (f->server_order == 0) {
-		add(r, pa, "tls.ciphers.order", CHECK_WARN, NULL,
+		add(r, pa, CK_TLS_CIPHERS_ORDER, CHECK_WARN, NULL,
 		    "the server follows the client's suite order although its "
 		    "TLS 1.2 suites span several classes");
 	} else if (s[0].cls != best) {
@@ -215,13 +215,13 @@ check_order(struct probe_result *r, const struct probe_addr *pa,
 		    "the server prefers its own "
 		    "order, but its first choice %.96s is %s while it accepts %s suites",
 		    s[0].iana, tls_class_name(s[0].cls), tls_class_name(best));
-		add(r, pa, "tls.ciphers.order", CHECK_WARN, NULL, detail);
+		add(r, pa, CK_TLS_CIPHERS_ORDER, CHECK_WARN, NULL, detail);
 	} else {
 		snprintf(detail, sizeof(detail),
 		    "the server prefers its own "
 		    "order; first choice %.96s (%s)",
 		    s[0].iana, tls_class_name(s[0].cls));
-		add(r, pa, "tls.ciphers.order", CHECK_PASS, NULL, detail);
+		add(r, pa, CK_TLS_CIPHERS_ORDER, CHECK_PASS, NULL, detail);
 	}
 }
 
@@ -250,7 +250,7 @@ check_groups(struct probe_result *r, const struct probe_addr *pa,
 			worst = c;
 	}
 	if (list[0] == '\0') {
-		add(r, pa, "tls.groups", CHECK_SKIP, NULL,
+		add(r, pa, CK_TLS_GROUPS, CHECK_SKIP, NULL,
 		    "not evaluated: no handshake offering a single group completed");
 		return;
 	}
@@ -259,7 +259,7 @@ check_groups(struct probe_result *r, const struct probe_addr *pa,
 	    "ffdhe4096 and larger, hybrid ML-KEM groups (not offered by this "
 	    "OpenSSL)%s",
 	    list, incomplete_note(f));
-	add(r, pa, "tls.groups",
+	add(r, pa, CK_TLS_GROUPS,
 	    worst == TLS_CLASS_BROKEN ? CHECK_FAIL
 	    : worst == TLS_CLASS_WEAK ? CHECK_WARN
 	                              : CHECK_PASS,
@@ -276,21 +276,21 @@ check_tls12_ext(struct probe_result *r, const struct probe_addr *pa,
 	        : "not evaluated: no TLS 1.2 handshake completed";
 
 	if (f->reneg_secure < 0)
-		add(r, pa, "tls.renegotiation.secure", CHECK_SKIP, NULL, why);
+		add(r, pa, CK_TLS_RENEGOTIATION_SECURE, CHECK_SKIP, NULL, why);
 	else
-		add(r, pa, "tls.renegotiation.secure",
+		add(r, pa, CK_TLS_RENEGOTIATION_SECURE,
 		    f->reneg_secure ? CHECK_PASS : CHECK_FAIL, NULL,
 		    f->reneg_secure
 		        ? "the TLS 1.2 ServerHello carries renegotiation_info"
 		        : "the TLS 1.2 ServerHello lacks renegotiation_info (RFC 5746)");
-	add(r, pa, "tls.renegotiation.client", CHECK_SKIP, NULL,
+	add(r, pa, CK_TLS_RENEGOTIATION_CLIENT, CHECK_SKIP, NULL,
 	    "not evaluated: client-initiated renegotiation is untested in this version");
-	add(r, pa, "tls.compression", CHECK_SKIP, NULL,
+	add(r, pa, CK_TLS_COMPRESSION, CHECK_SKIP, NULL,
 	    "not evaluated: compression untested (OpenSSL 3 cannot offer DEFLATE)");
 	if (f->ems < 0)
-		add(r, pa, "tls.ems", CHECK_SKIP, NULL, why);
+		add(r, pa, CK_TLS_EMS, CHECK_SKIP, NULL, why);
 	else
-		add(r, pa, "tls.ems", f->ems ? CHECK_PASS : CHECK_WARN, NULL,
+		add(r, pa, CK_TLS_EMS, f->ems ? CHECK_PASS : CHECK_WARN, NULL,
 		    f->ems
 		        ? "the TLS 1.2 ServerHello carries extended_master_secret"
 		        : "the TLS 1.2 ServerHello lacks extended_master_secret (RFC 7627)");
@@ -329,7 +329,7 @@ check_sni(struct probe_result *r, const struct probe_addr *pa,
 		    wi == SNI_CLOSED)
 			st = CHECK_FAIL;
 		else {
-			add(r, pa, "tls.sni", CHECK_SKIP, NULL,
+			add(r, pa, CK_TLS_SNI, CHECK_SKIP, NULL,
 			    "not evaluated: the SNI handshakes could not be measured");
 			return;
 		}
@@ -346,7 +346,7 @@ check_sni(struct probe_result *r, const struct probe_addr *pa,
 	    f->sni_same_cert == 0 ? "; the first two presented different "
 	                            "certificates"
 	                          : "");
-	add(r, pa, "tls.sni", st, NULL, detail);
+	add(r, pa, CK_TLS_SNI, st, NULL, detail);
 }
 
 static void
@@ -360,7 +360,7 @@ check_alternates(struct probe_result *r, const struct probe_addr *pa,
 	size_t distinct = 0;
 
 	if (!f->alt_tested || f->nalt == 0) {
-		add(r, pa, "cert.alternates", CHECK_SKIP, NULL,
+		add(r, pa, CK_CERT_ALTERNATES, CHECK_SKIP, NULL,
 		    "not evaluated: no handshake limited to one signature family completed");
 		return;
 	}
@@ -405,7 +405,7 @@ check_alternates(struct probe_result *r, const struct probe_addr *pa,
 	if (distinct == 0 && f->nalt <= 1) {
 		snprintf(detail, sizeof(detail), "only one certificate (%s)",
 		    fam);
-		add(r, pa, "cert.alternates", CHECK_INFO, NULL, detail);
+		add(r, pa, CK_CERT_ALTERNATES, CHECK_INFO, NULL, detail);
 		return;
 	}
 	if (st == CHECK_PASS)
@@ -413,7 +413,7 @@ check_alternates(struct probe_result *r, const struct probe_addr *pa,
 		    "%zu certificates (%s) with the "
 		    "same outcomes",
 		    f->nalt, fam);
-	add(r, pa, "cert.alternates", st, NULL, detail);
+	add(r, pa, CK_CERT_ALTERNATES, st, NULL, detail);
 }
 
 void
@@ -429,7 +429,7 @@ check_scan_run(struct probe_result *r)
 			if (f == NULL) {
 				snprintf(d, sizeof(d),
 				    "not evaluated: %s did not pass",
-				    scan_prereq(pa));
+				    check_id_name(scan_prereq(pa)));
 				for (size_t j = 0; j < NSCAN_IDS; j++)
 					add(r, pa, scan_ids[j], CHECK_SKIP,
 					    NULL, d);

@@ -16,7 +16,7 @@
 #include "banned.h"
 
 static struct check_result *
-add(struct probe_result *r, const struct probe_addr *pa, const char *id,
+add(struct probe_result *r, const struct probe_addr *pa, enum check_id id,
     enum check_status st, cJSON *data, const char *detail)
 {
 	return check_add(&r->checks, id, st, NULL, pa->mx->name, pa->address,
@@ -24,12 +24,13 @@ add(struct probe_result *r, const struct probe_addr *pa, const char *id,
 }
 
 static void
-skip(struct probe_result *r, const struct probe_addr *pa, const char *id,
-    const char *prereq)
+skip(struct probe_result *r, const struct probe_addr *pa, enum check_id id,
+    enum check_id prereq)
 {
 	char d[160];
 
-	snprintf(d, sizeof(d), "not evaluated: %s did not pass", prereq);
+	snprintf(d, sizeof(d), "not evaluated: %s did not pass",
+	    check_id_name(prereq));
 	add(r, pa, id, CHECK_SKIP, NULL, d);
 }
 
@@ -58,18 +59,18 @@ check_connect(struct probe_result *r, const struct probe_addr *pa)
 		cJSON_AddNullToObject(d, "error");
 		snprintf(detail, sizeof(detail), "connected in %ld ms",
 		    pa->t[T_CONNECT]);
-		add(r, pa, "smtp.connect", CHECK_PASS, d, detail);
+		add(r, pa, CK_SMTP_CONNECT, CHECK_PASS, d, detail);
 		return CHECK_PASS;
 	}
 	if (pa->state == ADDR_CUT || pa->state == ADDR_NONE) {
-		add(r, pa, "smtp.connect", CHECK_SKIP, NULL,
+		add(r, pa, CK_SMTP_CONNECT, CHECK_SKIP, NULL,
 		    pa->conn_errmsg[0] ? pa->conn_errmsg : "not probed");
 		return CHECK_SKIP;
 	}
 	if (pa->state == ADDR_SKIPPED && !pa->deadline) {
 		snprintf(detail, sizeof(detail), "no local route for %s: %s",
 		    probe_addr_family_name(pa->family), pa->conn_errmsg);
-		add(r, pa, "smtp.connect", CHECK_SKIP, NULL, detail);
+		add(r, pa, CK_SMTP_CONNECT, CHECK_SKIP, NULL, detail);
 		return CHECK_SKIP;
 	}
 	d = cJSON_CreateObject();
@@ -85,7 +86,7 @@ check_connect(struct probe_result *r, const struct probe_addr *pa)
 	    st == CHECK_ERROR && !pa->deadline
 	        ? " (no other address of this family was reached either)"
 	        : "");
-	add(r, pa, "smtp.connect", st, d, detail);
+	add(r, pa, CK_SMTP_CONNECT, st, d, detail);
 	return st;
 }
 
@@ -167,7 +168,7 @@ check_banner(struct probe_result *r, const struct probe_addr *pa)
 		snprintf(detail, sizeof(detail), "no greeting: %s", sc->errmsg);
 		d = cJSON_CreateObject();
 		cJSON_AddNullToObject(d, "code");
-		add(r, pa, "smtp.banner", st, d, detail);
+		add(r, pa, CK_SMTP_BANNER, st, d, detail);
 		return st;
 	}
 	text_reply_line(b, 0, line, sizeof(line));
@@ -194,7 +195,7 @@ check_banner(struct probe_result *r, const struct probe_addr *pa)
 		snprintf(detail, sizeof(detail),
 		    "greeting refuses the session: %s", line);
 	}
-	add(r, pa, "smtp.banner", st, d, detail);
+	add(r, pa, CK_SMTP_BANNER, st, d, detail);
 	return st;
 }
 
@@ -225,7 +226,7 @@ check_ehlo(struct probe_result *r, const struct probe_addr *pa)
 		st = sc->err == ST_ERR_TIMEOUT ? CHECK_ERROR : CHECK_FAIL;
 		snprintf(detail, sizeof(detail), "no reply to %s: %s",
 		    sc->used_helo ? "HELO" : "EHLO", sc->errmsg);
-		add(r, pa, "smtp.ehlo", st, NULL, detail);
+		add(r, pa, CK_SMTP_EHLO, st, NULL, detail);
 		return st;
 	}
 	text_reply_line(e, 0, line, sizeof(line));
@@ -254,7 +255,7 @@ check_ehlo(struct probe_result *r, const struct probe_addr *pa)
 		snprintf(detail, sizeof(detail), "EHLO and HELO refused: %s",
 		    line);
 	}
-	add(r, pa, "smtp.ehlo", st, d, detail);
+	add(r, pa, CK_SMTP_EHLO, st, d, detail);
 	return st;
 }
 
@@ -268,21 +269,22 @@ check_starttls(struct probe_result *r, const struct probe_addr *pa)
 	cJSON *d;
 
 	if (sc->starttls_offered)
-		add(r, pa, "smtp.starttls.offered", CHECK_PASS, NULL,
+		add(r, pa, CK_SMTP_STARTTLS_OFFERED, CHECK_PASS, NULL,
 		    "STARTTLS offered");
 	else {
-		cr = add(r, pa, "smtp.starttls.offered", CHECK_FAIL, NULL,
+		cr = add(r, pa, CK_SMTP_STARTTLS_OFFERED, CHECK_FAIL, NULL,
 		    "STARTTLS not offered: this address only takes mail in cleartext");
 		if (cr)
 			cr->tlsrpt = "starttls-not-supported";
-		skip(r, pa, "smtp.starttls.response", "smtp.starttls.offered");
+		skip(r, pa, CK_SMTP_STARTTLS_RESPONSE,
+		    CK_SMTP_STARTTLS_OFFERED);
 		return CHECK_FAIL;
 	}
 	if (sc->starttls.code == 0) {
 		st = sc->err == ST_ERR_TIMEOUT ? CHECK_ERROR : CHECK_FAIL;
 		snprintf(detail, sizeof(detail), "no reply to STARTTLS: %s",
 		    sc->errmsg);
-		add(r, pa, "smtp.starttls.response", st, NULL, detail);
+		add(r, pa, CK_SMTP_STARTTLS_RESPONSE, st, NULL, detail);
 		return st;
 	}
 	text_reply_line(&sc->starttls, 0, line, sizeof(line));
@@ -293,7 +295,7 @@ check_starttls(struct probe_result *r, const struct probe_addr *pa)
 	    st == CHECK_FAIL
 	        ? " (senders that require TLS defer; opportunistic ones send in cleartext)"
 	        : "");
-	add(r, pa, "smtp.starttls.response", st, d, detail);
+	add(r, pa, CK_SMTP_STARTTLS_RESPONSE, st, d, detail);
 	return st;
 }
 
@@ -306,18 +308,18 @@ check_after_tls(struct probe_result *r, const struct probe_addr *pa)
 	cJSON *d;
 
 	if (!pa->tls.established) {
-		skip(r, pa, "smtp.ehlo.after_tls", "tls.handshake");
-		skip(r, pa, "smtp.starttls.readvertised",
-		    "smtp.ehlo.after_tls");
+		skip(r, pa, CK_SMTP_EHLO_AFTER_TLS, CK_TLS_HANDSHAKE);
+		skip(r, pa, CK_SMTP_STARTTLS_READVERTISED,
+		    CK_SMTP_EHLO_AFTER_TLS);
 		return;
 	}
 	if (sc->ehlo_tls.code == 0) {
 		st = sc->err == ST_ERR_TIMEOUT ? CHECK_ERROR : CHECK_FAIL;
 		snprintf(detail, sizeof(detail),
 		    "no reply to EHLO over TLS: %s", sc->errmsg);
-		add(r, pa, "smtp.ehlo.after_tls", st, NULL, detail);
-		skip(r, pa, "smtp.starttls.readvertised",
-		    "smtp.ehlo.after_tls");
+		add(r, pa, CK_SMTP_EHLO_AFTER_TLS, st, NULL, detail);
+		skip(r, pa, CK_SMTP_STARTTLS_READVERTISED,
+		    CK_SMTP_EHLO_AFTER_TLS);
 		return;
 	}
 	text_reply_line(&sc->ehlo_tls, 0, line, sizeof(line));
@@ -325,15 +327,15 @@ check_after_tls(struct probe_result *r, const struct probe_addr *pa)
 	cJSON_AddItemToObject(d, "keywords", keywords_json(&sc->ehlo_tls));
 	st = sc->ehlo_tls.code == 250 ? CHECK_PASS : CHECK_FAIL;
 	snprintf(detail, sizeof(detail), "EHLO over TLS: %s", line);
-	add(r, pa, "smtp.ehlo.after_tls", st, d, detail);
+	add(r, pa, CK_SMTP_EHLO_AFTER_TLS, st, d, detail);
 	if (st != CHECK_PASS)
-		skip(r, pa, "smtp.starttls.readvertised",
-		    "smtp.ehlo.after_tls");
+		skip(r, pa, CK_SMTP_STARTTLS_READVERTISED,
+		    CK_SMTP_EHLO_AFTER_TLS);
 	else if (smtp_reply_has_keyword(&sc->ehlo_tls, "STARTTLS"))
-		add(r, pa, "smtp.starttls.readvertised", CHECK_WARN, NULL,
+		add(r, pa, CK_SMTP_STARTTLS_READVERTISED, CHECK_WARN, NULL,
 		    "STARTTLS offered again inside TLS (RFC 3207 4.2)");
 	else
-		add(r, pa, "smtp.starttls.readvertised", CHECK_PASS, NULL,
+		add(r, pa, CK_SMTP_STARTTLS_READVERTISED, CHECK_PASS, NULL,
 		    "STARTTLS not offered again inside TLS");
 }
 
@@ -349,7 +351,7 @@ check_requiretls(struct probe_result *r, const struct probe_addr *pa)
 
 	cJSON_AddBoolToObject(d, "pre_tls", pre);
 	cJSON_AddBoolToObject(d, "post_tls", post);
-	add(r, pa, "smtp.requiretls", CHECK_INFO, d,
+	add(r, pa, CK_SMTP_REQUIRETLS, CHECK_INFO, d,
 	    post ? "REQUIRETLS advertised over TLS"
 	    : pre
 	        ? "REQUIRETLS advertised only before TLS, where senders cannot use it"
@@ -366,7 +368,7 @@ reply_status(const struct smtp_reply *rep)
 }
 
 static struct check_result *
-mbox_add(struct probe_result *r, const struct probe_addr *pa, const char *id,
+mbox_add(struct probe_result *r, const struct probe_addr *pa, enum check_id id,
     enum check_status st, cJSON *data, const char *detail)
 {
 	struct check_result *cr = check_add(&r->checks, id, st, NULL,
@@ -397,11 +399,11 @@ check_address_test(struct probe_result *r, const struct probe_addr *pa)
 		        ? "not evaluated: the session did not complete EHLO (%s)"
 		        : "no reply to MAIL FROM: %s",
 		    sc->errmsg);
-		mbox_add(r, pa, "rcpt.mail_from", st, NULL, detail);
-		mbox_add(r, pa, "rcpt.accepted", CHECK_SKIP, NULL,
+		mbox_add(r, pa, CK_RCPT_MAIL_FROM, st, NULL, detail);
+		mbox_add(r, pa, CK_RCPT_ACCEPTED, CHECK_SKIP, NULL,
 		    "not evaluated: rcpt.mail_from did not pass");
 		if (r->opt.catchall)
-			mbox_add(r, pa, "rcpt.catchall", CHECK_SKIP, NULL,
+			mbox_add(r, pa, CK_RCPT_CATCHALL, CHECK_SKIP, NULL,
 			    "not evaluated: rcpt.accepted did not pass");
 		return;
 	}
@@ -416,14 +418,14 @@ check_address_test(struct probe_result *r, const struct probe_addr *pa)
 	    st == CHECK_FAIL && r->opt.mail_from[0] == '\0'
 	        ? " (the null path is refused: try --mail-from)"
 	        : "");
-	mbox_add(r, pa, "rcpt.mail_from", st, reply_data(m), detail);
+	mbox_add(r, pa, CK_RCPT_MAIL_FROM, st, reply_data(m), detail);
 	if (t->code == 0) {
 		snprintf(detail, sizeof(detail),
 		    st == CHECK_PASS
 		        ? "no reply to RCPT TO: %s"
 		        : "not evaluated: rcpt.mail_from did not pass",
 		    sc->errmsg);
-		mbox_add(r, pa, "rcpt.accepted",
+		mbox_add(r, pa, CK_RCPT_ACCEPTED,
 		    st == CHECK_PASS ? CHECK_ERROR : CHECK_SKIP, NULL, detail);
 	} else {
 		text_reply_line(t, 0, line, sizeof(line));
@@ -434,19 +436,19 @@ check_address_test(struct probe_result *r, const struct probe_addr *pa)
 		    : st == CHECK_WARN ? "deferred (inconclusive)"
 		                       : "refused",
 		    line, st == CHECK_WARN ? "; retry later" : "");
-		mbox_add(r, pa, "rcpt.accepted", st, reply_data(t), detail);
+		mbox_add(r, pa, CK_RCPT_ACCEPTED, st, reply_data(t), detail);
 	}
 	if (!r->opt.catchall)
 		return;
 	if (sc->rcpt2.code == 0) {
-		mbox_add(r, pa, "rcpt.catchall", CHECK_SKIP, NULL,
+		mbox_add(r, pa, CK_RCPT_CATCHALL, CHECK_SKIP, NULL,
 		    "not evaluated: rcpt.accepted did not pass");
 		return;
 	}
 	text_reply_line(&sc->rcpt2, 0, line, sizeof(line));
 	snprintf(detail, sizeof(detail), "random mailbox <%.260s>: %.300s",
 	    r->catchall_rcpt, line);
-	mbox_add(r, pa, "rcpt.catchall",
+	mbox_add(r, pa, CK_RCPT_CATCHALL,
 	    sc->rcpt2.code / 100 == 5   ? CHECK_PASS
 	    : sc->rcpt2.code / 100 == 4 ? CHECK_WARN
 	                                : CHECK_INFO,
@@ -465,7 +467,7 @@ check_cleartext(struct probe_result *r, const struct probe_addr *pa)
 
 	if (x == NULL || !x->connected || x->sc.banner.code != 220 ||
 	    (x->sc.ehlo.code != 250 && x->sc.helo.code != 250)) {
-		mbox_add(r, pa, "rcpt.cleartext",
+		mbox_add(r, pa, CK_RCPT_CLEARTEXT,
 		    x == NULL ? CHECK_SKIP : CHECK_ERROR, NULL,
 		    x == NULL
 		        ? "not evaluated: no address completed EHLO"
@@ -475,7 +477,7 @@ check_cleartext(struct probe_result *r, const struct probe_addr *pa)
 	sc = &x->sc;
 	if (sc->mail.code == 0 ||
 	    (sc->mail.code / 100 == 2 && sc->rcpt.code == 0)) {
-		mbox_add(r, pa, "rcpt.cleartext", CHECK_ERROR, NULL,
+		mbox_add(r, pa, CK_RCPT_CLEARTEXT, CHECK_ERROR, NULL,
 		    sc->errmsg[0] ? sc->errmsg
 		                  : "no reply in the cleartext session");
 		return;
@@ -485,7 +487,7 @@ check_cleartext(struct probe_result *r, const struct probe_addr *pa)
 	else if (sc->rcpt.code / 100 != 2)
 		bad = &sc->rcpt;
 	if (bad == NULL) {
-		mbox_add(r, pa, "rcpt.cleartext", CHECK_INFO,
+		mbox_add(r, pa, CK_RCPT_CLEARTEXT, CHECK_INFO,
 		    reply_data(&sc->rcpt),
 		    "accepted in cleartext (RFC 3207 4: a public MX must not require "
 		    "STARTTLS)");
@@ -494,7 +496,7 @@ check_cleartext(struct probe_result *r, const struct probe_addr *pa)
 	text_reply_line(bad, 0, line, sizeof(line));
 	snprintf(detail, sizeof(detail), "refused without TLS: %s%s", line,
 	    bad->code == 530 ? " (senders without TLS lose mail)" : "");
-	mbox_add(r, pa, "rcpt.cleartext",
+	mbox_add(r, pa, CK_RCPT_CLEARTEXT,
 	    bad->code == 530 || bad->code / 100 == 5 ? CHECK_WARN : CHECK_INFO,
 	    reply_data(bad), detail);
 }
@@ -502,14 +504,14 @@ check_cleartext(struct probe_result *r, const struct probe_addr *pa)
 static void
 check_addr(struct probe_result *r, const struct probe_addr *pa)
 {
-	static const char *const after_connect[] = {
-		"smtp.banner",
-		"smtp.ehlo",
-		"smtp.starttls.offered",
-		"smtp.starttls.response",
-		"smtp.ehlo.after_tls",
-		"smtp.starttls.readvertised",
-		"smtp.requiretls",
+	static const enum check_id after_connect[] = {
+		CK_SMTP_BANNER,
+		CK_SMTP_EHLO,
+		CK_SMTP_STARTTLS_OFFERED,
+		CK_SMTP_STARTTLS_RESPONSE,
+		CK_SMTP_EHLO_AFTER_TLS,
+		CK_SMTP_STARTTLS_READVERTISED,
+		CK_SMTP_REQUIRETLS,
 	};
 	enum check_status st;
 	size_t i;
@@ -518,21 +520,21 @@ check_addr(struct probe_result *r, const struct probe_addr *pa)
 	if (st != CHECK_PASS) {
 		for (i = 0;
 		     i < sizeof(after_connect) / sizeof(after_connect[0]); i++)
-			skip(r, pa, after_connect[i], "smtp.connect");
+			skip(r, pa, after_connect[i], CK_SMTP_CONNECT);
 		return;
 	}
 	st = check_banner(r, pa);
 	if (st != CHECK_PASS && st != CHECK_WARN) {
 		for (i = 1;
 		     i < sizeof(after_connect) / sizeof(after_connect[0]); i++)
-			skip(r, pa, after_connect[i], "smtp.banner");
+			skip(r, pa, after_connect[i], CK_SMTP_BANNER);
 		return;
 	}
 	st = check_ehlo(r, pa);
 	if (st != CHECK_PASS && st != CHECK_WARN) {
 		for (i = 2;
 		     i < sizeof(after_connect) / sizeof(after_connect[0]); i++)
-			skip(r, pa, after_connect[i], "smtp.ehlo");
+			skip(r, pa, after_connect[i], CK_SMTP_EHLO);
 		return;
 	}
 	check_starttls(r, pa);
@@ -545,17 +547,17 @@ check_addr(struct probe_result *r, const struct probe_addr *pa)
 static void
 no_address_test(struct probe_result *r, const struct probe_addr *pa)
 {
-	mbox_add(r, pa, "rcpt.mail_from", CHECK_SKIP, NULL,
+	mbox_add(r, pa, CK_RCPT_MAIL_FROM, CHECK_SKIP, NULL,
 	    r->opt.rcpt_all
 	        ? "not evaluated: no address of this MX host completed EHLO"
 	        : "not evaluated: no address of any MX host completed EHLO");
-	mbox_add(r, pa, "rcpt.accepted", CHECK_SKIP, NULL,
+	mbox_add(r, pa, CK_RCPT_ACCEPTED, CHECK_SKIP, NULL,
 	    "not evaluated: rcpt.mail_from did not pass");
 	if (r->opt.catchall)
-		mbox_add(r, pa, "rcpt.catchall", CHECK_SKIP, NULL,
+		mbox_add(r, pa, CK_RCPT_CATCHALL, CHECK_SKIP, NULL,
 		    "not evaluated: rcpt.accepted did not pass");
 	if (r->opt.cleartext)
-		mbox_add(r, pa, "rcpt.cleartext", CHECK_SKIP, NULL,
+		mbox_add(r, pa, CK_RCPT_CLEARTEXT, CHECK_SKIP, NULL,
 		    "not evaluated: no address completed EHLO");
 }
 

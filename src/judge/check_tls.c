@@ -17,7 +17,7 @@
 #include "banned.h"
 
 static struct check_result *
-add(struct probe_result *r, const struct probe_addr *pa, const char *id,
+add(struct probe_result *r, const struct probe_addr *pa, enum check_id id,
     enum check_status st, cJSON *data, const char *fmt_detail)
 {
 	return check_add(&r->checks, id, st, NULL, pa->mx->name, pa->address,
@@ -41,48 +41,49 @@ probe_pkix_expected(const struct probe_result *r, const struct probe_mx *mx)
 	return (r->opt.require & (1u << LEVEL_SECURE)) != 0;
 }
 
-/* tls_prereq - the first check on the way to a handshake that failed */
-static const char *
+/* tls_prereq - the first check on the way to a handshake that failed;
+ * CK__COUNT when the handshake completed */
+static enum check_id
 tls_prereq(const struct probe_addr *pa)
 {
 	const struct smtp_client *sc = &pa->sc;
 
 	if (!pa->connected)
-		return "smtp.connect";
+		return CK_SMTP_CONNECT;
 	if (sc->banner.code != 220)
-		return "smtp.banner";
+		return CK_SMTP_BANNER;
 	if (sc->ehlo.code != 250 && !(sc->used_helo && sc->helo.code == 250))
-		return "smtp.ehlo";
+		return CK_SMTP_EHLO;
 	if (!sc->starttls_offered)
-		return "smtp.starttls.offered";
+		return CK_SMTP_STARTTLS_OFFERED;
 	if (sc->starttls.code != 220)
-		return "smtp.starttls.response";
+		return CK_SMTP_STARTTLS_RESPONSE;
 	if (!pa->tls.established)
-		return "tls.handshake";
-	return NULL;
+		return CK_TLS_HANDSHAKE;
+	return CK__COUNT;
 }
 
-static const char *const tls_ids[] = {
-	"tls.version",
-	"tls.cipher",
-	"tls.kex",
-	"tls.sigalg",
-	"cert.chain.trusted",
-	"cert.chain.complete",
-	"cert.expiry",
-	"cert.name.match",
-	"cert.name.nexthop",
-	"cert.key",
-	"cert.signature",
-	"cert.ocsp",
+static const enum check_id tls_ids[] = {
+	CK_TLS_VERSION,
+	CK_TLS_CIPHER,
+	CK_TLS_KEX,
+	CK_TLS_SIGALG,
+	CK_CERT_CHAIN_TRUSTED,
+	CK_CERT_CHAIN_COMPLETE,
+	CK_CERT_EXPIRY,
+	CK_CERT_NAME_MATCH,
+	CK_CERT_NAME_NEXTHOP,
+	CK_CERT_KEY,
+	CK_CERT_SIGNATURE,
+	CK_CERT_OCSP,
 };
 
 /* judged - whether check id applies in this run: cert.name.nexthop needs
  * a next-hop domain (the target's, or --tls-domain) */
 static bool
-judged(const struct probe_result *r, const char *id)
+judged(const struct probe_result *r, enum check_id id)
 {
-	return strcmp(id, "cert.name.nexthop") != 0 || r->domain != NULL ||
+	return id != CK_CERT_NAME_NEXTHOP || r->domain != NULL ||
 	       r->opt.tls_domain != NULL;
 }
 
@@ -97,14 +98,15 @@ add_all(struct probe_result *r, const struct probe_addr *pa, size_t first,
 }
 
 static void
-skip_all(struct probe_result *r, const struct probe_addr *pa, const char *why,
+skip_all(struct probe_result *r, const struct probe_addr *pa, enum check_id why,
     bool with_handshake)
 {
 	char d[160];
 
-	snprintf(d, sizeof(d), "not evaluated: %s did not pass", why);
+	snprintf(d, sizeof(d), "not evaluated: %s did not pass",
+	    check_id_name(why));
 	if (with_handshake)
-		add(r, pa, "tls.handshake", CHECK_SKIP, NULL, d);
+		add(r, pa, CK_TLS_HANDSHAKE, CHECK_SKIP, NULL, d);
 	add_all(r, pa, 0, CHECK_SKIP, d);
 }
 
@@ -124,12 +126,12 @@ check_handshake(struct probe_result *r, const struct probe_addr *pa)
 	if (t->established) {
 		snprintf(detail, sizeof(detail), "%s with %s in %ld ms",
 		    t->version, t->cipher.iana, pa->t[T_TLS]);
-		add(r, pa, "tls.handshake", CHECK_PASS, d, detail);
+		add(r, pa, CK_TLS_HANDSHAKE, CHECK_PASS, d, detail);
 		return true;
 	}
 	snprintf(detail, sizeof(detail), "handshake failed: %s",
 	    t->errmsg[0] ? t->errmsg : "no reason given");
-	cr = add(r, pa, "tls.handshake", t->timeout ? CHECK_ERROR : CHECK_FAIL,
+	cr = add(r, pa, CK_TLS_HANDSHAKE, t->timeout ? CHECK_ERROR : CHECK_FAIL,
 	    d, detail);
 	if (cr && !t->timeout)
 		cr->tlsrpt = "validation-failure";
@@ -151,7 +153,7 @@ check_version(struct probe_result *r, const struct probe_addr *pa)
 	    : st == CHECK_FAIL
 	        ? ": senders with a TLS 1.2 floor cannot use TLS here"
 	        : "");
-	add(r, pa, "tls.version", st, d, detail);
+	add(r, pa, CK_TLS_VERSION, st, d, detail);
 }
 
 static void
@@ -173,7 +175,7 @@ check_cipher(struct probe_result *r, const struct probe_addr *pa)
 	cJSON_AddBoolToObject(d, "aead", c->aead);
 	snprintf(detail, sizeof(detail), "%s (%s%s%s)", c->iana,
 	    tls_class_name(c->cls), c->why[0] ? ": " : "", c->why);
-	add(r, pa, "tls.cipher", map[c->cls], d, detail);
+	add(r, pa, CK_TLS_CIPHER, map[c->cls], d, detail);
 }
 
 static void
@@ -195,7 +197,7 @@ check_kex(struct probe_result *r, const struct probe_addr *pa)
 		cJSON_AddNullToObject(d, "bits");
 	cJSON_AddBoolToObject(d, "forward_secrecy", t->cipher.forward_secrecy);
 	if (!t->cipher.forward_secrecy) {
-		add(r, pa, "tls.kex", CHECK_WARN, d,
+		add(r, pa, CK_TLS_KEX, CHECK_WARN, d,
 		    "RSA key transport: no forward secrecy");
 		return;
 	}
@@ -206,7 +208,7 @@ check_kex(struct probe_result *r, const struct probe_addr *pa)
 	snprintf(detail, sizeof(detail), "%s%s%d bits (%s)",
 	    t->group[0] ? t->group : "DHE", ", ", t->kex_bits,
 	    tls_class_name(cls));
-	add(r, pa, "tls.kex", st, d, detail);
+	add(r, pa, CK_TLS_KEX, st, d, detail);
 }
 
 static void
@@ -218,7 +220,7 @@ check_sigalg(struct probe_result *r, const struct probe_addr *pa)
 	char detail[200];
 
 	if (!t->cipher.forward_secrecy) {
-		add(r, pa, "tls.sigalg", CHECK_SKIP, NULL,
+		add(r, pa, CK_TLS_SIGALG, CHECK_SKIP, NULL,
 		    "not evaluated: RSA key transport has no handshake signature");
 		return;
 	}
@@ -245,7 +247,7 @@ check_sigalg(struct probe_result *r, const struct probe_addr *pa)
 		snprintf(detail, sizeof(detail), "%s",
 		    t->sigalg[0] ? t->sigalg : "unnamed scheme");
 	}
-	add(r, pa, "tls.sigalg", st, d, detail);
+	add(r, pa, CK_TLS_SIGALG, st, d, detail);
 }
 
 static void
@@ -266,21 +268,21 @@ check_chain(struct probe_result *r, const struct probe_addr *pa, bool pkix)
 		snprintf(detail, sizeof(detail),
 		    "chains to the trust store (%zu certificates on the path)",
 		    c->path_len);
-		add(r, pa, "cert.chain.trusted", CHECK_PASS, d, detail);
+		add(r, pa, CK_CERT_CHAIN_TRUSTED, CHECK_PASS, d, detail);
 	} else if (c->path_trusted) {
 		snprintf(detail, sizeof(detail),
 		    "chains to the trust store (%zu certificates "
 		    "on the path) but for the dates: %s (error %d at depth %d), see cert.expiry",
 		    c->path_len, c->verify_error, c->verify_code,
 		    c->verify_depth);
-		add(r, pa, "cert.chain.trusted", CHECK_PASS, d, detail);
+		add(r, pa, CK_CERT_CHAIN_TRUSTED, CHECK_PASS, d, detail);
 	} else {
 		snprintf(detail, sizeof(detail),
 		    "no trusted path: %s (error %d at depth %d)%s",
 		    c->path_verify_error, c->path_verify_code,
 		    c->path_verify_depth,
 		    pkix ? "" : "; PKIX is not expected for this host");
-		cr = add(r, pa, "cert.chain.trusted",
+		cr = add(r, pa, CK_CERT_CHAIN_TRUSTED,
 		    pkix ? CHECK_FAIL : CHECK_WARN, d, detail);
 		if (cr)
 			cr->tlsrpt = "certificate-not-trusted";
@@ -303,7 +305,7 @@ check_chain(struct probe_result *r, const struct probe_addr *pa, bool pkix)
 	        ? "an intermediate is missing"
 	    : c->issues ? "wrong order, duplicates or unrelated certificates"
 	                : "");
-	add(r, pa, "cert.chain.complete", c->issues ? CHECK_WARN : CHECK_PASS,
+	add(r, pa, CK_CERT_CHAIN_COMPLETE, c->issues ? CHECK_WARN : CHECK_PASS,
 	    d, detail);
 }
 
@@ -329,7 +331,7 @@ check_expiry(struct probe_result *r, const struct probe_addr *pa, bool pkix)
 		        ? "the server certificate has expired"
 		        : "a certificate on the path is outside its validity",
 		    na, pkix ? "" : "; PKIX is not expected for this host");
-		cr = add(r, pa, "cert.expiry", st, d, detail);
+		cr = add(r, pa, CK_CERT_EXPIRY, st, d, detail);
 		if (cr)
 			cr->tlsrpt = "certificate-expired";
 		return;
@@ -338,7 +340,7 @@ check_expiry(struct probe_result *r, const struct probe_addr *pa, bool pkix)
 	snprintf(detail, sizeof(detail), "valid until %s (%ld days left)%s", na,
 	    c->days_left,
 	    st == CHECK_WARN ? ", within the warning window" : "");
-	add(r, pa, "cert.expiry", st, d, detail);
+	add(r, pa, CK_CERT_EXPIRY, st, d, detail);
 }
 
 static cJSON *
@@ -372,7 +374,7 @@ check_names(struct probe_result *r, const struct probe_addr *pa, bool pkix)
 	enum check_status st;
 
 	if (pa->mx->literal) {
-		add(r, pa, "cert.name.match", CHECK_SKIP, NULL,
+		add(r, pa, CK_CERT_NAME_MATCH, CHECK_SKIP, NULL,
 		    "not evaluated: the host is an address literal");
 	} else {
 		if (n->via == CERT_NAME_SAN)
@@ -385,12 +387,12 @@ check_names(struct probe_result *r, const struct probe_addr *pa, bool pkix)
 		        ? "only the subject CN %s matches %s (legacy form)"
 		        : "%sno certificate name matches %s",
 		    n->matched ? n->matched : "", pa->mx->name);
-		cr =
-		    add(r, pa, "cert.name.match", st, names_json(c, n), detail);
+		cr = add(r, pa, CK_CERT_NAME_MATCH, st, names_json(c, n),
+		    detail);
 		if (cr && st != CHECK_PASS)
 			cr->tlsrpt = "certificate-host-mismatch";
 	}
-	if (!judged(r, "cert.name.nexthop"))
+	if (!judged(r, CK_CERT_NAME_NEXTHOP))
 		return;
 	n = &c->name_dom;
 	snprintf(detail, sizeof(detail),
@@ -399,7 +401,7 @@ check_names(struct probe_result *r, const struct probe_addr *pa, bool pkix)
 	                               "next-hop domain %s",
 	    n->matched ? n->matched : "",
 	    r->opt.tls_domain ? r->opt.tls_domain : r->domain);
-	add(r, pa, "cert.name.nexthop",
+	add(r, pa, CK_CERT_NAME_NEXTHOP,
 	    n->via != CERT_NAME_NONE ? CHECK_PASS : CHECK_WARN,
 	    names_json(c, n), detail);
 }
@@ -422,7 +424,7 @@ check_key_sig(struct probe_result *r, const struct probe_addr *pa)
 	cJSON_AddNumberToObject(d, "bits", leaf->key_bits);
 	snprintf(detail, sizeof(detail), "%s %d bits (%s)", leaf->key_type,
 	    leaf->key_bits, tls_class_name(k));
-	add(r, pa, "cert.key",
+	add(r, pa, CK_CERT_KEY,
 	    k == TLS_CLASS_BROKEN ? CHECK_FAIL
 	    : k == TLS_CLASS_WEAK ? CHECK_WARN
 	                          : CHECK_PASS,
@@ -442,7 +444,7 @@ check_key_sig(struct probe_result *r, const struct probe_addr *pa)
 	cJSON_AddStringToObject(d, "sig_alg", leaf->sig_alg);
 	snprintf(detail, sizeof(detail), "%s (%s)", leaf->sig_alg,
 	    tls_class_name(s));
-	add(r, pa, "cert.signature",
+	add(r, pa, CK_CERT_SIGNATURE,
 	    s == TLS_CLASS_BROKEN ? CHECK_FAIL
 	    : s == TLS_CLASS_WEAK ? CHECK_WARN
 	                          : CHECK_PASS,
@@ -452,15 +454,15 @@ check_key_sig(struct probe_result *r, const struct probe_addr *pa)
 static void
 check_addr(struct probe_result *r, const struct probe_addr *pa)
 {
-	const char *why = tls_prereq(pa);
+	enum check_id why = tls_prereq(pa);
 	bool pkix = probe_pkix_expected(r, pa->mx);
 
-	if (why != NULL && strcmp(why, "tls.handshake") != 0) {
+	if (why != CK__COUNT && why != CK_TLS_HANDSHAKE) {
 		skip_all(r, pa, why, true);
 		return;
 	}
 	if (!check_handshake(r, pa)) {
-		skip_all(r, pa, "tls.handshake", false);
+		skip_all(r, pa, CK_TLS_HANDSHAKE, false);
 		return;
 	}
 	check_version(r, pa);
@@ -477,7 +479,7 @@ check_addr(struct probe_result *r, const struct probe_addr *pa)
 	check_expiry(r, pa, pkix);
 	check_names(r, pa, pkix);
 	check_key_sig(r, pa);
-	add(r, pa, "cert.ocsp", CHECK_INFO, NULL,
+	add(r, pa, CK_CERT_OCSP, CHECK_INFO, NULL,
 	    pa->tls.ocsp_stapled ? "OCSP response stapled"
 	                         : "no OCSP response stapled");
 }
@@ -502,13 +504,13 @@ check_consistency(struct probe_result *r, const struct probe_mx *m)
 			differ = true;
 	}
 	if (seen < 2)
-		check_add(&r->checks, "cert.consistency",
+		check_add(&r->checks, CK_CERT_CONSISTENCY,
 		    seen ? CHECK_PASS : CHECK_SKIP, NULL, m->name, NULL,
 		    m->order, NULL,
 		    seen ? "one address presented a certificate"
 		         : "not evaluated: no address completed a handshake");
 	else
-		check_add(&r->checks, "cert.consistency",
+		check_add(&r->checks, CK_CERT_CONSISTENCY,
 		    differ ? CHECK_INFO : CHECK_PASS, NULL, m->name, NULL,
 		    m->order, NULL,
 		    differ

@@ -37,7 +37,7 @@ rua_check(struct probe_result *r, const struct tlsrpt *t)
 	/* XXX: the warn for a mailto: domain without MX or with a null MX
 	 * needs a lookup per URI domain; not done yet. */
 	st = t->nvalid == 0 ? CHECK_FAIL : invalid ? CHECK_WARN : CHECK_PASS;
-	check_add(&r->checks, "tlsrpt.rua", st, r->domain, NULL, NULL, 0, d,
+	check_add(&r->checks, CK_TLSRPT_RUA, st, r->domain, NULL, NULL, 0, d,
 	    "%zu valid URI%s, %zu invalid", t->nvalid,
 	    t->nvalid == 1 ? "" : "s", invalid);
 }
@@ -47,7 +47,7 @@ static bool
 dane_usable(const struct probe_result *r)
 {
 	for (size_t i = 0; i < r->checks.n; i++)
-		if (strcmp(r->checks.v[i].id, "dane.tlsa.usable") == 0 &&
+		if (r->checks.v[i].id == CK_DANE_TLSA_USABLE &&
 		    (r->checks.v[i].status == CHECK_PASS ||
 		        r->checks.v[i].status == CHECK_WARN))
 			return true;
@@ -81,7 +81,7 @@ recommended(struct probe_result *r, bool rpt)
 		st = CHECK_INFO;
 		d = "TLS-RPT without MTA-STS or DANE";
 	}
-	check_add(&r->checks, "tlsrpt.recommended", st, r->domain, NULL, NULL,
+	check_add(&r->checks, CK_TLSRPT_RECOMMENDED, st, r->domain, NULL, NULL,
 	    0, NULL, "%s", d);
 }
 
@@ -110,14 +110,15 @@ check_tlsrpt_run(struct probe_result *r)
 
 	if (a->err != ST_OK || (a->rcode != LDNS_RCODE_NOERROR &&
 	                           a->rcode != LDNS_RCODE_NXDOMAIN)) {
-		check_add(&r->checks, "tlsrpt.record", CHECK_ERROR, r->domain,
+		check_add(&r->checks, CK_TLSRPT_RECORD, CHECK_ERROR, r->domain,
 		    NULL, NULL, 0, NULL, "TXT lookup for %s failed: %s",
 		    a->name ? a->name : "",
 		    a->errmsg[0]               ? a->errmsg
 		    : dns_rcode_name(a->rcode) ? dns_rcode_name(a->rcode)
 		                               : "no answer");
-		check_add(&r->checks, "tlsrpt.rua", CHECK_SKIP, r->domain, NULL,
-		    NULL, 0, NULL, "not evaluated: tlsrpt.record did not pass");
+		check_add(&r->checks, CK_TLSRPT_RUA, CHECK_SKIP, r->domain,
+		    NULL, NULL, 0, NULL,
+		    "not evaluated: tlsrpt.record did not pass");
 		return;
 	}
 	tlsrpt_init(&t);
@@ -135,22 +136,22 @@ check_tlsrpt_run(struct probe_result *r)
 		    sizeof(rec));
 	switch (t.status) {
 	case TLSRPT_NONE:
-		check_add(&r->checks, "tlsrpt.record", CHECK_INFO, r->domain,
+		check_add(&r->checks, CK_TLSRPT_RECORD, CHECK_INFO, r->domain,
 		    NULL, NULL, 0, NULL, "%s",
 		    none_detail(t.discarded, rec, sizeof(rec)));
 		break;
 	case TLSRPT_VALID:
-		check_add(&r->checks, "tlsrpt.record", CHECK_PASS, r->domain,
+		check_add(&r->checks, CK_TLSRPT_RECORD, CHECK_PASS, r->domain,
 		    NULL, NULL, 0, NULL, "%s", rec);
 		break;
 	case TLSRPT_MULTIPLE:
-		check_add(&r->checks, "tlsrpt.record", CHECK_FAIL, r->domain,
+		check_add(&r->checks, CK_TLSRPT_RECORD, CHECK_FAIL, r->domain,
 		    NULL, NULL, 0, NULL,
 		    "%zu TLS-RPT records: senders act as if there were none",
 		    t.candidates);
 		break;
 	default:
-		check_add(&r->checks, "tlsrpt.record", CHECK_FAIL, r->domain,
+		check_add(&r->checks, CK_TLSRPT_RECORD, CHECK_FAIL, r->domain,
 		    NULL, NULL, 0, NULL, "invalid TLS-RPT record (%s): %s",
 		    t.nproblems ? tlsrpt_prob_name(t.problems[0].code)
 		                : "malformed",
@@ -161,7 +162,8 @@ check_tlsrpt_run(struct probe_result *r)
 	if (t.status == TLSRPT_VALID)
 		rua_check(r, &t);
 	else
-		check_add(&r->checks, "tlsrpt.rua", CHECK_SKIP, r->domain, NULL,
-		    NULL, 0, NULL, "not evaluated: tlsrpt.record did not pass");
+		check_add(&r->checks, CK_TLSRPT_RUA, CHECK_SKIP, r->domain,
+		    NULL, NULL, 0, NULL,
+		    "not evaluated: tlsrpt.record did not pass");
 	tlsrpt_release(&t);
 }

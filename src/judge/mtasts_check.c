@@ -142,7 +142,7 @@ mtasts_match(const struct probe_result *r, const char *host)
 }
 
 static void
-dom(struct probe_result *r, const char *id, enum check_status st, cJSON *d,
+dom(struct probe_result *r, enum check_id id, enum check_status st, cJSON *d,
     const char *detail)
 {
 	check_add(&r->checks, id, st, r->domain, NULL, NULL, 0, d, "%s",
@@ -177,7 +177,7 @@ check_txt(struct probe_result *r, struct mtasts_state *s)
 		snprintf(detail, sizeof(detail), "TXT lookup for %s failed: %s",
 		    r->sts_txt.name ? r->sts_txt.name : "",
 		    r->sts_txt.errmsg[0] ? r->sts_txt.errmsg : "no answer");
-		dom(r, "mtasts.txt", CHECK_ERROR, NULL, detail);
+		dom(r, CK_MTASTS_TXT, CHECK_ERROR, NULL, detail);
 		return;
 	}
 	d = cJSON_CreateObject();
@@ -226,7 +226,7 @@ check_txt(struct probe_result *r, struct mtasts_state *s)
 		    rec);
 		break;
 	}
-	dom(r, "mtasts.txt", st, d, detail);
+	dom(r, CK_MTASTS_TXT, st, d, detail);
 }
 
 static cJSON *
@@ -269,14 +269,14 @@ check_fetch(struct probe_result *r, struct mtasts_state *s)
 
 	if (!s->host_resolves) {
 		if (s->host_error)
-			dom(r, "mtasts.policy.fetch", CHECK_ERROR, NULL,
+			dom(r, CK_MTASTS_POLICY_FETCH, CHECK_ERROR, NULL,
 			    "the policy host's address lookup failed");
 		else if (txt)
-			cr = check_add(&r->checks, "mtasts.policy.fetch",
+			cr = check_add(&r->checks, CK_MTASTS_POLICY_FETCH,
 			    CHECK_FAIL, r->domain, NULL, NULL, 0, NULL,
 			    "mta-sts.%s does not resolve", r->domain);
 		else
-			dom(r, "mtasts.policy.fetch", CHECK_SKIP, NULL,
+			dom(r, CK_MTASTS_POLICY_FETCH, CHECK_SKIP, NULL,
 			    "not evaluated: no MTA-STS record and no policy host");
 		if (cr)
 			cr->tlsrpt = "sts-policy-fetch-error";
@@ -285,13 +285,13 @@ check_fetch(struct probe_result *r, struct mtasts_state *s)
 	if (f->tls_checked && !f->authenticated) {
 		/* XXX: checks.md judges the fetch on an unauthenticated repeat;
 		 * this version does not repeat it (see smtptls(1)). */
-		dom(r, "mtasts.policy.fetch", CHECK_SKIP, fetch_data(f, "tls"),
+		dom(r, CK_MTASTS_POLICY_FETCH, CHECK_SKIP, fetch_data(f, "tls"),
 		    "not evaluated: the policy host's certificate did not validate "
 		    "(mtasts.policy.cert)");
 		return;
 	}
 	if (f->err == ST_ERR_TIMEOUT) {
-		dom(r, "mtasts.policy.fetch", CHECK_ERROR, fetch_data(f, NULL),
+		dom(r, CK_MTASTS_POLICY_FETCH, CHECK_ERROR, fetch_data(f, NULL),
 		    f->errmsg);
 		return;
 	}
@@ -299,14 +299,14 @@ check_fetch(struct probe_result *r, struct mtasts_state *s)
 		snprintf(detail, sizeof(detail),
 		    "HTTP 200, text/plain, %zu octets in %u ms", f->bytes,
 		    f->ms);
-		dom(r, "mtasts.policy.fetch", txt ? CHECK_PASS : CHECK_INFO,
+		dom(r, CK_MTASTS_POLICY_FETCH, txt ? CHECK_PASS : CHECK_INFO,
 		    fetch_data(f, NULL),
 		    txt ? detail
 		        : "a policy is served but there is no MTA-STS record: senders never read it");
 		return;
 	}
 	if (!txt && f->http_status == 0) {
-		dom(r, "mtasts.policy.fetch", CHECK_SKIP,
+		dom(r, CK_MTASTS_POLICY_FETCH, CHECK_SKIP,
 		    fetch_data(f, "connect"),
 		    "not evaluated: no MTA-STS record and nothing served");
 		return;
@@ -337,7 +337,7 @@ check_fetch(struct probe_result *r, struct mtasts_state *s)
 		else
 			snprintf(detail, sizeof(detail), "%s",
 			    f->errmsg[0] ? f->errmsg : "no response");
-		cr = check_add(&r->checks, "mtasts.policy.fetch",
+		cr = check_add(&r->checks, CK_MTASTS_POLICY_FETCH,
 		    txt ? CHECK_FAIL : CHECK_INFO, r->domain, NULL, NULL, 0,
 		    fetch_data(f, reason), "%s", detail);
 		if (cr && txt)
@@ -352,18 +352,18 @@ check_cert(struct probe_result *r, struct mtasts_state *s)
 	struct check_result *cr;
 
 	if (!s->host_resolves || !f->tls_checked) {
-		dom(r, "mtasts.policy.cert", CHECK_SKIP, NULL,
+		dom(r, CK_MTASTS_POLICY_CERT, CHECK_SKIP, NULL,
 		    "not evaluated: no TLS session with the policy host");
 		return;
 	}
 	if (f->authenticated) {
-		check_add(&r->checks, "mtasts.policy.cert", CHECK_PASS,
+		check_add(&r->checks, CK_MTASTS_POLICY_CERT, CHECK_PASS,
 		    r->domain, NULL, NULL, 0, NULL,
 		    "certificate for mta-sts.%s chains to the trust store",
 		    r->domain);
 		return;
 	}
-	cr = check_add(&r->checks, "mtasts.policy.cert", CHECK_FAIL, r->domain,
+	cr = check_add(&r->checks, CK_MTASTS_POLICY_CERT, CHECK_FAIL, r->domain,
 	    NULL, NULL, 0, NULL,
 	    "the policy host's certificate does not validate: %s",
 	    f->verify_error[0] ? f->verify_error : f->errmsg);
@@ -380,11 +380,11 @@ check_policy(struct probe_result *r, struct mtasts_state *s)
 	enum check_status st;
 
 	if (!s->policy_parsed) {
-		dom(r, "mtasts.policy.syntax", CHECK_SKIP, NULL,
+		dom(r, CK_MTASTS_POLICY_SYNTAX, CHECK_SKIP, NULL,
 		    "not evaluated: no authenticated policy body");
-		dom(r, "mtasts.policy.mode", CHECK_SKIP, NULL,
+		dom(r, CK_MTASTS_POLICY_MODE, CHECK_SKIP, NULL,
 		    "not evaluated: no valid policy");
-		dom(r, "mtasts.policy.max_age", CHECK_SKIP, NULL,
+		dom(r, CK_MTASTS_POLICY_MAX_AGE, CHECK_SKIP, NULL,
 		    "not evaluated: no valid policy");
 		return;
 	}
@@ -400,13 +400,13 @@ check_policy(struct probe_result *r, struct mtasts_state *s)
 		cJSON_AddItemToArray(a, cJSON_CreateString(p->unknown[i].key));
 	st = !p->valid ? CHECK_FAIL : p->warn ? CHECK_WARN : CHECK_PASS;
 	if (st == CHECK_PASS)
-		cr = check_add(&r->checks, "mtasts.policy.syntax", st,
+		cr = check_add(&r->checks, CK_MTASTS_POLICY_SYNTAX, st,
 		    r->domain, NULL, NULL, 0, d,
 		    "valid policy: mode %s, %zu mx pattern%s, max_age %llu",
 		    mtasts_mode_name(p->mode), p->nmx, p->nmx == 1 ? "" : "s",
 		    (unsigned long long)p->max_age);
 	else
-		cr = check_add(&r->checks, "mtasts.policy.syntax", st,
+		cr = check_add(&r->checks, CK_MTASTS_POLICY_SYNTAX, st,
 		    r->domain, NULL, NULL, 0, d,
 		    "policy problem: %s (mode %s, %zu mx patterns)",
 		    p->nproblems ? mtasts_policy_prob_name(p->problems[0].code)
@@ -415,13 +415,13 @@ check_policy(struct probe_result *r, struct mtasts_state *s)
 	if (cr && st == CHECK_FAIL)
 		cr->tlsrpt = "sts-policy-invalid";
 	if (!s->valid) {
-		dom(r, "mtasts.policy.mode", CHECK_SKIP, NULL,
+		dom(r, CK_MTASTS_POLICY_MODE, CHECK_SKIP, NULL,
 		    "not evaluated: no valid policy");
-		dom(r, "mtasts.policy.max_age", CHECK_SKIP, NULL,
+		dom(r, CK_MTASTS_POLICY_MAX_AGE, CHECK_SKIP, NULL,
 		    "not evaluated: no valid policy");
 		return;
 	}
-	dom(r, "mtasts.policy.mode",
+	dom(r, CK_MTASTS_POLICY_MODE,
 	    p->mode == MTASTS_MODE_ENFORCE ? CHECK_PASS : CHECK_INFO, NULL,
 	    p->mode == MTASTS_MODE_ENFORCE ? "enforce"
 	    : p->mode == MTASTS_MODE_TESTING
@@ -433,7 +433,7 @@ check_policy(struct probe_result *r, struct mtasts_state *s)
 	else
 		st = p->max_age_short || p->max_age_long ? CHECK_WARN
 		                                         : CHECK_PASS;
-	check_add(&r->checks, "mtasts.policy.max_age", st, r->domain, NULL,
+	check_add(&r->checks, CK_MTASTS_POLICY_MAX_AGE, st, r->domain, NULL,
 	    NULL, 0, NULL, "%llu s%s", (unsigned long long)p->max_age,
 	    p->max_age_short
 	        ? " (under a day: an attacker can wait for cached policies to expire)"
@@ -487,20 +487,20 @@ check_mx(struct probe_result *r, struct mtasts_state *s)
 		cJSON *d;
 
 		if (!judged) {
-			check_add(&r->checks, "mtasts.mx.match", CHECK_SKIP,
+			check_add(&r->checks, CK_MTASTS_MX_MATCH, CHECK_SKIP,
 			    NULL, m->name, NULL, m->order, NULL,
 			    "not evaluated: %s",
 			    s->valid ? "policy mode none" : "no valid policy");
 		} else if (pat != NULL) {
 			d = cJSON_CreateObject();
 			cJSON_AddStringToObject(d, "pattern", pat);
-			check_add(&r->checks, "mtasts.mx.match", CHECK_PASS,
+			check_add(&r->checks, CK_MTASTS_MX_MATCH, CHECK_PASS,
 			    NULL, m->name, NULL, m->order, d,
 			    "matches pattern %s", pat);
 		} else {
 			d = cJSON_CreateObject();
 			cJSON_AddNullToObject(d, "pattern");
-			check_add(&r->checks, "mtasts.mx.match",
+			check_add(&r->checks, CK_MTASTS_MX_MATCH,
 			    mode == MTASTS_MODE_ENFORCE ? CHECK_FAIL
 			                                : CHECK_WARN,
 			    NULL, m->name, NULL, m->order, d,
@@ -515,7 +515,7 @@ check_mx(struct probe_result *r, struct mtasts_state *s)
 			struct check_result *cr;
 
 			if (!judged || pat == NULL || !pa->connected) {
-				check_add(&r->checks, "mtasts.mx.cert",
+				check_add(&r->checks, CK_MTASTS_MX_CERT,
 				    CHECK_SKIP, NULL, m->name, pa->address,
 				    pa->order, NULL, "not evaluated: %s",
 				    !judged ? "no valid policy in force"
@@ -526,7 +526,7 @@ check_mx(struct probe_result *r, struct mtasts_state *s)
 			}
 			why = mx_cert_failure(pa, &rpt);
 			if (why == NULL) {
-				check_add(&r->checks, "mtasts.mx.cert",
+				check_add(&r->checks, CK_MTASTS_MX_CERT,
 				    CHECK_PASS, NULL, m->name, pa->address,
 				    pa->order, NULL,
 				    "STARTTLS, %s, trusted chain, "
@@ -534,7 +534,7 @@ check_mx(struct probe_result *r, struct mtasts_state *s)
 				    pa->tls.version, m->name);
 				continue;
 			}
-			cr = check_add(&r->checks, "mtasts.mx.cert",
+			cr = check_add(&r->checks, CK_MTASTS_MX_CERT,
 			    mode == MTASTS_MODE_ENFORCE ? CHECK_FAIL
 			                                : CHECK_WARN,
 			    NULL, m->name, pa->address, pa->order, NULL,

@@ -45,7 +45,7 @@ summary_run(struct probe_result *r)
 		warns += c->status == CHECK_WARN;
 		errors += c->status == CHECK_ERROR;
 	}
-	lookup = check_find(&r->checks, "dns.mx.lookup", NULL, NULL);
+	lookup = check_find(&r->checks, CK_DNS_MX_LOOKUP, NULL, NULL);
 	if (r->run_error_code[0] &&
 	    (strcmp(r->run_error_code, "out-of-memory") == 0 ||
 	        strcmp(r->run_error_code, "internal") == 0)) {

@@ -6,7 +6,8 @@
  *
  * Every result a rule reads must be in the list: verdict_inputs() checks
  * that before anything is judged, so a result that was never recorded is
- * an error, not a skip.
+ * an error, not a skip. The rules read results through an index by id and
+ * subject (check_idx.h), built once when the check modules are done.
  */
 #include "verdict.h"
 
@@ -36,8 +37,9 @@ verdict_outcome_name(enum vout v)
 
 /* domain_outcome - checks.md 12.6, from the counts of a judged set */
 static enum vout
-domain_outcome(const struct probe_result *r, const struct verdict_set *s)
+domain_outcome(const struct check_idx *x, const struct verdict_set *s)
 {
+	const struct probe_result *r = x->r;
 	const struct check_result *c;
 	bool err;
 
@@ -53,20 +55,20 @@ domain_outcome(const struct probe_result *r, const struct verdict_set *s)
 		return V_DEFER;
 	/* No address to count: unknown when a lookup that would have
 	 * named one failed. */
-	c = check_find(&r->checks, "dns.mx.lookup", NULL, NULL);
+	c = check_get_any(x, CK_DNS_MX_LOOKUP);
 	err = c != NULL && c->status == CHECK_ERROR;
 	for (size_t i = 0; i < r->nmx && !err; i++) {
-		c = check_find(&r->checks, "dns.mx.target.resolves",
-		    r->mx[i].name, NULL);
+		c = check_get_mx(x, CK_DNS_MX_TARGET_RESOLVES, &r->mx[i]);
 		err = c != NULL && c->status == CHECK_ERROR;
 	}
 	return err ? V_UNKNOWN : V_DEFER;
 }
 
 static enum st_err
-build_set(const struct probe_result *r, enum verdict_rule rule,
-    const char *name, struct verdict_set *s)
+build_set(const struct check_idx *x, enum verdict_rule rule, const char *name,
+    struct verdict_set *s)
 {
+	const struct probe_result *r = x->r;
 	bool testing = (rule == R_MTASTS_SENDER || rule == R_SECURE_SENDER) &&
 	               mtasts_mode_of(r) == MTASTS_MODE_TESTING;
 	size_t n = 0, i, k;
@@ -80,11 +82,11 @@ build_set(const struct probe_result *r, enum verdict_rule rule,
 		for (k = 0; k < r->mx[i].naddrs; k++) {
 			struct verdict_addr *v = &s->addrs[s->n++];
 
-			verdict_judge(r, &r->mx[i].addrs[k], rule, v);
+			verdict_judge(x, &r->mx[i].addrs[k], rule, v);
 			if (testing) {
 				struct verdict_addr as = { 0 };
 
-				verdict_judge(r, &r->mx[i].addrs[k],
+				verdict_judge(x, &r->mx[i].addrs[k],
 				    R_MTASTS_AS_ENFORCE, &as);
 				v->has_would_fail = true;
 				v->would_fail = as.outcome == V_DEFER;
@@ -96,7 +98,7 @@ build_set(const struct probe_result *r, enum verdict_rule rule,
 			else
 				s->unknown++;
 		}
-	s->outcome = domain_outcome(r, s);
+	s->outcome = domain_outcome(x, s);
 	return ST_OK;
 }
 
@@ -105,7 +107,7 @@ static bool
 dane_published(const struct probe_result *r)
 {
 	for (size_t i = 0; i < r->checks.n; i++)
-		if (strcmp(r->checks.v[i].id, "dane.tlsa.lookup") == 0 &&
+		if (r->checks.v[i].id == CK_DANE_TLSA_LOOKUP &&
 		    (r->checks.v[i].status == CHECK_PASS ||
 		        r->checks.v[i].status == CHECK_FAIL))
 			return true;
@@ -168,13 +170,13 @@ static void
 policy_check(struct probe_result *r, enum probe_level lv,
     struct verdict_level *L)
 {
-	static const char *const ids[LEVEL__COUNT] = {
-		"policy.opportunistic",
-		"policy.encrypt",
-		"policy.verify",
-		"policy.dane",
-		"policy.mtasts",
-		"policy.secure",
+	static const enum check_id ids[LEVEL__COUNT] = {
+		CK_POLICY_OPPORTUNISTIC,
+		CK_POLICY_ENCRYPT,
+		CK_POLICY_VERIFY,
+		CK_POLICY_DANE,
+		CK_POLICY_MTASTS,
+		CK_POLICY_SECURE,
 	};
 	const struct verdict_set *row;
 	enum grading g = policy_row(r, lv, L, &row);
@@ -220,35 +222,37 @@ verdict_release(struct verdict_level *levels)
 }
 
 /* Results the rules read for every address (checks.md 12.1). */
-static const char *const addr_inputs[] = {
-	"smtp.connect",
-	"smtp.banner",
-	"smtp.ehlo",
-	"smtp.starttls.offered",
-	"smtp.starttls.response",
-	"tls.handshake",
-	"smtp.ehlo.after_tls",
-	"cert.chain.trusted",
-	"cert.name.match",
+static const enum check_id addr_inputs[] = {
+	CK_SMTP_CONNECT,
+	CK_SMTP_BANNER,
+	CK_SMTP_EHLO,
+	CK_SMTP_STARTTLS_OFFERED,
+	CK_SMTP_STARTTLS_RESPONSE,
+	CK_TLS_HANDSHAKE,
+	CK_SMTP_EHLO_AFTER_TLS,
+	CK_CERT_CHAIN_TRUSTED,
+	CK_CERT_NAME_MATCH,
 };
 
 /* Results of scope domain behind the fact sts (checks.md 12.1). */
-static const char *const sts_inputs[] = {
-	"mtasts.txt",
-	"mtasts.policy.fetch",
-	"mtasts.policy.cert",
-	"mtasts.policy.syntax",
+static const enum check_id sts_inputs[] = {
+	CK_MTASTS_TXT,
+	CK_MTASTS_POLICY_FETCH,
+	CK_MTASTS_POLICY_CERT,
+	CK_MTASTS_POLICY_SYNTAX,
 };
 
-/* have - whether the check modules recorded id for the subject; if not,
- * errmsg says which */
+/* have - whether the check modules recorded id for the subject (c is
+ * the index's answer); if not, errmsg says which */
 static bool
-have(const struct probe_result *r, const char *id, const char *mx,
-    const char *address, char *errmsg, size_t errlen)
+have(const struct probe_result *r, const struct check_result *c,
+    enum check_id id, const char *mx, const char *address, char *errmsg,
+    size_t errlen)
 {
-	if (check_find(&r->checks, id, mx, address) != NULL)
+	if (c != NULL)
 		return true;
-	snprintf(errmsg, errlen, "verdicts: no %s result for %s%s%s%s", id,
+	snprintf(errmsg, errlen, "verdicts: no %s result for %s%s%s%s",
+	    check_id_name(id),
 	    mx          ? mx
 	    : r->domain ? r->domain
 	                : "the target",
@@ -265,51 +269,72 @@ have(const struct probe_result *r, const char *id, const char *mx,
  * without the mta-sts level (--no-mta-sts, --host), cert.name.nexthop
  * without a next-hop domain (--host without --tls-domain).
  */
+/* host_inputs - verdict_inputs() for host m and its addresses */
+static bool
+host_inputs(const struct check_idx *x, const struct probe_mx *m, bool dane,
+    bool nexthop, char *errmsg, size_t errlen)
+{
+	static const enum check_id dns[] = {
+		CK_DNS_MX_TARGET_RESOLVES,
+		CK_DNS_MX_ADDR_DNSSEC,
+	};
+	static const enum check_id tlsa[] = {
+		CK_DANE_TLSA_LOOKUP,
+		CK_DANE_TLSA_USABLE,
+	};
+	const struct probe_result *r = x->r;
+	size_t j, k;
+
+	for (j = 0; !m->literal && j < 2; j++)
+		if (!have(r, check_get_mx(x, dns[j], m), dns[j], m->name, NULL,
+		        errmsg, errlen))
+			return false;
+	for (j = 0; dane && j < 2; j++)
+		if (!have(r, check_get_mx(x, tlsa[j], m), tlsa[j], m->name,
+		        NULL, errmsg, errlen))
+			return false;
+	for (k = 0; k < m->naddrs; k++) {
+		const struct probe_addr *pa = &m->addrs[k];
+
+		for (j = 0; j < sizeof(addr_inputs) / sizeof(addr_inputs[0]);
+		     j++)
+			if (!have(r, check_get(x, addr_inputs[j], pa),
+			        addr_inputs[j], m->name, pa->address, errmsg,
+			        errlen))
+				return false;
+		if ((nexthop && !have(r, check_get(x, CK_CERT_NAME_NEXTHOP, pa),
+		                    CK_CERT_NAME_NEXTHOP, m->name, pa->address,
+		                    errmsg, errlen)) ||
+		    (dane && !have(r, check_get(x, CK_DANE_TLSA_MATCH, pa),
+		                 CK_DANE_TLSA_MATCH, m->name, pa->address,
+		                 errmsg, errlen)))
+			return false;
+	}
+	return true;
+}
+
 static enum st_err
-verdict_inputs(const struct probe_result *r, const struct verdict_level *L,
+verdict_inputs(const struct check_idx *x, const struct verdict_level *L,
     char *errmsg, size_t errlen)
 {
+	const struct probe_result *r = x->r;
 	bool dane = L[LEVEL_DANE].present;
 	bool nexthop = r->domain != NULL || r->opt.tls_domain != NULL;
-	size_t i, k, j;
+	size_t i, j;
 
 	if (r->kind != TARGET_HOST &&
-	    !have(r, "dns.mx.lookup", NULL, NULL, errmsg, errlen))
+	    !have(r, check_get_any(x, CK_DNS_MX_LOOKUP), CK_DNS_MX_LOOKUP, NULL,
+	        NULL, errmsg, errlen))
 		return ST_ERR_INTERNAL;
 	for (j = 0; L[LEVEL_MTASTS].present &&
 	            j < sizeof(sts_inputs) / sizeof(sts_inputs[0]);
 	     j++)
-		if (!have(r, sts_inputs[j], NULL, NULL, errmsg, errlen))
+		if (!have(r, check_get_any(x, sts_inputs[j]), sts_inputs[j],
+		        NULL, NULL, errmsg, errlen))
 			return ST_ERR_INTERNAL;
-	for (i = 0; i < r->nmx; i++) {
-		const struct probe_mx *m = &r->mx[i];
-
-		if (!m->literal && (!have(r, "dns.mx.target.resolves", m->name,
-		                        NULL, errmsg, errlen) ||
-		                       !have(r, "dns.mx.addr.dnssec", m->name,
-		                           NULL, errmsg, errlen)))
+	for (i = 0; i < r->nmx; i++)
+		if (!host_inputs(x, &r->mx[i], dane, nexthop, errmsg, errlen))
 			return ST_ERR_INTERNAL;
-		if (dane && (!have(r, "dane.tlsa.lookup", m->name, NULL, errmsg,
-		                 errlen) ||
-		                !have(r, "dane.tlsa.usable", m->name, NULL,
-		                    errmsg, errlen)))
-			return ST_ERR_INTERNAL;
-		for (k = 0; k < m->naddrs; k++) {
-			const char *a = m->addrs[k].address;
-
-			for (j = 0;
-			     j < sizeof(addr_inputs) / sizeof(addr_inputs[0]);
-			     j++)
-				if (!have(r, addr_inputs[j], m->name, a, errmsg,
-				        errlen))
-					return ST_ERR_INTERNAL;
-			if ((nexthop && !have(r, "cert.name.nexthop", m->name,
-			                    a, errmsg, errlen)) ||
-			    (dane && !have(r, "dane.tlsa.match", m->name, a,
-			                 errmsg, errlen)))
-				return ST_ERR_INTERNAL;
-		}
-	}
 	return ST_OK;
 }
 
@@ -333,8 +358,9 @@ levels_plan(const struct probe_result *r, struct verdict_level *L)
 
 /* level_sets - the strict rule and the variants of each level judged */
 static enum st_err
-level_sets(const struct probe_result *r, struct verdict_level *L)
+level_sets(const struct check_idx *x, struct verdict_level *L)
 {
+	const struct probe_result *r = x->r;
 	static const struct {
 		enum probe_level lv;
 		enum verdict_rule rule;
@@ -367,7 +393,7 @@ level_sets(const struct probe_result *r, struct verdict_level *L)
 			continue;
 		s = plan[i].variant == NULL ? &l->strict
 		                            : &l->variants[l->nvariants++];
-		if ((err = build_set(r, plan[i].rule, plan[i].variant, s)) !=
+		if ((err = build_set(x, plan[i].rule, plan[i].variant, s)) !=
 		    ST_OK)
 			return err;
 	}
@@ -378,6 +404,7 @@ enum st_err
 verdict_run(struct probe_result *r, char *errmsg, size_t errlen)
 {
 	struct verdict_level *L;
+	struct check_idx x;
 	enum st_err err;
 
 	/* An incomplete list would turn a lost result into a verdict. */
@@ -387,8 +414,14 @@ verdict_run(struct probe_result *r, char *errmsg, size_t errlen)
 		return ST_ERR_NOMEM;
 	r->levels = L;
 	levels_plan(r, L);
-	if ((err = verdict_inputs(r, L, errmsg, errlen)) != ST_OK ||
-	    (err = level_sets(r, L)) != ST_OK)
+	if ((err = check_idx_build(&x, r)) != ST_OK)
+		return err;
+	if ((err = verdict_inputs(&x, L, errmsg, errlen)) == ST_OK)
+		err = level_sets(&x, L);
+	/* The policy.* checks below add to r->checks, which may move the
+	 * results the index points to. */
+	check_idx_release(&x);
+	if (err != ST_OK)
 		return err;
 	for (int i = 0; i < LEVEL__COUNT; i++)
 		if (L[i].present)

@@ -6,6 +6,7 @@
 #ifndef SMTPTLS_VERDICT_INT_H
 #define SMTPTLS_VERDICT_INT_H
 
+#include "check_idx.h"
 #include "probe_result.h"
 #include "verdict.h"
 
@@ -28,13 +29,13 @@ enum verdict_rule {
 };
 
 /*
- * Judge address pa by rule into *v: outcome, transport, auth, the rule
- * that decided and the reason (checks.md 12.3). Reads only the check
- * results in r->checks and the measured facts of pa; a result missing
- * from the list reads as error (verdict_run checks they are there).
- * Leaves has_would_fail and would_fail to the caller.
+ * Judge address pa of x->r by rule into *v: outcome, transport, auth, the
+ * rule that decided and the reason (checks.md 12.3). Reads only the check
+ * results of x->r->checks, through the index x, and the measured facts of
+ * pa; a result missing from the list reads as error (verdict_run checks
+ * they are there). Leaves has_would_fail and would_fail to the caller.
  */
-void verdict_judge(const struct probe_result *r, const struct probe_addr *pa,
+void verdict_judge(const struct check_idx *x, const struct probe_addr *pa,
     enum verdict_rule rule, struct verdict_addr *v);
 
 #endif

@@ -112,48 +112,48 @@ check_tls(struct listen_session *s)
 	const struct tls_cipher_info *c = &s->tls.cipher;
 
 	if (!tls)
-		ADD("sender.tls.version", CHECK_SKIP, "not evaluated: no TLS");
+		ADD(CK_SENDER_TLS_VERSION, CHECK_SKIP, "not evaluated: no TLS");
 	else
-		ADD("sender.tls.version",
+		ADD(CK_SENDER_TLS_VERSION,
 		    strcmp(s->tls.version, "TLSv1.2") == 0 ||
 		            strcmp(s->tls.version, "TLSv1.3") == 0
 		        ? CHECK_PASS
 		        : CHECK_FAIL,
 		    "%s", s->tls.version);
 	if (!tls || !s->tls.have_cipher)
-		ADD("sender.tls.cipher", CHECK_SKIP, "not evaluated: no TLS");
+		ADD(CK_SENDER_TLS_CIPHER, CHECK_SKIP, "not evaluated: no TLS");
 	else
-		ADD("sender.tls.cipher",
+		ADD(CK_SENDER_TLS_CIPHER,
 		    c->cls == TLS_CLASS_BROKEN ? CHECK_FAIL
 		    : c->cls == TLS_CLASS_WEAK ? CHECK_WARN
 		                               : CHECK_PASS,
 		    "%s (%s)", c->iana, tls_class_name(c->cls));
 	if (s->tls.client_hello == NULL)
-		ADD("sender.tls.client_hello", CHECK_SKIP,
+		ADD(CK_SENDER_TLS_CLIENT_HELLO, CHECK_SKIP,
 		    "not evaluated: no ClientHello");
 	else if (s->tls.hello_max_version < TLS1_2_VERSION)
-		ADD("sender.tls.client_hello", CHECK_WARN,
+		ADD(CK_SENDER_TLS_CLIENT_HELLO, CHECK_WARN,
 		    "highest offered version is below TLS 1.2");
 	else if (s->tls.hello_broken > 0)
-		ADD("sender.tls.client_hello", CHECK_WARN,
+		ADD(CK_SENDER_TLS_CLIENT_HELLO, CHECK_WARN,
 		    "offers %zu broken cipher suites", s->tls.hello_broken);
 	else
-		ADD("sender.tls.client_hello", CHECK_PASS,
+		ADD(CK_SENDER_TLS_CLIENT_HELLO, CHECK_PASS,
 		    "offers TLS 1.2 or newer, no broken suites");
 	if (!tls)
-		ADD("sender.sni", CHECK_SKIP, "not evaluated: no TLS");
+		ADD(CK_SENDER_SNI, CHECK_SKIP, "not evaluated: no TLS");
 	else if (p->expect_sni != NULL)
-		ADD("sender.sni",
+		ADD(CK_SENDER_SNI,
 		    strcasecmp(s->tls.sni, p->expect_sni) == 0 ? CHECK_PASS
 		                                               : CHECK_FAIL,
 		    "SNI '%s', expected '%s'", s->tls.sni, p->expect_sni);
 	else if (s->tls.sni[0] == '\0')
-		ADD("sender.sni", CHECK_INFO,
+		ADD(CK_SENDER_SNI, CHECK_INFO,
 		    "no SNI sent (usual for "
 		    "opportunistic senders; DANE and MTA-STS senders send the "
 		    "MX name)");
 	else
-		ADD("sender.sni", CHECK_INFO, "SNI '%s'", s->tls.sni);
+		ADD(CK_SENDER_SNI, CHECK_INFO, "SNI '%s'", s->tls.sni);
 }
 
 /* check_policy - sender.client_cert, .cert.enforced, .fallback.cleartext */
@@ -166,12 +166,12 @@ check_policy(struct listen_session *s)
 	const char *rn = refusal_name(s->refusal);
 
 	if (!p->request_client_cert)
-		ADD("sender.client_cert", CHECK_SKIP,
+		ADD(CK_SENDER_CLIENT_CERT, CHECK_SKIP,
 		    "not evaluated: --request-client-cert not given");
 	else if (!tls)
-		ADD("sender.client_cert", CHECK_SKIP, "not evaluated: no TLS");
+		ADD(CK_SENDER_CLIENT_CERT, CHECK_SKIP, "not evaluated: no TLS");
 	else
-		ADD("sender.client_cert",
+		ADD(CK_SENDER_CLIENT_CERT,
 		    !p->expect_client_cert    ? CHECK_INFO
 		    : s->tls.have_client_cert ? CHECK_PASS
 		                              : CHECK_FAIL,
@@ -181,10 +181,10 @@ check_policy(struct listen_session *s)
 		        ? s->tls.client_cert.subject
 		        : "");
 	if (!p->untrusted_cert)
-		ADD("sender.cert.enforced", CHECK_SKIP,
+		ADD(CK_SENDER_CERT_ENFORCED, CHECK_SKIP,
 		    "not evaluated: --untrusted-cert not given");
 	else if (rn == NULL)
-		ADD("sender.cert.enforced", CHECK_SKIP, "not evaluated: %s",
+		ADD(CK_SENDER_CERT_ENFORCED, CHECK_SKIP, "not evaluated: %s",
 		    s->tls_attempted ? "the handshake ended without a verdict"
 		                     : "STARTTLS not used");
 	else {
@@ -196,7 +196,7 @@ check_policy(struct listen_session *s)
 			cJSON_AddStringToObject(data, "alert", s->tls.alert);
 		else
 			cJSON_AddNullToObject(data, "alert");
-		check_add(&s->checks, "sender.cert.enforced",
+		check_add(&s->checks, CK_SENDER_CERT_ENFORCED,
 		    !p->expect_verify                        ? CHECK_INFO
 		    : s->refusal == LISTEN_REFUSAL_PROCEEDED ? CHECK_FAIL
 		                                             : CHECK_PASS,
@@ -207,18 +207,18 @@ check_policy(struct listen_session *s)
 		        : "verifies certificates for this destination");
 	}
 	if (p->starttls)
-		ADD("sender.fallback.cleartext", CHECK_SKIP,
+		ADD(CK_SENDER_FALLBACK_CLEARTEXT, CHECK_SKIP,
 		    "not evaluated: STARTTLS was offered");
 	else if (sm->have_mail)
-		ADD("sender.fallback.cleartext",
+		ADD(CK_SENDER_FALLBACK_CLEARTEXT,
 		    p->expect_no_cleartext ? CHECK_FAIL : CHECK_INFO,
 		    "proceeded to MAIL FROM without TLS");
 	else if (s->verdict == LISTEN_V_REQUIRES_TLS)
-		ADD("sender.fallback.cleartext",
+		ADD(CK_SENDER_FALLBACK_CLEARTEXT,
 		    p->expect_no_cleartext ? CHECK_PASS : CHECK_INFO,
 		    "ended before MAIL FROM: it requires TLS here");
 	else
-		ADD("sender.fallback.cleartext", CHECK_SKIP,
+		ADD(CK_SENDER_FALLBACK_CLEARTEXT, CHECK_SKIP,
 		    "not evaluated: the session ended early");
 }
 
@@ -230,39 +230,39 @@ listen_session_judge(struct listen_session *s)
 
 	classify(s);
 	if (!s->l->p.starttls)
-		ADD("sender.starttls.used", CHECK_SKIP,
+		ADD(CK_SENDER_STARTTLS_USED, CHECK_SKIP,
 		    "not evaluated: --no-starttls");
 	else if (sm->starttls_used)
-		r = ADD("sender.starttls.used", CHECK_PASS,
+		r = ADD(CK_SENDER_STARTTLS_USED, CHECK_PASS,
 		    "STARTTLS used before MAIL FROM");
 	else if (sm->mail_cleartext)
-		ADD("sender.starttls.used", CHECK_FAIL,
+		ADD(CK_SENDER_STARTTLS_USED, CHECK_FAIL,
 		    "MAIL FROM sent in cleartext %s",
 		    sm->starttls_offered
 		        ? "although STARTTLS was offered"
 		        : "after HELO (never saw the STARTTLS offer)");
 	else
-		ADD("sender.starttls.used",
+		ADD(CK_SENDER_STARTTLS_USED,
 		    sm->helo_verb[0] ? CHECK_INFO : CHECK_SKIP, "%s",
 		    sm->helo_verb[0] ? "STARTTLS not used, no MAIL FROM sent"
 		                     : "not evaluated: no EHLO or HELO");
 	if ((r = (struct check_result *)check_find(&s->checks,
-	         "sender.starttls.used", NULL, NULL)) != NULL &&
+	         CK_SENDER_STARTTLS_USED, NULL, NULL)) != NULL &&
 	    sm->helo_verb[0]) {
 		r->data = cJSON_CreateObject();
 		cJSON_AddStringToObject(r->data, "verb", sm->helo_verb);
 	}
 	if (s->tls.handshake != LISTEN_HS_OK)
-		ADD("sender.ehlo.after_tls", CHECK_SKIP,
+		ADD(CK_SENDER_EHLO_AFTER_TLS, CHECK_SKIP,
 		    "not evaluated: no TLS");
 	else if (strcmp(sm->first_tls_cmd, "EHLO") == 0)
-		ADD("sender.ehlo.after_tls", CHECK_PASS,
+		ADD(CK_SENDER_EHLO_AFTER_TLS, CHECK_PASS,
 		    "EHLO sent first after the handshake");
 	else if (sm->first_tls_cmd[0] == '\0')
-		ADD("sender.ehlo.after_tls", CHECK_SKIP,
+		ADD(CK_SENDER_EHLO_AFTER_TLS, CHECK_SKIP,
 		    "not evaluated: no command after the handshake");
 	else
-		ADD("sender.ehlo.after_tls", CHECK_WARN,
+		ADD(CK_SENDER_EHLO_AFTER_TLS, CHECK_WARN,
 		    "first command after the handshake: %s", sm->first_tls_cmd);
 	check_tls(s);
 	check_policy(s);
@@ -341,7 +341,7 @@ checks_json(const struct listen_session *s)
 		const struct check_result *c = &s->checks.v[i];
 		cJSON *o = cJSON_CreateObject(), *sub;
 
-		cJSON_AddStringToObject(o, "id", c->id);
+		cJSON_AddStringToObject(o, "id", check_id_name(c->id));
 		cJSON_AddStringToObject(o, "status",
 		    check_status_name(c->status));
 		cJSON_AddStringToObject(o, "severity", check_severity(c->id));
@@ -369,23 +369,23 @@ verdict_json(const struct listen_session *s)
 	case LISTEN_V_VERIFIES:
 	case LISTEN_V_OPPORTUNISTIC:
 		cJSON_AddItemToArray(e,
-		    cJSON_CreateString("sender.cert.enforced"));
+		    cJSON_CreateString(check_id_name(CK_SENDER_CERT_ENFORCED)));
 		break;
 	case LISTEN_V_REQUIRES_TLS:
-		cJSON_AddItemToArray(e,
-		    cJSON_CreateString("sender.fallback.cleartext"));
+		cJSON_AddItemToArray(e, cJSON_CreateString(check_id_name(
+		                            CK_SENDER_FALLBACK_CLEARTEXT)));
 		break;
 	case LISTEN_V_TLS:
 		cJSON_AddItemToArray(e,
-		    cJSON_CreateString("sender.starttls.used"));
+		    cJSON_CreateString(check_id_name(CK_SENDER_STARTTLS_USED)));
 		cJSON_AddItemToArray(e,
-		    cJSON_CreateString("sender.tls.version"));
+		    cJSON_CreateString(check_id_name(CK_SENDER_TLS_VERSION)));
 		break;
 	case LISTEN_V_NO_TLS:
 		cJSON_AddItemToArray(e,
-		    cJSON_CreateString(s->l->p.starttls
-		                           ? "sender.starttls.used"
-		                           : "sender.fallback.cleartext"));
+		    cJSON_CreateString(check_id_name(
+		        s->l->p.starttls ? CK_SENDER_STARTTLS_USED
+		                         : CK_SENDER_FALLBACK_CLEARTEXT)));
 		break;
 	default:
 		break;
@@ -677,8 +677,8 @@ listen_session_human(const struct listen_session *s, bool verbose)
 		if (!verbose &&
 		    (c->status == CHECK_SKIP || c->status == CHECK_PASS))
 			continue;
-		P("  %-5s %s: %s\n", check_status_name(c->status), c->id,
-		    c->detail ? c->detail : "");
+		P("  %-5s %s: %s\n", check_status_name(c->status),
+		    check_id_name(c->id), c->detail ? c->detail : "");
 	}
 #undef P
 	if (!ok) {

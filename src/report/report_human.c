@@ -261,7 +261,7 @@ findings(struct hr *h, const struct probe_result *r)
 
 		if (c->status == CHECK_PASS || c->status == CHECK_SKIP)
 			continue;
-		if (strncmp(c->id, "policy.", 7) == 0)
+		if (strncmp(check_id_name(c->id), "policy.", 7) == 0)
 			continue;
 		any = true;
 		if (c->address)
@@ -274,7 +274,7 @@ findings(struct hr *h, const struct probe_result *r)
 			                : "");
 		put(h, "  %s%-5s%s %-26s %s: %s%s\n",
 		    status_color(h, c->status), check_status_name(c->status),
-		    reset(h), c->id, subj, c->detail,
+		    reset(h), check_id_name(c->id), subj, c->detail,
 		    c->waived ? " (waived)" : "");
 	}
 	if (!any)

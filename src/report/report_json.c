@@ -317,7 +317,7 @@ checks_json(const struct probe_result *r)
 			return NULL;
 		}
 
-		cJSON_AddStringToObject(o, "id", c->id);
+		cJSON_AddStringToObject(o, "id", check_id_name(c->id));
 		cJSON_AddStringToObject(o, "status",
 		    check_status_name(c->status));
 		cJSON_AddStringToObject(o, "severity",

@@ -4,11 +4,15 @@
  * it, results are still added after it, and release clears it. The
  * failure is forced through a detail the C library cannot format (a wide
  * character outside Unicode), which takes check_add's own error path.
+ * Also the catalogue behind enum check_id: every id has a name and a
+ * severity, and each name leads back to its own id.
  */
 #include "smtptls/check.h"
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 #include <wchar.h>
 
 #include "unit.h"
@@ -38,12 +42,45 @@ static const struct step steps[] = {
 	{"release again", RELEASE, 0, ST_OK},
 };
 
+/* catalogue - names and severities of every id; a name parses back to
+ * its own id, so no two ids share a name */
+static void
+catalogue(void)
+{
+	char name[160];
+
+	for (int i = 0; i < CK__COUNT; i++) {
+		enum check_id back = CK__COUNT;
+		const char *n = check_id_name((enum check_id)i);
+
+		snprintf(name, sizeof(name), "id %d has a name", i);
+		unit_eq_long(name, 1, strcmp(n, "unknown") != 0);
+		snprintf(name, sizeof(name), "%s has a severity", n);
+		unit_eq_long(name, 1, check_severity((enum check_id)i) != NULL);
+		snprintf(name, sizeof(name), "%s parses back", n);
+		unit_eq_long(name, 1, check_id_parse(n, &back));
+		unit_eq_long(name, i, back);
+	}
+	unit_eq_str("first id", "dns.resolver.dnssec",
+	    check_id_name(CK_DNS_RESOLVER_DNSSEC));
+	unit_eq_str("an address id", "tls.handshake",
+	    check_id_name(CK_TLS_HANDSHAKE));
+	unit_eq_str("last id", "sender.fallback.cleartext",
+	    check_id_name(CK_SENDER_FALLBACK_CLEARTEXT));
+	unit_eq_str("outside the enum", "unknown", check_id_name(CK__COUNT));
+	unit_eq_long("severity outside the enum", 1,
+	    check_severity(CK__COUNT) == NULL);
+	unit_eq_long("unknown name", 0,
+	    check_id_parse("smtp.nosuch", &(enum check_id){ CK__COUNT }));
+}
+
 int
 main(void)
 {
 	struct check_list l;
 	char name[160];
 
+	catalogue();
 	check_list_init(&l);
 	unit_eq_long("init: no error", ST_OK, check_list_error(&l));
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
@@ -53,12 +90,12 @@ main(void)
 
 		switch (s->op) {
 		case ADD_OK:
-			r = check_add(&l, "smtp.connect", CHECK_PASS, NULL, "mx.example",
+			r = check_add(&l, CK_SMTP_CONNECT, CHECK_PASS, NULL, "mx.example",
 			    "192.0.2.1", 0, NULL, "connected in %d ms", 3);
 			want_result = true;
 			break;
 		case ADD_BAD:
-			r = check_add(&l, "smtp.banner", CHECK_PASS, NULL, "mx.example",
+			r = check_add(&l, CK_SMTP_BANNER, CHECK_PASS, NULL, "mx.example",
 			    "192.0.2.1", 0, NULL, "%ls", not_unicode);
 			break;
 		case SET_NOMEM:
@@ -77,7 +114,7 @@ main(void)
 		}
 		if (s->op == ADD_BAD) {
 			snprintf(name, sizeof(name), "%s: not in the list", s->name);
-			unit_eq_long(name, 0, check_find(&l, "smtp.banner", NULL,
+			unit_eq_long(name, 0, check_find(&l, CK_SMTP_BANNER, NULL,
 			    NULL) != NULL);
 		}
 		snprintf(name, sizeof(name), "%s: results", s->name);
