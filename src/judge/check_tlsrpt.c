@@ -100,6 +100,20 @@ none_detail(size_t discarded, char *buf, size_t len)
 	return buf;
 }
 
+/* lookup_failed - the TXT lookup itself failed: record error, rua skip */
+static void
+lookup_failed(struct probe_result *r, const struct dns_answer *a)
+{
+	check_add(&r->checks, CK_TLSRPT_RECORD, CHECK_ERROR, r->domain, NULL,
+	    NULL, 0, NULL, "TXT lookup for %s failed: %s",
+	    a->name ? a->name : "",
+	    a->errmsg[0]               ? a->errmsg
+	    : dns_rcode_name(a->rcode) ? dns_rcode_name(a->rcode)
+	                               : "no answer");
+	check_add(&r->checks, CK_TLSRPT_RUA, CHECK_SKIP, r->domain, NULL, NULL,
+	    0, NULL, "not evaluated: tlsrpt.record did not pass");
+}
+
 void
 check_tlsrpt_run(struct probe_result *r)
 {
@@ -110,15 +124,7 @@ check_tlsrpt_run(struct probe_result *r)
 
 	if (a->err != ST_OK || (a->rcode != LDNS_RCODE_NOERROR &&
 	                           a->rcode != LDNS_RCODE_NXDOMAIN)) {
-		check_add(&r->checks, CK_TLSRPT_RECORD, CHECK_ERROR, r->domain,
-		    NULL, NULL, 0, NULL, "TXT lookup for %s failed: %s",
-		    a->name ? a->name : "",
-		    a->errmsg[0]               ? a->errmsg
-		    : dns_rcode_name(a->rcode) ? dns_rcode_name(a->rcode)
-		                               : "no answer");
-		check_add(&r->checks, CK_TLSRPT_RUA, CHECK_SKIP, r->domain,
-		    NULL, NULL, 0, NULL,
-		    "not evaluated: tlsrpt.record did not pass");
+		lookup_failed(r, a);
 		return;
 	}
 	tlsrpt_init(&t);
