@@ -4,138 +4,20 @@
  * report_json_addr.c. Only rendering: every value was measured before.
  */
 #include "report_json.h"
-#include "judge.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "judge.h"
 
 #include <curl/curl.h>
-#include <ldns/ldns.h>
 #include <openssl/crypto.h>
-#include <openssl/ssl.h>
+#include <ldns/ldns.h>
 
 #include "mtasts_check.h"
-#include "clock.h"
-#include "text.h"
-#include "tlsrpt.h"
 #include "verdict.h"
 
 #include "banned.h"
-
-/* section - add a part of the document; false, with the part freed, when
- * it or its key could not be stored */
-static bool
-section(cJSON *doc, const char *key, cJSON *item)
-{
-	if (item != NULL && cJSON_AddItemToObject(doc, key, item))
-		return true;
-	cJSON_Delete(item);
-	return false;
-}
-
-static int
-str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static const char *
-dns_error_code(const struct dns_answer *a)
-{
-	if (a->err == ST_ERR_TIMEOUT)
-		return "dns-timeout";
-	if (a->rcode == LDNS_RCODE_SERVFAIL)
-		return a->dnssec == DNSSEC_BOGUS ? "dns-bogus" : "dns-servfail";
-	if (a->rcode == LDNS_RCODE_REFUSED)
-		return "dns-refused";
-	if (a->rcode == LDNS_RCODE_FORMERR)
-		return "dns-formerr";
-	return "dns-servfail";
-}
-
-cJSON *
-report_json_lookup(const struct probe_result *r, const struct dns_answer *a)
-{
-	cJSON *o = cJSON_CreateObject(), *ans, *e;
-	const char *rc = dns_rcode_name(a->rcode);
-
-	cJSON_AddStringToObject(o, "name", a->name ? a->name : "");
-	cJSON_AddStringToObject(o, "type", dns_type_name(a->type));
-	report_json_str(o, "rcode", rc);
-	cJSON_AddStringToObject(o, "dnssec",
-	    dns_dnssec_name(r->validating || a->dnssec == DNSSEC_BOGUS
-	                        ? a->dnssec
-	                        : DNSSEC_UNCHECKED));
-	report_json_num(o, "ttl", a->ttl);
-	ans = cJSON_AddArrayToObject(o, "answers");
-	if (a->type == LDNS_RR_TYPE_MX) {
-		for (size_t i = 0; i < a->nmx; i++) {
-			cJSON *m = cJSON_CreateObject();
-
-			cJSON_AddNumberToObject(m, "preference",
-			    a->mx[i].preference);
-			cJSON_AddStringToObject(m, "exchange",
-			    a->mx[i].exchange[0] ? a->mx[i].exchange : ".");
-			cJSON_AddItemToArray(ans, m);
-		}
-	} else if (a->type == LDNS_RR_TYPE_TLSA) {
-		for (size_t i = 0; i < a->ntlsa; i++) {
-			const struct dns_tlsa *t = &a->tlsa[i];
-			cJSON *m = cJSON_CreateObject();
-			char *hex = malloc(t->len * 2 + 1);
-			bool usable = (t->usage == 2 || t->usage == 3) &&
-			              t->selector <= 1 && t->mtype <= 2;
-
-			for (size_t k = 0; hex != NULL && k < t->len; k++)
-				snprintf(hex + 2 * k, 3, "%02x", t->data[k]);
-			if (hex != NULL)
-				hex[t->len * 2] = '\0';
-			cJSON_AddNumberToObject(m, "usage", t->usage);
-			cJSON_AddNumberToObject(m, "selector", t->selector);
-			cJSON_AddNumberToObject(m, "mtype", t->mtype);
-			cJSON_AddStringToObject(m, "data", hex ? hex : "");
-			cJSON_AddBoolToObject(m, "usable", usable);
-			report_json_str(m, "reason",
-			    usable ? NULL
-			    : t->usage < 2
-			        ? "usages 0 and 1 are unusable for SMTP (RFC 7672 3.1.3)"
-			        : "unknown usage, selector or matching type");
-			free(hex);
-			cJSON_AddItemToArray(ans, m);
-		}
-	} else {
-		char **sorted = calloc(a->ntext + 1, sizeof(*sorted));
-
-		if (sorted != NULL) {
-			if (a->ntext > 0)
-				memcpy(sorted, a->text,
-				    a->ntext * sizeof(*sorted));
-			/* Addresses arrive sorted from dns.c; TXT by text. */
-			if (a->type == LDNS_RR_TYPE_TXT)
-				qsort(sorted, a->ntext, sizeof(*sorted),
-				    str_cmp);
-			for (size_t i = 0; i < a->ntext; i++)
-				cJSON_AddItemToArray(ans,
-				    cJSON_CreateString(sorted[i]));
-			free(sorted);
-		}
-	}
-	cJSON_AddItemToObject(o, "cname_chain", check_dns_cname_json(a));
-	cJSON_AddNumberToObject(o, "ms", a->ms);
-	if (a->err != ST_OK || (a->rcode != LDNS_RCODE_NOERROR &&
-	                           a->rcode != LDNS_RCODE_NXDOMAIN)) {
-		e = cJSON_AddObjectToObject(o, "error");
-		cJSON_AddStringToObject(e, "code", dns_error_code(a));
-		cJSON_AddStringToObject(e, "phase", "dns");
-		cJSON_AddStringToObject(e, "message",
-		    a->errmsg[0] ? a->errmsg
-		    : rc         ? rc
-		                 : "no answer");
-	} else
-		cJSON_AddNullToObject(o, "error");
-	return o;
-}
 
 static cJSON *
 tool_json(void)
@@ -164,21 +46,6 @@ target_json(const struct probe_result *r)
 	report_json_str(t, "mailbox", r->mailbox);
 	report_json_str(t, "host", r->kind == TARGET_HOST ? r->opt.host : NULL);
 	return t;
-}
-
-static const char *
-tls_version_name(int v)
-{
-	switch (v) {
-	case TLS1_VERSION:
-		return "TLSv1";
-	case TLS1_1_VERSION:
-		return "TLSv1.1";
-	case TLS1_3_VERSION:
-		return "TLSv1.3";
-	default:
-		return "TLSv1.2";
-	}
 }
 
 static cJSON *
@@ -215,7 +82,8 @@ run_json(const struct probe_result *r)
 		cJSON_AddItemToArray(a, cJSON_CreateString("ipv6"));
 	cJSON_AddStringToObject(x, "ehlo", r->ehlo);
 	cJSON_AddStringToObject(x, "mail_from", o->mail_from);
-	cJSON_AddStringToObject(x, "min_tls", tls_version_name(o->min_tls));
+	cJSON_AddStringToObject(x, "min_tls",
+	    report_json_tls_version(o->min_tls));
 	cJSON_AddNumberToObject(x, "warn_days", o->warn_days);
 	cJSON_AddNumberToObject(x, "timeout_ms", o->timeout_ms);
 	cJSON_AddNumberToObject(x, "deadline_ms", o->deadline_ms);
@@ -345,90 +213,6 @@ checks_json(const struct probe_result *r)
 }
 
 static cJSON *
-vset_addrs(const struct verdict_set *s)
-{
-	cJSON *a = cJSON_CreateArray();
-
-	for (size_t i = 0; a != NULL && i < s->n; i++) {
-		const struct verdict_addr *v = &s->addrs[i];
-		cJSON *o = cJSON_CreateObject();
-
-		if (!cJSON_AddItemToArray(a, o)) {
-			cJSON_Delete(a);
-			return NULL;
-		}
-
-		cJSON_AddStringToObject(o, "mx", v->pa->mx->name);
-		cJSON_AddStringToObject(o, "address", v->pa->address);
-		cJSON_AddStringToObject(o, "outcome",
-		    verdict_outcome_name(v->outcome));
-		report_json_str(o, "transport", v->transport);
-		report_json_str(o, "auth", v->auth);
-		cJSON_AddStringToObject(o, "rule", v->rule);
-		report_json_str(o, "reason", v->reason);
-		if (v->has_would_fail)
-			cJSON_AddBoolToObject(o, "would_fail", v->would_fail);
-	}
-	return a;
-}
-
-static cJSON *
-counts_json(const struct verdict_set *s)
-{
-	cJSON *c = cJSON_CreateObject();
-
-	cJSON_AddNumberToObject(c, "deliver", (double)s->deliver);
-	cJSON_AddNumberToObject(c, "defer", (double)s->defer);
-	cJSON_AddNumberToObject(c, "unknown", (double)s->unknown);
-	return c;
-}
-
-static cJSON *
-verdicts_json(const struct probe_result *r)
-{
-	cJSON *v = cJSON_CreateObject(), *levels;
-	bool ok;
-
-	cJSON_AddStringToObject(v, "min_tls", tls_version_name(r->opt.min_tls));
-	levels = cJSON_AddObjectToObject(v, "levels");
-	for (int i = 0; r->levels != NULL && i < LEVEL__COUNT; i++) {
-		const struct verdict_level *L = &r->levels[i];
-		cJSON *o, *vars;
-
-		if (!L->present)
-			continue;
-		o = cJSON_AddObjectToObject(levels, probe_level_name(i));
-		cJSON_AddStringToObject(o, "outcome",
-		    verdict_outcome_name(L->strict.outcome));
-		cJSON_AddBoolToObject(o, "required", L->required);
-		report_json_str(o, "expectation", L->expectation);
-		cJSON_AddStringToObject(o, "judged_on",
-		    L->judged_on ? L->judged_on : "strict");
-		cJSON_AddStringToObject(o, "status",
-		    check_status_name(L->status));
-		cJSON_AddItemToObject(o, "counts", counts_json(&L->strict));
-		ok = section(o, "addresses", vset_addrs(&L->strict));
-		vars = cJSON_AddObjectToObject(o, "variants");
-		for (size_t k = 0; ok && k < L->nvariants; k++) {
-			const struct verdict_set *s = &L->variants[k];
-			cJSON *x = cJSON_AddObjectToObject(vars, s->name);
-
-			cJSON_AddStringToObject(x, "outcome",
-			    verdict_outcome_name(s->outcome));
-			cJSON_AddItemToObject(x, "counts", counts_json(s));
-			ok =
-			    x != NULL && section(x, "addresses", vset_addrs(s));
-		}
-		if (!ok) {
-			/* a level without its addresses is no verdict */
-			cJSON_Delete(v);
-			return NULL;
-		}
-	}
-	return v;
-}
-
-static cJSON *
 summary_json(const struct probe_result *r)
 {
 	cJSON *s = cJSON_CreateObject(), *c, *a;
@@ -466,175 +250,6 @@ summary_json(const struct probe_result *r)
 	cJSON_AddNumberToObject(s, "exit_code", r->exit_code);
 	cJSON_AddStringToObject(s, "exit_reason", r->exit_reason);
 	return s;
-}
-
-static cJSON *
-policy_json(const struct probe_result *r, const struct mtasts_state *s)
-{
-	const struct mtasts_fetch_result *f = &s->fetch;
-	cJSON *p = cJSON_CreateObject(), *a, *t, *x;
-	char esc[600], date[32];
-
-	report_json_str(p, "url", f->url);
-	a = cJSON_AddArrayToObject(p, "host_addresses");
-	for (size_t i = 0; i < s->params.naddrs; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(s->addrs[i]));
-	cJSON_AddBoolToObject(p, "fetched", f->fetched);
-	cJSON_AddBoolToObject(p, "authenticated", f->authenticated);
-	report_json_num(p, "http_status", f->http_status ? f->http_status : -1);
-	if (f->has_content_type) {
-		text_escape(f->content_type, f->content_type_len, esc,
-		    sizeof(esc));
-		cJSON_AddStringToObject(p, "content_type", esc);
-	} else
-		cJSON_AddNullToObject(p, "content_type");
-	if (f->has_location) {
-		text_escape(f->location, f->location_len, esc, sizeof(esc));
-		cJSON_AddStringToObject(p, "location", esc);
-	} else
-		cJSON_AddNullToObject(p, "location");
-	cJSON_AddNumberToObject(p, "bytes", (double)f->bytes);
-	cJSON_AddNumberToObject(p, "ms", f->ms);
-	if (f->tls_checked) {
-		t = cJSON_AddObjectToObject(p, "tls");
-		report_json_str(t, "version", f->tls_version);
-		cJSON_AddBoolToObject(t, "trusted", f->trusted);
-		cJSON_AddBoolToObject(t, "name_match", f->name_match);
-		report_json_str(t, "verify_error", f->verify_error);
-		report_json_str(t, "leaf_sha256",
-		    f->leaf_known ? f->leaf_sha256 : NULL);
-		if (f->leaf_known && f->not_after) {
-			clock_rfc3339(f->not_after, date, sizeof(date));
-			cJSON_AddStringToObject(t, "not_after", date);
-		} else
-			cJSON_AddNullToObject(t, "not_after");
-	} else
-		cJSON_AddNullToObject(p, "tls");
-	if (f->body != NULL) {
-		/* The body is kept whole (report.md 2), escaped like all peer
-		 * text; 65536 octets at most. */
-		size_t cap = f->bytes * 3 + 8;
-		char *b = malloc(cap);
-
-		if (b != NULL) {
-			text_escape_lines(f->body, f->bytes, b, cap);
-			cJSON_AddStringToObject(p, "body", b);
-			free(b);
-		} else
-			cJSON_AddNullToObject(p, "body");
-	} else
-		cJSON_AddNullToObject(p, "body");
-	if (s->policy_parsed) {
-		x = cJSON_AddObjectToObject(p, "parsed");
-		cJSON_AddStringToObject(x, "version",
-		    s->policy.has_version ? "STSv1" : "");
-		cJSON_AddStringToObject(x, "mode",
-		    mtasts_mode_name(s->policy.mode));
-		cJSON_AddNumberToObject(x, "max_age",
-		    (double)s->policy.max_age);
-		a = cJSON_AddArrayToObject(x, "mx");
-		for (size_t i = 0; i < s->policy.nmx; i++)
-			cJSON_AddItemToArray(a,
-			    cJSON_CreateString(s->policy.mx[i]));
-		a = cJSON_AddArrayToObject(x, "unknown_keys");
-		for (size_t i = 0; i < s->policy.nunknown; i++)
-			cJSON_AddItemToArray(a,
-			    cJSON_CreateString(s->policy.unknown[i].key));
-		a = cJSON_AddArrayToObject(p, "unused_patterns");
-		for (size_t i = 0; i < s->policy.nmx; i++) {
-			bool used = false;
-
-			for (size_t k = 0; k < r->nmx && !used; k++)
-				used = mtasts_mx_match(s->policy.mx[i],
-				    strlen(s->policy.mx[i]), r->mx[k].name,
-				    strlen(r->mx[k].name));
-			if (!used)
-				cJSON_AddItemToArray(a,
-				    cJSON_CreateString(s->policy.mx[i]));
-		}
-	} else {
-		cJSON_AddNullToObject(p, "parsed");
-		cJSON_AddArrayToObject(p, "unused_patterns");
-	}
-	if (f->err != ST_OK && f->error_code != NULL) {
-		x = cJSON_AddObjectToObject(p, "error");
-		cJSON_AddStringToObject(x, "code", f->error_code);
-		cJSON_AddStringToObject(x, "phase",
-		    f->error_phase ? f->error_phase : "https");
-		cJSON_AddStringToObject(x, "message", f->errmsg);
-	} else
-		cJSON_AddNullToObject(p, "error");
-	return p;
-}
-
-static cJSON *
-mta_sts_json(const struct probe_result *r)
-{
-	const struct mtasts_state *s = r->sts;
-	cJSON *o, *t, *fl;
-	char esc[600];
-
-	if (!r->have_sts_dns || s == NULL)
-		return cJSON_CreateNull();
-	o = cJSON_CreateObject();
-	t = cJSON_AddObjectToObject(o, "txt");
-	cJSON_AddItemToObject(t, "lookup", report_json_lookup(r, &r->sts_txt));
-	cJSON_AddNumberToObject(t, "candidates", (double)s->txt.candidates);
-	if (s->txt.candidates == 1) {
-		const char *rec = r->sts_txt.text[s->txt.record];
-
-		text_escape(rec, strlen(rec), esc, sizeof(esc));
-		cJSON_AddStringToObject(t, "record", esc);
-	} else
-		cJSON_AddNullToObject(t, "record");
-	report_json_str(t, "id", s->txt.has_id ? s->txt.id : NULL);
-	fl = cJSON_AddObjectToObject(t, "fields");
-	for (size_t i = 0; i < s->txt.nfields; i++)
-		cJSON_AddStringToObject(fl, s->txt.fields[i].name,
-		    s->txt.fields[i].value);
-	cJSON_AddItemToObject(o, "policy", policy_json(r, s));
-	return o;
-}
-
-static cJSON *
-tls_rpt_json(const struct probe_result *r)
-{
-	cJSON *o, *a;
-	struct tlsrpt t;
-	char esc[600];
-
-	if (!r->have_rpt_dns)
-		return cJSON_CreateNull();
-	o = cJSON_CreateObject();
-	cJSON_AddItemToObject(o, "lookup", report_json_lookup(r, &r->rpt_txt));
-	tlsrpt_init(&t);
-	if (tlsrpt_parse(&t, (const char *const *)r->rpt_txt.txt,
-	        r->rpt_txt.txt_len, r->rpt_txt.ntext) != ST_OK) {
-		/* not "no record": the part is lost, and with it the render */
-		tlsrpt_release(&t);
-		cJSON_Delete(o);
-		return NULL;
-	}
-	cJSON_AddNumberToObject(o, "candidates", (double)t.candidates);
-	if (t.candidates == 1) {
-		const char *rec = r->rpt_txt.text[t.record];
-
-		text_escape(rec, strlen(rec), esc, sizeof(esc));
-		cJSON_AddStringToObject(o, "record", esc);
-	} else
-		cJSON_AddNullToObject(o, "record");
-	a = cJSON_AddArrayToObject(o, "rua");
-	for (size_t i = 0; t.candidates == 1 && i < t.nuris; i++) {
-		cJSON *u = cJSON_CreateObject();
-
-		text_escape(t.uris[i].uri, t.uris[i].uri_len, esc, sizeof(esc));
-		cJSON_AddStringToObject(u, "uri", esc);
-		cJSON_AddStringToObject(u, "scheme", t.uris[i].scheme);
-		cJSON_AddBoolToObject(u, "valid", t.uris[i].valid);
-		cJSON_AddItemToArray(a, u);
-	}
-	tlsrpt_release(&t);
-	return o;
 }
 
 /* address_tests_json - report.md 5.8: one object per address that ran
@@ -764,23 +379,23 @@ report_json_render(const struct probe_result *r)
 		return NULL;
 	if (cJSON_AddStringToObject(doc, "schema_version", "1.0") != NULL &&
 	    cJSON_AddStringToObject(doc, "type", "probe") != NULL &&
-	    section(doc, "tool", tool_json()) &&
-	    section(doc, "target", target_json(r)) &&
+	    report_json_section(doc, "tool", tool_json()) &&
+	    report_json_section(doc, "target", target_json(r)) &&
 	    cJSON_AddStringToObject(doc, "started", r->started) != NULL &&
 	    cJSON_AddStringToObject(doc, "finished", r->finished) != NULL &&
 	    cJSON_AddNumberToObject(doc, "duration_ms",
 	        (double)r->duration_ms) != NULL &&
-	    section(doc, "timings_ms", timings_json(r)) &&
-	    section(doc, "run", run_json(r)) &&
-	    section(doc, "dns", dns_json(r)) &&
-	    section(doc, "mx", mx_list_json(r)) &&
-	    section(doc, "mta_sts", mta_sts_json(r)) &&
-	    section(doc, "tls_rpt", tls_rpt_json(r)) &&
-	    section(doc, "address_tests", address_tests_json(r)) &&
-	    section(doc, "checks", checks_json(r)) &&
-	    section(doc, "verdicts", verdicts_json(r)) &&
-	    section(doc, "summary", summary_json(r)) &&
-	    section(doc, "errors", errors_json(r)))
+	    report_json_section(doc, "timings_ms", timings_json(r)) &&
+	    report_json_section(doc, "run", run_json(r)) &&
+	    report_json_section(doc, "dns", dns_json(r)) &&
+	    report_json_section(doc, "mx", mx_list_json(r)) &&
+	    report_json_section(doc, "mta_sts", report_json_mta_sts(r)) &&
+	    report_json_section(doc, "tls_rpt", report_json_tls_rpt(r)) &&
+	    report_json_section(doc, "address_tests", address_tests_json(r)) &&
+	    report_json_section(doc, "checks", checks_json(r)) &&
+	    report_json_section(doc, "verdicts", report_json_verdicts(r)) &&
+	    report_json_section(doc, "summary", summary_json(r)) &&
+	    report_json_section(doc, "errors", errors_json(r)))
 		out = cJSON_PrintUnformatted(doc);
 	cJSON_Delete(doc);
 	return out;

@@ -23,4 +23,15 @@ void report_json_str(cJSON *o, const char *key, const char *s);
 /* Adds key with value n, or null when n < 0. */
 void report_json_num(cJSON *o, const char *key, long n);
 
+/* Adds item under key; false, with item freed, when it or the key could
+ * not be stored (report_json_render then fails: no partial document). */
+bool report_json_section(cJSON *doc, const char *key, cJSON *item);
+/* "TLSv1" ... "TLSv1.3" for a protocol version number. */
+const char *report_json_tls_version(int v);
+/* report.md 5.6, 5.7: the MTA-STS and TLS-RPT objects (report_json_policy.c) */
+cJSON *report_json_mta_sts(const struct probe_result *r);
+cJSON *report_json_tls_rpt(const struct probe_result *r);
+/* report.md 5.10: the verdicts object (report_json_verdict.c) */
+cJSON *report_json_verdicts(const struct probe_result *r);
+
 #endif

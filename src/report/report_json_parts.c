@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include <openssl/ssl.h>
+
 #include "clock.h"
 #include "text.h"
 
@@ -87,4 +89,32 @@ report_json_cert(const struct cert_summary *c, size_t depth, bool pem)
 	if (pem)
 		cJSON_AddStringToObject(o, "pem", c->pem ? c->pem : "");
 	return o;
+}
+
+/* section - add a part of the document; false, with the part freed, when
+ * it or its key could not be stored */
+bool
+report_json_section(cJSON *doc, const char *key, cJSON *item)
+{
+	if (item != NULL && cJSON_AddItemToObject(doc, key, item))
+		return true;
+	cJSON_Delete(item);
+	return false;
+}
+
+/* report_json_tls_version - OpenSSL's name of a protocol version (the
+ * default for --min-tls is TLS 1.2) */
+const char *
+report_json_tls_version(int v)
+{
+	switch (v) {
+	case TLS1_VERSION:
+		return "TLSv1";
+	case TLS1_1_VERSION:
+		return "TLSv1.1";
+	case TLS1_3_VERSION:
+		return "TLSv1.3";
+	default:
+		return "TLSv1.2";
+	}
 }
