@@ -24,6 +24,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "smtp_params.h"
 #include "smtp_reply.h"
 #include "smtptls/err.h"
 #include "st_limits.h"
@@ -133,22 +134,6 @@ struct smtp_client {
 	                     ended it (see the reply of fail_state) */
 	char errmsg[200]; /* one line saying why it ended early */
 };
-
-/*
- * smtp_mailbox_problem - the one rule for a mailbox that goes into
- * MAIL FROM:<...> or RCPT TO:<...>: local@domain, both parts non-empty, at
- * most SMTP_MAILBOX_MAX octets of ASCII, no control octet, SP, '<' or '>'
- * (which would break the command or inject one). NULL when s is fine, else why
- * not (static text). The command line checks its options with it too.
- */
-const char *smtp_mailbox_problem(const char *s);
-
-/*
- * smtp_ehlo_name_problem - the rule for the name sent in EHLO/HELO: a host
- * name (ascii_is_hostname) or an address literal. NULL when fine, else why
- * not (static text).
- */
-const char *smtp_ehlo_name_problem(const char *s);
 
 /* Copies the params strings; on ST_ERR_NOMEM or ST_ERR_INVAL (a param that
  * would break the command syntax, see above) the struct is safe to
