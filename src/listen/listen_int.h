@@ -1,7 +1,8 @@
 /*
  * listen_int.h - what the listener's modules share: the session record
  * (filled by the driver in listen.c and the TLS adapter in listen_tls.c,
- * judged and rendered by listen_report.c) and the listener itself.
+ * judged by listen_judge.c, rendered by listen_json.c and listen_human.c)
+ * and the listener itself.
  */
 #ifndef SMTPTLS_LISTEN_INT_H
 #define SMTPTLS_LISTEN_INT_H
@@ -150,8 +151,11 @@ SSL *listen_tls_new(SSL_CTX *ctx, struct listen_session *s);
 /* After a successful handshake: version, cipher, group, SNI, client cert. */
 void listen_tls_collect(struct listen_session *s);
 
-/* listen_report.c */
+/* listen_judge.c */
 const char *listen_verdict_name(enum listen_verdict v);
+/* Names of report.md 9, or NULL for the zero ("not yet") values. */
+const char *listen_refusal_name(enum listen_refusal r);
+const char *listen_hs_name(enum listen_hs h);
 /* Refusal, verdict and checks of a finished session. ST_OK, or the error
  * that kept a check result out of s->checks (check_list_error). */
 enum st_err listen_session_judge(struct listen_session *s)
