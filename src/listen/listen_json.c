@@ -353,7 +353,7 @@ listen_end_json(const struct listen *l, int exit_code)
 	cJSON_AddStringToObject(d, "finished", t);
 	cJSON_AddNumberToObject(d, "sessions", l->finished);
 	o = cJSON_AddObjectToObject(d, "checks");
-	for (int i = 0; i < CHECK__COUNT; i++)
+	for (int i = CHECK_PASS; i < CHECK__COUNT; i++)
 		cJSON_AddNumberToObject(o, check_status_name(i),
 		    (double)l->counts[i]);
 	a = cJSON_AddArrayToObject(d, "peers");

@@ -221,7 +221,7 @@ summary_json(const struct probe_result *r)
 
 	check_list_count(&r->checks, counts);
 	c = cJSON_AddObjectToObject(s, "checks");
-	for (int i = 0; i < CHECK__COUNT; i++)
+	for (int i = CHECK_PASS; i < CHECK__COUNT; i++)
 		cJSON_AddNumberToObject(c, check_status_name(i),
 		    (double)counts[i]);
 	for (size_t i = 0; i < r->checks.n; i++)
