@@ -76,6 +76,23 @@ combination(const struct probe_options *o, char *why, size_t len)
 	return NULL;
 }
 
+/* env - a variable's value, NULL when unset or empty */
+static const char *
+env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+/* probe_env - what the environment says (read here, never in src/):
+ * SMTPTLS_RESOLV_CONF replaces /etc/resolv.conf (for tests) */
+static void
+probe_env(struct probe_options *o)
+{
+	o->resolv_conf = env("SMTPTLS_RESOLV_CONF");
+}
+
 int
 cmd_probe(int argc, char **argv, struct global_opts *g)
 {
@@ -88,6 +105,7 @@ cmd_probe(int argc, char **argv, struct global_opts *g)
 	int rc;
 
 	probe_options_init(&o);
+	probe_env(&o);
 	if ((rc = probe_opts_parse(argc, argv, &o, g, &domains, &parallel)) >=
 	    0)
 		return rc;

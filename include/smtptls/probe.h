@@ -38,6 +38,9 @@ struct probe_options {
 	const char *host;   /* --host HOST[:PORT], or NULL */
 	const char *resolvers[PROBE_MAX_RESOLVERS];
 	size_t nresolvers;
+	/* resolv.conf read when nresolvers is 0; NULL: /etc/resolv.conf
+	 * (cmd/ sets it from SMTPTLS_RESOLV_CONF) */
+	const char *resolv_conf;
 	const char *trust_anchor; /* --trust-anchor FILE or NULL */
 	const char *ca_file, *ca_path;
 	unsigned timeout_ms, deadline_ms;

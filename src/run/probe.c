@@ -319,7 +319,8 @@ probe_setup(struct probe_result *r, char *errmsg, size_t errlen)
 	/* An unreadable resolv.conf or trust anchor is the user's setup
 	 * (ST_ERR_INVAL: exit 2, report.md 8); out of memory stays itself. */
 	if ((err = dns_config_init(&r->dnscfg, o->resolvers, o->nresolvers,
-	         o->timeout_ms, o->trust_anchor, errmsg, errlen)) != ST_OK)
+	         o->resolv_conf, o->timeout_ms, o->trust_anchor, errmsg,
+	         errlen)) != ST_OK)
 		return err == ST_ERR_NOMEM ? err : ST_ERR_INVAL;
 	snprintf(r->trust_store, sizeof(r->trust_store), "%s",
 	    o->ca_file   ? o->ca_file
