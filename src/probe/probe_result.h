@@ -74,6 +74,10 @@ struct probe_addr {
 	struct probe_addr *clear;
 };
 
+/* The address was not tried: this machine has no route to it (state
+ * ADDR_SKIPPED, conn_error "no-route"); not a finding about the server. */
+bool probe_addr_no_route(const struct probe_addr *pa);
+
 struct probe_mx {
 	char *name;
 	int preference;     /* -1 for --host */
