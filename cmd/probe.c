@@ -86,11 +86,14 @@ env(const char *name)
 }
 
 /* probe_env - what the environment says (read here, never in src/):
- * SMTPTLS_RESOLV_CONF replaces /etc/resolv.conf (for tests) */
+ * SMTPTLS_RESOLV_CONF replaces /etc/resolv.conf (for tests); OpenSSL's
+ * SSL_CERT_FILE and SSL_CERT_DIR name the default trust store */
 static void
 probe_env(struct probe_options *o)
 {
 	o->resolv_conf = env("SMTPTLS_RESOLV_CONF");
+	o->ca_env_file = env(X509_get_default_cert_file_env());
+	o->ca_env_dir = env(X509_get_default_cert_dir_env());
 }
 
 int

@@ -43,6 +43,9 @@ struct probe_options {
 	const char *resolv_conf;
 	const char *trust_anchor; /* --trust-anchor FILE or NULL */
 	const char *ca_file, *ca_path;
+	/* SSL_CERT_FILE, SSL_CERT_DIR (cmd/ reads the environment), or NULL:
+	 * the trust store without --ca-file/--ca-path (trust_store.h) */
+	const char *ca_env_file, *ca_env_dir;
 	unsigned timeout_ms, deadline_ms;
 	bool ipv4, ipv6; /* families to use (both by default) */
 	uint16_t port;
