@@ -46,7 +46,7 @@ ms_tv(long ms)
 
 /* resolver_new - a resolver for one server, all knobs set explicitly. */
 static ldns_resolver *
-resolver_new(const struct dns_server *srv, bool cd)
+resolver_new(const struct dns_server *srv, bool cd, unsigned tries)
 {
 	ldns_resolver *res;
 	ldns_rdf *ns;
@@ -69,7 +69,7 @@ resolver_new(const struct dns_server *srv, bool cd)
 	ldns_resolver_set_dnssec(res, true);
 	ldns_resolver_set_dnssec_cd(res, cd);
 	ldns_resolver_set_edns_udp_size(res, DNS_EDNS_SIZE);
-	ldns_resolver_set_retry(res, DNS_UDP_TRIES);
+	ldns_resolver_set_retry(res, (uint8_t)tries);
 	ldns_resolver_set_retrans(res, 0);
 	/* We fall back to TCP ourselves, within the deadline. */
 	ldns_resolver_set_fallback(res, false);
@@ -135,12 +135,11 @@ query_server(struct dns_ctx *c, const struct dns_server *srv,
 
 	*out = NULL;
 	err = ST_ERR_NOMEM;
-	if ((res = resolver_new(srv, cd)) == NULL) {
+	if ((res = resolver_new(srv, cd, tries)) == NULL) {
 		snprintf(errmsg, errlen, "cannot set up a resolver for '%s'",
 		    srv->addr);
 		goto out;
 	}
-	ldns_resolver_set_retry(res, (uint8_t)tries);
 	ldns_resolver_set_timeout(res, ms_tv(share_ms / (long)tries));
 	if (ldns_resolver_prepare_query_pkt(&q, res, name, type,
 	        LDNS_RR_CLASS_IN,

@@ -168,6 +168,18 @@ family_notes(struct hr *h, const struct probe_result *r)
 	}
 }
 
+/* state_word - how an address's session ended, in the heading */
+static const char *
+state_word(const struct probe_addr *pa)
+{
+	return pa->state == ADDR_COMPLETE  ? "complete"
+	       : pa->state == ADDR_ABORTED ? "aborted"
+	       : pa->state == ADDR_ERROR   ? "no connection"
+	       : probe_addr_no_route(pa)   ? "not testable from here"
+	       : pa->state == ADDR_SKIPPED ? "skipped"
+	                                   : "not probed";
+}
+
 /* address_test_line - checks.md 9: the session that ran the address test
  * says so, with the replies it got */
 static void
@@ -227,13 +239,7 @@ address_details(struct hr *h, const struct probe_result *r,
 	char line[1100];
 
 	put(h, "\n%s[%s]:%u  %s\n", pa->mx->name, pa->address,
-	    (unsigned)r->opt.port,
-	    pa->state == ADDR_COMPLETE  ? "complete"
-	    : pa->state == ADDR_ABORTED ? "aborted"
-	    : pa->state == ADDR_ERROR   ? "no connection"
-	    : probe_addr_no_route(pa)   ? "not testable from here"
-	    : pa->state == ADDR_SKIPPED ? "skipped"
-	                                : "not probed");
+	    (unsigned)r->opt.port, state_word(pa));
 	if (!pa->connected) {
 		put(h, "  %s\n", pa->conn_errmsg);
 		return;
