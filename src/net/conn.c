@@ -81,7 +81,7 @@ conn_route_check(const struct sockaddr *sa, socklen_t len)
 bool
 conn_no_route(int err)
 {
-	return err == ENETUNREACH || err == EHOSTUNREACH ||
+	return err == ENETUNREACH || err == EHOSTUNREACH || err == ENETDOWN ||
 	       err == EADDRNOTAVAIL || err == EAFNOSUPPORT || err == EACCES;
 }
 

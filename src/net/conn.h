@@ -83,9 +83,9 @@ int conn_connect(struct conn *c, const struct sockaddr *sa, socklen_t len);
  * connect()ed to it, which asks the kernel's routing table and sends
  * nothing. Returns 0, or the errno when the route lookup (or the socket of
  * the family) failed. conn_no_route() says which errnos mean "no route
- * from here" (ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL, EAFNOSUPPORT,
- * EACCES for a "prohibit" route), as opposed to a server or path failure
- * seen later through SO_ERROR.
+ * from here" (ENETUNREACH, EHOSTUNREACH, ENETDOWN, EADDRNOTAVAIL,
+ * EAFNOSUPPORT, EACCES for a "prohibit" route), as opposed to a server or path
+ * failure seen later through SO_ERROR.
  */
 int conn_route_check(const struct sockaddr *sa, socklen_t len);
 bool conn_no_route(int err);
