@@ -15,7 +15,8 @@ struct global_opts {
 	enum color_mode color;
 	int verbose;
 	bool quiet;
-	bool nagios; /* probe --nagios: monitoring-plugin codes */
+	bool nagios;      /* probe --nagios: monitoring-plugin codes */
+	const char *html; /* probe --html FILE: also write the page there */
 };
 
 /* Exit codes of report.md 8. */
