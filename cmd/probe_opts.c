@@ -20,6 +20,7 @@
 #include "smtptls/probe.h"
 #include "ascii.h"
 #include "smtp_client.h"
+#include "text.h"
 
 #include "banned.h"
 
@@ -326,13 +327,24 @@ opt_parallel(const struct opt_row *row, const char *arg, struct parse_ctx *c)
 	return -1;
 }
 
-/* opt_html - --html FILE: cmd/probe_html.c opens it before the probe */
+/* opt_html - --html FILE: cmd/probe_html.c opens it before the probe. A
+ * name with control octets or invalid UTF-8 is refused like every other
+ * value (46-cli-props.sh): most likely a quoting mistake, and the error
+ * message could not show it. */
 static int
 opt_html(const struct opt_row *row, const char *arg, struct parse_ctx *c)
 {
+	const unsigned char *p = (const unsigned char *)arg;
+	size_t len = strlen(arg), i, l;
+
 	(void)row;
-	if (*arg == '\0')
+	if (len == 0)
 		return opt_error(c->g, "--html", "empty file name");
+	for (i = 0; i < len; i += l)
+		if ((l = text_utf8_len(p + i, len - i)) == 0 || p[i] < 0x20 ||
+		    p[i] == 0x7f)
+			return opt_error(c->g, "--html",
+			    "file name with control octets or invalid UTF-8");
 	c->g->html = arg;
 	return -1;
 }
