@@ -7,7 +7,7 @@
 # so an option added to the tool without its completion fails the suite.
 # Self-contained: it does not need the bash-completion package's helpers.
 
-_smtptls_commands='probe listen'
+_smtptls_commands='probe listen diff'
 _smtptls_global='--version --json --color= -v --verbose -q --quiet -h --help'
 
 # Per command: every option, and those of them that take a value (the next
@@ -26,6 +26,7 @@ _smtptls_probe_args='--resolver --trust-anchor --ca-file --ca-path --timeout
 _smtptls_listen_opts='--bind --hostname --cert --key --untrusted-cert
 --request-client-cert --no-starttls --count --once --duration --timeout
 --expect --accept-data --json -v --verbose -q --quiet -h --help'
+_smtptls_diff_opts='--json --help'
 _smtptls_listen_args='--bind --hostname --cert --key --count --duration
 --timeout --expect'
 
@@ -85,6 +86,7 @@ _smtptls() {
 	case "$cmd" in
 	probe) opts=$_smtptls_probe_opts args=$_smtptls_probe_args ;;
 	listen) opts=$_smtptls_listen_opts args=$_smtptls_listen_args ;;
+	diff) opts=$_smtptls_diff_opts args="" ;;
 	*) opts=$_smtptls_global args="" ;;
 	esac
 
@@ -101,6 +103,8 @@ _smtptls() {
 		;;
 	*)
 		[ -z "$cmd" ] && COMPREPLY=($(compgen -W "$_smtptls_commands" -- "$cur"))
+		# diff compares two report files
+		[ "$cmd" = diff ] && _smtptls_value -f "$cur"
 		;;
 	esac
 	return 0
