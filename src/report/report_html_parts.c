@@ -163,7 +163,50 @@ cert_row(struct html *h, const char *addr, const cJSON *cert)
 	html_raw(h, "</td></tr>\n");
 }
 
-/* cert_block - the TLS outcome and chain of one address */
+/* reply_lines - the lines of one SMTP reply as the server sent them */
+static void
+reply_lines(struct html *h, const char *label, const char *addr,
+    const cJSON *reply)
+{
+	const cJSON *l;
+
+	if (cJSON_GetArraySize(html_get(reply, "lines")) == 0)
+		return;
+	html_fmt(h, "<tr><th>%s</th>", label);
+	html_open_k(h, "td", NULL, "reply", addr, label, (const char *)NULL);
+	html_raw(h, "<code>");
+	cJSON_ArrayForEach(l, html_get(reply, "lines"))
+	{
+		html_text(h, cJSON_IsString(l) ? l->valuestring : NULL);
+		html_raw(h, "<br>");
+	}
+	html_raw(h, "</code></td></tr>\n");
+}
+
+/* smtp_block - the state of one address and what its server said */
+static void
+smtp_block(struct html *h, const cJSON *a)
+{
+	const cJSON *smtp = html_get(a, "smtp");
+	const char *addr = html_str(a, "address");
+
+	html_raw(h, "<table>\n<tr><th>state</th>");
+	html_cell(h, html_str(a, "state"), "state", addr, NULL);
+	html_raw(h, "</tr>\n");
+	if (html_str(html_get(a, "error"), "message") != NULL) {
+		html_raw(h, "<tr><th>error</th>");
+		html_cell(h, html_str(html_get(a, "error"), "message"), "error",
+		    addr, NULL);
+		html_raw(h, "</tr>\n");
+	}
+	reply_lines(h, "banner", addr, html_get(smtp, "banner"));
+	reply_lines(h, "ehlo", addr, html_get(smtp, "ehlo"));
+	reply_lines(h, "starttls", addr, html_get(smtp, "starttls"));
+	reply_lines(h, "ehlo_tls", addr, html_get(smtp, "ehlo_tls"));
+	html_raw(h, "</table>\n");
+}
+
+/* cert_block - what one address said, its TLS outcome and chain */
 static void
 cert_block(struct html *h, const cJSON *m, const cJSON *a)
 {
@@ -175,7 +218,11 @@ cert_block(struct html *h, const cJSON *m, const cJSON *a)
 	html_text(h, html_str(m, "name"));
 	html_raw(h, " [");
 	html_text(h, addr);
-	html_raw(h, "]</h3>\n<p>");
+	html_raw(h, "]</h3>\n");
+	smtp_block(h, a);
+	if (tls == NULL || cJSON_IsNull(tls))
+		return;
+	html_raw(h, "<p>");
 	html_text(h, html_str(tls, "version"));
 	html_raw(h, " ");
 	html_text(h, html_str(tls, "cipher"));
@@ -203,20 +250,17 @@ html_certs(struct html *h, const cJSON *doc)
 	const cJSON *m, *a;
 	bool any = false;
 
-	html_raw(h, "<h2 id=\"certificates\">Certificates</h2>\n");
+	html_raw(h, "<h2 id=\"addresses\">Addresses and certificates</h2>\n");
 	cJSON_ArrayForEach(m, html_get(doc, "mx"))
 	{
 		cJSON_ArrayForEach(a, html_get(m, "addresses"))
 		{
-			if (cJSON_GetArraySize(
-			        html_get(html_get(a, "tls"), "chain")) > 0) {
-				cert_block(h, m, a);
-				any = true;
-			}
+			cert_block(h, m, a);
+			any = true;
 		}
 	}
 	if (!any)
-		html_raw(h, "<p>No certificate was presented.</p>\n");
+		html_raw(h, "<p>No MX address.</p>\n");
 }
 
 /* longest - the largest total of any address: the timeline's scale */

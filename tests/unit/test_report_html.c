@@ -107,6 +107,9 @@ static const char hostile_doc[] =
     "\"domain\":\"\\\"><img src=x>\"},"
     "\"mx\":[{\"name\":\"<i>mx</i>\",\"addresses\":[{\"address\":"
     "\"'onload='x\",\"timings_ms\":{\"connect\":1,\"total\":2},"
+    "\"state\":\"<st>\",\"error\":{\"message\":\"<em>\"},"
+    "\"smtp\":{\"banner\":{\"lines\":[\"220 <u>x</u>\"]},"
+    "\"ehlo\":{\"lines\":[\"250-<q>\",\"250 <a href=x>\"]}},"
     "\"tls\":{\"version\":\"<tls>\",\"chain\":[{\"depth\":0,"
     "\"subject\":\"CN=<svg onload=x>\",\"issuer\":\"&\","
     "\"not_after\":\"</td>\"}]}}]}],"
@@ -130,7 +133,8 @@ test_page(void)
 	if (err == ST_OK) {
 		const char *bad[] = { "<script", "<img", "<svg", "<i>", "<b>",
 			"<tls>", "<id>", "<d>", "<o>", "<r>", "<v>",
-			"'onload", "\" x=\"", "</td>\"" };
+			"'onload", "\" x=\"", "</td>\"", "<st>", "<em>", "<u>",
+			"<q>", "<a " };
 
 		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 			unit_eq_long(bad[i], 0,
@@ -138,6 +142,8 @@ test_page(void)
 		unit_eq_long("escaped title present", 1,
 		    strstr(b.data, "&lt;script&gt;alert(1)&lt;/script&gt;") !=
 		        NULL);
+		unit_eq_long("escaped banner present", 1,
+		    strstr(b.data, "220 &lt;u&gt;x&lt;/u&gt;") != NULL);
 		unit_eq_long("page complete", 1,
 		    strstr(b.data, "</html>\n") != NULL);
 	}
