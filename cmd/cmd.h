@@ -15,8 +15,9 @@ struct global_opts {
 	enum color_mode color;
 	int verbose;
 	bool quiet;
-	bool nagios;      /* probe --nagios: monitoring-plugin codes */
-	const char *html; /* probe --html FILE: also write the page there */
+	bool nagios; /* probe --nagios: monitoring-plugin codes */
+	/* probe --html FILE: also write the report as a page there */
+	const char *html;
 };
 
 /* Exit codes of report.md 8. */
