@@ -101,6 +101,7 @@ cmd_probe(int argc, char **argv, struct global_opts *g)
 {
 	struct probe_options o;
 	struct probe_result *r = NULL;
+	FILE *html = NULL;
 	const char *domains = NULL, *why;
 	unsigned parallel = 4;
 	char errmsg[300];
@@ -116,9 +117,22 @@ cmd_probe(int argc, char **argv, struct global_opts *g)
 	        NULL ||
 	    (why = combination(&o, errmsg, sizeof(errmsg))) != NULL)
 		return cmd_error(g, EXIT_USAGE, "usage", "options", "%s", why);
+	/* One page per target: a batch would need a page per domain (or one
+	 * huge page); say so rather than write only one of them. */
+	if (domains != NULL && g->html != NULL)
+		return cmd_error(g, EXIT_USAGE, "usage", "options",
+		    "--html writes the page of one target; it cannot be "
+		    "combined with --domains");
 	if (domains != NULL)
 		return cmd_probe_batch(domains, parallel, &o, g);
+	if (g->html != NULL && (html = cmd_probe_html_open(g, &rc)) == NULL)
+		return rc;
 	err = probe_run(&o, &r, errmsg, sizeof(errmsg));
+	if (err != ST_OK && html != NULL) {
+		/* no report, no page: an empty file would look like one */
+		(void)fclose(html);    /* nothing was written to it */
+		(void)unlink(g->html); /* best effort; the error says why */
+	}
 	if (err == ST_ERR_INVAL)
 		return cmd_error(g, EXIT_USAGE, "config", "options", "%s",
 		    errmsg);
@@ -136,6 +150,8 @@ cmd_probe(int argc, char **argv, struct global_opts *g)
 		free(t);
 	}
 	rc = cmd_probe_report(r, g);
+	if (html != NULL)
+		rc = cmd_probe_html_finish(html, r, g, rc);
 	probe_result_free(r);
 	return rc;
 }

@@ -7,7 +7,7 @@
 # so an option added to the tool without its completion fails the suite.
 # Self-contained: it does not need the bash-completion package's helpers.
 
-_smtptls_commands='probe listen'
+_smtptls_commands='probe listen diff'
 _smtptls_global='--version --json --color= -v --verbose -q --quiet -h --help'
 
 # Per command: every option, and those of them that take a value (the next
@@ -17,13 +17,16 @@ _smtptls_probe_opts='--resolver --trust-anchor --ca-file --ca-path --timeout
 --min-tls --warn-days --tls-domain --allow-private --scan --transcript
 --no-pem --no-dane --no-mta-sts --ignore --strict -f --domains --parallel
 --nagios --catchall --cleartext --json --color= -v --verbose -q --quiet
+--html
 --help'
 _smtptls_probe_args='--resolver --trust-anchor --ca-file --ca-path --timeout
 --deadline --host --port --ehlo --rcpt --mail-from --require --min-tls
---warn-days --tls-domain --ignore -f --domains --parallel'
+--warn-days --tls-domain --ignore -f --domains --parallel
+--html'
 _smtptls_listen_opts='--bind --hostname --cert --key --untrusted-cert
 --request-client-cert --no-starttls --count --once --duration --timeout
 --expect --accept-data --json -v --verbose -q --quiet -h --help'
+_smtptls_diff_opts='--json --help'
 _smtptls_listen_args='--bind --hostname --cert --key --count --duration
 --timeout --expect'
 
@@ -44,7 +47,7 @@ _smtptls_value() {
 		COMPREPLY=($(compgen -W 'opportunistic encrypt verify dane mta-sts secure' -- "$2")) ;;
 	--min-tls) COMPREPLY=($(compgen -W '1.0 1.1 1.2 1.3' -- "$2")) ;;
 	--expect) COMPREPLY=($(compgen -W 'verify no-cleartext client-cert sni=' -- "$2")) ;;
-	--trust-anchor | --ca-file | -f | --domains | --cert | --key)
+	--trust-anchor | --ca-file | -f | --domains | --cert | --key | --html)
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -f -- "$2") ;;
 	--ca-path)
@@ -83,6 +86,7 @@ _smtptls() {
 	case "$cmd" in
 	probe) opts=$_smtptls_probe_opts args=$_smtptls_probe_args ;;
 	listen) opts=$_smtptls_listen_opts args=$_smtptls_listen_args ;;
+	diff) opts=$_smtptls_diff_opts args="" ;;
 	*) opts=$_smtptls_global args="" ;;
 	esac
 
@@ -99,6 +103,8 @@ _smtptls() {
 		;;
 	*)
 		[ -z "$cmd" ] && COMPREPLY=($(compgen -W "$_smtptls_commands" -- "$cur"))
+		# diff compares two report files
+		[ "$cmd" = diff ] && _smtptls_value -f "$cur"
 		;;
 	esac
 	return 0

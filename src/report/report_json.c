@@ -379,15 +379,14 @@ errors_json(const struct probe_result *r)
 /*
  * Every part of the document, the checks and the verdicts of each address
  * are checked as they are added: a document that lost one of them is not
- * printed (NULL, as out of memory), rather than read as a smaller report.
+ * returned (NULL, as out of memory), rather than read as a smaller report.
  * XXX: a failed allocation of a leaf inside a part still drops only that
  * member.
  */
-char *
-report_json_render(const struct probe_result *r)
+cJSON *
+report_json_doc(const struct probe_result *r)
 {
 	cJSON *doc = cJSON_CreateObject();
-	char *out = NULL;
 
 	if (doc == NULL)
 		return NULL;
@@ -410,7 +409,20 @@ report_json_render(const struct probe_result *r)
 	    report_json_section(doc, "verdicts", report_json_verdicts(r)) &&
 	    report_json_section(doc, "summary", summary_json(r)) &&
 	    report_json_section(doc, "errors", errors_json(r)))
-		out = cJSON_PrintUnformatted(doc);
+		return doc;
+	cJSON_Delete(doc);
+	return NULL;
+}
+
+char *
+report_json_render(const struct probe_result *r)
+{
+	cJSON *doc = report_json_doc(r);
+	char *out;
+
+	if (doc == NULL)
+		return NULL;
+	out = cJSON_PrintUnformatted(doc);
 	cJSON_Delete(doc);
 	return out;
 }
