@@ -76,28 +76,77 @@ combination(const struct probe_options *o, char *why, size_t len)
 	return NULL;
 }
 
+/* batch_combination - what --resume and --shard need (NULL when fine) */
+static const char *
+batch_combination(const char *domains, const struct probe_out_opts *out)
+{
+	if (out->resume && (domains == NULL || out->output == NULL))
+		return "--resume needs --domains and --output";
+	if (out->sharded && domains == NULL)
+		return "--shard needs --domains";
+	return NULL;
+}
+
+/* report_to_file - -o FILE for one target: the report as the options ask
+ * it (never coloured unless --color=always), written in one piece */
+static int
+report_to_file(const struct probe_result *r, const struct global_opts *g,
+    struct report_sink *sink)
+{
+	struct global_opts fg = *g;
+	size_t len;
+	int code, rc;
+	char *text;
+
+	if (fg.color == COLOR_AUTO)
+		fg.color = COLOR_NEVER;
+	if ((text = cmd_probe_report_text(r, &fg, &len, &code)) == NULL)
+		return cmd_error(g, EXIT_INTERNAL, "out-of-memory", "internal",
+		    "out of memory while rendering the report");
+	if ((rc = report_sink_write(sink, text, len)) == 0)
+		rc = report_sink_close(sink);
+	free(text);
+	if (rc != 0)
+		return cmd_error(g, EXIT_INCOMPLETE, "config", "internal",
+		    "--output: cannot write '%s': %s", sink->path,
+		    strerror(rc));
+	return code;
+}
+
 int
 cmd_probe(int argc, char **argv, struct global_opts *g)
 {
 	struct probe_options o;
 	struct probe_result *r = NULL;
 	const char *domains = NULL, *why;
+	struct probe_out_opts out = { 0 };
+	struct report_sink sink = { .fd = -1 };
 	unsigned parallel = 4;
 	char errmsg[300];
 	enum st_err err;
 	int rc;
 
 	probe_options_init(&o);
-	if ((rc = probe_opts_parse(argc, argv, &o, g, &domains, &parallel)) >=
-	    0)
+	if ((rc = probe_opts_parse(argc, argv, &o, g, &domains, &parallel,
+	         &out)) >= 0)
 		return rc;
 	if ((why = operands(argc, argv, &o, domains, errmsg, sizeof(errmsg))) !=
 	        NULL ||
-	    (why = combination(&o, errmsg, sizeof(errmsg))) != NULL)
+	    (why = combination(&o, errmsg, sizeof(errmsg))) != NULL ||
+	    (why = batch_combination(domains, &out)) != NULL)
 		return cmd_error(g, EXIT_USAGE, "usage", "options", "%s", why);
 	if (domains != NULL)
-		return cmd_probe_batch(domains, parallel, &o, g);
+		return cmd_probe_batch(domains, parallel, &o, &out, g);
+	/* Before the probe: a name that cannot be written is a usage error,
+	 * not a lost report. */
+	if (out.output != NULL &&
+	    (rc = report_sink_open(&sink, out.output, false)) != 0)
+		return cmd_error(g, EXIT_USAGE, "config", "options",
+		    "--output: cannot write '%s': %s", out.output,
+		    strerror(rc));
 	err = probe_run(&o, &r, errmsg, sizeof(errmsg));
+	if (err != ST_OK)
+		(void)report_sink_close(&sink); /* nothing was written */
 	if (err == ST_ERR_INVAL)
 		return cmd_error(g, EXIT_USAGE, "config", "options", "%s",
 		    errmsg);
@@ -114,7 +163,8 @@ cmd_probe(int argc, char **argv, struct global_opts *g)
 			fputs(t, stderr);
 		free(t);
 	}
-	rc = cmd_probe_report(r, g);
+	rc = out.output != NULL ? report_to_file(r, g, &sink)
+	                        : cmd_probe_report(r, g);
 	probe_result_free(r);
 	return rc;
 }
