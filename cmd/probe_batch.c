@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,9 +38,13 @@ struct batch {
 	struct report_sink sink;
 	struct batch_keyset *seen, *done; /* this run's keys; --resume's */
 	struct probe_progress prog;
-	pthread_mutex_t lock; /* guards all of the above that changes */
+	/* Two locks, so that a worker waiting for the next line of a slow
+	 * list (a pipe) never holds back another's report: in_lock guards
+	 * in, lineno, entries and the key sets; out_lock the sink, worst
+	 * and prog. Taken in that order when both are. */
+	pthread_mutex_t in_lock, out_lock;
 	int worst;
-	int stop; /* why the run stopped early: an errno, or ENOMEM */
+	atomic_int stop; /* why the run stopped early: an errno (ENOMEM) */
 };
 
 /* exit_rank - report.md 8 precedence: 4, then 2, 1, 3, 0 */
@@ -52,26 +57,45 @@ exit_rank(int code)
 	return code >= 0 && code <= 4 ? rank[code] : 4;
 }
 
-/* batch_note - one entry's result: exit code and progress */
+/* batch_stop - the first reason to stop wins */
 static void
-batch_note(struct batch *b, int code)
+batch_stop(struct batch *b, int why)
 {
+	int none = 0;
+
+	(void)atomic_compare_exchange_strong(&b->stop, &none, why);
+}
+
+/* batch_emit - the result of the entry of line lineno: its report (text,
+ * whole, or NULL), its exit code, the progress line */
+static void
+batch_emit(struct batch *b, size_t lineno, const char *text, size_t len,
+    int code)
+{
+	int e;
+
+	pthread_mutex_lock(&b->out_lock);
+	if (text != NULL && (e = report_sink_write(&b->sink, text, len)) != 0)
+		batch_stop(b, e);
 	if (exit_rank(code) > exit_rank(b->worst))
 		b->worst = code;
 	b->prog.done++;
 	if (code != EXIT_PASS)
 		b->prog.failed++;
+	if (lineno > b->prog.lines)
+		b->prog.lines = lineno;
 	probe_progress_draw(&b->prog, false);
+	pthread_mutex_unlock(&b->out_lock);
 }
 
-/* batch_write - one report, whole, into the sink; a failure stops the run */
+/* batch_say - one line on stderr, clear of the progress line */
 static void
-batch_write(struct batch *b, const char *text, size_t len)
+batch_say(struct batch *b, const char *msg)
 {
-	int e = report_sink_write(&b->sink, text, len);
-
-	if (e != 0 && b->stop == 0)
-		b->stop = e;
+	pthread_mutex_lock(&b->out_lock);
+	probe_progress_clear(&b->prog);
+	fprintf(stderr, "smtptls: --domains: %s\n", msg);
+	pthread_mutex_unlock(&b->out_lock);
 }
 
 /* error_doc - report.md 7.2 with the entry it is about: target.input (the
@@ -128,26 +152,23 @@ static void
 entry_error(struct batch *b, const struct batch_line *l, size_t lineno,
     int exit_code, const char *code, const char *fmt, ...)
 {
-	char raw[600], msg[600 * 4];
+	char raw[600], msg[600 * 4], line[600 * 4 + 32];
 	va_list ap;
-	char *doc;
+	char *doc = NULL;
 
 	va_start(ap, fmt);
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
 	(void)smtp_reply_escape(msg, sizeof(msg), raw, strlen(raw));
-	probe_progress_clear(&b->prog);
-	fprintf(stderr, "smtptls: --domains: line %zu: %s\n", lineno, msg);
-	if (b->rg.json) {
-		if ((doc = error_doc(l, lineno, code, msg, exit_code)) ==
-		    NULL) {
-			b->stop = ENOMEM;
-			return;
-		}
-		batch_write(b, doc, strlen(doc)); /* ends in LF */
-		free(doc);
+	snprintf(line, sizeof(line), "line %zu: %s", lineno, msg);
+	batch_say(b, line);
+	if (b->rg.json &&
+	    (doc = error_doc(l, lineno, code, msg, exit_code)) == NULL) {
+		batch_stop(b, ENOMEM);
+		return;
 	}
-	batch_note(b, exit_code);
+	batch_emit(b, lineno, doc, doc != NULL ? strlen(doc) : 0, exit_code);
+	free(doc);
 }
 
 /* read_line - the next line of f: its first BATCH_LINE_MAX + 1 octets in
@@ -196,12 +217,12 @@ take(struct batch *b, const struct batch_line *l, size_t lineno)
 	if (batch_keyset_add(b->seen, h, &added) != ST_OK)
 		return TAKE_STOP;
 	if (!added) {
-		probe_progress_clear(&b->prog);
-		fprintf(stderr,
-		    "smtptls: --domains: line %zu: '%s' is listed before; "
-		    "probed once\n",
-		    lineno,
+		char msg[sizeof(l->key) + 80];
+
+		snprintf(msg, sizeof(msg),
+		    "line %zu: '%s' is listed before; probed once", lineno,
 		    l->kind == BATCH_LINE_INVALID ? "(invalid)" : l->key);
+		batch_say(b, msg);
 		return TAKE_PASS;
 	}
 	if (l->kind != BATCH_LINE_INVALID)
@@ -214,7 +235,7 @@ take(struct batch *b, const struct batch_line *l, size_t lineno)
 	return TAKE_PASS;
 }
 
-/* next_entry - under the lock: the next entry to probe, in *l and
+/* next_entry - under in_lock: the next entry to probe, in *l and
  * *lineno; false at the end of the list or when the run stops */
 static bool
 next_entry(struct batch *b, struct batch_line *l, size_t *lineno)
@@ -222,24 +243,24 @@ next_entry(struct batch *b, struct batch_line *l, size_t *lineno)
 	char buf[BATCH_LINE_MAX + 1];
 	size_t len, full;
 
-	while (b->stop == 0 && read_line(b->in, buf, &len, &full)) {
+	while (
+	    atomic_load(&b->stop) == 0 && read_line(b->in, buf, &len, &full)) {
 		enum take t;
 
 		*lineno = ++b->lineno;
-		b->prog.lines++;
 		if (batch_line_classify(buf, len, full, l) != ST_OK)
 			t = TAKE_STOP;
 		else
 			t = take(b, l, *lineno);
 		if (t == TAKE_PROBE)
 			return true;
-		if (t == TAKE_STOP && b->stop == 0)
-			b->stop = ENOMEM;
+		if (t == TAKE_STOP)
+			batch_stop(b, ENOMEM);
 	}
 	return false;
 }
 
-/* batch_result - under the lock: the report of one probed entry */
+/* batch_result - the report of one probed entry */
 static void
 batch_result(struct batch *b, const struct batch_line *l, size_t lineno,
     enum st_err err, const struct probe_result *r, const char *errmsg)
@@ -265,9 +286,8 @@ batch_result(struct batch *b, const struct batch_line *l, size_t lineno,
 		    "'%s': out of memory while rendering the report", l->entry);
 		return;
 	}
-	batch_write(b, text, len);
+	batch_emit(b, lineno, text, len, code);
 	free(text);
-	batch_note(b, code);
 }
 
 static void *
@@ -284,17 +304,15 @@ batch_worker(void *arg)
 		size_t lineno = 0;
 		bool more;
 
-		pthread_mutex_lock(&b->lock);
+		pthread_mutex_lock(&b->in_lock);
 		more = next_entry(b, &l, &lineno);
-		pthread_mutex_unlock(&b->lock);
+		pthread_mutex_unlock(&b->in_lock);
 		if (!more)
 			return NULL;
 		o = *b->base;
 		o.target = l.entry;
 		err = probe_run(&o, &r, errmsg, sizeof(errmsg));
-		pthread_mutex_lock(&b->lock);
 		batch_result(b, &l, lineno, err, r, errmsg);
-		pthread_mutex_unlock(&b->lock);
 		probe_result_free(r);
 	}
 }
@@ -306,7 +324,8 @@ batch_threads(struct batch *b, unsigned parallel)
 	pthread_t *tids = calloc(parallel, sizeof(*tids));
 	size_t started = 0;
 
-	pthread_mutex_init(&b->lock, NULL);
+	pthread_mutex_init(&b->in_lock, NULL);
+	pthread_mutex_init(&b->out_lock, NULL);
 	for (unsigned i = 0; tids != NULL && i < parallel; i++)
 		if (pthread_create(&tids[started], NULL, batch_worker, b) == 0)
 			started++;
@@ -314,7 +333,8 @@ batch_threads(struct batch *b, unsigned parallel)
 		(void)batch_worker(b); /* no thread: this one does it all */
 	for (size_t i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
-	pthread_mutex_destroy(&b->lock);
+	pthread_mutex_destroy(&b->in_lock);
+	pthread_mutex_destroy(&b->out_lock);
 	free(tids);
 }
 
@@ -353,22 +373,22 @@ batch_open(struct batch *b)
 static int
 batch_end(struct batch *b)
 {
-	int e = report_sink_close(&b->sink);
+	int e = report_sink_close(&b->sink), stop = atomic_load(&b->stop);
 
 	probe_progress_draw(&b->prog, true);
 	if (ferror(b->in))
 		return cmd_error(b->g, EXIT_USAGE, "config", "options",
 		    "--domains: cannot read '%s'", b->file);
-	if (b->stop == ENOMEM)
+	if (stop == ENOMEM)
 		return cmd_error(b->g, EXIT_INTERNAL, "out-of-memory",
 		    "internal", "out of memory at line %zu of '%s'", b->lineno,
 		    b->file);
-	if (b->stop != 0 || e != 0)
+	if (stop != 0 || e != 0)
 		return cmd_error(b->g, EXIT_INCOMPLETE, "config", "internal",
 		    "cannot write the report%s%s%s: %s; stopped at line %zu",
 		    b->oo->output ? " to '" : "",
 		    b->oo->output ? b->oo->output : "",
-		    b->oo->output ? "'" : "", strerror(b->stop ? b->stop : e),
+		    b->oo->output ? "'" : "", strerror(stop ? stop : e),
 		    b->lineno);
 	if (b->entries == 0)
 		return cmd_error(b->g, EXIT_USAGE, "config", "options",
