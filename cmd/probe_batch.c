@@ -44,7 +44,9 @@ struct batch {
 	 * and prog. Taken in that order when both are. */
 	pthread_mutex_t in_lock, out_lock;
 	int worst;
-	atomic_int stop; /* why the run stopped early: an errno (ENOMEM) */
+	atomic_int stop;     /* why the run stopped early: an errno, or
+	                      * STOP_LIB: lib_err says */
+	enum st_err lib_err; /* under in_lock */
 };
 
 /* exit_rank - report.md 8 precedence: 4, then 2, 1, 3, 0 */
@@ -192,6 +194,9 @@ read_line(FILE *f, char *buf, size_t *len, size_t *full)
 
 enum take { TAKE_PROBE, TAKE_PASS, TAKE_STOP };
 
+/* batch.stop: a library call failed (lib_err), no errno */
+#define STOP_LIB (-1)
+
 /* take - whether line lineno (classified in l) is probed: invalid entries
  * are reported here, other shards, entries done and repeats passed over */
 static enum take
@@ -205,16 +210,17 @@ take(struct batch *b, const struct batch_line *l, size_t lineno)
 		return TAKE_PASS;
 	b->entries++;
 	if (b->oo->sharded) {
-		if (batch_line_shard(l, b->oo->shard_n, &shard) != ST_OK)
+		b->lib_err = batch_line_shard(l, b->oo->shard_n, &shard);
+		if (b->lib_err != ST_OK)
 			return TAKE_STOP;
 		if (shard != b->oo->shard_i)
 			return TAKE_PASS;
 	}
-	if (batch_hash(l->key, strlen(l->key), &h) != ST_OK)
+	if ((b->lib_err = batch_hash(l->key, strlen(l->key), &h)) != ST_OK)
 		return TAKE_STOP;
 	if (batch_keyset_has(b->done, h))
 		return TAKE_PASS; /* --resume: in the output already */
-	if (batch_keyset_add(b->seen, h, &added) != ST_OK)
+	if ((b->lib_err = batch_keyset_add(b->seen, h, &added)) != ST_OK)
 		return TAKE_STOP;
 	if (!added) {
 		char msg[sizeof(l->key) + 80];
@@ -248,14 +254,15 @@ next_entry(struct batch *b, struct batch_line *l, size_t *lineno)
 		enum take t;
 
 		*lineno = ++b->lineno;
-		if (batch_line_classify(buf, len, full, l) != ST_OK)
+		if ((b->lib_err = batch_line_classify(buf, len, full, l)) !=
+		    ST_OK)
 			t = TAKE_STOP;
 		else
 			t = take(b, l, *lineno);
 		if (t == TAKE_PROBE)
 			return true;
 		if (t == TAKE_STOP)
-			batch_stop(b, ENOMEM);
+			batch_stop(b, STOP_LIB);
 	}
 	return false;
 }
@@ -379,10 +386,14 @@ batch_end(struct batch *b)
 	if (ferror(b->in))
 		return cmd_error(b->g, EXIT_USAGE, "config", "options",
 		    "--domains: cannot read '%s'", b->file);
-	if (stop == ENOMEM)
-		return cmd_error(b->g, EXIT_INTERNAL, "out-of-memory",
-		    "internal", "out of memory at line %zu of '%s'", b->lineno,
-		    b->file);
+	if (stop == STOP_LIB || stop == ENOMEM)
+		return cmd_error(b->g, EXIT_INTERNAL,
+		    stop == ENOMEM || b->lib_err == ST_ERR_NOMEM
+		        ? "out-of-memory"
+		        : "internal",
+		    "internal", "stopped at line %zu of '%s': %s", b->lineno,
+		    b->file,
+		    stop == ENOMEM ? "out of memory" : st_strerror(b->lib_err));
 	if (stop != 0 || e != 0)
 		return cmd_error(b->g, EXIT_INCOMPLETE, "config", "internal",
 		    "cannot write the report%s%s%s: %s; stopped at line %zu",

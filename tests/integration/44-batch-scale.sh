@@ -80,6 +80,13 @@ t_eq scale/full/nul "nul\\x00byte.lab.test" \
     "$(jq -r 'select(.type == "error" and (.target.input | startswith("nul"))) | .target.input' "$TMP/full")"
 t_eq scale/full/long-line "$LINE_LONG $(printf 'x%.0s' $(seq 64))... (10485760 octets)" \
     "$(jq -r 'select(.target.input | endswith("octets)")) | "\(.target.line) \(.target.input)"' "$TMP/full")"
+# every document valid against its schema (error.schema.json: target)
+jq -c 'select(.type == "error")' "$TMP/full" >"$TMP/errors.jsonl"
+jq -c 'select(.type == "probe")' "$TMP/full" >"$TMP/probes.jsonl"
+t_eq scale/full/schemas "" "$(python3 "$SMTPTLS_TOP/tests/schema/validate.py" \
+    "$SMTPTLS_TOP/tests/schema/error.schema.json" "$TMP/errors.jsonl" | grep -v '^PASS'
+    python3 "$SMTPTLS_TOP/tests/schema/validate.py" \
+    "$SMTPTLS_TOP/tests/schema/probe.schema.json" "$TMP/probes.jsonl" | grep -v '^PASS')"
 # not a terminal: no progress line
 t_eq scale/full/no-progress 0 "$(grep -c -e 'domains/s' -e $'\r' "$TMP/full.err")"
 
