@@ -2,10 +2,10 @@
 # lines, -o/--output, --resume after SIGKILL, --shard with the README's
 # GNU parallel recipe, the progress line. Against the lab.
 #
-# One list serves every part: ten lab domains and twenty NXDOMAIN names
-# (all valid and distinct: the first 60 %), then blank, comment, CR LF,
-# repeated, IDN, invalid, NUL, non-UTF-8 and 10 MB lines and ten more
-# names. An uninterrupted run is the reference; a run killed with SIGKILL
+# One list serves every part: five lab domains and ten NXDOMAIN names
+# (all valid and distinct: the first 60 % of the entries), then blank,
+# comment, CR LF, repeated, IDN, invalid, NUL, non-UTF-8 and 10 MB lines
+# and five more names. An uninterrupted run is the reference; a run killed with SIGKILL
 # (while it waits for the rest of the list on a FIFO, and once more while
 # probes are in flight) and resumed must give the same documents, domain
 # for domain (key, exit code, outcome of every level), with none twice;
@@ -22,11 +22,10 @@ LIST=$TMP/list
 
 # --- the list
 {
-	for d in good expired wrongname selfsigned nostarttls tls12 multi \
-	    stswild nullmx implicit; do
+	for d in good expired nostarttls multi nullmx; do
 		echo "$d.lab.test"
 	done
-	for i in $(seq 1 20); do echo "n$i.b44.nxdomain.lab.test"; done
+	for i in $(seq 1 10); do echo "n$i.b44.nxdomain.lab.test"; done
 } >"$TMP/head"
 HEAD_LINES=$(wc -l <"$TMP/head")
 {
@@ -42,10 +41,10 @@ HEAD_LINES=$(wc -l <"$TMP/head")
 	printf '\377\376.lab.test\n'
 	head -c 10485760 /dev/zero | tr '\0' x
 	printf '\n'
-	for i in $(seq 21 30); do echo "n$i.b44.nxdomain.lab.test"; done
+	for i in $(seq 11 15); do echo "n$i.b44.nxdomain.lab.test"; done
 } >"$LIST"
-# 10 + 20 + crlf + bücher + 10 names, 5 invalid entries
-WANT_DOCS=47
+# 5 + 10 + crlf + bücher + 5 names, 5 invalid entries
+WANT_DOCS=27
 LINE_SNOWMAN=$((HEAD_LINES + 8)) LINE_LONG=$((HEAD_LINES + 12))
 
 # key: one line per document: the entry, the exit code and the outcome
@@ -98,6 +97,7 @@ t_run scale/idn/single-invalid 2 "$SMTPTLS" probe "${OPTS[@]}" "$(printf '\342\2
 
 # --- killed while waiting for the list (60 % read and done), resumed
 mkfifo "$TMP/fifo"
+{
 "$SMTPTLS" probe "${OPTS[@]}" -f "$TMP/fifo" -o "$TMP/part" 2>"$TMP/part.err" &
 pid=$!
 # read-write: never blocks, even if the probe is gone already
@@ -110,8 +110,9 @@ for _ in $(seq 200); do # at most 10 s
 	sleep 0.05
 done
 kill -KILL "$pid"
-wait "$pid" 2>/dev/null
+wait "$pid"
 rc=$?
+} 2>/dev/null # no "Killed" line from bash
 exec 7>&-
 t_eq scale/kill/killed "137 $HEAD_LINES" "$rc $n"
 [ "$rc" = 137 ] || head -c 400 "$TMP/part.err"
@@ -127,16 +128,20 @@ t_eq scale/resume/again-adds-nothing "$WANT_DOCS" "$(wc -l <"$TMP/part")"
 
 # --- killed with probes in flight (wherever it is: the resumed whole
 # must be the same)
+{
 "$SMTPTLS" probe "${OPTS[@]}" -f "$LIST" -o "$TMP/part2" 2>/dev/null &
 pid=$!
 for _ in $(seq 200); do
-	[ "$(wc -l 2>/dev/null <"$TMP/part2" || echo 0)" -lt 8 ] || break
+	[ "$(wc -l 2>/dev/null <"$TMP/part2" || echo 0)" -lt 5 ] || break
 	sleep 0.05
 done
 kill -KILL "$pid" 2>/dev/null
-wait "$pid" 2>/dev/null
+wait "$pid"
+} 2>/dev/null # no "Killed" line from bash
 echo "# killed at $(wc -l <"$TMP/part2") of $WANT_DOCS documents"
-t_run scale/resume2/exit 2 "$SMTPTLS" probe "${OPTS[@]}" -f "$LIST" -o "$TMP/part2" --resume
+# its exit status is that of what was left: 0 when nothing was
+"$SMTPTLS" probe "${OPTS[@]}" -f "$LIST" -o "$TMP/part2" --resume 2>/dev/null
+t_match scale/resume2/exit '^[012]$' "$?"
 t_eq scale/resume2/same-as-full "$(key "$TMP/full")" "$(key "$TMP/part2")"
 
 # --- the README's GNU parallel recipe, three shards
