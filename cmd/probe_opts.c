@@ -17,6 +17,7 @@
 
 #include <openssl/ssl.h>
 
+#include "smtptls/batch.h"
 #include "smtptls/probe.h"
 #include "ascii.h"
 #include "smtp_client.h"
@@ -53,6 +54,9 @@ static const char probe_usage[] =
     "  --strict                 warn counts as failure, error as incomplete\n"
     "  -f, --domains FILE       probe every domain listed (one per line, # comments)\n"
     "  --parallel N             at most N domains at once with --domains (default 4)\n"
+    "  -o, --output FILE        write the report to FILE (JSON Lines with --domains)\n"
+    "  --resume                 with --domains and --output: skip what FILE has\n"
+    "  --shard I/N              with --domains: only the entries of shard I of N\n"
     "  --nagios                 monitoring-plugin exit codes and status line\n"
     "  --catchall               also RCPT a random mailbox (catch-all test)\n"
     "  --cleartext              also run the address test without STARTTLS\n"
@@ -68,6 +72,7 @@ struct parse_ctx {
 	struct global_opts *g;
 	const char **domains;
 	unsigned *parallel;
+	struct probe_out_opts *out;
 };
 
 enum opt_kind {
@@ -349,6 +354,44 @@ opt_html(const struct opt_row *row, const char *arg, struct parse_ctx *c)
 	return -1;
 }
 
+/* opt_output - -o FILE: opened later (cmd/probe.c), once the command
+ * line is known good; a name with control or non-ASCII octets is refused,
+ * as a file name nobody could type back */
+static int
+opt_output(const struct opt_row *row, const char *arg, struct parse_ctx *c)
+{
+	(void)row;
+	if (*arg == '\0')
+		return opt_error(c->g, "--output", "empty file name");
+	for (const char *p = arg; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			return opt_error(c->g, "--output",
+			    "a file name with control or non-ASCII octets");
+	c->out->output = arg;
+	return -1;
+}
+
+static int
+opt_resume(const struct opt_row *row, const char *arg, struct parse_ctx *c)
+{
+	(void)row;
+	(void)arg;
+	c->out->resume = true;
+	return -1;
+}
+
+static int
+opt_shard(const struct opt_row *row, const char *arg, struct parse_ctx *c)
+{
+	(void)row;
+	if (!batch_shard_parse(arg, &c->out->shard_i, &c->out->shard_n))
+		return opt_error(c->g, "--shard",
+		    "invalid value '%s' (expected I/N, 0 <= I < N <= %u)", arg,
+		    BATCH_SHARD_MAX);
+	c->out->sharded = true;
+	return -1;
+}
+
 /* opt_global - the options every command takes, also after "probe" */
 static int
 opt_global(const struct opt_row *row, const char *arg, struct parse_ctx *c)
@@ -432,6 +475,9 @@ static const struct opt_row rows[] = {
 	{ "quiet", NONE, 'q', K_FN, 0, opt_global },
 	{ "help", NONE, 286, K_FN, 0, opt_help },
 	{ "html", REQ, 340, K_FN, 0, opt_html },
+	{ "output", REQ, 'o', K_FN, 0, opt_output },
+	{ "resume", NONE, 287, K_FN, 0, opt_resume },
+	{ "shard", REQ, 288, K_FN, 0, opt_shard },
 	{ NULL, NONE, '4', K_FN, 0, opt_family },
 	{ NULL, NONE, '6', K_FN, 0, opt_family },
 };
@@ -468,10 +514,11 @@ apply(const struct opt_row *row, const char *arg, struct parse_ctx *c)
 
 int
 probe_opts_parse(int argc, char **argv, struct probe_options *o,
-    struct global_opts *g, const char **domains, unsigned *parallel)
+    struct global_opts *g, const char **domains, unsigned *parallel,
+    struct probe_out_opts *out)
 {
 	struct option longs[NROWS + 1];
-	struct parse_ctx c = { o, g, domains, parallel };
+	struct parse_ctx c = { o, g, domains, parallel, out };
 	size_t n = 0;
 	int v;
 
@@ -482,7 +529,7 @@ probe_opts_parse(int argc, char **argv, struct probe_options *o,
 	longs[n] = (struct option){ NULL, 0, NULL, 0 };
 	opterr = 0;
 	optind = 1;
-	while ((v = getopt_long(argc, argv, ":46f:vq", longs, NULL)) != -1) {
+	while ((v = getopt_long(argc, argv, ":46f:o:vq", longs, NULL)) != -1) {
 		size_t i;
 		int rc;
 

@@ -16,13 +16,14 @@ _smtptls_probe_opts='--resolver --trust-anchor --ca-file --ca-path --timeout
 --deadline -4 -6 --host --port --ehlo --rcpt --mail-from --rcpt-all --require
 --min-tls --warn-days --tls-domain --allow-private --scan --transcript
 --no-pem --no-dane --no-mta-sts --ignore --strict -f --domains --parallel
+-o --output --resume --shard
 --nagios --catchall --cleartext --json --color= -v --verbose -q --quiet
 --html
 --help'
 _smtptls_probe_args='--resolver --trust-anchor --ca-file --ca-path --timeout
 --deadline --host --port --ehlo --rcpt --mail-from --require --min-tls
---warn-days --tls-domain --ignore -f --domains --parallel
---html'
+--warn-days --tls-domain --ignore -f --domains --parallel -o --output
+--shard --html'
 _smtptls_listen_opts='--bind --hostname --cert --key --untrusted-cert
 --request-client-cert --no-starttls --count --once --duration --timeout
 --expect --accept-data --json -v --verbose -q --quiet -h --help'
@@ -47,7 +48,7 @@ _smtptls_value() {
 		COMPREPLY=($(compgen -W 'opportunistic encrypt verify dane mta-sts secure' -- "$2")) ;;
 	--min-tls) COMPREPLY=($(compgen -W '1.0 1.1 1.2 1.3' -- "$2")) ;;
 	--expect) COMPREPLY=($(compgen -W 'verify no-cleartext client-cert sni=' -- "$2")) ;;
-	--trust-anchor | --ca-file | -f | --domains | --cert | --key | --html)
+	--trust-anchor | --ca-file | -f | --domains | -o | --output | --cert | --key | --html)
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -f -- "$2") ;;
 	--ca-path)
