@@ -13,6 +13,7 @@ swaks libnet-ssleay-perl msmtp testssl.sh
 mandoc jq python3 python3-jsonschema procps ca-certificates
 time iproute2 bsdextrautils clang-format-14
 debhelper dpkg-dev fakeroot lintian zsh git
+dns-root-data
 "
 
 missing=""

@@ -302,6 +302,16 @@ probe_result_exit_code(const struct probe_result *r)
 	return r->exit_code;
 }
 
+/* probe_anchor - the trust anchor to read: none when the resolver alone
+ * validates (--dnssec resolver), else --trust-anchor or the root's */
+static const char *
+probe_anchor(const struct probe_options *o)
+{
+	if (o->dnssec == PROBE_DNSSEC_RESOLVER)
+		return NULL;
+	return o->trust_anchor ? o->trust_anchor : PROBE_ROOT_ANCHOR;
+}
+
 /* probe_setup - target, library state, EHLO name, resolvers, trust store:
  * what the run needs before it sends a packet */
 static enum st_err
@@ -319,8 +329,16 @@ probe_setup(struct probe_result *r, char *errmsg, size_t errlen)
 	/* An unreadable resolv.conf or trust anchor is the user's setup
 	 * (ST_ERR_INVAL: exit 2, report.md 8); out of memory stays itself. */
 	if ((err = dns_config_init(&r->dnscfg, o->resolvers, o->nresolvers,
-	         o->timeout_ms, o->trust_anchor, errmsg, errlen)) != ST_OK)
+	         o->timeout_ms, probe_anchor(o), errmsg, errlen)) != ST_OK) {
+		if (err != ST_ERR_NOMEM && o->trust_anchor == NULL &&
+		    probe_anchor(o) != NULL)
+			snprintf(errmsg, errlen,
+			    "cannot read the root trust anchor '%s' (install "
+			    "dns-root-data, or use --trust-anchor or --dnssec "
+			    "resolver)",
+			    PROBE_ROOT_ANCHOR);
 		return err == ST_ERR_NOMEM ? err : ST_ERR_INVAL;
+	}
 	snprintf(r->trust_store, sizeof(r->trust_store), "%s",
 	    o->ca_file   ? o->ca_file
 	    : o->ca_path ? o->ca_path
@@ -342,6 +360,8 @@ probe_measure(struct probe_result *r, SSL_CTX **ctx, X509_STORE **store,
 	r->dnscfg.timeout_ms = remaining_ms(r, r->opt.timeout_ms);
 	tj.ca_file = r->opt.ca_file;
 	tj.ca_path = r->opt.ca_path;
+	if ((err = probe_dnssec_decide(r)) != ST_OK)
+		return err;
 	err = probe_dns_mx(r, &tj);
 	*store = tj.store;
 	*ctx = tj.ctx;
