@@ -1,8 +1,9 @@
 # tests/integration/29-dnssec-paths.sh - the two DNSSEC paths (--dnssec):
 # every DANE and DNSSEC case of the lab gives the same verdicts through the
 # validating resolver (its AD bit) as through the non-validating one with
-# local validation from the lab's root anchor; the path and its reason are
-# reported; a resolver that strips RRSIGs is reported as such, not as bogus.
+# local validation from the lab's root anchor; that local validation agrees
+# with BIND's delv lookup by lookup; the path and its reason are reported;
+# a resolver that strips RRSIGs is reported as such, not as bogus.
 #
 # Peers: the lab's validating Unbound ($RESOLVER), its non-validating
 # Unbound ($RESOLVER_NOVALIDATE, root = the lab root on $NSD_ROOT), and,
@@ -90,6 +91,38 @@ done
 t_eq dnssec-paths/unreachable/local-tlsa-denial "NXDOMAIN secure" \
     "$(jq -r '[.checks[] | select(.id == "dane.tlsa.lookup") | "\(.data.rcode) \(.data.dnssec)"][0]' <"$TMP/local.json")"
 same_verdicts postmaster@good.lab.test
+
+# --- the oracle: BIND's validator (delv) from the same root anchor through
+# the same non-validating resolver, lookup by lookup, against the library's
+# local validation (tools/dnsq)
+k=$(awk '$3 == "DNSKEY" {print $4, $5, $6, $7; exit}' "$ROOT_ANCHOR")
+# shellcheck disable=SC2086 # four words: flags, protocol, algorithm, key
+set -- $k
+printf 'trust-anchors {\n\t"." static-key %s %s %s "%s";\n};\n' "$1" "$2" "$3" "$4" >"$TMP/delv.anchor"
+delv_status() { # NAME TYPE: secure / insecure / bogus as delv sees it
+	case "$(timeout 10 delv @"$RESOLVER_NOVALIDATE" -a "$TMP/delv.anchor" +root=. "$1" "$2" 2>&1)" in
+	*"fully validated"*) echo secure ;;
+	*"unsigned answer"*) echo insecure ;;
+	*) echo bogus ;;
+	esac
+}
+while read -r name type; do
+	t_eq "dnssec-paths/vs-delv/$name/$type" "$(delv_status "$name" "$type")" \
+	    "$("$SMTPTLS_BUILD/tools/dnsq" --resolver "$RESOLVER_NOVALIDATE" \
+	        --trust-anchor "$ROOT_ANCHOR" "$name" "$type" 2>/dev/null | jq -r .dnssec)"
+done <<'EOF'
+good.lab.test MX
+_25._tcp.mx1.lab.test TLSA
+_25._tcp.mx-dead.lab.test TLSA
+implicit.lab.test MX
+nxdomain.lab.test MX
+mxalias.lab.test A
+insecure.lab.test MX
+nothere.insecure.lab.test A
+mx-secalias.lab.test CNAME
+bogus.lab.test MX
+nothere.bogus.lab.test A
+EOF
 
 # --- the reason of each path, in JSON and in the human report's one line
 t_run dnssec-paths/auto-resolver 0 lab_probe --json good.lab.test
