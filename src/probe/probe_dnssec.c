@@ -145,6 +145,11 @@ probe_dnssec_reason(char *out, size_t len, enum probe_dnssec mode,
 	else if (source == DNS_SRC_LOCAL)
 		snprintf(out, len, "validated locally from %s (--dnssec %s)",
 		    anchor, m);
+	else if (mode == PROBE_DNSSEC_AUTO && not_validating[0] != '\0')
+		snprintf(out, len,
+		    "resolver %s did not answer (%s): nothing validates "
+		    "(--dnssec auto)",
+		    resolver, not_validating);
 	else if (mode == PROBE_DNSSEC_AUTO)
 		snprintf(out, len,
 		    "resolver %s validates: its AD bit is used "
@@ -175,10 +180,14 @@ probe_dnssec_decide(struct probe_result *r)
 		jobs_run(jobs, n, n);
 		r->dns_queries += (unsigned)n;
 		probe_dnssec_finish(r, &v);
-		if (!r->validating) {
+		/* A resolver that does not answer at all gives local
+		 * validation nothing to work with: stay, and let the MX
+		 * lookup report the failure. */
+		if (!r->validating)
 			snprintf(why, sizeof(why), "%s",
 			    r->validating_detail[0] ? r->validating_detail
 			                            : "no AD bit");
+		if (!r->validating && v.answered) {
 			r->dnscfg.source = DNS_SRC_LOCAL;
 			r->validation_known = false;
 		}

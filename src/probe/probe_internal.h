@@ -74,7 +74,9 @@ size_t probe_dnssec_jobs(struct probe_result *r, struct probe_validation *v,
 /* After the jobs ran: r->validating, validation, validating_detail. */
 void probe_dnssec_finish(struct probe_result *r, struct probe_validation *v);
 /* The line of report.md dns.resolver.dnssec_reason: which path validates
- * (source) under which mode, and for auto-to-local why not the resolver;
+ * (source) under which mode, and for auto why not the resolver
+ * (not_validating: "" when it validates; with source RESOLVER_AD, the
+ * resolver did not answer at all);
  * cut to len (a long anchor path shortens the line, never overflows). */
 void probe_dnssec_reason(char *out, size_t len, enum probe_dnssec mode,
     enum dns_source source, const char *resolver, const char *anchor,

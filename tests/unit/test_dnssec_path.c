@@ -6,6 +6,7 @@
  */
 #include "probe_internal.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,10 +72,22 @@ test_reasons(void)
 	char out[400], small[24];
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		/* Only auto says why it did not keep the resolver. */
+		bool local_auto = rows[i].mode == PROBE_DNSSEC_AUTO &&
+		                  rows[i].src == DNS_SRC_LOCAL;
+
 		probe_dnssec_reason(out, sizeof(out), rows[i].mode,
-		    rows[i].src, "192.0.2.53", "/a/root.key", "no AD bit");
+		    rows[i].src, "192.0.2.53", "/a/root.key",
+		    local_auto ? "no AD bit" : "");
 		unit_eq_str(rows[i].name, rows[i].want, out);
 	}
+	/* auto, and the resolver never answered: nothing to switch to. */
+	probe_dnssec_reason(out, sizeof(out), PROBE_DNSSEC_AUTO,
+	    DNS_SRC_RESOLVER_AD, "192.0.2.53", "/a/root.key", "timed out");
+	unit_eq_str("auto, no answer",
+	    "resolver 192.0.2.53 did not answer (timed out): nothing "
+	    "validates (--dnssec auto)",
+	    out);
 	/* A short buffer truncates, terminated. */
 	probe_dnssec_reason(small, sizeof(small), PROBE_DNSSEC_LOCAL,
 	    DNS_SRC_LOCAL, "192.0.2.53", "/a/root.key", "");
