@@ -101,9 +101,9 @@ cmd_status() {
 	for s in $SERVICES; do
 		pid=$(pidfile_pid "$(svc_pidfile "$s")" "$(svc_comm "$s")")
 		if [ -n "$pid" ]; then
-			printf '%-8s running  pid %-7s %s\n' "$s" "$pid" "$(svc_addrs "$s")"
+			printf '%-18s running  pid %-7s %s\n' "$s" "$pid" "$(svc_addrs "$s")"
 		else
-			printf '%-8s stopped\n' "$s"
+			printf '%-18s stopped\n' "$s"
 			all=1
 		fi
 	done

@@ -30,14 +30,17 @@ root_sign() {
 
 # root_make - keys, the two zones, signatures, the anchor, both configs.
 root_make() {
-	local klab ktest kroot ds_lab ds_test
+	local klab="" k ktest kroot ds_lab ds_test
 	rm -rf "$LAB/root" "$LAB/unbound-novalidate"
 	mkdir -p "$LAB/root/xfr" "$LAB/unbound-novalidate"
-	klab=$(ls "$LAB"/dns/Klab.test.+*.key 2>/dev/null | head -n1)
+	for k in "$LAB"/dns/Klab.test.+*.key; do
+		[ -f "$k" ] && klab=$k && break
+	done
 	[ -n "$klab" ] || die "root: no lab.test key in $LAB/dns (run dns_make first)"
 	ds_lab=$(ldns-key2ds -n -2 "$klab")
 
 	# test.: the parent of lab.test, with its DS and the glue of its server.
+	# shellcheck disable=SC2016 # $ORIGIN and $TTL are zone file syntax
 	{
 		printf '$ORIGIN test.\n$TTL 300\n'
 		printf '@ SOA ns.test. hostmaster.test. 1 3600 600 86400 300\n'
@@ -50,6 +53,7 @@ root_make() {
 	ds_test=$(ldns-key2ds -n -2 "$LAB/root/$ktest.key")
 
 	# ".": delegates test. to the same server, signed DS.
+	# shellcheck disable=SC2016 # $ORIGIN and $TTL are zone file syntax
 	{
 		printf '$ORIGIN .\n$TTL 300\n'
 		printf '. SOA ns.test. hostmaster.test. 1 3600 600 86400 300\n'
