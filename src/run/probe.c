@@ -330,8 +330,11 @@ probe_setup(struct probe_result *r, char *errmsg, size_t errlen)
 	 * (ST_ERR_INVAL: exit 2, report.md 8); out of memory stays itself. */
 	if ((err = dns_config_init(&r->dnscfg, o->resolvers, o->nresolvers,
 	         o->timeout_ms, probe_anchor(o), errmsg, errlen)) != ST_OK) {
+		/* The default anchor failed (its messages name the file):
+		 * say how to get it or do without it. */
 		if (err != ST_ERR_NOMEM && o->trust_anchor == NULL &&
-		    probe_anchor(o) != NULL)
+		    probe_anchor(o) != NULL &&
+		    strstr(errmsg, PROBE_ROOT_ANCHOR) != NULL)
 			snprintf(errmsg, errlen,
 			    "cannot read the root trust anchor '%s' (install "
 			    "dns-root-data, or use --trust-anchor or --dnssec "

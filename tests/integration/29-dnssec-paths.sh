@@ -189,6 +189,21 @@ t_eq dnssec-paths/bad-anchor/one-line 1 "$(wc -l <"$T_ERR")"
 t_match dnssec-paths/bad-anchor/says "trust anchor '$TMP/bad.key'" "$(cat "$T_ERR")"
 t_run dnssec-paths/missing-anchor 2 lab_probe --dnssec local --trust-anchor "$TMP/none.key" good.lab.test
 t_eq dnssec-paths/missing-anchor/one-line 1 "$(wc -l <"$T_ERR")"
+# Without dns-root-data (its directory hidden in a private mount
+# namespace): auto needs the root anchor, resolver does not.
+mkdir "$TMP/nodns"
+no_root_key() {
+	# shellcheck disable=SC2016 # $1 belongs to the inner sh
+	unshare -m sh -c 'mount --bind "$1" /usr/share/dns && shift && exec "$@"' \
+	    no_root_key "$TMP/nodns" "$@"
+}
+t_run dnssec-paths/no-root-key 2 no_root_key "$SMTPTLS" probe --resolver "$RESOLVER" good.lab.test
+t_eq dnssec-paths/no-root-key/one-line \
+    "smtptls: cannot read the root trust anchor '/usr/share/dns/root.key' (install dns-root-data, or use --trust-anchor or --dnssec resolver)" \
+    "$(cat "$T_ERR")"
+t_run dnssec-paths/no-root-key-resolver 0 no_root_key "$SMTPTLS" probe --json --dnssec resolver \
+    --resolver "$RESOLVER" --ca-file "$CA" --allow-private good.lab.test
+t_jq dnssec-paths/no-root-key-resolver/validating '.dns.resolver.validating' true
 t_run dnssec-paths/resolver-with-anchor 2 lab_probe --dnssec resolver --trust-anchor "$ROOT_ANCHOR" good.lab.test
 t_match dnssec-paths/resolver-with-anchor/says '--dnssec resolver validates nothing locally' "$(cat "$T_ERR")"
 t_run dnssec-paths/bad-mode 2 lab_probe --dnssec sometimes good.lab.test
