@@ -73,6 +73,9 @@ combination(const struct probe_options *o, char *why, size_t len)
 	}
 	if (!o->ipv4 && !o->ipv6)
 		return "-4 and -6 exclude each other";
+	if (o->dnssec == PROBE_DNSSEC_RESOLVER && o->trust_anchor != NULL)
+		return "--trust-anchor: --dnssec resolver validates nothing "
+		       "locally";
 	return NULL;
 }
 

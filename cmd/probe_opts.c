@@ -30,6 +30,7 @@ static const char probe_usage[] =
     "\n"
     "  --resolver ADDR[:PORT]   DNS resolver (repeatable; [V6]:PORT)\n"
     "  --trust-anchor FILE      validate DNSSEC locally with this anchor\n"
+    "  --dnssec MODE            who validates: auto (default), resolver, local\n"
     "  --ca-file FILE, --ca-path DIR   trust store for PKIX checks\n"
     "  --timeout SECONDS        limit per network step (default 10)\n"
     "  --deadline SECONDS       limit for the whole run (default 60)\n"
@@ -73,6 +74,7 @@ struct parse_ctx {
 	const char **domains;
 	unsigned *parallel;
 	struct probe_out_opts *out;
+	bool dnssec_given; /* --dnssec named: --trust-anchor implies nothing */
 };
 
 enum opt_kind {
@@ -170,6 +172,21 @@ opt_resolver(const struct opt_row *row, const char *arg, struct parse_ctx *c)
 	if (c->o->nresolvers >= PROBE_MAX_RESOLVERS)
 		return opt_error(c->g, "--resolver", "at most 4 resolvers");
 	c->o->resolvers[c->o->nresolvers++] = arg;
+	return -1;
+}
+
+static int
+opt_dnssec(const struct opt_row *row, const char *arg, struct parse_ctx *c)
+{
+	int m = probe_dnssec_parse(arg);
+
+	(void)row;
+	if (m < 0)
+		return opt_error(c->g, "--dnssec",
+		    "unknown mode '%s' (expected auto, resolver or local)",
+		    arg);
+	c->o->dnssec = (enum probe_dnssec)m;
+	c->dnssec_given = true;
 	return -1;
 }
 
@@ -442,6 +459,7 @@ opt_help(const struct opt_row *row, const char *arg, struct parse_ctx *c)
 static const struct opt_row rows[] = {
 	{ "resolver", REQ, 256, K_FN, 0, opt_resolver },
 	{ "trust-anchor", REQ, 257, K_FILE, OFF(trust_anchor), NULL },
+	{ "dnssec", REQ, 320, K_FN, 0, opt_dnssec },
 	{ "ca-file", REQ, 258, K_FILE, OFF(ca_file), NULL },
 	{ "ca-path", REQ, 259, K_DIR, OFF(ca_path), NULL },
 	{ "timeout", REQ, 260, K_SECONDS, OFF(timeout_ms), NULL },
@@ -518,7 +536,7 @@ probe_opts_parse(int argc, char **argv, struct probe_options *o,
     struct probe_out_opts *out)
 {
 	struct option longs[NROWS + 1];
-	struct parse_ctx c = { o, g, domains, parallel, out };
+	struct parse_ctx c = { o, g, domains, parallel, out, false };
 	size_t n = 0;
 	int v;
 
@@ -545,5 +563,8 @@ probe_opts_parse(int argc, char **argv, struct probe_options *o,
 		if ((rc = apply(&rows[i], optarg, &c)) >= 0)
 			return rc;
 	}
+	/* cli.md: --trust-anchor alone means "validate locally". */
+	if (o->trust_anchor != NULL && !c.dnssec_given)
+		o->dnssec = PROBE_DNSSEC_LOCAL;
 	return -1;
 }

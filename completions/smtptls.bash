@@ -12,7 +12,7 @@ _smtptls_global='--version --json --color= -v --verbose -q --quiet -h --help'
 
 # Per command: every option, and those of them that take a value (the next
 # word is that value, not an option).
-_smtptls_probe_opts='--resolver --trust-anchor --ca-file --ca-path --timeout
+_smtptls_probe_opts='--resolver --trust-anchor --dnssec --ca-file --ca-path --timeout
 --deadline -4 -6 --host --port --ehlo --rcpt --mail-from --rcpt-all --require
 --min-tls --warn-days --tls-domain --allow-private --scan --transcript
 --no-pem --no-dane --no-mta-sts --ignore --strict -f --domains --parallel
@@ -20,7 +20,7 @@ _smtptls_probe_opts='--resolver --trust-anchor --ca-file --ca-path --timeout
 --nagios --catchall --cleartext --json --color= -v --verbose -q --quiet
 --html
 --help'
-_smtptls_probe_args='--resolver --trust-anchor --ca-file --ca-path --timeout
+_smtptls_probe_args='--resolver --trust-anchor --dnssec --ca-file --ca-path --timeout
 --deadline --host --port --ehlo --rcpt --mail-from --require --min-tls
 --warn-days --tls-domain --ignore -f --domains --parallel -o --output
 --shard --html'
@@ -47,6 +47,7 @@ _smtptls_value() {
 	--require)
 		COMPREPLY=($(compgen -W 'opportunistic encrypt verify dane mta-sts secure' -- "$2")) ;;
 	--min-tls) COMPREPLY=($(compgen -W '1.0 1.1 1.2 1.3' -- "$2")) ;;
+	--dnssec) COMPREPLY=($(compgen -W 'auto resolver local' -- "$2")) ;;
 	--expect) COMPREPLY=($(compgen -W 'verify no-cleartext client-cert sni=' -- "$2")) ;;
 	--trust-anchor | --ca-file | -f | --domains | -o | --output | --cert | --key | --html)
 		compopt -o filenames 2>/dev/null

@@ -15,6 +15,7 @@ time iproute2 bsdextrautils clang-format-14
 libidn2-dev parallel
 debhelper dpkg-dev fakeroot lintian zsh git
 chromium
+dns-root-data
 "
 
 missing=""

@@ -35,53 +35,6 @@ lookup_job_fn(void *arg)
 	dns_lookup(j->cfg, j->name, j->type, j->ans);
 }
 
-struct validation_job {
-	const struct dns_config *cfg;
-	bool ok;
-	bool answered; /* the resolver answered at all */
-	char msg[200];
-};
-
-static void
-validation_job_fn(void *arg)
-{
-	struct validation_job *j = arg;
-
-	j->msg[0] = '\0';
-	j->answered = dns_probe_validation(j->cfg, &j->ok, j->msg,
-	                  sizeof(j->msg)) == ST_OK;
-}
-
-/* Ancestors of the domain whose SOA may show the AD bit (see below). */
-#define VALIDATION_ANCESTORS 3
-
-/*
- * ancestor_names - the names above the domain, top first ("test",
- * "lab.test" for good.lab.test), at most VALIDATION_ANCESTORS.
- *
- * checks.md asks for AD on the root SOA. A resolver that refuses the root
- * (as the lab's does, so that nothing leaves loopback) but sets AD on the
- * SOA of a signed ancestor of the domain validates just as well; those
- * lookups run beside the root's, not after it (smtptls(1), DEVIATIONS).
- */
-static size_t
-ancestor_names(const char *domain, char out[][300])
-{
-	const char *dots[128];
-	size_t ndots = 0, n = 0;
-
-	if (domain == NULL)
-		return 0;
-	for (const char *p = domain; *p != '\0' && ndots < 128; p++)
-		if (*p == '.')
-			dots[ndots++] = p;
-	/* Strictly above the domain, the top-level zone first: TLDs are the
-	 * zones most likely to be signed. */
-	while (ndots > 0 && n < VALIDATION_ANCESTORS)
-		snprintf(out[n++], 300, "%.299s", dots[--ndots] + 1);
-	return n;
-}
-
 static enum st_err
 mx_add(struct probe_result *r, const char *name, int pref, const char *source,
     bool literal)
@@ -167,9 +120,13 @@ mx_hosts(struct probe_result *r)
 		return mx_add(r, r->host, -1, "host", lit);
 	}
 	r->have_mxans = true;
-	/* A secure MX answer is the same proof (see ancestor_names). */
-	if (!r->validating && r->mxans.err == ST_OK && r->mxans.ad)
+	/* A secure MX answer is the same proof (see ancestor_names in
+	 * probe_dnssec.c); with local validation AD says nothing. */
+	if (!r->validating && r->dnscfg.source == DNS_SRC_RESOLVER_AD &&
+	    r->mxans.err == ST_OK && r->mxans.ad) {
 		r->validating = true;
+		r->validation = DNS_VALIDATION_OK;
+	}
 	if (r->mxans.err != ST_OK || r->mxans.rcode != LDNS_RCODE_NOERROR ||
 	    r->mxans.dnssec == DNSSEC_BOGUS)
 		return ST_OK;
@@ -201,45 +158,25 @@ probe_dns_mx(struct probe_result *r, struct tls_init_job *tj)
 	struct lookup_job lj = { .cfg = &r->dnscfg,
 		.type = LDNS_RR_TYPE_MX,
 		.ans = &r->mxans };
-	struct validation_job vj = { .cfg = &r->dnscfg };
-	struct lookup_job pj[4], aj[VALIDATION_ANCESTORS];
-	struct dns_answer anc[VALIDATION_ANCESTORS];
-	char names[VALIDATION_ANCESTORS][300];
-	struct job jobs[7 + VALIDATION_ANCESTORS] = {
-		{ validation_job_fn, &vj }, { lookup_job_fn, &lj }
-	};
-	size_t njobs = 1, i, nanc = 0;
+	struct probe_validation v;
+	struct lookup_job pj[4];
+	struct job jobs[6 + PROBE_VALIDATION_JOBS];
+	size_t njobs;
 
-	/* The MX, the MTA-STS and TLS-RPT records and the policy host's
-	 * addresses are independent: ask for all of them at once. */
+	/* The validation (unless --dnssec auto settled it already), the MX,
+	 * the MTA-STS and TLS-RPT records and the policy host's addresses
+	 * are independent: ask for all of them at once. */
+	njobs = probe_dnssec_jobs(r, &v, jobs);
 	if (r->kind != TARGET_HOST) {
 		snprintf(lj.name, sizeof(lj.name), "%s", r->domain);
-		njobs = 2;
+		jobs[njobs++] = (struct job){ lookup_job_fn, &lj };
 		domain_jobs(r, pj, jobs, &njobs);
-	}
-	if (r->dnscfg.source == DNS_SRC_RESOLVER_AD && r->kind != TARGET_HOST) {
-		nanc = ancestor_names(r->domain, names);
-		for (i = 0; i < nanc; i++) {
-			aj[i] = (struct lookup_job){ &r->dnscfg, "",
-				LDNS_RR_TYPE_SOA, &anc[i] };
-			snprintf(aj[i].name, sizeof(aj[i].name), "%.299s",
-			    names[i]);
-			jobs[njobs++] = (struct job){ lookup_job_fn, &aj[i] };
-		}
 	}
 	/* Every job but the TLS set-up is one DNS query. */
 	r->dns_queries += (unsigned)njobs;
 	jobs[njobs++] = (struct job){ tls_init_job_fn, tj };
 	jobs_run(jobs, njobs, njobs);
-	r->validating = vj.ok;
-	for (i = 0; i < nanc; i++) {
-		if (!r->validating && vj.answered && anc[i].err == ST_OK &&
-		    anc[i].ad)
-			r->validating = true;
-		dns_answer_release(&anc[i]);
-	}
-	snprintf(r->validating_detail, sizeof(r->validating_detail), "%s",
-	    r->validating ? "" : vj.msg);
+	probe_dnssec_finish(r, &v);
 	return mx_hosts(r);
 }
 

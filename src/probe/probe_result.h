@@ -122,6 +122,9 @@ struct probe_result {
 	struct dns_config dnscfg;
 	bool validating; /* resolver AD seen / local validation */
 	char validating_detail[200];
+	enum dns_validation validation; /* what the validation probe found */
+	bool validation_known;          /* probe_dnssec_decide settled it */
+	char dnssec_reason[400];        /* which path validates, and why */
 	unsigned dns_queries;
 
 	struct dns_answer mxans;

@@ -366,6 +366,7 @@ report_human_render(const struct probe_result *r, bool color)
 
 	buf_init(&h.b, HUMAN_MAX);
 	put(&h, "smtptls probe %s\n", r->input);
+	put(&h, "DNSSEC %s\n", r->dnssec_reason);
 	if (r->null_mx)
 		put(&h,
 		    "\n%s publishes a null MX (RFC 7505): this domain accepts no mail.\n",

@@ -125,8 +125,11 @@ dns_json(const struct probe_result *r)
 	}
 	cJSON_AddStringToObject(res, "dnssec_source",
 	    r->dnscfg.source == DNS_SRC_LOCAL ? "local" : "resolver-ad");
-	report_json_str(res, "trust_anchor", r->opt.trust_anchor);
+	/* The anchor in use: local validation only. */
+	report_json_str(res, "trust_anchor",
+	    r->dnscfg.source == DNS_SRC_LOCAL ? r->dnscfg.trust_anchor : NULL);
 	cJSON_AddBoolToObject(res, "validating", r->validating);
+	cJSON_AddStringToObject(res, "dnssec_reason", r->dnssec_reason);
 	if (r->have_mxans) {
 		mx = cJSON_AddObjectToObject(d, "mx");
 		cJSON_AddItemToObject(mx, "lookup",

@@ -302,6 +302,16 @@ probe_result_exit_code(const struct probe_result *r)
 	return r->exit_code;
 }
 
+/* probe_anchor - the trust anchor to read: none when the resolver alone
+ * validates (--dnssec resolver), else --trust-anchor or the root's */
+static const char *
+probe_anchor(const struct probe_options *o)
+{
+	if (o->dnssec == PROBE_DNSSEC_RESOLVER)
+		return NULL;
+	return o->trust_anchor ? o->trust_anchor : PROBE_ROOT_ANCHOR;
+}
+
 /* probe_setup - target, library state, EHLO name, resolvers, trust store:
  * what the run needs before it sends a packet */
 static enum st_err
@@ -319,9 +329,20 @@ probe_setup(struct probe_result *r, char *errmsg, size_t errlen)
 	/* An unreadable resolv.conf or trust anchor is the user's setup
 	 * (ST_ERR_INVAL: exit 2, report.md 8); out of memory stays itself. */
 	if ((err = dns_config_init(&r->dnscfg, o->resolvers, o->nresolvers,
-	         o->resolv_conf, o->timeout_ms, o->trust_anchor, errmsg,
-	         errlen)) != ST_OK)
+	         o->resolv_conf, o->timeout_ms, probe_anchor(o), errmsg,
+	         errlen)) != ST_OK) {
+		/* The default anchor failed (its messages name the file):
+		 * say how to get it or do without it. */
+		if (err != ST_ERR_NOMEM && o->trust_anchor == NULL &&
+		    probe_anchor(o) != NULL &&
+		    strstr(errmsg, PROBE_ROOT_ANCHOR) != NULL)
+			snprintf(errmsg, errlen,
+			    "cannot read the root trust anchor '%s' (install "
+			    "dns-root-data, or use --trust-anchor or --dnssec "
+			    "resolver)",
+			    PROBE_ROOT_ANCHOR);
 		return err == ST_ERR_NOMEM ? err : ST_ERR_INVAL;
+	}
 	/* An empty or missing trust store is the user's setup too: it
 	 * would make every certificate "untrusted" (trust_store.h). */
 	return trust_store_pick(&r->trust, o->ca_file, o->ca_path,
@@ -342,6 +363,8 @@ probe_measure(struct probe_result *r, SSL_CTX **ctx, X509_STORE **store,
 	r->dnscfg.timeout_ms = remaining_ms(r, r->opt.timeout_ms);
 	tj.ca_file = r->trust.file[0] ? r->trust.file : NULL;
 	tj.ca_path = r->trust.dir[0] ? r->trust.dir : NULL;
+	if ((err = probe_dnssec_decide(r)) != ST_OK)
+		return err;
 	err = probe_dns_mx(r, &tj);
 	*store = tj.store;
 	*ctx = tj.ctx;
