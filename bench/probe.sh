@@ -97,7 +97,7 @@ for rtt in "${rtts[@]}"; do
 	mapfile -t targets < <(jq -r '.mx[] | .name as $n | .addresses[] | "\(.address) \($n)"' <<<"$json")
 	[ "${#targets[@]}" -gt 0 ] || { echo "bench: no MX address for $domain" >&2; exit 2; }
 	read -r cp_rtts cp_why < <(critical_path <<<"$json")
-	# shellcheck disable=SC2086 # word splitting wanted: ADDR NAME pairs
+	# shellcheck disable=SC2048,SC2086 # word splitting wanted: ADDR NAME pairs
 	set -- ${targets[*]}
 	s=$(stat_run "$SMTPTLS" probe --json --resolver "$resolver" --ca-file "$CA" --allow-private "$domain")
 	inproc=$(for ((i = 0; i < runs; i++)); do probe_json "$resolver" | jq .timings_ms.total; done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')

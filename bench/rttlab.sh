@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154 # top: set by the script that sources this
 # bench/rttlab.sh - a copy of the lab's DNS behind a delaying relay, for the
 # bench at 20 and 100 ms RTT (sourced by bench/probe.sh, bash).
 #

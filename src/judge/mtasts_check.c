@@ -37,7 +37,7 @@ fetch_thread(void *arg)
 }
 
 struct mtasts_state *
-mtasts_start(struct probe_result *r)
+mtasts_start(struct probe_result *r, X509_STORE *store)
 {
 	struct mtasts_state *s = calloc(1, sizeof(*s));
 	size_t n = 0, i;
@@ -66,6 +66,7 @@ mtasts_start(struct probe_result *r)
 		.naddrs = n,
 		.ca_file = r->opt.ca_file,
 		.ca_path = r->opt.ca_path,
+		.store = store,
 		/* capped by the run deadline when the phase began */
 		.timeout_ms = r->dnscfg.timeout_ms,
 	};
