@@ -67,8 +67,9 @@ mtasts_start(struct probe_result *r, X509_STORE *store)
 		.ca_file = r->opt.ca_file,
 		.ca_path = r->opt.ca_path,
 		.store = store,
-		/* capped by the run deadline when the phase began */
-		.timeout_ms = r->dnscfg.timeout_ms,
+		/* the step limit, capped by the run deadline from now: the
+		 * fetch starts while other lookups are still out */
+		.timeout_ms = probe_remaining_ms(r, r->opt.timeout_ms),
 	};
 	if (pthread_create(&s->thread, NULL, fetch_thread, s) == 0)
 		s->fetch_started = true;
