@@ -29,11 +29,29 @@ enum st_err probe_parse_target(struct probe_result *r, char *errmsg,
     size_t errlen) __attribute__((warn_unused_result));
 void probe_pick_ehlo(struct probe_result *r);
 
-/* probe_dns.c: the two DNS phases and the address list */
-enum st_err probe_dns_mx(struct probe_result *r, struct tls_init_job *tj)
-    __attribute__((warn_unused_result));
-enum st_err probe_dns_hosts(struct probe_result *r)
-    __attribute__((warn_unused_result));
+/* What the layer above starts while the DNS is still running. sts_ready
+ * is called (on the caller's thread, once) when the MTA-STS record and
+ * the policy host's addresses are in and the trust store is built; store
+ * may be NULL when building it failed. It returns ST_OK or ST_ERR_NOMEM. */
+struct probe_dns_hooks {
+	enum st_err (
+	    *sts_ready)(struct probe_result *r, X509_STORE *store, void *arg);
+	void *arg;
+};
+
+/*
+ * probe_dns.c: all DNS of a probe, each lookup started as soon as what it
+ * depends on has arrived: the MX, MTA-STS and TLS-RPT records, the
+ * resolver's validation and the TLS set-up tj at once; the A, AAAA and
+ * TLSA lookups of the MX hosts when the MX answer is in (however many
+ * hosts, one round trip); a CNAME round only for hosts that are aliases.
+ * hooks may be NULL. Returns when every lookup has ended.
+ */
+enum st_err probe_dns_run(struct probe_result *r, struct tls_init_job *tj,
+    const struct probe_dns_hooks *hooks) __attribute__((warn_unused_result));
+/* A step limit that never runs past the run deadline (ms, >= 1). */
+unsigned probe_remaining_ms(const struct probe_result *r, unsigned step_ms);
+/* probe_addrs.c: the address list the sessions use */
 enum st_err probe_build_addrs(struct probe_result *r)
     __attribute__((warn_unused_result));
 /* Whether the MX host name is an alias whose own CNAME record is
@@ -62,7 +80,7 @@ struct probe_validation {
 	struct dns_answer anc[PROBE_VALIDATION_ANCESTORS];
 	size_t nanc;
 };
-/* Before probe_dns_mx: with --dnssec auto, ask whether the resolver
+/* Before probe_dns_run: with --dnssec auto, ask whether the resolver
  * validates and switch r->dnscfg.source to local when it does not; then
  * set r->dnssec_reason. */
 enum st_err probe_dnssec_decide(struct probe_result *r)

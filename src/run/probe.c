@@ -219,18 +219,6 @@ out:
 	return err;
 }
 
-/* remaining_ms - a step limit that never runs past the run deadline */
-static unsigned
-remaining_ms(const struct probe_result *r, unsigned step_ms)
-{
-	long long start = r->t0.tv_sec * 1000LL + r->t0.tv_nsec / 1000000;
-	long long left = start + r->opt.deadline_ms - clock_ms();
-
-	if (left < 1)
-		left = 1;
-	return left < (long long)step_ms ? (unsigned)left : step_ms;
-}
-
 static void
 probe_mx_release(struct probe_mx *m)
 {
@@ -349,6 +337,16 @@ probe_setup(struct probe_result *r, char *errmsg, size_t errlen)
 	    o->ca_env_file, o->ca_env_dir, errmsg, errlen);
 }
 
+/* sts_ready - the MTA-STS record and the policy host's addresses are in:
+ * the fetch starts now, beside the remaining lookups and the sessions
+ * (issue: "concurrently with the SMTP sessions, never after") */
+static enum st_err
+sts_ready(struct probe_result *r, X509_STORE *store, void *arg)
+{
+	(void)arg; /* nothing beyond r */
+	return (r->sts = mtasts_start(r, store)) == NULL ? ST_ERR_NOMEM : ST_OK;
+}
+
 /* probe_measure - DNS, the policy fetch beside it, the SMTP sessions: every
  * fact the checks judge; the TLS context and store come back in *ctx and
  * *store (owned by the caller, also on failure) */
@@ -356,16 +354,19 @@ static enum st_err
 probe_measure(struct probe_result *r, SSL_CTX **ctx, X509_STORE **store,
     char *errmsg, size_t errlen)
 {
+	static const struct probe_dns_hooks hooks = { sts_ready, NULL };
 	struct tls_init_job tj = { 0 };
 	long long t0 = clock_ms();
 	enum st_err err;
 
-	r->dnscfg.timeout_ms = remaining_ms(r, r->opt.timeout_ms);
+	/* Each lookup waits at most the step timeout, and never past the run
+	 * deadline (the MX hosts' lookups get a limit of their own). */
+	r->dnscfg.timeout_ms = probe_remaining_ms(r, r->opt.timeout_ms);
 	tj.ca_file = r->trust.file[0] ? r->trust.file : NULL;
 	tj.ca_path = r->trust.dir[0] ? r->trust.dir : NULL;
 	if ((err = probe_dnssec_decide(r)) != ST_OK)
 		return err;
-	err = probe_dns_mx(r, &tj);
+	err = probe_dns_run(r, &tj, &hooks);
 	*store = tj.store;
 	*ctx = tj.ctx;
 	if (err == ST_OK && tj.err != ST_OK) {
@@ -373,15 +374,6 @@ probe_measure(struct probe_result *r, SSL_CTX **ctx, X509_STORE **store,
 		err = tj.err;
 	}
 	if (err != ST_OK)
-		return err;
-	/* The policy fetch overlaps the address lookups and SMTP sessions
-	 * (issue: "concurrently with the SMTP sessions, never after"). */
-	if (r->have_sts_dns && (r->sts = mtasts_start(r)) == NULL)
-		return ST_ERR_NOMEM;
-	/* Each DNS phase waits at most the step timeout, and never past the
-	 * run deadline. */
-	r->dnscfg.timeout_ms = remaining_ms(r, r->opt.timeout_ms);
-	if ((err = probe_dns_hosts(r)) != ST_OK)
 		return err;
 	r->dns_ms = (long)(clock_ms() - t0);
 	if ((err = probe_build_addrs(r)) != ST_OK ||
