@@ -48,7 +48,7 @@ const char *prof_level_name(enum prof_level l);
  *                 "tls1_2" "tls1_3"
  * TLS12, TLS13    "yes" / "no": that version accepted
  * SUITES          IANA names of every accepted authenticated suite
- * SUITES_ANON     IANA names of accepted anonymous suites
+ * SUITES_ANON     IANA names of accepted anonymous suites, or "none"
  * ORDER           "server" / "client": TLS 1.2 server preference; not
  *                 applicable when all accepted TLS 1.2 suites share the
  *                 best tier of the row's ref table

@@ -79,6 +79,7 @@ static const struct prof_match cert_sig[] = {
 };
 
 static const struct prof_match yes[] = { { "yes", G } };
+static const struct prof_match no_anon[] = { { "none", G } };
 static const struct prof_match off[] = { { "off", G } };
 
 static const struct prof_req reqs[] = {
@@ -144,6 +145,8 @@ static const struct prof_req reqs[] = {
 	    .source = TR02 ", chapter 3 (cipher suites)",
 	    .level = PL_REQUIRED,
 	    .fact = PF_SUITES_ANON,
+	    .match = no_anon,
+	    .nmatch = N(no_anon),
 	    .other = I,
 	    .worst_ok = G },
 	{ .id = "bsi.groups",

@@ -110,6 +110,7 @@ static const struct prof_match kex_hash[] = {
 
 static const struct prof_match off[] = { { "off", G } };
 static const struct prof_match yes[] = { { "yes", G } };
+static const struct prof_match no_anon[] = { { "none", G } };
 /* Table 13: client-initiated renegotiation is "sufficient", never worse */
 static const struct prof_match reneg_client[] = {
 	{ "off", G },
@@ -164,6 +165,8 @@ static const struct prof_req reqs[] = {
 	    .source = DOC ", B2-1, appendix C",
 	    .level = PL_REQUIRED,
 	    .fact = PF_SUITES_ANON,
+	    .match = no_anon,
+	    .nmatch = N(no_anon),
 	    .other = I,
 	    .worst_ok = P },
 	{ .id = "ncsc-nl.cipher-order",
