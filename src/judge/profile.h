@@ -211,4 +211,28 @@ void prof_eval(const struct prof_req *q, const struct prof_facts *f,
 enum prof_res prof_overall(enum prof_res acc, enum prof_level level,
     enum prof_res r);
 
+/*
+ * A profile graded over every scanned address of a probe (filled by
+ * profile_run_all() in profile_facts.c, rendered by profile_report.c).
+ * out[a * p->nreqs + k] is requirement k at address addrs[a].
+ */
+struct probe_addr;
+struct probe_result;
+struct profile_run {
+	const struct profile *p;
+	bool required; /* --require profile:NAME */
+	enum prof_res overall;
+	const struct probe_addr **addrs; /* borrowed from the result */
+	size_t naddrs;
+	struct prof_outcome *out; /* owned */
+};
+
+/* Grade r against every profile its options name; r->profiles is owned
+ * by r (profile_runs_free). ST_ERR_NOMEM, or ST_ERR_INVAL for an unknown
+ * profile name (cmd/ checks names first). */
+#include "smtptls/err.h"
+enum st_err profile_run_all(struct probe_result *r)
+    __attribute__((warn_unused_result));
+void profile_runs_free(struct profile_run *runs, size_t n);
+
 #endif

@@ -411,7 +411,8 @@ names_of(struct names *nm, const struct prof_req *q,
 	}
 }
 
-/* evidence - "worst: a, b; also: c" within the outcome's buffer */
+/* evidence - the names of the worst tier first, then "; also" the rest,
+ * within the outcome's buffer */
 static void
 evidence(const struct names *nm, const enum prof_tier *tier,
     enum prof_tier worst, char *buf, size_t len)
@@ -419,20 +420,23 @@ evidence(const struct names *nm, const enum prof_tier *tier,
 	size_t off = 0;
 
 	buf[0] = '\0';
-	for (int pass = 0; pass < 2; pass++)
+	for (int pass = 0; pass < 2; pass++) {
+		bool first = true;
+
 		for (size_t i = 0; i < nm->n && off < len; i++) {
-			bool hit = tier[i] == worst;
 			char sz[24] = "";
 
-			if (hit != (pass == 0))
+			if ((tier[i] == worst) != (pass == 0))
 				continue;
 			if (nm->bits[i] >= 0)
 				snprintf(sz, sizeof(sz), " %d bits",
 				    nm->bits[i]);
-			off += (size_t)snprintf(buf + off, len - off, "%s%s%s%s",
-			    off == 0 ? "" : pass == 0 ? ", " : "; ",
-			    off == 0 || pass == 0 ? "" : "also ", nm->v[i], sz);
+			off += (size_t)snprintf(buf + off, len - off, "%s%s%s",
+			    first ? (off == 0 ? "" : "; also ") : ", ",
+			    nm->v[i], sz);
+			first = false;
 		}
+	}
 	if (off >= len && len > 4)
 		memcpy(buf + len - 4, "...", 4);
 }

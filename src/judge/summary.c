@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "profile.h"
 #include "verdict.h"
 
 #include "banned.h"
@@ -54,6 +55,15 @@ summary_run(struct probe_result *r)
 		    "internal error: %.150s", r->run_error);
 		return;
 	}
+	for (i = 0; i < r->nprofiles; i++)
+		if (r->profiles[i].required &&
+		    r->profiles[i].overall == PR_FAIL) {
+			r->exit_code = 1;
+			snprintf(r->exit_reason, sizeof(r->exit_reason),
+			    "required profile %s not met",
+			    r->profiles[i].p->name);
+			return;
+		}
 	if (fails > 0 || (r->opt.strict && warns > 0)) {
 		r->exit_code = 1;
 		snprintf(r->exit_reason, sizeof(r->exit_reason),
@@ -74,6 +84,10 @@ summary_run(struct probe_result *r)
 			if (r->levels[i].present && r->levels[i].required &&
 			    r->levels[i].strict.outcome == V_UNKNOWN)
 				why3 = "a required level could not be judged";
+	for (i = 0; why3 == NULL && i < r->nprofiles; i++)
+		if (r->profiles[i].required &&
+		    r->profiles[i].overall == PR_UNTESTABLE)
+			why3 = "a required profile could not be fully tested";
 	if (why3 != NULL) {
 		r->exit_code = 3;
 		snprintf(r->exit_reason, sizeof(r->exit_reason), "%s", why3);

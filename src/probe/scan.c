@@ -23,6 +23,10 @@
  * Not measured here (checks.md 13 decision 1: no hand-built ClientHello):
  * SSL 2.0/3.0, export suites and DEFLATE compression are "untested"; so is
  * client-initiated renegotiation.
+ *
+ * With SCAN_EXTRA (compliance profiles) two more TLS 1.2 handshakes offer
+ * only SHA-1, then only SHA-224 signature algorithms (security level 0,
+ * (EC)DHE suites only so that the server must sign): NCSC-NL table 5.
  */
 #include "scan_int.h"
 
@@ -30,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/core_names.h>
 #include <openssl/err.h>
 
 #include "clock.h"
@@ -65,6 +70,14 @@ static const char *const groups[] = {
 /* Every suite the linked OpenSSL knows, NULL encryption and anonymous
  * ones included: the scan observes, it does not protect. */
 #define SCAN_ALL_SUITES "ALL:COMPLEMENTOFALL"
+
+/* J_KEXHASH offers: one hash, every signature algorithm that uses it */
+static const char *const kex_sigalgs[2] = {
+	"RSA+SHA1:ECDSA+SHA1:DSA+SHA1",
+	"RSA+SHA224:ECDSA+SHA224:DSA+SHA224",
+};
+/* Suites whose key exchange the server signs */
+#define SCAN_SIGNED_SUITES "kECDHE:kDHE:!aNULL:@SECLEVEL=0"
 
 const char *
 scan_ver_key(enum scan_ver v)
@@ -185,6 +198,12 @@ hook_setup(void *arg, size_t i, SSL *ssl)
 	case J_INJECT:
 		ok = true;
 		break;
+	case J_KEXHASH:
+		SSL_set_security_level(ssl, 0);
+		ok = set_version(ssl, TLS1_2_VERSION) &&
+		     SSL_set_cipher_list(ssl, SCAN_SIGNED_SUITES) == 1 &&
+		     SSL_set1_sigalgs_list(ssl, kex_sigalgs[j->arg & 1]) == 1;
+		break;
 	}
 	if (!ok) {
 		sl->setup_failed = true;
@@ -197,11 +216,22 @@ static void
 hook_done(void *arg, size_t i, SSL *ssl)
 {
 	struct slot *sl = &((struct round *)arg)->slots[i];
+	EVP_PKEY *tmp = NULL;
 
 	if (SSL_version(ssl) != TLS1_2_VERSION)
 		return;
 	sl->reneg = SSL_get_secure_renegotiation_support(ssl) ? 1 : 0;
 	sl->ems = SSL_get_extms_support(ssl);
+	/* OpenSSL names a DH prime that is one of RFC 7919's groups */
+	if (SSL_get_peer_tmp_key(ssl, &tmp) && tmp != NULL) {
+		if (EVP_PKEY_get_base_id(tmp) == EVP_PKEY_DH &&
+		    !EVP_PKEY_get_utf8_string_param(tmp,
+		        OSSL_PKEY_PARAM_GROUP_NAME, sl->dhe_group,
+		        sizeof(sl->dhe_group), NULL))
+			sl->dhe_group[0] = '\0';
+		EVP_PKEY_free(tmp);
+		ERR_clear_error();
+	}
 }
 
 static bool
@@ -218,13 +248,15 @@ plan_add(struct plan *pl, enum job_kind k, int arg)
 }
 
 static void
-plan_init(struct plan *pl, struct probe_addr *pa, struct scan_facts *f)
+plan_init(struct plan *pl, struct probe_addr *pa, struct scan_facts *f,
+    unsigned extra)
 {
 	size_t i;
 
 	memset(pl, 0, sizeof(*pl));
 	pl->pa = pa;
 	pl->f = f;
+	pl->extra = extra;
 	if (pa->tls.have_chain && pa->tls.chain.ncerts > 0)
 		snprintf(pl->std_leaf, sizeof(pl->std_leaf), "%s",
 		    pa->tls.chain.certs[0].sha256_hex);
@@ -244,6 +276,10 @@ plan_init(struct plan *pl, struct probe_addr *pa, struct scan_facts *f)
 	plan_add(pl, J_ORDER, 0);
 	plan_add(pl, J_ORDER, 1);
 	plan_add(pl, J_INJECT, 0);
+	if (extra & SCAN_EXTRA) {
+		plan_add(pl, J_KEXHASH, 0);
+		plan_add(pl, J_KEXHASH, 1);
+	}
 }
 
 static bool
@@ -346,12 +382,18 @@ facts_new(void)
 	f->ran = true;
 	f->server_order = f->dhe_bits = f->reneg_secure = f->ems = -1;
 	f->sni_same_cert = f->injection = -1;
+	f->kex_sha1 = f->kex_sha224 = f->reneg_client = -1;
+	/* TLS compression needs a method the client can offer; OpenSSL 3
+	 * as Debian builds it has none (no zlib). */
+	f->compression_testable = SSL_COMP_get_compression_methods() != NULL &&
+	                          sk_SSL_COMP_num(
+	                              SSL_COMP_get_compression_methods()) > 0;
 	return f;
 }
 
 enum st_err
 scan_run_all(struct probe_addr **addrs, size_t n,
-    const struct session_params *p)
+    const struct session_params *p, unsigned extra)
 {
 	struct plan *plans = NULL;
 	struct slot *slots = NULL;
@@ -389,7 +431,7 @@ scan_run_all(struct probe_addr **addrs, size_t n,
 			err = ST_ERR_NOMEM;
 			goto out;
 		}
-		plan_init(&plans[np++], pa, pa->scan);
+		plan_init(&plans[np++], pa, pa->scan, extra);
 	}
 	rd.slots = slots;
 	for (;;) {

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "banned.h"
 
@@ -50,11 +51,17 @@ have_suite(const struct scan_facts *f, enum scan_ver v, const char *openssl)
 }
 
 static void
-note_dhe(struct scan_facts *f, const struct tls_facts *t)
+note_dhe(struct scan_facts *f, const struct slot *sl)
 {
+	const struct tls_facts *t = &sl->tmp.tls;
+
 	if (f->dhe_bits < 0 && t->version_num < TLS1_3_VERSION &&
-	    t->group[0] == '\0' && t->kex_bits > 0 && t->cipher.forward_secrecy)
+	    t->group[0] == '\0' && t->kex_bits > 0 &&
+	    t->cipher.forward_secrecy) {
 		f->dhe_bits = t->kex_bits;
+		snprintf(f->dhe_group, sizeof(f->dhe_group), "%s",
+		    sl->dhe_group);
+	}
 }
 
 static void
@@ -70,7 +77,7 @@ result_chain(struct slot *sl, enum outcome o)
 	    f->nsuites[v] < SCAN_SUITES_MAX) {
 		f->versions[v] = SCAN_ACCEPTED;
 		add_suite(f, v, &t->cipher);
-		note_dhe(f, t);
+		note_dhe(f, sl);
 		if (first && v == SCAN_TLS1_2) {
 			f->reneg_secure = sl->reneg;
 			f->ems = sl->ems < 0 ? -1 : sl->ems > 0;
@@ -135,6 +142,21 @@ result_sni(struct slot *sl, enum outcome o)
 	if (pl->sni_leaf[SCAN_SNI_WITHOUT][0] && pl->sni_leaf[SCAN_SNI_WITH][0])
 		f->sni_same_cert = strcmp(pl->sni_leaf[SCAN_SNI_WITHOUT],
 		                       pl->sni_leaf[SCAN_SNI_WITH]) == 0;
+}
+
+/* result_kexhash - accepted only when the server signed with the one hash
+ * offered (OpenSSL refuses any other), refused when the handshake failed */
+static void
+result_kexhash(struct slot *sl, enum outcome o)
+{
+	struct scan_facts *f = sl->pl->f;
+	const char *want = sl->job->arg == 0 ? "SHA1" : "SHA224";
+	int *v = sl->job->arg == 0 ? &f->kex_sha1 : &f->kex_sha224;
+
+	if (o == OUT_REFUSED)
+		*v = 0;
+	else if (o == OUT_OK)
+		*v = strcasecmp(sl->tmp.tls.sigalg_hash, want) == 0 ? 1 : -1;
 }
 
 /* slot_result - fold one session's outcome into its address's facts */
@@ -203,6 +225,9 @@ scan_slot_result(struct slot *sl)
 	case J_INJECT:
 		if (o == OUT_OK && t->unsolicited >= 0)
 			f->injection = t->unsolicited;
+		break;
+	case J_KEXHASH:
+		result_kexhash(sl, o);
 		break;
 	default:
 		break;
