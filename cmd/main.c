@@ -108,5 +108,5 @@ main(int argc, char **argv)
 		if (strcmp(argv[i], commands[k].name) == 0)
 			return commands[k].fn(argc - i, argv + i, &g);
 	return cmd_error(&g, EXIT_USAGE, "usage", "options",
-	    "unknown command '%s' (expected probe, listen or profiles)", argv[i]);
+	    "unknown command '%s' (see smtptls --help)", argv[i]);
 }

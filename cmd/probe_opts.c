@@ -281,8 +281,7 @@ opt_require(const struct opt_row *row, const char *arg, struct parse_ctx *c)
 	if (lv < 0)
 		return opt_error(c->g, "--require",
 		    "unknown level '%s' (expected "
-		    "opportunistic, encrypt, verify, dane, mta-sts, secure, "
-		    "profile:NAME)",
+		    "opportunistic, encrypt, verify, dane, mta-sts, secure)",
 		    arg);
 	c->o->require |= 1u << lv;
 	return -1;

@@ -45,11 +45,12 @@ cmd_profiles(int argc, char **argv, struct global_opts *g)
 			name = argv[i];
 	}
 	if ((out = smtptls_profiles_render(name, g->json, &unknown)) == NULL)
-		return unknown ? cmd_error(g, EXIT_USAGE, "usage", "options",
-		                     "unknown profile '%s' (see smtptls profiles)",
-		                     name)
-		               : cmd_error(g, EXIT_INTERNAL, "internal", "report",
-		                     "out of memory");
+		return unknown
+		           ? cmd_error(g, EXIT_USAGE, "usage", "options",
+		                 "unknown profile '%s' (see smtptls profiles)",
+		                 name)
+		           : cmd_error(g, EXIT_INTERNAL, "internal", "report",
+		                 "out of memory");
 	fputs(out, stdout);
 	if (g->json)
 		fputc('\n', stdout);

@@ -122,8 +122,8 @@ struct prof_req {
 	size_t nmatch;
 	enum prof_tier other; /* tier of names no pattern matches */
 	struct prof_bits bits;
-	enum prof_tier worst_ok; /* worst tier that still passes */
-	bool no_tier;            /* a yes/no requirement: report no tier */
+	enum prof_tier worst_ok;      /* worst tier that still passes */
+	bool no_tier;                 /* a yes/no requirement: report no tier */
 	const struct prof_match *ref; /* ORDER: the suite table */
 	size_t nref;
 	enum prof_tier ref_other;
@@ -174,7 +174,7 @@ struct prof_facts {
 	size_t nsuites;
 	const char *anon[PROF_SUITES_MAX];
 	size_t nanon;
-	enum prof_tri server_order;      /* TLS 1.2 */
+	enum prof_tri server_order; /* TLS 1.2 */
 	const char *groups[PROF_GROUPS_MAX];
 	size_t ngroups;
 	bool groups_tested;

@@ -252,8 +252,9 @@ names_order(struct names *nm, const struct prof_req *q,
 			hi = t;
 	}
 	if (n12 < 2 || lo == hi) {
-		stop(nm, PR_NA, n12 < 2 ? "fewer than two TLS 1.2 suites"
-		                        : "all TLS 1.2 suites in one tier");
+		stop(nm, PR_NA,
+		    n12 < 2 ? "fewer than two TLS 1.2 suites"
+		            : "all TLS 1.2 suites in one tier");
 		return;
 	}
 	yes_no(nm, f->server_order, "server", "client",
@@ -339,8 +340,40 @@ names_dane(struct names *nm, const struct prof_req *q,
 }
 
 static void
-names_of(struct names *nm, const struct prof_req *q,
-    const struct prof_facts *f)
+names_groups(struct names *nm, const struct prof_facts *f)
+{
+	if (!f->scanned || !f->groups_tested) {
+		stop(nm, PR_UNTESTABLE, "the groups were not measured");
+		return;
+	}
+	for (size_t i = 0; i < f->ngroups; i++)
+		add(nm, f->groups[i], -1);
+	if (nm->n == 0)
+		stop(nm, PR_NA, "no named group accepted");
+}
+
+/* names_tls12_flag - a yes/no fact of TLS <= 1.2: compression and
+ * client renegotiation read "on"/"off", the extensions "yes"/"no" */
+static void
+names_tls12_flag(struct names *nm, enum prof_fact k, const struct prof_facts *f)
+{
+	bool onoff = k == PF_COMPRESSION || k == PF_RENEG_CLIENT;
+
+	if (!tls12_only(nm, f))
+		return;
+	yes_no(nm,
+	    k == PF_COMPRESSION    ? f->compression
+	    : k == PF_RENEG_CLIENT ? f->reneg_client
+	    : k == PF_EMS          ? f->ems
+	                           : f->reneg_secure,
+	    onoff ? "on" : "yes", onoff ? "off" : "no",
+	    k == PF_COMPRESSION ? "the linked OpenSSL cannot offer TLS "
+	                          "compression"
+	                        : "not measured");
+}
+
+static void
+names_of(struct names *nm, const struct prof_req *q, const struct prof_facts *f)
 {
 	switch (q->fact) {
 	case PF_VERSIONS:
@@ -363,12 +396,7 @@ names_of(struct names *nm, const struct prof_req *q,
 		names_order(nm, q, f);
 		break;
 	case PF_GROUPS:
-		if (!f->scanned || !f->groups_tested)
-			stop(nm, PR_UNTESTABLE, "the groups were not measured");
-		for (size_t i = 0; nm->stop == PR_PASS && i < f->ngroups; i++)
-			add(nm, f->groups[i], -1);
-		if (nm->stop == PR_PASS && nm->n == 0)
-			stop(nm, PR_NA, "no named group accepted");
+		names_groups(nm, f);
 		break;
 	case PF_DHE:
 		names_dhe(nm, f);
@@ -380,22 +408,7 @@ names_of(struct names *nm, const struct prof_req *q,
 	case PF_RENEG_SECURE:
 	case PF_RENEG_CLIENT:
 	case PF_EMS:
-		if (!tls12_only(nm, f))
-			break;
-		yes_no(nm,
-		    q->fact == PF_COMPRESSION   ? f->compression
-		    : q->fact == PF_RENEG_CLIENT ? f->reneg_client
-		    : q->fact == PF_EMS          ? f->ems
-		                                 : f->reneg_secure,
-		    q->fact == PF_COMPRESSION || q->fact == PF_RENEG_CLIENT
-		        ? "on"
-		        : "yes",
-		    q->fact == PF_COMPRESSION || q->fact == PF_RENEG_CLIENT
-		        ? "off"
-		        : "no",
-		    q->fact == PF_COMPRESSION
-		        ? "the linked OpenSSL cannot offer TLS compression"
-		        : "not measured");
+		names_tls12_flag(nm, q->fact, f);
 		break;
 	case PF_SNI:
 		yes_no(nm, f->scanned ? f->sni : PT_UNKNOWN, "ok", "fail",
@@ -457,10 +470,10 @@ prof_eval(const struct prof_req *q, const struct prof_facts *f,
 		return;
 	}
 	for (size_t i = 0; i < nm.n; i++) {
-		tier[i] = nm.bits[i] >= 0 && q->bits.good > 0
-		              ? bits_tier(&q->bits, nm.bits[i])
-		              : table_tier(q->match, q->nmatch, q->other,
-		                    nm.v[i]);
+		tier[i] =
+		    nm.bits[i] >= 0 && q->bits.good > 0
+		        ? bits_tier(&q->bits, nm.bits[i])
+		        : table_tier(q->match, q->nmatch, q->other, nm.v[i]);
 		if (tier[i] > worst)
 			worst = tier[i];
 	}

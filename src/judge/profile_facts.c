@@ -21,8 +21,8 @@ tri(int v)
 }
 
 static const struct check_result *
-find(const struct probe_result *r, enum check_id id, const struct probe_addr *pa,
-    bool address)
+find(const struct probe_result *r, enum check_id id,
+    const struct probe_addr *pa, bool address)
 {
 	return check_find(&r->checks, id, pa->mx->name,
 	    address ? pa->address : NULL);
@@ -55,15 +55,14 @@ facts_dane(const struct probe_result *r, const struct probe_addr *pa,
 	us = find(r, CK_DANE_TLSA_USABLE, pa, false);
 	/* checks.md 6: info = secure denial, skip = insecure address
 	 * records; both mean no DANE for this host. */
-	f->dane_exists = status_tri(lk, M(CHECK_WARN) | M(CHECK_FAIL) |
-	                                    M(CHECK_INFO) | M(CHECK_SKIP));
-	if (f->dane_exists == PT_YES && us != NULL &&
-	    us->status == CHECK_FAIL)
+	f->dane_exists = status_tri(lk,
+	    M(CHECK_WARN) | M(CHECK_FAIL) | M(CHECK_INFO) | M(CHECK_SKIP));
+	if (f->dane_exists == PT_YES && us != NULL && us->status == CHECK_FAIL)
 		f->dane_exists = PT_NO;
-	f->dane_valid = status_tri(find(r, CK_DANE_TLSA_MATCH, pa, true),
-	    M(CHECK_FAIL));
-	f->dane_rollover = status_tri(find(r, CK_DANE_ROLLOVER, pa, false),
-	    M(CHECK_WARN));
+	f->dane_valid =
+	    status_tri(find(r, CK_DANE_TLSA_MATCH, pa, true), M(CHECK_FAIL));
+	f->dane_rollover =
+	    status_tri(find(r, CK_DANE_ROLLOVER, pa, false), M(CHECK_WARN));
 }
 
 static void
@@ -75,8 +74,8 @@ add_cert(struct prof_facts *f, const struct cert_summary *c)
 		.key_type = c->key_type,
 		.key_bits = c->key_bits,
 		.curve = c->curve[0] ? c->curve : NULL,
-		.sig_hash = strcmp(c->sig_hash, "unknown") == 0 ? NULL
-		                                                : c->sig_hash,
+		.sig_hash =
+		    strcmp(c->sig_hash, "unknown") == 0 ? NULL : c->sig_hash,
 	};
 }
 

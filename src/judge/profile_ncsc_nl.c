@@ -271,7 +271,7 @@ static const struct prof_req reqs[] = {
 	    .text = "the MX host publishes DNSSEC-signed TLSA records usable "
 	            "for SMTP (DANE-TA or DANE-EE)",
 	    .source = DOC ", appendix A (certificate pinning and DANE); "
-	              "RFC 7672",
+	                  "RFC 7672",
 	    .level = PL_REQUIRED,
 	    .fact = PF_DANE_EXISTS,
 	    .match = yes,

@@ -30,6 +30,31 @@ unreachable(const struct probe_result *r, size_t *total)
 	return n > 0 && !reached;
 }
 
+/* profile_of - the first required profile (--require profile:NAME) whose
+ * overall result is res, or NULL */
+static const struct profile_run *
+profile_of(const struct probe_result *r, enum prof_res res)
+{
+	for (size_t i = 0; i < r->nprofiles; i++)
+		if (r->profiles[i].required && r->profiles[i].overall == res)
+			return &r->profiles[i];
+	return NULL;
+}
+
+/* profile_failed - exit 1 for a required profile not met */
+static bool
+profile_failed(struct probe_result *r)
+{
+	const struct profile_run *pr = profile_of(r, PR_FAIL);
+
+	if (pr == NULL)
+		return false;
+	r->exit_code = 1;
+	snprintf(r->exit_reason, sizeof(r->exit_reason),
+	    "required profile %s not met", pr->p->name);
+	return true;
+}
+
 void
 summary_run(struct probe_result *r)
 {
@@ -55,15 +80,8 @@ summary_run(struct probe_result *r)
 		    "internal error: %.150s", r->run_error);
 		return;
 	}
-	for (i = 0; i < r->nprofiles; i++)
-		if (r->profiles[i].required &&
-		    r->profiles[i].overall == PR_FAIL) {
-			r->exit_code = 1;
-			snprintf(r->exit_reason, sizeof(r->exit_reason),
-			    "required profile %s not met",
-			    r->profiles[i].p->name);
-			return;
-		}
+	if (profile_failed(r))
+		return;
 	if (fails > 0 || (r->opt.strict && warns > 0)) {
 		r->exit_code = 1;
 		snprintf(r->exit_reason, sizeof(r->exit_reason),
@@ -84,10 +102,8 @@ summary_run(struct probe_result *r)
 			if (r->levels[i].present && r->levels[i].required &&
 			    r->levels[i].strict.outcome == V_UNKNOWN)
 				why3 = "a required level could not be judged";
-	for (i = 0; why3 == NULL && i < r->nprofiles; i++)
-		if (r->profiles[i].required &&
-		    r->profiles[i].overall == PR_UNTESTABLE)
-			why3 = "a required profile could not be fully tested";
+	if (why3 == NULL && profile_of(r, PR_UNTESTABLE) != NULL)
+		why3 = "a required profile could not be fully tested";
 	if (why3 != NULL) {
 		r->exit_code = 3;
 		snprintf(r->exit_reason, sizeof(r->exit_reason), "%s", why3);

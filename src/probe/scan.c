@@ -140,14 +140,46 @@ set_version(SSL *ssl, int v)
 	       SSL_set_max_proto_version(ssl, v) == 1;
 }
 
+/* setup_order - the two TLS 1.2 suites of the order test, the server's
+ * first choice first (arg 0) or last (arg 1) */
+static bool
+setup_order(SSL *ssl, const struct scan_facts *f, int arg)
+{
+	char two[200];
+	size_t a, b;
+
+	scan_order_pair(f, &a, &b);
+	if (arg == 1) {
+		size_t t = a;
+
+		a = b;
+		b = t;
+	}
+	snprintf(two, sizeof(two), "%s:%s:@SECLEVEL=0",
+	    f->suites[SCAN_TLS1_2][a].openssl,
+	    f->suites[SCAN_TLS1_2][b].openssl);
+	return set_version(ssl, TLS1_2_VERSION) &&
+	       SSL_set_cipher_list(ssl, two) == 1;
+}
+
+/* setup_kexhash - TLS 1.2, suites whose key exchange the server signs,
+ * signature algorithms of one hash only (SHA-1 needs security level 0) */
+static bool
+setup_kexhash(SSL *ssl, int arg)
+{
+	SSL_set_security_level(ssl, 0);
+	return set_version(ssl, TLS1_2_VERSION) &&
+	       SSL_set_cipher_list(ssl, SCAN_SIGNED_SUITES) == 1 &&
+	       SSL_set1_sigalgs_list(ssl, kex_sigalgs[arg & 1]) == 1;
+}
+
 static bool
 hook_setup(void *arg, size_t i, SSL *ssl)
 {
 	struct slot *sl = &((struct round *)arg)->slots[i];
 	const struct job *j = sl->job;
 	const struct scan_facts *f = sl->pl->f;
-	char *offer, two[200];
-	size_t a, b;
+	char *offer;
 	bool ok = false;
 
 	switch (j->kind) {
@@ -166,18 +198,7 @@ hook_setup(void *arg, size_t i, SSL *ssl)
 		     SSL_set_ciphersuites(ssl, suites13[j->arg]) == 1;
 		break;
 	case J_ORDER:
-		scan_order_pair(f, &a, &b);
-		if (j->arg == 1) {
-			size_t t = a;
-
-			a = b;
-			b = t;
-		}
-		snprintf(two, sizeof(two), "%s:%s:@SECLEVEL=0",
-		    f->suites[SCAN_TLS1_2][a].openssl,
-		    f->suites[SCAN_TLS1_2][b].openssl);
-		ok = set_version(ssl, TLS1_2_VERSION) &&
-		     SSL_set_cipher_list(ssl, two) == 1;
+		ok = setup_order(ssl, f, j->arg);
 		break;
 	case J_GROUP:
 		ok = SSL_set1_groups_list(ssl, groups[j->arg]) == 1;
@@ -199,10 +220,7 @@ hook_setup(void *arg, size_t i, SSL *ssl)
 		ok = true;
 		break;
 	case J_KEXHASH:
-		SSL_set_security_level(ssl, 0);
-		ok = set_version(ssl, TLS1_2_VERSION) &&
-		     SSL_set_cipher_list(ssl, SCAN_SIGNED_SUITES) == 1 &&
-		     SSL_set1_sigalgs_list(ssl, kex_sigalgs[j->arg & 1]) == 1;
+		ok = setup_kexhash(ssl, j->arg);
 		break;
 	}
 	if (!ok) {
@@ -385,9 +403,8 @@ facts_new(void)
 	f->kex_sha1 = f->kex_sha224 = f->reneg_client = -1;
 	/* TLS compression needs a method the client can offer; OpenSSL 3
 	 * as Debian builds it has none (no zlib). */
-	f->compression_testable = SSL_COMP_get_compression_methods() != NULL &&
-	                          sk_SSL_COMP_num(
-	                              SSL_COMP_get_compression_methods()) > 0;
+	f->compression_testable =
+	    sk_SSL_COMP_num(SSL_COMP_get_compression_methods()) > 0;
 	return f;
 }
 

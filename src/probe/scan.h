@@ -85,10 +85,10 @@ struct scan_facts {
 	bool alt_tested;
 	/* Extra probes for compliance profiles (SCAN_EXTRA): -1 untested,
 	 * 0 refused, 1 accepted */
-	int kex_sha1, kex_sha224; /* TLS 1.2, only that signature hash */
-	int reneg_client;         /* client-initiated renegotiation */
+	int kex_sha1, kex_sha224;  /* TLS 1.2, only that signature hash */
+	int reneg_client;          /* client-initiated renegotiation */
 	bool compression_testable; /* the linked OpenSSL can offer it */
-	char dhe_group[24]; /* RFC 7919 name of the DHE prime, or "" */
+	char dhe_group[24];        /* RFC 7919 name of the DHE prime, or "" */
 };
 
 /* What scan_run_all() measures beyond checks.md 10 (compliance profiles

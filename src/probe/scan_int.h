@@ -50,7 +50,7 @@ struct slot {
 	struct job *job;
 	struct probe_addr tmp; /* scratch address for the engine */
 	bool setup_failed;
-	int reneg, ems; /* read in the done hook; -1 unknown */
+	int reneg, ems;     /* read in the done hook; -1 unknown */
 	char dhe_group[24]; /* the done hook: RFC 7919 name of a DHE prime */
 };
 

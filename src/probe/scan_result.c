@@ -144,6 +144,24 @@ result_sni(struct slot *sl, enum outcome o)
 		                       pl->sni_leaf[SCAN_SNI_WITH]) == 0;
 }
 
+/* result_order - ORDER 0 offers the server's first choice first; 1 last */
+static void
+result_order(struct slot *sl)
+{
+	struct scan_facts *f = sl->pl->f;
+	const char *got = sl->tmp.tls.cipher.openssl;
+	const struct scan_suite *s = f->suites[SCAN_TLS1_2];
+	size_t a, b;
+
+	scan_order_pair(f, &a, &b);
+	if (sl->job->arg == 1)
+		f->server_order = strcmp(got, s[a].openssl) == 0   ? 1
+		                  : strcmp(got, s[b].openssl) == 0 ? 0
+		                                                   : -1;
+	else if (strcmp(got, s[b].openssl) == 0)
+		f->server_order = 0; /* not even its own first choice */
+}
+
 /* result_kexhash - accepted only when the server signed with the one hash
  * offered (OpenSSL refuses any other), refused when the handshake failed */
 static void
@@ -187,23 +205,10 @@ scan_slot_result(struct slot *sl)
 		    !have_suite(f, SCAN_TLS1_3, t->cipher.openssl))
 			add_suite(f, SCAN_TLS1_3, &t->cipher);
 		break;
-	case J_ORDER: {
-		/* ORDER 0 offers the server's first choice first; 1 last. */
-		size_t a, b;
-		const struct scan_suite *s = f->suites[SCAN_TLS1_2];
-
-		scan_order_pair(f, &a, &b);
-		if (o != OUT_OK)
-			break;
-		if (sl->job->arg == 1)
-			f->server_order =
-			    strcmp(t->cipher.openssl, s[a].openssl) == 0   ? 1
-			    : strcmp(t->cipher.openssl, s[b].openssl) == 0 ? 0
-			                                                   : -1;
-		else if (strcmp(t->cipher.openssl, s[b].openssl) == 0)
-			f->server_order = 0; /* not even its own first choice */
+	case J_ORDER:
+		if (o == OUT_OK)
+			result_order(sl);
 		break;
-	}
 	case J_GROUP:
 		f->groups_tested = true;
 		if (o == OUT_OK && t->group[0] != '\0' &&

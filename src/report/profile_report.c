@@ -33,8 +33,7 @@ outcome_json(const struct profile *p, const struct prof_req *q,
 	cJSON *x = cJSON_CreateObject();
 	const char *tier = tier_of(p, q, o);
 
-	if (x == NULL ||
-	    cJSON_AddStringToObject(x, "id", q->id) == NULL ||
+	if (x == NULL || cJSON_AddStringToObject(x, "id", q->id) == NULL ||
 	    cJSON_AddStringToObject(x, "level", prof_level_name(q->level)) ==
 	        NULL ||
 	    cJSON_AddStringToObject(x, "result", prof_res_name(o->res)) ==
@@ -54,8 +53,8 @@ address_json(const struct profile_run *pr, size_t a)
 	const struct probe_addr *pa = pr->addrs[a];
 	cJSON *x = cJSON_CreateObject(), *res;
 
-	if (x == NULL || cJSON_AddStringToObject(x, "mx", pa->mx->name) ==
-	                     NULL ||
+	if (x == NULL ||
+	    cJSON_AddStringToObject(x, "mx", pa->mx->name) == NULL ||
 	    cJSON_AddStringToObject(x, "address", pa->address) == NULL ||
 	    (res = cJSON_AddArrayToObject(x, "requirements")) == NULL) {
 		cJSON_Delete(x);
@@ -110,8 +109,8 @@ profiles_json(const struct probe_result *r)
 	for (size_t i = 0; i < r->nprofiles; i++) {
 		cJSON *o = run_json(&r->profiles[i]);
 
-		if (o == NULL || !cJSON_AddItemToObject(x, r->profiles[i].p->name,
-		                     o)) {
+		if (o == NULL ||
+		    !cJSON_AddItemToObject(x, r->profiles[i].p->name, o)) {
 			cJSON_Delete(o);
 			cJSON_Delete(x);
 			return NULL;

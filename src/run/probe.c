@@ -142,6 +142,19 @@ out:
 	return err;
 }
 
+/* scan_phase - the deep scan, with the profiles' probes when --profile */
+static enum st_err
+scan_phase(struct probe_result *r, struct probe_addr **addrs, size_t n,
+    const struct session_params *sp)
+{
+	long long t0 = clock_ms();
+	enum st_err err;
+
+	err = scan_run_all(addrs, n, sp, r->opt.nprofiles > 0 ? SCAN_EXTRA : 0);
+	r->scan_ms = (long)(clock_ms() - t0);
+	return err;
+}
+
 static enum st_err
 smtp_phase(struct probe_result *r, SSL_CTX *ctx, X509_STORE *store)
 {
@@ -208,12 +221,8 @@ smtp_phase(struct probe_result *r, SSL_CTX *ctx, X509_STORE *store)
 	if (err == ST_OK && r->opt.cleartext && r->mailbox != NULL)
 		err = cleartext_phase(addrs, n, &sp);
 	/* checks.md 1.9: --scan runs after the standard sessions ended. */
-	if (err == ST_OK && r->opt.scan) {
-		t0 = clock_ms();
-		err = scan_run_all(addrs, n, &sp,
-		    r->opt.nprofiles > 0 ? SCAN_EXTRA : 0);
-		r->scan_ms = (long)(clock_ms() - t0);
-	}
+	if (err == ST_OK && r->opt.scan)
+		err = scan_phase(r, addrs, n, &sp);
 out:
 	free(targets);
 	free(addrs);
@@ -398,7 +407,8 @@ probe_judge(struct probe_result *r, char *errmsg, size_t errlen)
 	if ((err = verdict_run(r, errmsg, errlen)) != ST_OK)
 		return err;
 	if ((err = profile_run_all(r)) != ST_OK) {
-		snprintf(errmsg, errlen, "cannot grade the compliance profiles");
+		snprintf(errmsg, errlen,
+		    "cannot grade the compliance profiles");
 		return err;
 	}
 	check_list_waive(&r->checks, r->opt.ignore, r->opt.nignore);
