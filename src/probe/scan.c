@@ -22,11 +22,13 @@
  *
  * Not measured here (checks.md 13 decision 1: no hand-built ClientHello):
  * SSL 2.0/3.0, export suites and DEFLATE compression are "untested"; so is
- * client-initiated renegotiation.
+ * client-initiated renegotiation without SCAN_EXTRA.
  *
  * With SCAN_EXTRA (compliance profiles) two more TLS 1.2 handshakes offer
  * only SHA-1, then only SHA-224 signature algorithms (security level 0,
- * (EC)DHE suites only so that the server must sign): NCSC-NL table 5.
+ * (EC)DHE suites only so that the server must sign): NCSC-NL table 5; and
+ * a third asks to renegotiate right after its handshake (NCSC-NL table
+ * 13: client-initiated renegotiation).
  */
 #include "scan_int.h"
 
@@ -222,6 +224,9 @@ hook_setup(void *arg, size_t i, SSL *ssl)
 	case J_KEXHASH:
 		ok = setup_kexhash(ssl, j->arg);
 		break;
+	case J_RENEG:
+		ok = set_version(ssl, TLS1_2_VERSION);
+		break;
 	}
 	if (!ok) {
 		sl->setup_failed = true;
@@ -256,6 +261,12 @@ static bool
 hook_inject(void *arg, size_t i)
 {
 	return ((struct round *)arg)->slots[i].job->kind == J_INJECT;
+}
+
+static bool
+hook_reneg(void *arg, size_t i)
+{
+	return ((struct round *)arg)->slots[i].job->kind == J_RENEG;
 }
 
 static void
@@ -297,6 +308,7 @@ plan_init(struct plan *pl, struct probe_addr *pa, struct scan_facts *f,
 	if (extra & SCAN_EXTRA) {
 		plan_add(pl, J_KEXHASH, 0);
 		plan_add(pl, J_KEXHASH, 1);
+		plan_add(pl, J_RENEG, 0);
 	}
 }
 
@@ -408,6 +420,16 @@ facts_new(void)
 	return f;
 }
 
+/* mark_incomplete - the deadline came before every job was done */
+static void
+mark_incomplete(struct plan *plans, size_t np)
+{
+	for (size_t i = 0; i < np; i++)
+		for (size_t k = 0; k < plans[i].njobs; k++)
+			if (!plans[i].jobs[k].done)
+				plans[i].f->incomplete = true;
+}
+
 enum st_err
 scan_run_all(struct probe_addr **addrs, size_t n,
     const struct session_params *p, unsigned extra)
@@ -422,6 +444,7 @@ scan_run_all(struct probe_addr **addrs, size_t n,
 		.setup = hook_setup,
 		.done = hook_done,
 		.inject = hook_inject,
+		.reneg = hook_reneg,
 		.arg = &rd,
 	};
 	enum st_err err = ST_OK;
@@ -455,10 +478,7 @@ scan_run_all(struct probe_addr **addrs, size_t n,
 		size_t ns;
 
 		if (clock_ms() >= p->deadline) {
-			for (i = 0; i < np; i++)
-				for (size_t k = 0; k < plans[i].njobs; k++)
-					if (!plans[i].jobs[k].done)
-						plans[i].f->incomplete = true;
+			mark_incomplete(plans, np);
 			break;
 		}
 		if ((ns = fill_round(plans, np, slots, tmp)) == 0)

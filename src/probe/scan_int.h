@@ -19,6 +19,7 @@ enum job_kind {
 	J_ALT,       /* arg: index into alt_sigalgs */
 	J_INJECT,
 	J_KEXHASH, /* arg: 0 SHA-1 only, 1 SHA-224 only (SCAN_EXTRA) */
+	J_RENEG,   /* TLS 1.2, then ask to renegotiate (SCAN_EXTRA) */
 };
 
 extern const struct scan_alt_offer {

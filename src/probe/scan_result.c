@@ -234,6 +234,10 @@ scan_slot_result(struct slot *sl)
 	case J_KEXHASH:
 		result_kexhash(sl, o);
 		break;
+	case J_RENEG:
+		if (o == OUT_OK && t->version_num == TLS1_2_VERSION)
+			f->reneg_client = t->renegotiated;
+		break;
 	default:
 		break;
 	}

@@ -3,12 +3,14 @@
 # `profiles` command, and two lab MTAs graded under every profile with
 # outcomes that follow from how the lab configures them
 # (testdata/lab/README.md): mx-tls12 (TLS 1.2 only, one suite, RSA 2048,
-# no TLSA) and the good domain (mx1, mx2: Postfix defaults, TLSA records).
+# no TLSA) and the good domain (mx1, mx2: Postfix defaults, TLSA records);
+# and two scripted peers for client-initiated renegotiation (127.10.16.1
+# accepts it, 127.10.16.2 refuses).
 #
 # Where a profile grades an item a second tool can see, the same test asks
 # `openssl s_client` for the same conclusion: versions, the suite, the
 # SHA-1-only and SHA-224-only key-exchange signatures, X25519, the key
-# size. testssl.sh grades these too, but `testssl -p` alone ran past 60 s
+# size, client-initiated renegotiation. testssl.sh grades these too, but `testssl -p` alone ran past 60 s
 # against one lab MTA here, so it is not run (the suite stays short).
 . "$SMTPTLS_TOP/tests/lib.sh"
 
@@ -28,6 +30,44 @@ req() {
 	     | .requirements[] | select(.id == $id)
 	     | "\(.result) \(.tier // "-")"][0]' <"$T_OUT"
 }
+
+# --- client-initiated renegotiation: scripted peers (tests/peers/badsmtp)
+# on 127.10.16.1 (accepts it) and 127.10.16.2 (OpenSSL's default: refuses).
+# Their probes (a scan against badsmtp takes about 5 s) and the s_client
+# cross-checks run in the background while the lab MTAs are graded.
+PEER="$SMTPTLS_BUILD/peers/badsmtp"
+WORK=$(mktemp -d /tmp/smtptls-profiles.XXXXXX)
+PEER_PIDS=""
+cleanup() {
+	local p
+	for p in $PEER_PIDS; do kill "$p" 2>/dev/null; done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+for n in 1 2; do
+	mode=renegotiate
+	[ "$n" = 2 ] && mode=good
+	"$PEER" --listen "127.10.16.$n:25" --mode "$mode" --lifetime 60 \
+	    2>"$WORK/peer-$n.err" &
+	PEER_PIDS="$PEER_PIDS $!"
+done
+for n in 1 2; do
+	for _ in $(seq 100); do
+		ss -ltnH "src 127.10.16.$n and sport = :25" | grep -q . && break
+		sleep 0.05
+	done
+done
+for n in 1 2; do
+	"$SMTPTLS" --json probe --allow-private --no-dane --deadline 20 \
+	    --host "[127.10.16.$n]" --profile ncsc-nl >"$WORK/reneg-$n.json" \
+	    2>"$WORK/reneg-$n.err" &
+	eval "RPID$n=\$!"
+	# s_client's "R" command asks to renegotiate (stdin must stay open)
+	(sleep 1; printf 'R\n'; sleep 1) | timeout 8 openssl s_client \
+	    -starttls smtp -connect "127.10.16.$n:25" -tls1_2 \
+	    >"$WORK/sclient-$n.out" 2>&1 &
+	eval "SPID$n=\$!"
+done
 
 # --- smtptls profiles
 t_run profiles/list 0 "$SMTPTLS" profiles
@@ -81,24 +121,25 @@ t_match tls12/openssl/key "Server public key is 2048 bit" \
 t_eq tls12/ncsc/cert-signature "pass good" "$(req ncsc-nl ncsc-nl.cert-signature)"
 # what cannot be measured says so, and is not "fail"
 t_eq tls12/ncsc/compression "not-testable -" "$(req ncsc-nl ncsc-nl.compression)"
-t_eq tls12/ncsc/reneg-client "not-testable -" "$(req ncsc-nl ncsc-nl.renegotiation.client)"
+t_eq tls12/ncsc/reneg-client "pass good" "$(req ncsc-nl ncsc-nl.renegotiation.client)"
 t_eq tls12/ncsc/reneg-secure "pass good" "$(req ncsc-nl ncsc-nl.renegotiation.secure)"
+t_jq tls12/reneg-client-fact '.mx[0].addresses[0].scan.renegotiation.client_initiated' refused
 # no TLSA records for mx-tls12
 t_eq tls12/ncsc/dane "fail -" "$(req ncsc-nl ncsc-nl.dane.exists)"
 t_eq tls12/ncsc/dane-valid "not-applicable -" "$(req ncsc-nl ncsc-nl.dane.valid)"
 t_jq tls12/overall '[.profiles[] | .result] | join(",")' "fail,fail,pass"
-t_run tls12/human 0 lab_probe --deadline 30 --host mx-tls12.lab.test --profile rfc9325
-t_match tls12/human/table "profile rfc9325: pass" "$(cat "$T_OUT")"
-t_match tls12/human/row "fail +- +rfc9325.version.tls13" "$(cat "$T_OUT")"
 
 # --require profile:NAME decides the exit code
 t_run tls12/require-met 0 lab_probe --deadline 30 --host mx-tls12.lab.test \
     --require profile:rfc9325
+t_match tls12/human/table "profile rfc9325: pass \\(required\\)" "$(cat "$T_OUT")"
+t_match tls12/human/row "fail +- +rfc9325.version.tls13" "$(cat "$T_OUT")"
 t_run tls12/require-failed 1 lab_probe --deadline 30 --host mx-tls12.lab.test \
     --require profile:ncsc-nl
 t_match tls12/require-reason "required profile ncsc-nl not met" "$(cat "$T_OUT")"
 
-# --- good.lab.test: mx1 and mx2, Postfix defaults, DANE published
+# --- good.lab.test: mx1 and mx2, Postfix defaults, DANE published (with
+# --host the DANE rows would not apply; the scan of both takes ~6 s)
 t_run good/exit 0 lab_probe --json --deadline 30 good.lab.test --profile ncsc-nl
 # TLS 1.0 accepted: phase out, still a pass
 t_eq good/ncsc/version "pass phase-out" "$(req ncsc-nl ncsc-nl.version 127.10.1.1)"
@@ -113,6 +154,23 @@ t_eq good/ncsc/dane-exists "pass -" "$(req ncsc-nl ncsc-nl.dane.exists 127.10.1.
 t_eq good/ncsc/dane-valid "pass -" "$(req ncsc-nl ncsc-nl.dane.valid 127.10.1.1)"
 t_jq good/overall '.profiles["ncsc-nl"].result' fail
 t_jq good/addresses '.profiles["ncsc-nl"].addresses | length' 2
+
+# --- client-initiated renegotiation (started at the top)
+wait "$RPID1"; RC1=$?
+wait "$RPID2"; RC2=$?
+wait "$SPID1" "$SPID2"
+t_eq reneg/exit "0 0" "$RC1 $RC2"
+T_OUT=$WORK/reneg-1.json
+t_jq reneg/accepted/scan '.mx[0].addresses[0].scan.renegotiation.client_initiated' accepted
+t_eq reneg/accepted/ncsc "pass sufficient" "$(req ncsc-nl ncsc-nl.renegotiation.client)"
+t_jq reneg/accepted/check '[.checks[] | select(.id == "tls.renegotiation.client") | .status][0]' warn
+# s_client: a second handshake (its chain verified twice), no error
+t_eq reneg/accepted/openssl "4 0" "$(grep -c 'verify return:1' "$WORK/sclient-1.out") $(grep -c 'no renegotiation' "$WORK/sclient-1.out")"
+T_OUT=$WORK/reneg-2.json
+t_jq reneg/refused/scan '.mx[0].addresses[0].scan.renegotiation.client_initiated' refused
+t_eq reneg/refused/ncsc "pass good" "$(req ncsc-nl ncsc-nl.renegotiation.client)"
+t_jq reneg/refused/check '[.checks[] | select(.id == "tls.renegotiation.client") | .status][0]' pass
+t_eq reneg/refused/openssl "2 1" "$(grep -c 'verify return:1' "$WORK/sclient-2.out") $(grep -c 'no renegotiation' "$WORK/sclient-2.out")"
 
 # --- no --profile: no profiles object (golden files stay as they are)
 t_run plain/exit 0 lab_probe --json --host mx-tls12.lab.test
