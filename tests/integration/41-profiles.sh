@@ -58,7 +58,7 @@ for n in 1 2; do
 	done
 done
 for n in 1 2; do
-	"$SMTPTLS" --json probe --allow-private --no-dane --deadline 20 \
+	"$SMTPTLS" --json probe --allow-private --no-dane --deadline 60 \
 	    --host "[127.10.16.$n]" --profile ncsc-nl >"$WORK/reneg-$n.json" \
 	    2>"$WORK/reneg-$n.err" &
 	eval "RPID$n=\$!"
