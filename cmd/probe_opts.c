@@ -239,6 +239,7 @@ add_profile(struct parse_ctx *c, const char *opt, const char *name)
 	struct probe_options *o = c->o;
 	size_t i;
 
+	/* (void): the callers return EXIT_USAGE, what opt_error() returns */
 	if (!smtptls_profile_known(name)) {
 		(void)opt_error(c->g, opt,
 		    "unknown profile '%s' (see smtptls profiles)", name);
