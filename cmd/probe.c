@@ -76,6 +76,26 @@ combination(const struct probe_options *o, char *why, size_t len)
 	return NULL;
 }
 
+/* env - a variable's value, NULL when unset or empty */
+static const char *
+env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+/* probe_env - what the environment says (read here, never in src/):
+ * SMTPTLS_RESOLV_CONF replaces /etc/resolv.conf (for tests); OpenSSL's
+ * SSL_CERT_FILE and SSL_CERT_DIR name the default trust store */
+static void
+probe_env(struct probe_options *o)
+{
+	o->resolv_conf = env("SMTPTLS_RESOLV_CONF");
+	o->ca_env_file = env(X509_get_default_cert_file_env());
+	o->ca_env_dir = env(X509_get_default_cert_dir_env());
+}
+
 int
 cmd_probe(int argc, char **argv, struct global_opts *g)
 {
@@ -88,6 +108,7 @@ cmd_probe(int argc, char **argv, struct global_opts *g)
 	int rc;
 
 	probe_options_init(&o);
+	probe_env(&o);
 	if ((rc = probe_opts_parse(argc, argv, &o, g, &domains, &parallel)) >=
 	    0)
 		return rc;

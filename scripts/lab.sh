@@ -76,6 +76,7 @@ cmd_down() {
 		pids="$pids $!"
 	done
 	for p in $pids; do wait "$p" || rc=1; done
+	noroute6_down
 	busy=$(lab_listeners)
 	if [ -n "$busy" ]; then
 		say "error: lab addresses are still in use by processes that no pidfile in $LAB names"
@@ -147,6 +148,7 @@ lab_write_env() {
 		q ADDR_MX_TLS12 127.10.1.15
 		q ADDR_MX_REQUIRED 127.10.1.16
 		q ADDR_MX_DEAD 127.10.1.99
+		q ADDR_NOROUTE6 "$NOROUTE6_ADDR"
 		echo "# TLSA data (hex SHA-256 of a SubjectPublicKeyInfo)"
 		q TLSA_MX1 "$TLSA_MX1"
 		q TLSA_MX2 "$TLSA_MX2"
@@ -195,6 +197,7 @@ $busy"
 	mta_make
 	web_make
 	lab_write_env
+	noroute6_up
 	elapsed
 	say "state made in $LAB (at $ELAPSED)"
 

@@ -21,6 +21,7 @@ struct cJSON;
  * order). The names ("dns.mx.lookup", ...) come from check_id_name().
  */
 enum check_id {
+	CK_NONE = 0, /* no check: not set yet, or none decided */
 	CK_DNS_RESOLVER_DNSSEC,
 	CK_DNS_MX_LOOKUP,
 	CK_DNS_MX_DNSSEC,
@@ -105,7 +106,8 @@ enum check_id {
 };
 
 enum check_status {
-	CHECK_PASS = 0,
+	CHECK_NONE = 0, /* not judged yet; never reported */
+	CHECK_PASS,
 	CHECK_WARN,
 	CHECK_FAIL,
 	CHECK_INFO,

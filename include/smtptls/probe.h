@@ -39,8 +39,14 @@ struct probe_options {
 	const char *host;   /* --host HOST[:PORT], or NULL */
 	const char *resolvers[PROBE_MAX_RESOLVERS];
 	size_t nresolvers;
+	/* resolv.conf read when nresolvers is 0; NULL: /etc/resolv.conf
+	 * (cmd/ sets it from SMTPTLS_RESOLV_CONF) */
+	const char *resolv_conf;
 	const char *trust_anchor; /* --trust-anchor FILE or NULL */
 	const char *ca_file, *ca_path;
+	/* SSL_CERT_FILE, SSL_CERT_DIR (cmd/ reads the environment), or NULL:
+	 * the trust store without --ca-file/--ca-path (trust_store.h) */
+	const char *ca_env_file, *ca_env_dir;
 	unsigned timeout_ms, deadline_ms;
 	bool ipv4, ipv6; /* families to use (both by default) */
 	uint16_t port;

@@ -53,6 +53,7 @@ dns_make() {
 	RENDER_VARS="TLSA_MX1 TLSA_MX2 TLSA_NOMATCH DS_BOGUS STS_ID" \
 		render "$DNSDIR_ZONES/lab.test.zone.in" "$LAB/dns/lab.test.zone"
 	hostile_records >>"$LAB/dns/lab.test.zone"
+	field_records >>"$LAB/dns/lab.test.zone"
 	klab=$(dns_keygen lab.test)
 	dns_sign lab.test $((now - 3600)) $((now + 30 * 86400)) "$klab"
 	DS_LAB=$(ldns-key2ds -n -2 "$LAB/dns/$klab.key")
@@ -87,6 +88,43 @@ hostile_records() {
 		printf ' "%s"' "$x"
 	done
 	printf '\n'
+}
+
+# The field case (issue 13): a prefix this machine has no route to. `up`
+# makes it unreachable in the kernel (noroute6_up), so a connect() fails at
+# the route lookup and nothing is ever sent there. 2001:db8::/32 is the
+# documentation prefix (RFC 3849); never 192.0.2.0/24 or fd00::/64, which
+# are real networks on some test machines.
+NOROUTE6_PREFIX=2001:db8:5eed::/48
+NOROUTE6_ADDR=2001:db8:5eed::25
+
+# field_records - v6noroute.lab.test: one MX host with mx1's IPv4 address
+# and an AAAA in the unroutable prefix; v6only-noroute.lab.test: one MX
+# host with only that AAAA.
+field_records() {
+	printf 'v6noroute MX 10 mx-v6noroute
+'
+	printf 'mx-v6noroute A 127.10.1.1
+'
+	printf 'mx-v6noroute AAAA %s
+' "$NOROUTE6_ADDR"
+	printf 'v6only-noroute MX 10 mx-v6only-noroute
+'
+	printf 'mx-v6only-noroute AAAA %s
+' "$NOROUTE6_ADDR"
+}
+
+# noroute6_up - the unreachable route; on a machine with IPv6 it must be in
+# place, or a probe of the field domains could send packets out through a
+# default route.
+noroute6_up() {
+	[ -d /proc/sys/net/ipv6 ] || return 0
+	ip -6 route replace unreachable "$NOROUTE6_PREFIX" ||
+		die "cannot add the route 'unreachable $NOROUTE6_PREFIX'"
+}
+
+noroute6_down() {
+	ip -6 route del unreachable "$NOROUTE6_PREFIX" 2>/dev/null || true
 }
 
 # dns_answers SERVER NAME TYPE FLAG [DIG-OPTION...] - true when SERVER answers

@@ -24,6 +24,7 @@ struct catalogue_entry {
  * Indexed by the enum, so an entry cannot drift from its name; test_check
  * checks that every entry is filled and every name is distinct. */
 static const struct catalogue_entry catalogue[] = {
+	[CK_NONE] = { NULL, NULL },
 	[CK_DNS_RESOLVER_DNSSEC] = { "dns.resolver.dnssec", "high" },
 	[CK_DNS_MX_LOOKUP] = { "dns.mx.lookup", "critical" },
 	[CK_DNS_MX_DNSSEC] = { "dns.mx.dnssec", "medium" },
@@ -112,12 +113,13 @@ static_assert(sizeof(catalogue) / sizeof(catalogue[0]) == CK__COUNT,
     "one catalogue entry per enum check_id");
 
 static const char *const status_names[CHECK__COUNT] = {
-	"pass",
-	"warn",
-	"fail",
-	"info",
-	"skip",
-	"error",
+	[CHECK_NONE] = "error", /* reported only by a bug: say so */
+	[CHECK_PASS] = "pass",
+	[CHECK_WARN] = "warn",
+	[CHECK_FAIL] = "fail",
+	[CHECK_INFO] = "info",
+	[CHECK_SKIP] = "skip",
+	[CHECK_ERROR] = "error",
 };
 
 const char *
@@ -131,7 +133,7 @@ check_status_name(enum check_status s)
 const char *
 check_id_name(enum check_id id)
 {
-	if ((int)id < 0 || id >= CK__COUNT)
+	if ((int)id <= CK_NONE || id >= CK__COUNT)
 		return "unknown";
 	return catalogue[id].id;
 }
@@ -139,7 +141,7 @@ check_id_name(enum check_id id)
 bool
 check_id_parse(const char *name, enum check_id *id)
 {
-	for (int i = 0; i < CK__COUNT; i++)
+	for (int i = CK_NONE + 1; i < CK__COUNT; i++)
 		if (strcmp(catalogue[i].id, name) == 0) {
 			*id = (enum check_id)i;
 			return true;
@@ -150,7 +152,7 @@ check_id_parse(const char *name, enum check_id *id)
 const char *
 check_severity(enum check_id id)
 {
-	if ((int)id < 0 || id >= CK__COUNT)
+	if ((int)id <= CK_NONE || id >= CK__COUNT)
 		return NULL;
 	return catalogue[id].severity;
 }
@@ -215,6 +217,25 @@ dup_or_null(const char *s, bool *fail)
 	return p;
 }
 
+/* list_room - room for one more result, or the list's error is set */
+static bool
+list_room(struct check_list *l)
+{
+	size_t cap;
+	struct check_result *v;
+
+	if (l->n < l->cap)
+		return true;
+	cap = l->cap ? l->cap * 2 : 64;
+	if ((v = realloc(l->v, cap * sizeof(*v))) == NULL) {
+		check_list_set_error(l, ST_ERR_NOMEM);
+		return false;
+	}
+	l->v = v;
+	l->cap = cap;
+	return true;
+}
+
 struct check_result *
 check_add(struct check_list *l, enum check_id id, enum check_status st,
     const char *domain, const char *mx, const char *address,
@@ -225,17 +246,16 @@ check_add(struct check_list *l, enum check_id id, enum check_status st,
 	bool fail = false;
 	int n;
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct check_result *v = realloc(l->v, cap * sizeof(*v));
-
-		if (v == NULL) {
-			cJSON_Delete(data);
-			check_list_set_error(l, ST_ERR_NOMEM);
-			return NULL;
-		}
-		l->v = v;
-		l->cap = cap;
+	/* An unset id or status would be reported as a real finding. */
+	if (id <= CK_NONE || id >= CK__COUNT || st <= CHECK_NONE ||
+	    st >= CHECK__COUNT) {
+		cJSON_Delete(data);
+		check_list_set_error(l, ST_ERR_INVAL);
+		return NULL;
+	}
+	if (!list_room(l)) {
+		cJSON_Delete(data);
+		return NULL;
 	}
 	r = &l->v[l->n];
 	memset(r, 0, sizeof(*r));

@@ -67,8 +67,9 @@ check_connect(struct probe_result *r, const struct probe_addr *pa)
 		    pa->conn_errmsg[0] ? pa->conn_errmsg : "not probed");
 		return CHECK_SKIP;
 	}
-	if (pa->state == ADDR_SKIPPED && !pa->deadline) {
-		snprintf(detail, sizeof(detail), "no local route for %s: %s",
+	if (probe_addr_no_route(pa)) {
+		snprintf(detail, sizeof(detail),
+		    "not testable from here: no local route for %s (%s)",
 		    probe_addr_family_name(pa->family), pa->conn_errmsg);
 		add(r, pa, CK_SMTP_CONNECT, CHECK_SKIP, NULL, detail);
 		return CHECK_SKIP;

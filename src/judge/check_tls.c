@@ -42,7 +42,7 @@ probe_pkix_expected(const struct probe_result *r, const struct probe_mx *mx)
 }
 
 /* tls_prereq - the first check on the way to a handshake that failed;
- * CK__COUNT when the handshake completed */
+ * CK_NONE when the handshake completed */
 static enum check_id
 tls_prereq(const struct probe_addr *pa)
 {
@@ -60,7 +60,7 @@ tls_prereq(const struct probe_addr *pa)
 		return CK_SMTP_STARTTLS_RESPONSE;
 	if (!pa->tls.established)
 		return CK_TLS_HANDSHAKE;
-	return CK__COUNT;
+	return CK_NONE;
 }
 
 static const enum check_id tls_ids[] = {
@@ -457,7 +457,7 @@ check_addr(struct probe_result *r, const struct probe_addr *pa)
 	enum check_id why = tls_prereq(pa);
 	bool pkix = probe_pkix_expected(r, pa->mx);
 
-	if (why != CK__COUNT && why != CK_TLS_HANDSHAKE) {
+	if (why != CK_NONE && why != CK_TLS_HANDSHAKE) {
 		skip_all(r, pa, why, true);
 		return;
 	}

@@ -64,8 +64,10 @@ mtasts_start(struct probe_result *r)
 		.domain = r->domain,
 		.addrs = s->addrs,
 		.naddrs = n,
-		.ca_file = r->opt.ca_file,
-		.ca_path = r->opt.ca_path,
+		/* the store of the SMTP sessions (trust_store.h), not
+		 * libcurl's own default */
+		.ca_file = r->trust.file[0] ? r->trust.file : NULL,
+		.ca_path = r->trust.dir[0] ? r->trust.dir : NULL,
 		/* capped by the run deadline when the phase began */
 		.timeout_ms = r->dnscfg.timeout_ms,
 	};

@@ -13,18 +13,21 @@
 
 #include "banned.h"
 
-/* unreachable - no address of any MX host could be reached */
+/* unreachable - no address of any MX host could be reached; *noroute
+ * counts those this machine has no route to */
 static bool
-unreachable(const struct probe_result *r, size_t *total)
+unreachable(const struct probe_result *r, size_t *total, size_t *noroute)
 {
 	size_t n = 0;
 	bool reached = false;
 
+	*noroute = 0;
 	for (size_t i = 0; i < r->nmx; i++)
 		for (size_t k = 0; k < r->mx[i].naddrs; k++) {
 			n++;
 			if (r->mx[i].addrs[k].connected)
 				reached = true;
+			*noroute += probe_addr_no_route(&r->mx[i].addrs[k]);
 		}
 	*total = n;
 	return n > 0 && !reached;
@@ -58,7 +61,7 @@ profile_failed(struct probe_result *r)
 void
 summary_run(struct probe_result *r)
 {
-	size_t fails = 0, warns = 0, errors = 0, total = 0, i;
+	size_t fails = 0, warns = 0, errors = 0, total = 0, noroute = 0, i;
 	const struct check_result *lookup;
 	const char *why3 = NULL;
 
@@ -91,8 +94,12 @@ summary_run(struct probe_result *r)
 	}
 	if (lookup != NULL && lookup->status == CHECK_ERROR && !lookup->waived)
 		why3 = "the MX lookup could not be completed";
-	else if (unreachable(r, &total))
-		why3 = "no address of any MX host could be reached";
+	else if (unreachable(r, &total, &noroute))
+		why3 =
+		    noroute == total
+		        ? "no address of any MX host can be reached from this "
+		          "machine (no route)"
+		        : "no address of any MX host could be reached";
 	else if (r->deadline_hit)
 		why3 = "the run deadline was reached";
 	else if (r->opt.strict && errors > 0)

@@ -19,7 +19,7 @@
 
 enum fact { F_FALSE = 0, F_TRUE, F_UNKNOWN };
 
-/* reason: the check that decided; CK__COUNT when none did */
+/* reason: the check that decided; CK_NONE when none did */
 struct fact_r {
 	enum fact f;
 	enum check_id reason;
@@ -50,13 +50,13 @@ need(const struct check_idx *x, const struct probe_addr *pa, enum check_id id,
 		out.f = F_TRUE;
 	else if (s == CHECK_ERROR)
 		out.f = F_UNKNOWN;
-	else if (s == CHECK_SKIP && upstream != CK__COUNT)
+	else if (s == CHECK_SKIP && upstream != CK_NONE)
 		out = (struct fact_r){ F_UNKNOWN, upstream };
 	return out;
 }
 
 /* first_error - the first step of the dialogue that ended in error;
- * CK__COUNT when none did */
+ * CK_NONE when none did */
 static enum check_id
 first_error(const struct check_idx *x, const struct probe_addr *pa)
 {
@@ -73,7 +73,7 @@ first_error(const struct check_idx *x, const struct probe_addr *pa)
 	for (size_t i = 0; i < sizeof(chain) / sizeof(chain[0]); i++)
 		if (st_of(x, pa, chain[i]) == CHECK_ERROR)
 			return chain[i];
-	return CK__COUNT;
+	return CK_NONE;
 }
 
 static void
@@ -83,9 +83,8 @@ set(struct verdict_addr *v, enum vout o, const char *tr, const char *auth,
 	v->outcome = o;
 	v->transport = o == V_DELIVER ? tr : NULL;
 	v->auth = o == V_DELIVER ? auth : NULL;
-	v->reason = o == V_DELIVER || reason == CK__COUNT
-	                ? NULL
-	                : check_id_name(reason);
+	v->reason =
+	    o == V_DELIVER || reason == CK_NONE ? NULL : check_id_name(reason);
 }
 
 /* decide - the first fact that does not hold decides (checks.md 12.3) */
@@ -105,7 +104,7 @@ fact_reach(const struct check_idx *x, const struct probe_addr *pa,
 	struct fact_r f;
 
 	/* No local route: every fact of the address is unknown. */
-	f = need(x, pa, CK_SMTP_CONNECT, false, CK__COUNT);
+	f = need(x, pa, CK_SMTP_CONNECT, false, CK_NONE);
 	if (f.f != F_TRUE) {
 		if (st_of(x, pa, CK_SMTP_CONNECT) == CHECK_SKIP)
 			f.f = F_UNKNOWN;
@@ -127,7 +126,7 @@ fact_tls(const struct check_idx *x, const struct probe_addr *pa,
 		CK_TLS_HANDSHAKE,
 		CK_SMTP_EHLO_AFTER_TLS,
 	};
-	struct fact_r f = { F_TRUE, CK__COUNT };
+	struct fact_r f = { F_TRUE, CK_NONE };
 
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		f = need(x, pa, ids[i], false, err);
@@ -142,7 +141,7 @@ fact_tls(const struct check_idx *x, const struct probe_addr *pa,
 static struct fact_r
 fact_pkix(const struct check_idx *x, const struct probe_addr *pa)
 {
-	struct fact_r f = need(x, pa, CK_CERT_CHAIN_TRUSTED, false, CK__COUNT);
+	struct fact_r f = need(x, pa, CK_CERT_CHAIN_TRUSTED, false, CK_NONE);
 
 	if (f.f == F_TRUE && !pa->tls.chain.path_in_validity)
 		f = (struct fact_r){ F_FALSE, CK_CERT_EXPIRY };
@@ -174,11 +173,11 @@ fact_sts(const struct check_idx *x, bool testing_as_enforce)
 		CK_MTASTS_POLICY_SYNTAX,
 	};
 	enum mtasts_mode mode = mtasts_mode_of(x->r);
-	enum check_id skipped = CK__COUNT;
+	enum check_id skipped = CK_NONE;
 
 	if (mode == MTASTS_MODE_ENFORCE ||
 	    (testing_as_enforce && mode == MTASTS_MODE_TESTING))
-		return (struct fact_r){ F_TRUE, CK__COUNT };
+		return (struct fact_r){ F_TRUE, CK_NONE };
 	if (mode != MTASTS_MODE_UNSET)
 		return (struct fact_r){ F_FALSE, CK_MTASTS_POLICY_MODE };
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
@@ -187,13 +186,13 @@ fact_sts(const struct check_idx *x, bool testing_as_enforce)
 
 		if (s == CHECK_ERROR)
 			return (struct fact_r){ F_UNKNOWN, ids[i] };
-		if (s == CHECK_SKIP && skipped == CK__COUNT)
+		if (s == CHECK_SKIP && skipped == CK_NONE)
 			skipped = ids[i];
 		else if (s != CHECK_PASS && s != CHECK_WARN && s != CHECK_SKIP)
 			return (struct fact_r){ F_FALSE, ids[i] };
 	}
 	return (struct fact_r){ F_FALSE,
-		skipped != CK__COUNT ? skipped : CK_MTASTS_POLICY_SYNTAX };
+		skipped != CK_NONE ? skipped : CK_MTASTS_POLICY_SYNTAX };
 }
 
 static const char *const rule_names[] = {
@@ -312,11 +311,11 @@ judge_opportunistic(const struct check_idx *x, const struct probe_addr *pa,
 		return;
 	f = fact_tls(x, pa, err);
 	if (f.f == F_TRUE)
-		set(v, V_DELIVER, "tls", "none", CK__COUNT);
+		set(v, V_DELIVER, "tls", "none", CK_NONE);
 	else if (no_starttls(x, pa))
-		set(v, V_DELIVER, "cleartext", "none", CK__COUNT);
+		set(v, V_DELIVER, "cleartext", "none", CK_NONE);
 	else if (retry && f.f == F_FALSE && f.reason == CK_TLS_HANDSHAKE)
-		set(v, V_DELIVER, "cleartext", "none", CK__COUNT);
+		set(v, V_DELIVER, "cleartext", "none", CK_NONE);
 	else
 		decide(v, f);
 }
@@ -334,9 +333,9 @@ judge_verify(const struct check_idx *x, const struct probe_addr *pa,
 		return;
 	}
 	if (rule == R_VERIFY_DOMAIN &&
-	    !decide(v, need(x, pa, CK_CERT_NAME_NEXTHOP, false, CK__COUNT)))
+	    !decide(v, need(x, pa, CK_CERT_NAME_NEXTHOP, false, CK_NONE)))
 		return;
-	set(v, V_DELIVER, "tls", "pkix", CK__COUNT);
+	set(v, V_DELIVER, "tls", "pkix", CK_NONE);
 }
 
 /* judge_dane - the dane strict rule and its opportunistic variant. The
@@ -361,9 +360,9 @@ judge_dane(const struct check_idx *x, const struct probe_addr *pa,
 		return;
 	}
 	if (!judge_transport(x, pa, x->r->opt.min_tls, v) ||
-	    !decide(v, need(x, pa, CK_DANE_TLSA_MATCH, false, CK__COUNT)))
+	    !decide(v, need(x, pa, CK_DANE_TLSA_MATCH, false, CK_NONE)))
 		return;
-	set(v, V_DELIVER, "tls", "dane", CK__COUNT);
+	set(v, V_DELIVER, "tls", "dane", CK_NONE);
 }
 
 /* judge_mtasts - the MTA-STS strict rule (checks.md 12.3); testing_as_enforce
@@ -388,7 +387,7 @@ judge_mtasts(const struct check_idx *x, const struct probe_addr *pa,
 		set(v, V_DEFER, NULL, NULL, CK_CERT_NAME_MATCH);
 		return;
 	}
-	set(v, V_DELIVER, "tls", "pkix", CK__COUNT);
+	set(v, V_DELIVER, "tls", "pkix", CK_NONE);
 }
 
 /* judge_sts_sender - an MTA-STS sender (12.4 mta-sts sender, 12.5 steps
@@ -443,7 +442,7 @@ verdict_judge(const struct check_idx *x, const struct probe_addr *pa,
 		break;
 	case R_ENCRYPT:
 		if (judge_transport(x, pa, x->r->opt.min_tls, v))
-			set(v, V_DELIVER, "tls", "none", CK__COUNT);
+			set(v, V_DELIVER, "tls", "none", CK_NONE);
 		break;
 	case R_VERIFY:
 	case R_VERIFY_CHAIN:

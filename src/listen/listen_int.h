@@ -1,7 +1,8 @@
 /*
  * listen_int.h - what the listener's modules share: the session record
  * (filled by the driver in listen.c and the TLS adapter in listen_tls.c,
- * judged and rendered by listen_report.c) and the listener itself.
+ * judged by listen_judge.c, rendered by listen_json.c and listen_human.c)
+ * and the listener itself.
  */
 #ifndef SMTPTLS_LISTEN_INT_H
 #define SMTPTLS_LISTEN_INT_H
@@ -150,8 +151,28 @@ SSL *listen_tls_new(SSL_CTX *ctx, struct listen_session *s);
 /* After a successful handshake: version, cipher, group, SNI, client cert. */
 void listen_tls_collect(struct listen_session *s);
 
-/* listen_report.c */
+/* listen_session.c: one session's steps, called by listen.c's poll loop */
+void listen_sess_free(struct listen_session *s);
+/* Accept one sender on the listening socket lfd into a free slot. */
+void listen_sess_accept(struct listen *l, int lfd, long long now);
+/* The poll events the session waits for now. */
+unsigned listen_sess_io(const struct listen_session *s);
+void listen_sess_ready(struct listen_session *s, short rev, long long now);
+/* Feed what the sender wrote (or TLS holds) to the SMTP machine. */
+void listen_sess_read(struct listen_session *s, long long now);
+/* End the session on its step or session limit, or because the listener
+ * stops (listener true). */
+void listen_sess_timeout(struct listen_session *s, bool listener,
+    long long now);
+/* Judge and report a finished session, keep its history, free the slot. */
+void listen_sess_finish(struct listen *l, size_t slot, listen_session_cb cb,
+    void *arg);
+
+/* listen_judge.c */
 const char *listen_verdict_name(enum listen_verdict v);
+/* Names of report.md 9, or NULL for the zero ("not yet") values. */
+const char *listen_refusal_name(enum listen_refusal r);
+const char *listen_hs_name(enum listen_hs h);
 /* Refusal, verdict and checks of a finished session. ST_OK, or the error
  * that kept a check result out of s->checks (check_list_error). */
 enum st_err listen_session_judge(struct listen_session *s)

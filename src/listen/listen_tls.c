@@ -6,7 +6,7 @@
  * ClientHello, its certificate) and the facts read after it.
  *
  * It accepts TLS 1.0-1.3 and any client certificate so that it can
- * observe; it judges nothing (listen_report.c does).
+ * observe; it judges nothing (listen_judge.c does).
  */
 #include "listen_int.h"
 

@@ -66,6 +66,26 @@ conn_connect(struct conn *c, const struct sockaddr *sa, socklen_t len)
 }
 
 int
+conn_route_check(const struct sockaddr *sa, socklen_t len)
+{
+	int fd, err = 0;
+
+	if ((fd = socket(sa->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return errno;
+	if (connect(fd, sa, len) < 0)
+		err = errno;
+	close(fd);
+	return err;
+}
+
+bool
+conn_no_route(int err)
+{
+	return err == ENETUNREACH || err == EHOSTUNREACH || err == ENETDOWN ||
+	       err == EADDRNOTAVAIL || err == EAFNOSUPPORT || err == EACCES;
+}
+
+int
 conn_connect_done(struct conn *c)
 {
 	int err = 0;

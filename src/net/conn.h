@@ -78,6 +78,18 @@ void conn_set_deadline(struct conn *c, long long at);
  */
 int conn_connect(struct conn *c, const struct sockaddr *sa, socklen_t len);
 
+/*
+ * Whether this machine has a route to sa: a UDP socket of sa's family is
+ * connect()ed to it, which asks the kernel's routing table and sends
+ * nothing. Returns 0, or the errno when the route lookup (or the socket of
+ * the family) failed. conn_no_route() says which errnos mean "no route
+ * from here" (ENETUNREACH, EHOSTUNREACH, ENETDOWN, EADDRNOTAVAIL,
+ * EAFNOSUPPORT, EACCES for a "prohibit" route), as opposed to a server or path
+ * failure seen later through SO_ERROR.
+ */
+int conn_route_check(const struct sockaddr *sa, socklen_t len);
+bool conn_no_route(int err);
+
 /* After POLLOUT in CONN_CONNECTING: 0 (CONN_PLAIN) or the socket's error
  * (SO_ERROR); the caller closes the conn on failure. */
 int conn_connect_done(struct conn *c);

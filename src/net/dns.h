@@ -68,6 +68,12 @@ struct dns_config {
 	 * retry, validation), every server, UDP retries and the TCP fallback.
 	 */
 	unsigned timeout_ms;
+	/* Servers from resolv.conf: rounds over the list (options attempts:N,
+	 * default 2) and the most one try may wait (options timeout:N in ms,
+	 * 0: no cap); each try waits at most an equal share of what is left
+	 * for the tries still to come. Both 0 with --resolver: one round,
+	 * DNS_UDP_TRIES tries per server within its share. */
+	unsigned rounds, try_ms;
 	char *trust_anchor;     /* file with DS/DNSKEY records, or NULL */
 	enum dns_source source; /* DNS_SRC_LOCAL iff trust_anchor */
 	/* The parsed anchor (ldns_rr_list of DS/DNSKEY, one owner), or NULL;
@@ -78,7 +84,9 @@ struct dns_config {
 /*
  * Fill cfg from servers given as "ADDR", "ADDR:PORT", "[V6]:PORT" or a bare
  * IPv6 address (port 53 by default), at most 4; with nspecs == 0, from the
- * nameserver lines of /etc/resolv.conf (the first 4). trust_anchor may be
+ * resolv.conf file resolv_conf (NULL: /etc/resolv.conf) as resolv_conf.h
+ * reads it: its first three nameservers and its timeout and attempts
+ * options (rounds, try_ms above). trust_anchor may be
  * NULL; else it is read and parsed here (source becomes DNS_SRC_LOCAL).
  * Errors: ST_ERR_INVAL (bad address, too many), ST_ERR_IO (resolv.conf or
  * anchor unreadable, no nameserver), ST_ERR_PARSE (bad anchor),
@@ -86,8 +94,8 @@ struct dns_config {
  * errlen) holds one line saying what was wrong.
  */
 enum st_err dns_config_init(struct dns_config *cfg, const char *const *specs,
-    size_t nspecs, unsigned timeout_ms, const char *trust_anchor, char *errmsg,
-    size_t errlen);
+    size_t nspecs, const char *resolv_conf, unsigned timeout_ms,
+    const char *trust_anchor, char *errmsg, size_t errlen);
 void dns_config_release(struct dns_config *cfg);
 
 struct dns_mx {

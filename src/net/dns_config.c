@@ -1,6 +1,6 @@
 /*
  * dns_config.c - the resolver configuration of a run: server addresses
- * (given, or from /etc/resolv.conf) and the parsed trust anchor.
+ * (given, or from resolv.conf, see resolv_conf.h) and the parsed trust anchor.
  *
  * Owns the strings and ldns records in struct dns_config until
  * dns_config_release(). Reads files only here, at start-up; never prints.
@@ -8,12 +8,15 @@
 #include "dns.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <ldns/ldns.h>
+
+#include "resolv_conf.h"
 
 #include "banned.h"
 
@@ -142,36 +145,66 @@ parse_server(const char *spec, struct dns_server *srv)
 	return true;
 }
 
-/* servers_from_resolv_conf - the first nameservers of /etc/resolv.conf. */
-static enum st_err
-servers_from_resolv_conf(struct dns_config *cfg, char *errmsg, size_t errlen)
-{
-	ldns_resolver *res = NULL;
-	ldns_rdf **ns;
-	char *s;
-	size_t i;
+static_assert(RESOLV_CONF_NS_MAX <= DNS_SERVERS_MAX,
+    "the servers of resolv.conf fit in dns_config");
 
-	if (ldns_resolver_new_frm_file(&res, NULL) != LDNS_STATUS_OK) {
+/* resolv_conf_read - at most RESOLV_CONF_FILE_MAX bytes of PATH into buf
+ * (size RESOLV_CONF_FILE_MAX); *len says how many */
+static enum st_err
+resolv_conf_read(const char *path, char *buf, size_t *len, char *errmsg,
+    size_t errlen)
+{
+	FILE *fp;
+
+	*len = 0;
+	if ((fp = fopen(path, "r")) == NULL) {
 		snprintf(errmsg, errlen,
-		    "cannot read nameservers from "
-		    "'/etc/resolv.conf'");
+		    "cannot read nameservers from '%s': %s", path,
+		    strerror(errno));
 		return ST_ERR_IO;
 	}
-	ns = ldns_resolver_nameservers(res);
-	for (i = 0; i < ldns_resolver_nameserver_count(res) &&
-	            cfg->nservers < DNS_SERVERS_MAX;
-	     i++) {
-		if ((s = ldns_rdf2str(ns[i])) == NULL)
-			break;
-		if (parse_server(s, &cfg->servers[cfg->nservers]))
-			cfg->nservers++;
-		free(s);
-	}
-	ldns_resolver_deep_free(res);
-	if (cfg->nservers == 0) {
+	*len = fread(buf, 1, RESOLV_CONF_FILE_MAX, fp);
+	if (ferror(fp)) {
 		snprintf(errmsg, errlen,
-		    "no usable nameserver in "
-		    "'/etc/resolv.conf'");
+		    "cannot read nameservers from '%s': "
+		    "read error",
+		    path);
+		fclose(fp);
+		return ST_ERR_IO;
+	}
+	fclose(fp);
+	return ST_OK;
+}
+
+/* servers_from_resolv_conf - the nameservers and options of PATH */
+static enum st_err
+servers_from_resolv_conf(struct dns_config *cfg, const char *path, char *errmsg,
+    size_t errlen)
+{
+	struct resolv_conf rc;
+	enum st_err err;
+	char *buf;
+	size_t len;
+
+	if ((buf = malloc(RESOLV_CONF_FILE_MAX)) == NULL) {
+		snprintf(errmsg, errlen, "out of memory");
+		return ST_ERR_NOMEM;
+	}
+	err = resolv_conf_read(path, buf, &len, errmsg, errlen);
+	if (err == ST_OK)
+		resolv_conf_parse(buf, len, &rc);
+	free(buf);
+	if (err != ST_OK)
+		return err;
+	memcpy(cfg->servers, rc.servers, rc.nservers * sizeof(rc.servers[0]));
+	cfg->nservers = rc.nservers;
+	cfg->rounds = rc.attempts ? rc.attempts : RESOLV_CONF_ATTEMPTS_DEFAULT;
+	cfg->try_ms = rc.timeout_s * 1000u;
+	if (cfg->nservers == 0) {
+		snprintf(errmsg, errlen, "no usable nameserver in '%s'%s", path,
+		    rc.nzoned ? " (link-local servers with a zone are not "
+		                "supported)"
+		              : "");
 		return ST_ERR_IO;
 	}
 	return ST_OK;
@@ -179,7 +212,8 @@ servers_from_resolv_conf(struct dns_config *cfg, char *errmsg, size_t errlen)
 
 enum st_err
 dns_config_init(struct dns_config *cfg, const char *const *specs, size_t nspecs,
-    unsigned timeout_ms, const char *trust_anchor, char *errmsg, size_t errlen)
+    const char *resolv_conf, unsigned timeout_ms, const char *trust_anchor,
+    char *errmsg, size_t errlen)
 {
 	ldns_rr_list *anchor = NULL;
 	enum st_err err;
@@ -204,8 +238,9 @@ dns_config_init(struct dns_config *cfg, const char *const *specs, size_t nspecs,
 		}
 	}
 	cfg->nservers = nspecs;
-	if (nspecs == 0 &&
-	    (err = servers_from_resolv_conf(cfg, errmsg, errlen)) != ST_OK) {
+	if (nspecs == 0 && (err = servers_from_resolv_conf(cfg,
+	                        resolv_conf ? resolv_conf : "/etc/resolv.conf",
+	                        errmsg, errlen)) != ST_OK) {
 		memset(cfg, 0, sizeof(*cfg));
 		return err;
 	}

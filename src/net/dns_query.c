@@ -10,8 +10,9 @@
  * Time: ldns tries a server `retry` times with `timeout` each and then
  * sleep()s `retrans` seconds before the next server; its own TCP fallback
  * would start over with the full timeout. So we set retrans 0, give each
- * server an equal share of what is left of the deadline, split over
- * DNS_UDP_TRIES tries, and do the TCP fallback here with what is left of
+ * try of a server an equal share of what is left of the deadline (capped
+ * by resolv.conf's timeout:N; rounds and tries as dns.h says), and do the
+ * TCP fallback here with what is left of
  * that share. XXX: ldns reads a TCP answer with the timeout applied per
  * read, so a peer trickling bytes can overrun the share; acceptable for the
  * resolvers we talk to (loopback or configured by the user).
@@ -45,7 +46,7 @@ ms_tv(long ms)
 
 /* resolver_new - a resolver for one server, all knobs set explicitly. */
 static ldns_resolver *
-resolver_new(const struct dns_server *srv, bool cd)
+resolver_new(const struct dns_server *srv, bool cd, unsigned tries)
 {
 	ldns_resolver *res;
 	ldns_rdf *ns;
@@ -68,7 +69,7 @@ resolver_new(const struct dns_server *srv, bool cd)
 	ldns_resolver_set_dnssec(res, true);
 	ldns_resolver_set_dnssec_cd(res, cd);
 	ldns_resolver_set_edns_udp_size(res, DNS_EDNS_SIZE);
-	ldns_resolver_set_retry(res, DNS_UDP_TRIES);
+	ldns_resolver_set_retry(res, (uint8_t)tries);
 	ldns_resolver_set_retrans(res, 0);
 	/* We fall back to TCP ourselves, within the deadline. */
 	ldns_resolver_set_fallback(res, false);
@@ -123,7 +124,7 @@ send_failed(const struct dns_server *srv, ldns_status st, long long end,
 static enum st_err
 query_server(struct dns_ctx *c, const struct dns_server *srv,
     const ldns_rdf *name, ldns_rr_type type, bool cd, long share_ms,
-    ldns_pkt **out, char *errmsg, size_t errlen)
+    unsigned tries, ldns_pkt **out, char *errmsg, size_t errlen)
 {
 	long long end = clock_ms() + share_ms;
 	ldns_resolver *res = NULL;
@@ -134,12 +135,12 @@ query_server(struct dns_ctx *c, const struct dns_server *srv,
 
 	*out = NULL;
 	err = ST_ERR_NOMEM;
-	if ((res = resolver_new(srv, cd)) == NULL) {
+	if ((res = resolver_new(srv, cd, tries)) == NULL) {
 		snprintf(errmsg, errlen, "cannot set up a resolver for '%s'",
 		    srv->addr);
 		goto out;
 	}
-	ldns_resolver_set_timeout(res, ms_tv(share_ms / DNS_UDP_TRIES));
+	ldns_resolver_set_timeout(res, ms_tv(share_ms / (long)tries));
 	if (ldns_resolver_prepare_query_pkt(&q, res, name, type,
 	        LDNS_RR_CLASS_IN,
 	        LDNS_RD | (cd ? LDNS_CD : 0)) != LDNS_STATUS_OK) {
@@ -194,17 +195,24 @@ dns_query(struct dns_ctx *c, const ldns_rdf *name, ldns_rr_type type, bool cd,
     ldns_pkt **out, char *errmsg, size_t errlen)
 {
 	const struct dns_config *cfg = c->cfg;
+	/* --resolver: one round, DNS_UDP_TRIES per server; resolv.conf: its
+	 * attempts as rounds, one try per server per round (dns.h). */
+	unsigned rounds = cfg->rounds ? cfg->rounds : 1;
+	unsigned tries = cfg->rounds ? 1 : DNS_UDP_TRIES;
 	enum st_err err = ST_ERR_TIMEOUT;
-	long left;
-	size_t i;
+	size_t ntries = rounds * cfg->nservers, k;
+	long left, share;
 
 	*out = NULL;
 	snprintf(errmsg, errlen, "no time left for the query");
-	for (i = 0; i < cfg->nservers; i++) {
+	for (k = 0; k < ntries; k++) {
 		if ((left = dns_ms_left(c->deadline)) <= 0)
 			break;
-		err = query_server(c, &cfg->servers[i], name, type, cd,
-		    left / (long)(cfg->nservers - i), out, errmsg, errlen);
+		share = left / (long)(ntries - k);
+		if (cfg->try_ms > 0 && share > (long)cfg->try_ms * tries)
+			share = (long)cfg->try_ms * tries;
+		err = query_server(c, &cfg->servers[k % cfg->nservers], name,
+		    type, cd, share, tries, out, errmsg, errlen);
 		if (err == ST_OK || err == ST_ERR_NOMEM)
 			break;
 	}

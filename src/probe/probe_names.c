@@ -57,3 +57,10 @@ probe_addr_family_name(int family)
 {
 	return family == AF_INET6 ? "ipv6" : "ipv4";
 }
+
+bool
+probe_addr_no_route(const struct probe_addr *pa)
+{
+	return pa->state == ADDR_SKIPPED && !pa->deadline &&
+	       strcmp(pa->conn_error, "no-route") == 0;
+}

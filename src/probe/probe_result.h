@@ -15,6 +15,7 @@
 #include "cert_check.h"
 #include "dns.h"
 #include "smtp_client.h"
+#include "trust_store.h"
 #include "smtptls/check.h"
 #include "smtptls/probe.h"
 #include "tls_class.h"
@@ -75,6 +76,10 @@ struct probe_addr {
 	struct probe_addr *clear;
 };
 
+/* The address was not tried: this machine has no route to it (state
+ * ADDR_SKIPPED, conn_error "no-route"); not a finding about the server. */
+bool probe_addr_no_route(const struct probe_addr *pa);
+
 struct probe_mx {
 	char *name;
 	int preference;     /* -1 for --host */
@@ -107,9 +112,9 @@ struct probe_result {
 	char *mailbox;
 	char *host;
 	char ehlo[256];
-	char catchall_rcpt[300]; /* --catchall: smtptls-<16 hex>@domain */
-	char trust_store[512];
-	struct timespec t0; /* monotonic start */
+	char catchall_rcpt[300];  /* --catchall: smtptls-<16 hex>@domain */
+	struct trust_store trust; /* the PKIX store in use */
+	struct timespec t0;       /* monotonic start */
 	char started[32], finished[32];
 	long duration_ms;
 	long dns_ms, smtp_ms, mta_sts_ms;

@@ -37,9 +37,6 @@ errno_code(int e)
 		return "unreachable";
 	case ECONNRESET:
 		return "reset";
-	case EAFNOSUPPORT:
-	case EADDRNOTAVAIL:
-		return "no-route";
 	default:
 		return "unreachable";
 	}
@@ -150,24 +147,29 @@ sess_start(struct sess *s, const struct session_params *p, long long now)
 		inet_pton(AF_INET, pa->address, &sin->sin_addr);
 		slen = sizeof(*sin);
 	}
-	if ((e = conn_connect(&s->c, (struct sockaddr *)&ss, slen)) == 0)
+	/* Ask the routing table first (nothing is sent): an address this
+	 * machine cannot reach is not testable from here, which says nothing
+	 * about the server (checks.md smtp.connect skip). */
+	if ((e = conn_route_check((struct sockaddr *)&ss, slen)) == 0 &&
+	    (e = conn_connect(&s->c, (struct sockaddr *)&ss, slen)) == 0)
 		return;
-	if (s->c.fd < 0) {
-		pa->state = e == EAFNOSUPPORT ? ADDR_SKIPPED : ADDR_ERROR;
+	s->c.phase = CONN_CONNECTING; /* so that sess_close() finishes it */
+	if (conn_no_route(e)) {
+		pa->state = ADDR_SKIPPED;
+		snprintf(pa->conn_error, sizeof(pa->conn_error), "no-route");
+		snprintf(pa->conn_errmsg, sizeof(pa->conn_errmsg),
+		    "no route from this machine to '%s': %s", pa->address,
+		    strerror(e));
+	} else {
+		pa->state = ADDR_ERROR;
 		snprintf(pa->conn_error, sizeof(pa->conn_error), "%s",
 		    errno_code(e));
 		snprintf(pa->conn_errmsg, sizeof(pa->conn_errmsg),
-		    "cannot create socket: %s", strerror(e));
-		sess_close(s, now);
-		return;
+		    "%s '%s' port %u: %s",
+		    s->c.fd < 0 ? "cannot create a socket for"
+		                : "cannot connect to",
+		    pa->address, (unsigned)p->port, strerror(e));
 	}
-	if (e == ENETUNREACH || e == EAFNOSUPPORT || e == EADDRNOTAVAIL)
-		pa->state = ADDR_SKIPPED;
-	snprintf(pa->conn_error, sizeof(pa->conn_error), "%s",
-	    pa->state == ADDR_SKIPPED ? "no-route" : errno_code(e));
-	snprintf(pa->conn_errmsg, sizeof(pa->conn_errmsg),
-	    "cannot connect to '%s' port %u: %s", pa->address,
-	    (unsigned)p->port, strerror(e));
 	sess_close(s, now);
 }
 
@@ -465,8 +467,9 @@ sess_connected(struct sess *s, const struct session_params *p, long long now)
 		snprintf(pa->conn_errmsg, sizeof(pa->conn_errmsg),
 		    "cannot connect to '%s' port %u: %s", pa->address,
 		    (unsigned)p->port, strerror(err));
-		if (err == ENETUNREACH || err == EADDRNOTAVAIL)
-			pa->state = ADDR_SKIPPED;
+		/* An error that arrives later came from the network (an ICMP
+		 * unreachable, no neighbour answer): the path or the server,
+		 * not this machine's routes. */
 		sess_close(s, now);
 		return;
 	}

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "buf.h"
 #include "probe_result.h"
@@ -114,7 +115,8 @@ summary_table(struct hr *h, const struct probe_result *r)
 			    "-", "-", "-", "-");
 		for (size_t k = 0; k < m->naddrs; k++) {
 			const struct probe_addr *pa = &m->addrs[k];
-			const char *st = !pa->connected             ? "no conn"
+			const char *st = probe_addr_no_route(pa)    ? "no route"
+			                 : !pa->connected           ? "no conn"
 			                 : !pa->sc.starttls_offered ? "no"
 			                 : pa->sc.starttls.code == 220
 			                     ? "yes"
@@ -128,6 +130,56 @@ summary_table(struct hr *h, const struct probe_result *r)
 			    cert_status(pa));
 		}
 	}
+}
+
+/* family_notes - a family this machine has no route for, said once:
+ * its addresses were not tested and count as unknown, not as failures */
+static void
+family_notes(struct hr *h, const struct probe_result *r)
+{
+	static const int fams[] = { AF_INET, AF_INET6 };
+
+	for (size_t f = 0; f < sizeof(fams) / sizeof(fams[0]); f++) {
+		const char *name = fams[f] == AF_INET6 ? "IPv6" : "IPv4";
+		size_t n = 0, none = 0;
+
+		for (size_t i = 0; i < r->nmx; i++)
+			for (size_t k = 0; k < r->mx[i].naddrs; k++) {
+				const struct probe_addr *pa =
+				    &r->mx[i].addrs[k];
+
+				n += pa->family == fams[f];
+				none += pa->family == fams[f] &&
+				        probe_addr_no_route(pa);
+			}
+		if (none == 0)
+			continue;
+		if (none == n)
+			put(h,
+			    "\nno %s route from this machine: the %zu %s "
+			    "address%s of the MX hosts %s not tested here "
+			    "(unknown in the verdicts, not a server failure)\n",
+			    name, n, name, n == 1 ? "" : "es",
+			    n == 1 ? "was" : "were");
+		else
+			put(h,
+			    "\n%zu of %zu %s addresses have no route from this "
+			    "machine and were not tested here (unknown in the "
+			    "verdicts, not a server failure)\n",
+			    none, n, name);
+	}
+}
+
+/* state_word - how an address's session ended, in the heading */
+static const char *
+state_word(const struct probe_addr *pa)
+{
+	return pa->state == ADDR_COMPLETE  ? "complete"
+	       : pa->state == ADDR_ABORTED ? "aborted"
+	       : pa->state == ADDR_ERROR   ? "no connection"
+	       : probe_addr_no_route(pa)   ? "not testable from here"
+	       : pa->state == ADDR_SKIPPED ? "skipped"
+	                                   : "not probed";
 }
 
 /* address_test_line - checks.md 9: the session that ran the address test
@@ -189,12 +241,7 @@ address_details(struct hr *h, const struct probe_result *r,
 	char line[1100];
 
 	put(h, "\n%s[%s]:%u  %s\n", pa->mx->name, pa->address,
-	    (unsigned)r->opt.port,
-	    pa->state == ADDR_COMPLETE  ? "complete"
-	    : pa->state == ADDR_ABORTED ? "aborted"
-	    : pa->state == ADDR_ERROR   ? "no connection"
-	    : pa->state == ADDR_SKIPPED ? "skipped"
-	                                : "not probed");
+	    (unsigned)r->opt.port, state_word(pa));
 	if (!pa->connected) {
 		put(h, "  %s\n", pa->conn_errmsg);
 		return;
@@ -330,6 +377,7 @@ report_human_render(const struct probe_result *r, bool color)
 	else {
 		put(&h, "\n");
 		summary_table(&h, r);
+		family_notes(&h, r);
 		for (size_t i = 0; i < r->nmx; i++)
 			for (size_t k = 0; k < r->mx[i].naddrs; k++)
 				address_details(&h, r, &r->mx[i].addrs[k]);

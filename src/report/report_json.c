@@ -49,6 +49,18 @@ target_json(const struct probe_result *r)
 	return t;
 }
 
+/* pkix_store_json - the CA file and directory PKIX used, and why those */
+static cJSON *
+pkix_store_json(const struct trust_store *ts)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "source", trust_source_name(ts->source));
+	report_json_str(o, "file", ts->file[0] ? ts->file : NULL);
+	report_json_str(o, "dir", ts->dir[0] ? ts->dir : NULL);
+	return o;
+}
+
 static cJSON *
 run_json(const struct probe_result *r)
 {
@@ -88,7 +100,9 @@ run_json(const struct probe_result *r)
 	cJSON_AddNumberToObject(x, "warn_days", o->warn_days);
 	cJSON_AddNumberToObject(x, "timeout_ms", o->timeout_ms);
 	cJSON_AddNumberToObject(x, "deadline_ms", o->deadline_ms);
-	cJSON_AddStringToObject(x, "trust_store", r->trust_store);
+	cJSON_AddStringToObject(x, "trust_store",
+	    r->trust.file[0] ? r->trust.file : r->trust.dir);
+	cJSON_AddItemToObject(x, "pkix_store", pkix_store_json(&r->trust));
 	cJSON_AddBoolToObject(x, "dane", !o->no_dane);
 	cJSON_AddBoolToObject(x, "mta_sts", !o->no_mta_sts);
 	return x;
@@ -222,7 +236,7 @@ summary_json(const struct probe_result *r)
 
 	check_list_count(&r->checks, counts);
 	c = cJSON_AddObjectToObject(s, "checks");
-	for (int i = 0; i < CHECK__COUNT; i++)
+	for (int i = CHECK_PASS; i < CHECK__COUNT; i++)
 		cJSON_AddNumberToObject(c, check_status_name(i),
 		    (double)counts[i]);
 	for (size_t i = 0; i < r->checks.n; i++)

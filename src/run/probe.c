@@ -331,13 +331,13 @@ probe_setup(struct probe_result *r, char *errmsg, size_t errlen)
 	/* An unreadable resolv.conf or trust anchor is the user's setup
 	 * (ST_ERR_INVAL: exit 2, report.md 8); out of memory stays itself. */
 	if ((err = dns_config_init(&r->dnscfg, o->resolvers, o->nresolvers,
-	         o->timeout_ms, o->trust_anchor, errmsg, errlen)) != ST_OK)
+	         o->resolv_conf, o->timeout_ms, o->trust_anchor, errmsg,
+	         errlen)) != ST_OK)
 		return err == ST_ERR_NOMEM ? err : ST_ERR_INVAL;
-	snprintf(r->trust_store, sizeof(r->trust_store), "%s",
-	    o->ca_file   ? o->ca_file
-	    : o->ca_path ? o->ca_path
-	                 : X509_get_default_cert_file());
-	return ST_OK;
+	/* An empty or missing trust store is the user's setup too: it
+	 * would make every certificate "untrusted" (trust_store.h). */
+	return trust_store_pick(&r->trust, o->ca_file, o->ca_path,
+	    o->ca_env_file, o->ca_env_dir, errmsg, errlen);
 }
 
 /* probe_measure - DNS, the policy fetch beside it, the SMTP sessions: every
@@ -352,8 +352,8 @@ probe_measure(struct probe_result *r, SSL_CTX **ctx, X509_STORE **store,
 	enum st_err err;
 
 	r->dnscfg.timeout_ms = remaining_ms(r, r->opt.timeout_ms);
-	tj.ca_file = r->opt.ca_file;
-	tj.ca_path = r->opt.ca_path;
+	tj.ca_file = r->trust.file[0] ? r->trust.file : NULL;
+	tj.ca_path = r->trust.dir[0] ? r->trust.dir : NULL;
 	err = probe_dns_mx(r, &tj);
 	*store = tj.store;
 	*ctx = tj.ctx;

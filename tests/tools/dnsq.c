@@ -247,7 +247,7 @@ main(int argc, char **argv)
 		usage();
 		return 2;
 	}
-	if (dns_config_init(&cfg, servers, nservers, (unsigned)timeout_ms,
+	if (dns_config_init(&cfg, servers, nservers, NULL, (unsigned)timeout_ms,
 	                    anchor, errmsg, sizeof(errmsg)) != ST_OK) {
 		fprintf(stderr, "dnsq: %s\n", errmsg);
 		return 2;

@@ -49,7 +49,7 @@ catalogue(void)
 {
 	char name[160];
 
-	for (int i = 0; i < CK__COUNT; i++) {
+	for (int i = CK_NONE + 1; i < CK__COUNT; i++) {
 		enum check_id back = CK__COUNT;
 		const char *n = check_id_name((enum check_id)i);
 
@@ -72,6 +72,44 @@ catalogue(void)
 	    check_severity(CK__COUNT) == NULL);
 	unit_eq_long("unknown name", 0,
 	    check_id_parse("smtp.nosuch", &(enum check_id){ CK__COUNT }));
+}
+
+/* unset_values - zero is "not yet" for ids and statuses; a result that
+ * still holds one is refused, so it can never be reported as a finding */
+static void
+unset_values(void)
+{
+	static const struct {
+		const char *name;
+		enum check_id id;
+		enum check_status st;
+	} rows[] = {
+		{ "no id", CK_NONE, CHECK_PASS },
+		{ "no status", CK_SMTP_CONNECT, CHECK_NONE },
+		{ "id past the enum", CK__COUNT, CHECK_PASS },
+		{ "status past the enum", CK_SMTP_CONNECT, CHECK__COUNT },
+	};
+	char name[160];
+
+	unit_eq_str("CK_NONE has no name", "unknown", check_id_name(CK_NONE));
+	unit_eq_long("CK_NONE has no severity", 1,
+	    check_severity(CK_NONE) == NULL);
+	unit_eq_str("CHECK_NONE reads as an error", "error",
+	    check_status_name(CHECK_NONE));
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct check_list l;
+
+		check_list_init(&l);
+		snprintf(name, sizeof(name), "%s: refused", rows[i].name);
+		unit_eq_long(name, 1,
+		    check_add(&l, rows[i].id, rows[i].st, NULL, NULL, NULL, 0,
+		        NULL, "x") == NULL);
+		snprintf(name, sizeof(name), "%s: list error", rows[i].name);
+		unit_eq_str(name, st_strerror(ST_ERR_INVAL),
+		    st_strerror(check_list_error(&l)));
+		unit_eq_long(name, 0, (long)l.n);
+		check_list_release(&l);
+	}
 }
 
 int
@@ -123,5 +161,6 @@ main(void)
 		unit_eq_str(name, st_strerror(s->err), st_strerror(check_list_error(&l)));
 	}
 	check_list_release(&l);
+	unset_values();
 	return unit_exit();
 }

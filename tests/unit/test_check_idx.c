@@ -23,32 +23,40 @@ static const char *const hosts[NMX] = { "mx1.example", "mx2.example",
 	"mx1.example" };
 static const char *const addrs[NADDR] = { "192.0.2.1", "2001:db8::1" };
 
+/* status_at - the statuses in turn, for n = 0, 1, ... */
+static enum check_status
+status_at(int n)
+{
+	return (enum check_status)(CHECK_PASS + n % (CHECK__COUNT - CHECK_PASS));
+}
+
 /* fill - results over the subjects: a spread of ids and statuses, with
- * repeats (a later one must not win) and a host not in r->mx */
+ * repeats (a later one must not win) and a host not in r->mx; n counts
+ * the ids from 0 */
 static void
 fill(struct probe_result *r)
 {
-	for (int id = 0; id < CK__COUNT; id++) {
-		enum check_status st = (enum check_status)(id % CHECK__COUNT);
+	for (int id = CK_NONE + 1; id < CK__COUNT; id++) {
+		int n = id - (CK_NONE + 1);
+		enum check_status st = status_at(n);
 
-		switch (id % 4) {
+		switch (n % 4) {
 		case 0: /* domain */
 			check_add(&r->checks, id, st, "example.org", NULL,
 			    NULL, 0, NULL, "domain %d", id);
 			break;
 		case 1: /* host, then again with another status */
-			check_add(&r->checks, id, st, NULL, hosts[id % NMX],
+			check_add(&r->checks, id, st, NULL, hosts[n % NMX],
 			    NULL, 0, NULL, "host %d", id);
 			check_add(&r->checks, id, CHECK_ERROR, NULL,
-			    hosts[id % NMX], NULL, 0, NULL, "again");
+			    hosts[n % NMX], NULL, 0, NULL, "again");
 			break;
 		case 2: /* every address of every host */
 			for (int i = 0; i < NMX; i++)
 				for (int k = 0; k < NADDR; k++)
 					check_add(&r->checks, id,
-					    (enum check_status)((st + i + k) %
-					                        CHECK__COUNT),
-					    NULL, hosts[i], addrs[k], 0, NULL,
+					    status_at(n + i + k), NULL,
+					    hosts[i], addrs[k], 0, NULL,
 					    "addr %d %d", i, k);
 			break;
 		default: /* a host the probe does not have */
@@ -117,7 +125,7 @@ main(void)
 		return unit_exit();
 	}
 	unit_eq_long("build", ST_OK, check_idx_build(&x, r));
-	for (int id = 0; id < CK__COUNT; id++) {
+	for (int id = CK_NONE + 1; id < CK__COUNT; id++) {
 		const char *n = check_id_name((enum check_id)id);
 
 		snprintf(name, sizeof(name), "%s: any", n);
@@ -145,13 +153,13 @@ main(void)
 		unit_eq_long(name, 1,
 		    check_get(&x, id, &other->mx[0].addrs[0]) == NULL);
 	}
-	/* Not a vacuous agreement: the address ids (id % 4 == 2) each have
-	 * a result for all NMX * NADDR addresses. */
+	/* Not a vacuous agreement: the address ids (n % 4 == 2 in fill())
+	 * each have a result for all NMX * NADDR addresses. */
 	long want = 0;
-	for (int id = 0; id < CK__COUNT; id++)
-		want += id % 4 == 2 ? NMX * NADDR : 0;
+	for (int n = 0; n < CK__COUNT - (CK_NONE + 1); n++)
+		want += n % 4 == 2 ? NMX * NADDR : 0;
 	unit_eq_long("address results found", want, found);
-	/* dns.mx.lookup (1) went to hosts[1] as warn, then again as error. */
+	/* dns.mx.lookup (n = 1) went to hosts[1] as warn, then again as error. */
 	unit_eq_str("first result wins", "warn",
 	    check_status_name(
 	        check_get_mx(&x, CK_DNS_MX_LOOKUP, &r->mx[1])->status));

@@ -101,6 +101,44 @@ tcp_pair(struct conn *cl, struct conn *sv)
 	close(lfd);
 }
 
+/* test_no_route - which errnos mean "no route from here" (the address is
+ * not testable) and which are about the server or the path; a loopback
+ * address always has a route, and asking sends nothing */
+static void
+test_no_route(void)
+{
+	static const struct {
+		int err;
+		bool no_route;
+	} rows[] = {
+		{ ENETUNREACH, true },
+		{ EHOSTUNREACH, true },
+		{ ENETDOWN, true },
+		{ EADDRNOTAVAIL, true },
+		{ EAFNOSUPPORT, true },
+		{ EACCES, true },
+		{ ECONNREFUSED, false },
+		{ ETIMEDOUT, false },
+		{ ECONNRESET, false },
+		{ 0, false },
+	};
+	struct sockaddr_in sin;
+	char name[80];
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		snprintf(name, sizeof(name), "conn no route: %s",
+		    rows[i].err ? strerror(rows[i].err) : "0");
+		unit_eq_long(name, rows[i].no_route,
+		    conn_no_route(rows[i].err));
+	}
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(25);
+	inet_pton(AF_INET, "127.10.10.1", &sin.sin_addr);
+	unit_eq_long("conn route check: loopback has a route", 0,
+	    conn_route_check((struct sockaddr *)&sin, sizeof(sin)));
+}
+
 static void
 test_refused(void)
 {
@@ -384,6 +422,7 @@ main(void)
 
 	test_poll_table();
 	test_deadlines();
+	test_no_route();
 	test_refused();
 	test_accept_nobody();
 	test_plain();

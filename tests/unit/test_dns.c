@@ -52,7 +52,7 @@ test_servers(void)
 
 	for (i = 0; i < sizeof(servers) / sizeof(servers[0]); i++) {
 		spec = servers[i].spec;
-		err = dns_config_init(&cfg, &spec, 1, 1000, NULL, errmsg,
+		err = dns_config_init(&cfg, &spec, 1, NULL, 1000, NULL, errmsg,
 		                      sizeof(errmsg));
 		snprintf(name, sizeof(name), "dns server %s", servers[i].name);
 		unit_eq_long(name, servers[i].err, err);
@@ -85,16 +85,16 @@ test_limits(void)
 
 	unit_eq_long(
 	    "dns five servers refused", ST_ERR_INVAL,
-	    dns_config_init(&cfg, five, 5, 1000, NULL, errmsg, sizeof(errmsg)));
+	    dns_config_init(&cfg, five, 5, NULL, 1000, NULL, errmsg, sizeof(errmsg)));
 	unit_eq_long(
 	    "dns four servers", ST_OK,
-	    dns_config_init(&cfg, five, 4, 1000, NULL, errmsg, sizeof(errmsg)));
+	    dns_config_init(&cfg, five, 4, NULL, 1000, NULL, errmsg, sizeof(errmsg)));
 	unit_eq_long("dns four servers count", 4, (long)cfg.nservers);
 	unit_eq_long("dns no anchor means resolver ad", DNS_SRC_RESOLVER_AD,
 	             cfg.source);
 	dns_config_release(&cfg);
 	unit_eq_long("dns missing anchor", ST_ERR_IO,
-	             dns_config_init(&cfg, five, 1, 1000,
+	             dns_config_init(&cfg, five, 1, NULL, 1000,
 	                             "/nonexistent/anchor.ds", errmsg,
 	                             sizeof(errmsg)));
 	dns_config_release(&cfg);

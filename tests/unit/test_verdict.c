@@ -100,9 +100,9 @@ status_of(const char *name)
 		"pass", "warn", "fail", "info", "skip", "error",
 	};
 
-	for (int i = 0; i < CHECK__COUNT; i++)
+	for (int i = 0; i < (int)(sizeof(names) / sizeof(names[0])); i++)
 		if (strcmp(names[i], name) == 0)
-			return i;
+			return CHECK_PASS + i;
 	return -1;       /* "absent" */
 }
 
@@ -138,7 +138,7 @@ put(struct ctx *c, const char *id, const char *mx, const char *address,
 {
 	char v[64];
 	int st = dflt;
-	enum check_id ck = CK__COUNT;
+	enum check_id ck = CK_NONE;
 
 	/* The tables name checks as the report does; a name the catalogue
 	 * does not know is a mistake in the table. */
@@ -146,7 +146,7 @@ put(struct ctx *c, const char *id, const char *mx, const char *address,
 	if (get(c->a, c->h, c->d, id, v, sizeof(v)) != NULL)
 		st = status_of(v);
 	/* A failure stays in the list: verdict_run() then returns it. */
-	if (st >= 0 && ck != CK__COUNT)
+	if (st >= 0 && ck != CK_NONE)
 		check_add(&c->r->checks, ck, (enum check_status)st, NULL, mx,
 		    address, 0, NULL, "%s", "row");
 	return st;

@@ -1,8 +1,7 @@
 /*
- * listen_report.c - judge a finished listener session (refusal class,
- * sender verdict, the sender.* checks of checks.md 11) and render it:
- * JSON Lines records of report.md 9 and a short human block. It reads the
- * session record; it does no I/O.
+ * listen_json.c - the listener's JSON Lines records of report.md 9: one
+ * per session, the start record and the end record with the per-peer
+ * summary. Reads judged session records; does no I/O.
  */
 #include "listen_int.h"
 
@@ -12,264 +11,12 @@
 
 #include <cJSON.h>
 
-#include "buf.h"
 #include "clock.h"
 #include "text.h"
 #include "smtptls/probe.h"
 
 #include "report_json.h"
 #include "banned.h"
-
-static const char *const verdict_names[LISTEN_V__COUNT] = {
-	"unknown",
-	"no-tls",
-	"tls",
-	"opportunistic",
-	"requires-tls",
-	"verifies-certificates",
-};
-
-const char *
-listen_verdict_name(enum listen_verdict v)
-{
-	return (unsigned)v < LISTEN_V__COUNT ? verdict_names[v] : "unknown";
-}
-
-static const char *
-refusal_name(enum listen_refusal r)
-{
-	static const char *const n[] = { NULL, "handshake-alert",
-		"quit-after-tls", "close-after-tls", "proceeded" };
-
-	return (unsigned)r < sizeof(n) / sizeof(n[0]) ? n[r] : NULL;
-}
-
-static const char *
-hs_name(enum listen_hs h)
-{
-	static const char *const n[] = { NULL, "ok", "alert-received",
-		"alert-sent", "closed", "timeout" };
-
-	return (unsigned)h < sizeof(n) / sizeof(n[0]) ? n[h] : NULL;
-}
-
-/* classify - refusal and verdict from what the session recorded */
-static void
-classify(struct listen_session *s)
-{
-	const struct listen_params *p = &s->l->p;
-	const struct smtp_server *sm = &s->sm;
-
-	s->refusal = LISTEN_REFUSAL_NONE;
-	if (p->untrusted_cert && s->tls_attempted) {
-		if (s->tls.handshake == LISTEN_HS_ALERT_RECEIVED)
-			s->refusal = LISTEN_REFUSAL_ALERT;
-		else if (s->tls.handshake == LISTEN_HS_OK) {
-			if (strcmp(sm->first_tls_cmd, "QUIT") == 0)
-				s->refusal = LISTEN_REFUSAL_QUIT;
-			else if (sm->first_tls_cmd[0] != '\0')
-				s->refusal = LISTEN_REFUSAL_PROCEEDED;
-			else if (sm->end == SMTPS_END_CLIENT_CLOSED)
-				s->refusal = LISTEN_REFUSAL_CLOSE;
-		}
-	}
-	switch (s->refusal) {
-	case LISTEN_REFUSAL_ALERT:
-	case LISTEN_REFUSAL_QUIT:
-	case LISTEN_REFUSAL_CLOSE:
-		s->verdict = LISTEN_V_VERIFIES;
-		return;
-	case LISTEN_REFUSAL_PROCEEDED:
-		s->verdict = LISTEN_V_OPPORTUNISTIC;
-		return;
-	default:
-		break;
-	}
-	if (s->tls.handshake == LISTEN_HS_OK)
-		s->verdict = LISTEN_V_TLS;
-	else if (s->tls_attempted)
-		s->verdict = LISTEN_V_UNKNOWN;
-	else if (!p->starttls && !sm->have_mail && sm->helo_verb[0] != '\0' &&
-	         (sm->end == SMTPS_END_QUIT ||
-	             sm->end == SMTPS_END_CLIENT_CLOSED))
-		s->verdict = LISTEN_V_REQUIRES_TLS;
-	else if (sm->have_mail ||
-	         (sm->helo_verb[0] != '\0' && sm->end == SMTPS_END_QUIT))
-		s->verdict = LISTEN_V_NO_TLS;
-	else
-		s->verdict = LISTEN_V_UNKNOWN;
-}
-
-#define ADD(id, st, ...)                                                       \
-	check_add(&s->checks, id, st, NULL, NULL, NULL, 0, NULL, __VA_ARGS__)
-
-/* check_tls - sender.tls.version, .cipher, .client_hello, .sni */
-static void
-check_tls(struct listen_session *s)
-{
-	const struct listen_params *p = &s->l->p;
-	bool tls = s->tls.handshake == LISTEN_HS_OK;
-	const struct tls_cipher_info *c = &s->tls.cipher;
-
-	if (!tls)
-		ADD(CK_SENDER_TLS_VERSION, CHECK_SKIP, "not evaluated: no TLS");
-	else
-		ADD(CK_SENDER_TLS_VERSION,
-		    strcmp(s->tls.version, "TLSv1.2") == 0 ||
-		            strcmp(s->tls.version, "TLSv1.3") == 0
-		        ? CHECK_PASS
-		        : CHECK_FAIL,
-		    "%s", s->tls.version);
-	if (!tls || !s->tls.have_cipher)
-		ADD(CK_SENDER_TLS_CIPHER, CHECK_SKIP, "not evaluated: no TLS");
-	else
-		ADD(CK_SENDER_TLS_CIPHER,
-		    c->cls == TLS_CLASS_BROKEN ? CHECK_FAIL
-		    : c->cls == TLS_CLASS_WEAK ? CHECK_WARN
-		                               : CHECK_PASS,
-		    "%s (%s)", c->iana, tls_class_name(c->cls));
-	if (s->tls.client_hello == NULL)
-		ADD(CK_SENDER_TLS_CLIENT_HELLO, CHECK_SKIP,
-		    "not evaluated: no ClientHello");
-	else if (s->tls.hello_max_version < TLS1_2_VERSION)
-		ADD(CK_SENDER_TLS_CLIENT_HELLO, CHECK_WARN,
-		    "highest offered version is below TLS 1.2");
-	else if (s->tls.hello_broken > 0)
-		ADD(CK_SENDER_TLS_CLIENT_HELLO, CHECK_WARN,
-		    "offers %zu broken cipher suites", s->tls.hello_broken);
-	else
-		ADD(CK_SENDER_TLS_CLIENT_HELLO, CHECK_PASS,
-		    "offers TLS 1.2 or newer, no broken suites");
-	if (!tls)
-		ADD(CK_SENDER_SNI, CHECK_SKIP, "not evaluated: no TLS");
-	else if (p->expect_sni != NULL)
-		ADD(CK_SENDER_SNI,
-		    strcasecmp(s->tls.sni, p->expect_sni) == 0 ? CHECK_PASS
-		                                               : CHECK_FAIL,
-		    "SNI '%s', expected '%s'", s->tls.sni, p->expect_sni);
-	else if (s->tls.sni[0] == '\0')
-		ADD(CK_SENDER_SNI, CHECK_INFO,
-		    "no SNI sent (usual for "
-		    "opportunistic senders; DANE and MTA-STS senders send the "
-		    "MX name)");
-	else
-		ADD(CK_SENDER_SNI, CHECK_INFO, "SNI '%s'", s->tls.sni);
-}
-
-/* check_policy - sender.client_cert, .cert.enforced, .fallback.cleartext */
-static void
-check_policy(struct listen_session *s)
-{
-	const struct listen_params *p = &s->l->p;
-	const struct smtp_server *sm = &s->sm;
-	bool tls = s->tls.handshake == LISTEN_HS_OK;
-	const char *rn = refusal_name(s->refusal);
-
-	if (!p->request_client_cert)
-		ADD(CK_SENDER_CLIENT_CERT, CHECK_SKIP,
-		    "not evaluated: --request-client-cert not given");
-	else if (!tls)
-		ADD(CK_SENDER_CLIENT_CERT, CHECK_SKIP, "not evaluated: no TLS");
-	else
-		ADD(CK_SENDER_CLIENT_CERT,
-		    !p->expect_client_cert    ? CHECK_INFO
-		    : s->tls.have_client_cert ? CHECK_PASS
-		                              : CHECK_FAIL,
-		    s->tls.have_client_cert ? "client certificate sent: %s"
-		                            : "no client certificate sent%s",
-		    s->tls.have_client_cert && s->tls.client_cert.subject
-		        ? s->tls.client_cert.subject
-		        : "");
-	if (!p->untrusted_cert)
-		ADD(CK_SENDER_CERT_ENFORCED, CHECK_SKIP,
-		    "not evaluated: --untrusted-cert not given");
-	else if (rn == NULL)
-		ADD(CK_SENDER_CERT_ENFORCED, CHECK_SKIP, "not evaluated: %s",
-		    s->tls_attempted ? "the handshake ended without a verdict"
-		                     : "STARTTLS not used");
-	else {
-		/* checks.md: Data: outcome, alert. */
-		cJSON *data = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(data, "outcome", rn);
-		if (s->tls.alert[0] != '\0')
-			cJSON_AddStringToObject(data, "alert", s->tls.alert);
-		else
-			cJSON_AddNullToObject(data, "alert");
-		check_add(&s->checks, CK_SENDER_CERT_ENFORCED,
-		    !p->expect_verify                        ? CHECK_INFO
-		    : s->refusal == LISTEN_REFUSAL_PROCEEDED ? CHECK_FAIL
-		                                             : CHECK_PASS,
-		    NULL, NULL, NULL, 0, data, "%s%s%s: the sender %s", rn,
-		    s->tls.alert[0] ? " " : "", s->tls.alert,
-		    s->refusal == LISTEN_REFUSAL_PROCEEDED
-		        ? "accepts an unverified server"
-		        : "verifies certificates for this destination");
-	}
-	if (p->starttls)
-		ADD(CK_SENDER_FALLBACK_CLEARTEXT, CHECK_SKIP,
-		    "not evaluated: STARTTLS was offered");
-	else if (sm->have_mail)
-		ADD(CK_SENDER_FALLBACK_CLEARTEXT,
-		    p->expect_no_cleartext ? CHECK_FAIL : CHECK_INFO,
-		    "proceeded to MAIL FROM without TLS");
-	else if (s->verdict == LISTEN_V_REQUIRES_TLS)
-		ADD(CK_SENDER_FALLBACK_CLEARTEXT,
-		    p->expect_no_cleartext ? CHECK_PASS : CHECK_INFO,
-		    "ended before MAIL FROM: it requires TLS here");
-	else
-		ADD(CK_SENDER_FALLBACK_CLEARTEXT, CHECK_SKIP,
-		    "not evaluated: the session ended early");
-}
-
-enum st_err
-listen_session_judge(struct listen_session *s)
-{
-	const struct smtp_server *sm = &s->sm;
-	struct check_result *r;
-
-	classify(s);
-	if (!s->l->p.starttls)
-		ADD(CK_SENDER_STARTTLS_USED, CHECK_SKIP,
-		    "not evaluated: --no-starttls");
-	else if (sm->starttls_used)
-		r = ADD(CK_SENDER_STARTTLS_USED, CHECK_PASS,
-		    "STARTTLS used before MAIL FROM");
-	else if (sm->mail_cleartext)
-		ADD(CK_SENDER_STARTTLS_USED, CHECK_FAIL,
-		    "MAIL FROM sent in cleartext %s",
-		    sm->starttls_offered
-		        ? "although STARTTLS was offered"
-		        : "after HELO (never saw the STARTTLS offer)");
-	else
-		ADD(CK_SENDER_STARTTLS_USED,
-		    sm->helo_verb[0] ? CHECK_INFO : CHECK_SKIP, "%s",
-		    sm->helo_verb[0] ? "STARTTLS not used, no MAIL FROM sent"
-		                     : "not evaluated: no EHLO or HELO");
-	if ((r = (struct check_result *)check_find(&s->checks,
-	         CK_SENDER_STARTTLS_USED, NULL, NULL)) != NULL &&
-	    sm->helo_verb[0]) {
-		r->data = cJSON_CreateObject();
-		cJSON_AddStringToObject(r->data, "verb", sm->helo_verb);
-	}
-	if (s->tls.handshake != LISTEN_HS_OK)
-		ADD(CK_SENDER_EHLO_AFTER_TLS, CHECK_SKIP,
-		    "not evaluated: no TLS");
-	else if (strcmp(sm->first_tls_cmd, "EHLO") == 0)
-		ADD(CK_SENDER_EHLO_AFTER_TLS, CHECK_PASS,
-		    "EHLO sent first after the handshake");
-	else if (sm->first_tls_cmd[0] == '\0')
-		ADD(CK_SENDER_EHLO_AFTER_TLS, CHECK_SKIP,
-		    "not evaluated: no command after the handshake");
-	else
-		ADD(CK_SENDER_EHLO_AFTER_TLS, CHECK_WARN,
-		    "first command after the handshake: %s", sm->first_tls_cmd);
-	check_tls(s);
-	check_policy(s);
-	check_list_sort(&s->checks);
-	/* The ADD()s above leave their failures in the list. */
-	return check_list_error(&s->checks);
-}
 
 /* str_or_null - escaped peer text, or null when empty */
 static void
@@ -315,7 +62,7 @@ tls_json(const struct listen_session *s)
 		cJSON_AddNullToObject(o, "kex_bits");
 	add_peer_text(o, "sni", t->sni);
 	add_peer_text(o, "alpn", t->alpn);
-	add_peer_text(o, "handshake", hs_name(t->handshake));
+	add_peer_text(o, "handshake", listen_hs_name(t->handshake));
 	add_peer_text(o, "alert", t->alert);
 	cJSON_AddItemToObject(o, "client_hello",
 	    t->client_hello != NULL ? cJSON_Duplicate(t->client_hello, 1)
@@ -481,7 +228,7 @@ listen_session_json(const struct listen_session *s)
 		snprintf(id, sizeof(id), "s-%06u", s->related[i] % 1000000);
 		cJSON_AddItemToArray(a, cJSON_CreateString(id));
 	}
-	add_peer_text(d, "refusal", refusal_name(s->refusal));
+	add_peer_text(d, "refusal", listen_refusal_name(s->refusal));
 	cJSON_AddItemToObject(d, "sender_verdict", verdict_json(s));
 	cJSON_AddNullToObject(d, "transcript");
 	cJSON_AddItemToObject(d, "checks", checks_json(s));
@@ -606,7 +353,7 @@ listen_end_json(const struct listen *l, int exit_code)
 	cJSON_AddStringToObject(d, "finished", t);
 	cJSON_AddNumberToObject(d, "sessions", l->finished);
 	o = cJSON_AddObjectToObject(d, "checks");
-	for (int i = 0; i < CHECK__COUNT; i++)
+	for (int i = CHECK_PASS; i < CHECK__COUNT; i++)
 		cJSON_AddNumberToObject(o, check_status_name(i),
 		    (double)l->counts[i]);
 	a = cJSON_AddArrayToObject(d, "peers");
@@ -623,67 +370,4 @@ listen_end_json(const struct listen *l, int exit_code)
 	cJSON_AddNumberToObject(d, "exit_code", exit_code);
 	cJSON_AddArrayToObject(d, "errors");
 	return print_line(d);
-}
-
-char *
-listen_session_human(const struct listen_session *s, bool verbose)
-{
-	const struct smtp_server *sm = &s->sm;
-	const struct listen_tls_facts *t = &s->tls;
-	struct buf b;
-	char e[600];
-	bool ok = true;
-
-	buf_init(&b, 1 << 20);
-#define P(...) (ok = ok && buf_printf(&b, __VA_ARGS__) == ST_OK)
-	P("session %s from %s port %u: %s, %lld ms\n", s->id, s->peer,
-	    s->peer_port, smtps_end_name(sm->end), s->t_end - s->t_start);
-	text_escape(sm->helo_name, strlen(sm->helo_name), e, sizeof(e));
-	P("  %-12s %s\n", sm->helo_verb[0] ? sm->helo_verb : "greeting",
-	    sm->helo_verb[0] ? e : "none");
-	P("  %-12s %s, %s\n", "STARTTLS",
-	    sm->starttls_offered ? "offered" : "not offered",
-	    sm->starttls_used ? "used" : "not used");
-	if (t->handshake == LISTEN_HS_OK)
-		P("  %-12s %s %s (%s)%s%s\n", "TLS", t->version, t->cipher.iana,
-		    tls_class_name(t->cipher.cls),
-		    t->group[0] ? ", group " : "", t->group);
-	else if (s->tls_attempted)
-		P("  %-12s handshake %s%s%s\n", "TLS",
-		    hs_name(t->handshake) ? hs_name(t->handshake)
-		                          : "not finished",
-		    t->alert[0] ? ", alert " : "", t->alert);
-	if (s->tls_attempted) {
-		P("  %-12s %s\n", "SNI", t->sni[0] ? t->sni : "none");
-		P("  %-12s %s\n", "client cert",
-		    t->have_client_cert && t->client_cert.subject
-		        ? t->client_cert.subject
-		        : "none");
-	}
-	if (sm->have_mail) {
-		text_escape(sm->mail_from, strlen(sm->mail_from), e, sizeof(e));
-		P("  %-12s <%s>, %zu recipient%s\n", "MAIL FROM", e, sm->nrcpt,
-		    sm->nrcpt == 1 ? "" : "s");
-	}
-	if (s->refusal != LISTEN_REFUSAL_NONE)
-		P("  %-12s %s\n", "refusal", refusal_name(s->refusal));
-	if (sm->flags & SMTPS_INJECTION)
-		P("  %-12s %zu octets after STARTTLS dropped\n", "injection",
-		    sm->injected);
-	P("  %-12s %s\n", "verdict", listen_verdict_name(s->verdict));
-	for (size_t i = 0; i < s->checks.n; i++) {
-		const struct check_result *c = &s->checks.v[i];
-
-		if (!verbose &&
-		    (c->status == CHECK_SKIP || c->status == CHECK_PASS))
-			continue;
-		P("  %-5s %s: %s\n", check_status_name(c->status),
-		    check_id_name(c->id), c->detail ? c->detail : "");
-	}
-#undef P
-	if (!ok) {
-		buf_release(&b);
-		return NULL;
-	}
-	return buf_take(&b);
 }
