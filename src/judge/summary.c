@@ -58,6 +58,20 @@ profile_failed(struct probe_result *r)
 	return true;
 }
 
+/* required_unknown - why a required level or profile leaves the run
+ * incomplete (exit 3), or NULL */
+static const char *
+required_unknown(const struct probe_result *r)
+{
+	for (size_t i = 0; r->levels != NULL && i < LEVEL__COUNT; i++)
+		if (r->levels[i].present && r->levels[i].required &&
+		    r->levels[i].strict.outcome == V_UNKNOWN)
+			return "a required level could not be judged";
+	if (profile_of(r, PR_UNTESTABLE) != NULL)
+		return "a required profile could not be fully tested";
+	return NULL;
+}
+
 void
 summary_run(struct probe_result *r)
 {
@@ -104,13 +118,8 @@ summary_run(struct probe_result *r)
 		why3 = "the run deadline was reached";
 	else if (r->opt.strict && errors > 0)
 		why3 = "some checks could not be measured (--strict)";
-	if (why3 == NULL && r->levels != NULL)
-		for (i = 0; i < LEVEL__COUNT; i++)
-			if (r->levels[i].present && r->levels[i].required &&
-			    r->levels[i].strict.outcome == V_UNKNOWN)
-				why3 = "a required level could not be judged";
-	if (why3 == NULL && profile_of(r, PR_UNTESTABLE) != NULL)
-		why3 = "a required profile could not be fully tested";
+	if (why3 == NULL)
+		why3 = required_unknown(r);
 	if (why3 != NULL) {
 		r->exit_code = 3;
 		snprintf(r->exit_reason, sizeof(r->exit_reason), "%s", why3);
