@@ -112,10 +112,10 @@ for rtt in "${rtts[@]}"; do
 	row "$rtt" "smtptls probe, ${#targets[@]} addresses (in-process ${inproc})" "$sw" "$sc" "$sr" ""
 	# posttls-finger against its own path (the SMTP part, cp_rtts - 2 DNS)
 	# says how much of a gap is the relay and the machine, not smtptls.
-	row "$rtt" "posttls-finger, one address" "$f1w" "$f1c" "$f1r" "smtptls/this wall $(ratio "$sw" "$f1w"), CPU $(ratio "$sc" "$f1c"); this/its $((cp_rtts - 2)) RTT $(ratio "$f1w" $(((cp_rtts - 2) * rtt)))"
-	row "$rtt" "posttls-finger, each address in turn" "$faw" "$fac" "" "smtptls/this wall $(ratio "$sw" "$faw")"
-	row "$rtt" "openssl s_client, one address" "$o1w" "$o1c" "$o1r" "smtptls/this wall $(ratio "$sw" "$o1w")"
-	row "$rtt" "critical path: $cp_rtts RTT" "$cpw" "" "" "smtptls/this wall $(ratio "$sw" "$cpw")"
+	row "$rtt" "posttls-finger, one address" "$f1w" "$f1c" "$f1r" "smtptls:this wall $(ratio "$sw" "$f1w"), CPU $(ratio "$sc" "$f1c"); this:its $((cp_rtts - 2)) RTT $(ratio "$f1w" $(((cp_rtts - 2) * rtt)))"
+	row "$rtt" "posttls-finger, each address in turn" "$faw" "$fac" "" "smtptls:this wall $(ratio "$sw" "$faw")"
+	row "$rtt" "openssl s_client, one address" "$o1w" "$o1c" "$o1r" "smtptls:this wall $(ratio "$sw" "$o1w")"
+	row "$rtt" "critical path: $cp_rtts RTT" "$cpw" "" "" "smtptls:this wall $(ratio "$sw" "$cpw")"
 done
 echo
 echo "critical path: $cp_why"

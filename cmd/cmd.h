@@ -45,5 +45,6 @@ bool cmd_wants_json(int argc, char **argv);
 int cmd_probe(int argc, char **argv, struct global_opts *g);
 int cmd_listen(int argc, char **argv, struct global_opts *g);
 int cmd_diff(int argc, char **argv, struct global_opts *g);
+int cmd_profiles(int argc, char **argv, struct global_opts *g);
 
 #endif

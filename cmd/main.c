@@ -25,6 +25,8 @@ static const struct command commands[] = {
 	{ "listen", cmd_listen,
 	    "accept SMTP from a sending server and report its TLS" },
 	{ "diff", cmd_diff, "what changed that matters between two reports" },
+	{ "profiles", cmd_profiles,
+	    "list the compliance profiles, or print one's requirements" },
 };
 
 static void

@@ -13,12 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <openssl/ssl.h>
 
 #include "smtptls/batch.h"
 #include "smtptls/probe.h"
+#include "smtptls/profile.h"
 #include "ascii.h"
 #include "smtp_client.h"
 #include "text.h"
@@ -42,12 +44,14 @@ static const char probe_usage[] =
     "  --mail-from ADDRESS      reverse path of the address test (default <>)\n"
     "  --rcpt-all               address test on every MX address\n"
     "  --require LEVEL          opportunistic, encrypt, verify, dane, mta-sts,\n"
-    "                           secure (repeatable)\n"
+    "                           secure, or profile:NAME (repeatable)\n"
     "  --min-tls VERSION        1.0, 1.1, 1.2 (default) or 1.3\n"
     "  --warn-days N            certificate expiry warning window (default 14)\n"
     "  --tls-domain NAME        reference name for the verify domain variant\n"
     "  --allow-private          special-purpose addresses are info, not findings\n"
     "  --scan                   deep TLS scan of each address (more connections)\n"
+    "  --profile NAME           grade against a compliance profile (repeatable;\n"
+    "                           implies --scan; see smtptls profiles)\n"
     "  --transcript             show or include the SMTP dialogue\n"
     "  --no-pem                 leave certificate PEM text out of the JSON\n"
     "  --no-dane, --no-mta-sts  skip those lookups\n"
@@ -251,12 +255,54 @@ opt_mailbox(const struct opt_row *row, const char *arg, struct parse_ctx *c)
 	return -1;
 }
 
+/* add_profile - --profile NAME, or the profile of --require profile:NAME;
+ * its index in o->profiles, or -1 after a usage error */
+static int
+add_profile(struct parse_ctx *c, const char *opt, const char *name)
+{
+	struct probe_options *o = c->o;
+	size_t i;
+
+	/* (void): the callers return EXIT_USAGE, what opt_error() returns */
+	if (!smtptls_profile_known(name)) {
+		(void)opt_error(c->g, opt,
+		    "unknown profile '%s' (see smtptls profiles)", name);
+		return -1;
+	}
+	for (i = 0; i < o->nprofiles; i++)
+		if (strcasecmp(o->profiles[i], name) == 0)
+			return (int)i;
+	if (o->nprofiles >= PROBE_MAX_PROFILES) {
+		(void)opt_error(c->g, opt, "at most %d profiles",
+		    PROBE_MAX_PROFILES);
+		return -1;
+	}
+	o->profiles[o->nprofiles] = name;
+	o->scan = true;
+	return (int)o->nprofiles++;
+}
+
+static int
+opt_profile(const struct opt_row *row, const char *arg, struct parse_ctx *c)
+{
+	(void)row;
+	return add_profile(c, "--profile", arg) < 0 ? EXIT_USAGE : -1;
+}
+
 static int
 opt_require(const struct opt_row *row, const char *arg, struct parse_ctx *c)
 {
 	int lv = probe_level_parse(arg);
 
 	(void)row;
+	if (strncmp(arg, "profile:", 8) == 0) {
+		int i = add_profile(c, "--require", arg + 8);
+
+		if (i < 0)
+			return EXIT_USAGE;
+		c->o->require_profiles |= 1u << i;
+		return -1;
+	}
 	if (lv < 0)
 		return opt_error(c->g, "--require",
 		    "unknown level '%s' (expected "
@@ -496,6 +542,7 @@ static const struct opt_row rows[] = {
 	{ "output", REQ, 'o', K_FN, 0, opt_output },
 	{ "resume", NONE, 287, K_FN, 0, opt_resume },
 	{ "shard", REQ, 288, K_FN, 0, opt_shard },
+	{ "profile", REQ, 341, K_FN, 0, opt_profile },
 	{ NULL, NONE, '4', K_FN, 0, opt_family },
 	{ NULL, NONE, '6', K_FN, 0, opt_family },
 };

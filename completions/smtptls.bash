@@ -7,7 +7,7 @@
 # so an option added to the tool without its completion fails the suite.
 # Self-contained: it does not need the bash-completion package's helpers.
 
-_smtptls_commands='probe listen diff'
+_smtptls_commands='probe listen diff profiles'
 _smtptls_global='--version --json --color= -v --verbose -q --quiet -h --help'
 
 # Per command: every option, and those of them that take a value (the next
@@ -19,11 +19,11 @@ _smtptls_probe_opts='--resolver --trust-anchor --dnssec --ca-file --ca-path --ti
 -o --output --resume --shard
 --nagios --catchall --cleartext --json --color= -v --verbose -q --quiet
 --html
---help'
+--help --profile'
 _smtptls_probe_args='--resolver --trust-anchor --dnssec --ca-file --ca-path --timeout
 --deadline --host --port --ehlo --rcpt --mail-from --require --min-tls
 --warn-days --tls-domain --ignore -f --domains --parallel -o --output
---shard --html'
+--shard --html --profile'
 _smtptls_listen_opts='--bind --hostname --cert --key --untrusted-cert
 --request-client-cert --no-starttls --count --once --duration --timeout
 --expect --accept-data --json -v --verbose -q --quiet -h --help'
@@ -46,6 +46,7 @@ _smtptls_value() {
 	--color=) COMPREPLY=($(compgen -W 'auto always never' -- "$2")) ;;
 	--require)
 		COMPREPLY=($(compgen -W 'opportunistic encrypt verify dane mta-sts secure' -- "$2")) ;;
+	--profile) COMPREPLY=($(compgen -W 'ncsc-nl bsi-tr-03108 rfc9325' -- "$2")) ;;
 	--min-tls) COMPREPLY=($(compgen -W '1.0 1.1 1.2 1.3' -- "$2")) ;;
 	--dnssec) COMPREPLY=($(compgen -W 'auto resolver local' -- "$2")) ;;
 	--expect) COMPREPLY=($(compgen -W 'verify no-cleartext client-cert sni=' -- "$2")) ;;

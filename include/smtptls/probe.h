@@ -46,6 +46,7 @@ int probe_dnssec_parse(const char *name);
 
 #define PROBE_MAX_RESOLVERS 4
 #define PROBE_MAX_IGNORE 32
+#define PROBE_MAX_PROFILES 8
 
 /* Options of one probe run; strings are borrowed from the caller and must
  * outlive probe_run(). probe_options_init() sets the cli.md defaults. */
@@ -82,6 +83,11 @@ struct probe_options {
 	const char *tls_domain; /* --tls-domain or NULL */
 	const char *ignore[PROBE_MAX_IGNORE];
 	size_t nignore;
+	/* --profile NAME (implies scan) and --require profile:NAME: bit i
+	 * of require_profiles makes profiles[i] decide the exit code */
+	const char *profiles[PROBE_MAX_PROFILES];
+	size_t nprofiles;
+	unsigned require_profiles;
 };
 
 void probe_options_init(struct probe_options *o);

@@ -50,6 +50,7 @@ enum step_timing {
 
 struct probe_mx;
 struct scan_facts;
+struct profile_run;
 
 struct probe_addr {
 	char address[64];    /* canonical text */
@@ -149,6 +150,9 @@ struct probe_result {
 	char exit_reason[200];
 	/* verdicts, filled by verdict.c */
 	struct verdict_level *levels;
+	/* --profile: one per profile named (profile.h), owned */
+	struct profile_run *profiles;
+	size_t nprofiles;
 };
 
 #endif

@@ -15,6 +15,7 @@
 #include <ldns/ldns.h>
 
 #include "mtasts_check.h"
+#include "profile_report.h"
 #include "verdict.h"
 
 #include "banned.h"
@@ -410,6 +411,8 @@ report_json_doc(const struct probe_result *r)
 	    report_json_section(doc, "address_tests", address_tests_json(r)) &&
 	    report_json_section(doc, "checks", checks_json(r)) &&
 	    report_json_section(doc, "verdicts", report_json_verdicts(r)) &&
+	    (r->nprofiles == 0 ||
+	        report_json_section(doc, "profiles", profiles_json(r))) &&
 	    report_json_section(doc, "summary", summary_json(r)) &&
 	    report_json_section(doc, "errors", errors_json(r)))
 		return doc;

@@ -22,6 +22,7 @@
 #include "jobs.h"
 #include "mtasts_check.h"
 #include "judge.h"
+#include "profile.h"
 #include "scan.h"
 #include "session.h"
 #include "session_target.h"
@@ -141,6 +142,19 @@ out:
 	return err;
 }
 
+/* scan_phase - the deep scan, with the profiles' probes when --profile */
+static enum st_err
+scan_phase(struct probe_result *r, struct probe_addr **addrs, size_t n,
+    const struct session_params *sp)
+{
+	long long t0 = clock_ms();
+	enum st_err err;
+
+	err = scan_run_all(addrs, n, sp, r->opt.nprofiles > 0 ? SCAN_EXTRA : 0);
+	r->scan_ms = (long)(clock_ms() - t0);
+	return err;
+}
+
 static enum st_err
 smtp_phase(struct probe_result *r, SSL_CTX *ctx, X509_STORE *store)
 {
@@ -207,11 +221,8 @@ smtp_phase(struct probe_result *r, SSL_CTX *ctx, X509_STORE *store)
 	if (err == ST_OK && r->opt.cleartext && r->mailbox != NULL)
 		err = cleartext_phase(addrs, n, &sp);
 	/* checks.md 1.9: --scan runs after the standard sessions ended. */
-	if (err == ST_OK && r->opt.scan) {
-		t0 = clock_ms();
-		err = scan_run_all(addrs, n, &sp);
-		r->scan_ms = (long)(clock_ms() - t0);
-	}
+	if (err == ST_OK && r->opt.scan)
+		err = scan_phase(r, addrs, n, &sp);
 out:
 	free(targets);
 	free(addrs);
@@ -277,6 +288,7 @@ probe_result_free(struct probe_result *r)
 	mtasts_state_free(r->sts);
 	check_list_release(&r->checks);
 	verdict_release(r->levels);
+	profile_runs_free(r->profiles, r->nprofiles);
 	free(r->input);
 	free(r->domain);
 	free(r->mailbox);
@@ -409,6 +421,11 @@ probe_judge(struct probe_result *r, char *errmsg, size_t errlen)
 		check_tlsrpt_run(r);
 	if ((err = verdict_run(r, errmsg, errlen)) != ST_OK)
 		return err;
+	if ((err = profile_run_all(r)) != ST_OK) {
+		snprintf(errmsg, errlen,
+		    "cannot grade the compliance profiles");
+		return err;
+	}
 	check_list_waive(&r->checks, r->opt.ignore, r->opt.nignore);
 	check_list_sort(&r->checks);
 	return ST_OK;
@@ -429,6 +446,9 @@ probe_run(const struct probe_options *o, struct probe_result **out,
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return ST_ERR_NOMEM;
 	r->opt = *o;
+	/* a profile grades what the deep scan measures */
+	if (r->opt.nprofiles > 0)
+		r->opt.scan = true;
 	r->scan_ms = -1;
 	check_list_init(&r->checks);
 	clock_gettime(CLOCK_MONOTONIC, &r->t0);

@@ -133,6 +133,8 @@ static const struct mode modes[] = {
 	    "EHLO, then real TLS"},
 	{"good", BANNER_OK, EHLO_STARTTLS, STARTTLS_TLS,
 	    "a well-behaved server (control case)"},
+	{"renegotiate", BANNER_OK, EHLO_STARTTLS, STARTTLS_TLS,
+	    "real TLS that accepts client-initiated renegotiation"},
 	/* How a TLS session ends: see tls_ends[] */
 	{"tlsnotify", BANNER_OK, EHLO_STARTTLS, STARTTLS_TLS,
 	    "after the handshake: close_notify and close instead of a reply"},
@@ -778,6 +780,9 @@ main(int argc, char **argv)
 	    o.mode->starttls == STARTTLS_INJECT)
 		ctx = tls_ctx_new(strcmp(o.mode->name, "bigchain") == 0 ?
 		    o.chain : 1);
+	/* OpenSSL 3 servers refuse a client's renegotiation unless told */
+	if (ctx != NULL && strcmp(o.mode->name, "renegotiate") == 0)
+		SSL_CTX_set_options(ctx, SSL_OP_ALLOW_CLIENT_RENEGOTIATION);
 
 	if ((lfd = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
 	    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0 ||
