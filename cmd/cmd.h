@@ -40,7 +40,17 @@ bool cmd_use_color(const struct global_opts *g);
  * is reported as JSON when asked. */
 bool cmd_wants_json(int argc, char **argv);
 
+/* "--opt VALUE" or "--opt=VALUE" at argv[*i] (advancing *i past VALUE);
+ * NULL when argv[*i] is not this option, or (with *missing set) when it
+ * is and its value is missing. */
+const char *cmd_opt_value(int argc, char **argv, int *i, const char *name,
+    bool *missing);
+/* A decimal number 0..max, nothing else. */
+bool cmd_parse_uint(const char *s, unsigned long max, unsigned long *out);
+
 int cmd_probe(int argc, char **argv, struct global_opts *g);
 int cmd_listen(int argc, char **argv, struct global_opts *g);
+/* listen --test-zone (cmd/listen_testzone.c) */
+int cmd_listen_testzone(int argc, char **argv, struct global_opts *g);
 
 #endif

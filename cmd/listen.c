@@ -54,37 +54,6 @@ static const char usage_text[] =
     "  -h, --help             this text\n"
     "\nSee smtptls(1), LISTEN.\n";
 
-/* opt_value - "--opt VALUE" or "--opt=VALUE"; NULL when not this option,
- * or (with *missing set) when it is and its value is missing */
-static const char *
-opt_value(int argc, char **argv, int *i, const char *name, bool *missing)
-{
-	size_t n = strlen(name);
-
-	if (strncmp(argv[*i], name, n) != 0)
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n] != '\0')
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = true;
-		return NULL;
-	}
-	return argv[++*i];
-}
-
-static bool
-parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	return *s >= '0' && *s <= '9' && *end == '\0' && errno == 0 &&
-	       *out <= max;
-}
-
 struct out_ctx {
 	const struct global_opts *g;
 };
@@ -209,13 +178,14 @@ parse_args(int argc, char **argv, struct global_opts *g,
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			fputs(usage_text, stdout);
 			return EXIT_PASS;
-		} else if ((v = opt_value(argc, argv, &i, "--bind", &miss))) {
+		} else if ((v = cmd_opt_value(argc, argv, &i, "--bind",
+		                &miss))) {
 			if (p->nbinds >= BINDS_MAX)
 				return cmd_error(g, EXIT_USAGE, "usage",
 				    "options", "listen: at most %d --bind",
 				    BINDS_MAX);
 			binds[p->nbinds++] = v;
-		} else if ((v = opt_value(argc, argv, &i, "--hostname",
+		} else if ((v = cmd_opt_value(argc, argv, &i, "--hostname",
 		                &miss))) {
 			if (!is_host_name(v) || strlen(v) >= hostlen)
 				return cmd_error(g, EXIT_USAGE, "usage",
@@ -224,32 +194,34 @@ parse_args(int argc, char **argv, struct global_opts *g,
 				    "host name)",
 				    v);
 			memcpy(host, v, strlen(v) + 1);
-		} else if ((v = opt_value(argc, argv, &i, "--cert", &miss)))
+		} else if ((v = cmd_opt_value(argc, argv, &i, "--cert", &miss)))
 			p->cert_file = v;
-		else if ((v = opt_value(argc, argv, &i, "--key", &miss)))
+		else if ((v = cmd_opt_value(argc, argv, &i, "--key", &miss)))
 			p->key_file = v;
-		else if ((v = opt_value(argc, argv, &i, "--count", &miss))) {
-			if (!parse_uint(v, 1000000, &n) || n == 0)
+		else if ((v = cmd_opt_value(argc, argv, &i, "--count",
+		              &miss))) {
+			if (!cmd_parse_uint(v, 1000000, &n) || n == 0)
 				return cmd_error(g, EXIT_USAGE, "usage",
 				    "options", "listen: invalid --count '%s'",
 				    v);
 			p->count = (unsigned)n;
-		} else if ((v = opt_value(argc, argv, &i, "--duration",
+		} else if ((v = cmd_opt_value(argc, argv, &i, "--duration",
 		                &miss))) {
-			if (!parse_uint(v, 31536000, &n) || n == 0)
+			if (!cmd_parse_uint(v, 31536000, &n) || n == 0)
 				return cmd_error(g, EXIT_USAGE, "usage",
 				    "options",
 				    "listen: invalid --duration '%s'", v);
 			p->duration_ms = (long long)n * 1000;
-		} else if ((v = opt_value(argc, argv, &i, "--timeout",
+		} else if ((v = cmd_opt_value(argc, argv, &i, "--timeout",
 		                &miss))) {
-			if (!parse_uint(v, 3600, &n) || n == 0)
+			if (!cmd_parse_uint(v, 3600, &n) || n == 0)
 				return cmd_error(g, EXIT_USAGE, "usage",
 				    "options",
 				    "listen: invalid --timeout '%s' (whole seconds, 1-3600)",
 				    v);
 			p->step_timeout_ms = (unsigned)n * 1000;
-		} else if ((v = opt_value(argc, argv, &i, "--expect", &miss))) {
+		} else if ((v = cmd_opt_value(argc, argv, &i, "--expect",
+		                &miss))) {
 			if (!parse_expect(v, p))
 				return cmd_error(g, EXIT_USAGE, "usage",
 				    "options",
@@ -285,6 +257,10 @@ cmd_listen(int argc, char **argv, struct global_opts *g)
 	int rc;
 	char *t;
 
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--test-zone") == 0 ||
+		    strncmp(argv[i], "--test-zone=", 12) == 0)
+			return cmd_listen_testzone(argc, argv, g);
 	memset(&p, 0, sizeof(p));
 	p.starttls = true;
 	if ((rc = parse_args(argc, argv, g, &p, binds, host, sizeof(host))) >=

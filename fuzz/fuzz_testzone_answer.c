@@ -20,11 +20,11 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const smtp[] = { "127.10.19.25" };
+#define SPKI "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+static const char *const spki[] = { "", SPKI, SPKI, SPKI, SPKI, SPKI, SPKI,
+	SPKI, SPKI, SPKI };
 static const struct tz_params params = { "st.lab.test", "127.10.19.53",
-	"127.10.19.44", smtp, 1,
-	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-	"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
-	"1" };
+	"127.10.19.44", smtp, 1, spki, "1" };
 
 static struct tz_signed *
 zone(void)
@@ -33,8 +33,8 @@ zone(void)
 	char err[256];
 
 	/* A fixed time: the same input gives the same answer. */
-	if (z == NULL && testzone_sign(&params, 1796600000, &z, err,
-	                     sizeof(err)) != ST_OK)
+	if (z == NULL &&
+	    testzone_sign(&params, 1796600000, &z, err, sizeof(err)) != ST_OK)
 		abort();
 	return z;
 }

@@ -26,9 +26,9 @@ enum tz_cert {
 
 /* The TLSA RRset at _25._tcp.<mx>. */
 enum tz_tlsa {
-	TZ_TLSA_NONE = 0,   /* none (NODATA, signed denial) */
-	TZ_TLSA_MATCH,      /* 3 1 1 of the certificate presented */
-	TZ_TLSA_MISMATCH,   /* 3 1 1 of a key the server never shows */
+	TZ_TLSA_NONE = 0,     /* none (NODATA, signed denial) */
+	TZ_TLSA_MATCH,        /* 3 1 1 of the certificate presented */
+	TZ_TLSA_MISMATCH,     /* 3 1 1 of a key the server never shows */
 	TZ_TLSA_LOOKUP_FAILS, /* present, with a signature that fails */
 };
 
@@ -47,21 +47,25 @@ struct tz_scenario {
 	bool sts_lists_mx; /* the policy's mx: names this scenario's MX */
 };
 
+/* Room for every scenario (static_assert in testzone_scen.c). */
+#define TZ_SCENARIOS_MAX 16
+
 /* The scenarios, in report order; *n is set to their number. */
 const struct tz_scenario *testzone_scenarios(size_t *n);
 /* The scenario called name, or NULL. */
 const struct tz_scenario *testzone_scenario(const char *name);
 
 struct tz_params {
-	const char *zone;      /* lower-case, no final dot, checked */
-	const char *dns_addr;  /* the zone's name server address */
+	const char *zone;       /* lower-case, no final dot, checked */
+	const char *dns_addr;   /* the zone's name server address */
 	const char *https_addr; /* where mta-sts.<scenario> points */
 	/* SMTP addresses: scenario i gets smtp_addrs[i % nsmtp] */
 	const char *const *smtp_addrs;
 	size_t nsmtp;
-	/* SHA-256 of the SubjectPublicKeyInfo, 64 lower-case hex digits */
-	const char *valid_spki_sha256;
-	const char *untrusted_spki_sha256;
+	/* Per scenario (in table order): SHA-256 of the SubjectPublicKeyInfo
+	 * of the certificate its MX presents, 64 lower-case hex digits, for
+	 * its TLSA record; ignored for scenarios without TLSA. */
+	const char *const *spki;
 	const char *sts_id; /* the _mta-sts TXT id= value */
 };
 

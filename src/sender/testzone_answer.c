@@ -120,7 +120,8 @@ deny_wildcard(struct answer *a, const ldns_rdf *qname)
 {
 	ldns_rdf *ce = ldns_dname_left_chop(qname), *star = NULL, *wc;
 
-	while (ce != NULL && ldns_rbtree_search(a->z->zone->names, ce) == NULL &&
+	while (ce != NULL &&
+	       ldns_rbtree_search(a->z->zone->names, ce) == NULL &&
 	       !is_empty_nonterminal(a->z, ce)) {
 		ldns_rdf *up = ldns_dname_left_chop(ce);
 
@@ -150,8 +151,8 @@ lookup(struct answer *a, const ldns_rdf *qname, ldns_rr_type qtype)
 	const ldns_dnssec_name *n = node != NULL ? node->data : NULL;
 
 	if (n != NULL && n->rrsets != NULL) {
-		const ldns_dnssec_rrsets *s = ldns_dnssec_name_find_rrset(n,
-		    qtype);
+		const ldns_dnssec_rrsets *s =
+		    ldns_dnssec_name_find_rrset(n, qtype);
 
 		if (s != NULL) {
 			push_set(a, LDNS_SECTION_ANSWER, s);
@@ -249,8 +250,8 @@ udp_limit(const ldns_pkt *q)
 }
 
 enum st_err
-testzone_answer(const struct tz_signed *z, const unsigned char *q,
-    size_t qlen, bool tcp, unsigned char **out, size_t *outlen)
+testzone_answer(const struct tz_signed *z, const unsigned char *q, size_t qlen,
+    bool tcp, unsigned char **out, size_t *outlen)
 {
 	ldns_pkt *qp = NULL;
 	struct answer a = { z, NULL, false, true };

@@ -15,6 +15,7 @@
  */
 #include "testzone.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,9 @@ static const struct tz_scenario scenarios[] = {
 	{ "dane-sts", "DANE matches, MTA-STS enforce fails: DANE wins",
 	    TZ_CERT_UNTRUSTED, TZ_TLSA_MATCH, TZ_STS_ENFORCE, true },
 };
+
+static_assert(sizeof(scenarios) / sizeof(scenarios[0]) <= TZ_SCENARIOS_MAX,
+    "TZ_SCENARIOS_MAX holds every scenario");
 
 const struct tz_scenario *
 testzone_scenarios(size_t *n)
@@ -118,8 +122,7 @@ scenario_rrs(struct buf *b, const struct tz_params *p,
 	if (s->tlsa == TZ_TLSA_MISMATCH)
 		spki = TZ_FOREIGN_SPKI;
 	else if (s->tlsa != TZ_TLSA_NONE)
-		spki = s->cert == TZ_CERT_VALID ? p->valid_spki_sha256
-		                                : p->untrusted_spki_sha256;
+		spki = p->spki[i];
 	if (spki != NULL)
 		ok = ok && buf_printf(b, "_25._tcp.%s. %d IN TLSA 3 1 1 %s\n",
 		               mx, TZ_TTL, spki) == ST_OK;
@@ -152,10 +155,14 @@ params_ok(const struct tz_params *p)
 
 	if (p->zone == NULL || !testzone_name_ok(p->zone, &why) ||
 	    p->dns_addr == NULL || p->https_addr == NULL || p->nsmtp == 0 ||
-	    p->smtp_addrs == NULL || !hex64_ok(p->valid_spki_sha256) ||
-	    !hex64_ok(p->untrusted_spki_sha256) || p->sts_id == NULL ||
+	    p->smtp_addrs == NULL || p->spki == NULL || p->sts_id == NULL ||
 	    p->sts_id[0] == '\0' || strlen(p->sts_id) > 32)
 		return false;
+	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
+		if (scenarios[i].tlsa != TZ_TLSA_NONE &&
+		    scenarios[i].tlsa != TZ_TLSA_MISMATCH &&
+		    !hex64_ok(p->spki[i]))
+			return false;
 	for (size_t i = 0; p->sts_id[i] != '\0'; i++)
 		if (!ascii_is_alnum((unsigned char)p->sts_id[i]))
 			return false;
@@ -174,8 +181,8 @@ testzone_records(const struct tz_params *p, char **out)
 		return ST_ERR_INVAL;
 	buf_init(&b, 1 << 20);
 	ok = buf_printf(&b,
-	         "%s. %d IN SOA ns.%s. hostmaster.%s. 1 3600 600 86400 %d\n",
-	         z, TZ_TTL, z, z, TZ_TTL) == ST_OK &&
+	         "%s. %d IN SOA ns.%s. hostmaster.%s. 1 3600 600 86400 %d\n", z,
+	         TZ_TTL, z, z, TZ_TTL) == ST_OK &&
 	     buf_printf(&b, "%s. %d IN NS ns.%s.\n", z, TZ_TTL, z) == ST_OK;
 	{
 		char ns[300];

@@ -42,8 +42,7 @@ testzone_signed_free(struct tz_signed *z)
 
 /* add_records - each line of text into the zone */
 static enum st_err
-add_records(ldns_dnssec_zone *dz, const char *text, char *errmsg,
-    size_t errlen)
+add_records(ldns_dnssec_zone *dz, const char *text, char *errmsg, size_t errlen)
 {
 	const char *p = text;
 
@@ -81,8 +80,8 @@ add_records(ldns_dnssec_zone *dz, const char *text, char *errmsg,
 static ldns_key *
 make_key(struct tz_signed *z, long long now_s)
 {
-	ldns_key *k = ldns_key_new_frm_algorithm(LDNS_SIGN_ECDSAP256SHA256,
-	    256);
+	ldns_key *k =
+	    ldns_key_new_frm_algorithm(LDNS_SIGN_ECDSAP256SHA256, 256);
 	ldns_rdf *owner;
 
 	if (k == NULL)
@@ -119,12 +118,12 @@ spoil(struct tz_signed *z, const struct tz_params *p)
 
 		if (sc[i].tlsa != TZ_TLSA_LOOKUP_FAILS)
 			continue;
-		snprintf(owner, sizeof(owner), "_25._tcp.mx-%s.%s.",
-		    sc[i].name, p->zone);
+		snprintf(owner, sizeof(owner), "_25._tcp.mx-%s.%s.", sc[i].name,
+		    p->zone);
 		if (ldns_str2rdf_dname(&d, owner) != LDNS_STATUS_OK)
 			continue;
-		set = ldns_dnssec_zone_find_rrset(z->zone, d,
-		    LDNS_RR_TYPE_TLSA);
+		set =
+		    ldns_dnssec_zone_find_rrset(z->zone, d, LDNS_RR_TYPE_TLSA);
 		ldns_rdf_deep_free(d);
 		for (ldns_dnssec_rrs *r = set ? set->signatures : NULL; r;
 		     r = r->next) {
@@ -160,7 +159,8 @@ sign(struct tz_signed *z, long long now_s, char *errmsg, size_t errlen)
 	if (s != LDNS_STATUS_OK) {
 		snprintf(errmsg, errlen, "test zone: signing: %s",
 		    ldns_get_errorstr_by_id(s));
-		return s == LDNS_STATUS_MEM_ERR ? ST_ERR_NOMEM : ST_ERR_INTERNAL;
+		return s == LDNS_STATUS_MEM_ERR ? ST_ERR_NOMEM
+		                                : ST_ERR_INTERNAL;
 	}
 	return ST_OK;
 }

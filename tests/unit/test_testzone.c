@@ -14,12 +14,17 @@
 
 #define ZONE "st.lab.test"
 #define LONG50 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-#define SPKI_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-#define SPKI_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define SPKI_A                                                                 \
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define SPKI_B                                                                 \
+	"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 
 static const char *const smtp[] = { "127.10.19.25", "::1" };
-static const struct tz_params params = { ZONE, "127.10.19.53",
-	"127.10.19.44", smtp, 2, SPKI_A, SPKI_B, "20261206" };
+/* dane-ok (3) and dane-sts (9) show B, dane-lookup-fails (5) A */
+static const char *const spki[] = { "", SPKI_B, SPKI_A, SPKI_B, SPKI_A, SPKI_A,
+	SPKI_B, SPKI_A, SPKI_B, SPKI_B };
+static const struct tz_params params = { ZONE, "127.10.19.53", "127.10.19.44",
+	smtp, 2, spki, "20261206" };
 
 static void
 names(void)
@@ -62,8 +67,8 @@ records(void)
 	    r && strstr(r, "dane-ok." ZONE ". 60 IN MX 10 mx-dane-ok." ZONE
 	                   ".\n") != NULL);
 	unit_eq_long("TLSA of dane-ok names the untrusted key", 1,
-	    r && strstr(r, "_25._tcp.mx-dane-ok." ZONE ". 60 IN TLSA 3 1 1 "
-	                   SPKI_B "\n") != NULL);
+	    r && strstr(r, "_25._tcp.mx-dane-ok." ZONE
+	                   ". 60 IN TLSA 3 1 1 " SPKI_B "\n") != NULL);
 	unit_eq_long("no TLSA for valid", 1,
 	    r && strstr(r, "_25._tcp.mx-valid.") == NULL);
 	unit_eq_long("second scenario on the second address", 1,
@@ -72,18 +77,23 @@ records(void)
 	    r && strstr(r, "_mta-sts.sts-testing." ZONE
 	                   ". 60 IN TXT \"v=STSv1; id=20261206\"") != NULL);
 	free(r);
-	bad.valid_spki_sha256 = "AAAA";
+	static const char *const badspki[] = { "", "", "", "AAAA", "", "", "",
+		"", "", "" };
+
+	bad.spki = badspki;
 	unit_eq_long("bad SPKI refused", ST_ERR_INVAL,
 	    testzone_records(&bad, &r));
 	bad = params;
 	bad.sts_id = "a;b";
-	unit_eq_long("bad id refused", ST_ERR_INVAL, testzone_records(&bad, &r));
+	unit_eq_long("bad id refused", ST_ERR_INVAL,
+	    testzone_records(&bad, &r));
 }
 
 static void
 policies(void)
 {
-	char *p = testzone_sts_policy(&params, testzone_scenario("sts-unlisted"));
+	char *p =
+	    testzone_sts_policy(&params, testzone_scenario("sts-unlisted"));
 
 	unit_eq_str("unlisted policy",
 	    "version: STSv1\r\nmode: enforce\r\nmx: mx-elsewhere." ZONE
@@ -92,7 +102,8 @@ policies(void)
 	free(p);
 	p = testzone_sts_policy(&params, testzone_scenario("sts-testing"));
 	unit_eq_long("testing policy lists its MX", 1,
-	    p && strstr(p, "mode: testing\r\nmx: mx-sts-testing." ZONE) != NULL);
+	    p &&
+	        strstr(p, "mode: testing\r\nmx: mx-sts-testing." ZONE) != NULL);
 	free(p);
 	unit_eq_long("no policy for valid", 1,
 	    testzone_sts_policy(&params, testzone_scenario("valid")) == NULL);
@@ -193,8 +204,8 @@ answers(const struct tz_signed *z, const ldns_rr_list *keys)
 	unit_eq_long("MX: NOERROR", LDNS_RCODE_NOERROR, rcode(a));
 	unit_eq_long("MX: authoritative", 1, a && ldns_pkt_aa(a));
 	unit_eq_long("MX: no AD from an authority", 0, a && ldns_pkt_ad(a));
-	unit_eq_long("MX: signed", 1, a && verified(a, LDNS_SECTION_ANSWER,
-	                                  LDNS_RR_TYPE_MX, keys));
+	unit_eq_long("MX: signed", 1,
+	    a && verified(a, LDNS_SECTION_ANSWER, LDNS_RR_TYPE_MX, keys));
 	ldns_pkt_free(a);
 
 	a = ask(z, "valid." ZONE, LDNS_RR_TYPE_MX, 1232, false);
@@ -224,16 +235,15 @@ answers(const struct tz_signed *z, const ldns_rr_list *keys)
 	ldns_pkt_free(a);
 
 	a = ask(z, "_25._tcp.mx-valid." ZONE, LDNS_RR_TYPE_TLSA, 1232, true);
-	unit_eq_long("no TLSA: NXDOMAIN", LDNS_RCODE_NXDOMAIN,
-	    rcode(a));
+	unit_eq_long("no TLSA: NXDOMAIN", LDNS_RCODE_NXDOMAIN, rcode(a));
 	unit_eq_long("no TLSA: proven", 1,
 	    a && denied(a, "_25._tcp.mx-valid." ZONE ".", LDNS_RR_TYPE_TLSA));
 	ldns_pkt_free(a);
 
 	a = ask(z, "mx-valid." ZONE, LDNS_RR_TYPE_AAAA, 1232, true);
-	unit_eq_long("NODATA: NOERROR", LDNS_RCODE_NOERROR,
-	    rcode(a));
-	unit_eq_long("NODATA: no answer", 0, a ? (long)ldns_pkt_ancount(a) : -1);
+	unit_eq_long("NODATA: NOERROR", LDNS_RCODE_NOERROR, rcode(a));
+	unit_eq_long("NODATA: no answer", 0,
+	    a ? (long)ldns_pkt_ancount(a) : -1);
 	unit_eq_long("NODATA: proven", 1,
 	    a && denied(a, "mx-valid." ZONE ".", LDNS_RR_TYPE_AAAA));
 	ldns_pkt_free(a);
@@ -246,14 +256,12 @@ answers(const struct tz_signed *z, const ldns_rr_list *keys)
 	ldns_pkt_free(a);
 
 	a = ask(z, "example.org", LDNS_RR_TYPE_A, 1232, true);
-	unit_eq_long("outside: REFUSED", LDNS_RCODE_REFUSED,
-	    rcode(a));
+	unit_eq_long("outside: REFUSED", LDNS_RCODE_REFUSED, rcode(a));
 	unit_eq_long("outside: not authoritative", 0, a && ldns_pkt_aa(a));
 	ldns_pkt_free(a);
 
 	a = ask(z, ZONE, LDNS_RR_TYPE_AXFR, 1232, false);
-	unit_eq_long("AXFR: REFUSED", LDNS_RCODE_REFUSED,
-	    rcode(a));
+	unit_eq_long("AXFR: REFUSED", LDNS_RCODE_REFUSED, rcode(a));
 	ldns_pkt_free(a);
 
 	/* Two NSECs: zzz sorts last, "*" before the apex's children. */
@@ -295,8 +303,7 @@ odd(const struct tz_signed *z)
 	    testzone_answer(z, none, sizeof(none), false, &out, &n));
 	if (out != NULL)
 		(void)ldns_wire2pkt(&a, out, n);
-	unit_eq_long("no question: FORMERR", LDNS_RCODE_FORMERR,
-	    rcode(a));
+	unit_eq_long("no question: FORMERR", LDNS_RCODE_FORMERR, rcode(a));
 	unit_eq_long("no question: same id", 8, a ? ldns_pkt_id(a) : -1);
 	ldns_pkt_free(a);
 	free(out);
@@ -313,8 +320,8 @@ main(void)
 	names();
 	records();
 	policies();
-	unit_eq_long("sign", ST_OK, testzone_sign(&params, time(NULL), &z, err,
-	                                sizeof(err)));
+	unit_eq_long("sign", ST_OK,
+	    testzone_sign(&params, time(NULL), &z, err, sizeof(err)));
 	if (z == NULL) {
 		unit_eq_str("sign error", "", err);
 		return unit_exit();
