@@ -22,15 +22,6 @@
 
 #define TZ_BINDS_MAX 16
 
-static volatile sig_atomic_t stop_flag;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop_flag = 1;
-}
-
 struct tz_opts {
 	struct sendtest_params p;
 	const char *binds[TZ_BINDS_MAX];
@@ -39,6 +30,21 @@ struct tz_opts {
 	bool hint;
 };
 
+/* limit - --count, --duration or --timeout into o */
+static int
+limit(int argc, char **argv, int *i, struct global_opts *g, struct tz_opts *o,
+    bool *miss)
+{
+	struct listen_limits l = { o->p.count, o->p.duration_ms,
+		o->p.step_timeout_ms };
+	int r = cmd_listen_limit(argc, argv, i, g, &l, miss);
+
+	o->p.count = l.count;
+	o->p.duration_ms = l.duration_ms;
+	o->p.step_timeout_ms = l.step_timeout_ms;
+	return r;
+}
+
 /* value_option - one option with a value; 0 done, 1 not this one, or an
  * exit code + 2 */
 static int
@@ -46,8 +52,8 @@ value_option(int argc, char **argv, int *i, struct global_opts *g,
     struct tz_opts *o)
 {
 	const char *v;
-	unsigned long n;
 	bool miss = false;
+	int r;
 
 	if ((v = cmd_opt_value(argc, argv, i, "--test-zone", &miss))) {
 		size_t k;
@@ -75,23 +81,9 @@ value_option(int argc, char **argv, int *i, struct global_opts *g,
 		o->p.scenario = v;
 	else if ((v = cmd_opt_value(argc, argv, i, "--expect", &miss)))
 		o->expect = v;
-	else if ((v = cmd_opt_value(argc, argv, i, "--count", &miss))) {
-		if (!cmd_parse_uint(v, 1000000, &n) || n == 0)
-			return 2 + cmd_error(g, EXIT_USAGE, "usage", "options",
-			               "listen: invalid --count '%s'", v);
-		o->p.count = (unsigned)n;
-	} else if ((v = cmd_opt_value(argc, argv, i, "--duration", &miss))) {
-		if (!cmd_parse_uint(v, 31536000, &n) || n == 0)
-			return 2 + cmd_error(g, EXIT_USAGE, "usage", "options",
-			               "listen: invalid --duration '%s'", v);
-		o->p.duration_ms = (long long)n * 1000;
-	} else if ((v = cmd_opt_value(argc, argv, i, "--timeout", &miss))) {
-		if (!cmd_parse_uint(v, 3600, &n) || n == 0)
-			return 2 + cmd_error(g, EXIT_USAGE, "usage", "options",
-			               "listen: invalid --timeout '%s' (whole "
-			               "seconds, 1-3600)",
-			               v);
-		o->p.step_timeout_ms = (unsigned)n * 1000;
+	else if ((r = limit(argc, argv, i, g, o, &miss)) != 1) {
+		if (r >= 2)
+			return r;
 	} else if (miss)
 		return 2 + cmd_error(g, EXIT_USAGE, "usage", "options",
 		               "listen: option '%s' needs a value", argv[*i]);
@@ -239,7 +231,6 @@ run(struct global_opts *g, struct tz_opts *o)
 {
 	struct sendtest *t = NULL;
 	struct out_ctx oc = { g };
-	struct sigaction sa;
 	char errmsg[512], *sum;
 	enum st_err err;
 	int rc;
@@ -256,13 +247,9 @@ run(struct global_opts *g, struct tz_opts *o)
 	if (err != ST_OK)
 		return cmd_error(g, EXIT_USAGE, "config", "listen",
 		    "listen: %s", errmsg);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	(void)sigaction(SIGINT, &sa, NULL);
-	(void)sigaction(SIGTERM, &sa, NULL);
+	cmd_catch_stop_signals();
 	print_start(g, o, t);
-	err = sendtest_run(t, print_session, &oc, &stop_flag);
+	err = sendtest_run(t, print_session, &oc, &cmd_stop_flag);
 	sum = sendtest_summary_json(t, o->expect);
 	if (sum != NULL && (g->json || !g->quiet))
 		printf("%s\n", sum);
@@ -289,4 +276,14 @@ cmd_listen_testzone(int argc, char **argv, struct global_opts *g)
 		return hint(&o);
 	o.p.zone = o.zone;
 	return run(g, &o);
+}
+
+bool
+cmd_listen_testzone_wanted(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--test-zone") == 0 ||
+		    strncmp(argv[i], "--test-zone=", 12) == 0)
+			return true;
+	return false;
 }

@@ -268,8 +268,7 @@ listen_session_judge(struct listen_session *s)
 }
 
 void
-listen_session_outcome(const struct listen_session *s,
-    struct listen_outcome *o)
+listen_session_outcome(const struct listen_session *s, struct listen_outcome *o)
 {
 	o->peer = s->peer;
 	o->local = s->local;
