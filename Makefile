@@ -28,7 +28,7 @@ CSTD     := -std=c11
 OPT      ?= -O2 -g
 # src/ is in layers, lowest first (README "Architecture"); a file includes
 # headers of its own layer or lower ones, which `make layercheck` enforces.
-LAYERS   := base proto net probe judge report run listen
+LAYERS   := base proto net probe judge report run listen sender
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude \
             $(addprefix -Isrc/,$(LAYERS))
 ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) $(PKG_CFLAGS) $(CFLAGS)

@@ -6,6 +6,7 @@
 #ifndef SMTPTLS_CMD_H
 #define SMTPTLS_CMD_H
 
+#include <signal.h>
 #include <stdbool.h>
 
 enum color_mode { COLOR_AUTO = 0, COLOR_ALWAYS, COLOR_NEVER };
@@ -42,9 +43,37 @@ bool cmd_use_color(const struct global_opts *g);
  * is reported as JSON when asked. */
 bool cmd_wants_json(int argc, char **argv);
 
+/* "--opt VALUE" or "--opt=VALUE" at argv[*i] (advancing *i past VALUE);
+ * NULL when argv[*i] is not this option, or (with *missing set) when it
+ * is and its value is missing. */
+const char *cmd_opt_value(int argc, char **argv, int *i, const char *name,
+    bool *missing);
+/* A decimal number 0..max, nothing else. */
+bool cmd_parse_uint(const char *s, unsigned long max, unsigned long *out);
+
+/* Set by SIGINT or SIGTERM once cmd_catch_stop_signals() ran: the
+ * listeners' stop flag. */
+extern volatile sig_atomic_t cmd_stop_flag;
+void cmd_catch_stop_signals(void);
+
+/* The session limits both listen parsers take. */
+struct listen_limits {
+	unsigned count;           /* --count N */
+	long long duration_ms;    /* --duration SECONDS */
+	unsigned step_timeout_ms; /* --timeout SECONDS */
+};
+/* --count, --duration or --timeout at argv[*i]: 0 when it was one (l
+ * set), 1 when not (or its value is missing: *missing), or an exit code
+ * + 2 after a usage error. */
+int cmd_listen_limit(int argc, char **argv, int *i, struct global_opts *g,
+    struct listen_limits *l, bool *missing);
+
 int cmd_probe(int argc, char **argv, struct global_opts *g);
 int cmd_listen(int argc, char **argv, struct global_opts *g);
 int cmd_diff(int argc, char **argv, struct global_opts *g);
 int cmd_profiles(int argc, char **argv, struct global_opts *g);
+/* listen --test-zone (cmd/listen_testzone.c): whether argv asks for it */
+bool cmd_listen_testzone_wanted(int argc, char **argv);
+int cmd_listen_testzone(int argc, char **argv, struct global_opts *g);
 
 #endif

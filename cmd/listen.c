@@ -19,15 +19,6 @@
 
 #define BINDS_MAX 16
 
-static volatile sig_atomic_t stop_flag;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop_flag = 1;
-}
-
 static const char usage_text[] =
     "usage: smtptls listen [--bind ADDR[:PORT]]... [--hostname NAME]\n"
     "                      [--cert FILE --key FILE] [--untrusted-cert]\n"
@@ -52,38 +43,16 @@ static const char usage_text[] =
     "  --accept-data          accept DATA and discard the message\n"
     "  --json, -v, --verbose, -q, --quiet   as for every command\n"
     "  -h, --help             this text\n"
+    "\n"
+    "Sender policy test (smtptls(1), SENDER POLICY TEST):\n"
+    "  --test-zone ZONE       serve a signed zone with one scenario per\n"
+    "                         --bind address; infer the sender's policy\n"
+    "  --dns-bind ADDR[:PORT]  the zone's DNS (UDP and TCP; port 53)\n"
+    "  --https-bind ADDR[:PORT]  where the mta-sts hosts point\n"
+    "  --scenario NAME        serve only this scenario (one --bind)\n"
+    "  --send-hint            print where to send, and exit\n"
+    "  --expect POLICY        exit 1 unless the senders fit POLICY\n"
     "\nSee smtptls(1), LISTEN.\n";
-
-/* opt_value - "--opt VALUE" or "--opt=VALUE"; NULL when not this option,
- * or (with *missing set) when it is and its value is missing */
-static const char *
-opt_value(int argc, char **argv, int *i, const char *name, bool *missing)
-{
-	size_t n = strlen(name);
-
-	if (strncmp(argv[*i], name, n) != 0)
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n] != '\0')
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = true;
-		return NULL;
-	}
-	return argv[++*i];
-}
-
-static bool
-parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	return *s >= '0' && *s <= '9' && *end == '\0' && errno == 0 &&
-	       *out <= max;
-}
 
 struct out_ctx {
 	const struct global_opts *g;
@@ -193,14 +162,29 @@ combination(const struct listen_params *p)
 	return NULL;
 }
 
+/* limit - --count, --duration or --timeout into p (cmd_listen_limit) */
+static int
+limit(int argc, char **argv, int *i, struct global_opts *g,
+    struct listen_params *p, bool *miss)
+{
+	struct listen_limits l = { p->count, p->duration_ms,
+		p->step_timeout_ms };
+	int r = cmd_listen_limit(argc, argv, i, g, &l, miss);
+
+	p->count = l.count;
+	p->duration_ms = l.duration_ms;
+	p->step_timeout_ms = l.step_timeout_ms;
+	return r;
+}
+
 /* parse_args - fill p from argv; an exit code (usage) or -1 */
 static int
 parse_args(int argc, char **argv, struct global_opts *g,
     struct listen_params *p, const char **binds, char *host, size_t hostlen)
 {
-	unsigned long n;
 	const char *v, *why;
 	bool miss;
+	int r;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -209,13 +193,14 @@ parse_args(int argc, char **argv, struct global_opts *g,
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			fputs(usage_text, stdout);
 			return EXIT_PASS;
-		} else if ((v = opt_value(argc, argv, &i, "--bind", &miss))) {
+		} else if ((v = cmd_opt_value(argc, argv, &i, "--bind",
+		                &miss))) {
 			if (p->nbinds >= BINDS_MAX)
 				return cmd_error(g, EXIT_USAGE, "usage",
 				    "options", "listen: at most %d --bind",
 				    BINDS_MAX);
 			binds[p->nbinds++] = v;
-		} else if ((v = opt_value(argc, argv, &i, "--hostname",
+		} else if ((v = cmd_opt_value(argc, argv, &i, "--hostname",
 		                &miss))) {
 			if (!is_host_name(v) || strlen(v) >= hostlen)
 				return cmd_error(g, EXIT_USAGE, "usage",
@@ -224,32 +209,15 @@ parse_args(int argc, char **argv, struct global_opts *g,
 				    "host name)",
 				    v);
 			memcpy(host, v, strlen(v) + 1);
-		} else if ((v = opt_value(argc, argv, &i, "--cert", &miss)))
+		} else if ((v = cmd_opt_value(argc, argv, &i, "--cert", &miss)))
 			p->cert_file = v;
-		else if ((v = opt_value(argc, argv, &i, "--key", &miss)))
+		else if ((v = cmd_opt_value(argc, argv, &i, "--key", &miss)))
 			p->key_file = v;
-		else if ((v = opt_value(argc, argv, &i, "--count", &miss))) {
-			if (!parse_uint(v, 1000000, &n) || n == 0)
-				return cmd_error(g, EXIT_USAGE, "usage",
-				    "options", "listen: invalid --count '%s'",
-				    v);
-			p->count = (unsigned)n;
-		} else if ((v = opt_value(argc, argv, &i, "--duration",
+		else if ((r = limit(argc, argv, &i, g, p, &miss)) != 1) {
+			if (r >= 2)
+				return r - 2;
+		} else if ((v = cmd_opt_value(argc, argv, &i, "--expect",
 		                &miss))) {
-			if (!parse_uint(v, 31536000, &n) || n == 0)
-				return cmd_error(g, EXIT_USAGE, "usage",
-				    "options",
-				    "listen: invalid --duration '%s'", v);
-			p->duration_ms = (long long)n * 1000;
-		} else if ((v = opt_value(argc, argv, &i, "--timeout",
-		                &miss))) {
-			if (!parse_uint(v, 3600, &n) || n == 0)
-				return cmd_error(g, EXIT_USAGE, "usage",
-				    "options",
-				    "listen: invalid --timeout '%s' (whole seconds, 1-3600)",
-				    v);
-			p->step_timeout_ms = (unsigned)n * 1000;
-		} else if ((v = opt_value(argc, argv, &i, "--expect", &miss))) {
 			if (!parse_expect(v, p))
 				return cmd_error(g, EXIT_USAGE, "usage",
 				    "options",
@@ -280,11 +248,12 @@ cmd_listen(int argc, char **argv, struct global_opts *g)
 	struct listen_params p;
 	struct listen *l = NULL;
 	struct out_ctx oc = { g };
-	struct sigaction sa;
 	enum st_err err;
 	int rc;
 	char *t;
 
+	if (cmd_listen_testzone_wanted(argc, argv))
+		return cmd_listen_testzone(argc, argv, g);
 	memset(&p, 0, sizeof(p));
 	p.starttls = true;
 	if ((rc = parse_args(argc, argv, g, &p, binds, host, sizeof(host))) >=
@@ -310,21 +279,14 @@ cmd_listen(int argc, char **argv, struct global_opts *g)
 	if (err != ST_OK)
 		return cmd_error(g, EXIT_USAGE, "config", "listen",
 		    "listen: %s", errmsg);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: poll() must return EINTR. */
-	if (sigaction(SIGINT, &sa, NULL) != 0 ||
-	    sigaction(SIGTERM, &sa, NULL) != 0)
-		fprintf(stderr, "smtptls: cannot catch signals: %s\n",
-		    strerror(errno));
+	cmd_catch_stop_signals();
 	if (g->json && (t = listen_start_json(l)) != NULL) {
 		printf("%s\n", t);
 		fflush(stdout);
 		free(t);
 	} else if (!g->json && !g->quiet)
 		fprintf(stderr, "smtptls: listening as %s\n", host);
-	err = listen_run(l, print_session, &oc, &stop_flag);
+	err = listen_run(l, print_session, &oc, &cmd_stop_flag);
 	if (err != ST_OK)
 		rc = EXIT_INTERNAL;
 	else if (listen_any_fail(l))

@@ -26,10 +26,11 @@ _smtptls_probe_args='--resolver --trust-anchor --dnssec --ca-file --ca-path --ti
 --shard --html --profile'
 _smtptls_listen_opts='--bind --hostname --cert --key --untrusted-cert
 --request-client-cert --no-starttls --count --once --duration --timeout
---expect --accept-data --json -v --verbose -q --quiet -h --help'
+--expect --accept-data --test-zone --dns-bind --https-bind --scenario
+--send-hint --json -v --verbose -q --quiet -h --help'
 _smtptls_diff_opts='--json --help'
 _smtptls_listen_args='--bind --hostname --cert --key --count --duration
---timeout --expect'
+--timeout --expect --test-zone --dns-bind --https-bind --scenario'
 
 # _smtptls_has WORD LIST - whether WORD is one of the words of LIST
 _smtptls_has() {
@@ -50,6 +51,7 @@ _smtptls_value() {
 	--min-tls) COMPREPLY=($(compgen -W '1.0 1.1 1.2 1.3' -- "$2")) ;;
 	--dnssec) COMPREPLY=($(compgen -W 'auto resolver local' -- "$2")) ;;
 	--expect) COMPREPLY=($(compgen -W 'verify no-cleartext client-cert sni=' -- "$2")) ;;
+	--scenario) COMPREPLY=($(compgen -W 'notls untrusted valid dane-ok dane-mismatch dane-lookup-fails sts-badcert sts-unlisted sts-testing dane-sts' -- "$2")) ;;
 	--trust-anchor | --ca-file | -f | --domains | -o | --output | --cert | --key | --html)
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -f -- "$2") ;;

@@ -86,4 +86,21 @@ char *listen_end_json(const struct listen *l, int exit_code);
  * every check. The caller frees; NULL when out of memory. */
 char *listen_session_human(const struct listen_session *s, bool verbose);
 
+/* What a finished session did, for callers that judge senders across
+ * sessions (the sender test). Strings point into the session. */
+struct listen_outcome {
+	const char *peer;  /* numeric address of the sender */
+	const char *local; /* our address it connected to */
+	const char *sni;   /* "" when none (or no TLS) */
+	bool starttls;     /* STARTTLS answered 220 */
+	bool tls;          /* the handshake completed */
+	bool mail;         /* a MAIL FROM was accepted */
+	bool delivered;    /* a message was accepted (250 after DATA) */
+};
+void listen_session_outcome(const struct listen_session *s,
+    struct listen_outcome *o);
+/* SHA-256 of the SubjectPublicKeyInfo of the certificate presented, as 64
+ * lower-case hex digits (a TLSA 3 1 1 value); "" before one is made. */
+const char *listen_cert_spki(const struct listen *l);
+
 #endif

@@ -25,102 +25,11 @@
 
 #include <cJSON.h>
 
+#include "bind_addr.h"
 #include "clock.h"
 #include "conn.h"
 
 #include "banned.h"
-
-/* parse_bind - "ADDR:PORT", "[V6]:PORT", "ADDR", "V6" into ss */
-static bool
-parse_bind(const char *spec, struct sockaddr_storage *ss, socklen_t *slen,
-    char *canon, size_t clen)
-{
-	char host[INET6_ADDRSTRLEN + 2];
-	const char *port = NULL, *colon = strrchr(spec, ':');
-	unsigned long pn = 25;
-	size_t hl;
-
-	if (spec[0] == '[') {
-		const char *rb = strchr(spec, ']');
-
-		if (rb == NULL || (rb[1] != '\0' && rb[1] != ':'))
-			return false;
-		hl = (size_t)(rb - spec - 1);
-		if (hl >= sizeof(host))
-			return false;
-		memcpy(host, spec + 1, hl);
-		host[hl] = '\0';
-		port = rb[1] == ':' ? rb + 2 : NULL;
-	} else if (colon != NULL && strchr(spec, ':') == colon) {
-		hl = (size_t)(colon - spec);
-		if (hl >= sizeof(host))
-			return false;
-		memcpy(host, spec, hl);
-		host[hl] = '\0';
-		port = colon + 1;
-	} else {
-		if (strlen(spec) >= sizeof(host))
-			return false;
-		memcpy(host, spec, strlen(spec) + 1);
-	}
-	if (port != NULL) {
-		char *end;
-
-		errno = 0;
-		pn = strtoul(port, &end, 10);
-		if (*port == '\0' || *end != '\0' || errno != 0 || pn > 65535)
-			return false;
-	}
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, host, &((struct sockaddr_in *)ss)->sin_addr) ==
-	    1) {
-		((struct sockaddr_in *)ss)->sin_family = AF_INET;
-		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)pn);
-		*slen = sizeof(struct sockaddr_in);
-		snprintf(canon, clen, "%s:%lu", host, pn);
-		return true;
-	}
-	if (inet_pton(AF_INET6, host,
-	        &((struct sockaddr_in6 *)ss)->sin6_addr) == 1) {
-		((struct sockaddr_in6 *)ss)->sin6_family = AF_INET6;
-		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)pn);
-		*slen = sizeof(struct sockaddr_in6);
-		snprintf(canon, clen, "[%s]:%lu", host, pn);
-		return true;
-	}
-	return false;
-}
-
-/* open_listener - bind one address; -1 with errmsg on failure */
-static int
-open_listener(const struct sockaddr_storage *ss, socklen_t slen,
-    const char *canon, char *errmsg, size_t errlen)
-{
-	int fd, one = 1;
-
-	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
-	if (fd < 0) {
-		snprintf(errmsg, errlen, "cannot listen on '%s': %s", canon,
-		    strerror(errno));
-		return -1;
-	}
-	/* (void): both are best effort; bind reports what matters. */
-	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (ss->ss_family == AF_INET6)
-		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
-		    sizeof(one));
-	if (bind(fd, (const struct sockaddr *)ss, slen) < 0 ||
-	    listen(fd, 128) < 0) {
-		int e = errno;
-
-		close(fd);
-		snprintf(errmsg, errlen, "cannot listen on '%s': %s", canon,
-		    strerror(e));
-		return -1;
-	}
-	return fd;
-}
 
 enum st_err
 listen_new(const struct listen_params *p, struct listen **out, char *errmsg,
@@ -164,12 +73,9 @@ listen_new(const struct listen_params *p, struct listen **out, char *errmsg,
 		goto out;
 	}
 	for (i = 0; i < p->nbinds; i++) {
-		struct sockaddr_storage ss;
-		socklen_t slen;
-		char canon[INET6_ADDRSTRLEN + 16];
+		struct bind_addr ba;
 
-		if (!parse_bind(p->binds[i], &ss, &slen, canon,
-		        sizeof(canon))) {
+		if (!bind_addr_parse(p->binds[i], 25, &ba)) {
 			snprintf(errmsg, errlen,
 			    "invalid --bind '%s': want "
 			    "ADDR[:PORT] with a numeric address",
@@ -177,12 +83,12 @@ listen_new(const struct listen_params *p, struct listen **out, char *errmsg,
 			err = ST_ERR_PARSE;
 			goto out;
 		}
-		if ((l->binds[i] = strdup(canon)) == NULL) {
+		if ((l->binds[i] = strdup(ba.text)) == NULL) {
 			err = ST_ERR_NOMEM;
 			goto out;
 		}
 		l->nl = i + 1;
-		if ((l->lfd[i] = open_listener(&ss, slen, canon, errmsg,
+		if ((l->lfd[i] = bind_addr_open(&ba, SOCK_STREAM, errmsg,
 		         errlen)) < 0) {
 			err = ST_ERR_IO;
 			goto out;

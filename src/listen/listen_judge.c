@@ -266,3 +266,21 @@ listen_session_judge(struct listen_session *s)
 	/* The ADD()s above leave their failures in the list. */
 	return check_list_error(&s->checks);
 }
+
+void
+listen_session_outcome(const struct listen_session *s, struct listen_outcome *o)
+{
+	o->peer = s->peer;
+	o->local = s->local;
+	o->sni = s->tls.sni;
+	o->starttls = s->sm.starttls_used;
+	o->tls = s->tls.handshake == LISTEN_HS_OK;
+	o->mail = s->sm.have_mail;
+	o->delivered = s->sm.data_code == 250;
+}
+
+const char *
+listen_cert_spki(const struct listen *l)
+{
+	return l->server_cert.spki_sha256_hex;
+}

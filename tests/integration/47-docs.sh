@@ -67,7 +67,8 @@ missing() {
 
 MAN_GLOBAL=$(man_items "GLOBAL OPTIONS")
 MAN_PROBE=$(man_items "PROBE OPTIONS")
-MAN_LISTEN=$(man_items LISTEN)
+# listen --help covers LISTEN and the sender test (--test-zone) both
+MAN_LISTEN=$(printf '%s\n' "$(man_items LISTEN)" "$(man_items "SENDER POLICY TEST")" | sort -u)
 t_eq docs/man/global-help-documented "" "$(missing "$GLOBAL" "$MAN_GLOBAL")"
 # probe --help repeats the global options "as for every command"
 t_eq docs/man/probe-help-documented "" \

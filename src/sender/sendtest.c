@@ -1,0 +1,239 @@
+/*
+ * sendtest.c - the sender policy test (see include/smtptls/sendtest.h):
+ * one listener per scenario, each in a thread of its own running
+ * listen_run(), the signed zone's DNS server in another, and the
+ * sessions' outcomes folded into one result per scenario.
+ *
+ * The certificates come first (listen_new makes the self-signed ones),
+ * then the zone, whose TLSA records name their keys.
+ */
+#include "sendtest_int.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bind_addr.h"
+
+#include "banned.h"
+
+/* A SPKI value for the TLSA of a scenario that is not served. */
+#define UNSERVED_SPKI                                                          \
+	"0000000000000000000000000000000000000000000000000000000000000000"
+
+/* host_of - the address of an "ADDR[:PORT]" spec, without the port */
+static bool
+host_of(const char *spec, unsigned dflt, char *out, size_t len)
+{
+	struct bind_addr a;
+	char *end;
+
+	if (!bind_addr_parse(spec, dflt, &a))
+		return false;
+	snprintf(out, len, "%s", a.text[0] == '[' ? a.text + 1 : a.text);
+	end = strrchr(out, a.text[0] == '[' ? ']' : ':');
+	if (end != NULL)
+		*end = '\0';
+	return true;
+}
+
+static enum st_err
+open_listener(struct sendtest *t, size_t i, const char *bind, char *errmsg,
+    size_t errlen)
+{
+	const struct sendtest_params *p = &t->p;
+	const struct tz_scenario *sc = &t->scen[i];
+	struct listen_params lp = { 0 };
+	const char *binds[1] = { bind };
+	char host[300];
+
+	snprintf(host, sizeof(host), "mx-%s.%s", sc->name, p->zone);
+	lp.binds = binds;
+	lp.nbinds = 1;
+	lp.hostname = host;
+	lp.starttls = sc->cert != TZ_CERT_NONE;
+	lp.untrusted_cert = sc->cert == TZ_CERT_UNTRUSTED;
+	lp.cert_file = sc->cert == TZ_CERT_VALID ? p->cert_file : NULL;
+	lp.key_file = sc->cert == TZ_CERT_VALID ? p->key_file : NULL;
+	lp.accept_data = true;
+	lp.duration_ms = p->duration_ms;
+	lp.step_timeout_ms = p->step_timeout_ms;
+	lp.session_timeout_ms = p->session_timeout_ms;
+	return listen_new(&lp, &t->run[i].l, errmsg, errlen);
+}
+
+/* open_listeners - one per scenario served; addr[i] the zone's address
+ * for scenario i */
+static enum st_err
+open_listeners(struct sendtest *t, char addr[][80], char *errmsg, size_t errlen)
+{
+	const struct sendtest_params *p = &t->p;
+	enum st_err err;
+
+	for (size_t i = 0, b = 0; i < t->nscen; i++) {
+		const char *bind;
+
+		if (p->scenario != NULL &&
+		    strcmp(p->scenario, t->scen[i].name) != 0)
+			continue;
+		bind = p->smtp_binds[b++];
+		if (!host_of(bind, 25, addr[i], sizeof(addr[i]))) {
+			snprintf(errmsg, errlen,
+			    "invalid --bind '%s': want ADDR[:PORT] with a "
+			    "numeric address",
+			    bind);
+			return ST_ERR_PARSE;
+		}
+		if ((err = open_listener(t, i, bind, errmsg, errlen)) != ST_OK)
+			return err;
+		t->nrun++;
+	}
+	/* Scenarios not served point where the one that is served is. */
+	for (size_t i = 0; i < t->nscen; i++)
+		if (t->run[i].l == NULL)
+			for (size_t k = 0; k < t->nscen; k++)
+				if (t->run[k].l != NULL)
+					memcpy(addr[i], addr[k],
+					    sizeof(addr[i]));
+	return ST_OK;
+}
+
+static enum st_err
+check_params(const struct sendtest_params *p, size_t nscen, char *errmsg,
+    size_t errlen)
+{
+	const char *why;
+
+	if (!testzone_name_ok(p->zone, &why)) {
+		snprintf(errmsg, errlen, "invalid --test-zone '%s': it %s",
+		    p->zone, why);
+		return ST_ERR_INVAL;
+	}
+	if (p->scenario != NULL && testzone_scenario(p->scenario) == NULL) {
+		snprintf(errmsg, errlen,
+		    "unknown --scenario '%s' (smtptls listen --test-zone ZONE "
+		    "--send-hint lists them)",
+		    p->scenario);
+		return ST_ERR_INVAL;
+	}
+	if ((p->scenario != NULL && p->nsmtp != 1) ||
+	    (p->scenario == NULL && p->nsmtp != nscen)) {
+		snprintf(errmsg, errlen,
+		    "--test-zone wants one --bind per scenario (%zu), or one "
+		    "--bind with --scenario NAME",
+		    nscen);
+		return ST_ERR_INVAL;
+	}
+	if (p->cert_file == NULL) {
+		snprintf(errmsg, errlen,
+		    "--test-zone needs --cert and --key: a certificate the "
+		    "sender trusts for the MX and mta-sts names (--send-hint "
+		    "lists them)");
+		return ST_ERR_INVAL;
+	}
+	return ST_OK;
+}
+
+static enum st_err
+make_zone(struct sendtest *t, char addr[][80], char *errmsg, size_t errlen)
+{
+	const struct sendtest_params *p = &t->p;
+	const char *smtp[TZ_SCENARIOS_MAX], *spki[TZ_SCENARIOS_MAX];
+	char dns[80], https[80], id[32];
+	struct tz_params zp;
+
+	if (!host_of(p->dns_bind, 53, dns, sizeof(dns)) ||
+	    !host_of(p->https_addr, 443, https, sizeof(https))) {
+		snprintf(errmsg, errlen,
+		    "invalid --dns-bind '%s' or --https-bind '%s': want "
+		    "ADDR[:PORT] with a numeric address",
+		    p->dns_bind, p->https_addr);
+		return ST_ERR_PARSE;
+	}
+	for (size_t i = 0; i < t->nscen; i++) {
+		smtp[i] = addr[i];
+		spki[i] =
+		    t->run[i].l != NULL && listen_cert_spki(t->run[i].l)[0]
+		        ? listen_cert_spki(t->run[i].l)
+		        : UNSERVED_SPKI;
+	}
+	/* A new id each run: senders fetch the policy again. */
+	snprintf(id, sizeof(id), "%lld", p->now_s);
+	zp =
+	    (struct tz_params){ p->zone, dns, https, smtp, t->nscen, spki, id };
+	return testzone_sign(&zp, p->now_s, &t->zone, errmsg, errlen);
+}
+
+enum st_err
+sendtest_new(const struct sendtest_params *p, struct sendtest **out,
+    char *errmsg, size_t errlen)
+{
+	struct sendtest *t = calloc(1, sizeof(*t));
+	char addr[TZ_SCENARIOS_MAX][80];
+	enum st_err err;
+
+	*out = NULL;
+	if (t == NULL)
+		return ST_ERR_NOMEM;
+	t->p = *p;
+	t->scen = testzone_scenarios(&t->nscen);
+	memset(addr, 0, sizeof(addr));
+	if ((err = check_params(p, t->nscen, errmsg, errlen)) != ST_OK ||
+	    (err = open_listeners(t, addr, errmsg, errlen)) != ST_OK ||
+	    (err = make_zone(t, addr, errmsg, errlen)) != ST_OK ||
+	    (err = dns_server_start(t->zone, p->dns_bind, &t->dns, errmsg,
+	         errlen)) != ST_OK) {
+		sendtest_free(t);
+		return err;
+	}
+	pthread_mutex_init(&t->mu, NULL);
+	t->mu_ready = true;
+	*out = t;
+	return ST_OK;
+}
+
+void
+sendtest_free(struct sendtest *t)
+{
+	if (t == NULL)
+		return;
+	dns_server_stop(t->dns, NULL);
+	for (size_t i = 0; i < t->nscen; i++)
+		listen_free(t->run[i].l);
+	testzone_signed_free(t->zone);
+	if (t->mu_ready)
+		pthread_mutex_destroy(&t->mu);
+	free(t);
+}
+
+const char *
+sendtest_ds(const struct sendtest *t)
+{
+	return testzone_ds(t->zone);
+}
+
+const char *
+sendtest_dnskey(const struct sendtest *t)
+{
+	return testzone_dnskey(t->zone);
+}
+
+const char *
+sendtest_scenario_name(size_t i)
+{
+	size_t n;
+	const struct tz_scenario *sc = testzone_scenarios(&n);
+
+	return i < n ? sc[i].name : NULL;
+}
+
+const char *
+sendtest_scenario_what(size_t i)
+{
+	size_t n;
+	const struct tz_scenario *sc = testzone_scenarios(&n);
+
+	return i < n ? sc[i].what : NULL;
+}

@@ -1,0 +1,295 @@
+#!/usr/bin/env bash
+# 59-sendtest.sh - the sender policy test (smtptls listen --test-zone)
+# against a real sending Postfix at five TLS levels at once.
+#
+# smtptls serves the signed zone st.lab.test (DNS on 127.10.19.53) and one
+# listener per scenario on 127.10.19.101-110:25. A private validating
+# Unbound (127.10.19.2) trusts the DS that smtptls prints at start and
+# stubs the zone to it. One throwaway sending Postfix runs in a private
+# mount namespace whose /etc/resolv.conf names that Unbound (trust-ad);
+# each TLS level is its own smtp service with its own source address
+# (127.10.19.201-205), so smtptls tells the five senders apart by address.
+# Each level sends one message to every scenario; the summary must infer
+# each level's policy, and the DNS answers must validate as designed.
+# shellcheck source=../lib.sh
+# asan: skip - its time is a real Postfix's queue; 60-fuzz-replay runs the DNS answers and the unit tests the zone under ASan
+. "$(dirname "$0")/../lib.sh"
+
+ZONE=st.lab.test
+DNS=127.10.19.53
+RES=127.10.19.2
+TMP=$(mktemp -d /tmp/smtptls-sendtest.XXXXXX)
+chmod 755 "$TMP"
+PF=$TMP/etc
+Q=$TMP/queue
+PLOG=$TMP/postfix.log
+LPID=""
+PF_STARTED=0
+CERT=$LAB/certs/sendtest.chain.pem
+KEY=$LAB/certs/sendtest.key
+
+# pid_of FILE COMM - the pid in FILE if that process runs as COMM
+pid_of() {
+	local p
+	p=$(tr -dc 0-9 <"$1" 2>/dev/null) || return 1
+	[ -n "$p" ] && [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$2" ] && echo "$p"
+}
+
+# stop_pid PID - TERM, wait (zombies count as gone), then KILL
+stop_pid() {
+	local p=$1 _
+	kill "$p" 2>/dev/null
+	for _ in $(seq 1 30); do
+		case "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" in
+		"" | Z) return 0 ;;
+		esac
+		sleep 0.1
+	done
+	kill -9 "$p" 2>/dev/null
+}
+
+cleanup() {
+	local p
+	[ -z "$LPID" ] || kill "$LPID" 2>/dev/null
+	if [ "$PF_STARTED" = 1 ] && p=$(pid_of "$Q/pid/master.pid" master); then
+		stop_pid "$p"
+	fi
+	if p=$(pid_of "$TMP/unbound.pid" unbound); then
+		stop_pid "$p"
+	fi
+	[ -z "${SENDTEST_KEEP:-}" ] || cp -r "$TMP" "$SENDTEST_KEEP"
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+if [ ! -r "$CERT" ]; then
+	t_fail "sendtest certificate" "$CERT (scripts/lab.sh up makes it)" "missing"
+	t_done
+	exit
+fi
+
+# --- The test zone and its listeners --------------------------------------
+binds=()
+for i in $(seq 101 110); do binds+=(--bind "127.10.19.$i"); done
+timeout 40 "$SMTPTLS" listen --json --test-zone "$ZONE" "${binds[@]}" \
+    --dns-bind "$DNS" --https-bind 127.10.19.44 --cert "$CERT" --key "$KEY" \
+    --duration 60 >"$TMP/out.json" 2>"$TMP/err" &
+LPID=$!
+for _ in $(seq 1 50); do
+	grep -q '"sendtest.start"' "$TMP/out.json" 2>/dev/null && break
+	kill -0 "$LPID" 2>/dev/null || break
+	sleep 0.1
+done
+DS=$(jq -r 'select(.type == "sendtest.start") | .ds' "$TMP/out.json" 2>/dev/null)
+t_match "start record names the DS" "^$ZONE\\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+DS[[:space:]]+[0-9]+ 13 2 [0-9a-f]{64}" "$DS"
+if [ -z "$DS" ]; then
+	t_fail "listener up" "sendtest.start" "$(head -c 300 "$TMP/err")"
+	t_done
+	exit
+fi
+
+# --- A private validating resolver that trusts the zone's DS --------------
+printf '%s\n' "$DS" >"$TMP/ds"
+cat >"$TMP/unbound.conf" <<EOF
+server:
+	interface: $RES
+	outgoing-interface: $RES
+	do-ip6: no
+	num-threads: 1
+	so-reuseport: no
+	username: ""
+	chroot: ""
+	directory: "$TMP"
+	pidfile: "$TMP/unbound.pid"
+	logfile: "$TMP/unbound.log"
+	use-syslog: no
+	access-control: 127.0.0.0/8 allow
+	do-not-query-localhost: no
+	do-not-query-address: 0.0.0.0/2
+	do-not-query-address: 64.0.0.0/3
+	do-not-query-address: 96.0.0.0/4
+	do-not-query-address: 112.0.0.0/5
+	do-not-query-address: 120.0.0.0/6
+	do-not-query-address: 124.0.0.0/7
+	do-not-query-address: 126.0.0.0/8
+	do-not-query-address: 128.0.0.0/1
+	module-config: "validator iterator"
+	trust-anchor-file: "$TMP/ds"
+	trust-anchor-signaling: no
+	root-key-sentinel: no
+	local-zone: "." refuse
+	local-zone: "test." nodefault
+	local-zone: "$ZONE." transparent
+remote-control:
+	control-enable: no
+stub-zone:
+	name: "$ZONE"
+	stub-addr: $DNS
+EOF
+t_run "unbound starts" 0 unbound -c "$TMP/unbound.conf"
+
+# --- What a validating resolver makes of the zone -------------------------
+t_match "MX validates (AD)" 'flags: qr rd ra ad;' \
+    "$(dig +dnssec +time=2 +tries=1 @$RES "valid.$ZONE" MX 2>&1)"
+t_match "TLSA of dane-ok validates" 'flags: qr rd ra ad;' \
+    "$(dig +dnssec +time=2 +tries=1 @$RES "_25._tcp.mx-dane-ok.$ZONE" TLSA 2>&1)"
+t_match "TLSA of dane-lookup-fails is bogus (SERVFAIL)" 'status: SERVFAIL' \
+    "$(dig +dnssec +time=2 +tries=1 @$RES "_25._tcp.mx-dane-lookup-fails.$ZONE" TLSA 2>&1)"
+t_match "no TLSA: proven NXDOMAIN" 'status: NXDOMAIN.*flags: qr rd ra ad;' \
+    "$(dig +dnssec +time=2 +tries=1 @$RES "_25._tcp.mx-valid.$ZONE" TLSA 2>&1 | tr '\n' ' ')"
+t_match "outside the zone: REFUSED at the authority" 'status: REFUSED' \
+    "$(dig +norec +time=2 +tries=1 @$DNS example.org A 2>&1)"
+t_match "over TCP too" 'flags: qr aa' \
+    "$(dig +tcp +norec +time=2 +tries=1 @$DNS "valid.$ZONE" MX 2>&1)"
+
+# --- The sending Postfix, five levels, five source addresses -------------
+mkdir -p "$PF" "$Q" "$TMP/data"
+printf 'nameserver %s\noptions trust-ad\n' "$RES" >"$TMP/resolv.conf"
+cat >"$PF/main.cf" <<EOF
+compatibility_level = 3.6
+queue_directory = $Q
+data_directory = $TMP/data
+mail_owner = postfix
+setgid_group = postdrop
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+myhostname = sender.lab.test
+mydomain = sender.lab.test
+myorigin = sender.lab.test
+mydestination =
+relay_domains =
+relayhost =
+alias_maps =
+alias_database =
+local_recipient_maps =
+biff = no
+transport_maps = texthash:$PF/transport
+default_transport = discard:
+local_transport = discard:
+maillog_file = $PLOG
+maillog_file_prefixes = $TMP
+smtp_tls_CAfile = $CA
+smtp_tls_loglevel = 1
+smtp_dns_support_level = dnssec
+# The default probe asks for the root's NS, which this resolver refuses.
+dnssec_probe = ns:$ZONE
+smtp_host_lookup = dns
+smtp_connect_timeout = 5s
+smtp_helo_timeout = 5s
+smtp_starttls_timeout = 5s
+smtp_connection_cache_on_demand = no
+queue_run_delay = 1s
+minimal_backoff_time = 1s
+maximal_backoff_time = 2s
+EOF
+cat >"$PF/master.cf" <<EOF
+pickup        unix  n       -      n      60     1       pickup
+cleanup       unix  n       -      n      -      0       cleanup
+qmgr          unix  n       -      n      300    1       qmgr
+tlsmgr        unix  -       -      n      1000?  1       tlsmgr
+rewrite       unix  -       -      n      -      -       trivial-rewrite
+bounce        unix  -       -      n      -      0       bounce
+defer         unix  -       -      n      -      0       bounce
+trace         unix  -       -      n      -      0       bounce
+flush         unix  n       -      n      1000?  0       flush
+error         unix  -       -      n      -      -       error
+retry         unix  -       -      n      -      -       error
+discard       unix  -       -      n      -      -       discard
+scache        unix  -       -      n      -      1       scache
+postlog       unix-dgram n  -      n      -      1       postlogd
+dnsblog       unix  -       -      n      -      0       dnsblog
+smtp-may      unix  -       -      n      -      -       smtp
+  -o smtp_tls_security_level=may -o smtp_bind_address=127.10.19.201
+smtp-encrypt  unix  -       -      n      -      -       smtp
+  -o smtp_tls_security_level=encrypt -o smtp_bind_address=127.10.19.202
+smtp-verify   unix  -       -      n      -      -       smtp
+  -o smtp_tls_security_level=verify -o smtp_bind_address=127.10.19.203
+smtp-dane     unix  -       -      n      -      -       smtp
+  -o smtp_tls_security_level=dane -o smtp_bind_address=127.10.19.204
+smtp-daneonly unix  -       -      n      -      -       smtp
+  -o smtp_tls_security_level=dane-only -o smtp_bind_address=127.10.19.205
+EOF
+levels="may encrypt verify dane daneonly"
+scenarios=$(jq -rn '["notls","untrusted","valid","dane-ok","dane-mismatch","dane-lookup-fails","sts-badcert","sts-unlisted","sts-testing","dane-sts"][]')
+: >"$PF/transport"
+for l in $levels; do
+	for s in $scenarios; do
+		printf '%s@%s.%s smtp-%s:\n' "$l" "$s" "$ZONE" "$l" >>"$PF/transport"
+	done
+done
+(cd "$Q" && mkdir -m 700 active bounce corrupt defer deferred flush hold \
+    incoming private saved trace &&
+    chown postfix:root active bounce corrupt defer deferred flush hold \
+    incoming private saved trace)
+mkdir -m 730 "$Q/maildrop"
+mkdir -m 710 "$Q/public"
+chown postfix:postdrop "$Q/maildrop" "$Q/public"
+mkdir -m 755 "$Q/pid"
+chown postfix:postfix "$TMP/data"
+chmod 700 "$TMP/data"
+
+# The master and every smtp it starts see the private resolv.conf.
+t_run "postfix starts (private resolv.conf)" 0 timeout 20 unshare -m sh -c \
+    "mount --bind '$TMP/resolv.conf' /etc/resolv.conf && exec postfix -c '$PF' start"
+PF_STARTED=1
+for l in $levels; do
+	for s in $scenarios; do
+		printf 'From: a@sender.lab.test\nTo: %s@%s.%s\nSubject: %s %s\n\nsmtptls sender test\n' \
+		    "$l" "$s" "$ZONE" "$l" "$s" |
+		    timeout 10 sendmail -C "$PF" -f a@sender.lab.test "$l@$s.$ZONE" ||
+		    t_fail "submit $l $s" "sendmail exit 0" "failed"
+	done
+done
+
+# Every message has had its first delivery attempt once the log names
+# all 50 recipients with a status; then the listener is stopped (SIGTERM
+# ends it like --duration, with the summary).
+attempted() {
+	grep -oE 'to=<[^>]+>, .*status=(sent|deferred|bounced)' "$PLOG" 2>/dev/null |
+	    sed 's/,.*//' | sort -u | wc -l
+}
+for _ in $(seq 1 300); do
+	[ "$(attempted)" -ge 50 ] && break
+	kill -0 "$LPID" 2>/dev/null || break
+	sleep 0.1
+done
+t_eq "postfix tried every message" 50 "$(attempted)"
+kill -TERM "$LPID" 2>/dev/null
+wait "$LPID"
+t_eq "listener exit" 0 "$?"
+LPID=""
+SUM=$(jq -c 'select(.type == "sendtest.summary")' "$TMP/out.json")
+t_eq "five senders told apart" 5 "$(jq '.senders | length' <<<"$SUM")"
+
+# sender ADDR - that sender's results as "scenario=result" words
+results() {
+	jq -r --arg a "$1" '.senders[] | select(.address == $a) |
+	    [.scenarios[] | "\(.name)=\(.result)"] | join(" ")' <<<"$SUM"
+}
+# fits ADDR - the policies that explain that sender, space-separated
+fits() {
+	jq -r --arg a "$1" '.senders[] | select(.address == $a) |
+	    [.policies[].policy] | join(" ")' <<<"$SUM"
+}
+
+t_eq "may: every scenario reached" 10 \
+    "$(jq '.senders[] | select(.address == "127.10.19.201") | .scenarios_reached' <<<"$SUM")"
+t_eq "may: results" "notls=delivered-cleartext untrusted=delivered-tls valid=delivered-tls dane-ok=delivered-tls dane-mismatch=delivered-tls dane-lookup-fails=delivered-tls sts-badcert=delivered-tls sts-unlisted=delivered-tls sts-testing=delivered-tls dane-sts=delivered-tls" \
+    "$(results 127.10.19.201)"
+t_eq "may: inferred opportunistic" "opportunistic" "$(fits 127.10.19.201)"
+t_eq "encrypt: inferred encrypt" "encrypt" "$(fits 127.10.19.202)"
+t_eq "verify: results" "notls=deferred untrusted=deferred valid=delivered-tls dane-ok=deferred dane-mismatch=delivered-tls dane-lookup-fails=delivered-tls sts-badcert=deferred sts-unlisted=delivered-tls sts-testing=deferred dane-sts=deferred" \
+    "$(results 127.10.19.203)"
+t_eq "verify: inferred verify" "verify" "$(fits 127.10.19.203)"
+t_eq "dane: results" "notls=delivered-cleartext untrusted=delivered-tls valid=delivered-tls dane-ok=delivered-tls dane-mismatch=deferred dane-lookup-fails=not-reached sts-badcert=delivered-tls sts-unlisted=delivered-tls sts-testing=delivered-tls dane-sts=delivered-tls" \
+    "$(results 127.10.19.204)"
+t_eq "dane: inferred dane" "dane" "$(fits 127.10.19.204)"
+# dane-only never connects where there is no TLSA (or its lookup fails).
+t_eq "dane-only: results" "notls=not-reached untrusted=not-reached valid=not-reached dane-ok=delivered-tls dane-mismatch=deferred dane-lookup-fails=not-reached sts-badcert=not-reached sts-unlisted=not-reached sts-testing=not-reached dane-sts=delivered-tls" \
+    "$(results 127.10.19.205)"
+t_eq "dane-only: inferred dane-only" "dane-only" "$(fits 127.10.19.205)"
+
+# The sessions are the listener's records, tagged with their scenario.
+t_eq "session records tagged" 0 \
+    "$(jq -s '[.[] | select(.type == "session" and (.scenario | type) != "string")] | length' "$TMP/out.json")"
+t_done
