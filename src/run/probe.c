@@ -19,6 +19,7 @@
 #include <openssl/ssl.h>
 
 #include "clock.h"
+#include "conn_gate.h"
 #include "jobs.h"
 #include "mtasts_check.h"
 #include "judge.h"
@@ -63,6 +64,7 @@ probe_options_init(struct probe_options *o)
 	o->mail_from = "";
 	o->warn_days = 14;
 	o->min_tls = TLS1_2_VERSION;
+	o->per_address = CONN_GATE_PER_ADDR_DEFAULT;
 }
 
 /* probe_addr_cut - an address past PROBE_SESSIONS_MAX: never contacted,
@@ -161,6 +163,7 @@ smtp_phase(struct probe_result *r, SSL_CTX *ctx, X509_STORE *store)
 		.timeout_ms = r->opt.timeout_ms,
 		.deadline = clock_ms() + r->opt.deadline_ms,
 		.now = time(NULL),
+		.share = r->opt.share,
 	};
 	long long t0 = clock_ms();
 
@@ -404,6 +407,7 @@ probe_run(const struct probe_options *o, struct probe_result **out,
     char *errmsg, size_t errlen)
 {
 	struct probe_result *r;
+	struct probe_share *own = NULL;
 	SSL_CTX *ctx = NULL;
 	X509_STORE *store = NULL;
 	enum st_err err;
@@ -414,6 +418,12 @@ probe_run(const struct probe_options *o, struct probe_result **out,
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return ST_ERR_NOMEM;
 	r->opt = *o;
+	/* A probe on its own still obeys the politeness limits. */
+	if (o->share == NULL &&
+	    (r->opt.share = own = probe_share_new(o, false)) == NULL) {
+		free(r);
+		return ST_ERR_NOMEM;
+	}
 	r->scan_ms = -1;
 	check_list_init(&r->checks);
 	clock_gettime(CLOCK_MONOTONIC, &r->t0);
@@ -431,11 +441,14 @@ probe_run(const struct probe_options *o, struct probe_result **out,
 	summary_run(r);
 	SSL_CTX_free(ctx);
 	X509_STORE_free(store);
+	probe_share_free(own);
+	r->opt.share = NULL;
 	*out = r;
 	return ST_OK;
 fail:
 	SSL_CTX_free(ctx);
 	X509_STORE_free(store);
+	probe_share_free(own);
 	probe_result_free(r);
 	return err;
 }
