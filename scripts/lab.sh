@@ -31,21 +31,26 @@ CERTS=$LAB/certs
 . "$top/scripts/lab/mta.sh"
 # shellcheck source=scripts/lab/web.sh
 . "$top/scripts/lab/web.sh"
+# shellcheck source=scripts/lab/scale.sh
+. "$top/scripts/lab/scale.sh"
 
 # The services, in start order, with their pidfile, the /proc/PID/comm the
 # pidfile's process must have, and the addresses they listen on.
-SERVICES="nsd unbound postfix nginx"
+SERVICES="nsd unbound postfix nginx nsd-scale unbound-scale"
 svc_pidfile() {
 	case "$1" in
 	nsd) echo "$LAB/dns/nsd.pid" ;;
 	unbound) echo "$LAB/unbound/unbound.pid" ;;
 	postfix) echo "$LAB/postfix/queue/pid/master.pid" ;;
 	nginx) echo "$LAB/nginx/nginx.pid" ;;
+	nsd-scale) echo "$LAB/scale/nsd.pid" ;;
+	unbound-scale) echo "$LAB/scale/unbound.pid" ;;
 	esac
 }
 svc_comm() {
 	case "$1" in
 	postfix) echo master ;;
+	*-scale) echo "${1%-scale}" ;;
 	*) echo "$1" ;;
 	esac
 }
@@ -55,6 +60,8 @@ svc_addrs() {
 	unbound) echo "127.10.0.2:53" ;;
 	postfix) mta_addrs | paste -sd' ' ;;
 	nginx) echo "127.10.0.3:443" ;;
+	nsd-scale) echo "$SCALE_NSD:53" ;;
+	unbound-scale) echo "$SCALE_RESOLVER:53" ;;
 	esac
 }
 
@@ -156,6 +163,9 @@ lab_write_env() {
 		q STS_ID "$STS_ID"
 		q DS_LAB "$(printf '%s' "$DS_LAB" | tr -s '\t' ' ')"
 		q DS_BOGUS "$(printf '%s' "$DS_BOGUS" | tr -s '\t' ' ')"
+		echo "# The scale lab (scripts/lab/scale.sh): its resolver and domain list"
+		q SCALE_RESOLVER "$SCALE_RESOLVER"
+		q SCALE_DOMAINS_FILE "$LAB/scale/domains.txt"
 	} >"$LAB/env"
 }
 
@@ -194,6 +204,7 @@ $busy"
 	TLSA_MX1=$(spki_sha256 "$CERTS/mx1.pem")
 	TLSA_MX2=$(spki_sha256 "$CADIR/intermediate.pem")
 	dns_make
+	scale_make
 	mta_make
 	web_make
 	lab_write_env
@@ -202,14 +213,18 @@ $busy"
 	say "state made in $LAB (at $ELAPSED)"
 
 	# Independent daemons start together; only Unbound waits for NSD.
-	LAUNCHED="nsd postfix nginx"
+	LAUNCHED="nsd postfix nginx nsd-scale"
 	nsd_launch
+	scale_nsd_launch
 	mta_launch
 	web_launch
 	nsd_wait
-	LAUNCHED="$LAUNCHED unbound"
+	scale_nsd_wait
+	LAUNCHED="$LAUNCHED unbound unbound-scale"
 	unbound_launch
+	scale_unbound_launch
 	unbound_wait
+	scale_unbound_wait
 	mta_wait
 	web_wait
 	trap - EXIT ERR

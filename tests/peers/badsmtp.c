@@ -3,6 +3,7 @@
  * (tests/integration/40-hostile.sh).
  *
  *   badsmtp --listen ADDR:PORT --mode NAME [--lifetime SECONDS] [--chain N]
+ *           [--log FILE] [--max-conns N] [--hold-ms MS]
  *
  * Listens on one 127.10.x.x address (never a wildcard), plays the scenario
  * NAME for every connection it accepts (one forked child per connection)
@@ -15,6 +16,14 @@
  * mode presents (default 100: a leaf and 99 intermediates, each issuing
  * the one before it, the last self-signed).
  *
+ * --log FILE appends one line per connection accepted ("accept", or "421"
+ * when the ratelimit mode turned it away): the count at the server that
+ * the sharing test and bench/scale.sh read. The ratelimit mode serves as
+ * "good" does while fewer than --max-conns (default 1) of its sessions
+ * are open, and greets every further connection with 421 and closes;
+ * --hold-ms makes each served session wait that long before its banner,
+ * so that a test knows the slot is taken while the client tries again.
+ *
  * This is test code: it trusts its command line, keeps no state between
  * connections and reads client input only to find command lines, with a
  * fixed-size buffer that drops what does not fit.
@@ -22,10 +31,12 @@
 #include <sys/types.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -128,6 +139,8 @@ static const struct mode modes[] = {
 	    "10 MiB of 220- banner continuation lines"},
 	{"good", BANNER_OK, EHLO_STARTTLS, STARTTLS_TLS,
 	    "a well-behaved server (control case)"},
+	{"ratelimit", BANNER_OK, EHLO_STARTTLS, STARTTLS_TLS,
+	    "as good, but 421 beyond --max-conns open sessions"},
 	/* How a TLS session ends: see tls_ends[] */
 	{"tlsnotify", BANNER_OK, EHLO_STARTTLS, STARTTLS_TLS,
 	    "after the handshake: close_notify and close instead of a reply"},
@@ -164,6 +177,9 @@ struct opts {
 	const struct mode *mode;
 	long lifetime; /* seconds */
 	long chain;    /* certificates in the bigchain chain */
+	const char *log; /* --log FILE or NULL */
+	long max_conns;  /* ratelimit: sessions served at once */
+	long hold_ms;    /* ratelimit: wait before the banner */
 };
 
 static void
@@ -172,7 +188,9 @@ usage(FILE *f)
 	size_t i;
 
 	fprintf(f, "usage: badsmtp --listen 127.10.X.Y:PORT --mode NAME "
-	           "[--lifetime SECONDS] [--chain N]\nmodes:\n");
+	           "[--lifetime SECONDS] [--chain N]\n"
+	           "       [--log FILE] [--max-conns N] [--hold-ms MS]\n"
+	           "modes:\n");
 	for (i = 0; i < MODES_COUNT; i++)
 		fprintf(f, "  %-20s %s\n", modes[i].name, modes[i].help);
 }
@@ -187,6 +205,9 @@ parse_args(int argc, char **argv, struct opts *o)
 	o->mode = NULL;
 	o->lifetime = BAD_LIFETIME_DEFAULT;
 	o->chain = BAD_CHAIN_DEFAULT;
+	o->log = NULL;
+	o->max_conns = 1;
+	o->hold_ms = 0;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -212,6 +233,14 @@ parse_args(int argc, char **argv, struct opts *o)
 				goto bad;
 		} else if (strcmp(a, "--chain") == 0) {
 			if (!parse_long(v, 1, BAD_CHAIN_MAX, &o->chain))
+				goto bad;
+		} else if (strcmp(a, "--log") == 0) {
+			o->log = v;
+		} else if (strcmp(a, "--max-conns") == 0) {
+			if (!parse_long(v, 1, 1000, &o->max_conns))
+				goto bad;
+		} else if (strcmp(a, "--hold-ms") == 0) {
+			if (!parse_long(v, 0, 60000, &o->hold_ms))
 				goto bad;
 		} else
 			goto bad;
@@ -736,13 +765,74 @@ out:
 /* child - run one session; dies with the parent and at the end of the
  * lifetime. */
 static void
-child(int fd, pid_t parent, long left, const struct mode *m, SSL_CTX *ctx)
+child(int fd, pid_t parent, long left, const struct mode *m, SSL_CTX *ctx,
+    long hold_ms)
 {
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
 		_exit(1);
 	alarm((unsigned)left + 1);
+	if (hold_ms > 0)
+		pause_ms(hold_ms);
 	session(fd, m, ctx);
 	_exit(0);
+}
+
+/* log_line - one line per connection into --log (O_APPEND: whole lines
+ * even from several peers sharing a file) */
+static void
+log_line(int logfd, const char *what)
+{
+	char line[16];
+	int n = snprintf(line, sizeof(line), "%s\n", what);
+
+	if (logfd >= 0 && write(logfd, line, (size_t)n) != n)
+		perror("badsmtp: log");
+}
+
+/* reap - collect ended sessions (ratelimit mode counts the open ones) */
+static void
+reap(long *live)
+{
+	while (*live > 0 && waitpid(-1, NULL, WNOHANG) > 0)
+		(*live)--;
+}
+
+/* serve - one accepted connection: a child session, or 421 when the
+ * ratelimit mode has --max-conns sessions open */
+static void
+serve(int cfd, int lfd, const struct opts *o, SSL_CTX *ctx, pid_t parent,
+    long left, long *live, int logfd)
+{
+	static const char busy[] =
+	    "421 4.7.0 " BAD_HOST " too many connections, try later\r\n";
+	bool limit = strcmp(o->mode->name, "ratelimit") == 0;
+	pid_t pid;
+
+	/* A session whose client has just said QUIT may not have exited
+	 * yet: give it a moment, or a polite client that waited for the
+	 * 221 would be turned away by our own lag. */
+	for (int i = 0; limit && *live >= o->max_conns && i < 20; i++) {
+		pause_ms(5);
+		reap(live);
+	}
+	if (limit && *live >= o->max_conns) {
+		log_line(logfd, "421");
+		(void)send(cfd, busy, sizeof(busy) - 1, MSG_NOSIGNAL);
+		close(cfd);
+		return;
+	}
+	log_line(logfd, "accept");
+	if ((pid = fork()) == 0) {
+		close(lfd);
+		if (logfd >= 0)
+			close(logfd);
+		child(cfd, parent, left, o->mode, ctx, o->hold_ms);
+	}
+	if (pid < 0)
+		perror("badsmtp: fork");
+	else
+		(*live)++;
+	close(cfd);
 }
 
 int
@@ -751,23 +841,34 @@ main(int argc, char **argv)
 	struct opts o;
 	SSL_CTX *ctx = NULL;
 	struct pollfd pfd;
-	long end, left;
-	pid_t parent = getpid(), pid;
-	int lfd, cfd, on = 1;
+	long end, left, live = 0;
+	pid_t parent = getpid();
+	int lfd, cfd, on = 1, logfd = -1;
 	char addr[INET_ADDRSTRLEN];
+	bool limit;
 
 	parse_args(argc, argv, &o);
+	limit = strcmp(o.mode->name, "ratelimit") == 0;
 	signal(SIGPIPE, SIG_IGN);
-	signal(SIGCHLD, SIG_IGN); /* children are reaped automatically */
+	/* Children are reaped automatically, except where they are counted. */
+	signal(SIGCHLD, limit ? SIG_DFL : SIG_IGN);
 	if (o.mode->starttls == STARTTLS_TLS ||
 	    o.mode->starttls == STARTTLS_INJECT)
 		ctx = tls_ctx_new(strcmp(o.mode->name, "bigchain") == 0 ?
 		    o.chain : 1);
+	if (o.log != NULL &&
+	    (logfd = open(o.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+	         0644)) < 0) {
+		perror("badsmtp: cannot open the log");
+		SSL_CTX_free(ctx);
+		return 1;
+	}
 
+	/* A backlog for a batch's burst of connections (bench/scale.sh). */
 	if ((lfd = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
 	    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0 ||
 	    bind(lfd, (struct sockaddr *)&o.addr, sizeof(o.addr)) < 0 ||
-	    listen(lfd, 16) < 0) {
+	    listen(lfd, 256) < 0) {
 		perror("badsmtp: cannot listen");
 		SSL_CTX_free(ctx);
 		return 1;
@@ -778,21 +879,22 @@ main(int argc, char **argv)
 
 	end = now_s() + o.lifetime;
 	while ((left = end - now_s()) > 0) {
+		if (limit)
+			reap(&live);
 		pfd.fd = lfd;
 		pfd.events = POLLIN;
-		if (poll(&pfd, 1, (int)(left * 1000)) <= 0)
+		/* ratelimit: wake often enough to notice ended sessions */
+		if (poll(&pfd, 1, limit ? 20 : (int)(left * 1000)) <= 0)
 			continue; /* timeout or EINTR: the loop rechecks */
 		if ((cfd = accept(lfd, NULL, NULL)) < 0)
 			continue;
-		if ((pid = fork()) == 0) {
-			close(lfd);
-			child(cfd, parent, left, o.mode, ctx);
-		}
-		if (pid < 0)
-			perror("badsmtp: fork");
-		close(cfd);
+		if (limit)
+			reap(&live);
+		serve(cfd, lfd, &o, ctx, parent, left, &live, logfd);
 	}
 	close(lfd);
+	if (logfd >= 0)
+		close(logfd);
 	SSL_CTX_free(ctx);
 	return 0;
 }
