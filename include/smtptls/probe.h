@@ -95,10 +95,10 @@ void probe_share_free(struct probe_share *sh);
 #define PROBE_SHARE_PER_NET 8
 
 struct probe_share_stats {
-	size_t sessions;    /* sessions run (connections that got through the
-	                       gate, retries included) */
-	size_t copies;      /* results filled from another probe's session */
-	size_t retries;     /* retries after a sign of rate limiting */
+	size_t sessions; /* sessions run (connections that got through the
+	                    gate, retries included) */
+	size_t copies;   /* results filled from another probe's session */
+	size_t retries;  /* retries after a sign of rate limiting */
 };
 void probe_share_stats(struct probe_share *sh, struct probe_share_stats *st);
 

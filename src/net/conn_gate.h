@@ -40,10 +40,10 @@ struct conn_gate_slot {
 };
 
 struct conn_gate {
-	unsigned per_addr, per_net; /* 0: no limit */
-	unsigned max_rate;          /* new connections per second; 0: none */
-	long long next_us;          /* earliest time of the next connection
-	                               under max_rate (microseconds) */
+	unsigned per_addr, per_net;   /* 0: no limit */
+	unsigned max_rate;            /* new connections per second; 0: none */
+	long long next_us;            /* earliest time of the next connection
+	                                 under max_rate (microseconds) */
 	struct conn_gate_slot *slots; /* owned, nslots used */
 	size_t nslots, cap;
 };

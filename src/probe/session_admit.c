@@ -125,7 +125,8 @@ sess_try_gate(struct sess *s, const struct session_params *p, long long now,
 		wake_at(wake, s->retry_at);
 		return ST_OK;
 	}
-	if (p->share != NULL && conn_gate_addr_parse(s->pa->address, &s->gaddr)) {
+	if (p->share != NULL &&
+	    conn_gate_addr_parse(s->pa->address, &s->gaddr)) {
 		switch (probe_share_gate(p->share, &s->gaddr, now, &retry)) {
 		case CONN_GATE_GO:
 			s->gated = true;
@@ -185,8 +186,7 @@ sess_admit(struct sess *s, const struct session_params *p, long long now,
 		else
 			err = sess_role(s, p, role, now);
 	}
-	if (err == ST_OK &&
-	    (s->slot == SLOT_GATE || s->slot == SLOT_BACKOFF))
+	if (err == ST_OK && (s->slot == SLOT_GATE || s->slot == SLOT_BACKOFF))
 		err = sess_try_gate(s, p, now, wake);
 	*pending = s->slot != SLOT_RUN && s->slot != SLOT_ENDED;
 	return err;

@@ -18,12 +18,12 @@ struct share_entry;
 /* Where a slot stands before and after its connection (session_admit.c);
  * without a share every slot goes NEW -> RUN -> ENDED at once. */
 enum sess_slot {
-	SLOT_NEW = 0,  /* not looked at yet */
-	SLOT_FOLLOW,   /* another probe runs the same session: poll */
-	SLOT_GATE,     /* waiting for the politeness gate */
-	SLOT_BACKOFF,  /* rate limited: waiting until retry_at */
-	SLOT_RUN,      /* connection started */
-	SLOT_ENDED,    /* facts final (own, or copied) */
+	SLOT_NEW = 0, /* not looked at yet */
+	SLOT_FOLLOW,  /* another probe runs the same session: poll */
+	SLOT_GATE,    /* waiting for the politeness gate */
+	SLOT_BACKOFF, /* rate limited: waiting until retry_at */
+	SLOT_RUN,     /* connection started */
+	SLOT_ENDED,   /* facts final (own, or copied) */
 	SLOT__COUNT
 };
 

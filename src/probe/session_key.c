@@ -23,7 +23,7 @@ tlsa_text(const struct dns_tlsa *t)
 	if (s == NULL)
 		return NULL;
 	p = s + snprintf(s, len, "%u %u %u ", (unsigned)t->usage,
-	                (unsigned)t->selector, (unsigned)t->mtype);
+	            (unsigned)t->selector, (unsigned)t->mtype);
 	for (size_t i = 0; i < t->len; i++, p += 2)
 		snprintf(p, 3, "%02x", t->data[i]);
 	*p = '\0';

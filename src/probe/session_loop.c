@@ -165,8 +165,9 @@ sess_loop(struct sess_set *w, size_t n, const struct session_params *p)
 			return err;
 		sess_pick(w->ss, n, p, w->st, w->group, w->order);
 		np = sess_poll_set(w->ss, n, p, w->pfd, w->map, &wake);
-		/* With none live but some waiting (the gate, a back-off, another
-		 * probe's run of the same session), poll() just sleeps. */
+		/* With none live but some waiting (the gate, a back-off,
+		 * another probe's run of the same session), poll() just sleeps.
+		 */
 		if (np == 0 && !pending)
 			return ST_OK;
 		r = poll(w->pfd, np, conn_poll_timeout(wake, clock_ms()));

@@ -94,10 +94,10 @@ smtp_client_copy(struct smtp_client *dst, const struct smtp_client *src)
 
 	*dst = *src;
 	client_clear_owned(dst, src);
-	if ((err = param_copy(&dst->params.ehlo_name,
-	         src->params.ehlo_name)) != ST_OK ||
-	    (err = param_copy(&dst->params.mail_from,
-	         src->params.mail_from)) != ST_OK ||
+	if ((err = param_copy(&dst->params.ehlo_name, src->params.ehlo_name)) !=
+	        ST_OK ||
+	    (err = param_copy(&dst->params.mail_from, src->params.mail_from)) !=
+	        ST_OK ||
 	    (err = param_copy(&dst->params.rcpt, src->params.rcpt)) != ST_OK ||
 	    (err = param_copy(&dst->params.rcpt2, src->params.rcpt2)) !=
 	        ST_OK ||

@@ -161,7 +161,6 @@ smtp_phase(struct probe_result *r, SSL_CTX *ctx, X509_STORE *store)
 		.exact_domain = r->opt.tls_domain != NULL,
 		.port = r->opt.port,
 		.timeout_ms = r->opt.timeout_ms,
-		.deadline = clock_ms() + r->opt.deadline_ms,
 		.now = time(NULL),
 		.share = r->opt.share,
 	};

@@ -711,6 +711,21 @@ tls_end_now(struct conn *c, const struct mode *m)
 	}
 }
 
+/* The ratelimit mode's child side of the notify pipe, or -1. */
+static int notify_wr = -1;
+
+/* notify_quit - tell the parent this session is over, before the 221: a
+ * client that got the 221 and connects again is then always counted as
+ * gone (the parent reads the pipe before it decides). */
+static void
+notify_quit(void)
+{
+	pid_t me = getpid();
+
+	if (notify_wr >= 0 && write(notify_wr, &me, sizeof(me)) != sizeof(me))
+		perror("badsmtp: notify");
+}
+
 /* session - one connection from greeting to QUIT. */
 static void
 session(int fd, const struct mode *m, SSL_CTX *ctx)
@@ -742,6 +757,7 @@ session(int fd, const struct mode *m, SSL_CTX *ctx)
 			}
 		}
 		else if (strncasecmp(line, "QUIT", 4) == 0) {
+			notify_quit();
 			(void)conn_puts(&c, "221 2.0.0 bye\r\n"); /* closing */
 			break;
 		} else if (strncasecmp(line, "MAIL", 4) == 0 ||
@@ -789,33 +805,51 @@ log_line(int logfd, const char *what)
 		perror("badsmtp: log");
 }
 
-/* reap - collect ended sessions (ratelimit mode counts the open ones) */
+/* The ratelimit mode's open sessions, by child pid: one leaves when its
+ * child reports QUIT on the pipe or is reaped, whichever comes first. */
+#define BAD_LIVE_MAX 1024
+struct live {
+	pid_t pid[BAD_LIVE_MAX];
+	size_t n;
+	int rd; /* the pipe's read end, non-blocking */
+};
+
 static void
-reap(long *live)
+live_drop(struct live *l, pid_t p)
 {
-	while (*live > 0 && waitpid(-1, NULL, WNOHANG) > 0)
-		(*live)--;
+	for (size_t i = 0; i < l->n; i++)
+		if (l->pid[i] == p) {
+			l->pid[i] = l->pid[--l->n];
+			return;
+		}
+}
+
+static void
+live_update(struct live *l)
+{
+	pid_t p;
+
+	while ((p = waitpid(-1, NULL, WNOHANG)) > 0)
+		live_drop(l, p);
+	while (read(l->rd, &p, sizeof(p)) == sizeof(p))
+		live_drop(l, p);
 }
 
 /* serve - one accepted connection: a child session, or 421 when the
  * ratelimit mode has --max-conns sessions open */
 static void
 serve(int cfd, int lfd, const struct opts *o, SSL_CTX *ctx, pid_t parent,
-    long left, long *live, int logfd)
+    long left, struct live *live, int logfd)
 {
 	static const char busy[] =
 	    "421 4.7.0 " BAD_HOST " too many connections, try later\r\n";
-	bool limit = strcmp(o->mode->name, "ratelimit") == 0;
+	bool limit = live != NULL;
 	pid_t pid;
 
-	/* A session whose client has just said QUIT may not have exited
-	 * yet: give it a moment, or a polite client that waited for the
-	 * 221 would be turned away by our own lag. */
-	for (int i = 0; limit && *live >= o->max_conns && i < 20; i++) {
-		pause_ms(5);
-		reap(live);
-	}
-	if (limit && *live >= o->max_conns) {
+	if (limit)
+		live_update(live);
+	if (limit && (live->n >= (size_t)o->max_conns ||
+	                 live->n == BAD_LIVE_MAX)) {
 		log_line(logfd, "421");
 		(void)send(cfd, busy, sizeof(busy) - 1, MSG_NOSIGNAL);
 		close(cfd);
@@ -826,12 +860,14 @@ serve(int cfd, int lfd, const struct opts *o, SSL_CTX *ctx, pid_t parent,
 		close(lfd);
 		if (logfd >= 0)
 			close(logfd);
+		if (limit)
+			close(live->rd);
 		child(cfd, parent, left, o->mode, ctx, o->hold_ms);
 	}
 	if (pid < 0)
 		perror("badsmtp: fork");
-	else
-		(*live)++;
+	else if (limit)
+		live->pid[live->n++] = pid;
 	close(cfd);
 }
 
@@ -841,7 +877,8 @@ main(int argc, char **argv)
 	struct opts o;
 	SSL_CTX *ctx = NULL;
 	struct pollfd pfd;
-	long end, left, live = 0;
+	long end, left;
+	static struct live live;
 	pid_t parent = getpid();
 	int lfd, cfd, on = 1, logfd = -1;
 	char addr[INET_ADDRSTRLEN];
@@ -856,6 +893,17 @@ main(int argc, char **argv)
 	    o.mode->starttls == STARTTLS_INJECT)
 		ctx = tls_ctx_new(strcmp(o.mode->name, "bigchain") == 0 ?
 		    o.chain : 1);
+	if (limit) {
+		int fds[2];
+
+		if (pipe(fds) != 0 ||
+		    fcntl(fds[0], F_SETFL, O_NONBLOCK) != 0) {
+			perror("badsmtp: pipe");
+			return 1;
+		}
+		live.rd = fds[0];
+		notify_wr = fds[1]; /* for the children; the parent never writes */
+	}
 	if (o.log != NULL &&
 	    (logfd = open(o.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
 	         0644)) < 0) {
@@ -880,7 +928,7 @@ main(int argc, char **argv)
 	end = now_s() + o.lifetime;
 	while ((left = end - now_s()) > 0) {
 		if (limit)
-			reap(&live);
+			live_update(&live);
 		pfd.fd = lfd;
 		pfd.events = POLLIN;
 		/* ratelimit: wake often enough to notice ended sessions */
@@ -888,9 +936,8 @@ main(int argc, char **argv)
 			continue; /* timeout or EINTR: the loop rechecks */
 		if ((cfd = accept(lfd, NULL, NULL)) < 0)
 			continue;
-		if (limit)
-			reap(&live);
-		serve(cfd, lfd, &o, ctx, parent, left, &live, logfd);
+		serve(cfd, lfd, &o, ctx, parent, left, limit ? &live : NULL,
+		    logfd);
 	}
 	close(lfd);
 	if (logfd >= 0)
