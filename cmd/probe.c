@@ -116,8 +116,12 @@ cmd_probe(int argc, char **argv, struct global_opts *g)
 	        NULL ||
 	    (why = combination(&o, errmsg, sizeof(errmsg))) != NULL)
 		return cmd_error(g, EXIT_USAGE, "usage", "options", "%s", why);
-	if (domains != NULL)
-		return cmd_probe_batch(domains, parallel, &o, g);
+	if (domains != NULL) {
+		if ((rc = batch_share_begin(&o, g)) < 0)
+			rc = cmd_probe_batch(domains, parallel, &o, g);
+		batch_share_end(&o, g);
+		return rc;
+	}
 	err = probe_run(&o, &r, errmsg, sizeof(errmsg));
 	if (err == ST_ERR_INVAL)
 		return cmd_error(g, EXIT_USAGE, "config", "options", "%s",

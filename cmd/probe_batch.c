@@ -86,21 +86,6 @@ batch_worker(void *arg)
 	}
 }
 
-/* batch_share_note - with -v, what the sharing saved (stderr) */
-static void
-batch_share_note(struct probe_share *sh, const struct global_opts *g)
-{
-	struct probe_share_stats st;
-
-	if (g->verbose == 0)
-		return;
-	probe_share_stats(sh, &st);
-	fprintf(stderr,
-	    "smtptls: %zu connections, %zu results shared, %zu retries "
-	    "after rate limiting\n",
-	    st.sessions, st.copies, st.retries);
-}
-
 /* batch_read - the targets of FILE: one per line, '#' starts a comment */
 static int
 batch_read(struct batch *b, const char *file)
@@ -165,8 +150,6 @@ cmd_probe_batch(const char *file, unsigned parallel,
     const struct probe_options *base, struct global_opts *g)
 {
 	struct batch b = { .base = base, .g = g, .worst = EXIT_PASS };
-	struct probe_options shared = *base;
-	const char *share_env = getenv("SMTPTLS_SHARE");
 	pthread_t *tids = NULL;
 	char errmsg[200];
 	size_t nt, started = 0, i;
@@ -184,16 +167,6 @@ cmd_probe_batch(const char *file, unsigned parallel,
 		    errmsg);
 		goto out;
 	}
-	/* One session per (address, SNI, ...) for the whole list; the
-	 * environment's SMTPTLS_SHARE=0 turns the sharing (not the limits)
-	 * off for benchmarks (README "Scale"). */
-	if ((shared.share = probe_share_new(base,
-	         share_env == NULL || strcmp(share_env, "0") != 0)) == NULL) {
-		rc = cmd_error(g, EXIT_INTERNAL, "out-of-memory", "internal",
-		    "out of memory");
-		goto out;
-	}
-	b.base = &shared;
 	pthread_mutex_init(&b.lock, NULL);
 	nt = parallel < b.n ? parallel : b.n;
 	if ((tids = calloc(nt, sizeof(*tids))) != NULL)
@@ -206,10 +179,8 @@ cmd_probe_batch(const char *file, unsigned parallel,
 	for (i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
 	pthread_mutex_destroy(&b.lock);
-	batch_share_note(shared.share, g);
 	rc = b.worst;
 out:
-	probe_share_free(shared.share);
 	for (i = 0; i < b.n; i++)
 		free(b.targets[i]);
 	free(b.targets);

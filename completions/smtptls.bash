@@ -17,10 +17,11 @@ _smtptls_probe_opts='--resolver --trust-anchor --ca-file --ca-path --timeout
 --min-tls --warn-days --tls-domain --allow-private --scan --transcript
 --no-pem --no-dane --no-mta-sts --ignore --strict -f --domains --parallel
 --nagios --catchall --cleartext --json --color= -v --verbose -q --quiet
---help'
+--help --per-address --max-rate'
 _smtptls_probe_args='--resolver --trust-anchor --ca-file --ca-path --timeout
 --deadline --host --port --ehlo --rcpt --mail-from --require --min-tls
---warn-days --tls-domain --ignore -f --domains --parallel'
+--warn-days --tls-domain --ignore -f --domains --parallel --per-address
+--max-rate'
 _smtptls_listen_opts='--bind --hostname --cert --key --untrusted-cert
 --request-client-cert --no-starttls --count --once --duration --timeout
 --expect --accept-data --json -v --verbose -q --quiet -h --help'

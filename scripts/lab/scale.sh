@@ -11,9 +11,10 @@
 # The domains ($LAB/scale/domains.txt, SCALE_DOMAINS of them, by i mod 100):
 #   35 % dNNNNN.p1, 20 % .p2, 15 % .p3, 10 % .p4, 10 % .p5 (.scale.lab.test):
 #        a wildcard per provider, *.pK MX 10 mx1.pK and MX 20 mx2.pK, whose
-#        two hosts are at 127.10.13.(2K-1) and 127.10.13.2K
+#        two hosts are at 127.10.13.1-2 (p1), .13.3-4 (p2), 127.10.14.11-12
+#        (p3), .14.13-14 (p4), 127.10.15.1-2 (p5)
 #   10 % dNNNNN.scale.lab.test with their own MX mx.dNNNNN, A
-#        127.10.13.(20 + i mod 4): one SNI, so one session, each
+#        127.10.15.(20 + i mod 4): one SNI, so one session, each
 # Wildcards keep the signing fast (a few thousand signatures instead of
 # 20,000: about 0.3 s instead of 2.5 s on 2 cores); the validating resolver
 # checks the wildcard proofs as it would on the Internet.
@@ -39,9 +40,19 @@ scale_awk() {
 			if (mode == "list")
 				printf "%s%s.scale.lab.test\n", d, k ? ".p" k : ""
 			else if (k == 0)
-				printf "%s MX 10 mx.%s\nmx.%s A 127.10.13.%d\n", d, d, d, 20 + i % 4
+				printf "%s MX 10 mx.%s\nmx.%s A 127.10.15.%d\n", d, d, d, 20 + i % 4
 		}
 	}'
+}
+
+# scale_provider_addr K H - the address of provider K's host H (1 or 2):
+# three networks, as providers sit in their own (the per-/24 limit)
+scale_provider_addr() {
+	case "$1" in
+	1 | 2) echo "127.10.13.$((2 * $1 - 2 + $2))" ;;
+	3 | 4) echo "127.10.14.$((10 + 2 * $1 - 6 + $2))" ;;
+	*) echo "127.10.15.$2" ;;
+	esac
 }
 
 # scale_zone - the unsigned zone on stdout
@@ -53,8 +64,8 @@ scale_zone() {
 	printf '@ NS ns.scale.lab.test.\nns A %s\n' "$SCALE_NSD"
 	for k in 1 2 3 4 5; do
 		printf '*.p%d MX 10 mx1.p%d\n*.p%d MX 20 mx2.p%d\n' "$k" "$k" "$k" "$k"
-		printf 'mx1.p%d A 127.10.13.%d\nmx2.p%d A 127.10.13.%d\n' \
-			"$k" $((2 * k - 1)) "$k" $((2 * k))
+		printf 'mx1.p%d A %s\nmx2.p%d A %s\n' "$k" "$(scale_provider_addr "$k" 1)" \
+			"$k" "$(scale_provider_addr "$k" 2)"
 	done
 	scale_awk zone
 	printf 'mx.shared A 127.10.14.1\n'
