@@ -32,6 +32,11 @@ struct probe_share {
 	pthread_mutex_t lock;
 	bool sessions;
 	struct conn_gate gate;
+	/* Addresses that accepted a connection in this run (open addressing,
+	 * family 0 = empty slot): a later refusal from one of them may be
+	 * rate limiting; from any other it is just a refusal. */
+	struct conn_gate_addr *served;
+	size_t nserved, served_cap;
 	struct share_entry **bucket;
 	size_t nbuckets, n;
 	struct probe_share_stats st;
@@ -85,6 +90,7 @@ probe_share_free(struct probe_share *sh)
 		}
 	}
 	free(sh->bucket);
+	free(sh->served);
 	conn_gate_release_all(&sh->gate);
 	pthread_mutex_destroy(&sh->lock);
 	free(sh);
@@ -281,6 +287,70 @@ probe_share_load(struct probe_share *sh, const struct conn_gate_addr *a)
 	n = conn_gate_load(&sh->gate, a);
 	pthread_mutex_unlock(&sh->lock);
 	return n;
+}
+
+/* served_slot - where a is, or where it would go (locked) */
+static struct conn_gate_addr *
+served_slot(struct conn_gate_addr *tab, size_t cap,
+    const struct conn_gate_addr *a)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(a->b); i++)
+		h = (h ^ a->b[i]) * 1099511628211ULL;
+	for (i = (size_t)(h % cap);; i = (i + 1) % cap)
+		if (tab[i].family == 0 ||
+		    (tab[i].family == a->family &&
+		        memcmp(tab[i].b, a->b, sizeof(a->b)) == 0))
+			return &tab[i];
+}
+
+/* served_grow - keep the set at most half full; false when out of memory
+ * (the address is then not remembered: a later refusal stays a refusal) */
+static bool
+served_grow(struct probe_share *sh)
+{
+	size_t cap = sh->served_cap ? sh->served_cap * 2 : 256;
+	struct conn_gate_addr *t;
+
+	if (2 * (sh->nserved + 1) <= sh->served_cap)
+		return true;
+	if ((t = calloc(cap, sizeof(*t))) == NULL)
+		return false;
+	for (size_t i = 0; i < sh->served_cap; i++)
+		if (sh->served[i].family != 0)
+			*served_slot(t, cap, &sh->served[i]) = sh->served[i];
+	free(sh->served);
+	sh->served = t;
+	sh->served_cap = cap;
+	return true;
+}
+
+void
+probe_share_note_served(struct probe_share *sh, const struct conn_gate_addr *a)
+{
+	struct conn_gate_addr *slot;
+
+	pthread_mutex_lock(&sh->lock);
+	if (served_grow(sh) &&
+	    (slot = served_slot(sh->served, sh->served_cap, a))->family == 0) {
+		*slot = *a;
+		sh->nserved++;
+	}
+	pthread_mutex_unlock(&sh->lock);
+}
+
+bool
+probe_share_was_served(struct probe_share *sh, const struct conn_gate_addr *a)
+{
+	bool yes;
+
+	pthread_mutex_lock(&sh->lock);
+	yes = sh->served_cap > 0 &&
+	      served_slot(sh->served, sh->served_cap, a)->family != 0;
+	pthread_mutex_unlock(&sh->lock);
+	return yes;
 }
 
 void

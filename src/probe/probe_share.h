@@ -68,6 +68,13 @@ void probe_share_ungate(struct probe_share *sh, const struct conn_gate_addr *a);
 unsigned probe_share_load(struct probe_share *sh,
     const struct conn_gate_addr *a);
 
+/* a accepted a connection in this run; was_served: whether it did (a
+ * refusal from an address that never accepted one is just a refusal). */
+void probe_share_note_served(struct probe_share *sh,
+    const struct conn_gate_addr *a);
+bool probe_share_was_served(struct probe_share *sh,
+    const struct conn_gate_addr *a);
+
 /* One retry after a sign of rate limiting (statistics). */
 void probe_share_note_retry(struct probe_share *sh);
 

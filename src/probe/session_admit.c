@@ -5,9 +5,10 @@
  * its facts), pass the politeness gate, and after the connection give the
  * gate back, retry when the server showed rate limiting, publish.
  *
- * Rate limiting (issue 14): a connection refused, or a 421 reply before
- * TLS, while another of the run's connections to the same address was
- * open is taken for a server shedding load, not for a broken server. The
+ * Rate limiting (issue 14): a 421 reply before TLS, or a connection
+ * refused by an address that accepted one earlier in the run, while
+ * another of the run's connections to the same address was open is taken
+ * for a server shedding load, not for a broken server. The
  * slot backs off (SESS_BACKOFF_MS, doubling) and tries again within the
  * run deadline; when the tries run out the address reports the error code
  * "rate-limited", never a TLS or banner failure.
@@ -192,10 +193,11 @@ sess_admit(struct sess *s, const struct session_params *p, long long now,
 	return err;
 }
 
-/* sess_rate_limited - the server refused or answered 421 while another of
- * our connections to it was open */
+/* sess_rate_limited - the server answered 421, or refused although it
+ * accepted us before in this run, while another of our connections to it
+ * was open (a dead host refuses every connection: that is no limit) */
 static bool
-sess_rate_limited(const struct sess *s)
+sess_rate_limited(const struct sess *s, const struct session_params *p)
 {
 	const struct probe_addr *pa = s->pa;
 	const struct smtp_client *sc = &pa->sc;
@@ -203,7 +205,8 @@ sess_rate_limited(const struct sess *s)
 	if (s->load < 2)
 		return false;
 	if (!pa->connected)
-		return strcmp(pa->conn_error, "refused") == 0;
+		return strcmp(pa->conn_error, "refused") == 0 &&
+		       probe_share_was_served(p->share, &s->gaddr);
 	return pa->sc_ready && !pa->tls.attempted &&
 	       (sc->banner.code == 421 || sc->ehlo.code == 421 ||
 	           sc->helo.code == 421);
@@ -261,8 +264,10 @@ sess_finish(struct sess *s, const struct session_params *p, long long now)
 		s->load = load > s->load ? load : s->load;
 		probe_share_ungate(p->share, &s->gaddr);
 		s->gated = false;
+		if (s->pa->connected)
+			probe_share_note_served(p->share, &s->gaddr);
 	}
-	if (sess_rate_limited(s)) {
+	if (sess_rate_limited(s, p)) {
 		if (s->tries < SESS_RETRY_MAX && now + backoff < p->deadline) {
 			s->tries++;
 			s->slot = SLOT_BACKOFF;
