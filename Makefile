@@ -17,7 +17,7 @@ DATADIR ?= $(PREFIX)/share/smtptls
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 CC      ?= cc
-PKGS    := openssl libcurl ldns libcjson
+PKGS    := openssl libcurl ldns libcjson libidn2
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))

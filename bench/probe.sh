@@ -1,102 +1,123 @@
 #!/usr/bin/env bash
-# bench/probe.sh - how fast is smtptls probe next to the tools admins use?
+# bench/probe.sh - how fast is smtptls probe next to the tools admins use,
+# on loopback and at 20 and 100 ms round-trip time?
 #
-# Runs on the lab (scripts/lab.sh up first, or let this script do it):
-#   smtptls probe DOMAIN        every MX address at once, DANE and TLS-RPT included
-#   posttls-finger              each MX address one after another, as an admin would
-#   openssl s_client            each MX address one after another
-#   testssl.sh                  one address, protocols only (its fastest useful mode)
-# and prints median wall times over N runs, their ratios, and peak RSS.
-# It asserts nothing: speed is reported, never tested.
+#   smtptls probe DOMAIN        every MX address at once, DANE, MTA-STS, TLS-RPT
+#   posttls-finger              one address; and each address in turn
+#   openssl s_client            one address
+#   critical path               the round trips the probe cannot avoid
 #
-# Usage: bench/probe.sh [DOMAIN] [RUNS]     (default good.lab.test, 20)
+# Loopback runs against the lab itself. The 20 and 100 ms rows go through
+# bench/relay.py (a delaying TCP/UDP relay) in front of a copy of the lab's
+# DNS whose MX and policy-host addresses point at the relay
+# (bench/rttlab.sh; addresses 127.10.30.0/24). Prints medians of RUNS runs:
+# wall time, CPU time (user + system), peak RSS, and the ratios the issue's
+# targets are stated in. It asserts nothing: speed is reported, never
+# tested.
+#
+# Usage: bench/probe.sh [DOMAIN] [RUNS] [RTT_MS...]
+#        (default good.lab.test, 15, RTTs "0 20 100")
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
 domain=${1:-good.lab.test}
-runs=${2:-20}
+runs=${2:-15}
+shift 2 2>/dev/null
+rtts=("$@")
+[ "${#rtts[@]}" -gt 0 ] || rtts=(0 20 100)
 LAB=${SMTPTLS_LAB:-/tmp/smtptls-lab}
 CA="$LAB/ca/root.pem"
-RESOLVER=127.10.0.2
+SMTPTLS=${SMTPTLS:-$top/smtptls}
 
-[ -x ./smtptls ] || make -s || exit 2
-./scripts/lab.sh status >/dev/null 2>&1 || ./scripts/lab.sh up >/dev/null || exit 2
-
-# The MX addresses as the probe found them, for the sequential tools.
-mapfile -t targets < <(./smtptls probe --json --resolver $RESOLVER --ca-file "$CA" \
-    --allow-private "$domain" | jq -r '.mx[] | .name as $n | .addresses[] | "\($n) \(.address)"')
-[ "${#targets[@]}" -gt 0 ] || { echo "bench: no MX address found for $domain" >&2; exit 2; }
+[ -x "$SMTPTLS" ] || make -s || exit 2
+./scripts/lab.sh status >/dev/null 2>&1 || { echo "bench: the lab is not running (scripts/lab.sh up)" >&2; exit 2; }
+# shellcheck source=bench/rttlab.sh
+. "$top/bench/rttlab.sh"
 
 pfconf=$(mktemp -d)
 : >"$pfconf/main.cf"
-trap 'rm -rf "$pfconf"' EXIT
+trap 'rm -rf "$pfconf"; rtt_down' EXIT
 
-now_ms() { date +%s%3N; }
-
-# median of the numbers on stdin
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2)}'; }
-
-# time_runs NAME CMD...: prints the median wall time in ms of RUNS runs
-time_runs() {
-	local i t0 t1
-	shift
-	for ((i = 0; i < runs; i++)); do
-		t0=$(now_ms)
-		"$@" >/dev/null 2>&1 </dev/null
-		t1=$(now_ms)
-		echo $((t1 - t0))
-	done | median
+probe_json() {
+	"$SMTPTLS" probe --json --resolver "$1" --ca-file "$CA" --allow-private "$domain"
 }
 
-smtptls_run() {
-	./smtptls probe --json --resolver $RESOLVER --ca-file "$CA" --allow-private "$domain"
+# critical_path JSON - round trips the probe must wait for, counted from
+# what it found: DNS (MX with the domain's TXT records; A, AAAA and TLSA of
+# the hosts; one more round when an MX host is an alias), then per address
+# TCP 1, greeting 1, EHLO 1, STARTTLS 1, handshake (TLS 1.3: 1, else 2),
+# EHLO 1, QUIT 1; the MTA-STS branch (TXT, TCP, TLS 1.3 handshake, GET)
+# runs beside it. Prints "RTTS EXPLANATION".
+critical_path() {
+	jq -r '
+	  ([.mx[] | select((.cname_chain // []) | length > 0)] | length > 0) as $alias
+	  | (2 + (if $alias then 1 else 0 end)) as $dns
+	  | ([.mx[].addresses[] | select(.tls.established) | .tls.version]
+	     | map(if . == "TLSv1.3" then 1 else 2 end) | max // 1) as $hs
+	  | (6 + $hs) as $smtp
+	  | 4 as $sts
+	  | [([$dns + $smtp, $sts] | max),
+	     "DNS \($dns) + SMTP \($smtp) (TCP 1, greeting 1, EHLO 1, STARTTLS 1, TLS \($hs), EHLO 1, QUIT 1); MTA-STS \($sts) beside"]
+	  | "\(.[0]) \(.[1])"'
 }
-finger_all() {
-	local t
-	for t in "${targets[@]}"; do
-		MAIL_CONFIG=$pfconf timeout 20 posttls-finger -c -l secure -F "$CA" \
-		    "[${t#* }]:25" "${t% *}" || true
+
+finger() { # ADDR NAME
+	MAIL_CONFIG=$pfconf timeout 20 posttls-finger -c -l secure -F "$CA" "[$1]:25" "$2"
+}
+finger_all() { # ADDR NAME ...
+	while [ $# -ge 2 ]; do
+		finger "$1" "$2"
+		shift 2
 	done
 }
-finger_one() {
-	MAIL_CONFIG=$pfconf timeout 20 posttls-finger -c -l secure -F "$CA" \
-	    "[${targets[0]#* }]:25" "${targets[0]% *}"
+sclient() { # ADDR NAME
+	printf 'QUIT\r\n' | timeout 20 openssl s_client -brief -crlf -starttls smtp \
+		-connect "$1:25" -servername "$2" -verify_return_error -CAfile "$CA"
 }
-sclient_all() {
-	local t
-	for t in "${targets[@]}"; do
-		timeout 20 openssl s_client -starttls smtp -connect "${t#* }:25" \
-		    -servername "${t% *}" -CAfile "$CA" </dev/null || true
-	done
-}
+export -f finger finger_all sclient
+export pfconf CA
 
-peak_rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1; }
+stat_run() { python3 "$top/bench/runstat.py" "$runs" "$@"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.2f", a / b }'; }
+row() { printf '%-5s %-46s %8s %8s %9s %s\n' "$@"; }
 
-echo "domain $domain: ${#targets[@]} MX addresses; median of $runs runs"
-s=$(time_runs smtptls smtptls_run)
-f1=$(time_runs finger1 finger_one)
-fa=$(time_runs fingerall finger_all)
-oa=$(time_runs sclientall sclient_all)
-printf '%-44s %6s ms\n' "smtptls probe (all addresses, DANE, TLS-RPT)" "$s"
-printf '%-44s %6s ms\n' "posttls-finger, one address" "$f1"
-printf '%-44s %6s ms\n' "posttls-finger, every address in turn" "$fa"
-printf '%-44s %6s ms\n' "openssl s_client, every address in turn" "$oa"
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == 0) a = 1; printf "%.2f", b / a }'; }
-echo "ratios (other / smtptls): posttls-finger all $(ratio "$s" "$fa")x," \
-    "one address $(ratio "$s" "$f1")x, s_client all $(ratio "$s" "$oa")x"
-# The probe's own clock (timings_ms.total) against the wall time above:
-# the difference is process start-up, mostly the dynamic loader mapping
-# libcurl's dependency tree.
-inproc=$(for ((i = 0; i < runs; i++)); do smtptls_run 2>/dev/null | jq -r .timings_ms.total; done | median)
-startup=$(time_runs startup ./smtptls --version)
-echo "smtptls in-process time (timings_ms.total): ${inproc} ms; process start-up alone: ${startup} ms"
-echo "peak RSS: smtptls $(peak_rss ./smtptls probe --json --resolver $RESOLVER \
-    --ca-file "$CA" --allow-private "$domain") KiB"
-if command -v testssl.sh >/dev/null 2>&1; then
-	t0=$(now_ms)
-	timeout 300 testssl.sh --quiet --nodns none --starttls smtp --protocols \
-	    "${targets[0]#* }:25" >/dev/null 2>&1
-	t1=$(now_ms)
-	echo "testssl.sh --protocols, one address, one run: $((t1 - t0)) ms" \
-	    "($(ratio "$s" $((t1 - t0)))x smtptls's whole domain)"
-fi
+echo "bench: $domain, median of $runs runs, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "smtptls --version start-up: $(stat_run "$SMTPTLS" --version | awk '{print $1 " ms wall, " $2 " ms CPU"}')"
+echo
+row RTT "what" "wall ms" "CPU ms" "RSS KiB" "ratio"
+for rtt in "${rtts[@]}"; do
+	if [ "$rtt" = 0 ]; then
+		resolver=127.10.0.2
+	else
+		{ [ -r "$RTT/unbound/unbound.pid" ] || rtt_dns_up; } || exit 2
+		rtt_relay_up "$(awk -v r="$rtt" 'BEGIN { print r / 2 }')" || exit 2
+	fi
+	[ "$rtt" = 0 ] || resolver=$RTT_RESOLVER
+	json=$(probe_json "$resolver") # warms the resolver's cache too
+	mapfile -t targets < <(jq -r '.mx[] | .name as $n | .addresses[] | "\(.address) \($n)"' <<<"$json")
+	[ "${#targets[@]}" -gt 0 ] || { echo "bench: no MX address for $domain" >&2; exit 2; }
+	read -r cp_rtts cp_why < <(critical_path <<<"$json")
+	# shellcheck disable=SC2048,SC2086 # word splitting wanted: ADDR NAME pairs
+	set -- ${targets[*]}
+	s=$(stat_run "$SMTPTLS" probe --json --resolver "$resolver" --ca-file "$CA" --allow-private "$domain")
+	inproc=$(for ((i = 0; i < runs; i++)); do probe_json "$resolver" | jq .timings_ms.total; done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+	f1=$(stat_run bash -c 'finger "$@"' _ "$1" "$2")
+	fa=$(stat_run bash -c 'finger_all "$@"' _ "$@")
+	o1=$(stat_run bash -c 'sclient "$@"' _ "$1" "$2")
+	read -r sw sc sr <<<"$s"
+	read -r f1w f1c f1r <<<"$f1"
+	read -r faw fac _ <<<"$fa"
+	read -r o1w o1c o1r <<<"$o1"
+	cpw=$((cp_rtts * rtt))
+	row "$rtt" "smtptls probe, ${#targets[@]} addresses (in-process ${inproc})" "$sw" "$sc" "$sr" ""
+	# posttls-finger against its own path (the SMTP part, cp_rtts - 2 DNS)
+	# says how much of a gap is the relay and the machine, not smtptls.
+	row "$rtt" "posttls-finger, one address" "$f1w" "$f1c" "$f1r" "smtptls:this wall $(ratio "$sw" "$f1w"), CPU $(ratio "$sc" "$f1c"); this:its $((cp_rtts - 2)) RTT $(ratio "$f1w" $(((cp_rtts - 2) * rtt)))"
+	row "$rtt" "posttls-finger, each address in turn" "$faw" "$fac" "" "smtptls:this wall $(ratio "$sw" "$faw")"
+	row "$rtt" "openssl s_client, one address" "$o1w" "$o1c" "$o1r" "smtptls:this wall $(ratio "$sw" "$o1w")"
+	row "$rtt" "critical path: $cp_rtts RTT" "$cpw" "" "" "smtptls:this wall $(ratio "$sw" "$cpw")"
+done
+echo
+echo "critical path: $cp_why"
+echo "targets (issue 12): loopback wall <= 1.00x and CPU <= 1.20x posttls-finger one address;"
+echo "  at 20 and 100 ms <= 1.10x the critical path; peak RSS <= 16384 KiB"

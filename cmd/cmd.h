@@ -16,6 +16,8 @@ struct global_opts {
 	int verbose;
 	bool quiet;
 	bool nagios; /* probe --nagios: monitoring-plugin codes */
+	/* probe --html FILE: also write the report as a page there */
+	const char *html;
 };
 
 /* Exit codes of report.md 8. */
@@ -42,5 +44,7 @@ bool cmd_wants_json(int argc, char **argv);
 
 int cmd_probe(int argc, char **argv, struct global_opts *g);
 int cmd_listen(int argc, char **argv, struct global_opts *g);
+int cmd_diff(int argc, char **argv, struct global_opts *g);
+int cmd_profiles(int argc, char **argv, struct global_opts *g);
 
 #endif

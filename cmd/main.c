@@ -24,6 +24,9 @@ static const struct command commands[] = {
 	{ "probe", cmd_probe, "test the TLS of a domain's mail servers" },
 	{ "listen", cmd_listen,
 	    "accept SMTP from a sending server and report its TLS" },
+	{ "diff", cmd_diff, "what changed that matters between two reports" },
+	{ "profiles", cmd_profiles,
+	    "list the compliance profiles, or print one's requirements" },
 };
 
 static void
@@ -106,5 +109,5 @@ main(int argc, char **argv)
 		if (strcmp(argv[i], commands[k].name) == 0)
 			return commands[k].fn(argc - i, argv + i, &g);
 	return cmd_error(&g, EXIT_USAGE, "usage", "options",
-	    "unknown command '%s' (expected probe or listen)", argv[i]);
+	    "unknown command '%s' (see smtptls --help)", argv[i]);
 }

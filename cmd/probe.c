@@ -73,6 +73,9 @@ combination(const struct probe_options *o, char *why, size_t len)
 	}
 	if (!o->ipv4 && !o->ipv6)
 		return "-4 and -6 exclude each other";
+	if (o->dnssec == PROBE_DNSSEC_RESOLVER && o->trust_anchor != NULL)
+		return "--trust-anchor: --dnssec resolver validates nothing "
+		       "locally";
 	return NULL;
 }
 
@@ -96,12 +99,85 @@ probe_env(struct probe_options *o)
 	o->ca_env_dir = env(X509_get_default_cert_dir_env());
 }
 
+/* batch_combination - what --resume, --shard and --html need (NULL when
+ * fine) */
+static const char *
+batch_combination(const char *domains, const struct probe_out_opts *out,
+    const struct global_opts *g)
+{
+	/* One page per target: a batch would need a page per domain (or one
+	 * huge page); say so rather than write only one of them. */
+	if (domains != NULL && g->html != NULL)
+		return "--html writes the page of one target; it cannot be "
+		       "combined with --domains";
+	if (out->resume && (domains == NULL || out->output == NULL))
+		return "--resume needs --domains and --output";
+	if (out->sharded && domains == NULL)
+		return "--shard needs --domains";
+	return NULL;
+}
+
+/* report_to_file - -o FILE for one target: the report as the options ask
+ * it (never coloured unless --color=always), written in one piece */
+static int
+report_to_file(const struct probe_result *r, const struct global_opts *g,
+    struct report_sink *sink)
+{
+	struct global_opts fg = *g;
+	size_t len;
+	int code, rc;
+	char *text;
+
+	if (fg.color == COLOR_AUTO)
+		fg.color = COLOR_NEVER;
+	if ((text = cmd_probe_report_text(r, &fg, &len, &code)) == NULL)
+		return cmd_error(g, EXIT_INTERNAL, "out-of-memory", "internal",
+		    "out of memory while rendering the report");
+	if ((rc = report_sink_write(sink, text, len)) == 0)
+		rc = report_sink_close(sink);
+	free(text);
+	if (rc != 0)
+		return cmd_error(g, EXIT_INCOMPLETE, "config", "internal",
+		    "--output: cannot write '%s': %s", sink->path,
+		    strerror(rc));
+	return code;
+}
+
+/* abandon_outputs - no report: close -o FILE (nothing was written) and
+ * remove the --html page (an empty file would look like one) */
+static void
+abandon_outputs(struct report_sink *sink, FILE *html,
+    const struct global_opts *g)
+{
+	(void)report_sink_close(sink);
+	if (html != NULL) {
+		(void)fclose(html);    /* nothing was written to it */
+		(void)unlink(g->html); /* best effort; the error says why */
+	}
+}
+
+/* print_transcript - -v: the dialogue goes to stderr, stdout keeps only
+ * the report */
+static void
+print_transcript(const struct probe_result *r, const struct global_opts *g)
+{
+	char *t;
+
+	if (g->verbose <= 0 || (t = report_transcript_render(r)) == NULL)
+		return;
+	fputs(t, stderr);
+	free(t);
+}
+
 int
 cmd_probe(int argc, char **argv, struct global_opts *g)
 {
 	struct probe_options o;
 	struct probe_result *r = NULL;
+	FILE *html = NULL;
 	const char *domains = NULL, *why;
+	struct probe_out_opts out = { 0 };
+	struct report_sink sink = { .fd = -1 };
 	unsigned parallel = 4;
 	char errmsg[300];
 	enum st_err err;
@@ -109,20 +185,34 @@ cmd_probe(int argc, char **argv, struct global_opts *g)
 
 	probe_options_init(&o);
 	probe_env(&o);
-	if ((rc = probe_opts_parse(argc, argv, &o, g, &domains, &parallel)) >=
-	    0)
+	if ((rc = probe_opts_parse(argc, argv, &o, g, &domains, &parallel,
+	         &out)) >= 0)
 		return rc;
 	if ((why = operands(argc, argv, &o, domains, errmsg, sizeof(errmsg))) !=
 	        NULL ||
-	    (why = combination(&o, errmsg, sizeof(errmsg))) != NULL)
+	    (why = combination(&o, errmsg, sizeof(errmsg))) != NULL ||
+	    (why = batch_combination(domains, &out, g)) != NULL)
 		return cmd_error(g, EXIT_USAGE, "usage", "options", "%s", why);
 	if (domains != NULL) {
 		if ((rc = batch_share_begin(&o, g)) < 0)
-			rc = cmd_probe_batch(domains, parallel, &o, g);
+			rc = cmd_probe_batch(domains, parallel, &o, &out, g);
 		batch_share_end(&o, g);
 		return rc;
 	}
+	/* Before the probe: a name that cannot be written is a usage error,
+	 * not a lost report. */
+	if (out.output != NULL &&
+	    (rc = report_sink_open(&sink, out.output, false)) != 0)
+		return cmd_error(g, EXIT_USAGE, "config", "options",
+		    "--output: cannot write '%s': %s", out.output,
+		    strerror(rc));
+	if (g->html != NULL && (html = cmd_probe_html_open(g, &rc)) == NULL) {
+		(void)report_sink_close(&sink); /* nothing was written */
+		return rc;
+	}
 	err = probe_run(&o, &r, errmsg, sizeof(errmsg));
+	if (err != ST_OK)
+		abandon_outputs(&sink, html, g);
 	if (err == ST_ERR_INVAL)
 		return cmd_error(g, EXIT_USAGE, "config", "options", "%s",
 		    errmsg);
@@ -131,15 +221,11 @@ cmd_probe(int argc, char **argv, struct global_opts *g)
 		    err == ST_ERR_NOMEM ? "out-of-memory" : "internal",
 		    "internal", "probe failed: %s%s%s", st_strerror(err),
 		    errmsg[0] ? ": " : "", errmsg);
-	/* -v: the dialogue goes to stderr, stdout keeps only the report. */
-	if (g->verbose > 0) {
-		char *t = report_transcript_render(r);
-
-		if (t != NULL)
-			fputs(t, stderr);
-		free(t);
-	}
-	rc = cmd_probe_report(r, g);
+	print_transcript(r, g);
+	rc = out.output != NULL ? report_to_file(r, g, &sink)
+	                        : cmd_probe_report(r, g);
+	if (html != NULL)
+		rc = cmd_probe_html_finish(html, r, g, rc);
 	probe_result_free(r);
 	return rc;
 }

@@ -13,13 +13,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <openssl/ssl.h>
 
+#include "smtptls/batch.h"
 #include "smtptls/probe.h"
+#include "smtptls/profile.h"
 #include "ascii.h"
 #include "smtp_client.h"
+#include "text.h"
 
 #include "banned.h"
 
@@ -28,6 +32,7 @@ static const char probe_usage[] =
     "\n"
     "  --resolver ADDR[:PORT]   DNS resolver (repeatable; [V6]:PORT)\n"
     "  --trust-anchor FILE      validate DNSSEC locally with this anchor\n"
+    "  --dnssec MODE            who validates: auto (default), resolver, local\n"
     "  --ca-file FILE, --ca-path DIR   trust store for PKIX checks\n"
     "  --timeout SECONDS        limit per network step (default 10)\n"
     "  --deadline SECONDS       limit for the whole run (default 60)\n"
@@ -39,12 +44,14 @@ static const char probe_usage[] =
     "  --mail-from ADDRESS      reverse path of the address test (default <>)\n"
     "  --rcpt-all               address test on every MX address\n"
     "  --require LEVEL          opportunistic, encrypt, verify, dane, mta-sts,\n"
-    "                           secure (repeatable)\n"
+    "                           secure, or profile:NAME (repeatable)\n"
     "  --min-tls VERSION        1.0, 1.1, 1.2 (default) or 1.3\n"
     "  --warn-days N            certificate expiry warning window (default 14)\n"
     "  --tls-domain NAME        reference name for the verify domain variant\n"
     "  --allow-private          special-purpose addresses are info, not findings\n"
     "  --scan                   deep TLS scan of each address (more connections)\n"
+    "  --profile NAME           grade against a compliance profile (repeatable;\n"
+    "                           implies --scan; see smtptls profiles)\n"
     "  --transcript             show or include the SMTP dialogue\n"
     "  --no-pem                 leave certificate PEM text out of the JSON\n"
     "  --no-dane, --no-mta-sts  skip those lookups\n"
@@ -54,9 +61,13 @@ static const char probe_usage[] =
     "  --parallel N             at most N domains at once with --domains (default 4)\n"
     "  --per-address N          at most N connections at once to one address (default 2)\n"
     "  --max-rate R             at most R new connections per second overall\n"
+    "  -o, --output FILE        write the report to FILE (JSON Lines with --domains)\n"
+    "  --resume                 with --domains and --output: skip what FILE has\n"
+    "  --shard I/N              with --domains: only the entries of shard I of N\n"
     "  --nagios                 monitoring-plugin exit codes and status line\n"
     "  --catchall               also RCPT a random mailbox (catch-all test)\n"
     "  --cleartext              also run the address test without STARTTLS\n"
+    "  --html FILE              also write the report as one HTML page\n"
     "  --json, --color=WHEN, -v, --verbose, -q, --quiet   as for every command\n"
     "  --help                   this text\n"
     "\n"
@@ -68,6 +79,8 @@ struct parse_ctx {
 	struct global_opts *g;
 	const char **domains;
 	unsigned *parallel;
+	struct probe_out_opts *out;
+	bool dnssec_given; /* --dnssec named: --trust-anchor implies nothing */
 };
 
 enum opt_kind {
@@ -169,6 +182,21 @@ opt_resolver(const struct opt_row *row, const char *arg, struct parse_ctx *c)
 }
 
 static int
+opt_dnssec(const struct opt_row *row, const char *arg, struct parse_ctx *c)
+{
+	int m = probe_dnssec_parse(arg);
+
+	(void)row;
+	if (m < 0)
+		return opt_error(c->g, "--dnssec",
+		    "unknown mode '%s' (expected auto, resolver or local)",
+		    arg);
+	c->o->dnssec = (enum probe_dnssec)m;
+	c->dnssec_given = true;
+	return -1;
+}
+
+static int
 opt_family(const struct opt_row *row, const char *arg, struct parse_ctx *c)
 {
 	(void)arg;
@@ -229,12 +257,54 @@ opt_mailbox(const struct opt_row *row, const char *arg, struct parse_ctx *c)
 	return -1;
 }
 
+/* add_profile - --profile NAME, or the profile of --require profile:NAME;
+ * its index in o->profiles, or -1 after a usage error */
+static int
+add_profile(struct parse_ctx *c, const char *opt, const char *name)
+{
+	struct probe_options *o = c->o;
+	size_t i;
+
+	/* (void): the callers return EXIT_USAGE, what opt_error() returns */
+	if (!smtptls_profile_known(name)) {
+		(void)opt_error(c->g, opt,
+		    "unknown profile '%s' (see smtptls profiles)", name);
+		return -1;
+	}
+	for (i = 0; i < o->nprofiles; i++)
+		if (strcasecmp(o->profiles[i], name) == 0)
+			return (int)i;
+	if (o->nprofiles >= PROBE_MAX_PROFILES) {
+		(void)opt_error(c->g, opt, "at most %d profiles",
+		    PROBE_MAX_PROFILES);
+		return -1;
+	}
+	o->profiles[o->nprofiles] = name;
+	o->scan = true;
+	return (int)o->nprofiles++;
+}
+
+static int
+opt_profile(const struct opt_row *row, const char *arg, struct parse_ctx *c)
+{
+	(void)row;
+	return add_profile(c, "--profile", arg) < 0 ? EXIT_USAGE : -1;
+}
+
 static int
 opt_require(const struct opt_row *row, const char *arg, struct parse_ctx *c)
 {
 	int lv = probe_level_parse(arg);
 
 	(void)row;
+	if (strncmp(arg, "profile:", 8) == 0) {
+		int i = add_profile(c, "--require", arg + 8);
+
+		if (i < 0)
+			return EXIT_USAGE;
+		c->o->require_profiles |= 1u << i;
+		return -1;
+	}
 	if (lv < 0)
 		return opt_error(c->g, "--require",
 		    "unknown level '%s' (expected "
@@ -344,6 +414,66 @@ opt_polite(const struct opt_row *row, const char *arg, struct parse_ctx *c)
 	return -1;
 }
 
+/* opt_html - --html FILE: cmd/probe_html.c opens it before the probe. A
+ * name with control octets or invalid UTF-8 is refused like every other
+ * value (46-cli-props.sh): most likely a quoting mistake, and the error
+ * message could not show it. */
+static int
+opt_html(const struct opt_row *row, const char *arg, struct parse_ctx *c)
+{
+	const unsigned char *p = (const unsigned char *)arg;
+	size_t len = strlen(arg), i, l;
+
+	(void)row;
+	if (len == 0)
+		return opt_error(c->g, "--html", "empty file name");
+	for (i = 0; i < len; i += l)
+		if ((l = text_utf8_len(p + i, len - i)) == 0 || p[i] < 0x20 ||
+		    p[i] == 0x7f)
+			return opt_error(c->g, "--html",
+			    "file name with control octets or invalid UTF-8");
+	c->g->html = arg;
+	return -1;
+}
+
+/* opt_output - -o FILE: opened later (cmd/probe.c), once the command
+ * line is known good; a name with control or non-ASCII octets is refused,
+ * as a file name nobody could type back */
+static int
+opt_output(const struct opt_row *row, const char *arg, struct parse_ctx *c)
+{
+	(void)row;
+	if (*arg == '\0')
+		return opt_error(c->g, "--output", "empty file name");
+	for (const char *p = arg; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			return opt_error(c->g, "--output",
+			    "a file name with control or non-ASCII octets");
+	c->out->output = arg;
+	return -1;
+}
+
+static int
+opt_resume(const struct opt_row *row, const char *arg, struct parse_ctx *c)
+{
+	(void)row;
+	(void)arg;
+	c->out->resume = true;
+	return -1;
+}
+
+static int
+opt_shard(const struct opt_row *row, const char *arg, struct parse_ctx *c)
+{
+	(void)row;
+	if (!batch_shard_parse(arg, &c->out->shard_i, &c->out->shard_n))
+		return opt_error(c->g, "--shard",
+		    "invalid value '%s' (expected I/N, 0 <= I < N <= %u)", arg,
+		    BATCH_SHARD_MAX);
+	c->out->sharded = true;
+	return -1;
+}
+
 /* opt_global - the options every command takes, also after "probe" */
 static int
 opt_global(const struct opt_row *row, const char *arg, struct parse_ctx *c)
@@ -394,6 +524,7 @@ opt_help(const struct opt_row *row, const char *arg, struct parse_ctx *c)
 static const struct opt_row rows[] = {
 	{ "resolver", REQ, 256, K_FN, 0, opt_resolver },
 	{ "trust-anchor", REQ, 257, K_FILE, OFF(trust_anchor), NULL },
+	{ "dnssec", REQ, 320, K_FN, 0, opt_dnssec },
 	{ "ca-file", REQ, 258, K_FILE, OFF(ca_file), NULL },
 	{ "ca-path", REQ, 259, K_DIR, OFF(ca_path), NULL },
 	{ "timeout", REQ, 260, K_SECONDS, OFF(timeout_ms), NULL },
@@ -428,6 +559,11 @@ static const struct opt_row rows[] = {
 	{ "help", NONE, 286, K_FN, 0, opt_help },
 	{ "per-address", REQ, 330, K_FN, 0, opt_polite },
 	{ "max-rate", REQ, 331, K_FN, 0, opt_polite },
+	{ "html", REQ, 340, K_FN, 0, opt_html },
+	{ "output", REQ, 'o', K_FN, 0, opt_output },
+	{ "resume", NONE, 287, K_FN, 0, opt_resume },
+	{ "shard", REQ, 288, K_FN, 0, opt_shard },
+	{ "profile", REQ, 341, K_FN, 0, opt_profile },
 	{ NULL, NONE, '4', K_FN, 0, opt_family },
 	{ NULL, NONE, '6', K_FN, 0, opt_family },
 };
@@ -464,10 +600,11 @@ apply(const struct opt_row *row, const char *arg, struct parse_ctx *c)
 
 int
 probe_opts_parse(int argc, char **argv, struct probe_options *o,
-    struct global_opts *g, const char **domains, unsigned *parallel)
+    struct global_opts *g, const char **domains, unsigned *parallel,
+    struct probe_out_opts *out)
 {
 	struct option longs[NROWS + 1];
-	struct parse_ctx c = { o, g, domains, parallel };
+	struct parse_ctx c = { o, g, domains, parallel, out, false };
 	size_t n = 0;
 	int v;
 
@@ -478,7 +615,7 @@ probe_opts_parse(int argc, char **argv, struct probe_options *o,
 	longs[n] = (struct option){ NULL, 0, NULL, 0 };
 	opterr = 0;
 	optind = 1;
-	while ((v = getopt_long(argc, argv, ":46f:vq", longs, NULL)) != -1) {
+	while ((v = getopt_long(argc, argv, ":46f:o:vq", longs, NULL)) != -1) {
 		size_t i;
 		int rc;
 
@@ -494,5 +631,8 @@ probe_opts_parse(int argc, char **argv, struct probe_options *o,
 		if ((rc = apply(&rows[i], optarg, &c)) >= 0)
 			return rc;
 	}
+	/* cli.md: --trust-anchor alone means "validate locally". */
+	if (o->trust_anchor != NULL && !c.dnssec_given)
+		o->dnssec = PROBE_DNSSEC_LOCAL;
 	return -1;
 }

@@ -7,24 +7,27 @@
 # so an option added to the tool without its completion fails the suite.
 # Self-contained: it does not need the bash-completion package's helpers.
 
-_smtptls_commands='probe listen'
+_smtptls_commands='probe listen diff profiles'
 _smtptls_global='--version --json --color= -v --verbose -q --quiet -h --help'
 
 # Per command: every option, and those of them that take a value (the next
 # word is that value, not an option).
-_smtptls_probe_opts='--resolver --trust-anchor --ca-file --ca-path --timeout
+_smtptls_probe_opts='--resolver --trust-anchor --dnssec --ca-file --ca-path --timeout
 --deadline -4 -6 --host --port --ehlo --rcpt --mail-from --rcpt-all --require
 --min-tls --warn-days --tls-domain --allow-private --scan --transcript
 --no-pem --no-dane --no-mta-sts --ignore --strict -f --domains --parallel
+-o --output --resume --shard
 --nagios --catchall --cleartext --json --color= -v --verbose -q --quiet
---help --per-address --max-rate'
-_smtptls_probe_args='--resolver --trust-anchor --ca-file --ca-path --timeout
+--html
+--help --profile --per-address --max-rate'
+_smtptls_probe_args='--resolver --trust-anchor --dnssec --ca-file --ca-path --timeout
 --deadline --host --port --ehlo --rcpt --mail-from --require --min-tls
---warn-days --tls-domain --ignore -f --domains --parallel --per-address
---max-rate'
+--warn-days --tls-domain --ignore -f --domains --parallel -o --output
+--shard --html --profile --per-address --max-rate'
 _smtptls_listen_opts='--bind --hostname --cert --key --untrusted-cert
 --request-client-cert --no-starttls --count --once --duration --timeout
 --expect --accept-data --json -v --verbose -q --quiet -h --help'
+_smtptls_diff_opts='--json --help'
 _smtptls_listen_args='--bind --hostname --cert --key --count --duration
 --timeout --expect'
 
@@ -43,9 +46,11 @@ _smtptls_value() {
 	--color=) COMPREPLY=($(compgen -W 'auto always never' -- "$2")) ;;
 	--require)
 		COMPREPLY=($(compgen -W 'opportunistic encrypt verify dane mta-sts secure' -- "$2")) ;;
+	--profile) COMPREPLY=($(compgen -W 'ncsc-nl bsi-tr-03108 rfc9325' -- "$2")) ;;
 	--min-tls) COMPREPLY=($(compgen -W '1.0 1.1 1.2 1.3' -- "$2")) ;;
+	--dnssec) COMPREPLY=($(compgen -W 'auto resolver local' -- "$2")) ;;
 	--expect) COMPREPLY=($(compgen -W 'verify no-cleartext client-cert sni=' -- "$2")) ;;
-	--trust-anchor | --ca-file | -f | --domains | --cert | --key)
+	--trust-anchor | --ca-file | -f | --domains | -o | --output | --cert | --key | --html)
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -f -- "$2") ;;
 	--ca-path)
@@ -84,6 +89,7 @@ _smtptls() {
 	case "$cmd" in
 	probe) opts=$_smtptls_probe_opts args=$_smtptls_probe_args ;;
 	listen) opts=$_smtptls_listen_opts args=$_smtptls_listen_args ;;
+	diff) opts=$_smtptls_diff_opts args="" ;;
 	*) opts=$_smtptls_global args="" ;;
 	esac
 
@@ -100,6 +106,8 @@ _smtptls() {
 		;;
 	*)
 		[ -z "$cmd" ] && COMPREPLY=($(compgen -W "$_smtptls_commands" -- "$cur"))
+		# diff compares two report files
+		[ "$cmd" = diff ] && _smtptls_value -f "$cur"
 		;;
 	esac
 	return 0

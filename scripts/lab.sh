@@ -8,6 +8,8 @@
 #   scripts/lab.sh down    stop every lab daemon by the PID in its pidfile and
 #                          wait until it and its children are gone
 #   scripts/lab.sh status  one line per service; exit 0 only if all run
+#   scripts/lab.sh root-up (re)start only the lab root (NSD 127.10.9.1) and the
+#                          non-validating Unbound (127.10.9.2) of a running lab
 #
 # All state lives in ${SMTPTLS_LAB:-/tmp/smtptls-lab}; facts for scripts are
 # in $LAB/env. Nothing binds a wildcard or 127.0.0.1, and nothing talks to
@@ -27,6 +29,8 @@ CERTS=$LAB/certs
 . "$top/scripts/lab/ca.sh"
 # shellcheck source=scripts/lab/dns.sh
 . "$top/scripts/lab/dns.sh"
+# shellcheck source=scripts/lab/root.sh
+. "$top/scripts/lab/root.sh"
 # shellcheck source=scripts/lab/mta.sh
 . "$top/scripts/lab/mta.sh"
 # shellcheck source=scripts/lab/web.sh
@@ -36,13 +40,15 @@ CERTS=$LAB/certs
 
 # The services, in start order, with their pidfile, the /proc/PID/comm the
 # pidfile's process must have, and the addresses they listen on.
-SERVICES="nsd unbound postfix nginx nsd-scale unbound-scale"
+SERVICES="nsd unbound postfix nginx nsd-root unbound-novalidate nsd-scale unbound-scale"
 svc_pidfile() {
 	case "$1" in
 	nsd) echo "$LAB/dns/nsd.pid" ;;
 	unbound) echo "$LAB/unbound/unbound.pid" ;;
 	postfix) echo "$LAB/postfix/queue/pid/master.pid" ;;
 	nginx) echo "$LAB/nginx/nginx.pid" ;;
+	nsd-root) echo "$LAB/root/nsd.pid" ;;
+	unbound-novalidate) echo "$LAB/unbound-novalidate/unbound.pid" ;;
 	nsd-scale) echo "$LAB/scale/nsd.pid" ;;
 	unbound-scale) echo "$LAB/scale/unbound.pid" ;;
 	esac
@@ -50,6 +56,8 @@ svc_pidfile() {
 svc_comm() {
 	case "$1" in
 	postfix) echo master ;;
+	nsd-root) echo nsd ;;
+	unbound-novalidate) echo unbound ;;
 	*-scale) echo "${1%-scale}" ;;
 	*) echo "$1" ;;
 	esac
@@ -60,6 +68,8 @@ svc_addrs() {
 	unbound) echo "127.10.0.2:53" ;;
 	postfix) mta_addrs | paste -sd' ' ;;
 	nginx) echo "127.10.0.3:443" ;;
+	nsd-root) echo "$ROOT_NSD_ADDR:53" ;;
+	unbound-novalidate) echo "$NOVALIDATE_ADDR:53" ;;
 	nsd-scale) echo "$SCALE_NSD:53" ;;
 	unbound-scale) echo "$SCALE_RESOLVER:53" ;;
 	esac
@@ -99,9 +109,9 @@ cmd_status() {
 	for s in $SERVICES; do
 		pid=$(pidfile_pid "$(svc_pidfile "$s")" "$(svc_comm "$s")")
 		if [ -n "$pid" ]; then
-			printf '%-8s running  pid %-7s %s\n' "$s" "$pid" "$(svc_addrs "$s")"
+			printf '%-18s running  pid %-7s %s\n' "$s" "$pid" "$(svc_addrs "$s")"
 		else
-			printf '%-8s stopped\n' "$s"
+			printf '%-18s stopped\n' "$s"
 			all=1
 		fi
 	done
@@ -163,6 +173,7 @@ lab_write_env() {
 		q STS_ID "$STS_ID"
 		q DS_LAB "$(printf '%s' "$DS_LAB" | tr -s '\t' ' ')"
 		q DS_BOGUS "$(printf '%s' "$DS_BOGUS" | tr -s '\t' ' ')"
+		root_env
 		echo "# The scale lab (scripts/lab/scale.sh): its resolver and domain list"
 		q SCALE_RESOLVER "$SCALE_RESOLVER"
 		q SCALE_DOMAINS_FILE "$LAB/scale/domains.txt"
@@ -204,6 +215,7 @@ $busy"
 	TLSA_MX1=$(spki_sha256 "$CERTS/mx1.pem")
 	TLSA_MX2=$(spki_sha256 "$CADIR/intermediate.pem")
 	dns_make
+	root_make
 	scale_make
 	mta_make
 	web_make
@@ -213,23 +225,53 @@ $busy"
 	say "state made in $LAB (at $ELAPSED)"
 
 	# Independent daemons start together; only Unbound waits for NSD.
-	LAUNCHED="nsd postfix nginx nsd-scale"
+	LAUNCHED="nsd postfix nginx"
 	nsd_launch
+	LAUNCHED="$LAUNCHED nsd-root"
+	root_nsd_launch
+	LAUNCHED="$LAUNCHED nsd-scale"
 	scale_nsd_launch
 	mta_launch
 	web_launch
 	nsd_wait
-	scale_nsd_wait
-	LAUNCHED="$LAUNCHED unbound unbound-scale"
+	LAUNCHED="$LAUNCHED unbound"
 	unbound_launch
+	root_nsd_wait
+	LAUNCHED="$LAUNCHED unbound-novalidate"
+	novalidate_launch
+	scale_nsd_wait
+	LAUNCHED="$LAUNCHED unbound-scale"
 	scale_unbound_launch
 	unbound_wait
+	novalidate_wait
 	scale_unbound_wait
 	mta_wait
 	web_wait
 	trap - EXIT ERR
 	elapsed
 	say "up in $ELAPSED; facts in $LAB/env"
+}
+
+# cmd_root_up - (re)make and (re)start only the lab root and the
+# non-validating resolver, against a lab that already runs (its lab.test key
+# and NSD); the env file gets the part's lines anew.
+cmd_root_up() {
+	local s
+	[ -f "$LAB/env" ] || die "no running lab in $LAB (scripts/lab.sh up)"
+	for s in unbound-novalidate nsd-root; do
+		stop_pidfile "$s" "$(svc_pidfile "$s")" "$(svc_comm "$s")"
+	done
+	root_make
+	root_nsd_launch
+	root_nsd_wait
+	novalidate_launch
+	novalidate_wait
+	{
+		grep -v -e '^# the lab root:' -e '^# resolver (RRSIGs' -e '^NSD_ROOT=' \
+			-e '^RESOLVER_NOVALIDATE=' -e '^ROOT_ANCHOR=' "$LAB/env" || true
+		root_env
+	} >"$LAB/env.new"
+	mv "$LAB/env.new" "$LAB/env"
 }
 
 # One lab operation at a time: two concurrent `up`s would fight over the same
@@ -253,11 +295,17 @@ down)
 	elapsed
 	say "down in $ELAPSED"
 	;;
+root-up)
+	lab_lock
+	cmd_root_up
+	elapsed
+	say "root part up in $ELAPSED"
+	;;
 status)
 	cmd_status
 	;;
 *)
-	echo "usage: scripts/lab.sh up | down | status" >&2
+	echo "usage: scripts/lab.sh up | down | status | root-up" >&2
 	exit 2
 	;;
 esac

@@ -12,7 +12,10 @@ nsd unbound postfix nginx-light bind9-dnsutils
 swaks libnet-ssleay-perl msmtp testssl.sh
 mandoc jq python3 python3-jsonschema procps ca-certificates
 time iproute2 bsdextrautils clang-format-14
+libidn2-dev parallel
 debhelper dpkg-dev fakeroot lintian zsh git
+chromium
+dns-root-data
 "
 
 missing=""

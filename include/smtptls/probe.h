@@ -28,8 +28,25 @@ int probe_level_parse(const char *name);
 
 enum target_kind { TARGET_DOMAIN = 0, TARGET_ADDRESS, TARGET_HOST };
 
+/* --dnssec: who validates. AUTO uses the resolver's AD bit when the
+ * resolver validates, else validates locally from the trust anchor. */
+enum probe_dnssec {
+	PROBE_DNSSEC_AUTO = 0,
+	PROBE_DNSSEC_RESOLVER,
+	PROBE_DNSSEC_LOCAL,
+	PROBE_DNSSEC__COUNT
+};
+/* "auto", "resolver", "local" */
+const char *probe_dnssec_name(enum probe_dnssec m);
+/* -1 when name is not a mode */
+int probe_dnssec_parse(const char *name);
+/* The anchor of --dnssec auto|local without --trust-anchor: the root's
+ * DNSKEY as Debian's dns-root-data ships it. */
+#define PROBE_ROOT_ANCHOR "/usr/share/dns/root.key"
+
 #define PROBE_MAX_RESOLVERS 4
 #define PROBE_MAX_IGNORE 32
+#define PROBE_MAX_PROFILES 8
 
 /* Options of one probe run; strings are borrowed from the caller and must
  * outlive probe_run(). probe_options_init() sets the cli.md defaults. */
@@ -42,6 +59,9 @@ struct probe_options {
 	 * (cmd/ sets it from SMTPTLS_RESOLV_CONF) */
 	const char *resolv_conf;
 	const char *trust_anchor; /* --trust-anchor FILE or NULL */
+	enum probe_dnssec dnssec; /* --dnssec (default auto); the anchor is
+	                             trust_anchor, else PROBE_ROOT_ANCHOR, read
+	                             at the start unless RESOLVER */
 	const char *ca_file, *ca_path;
 	/* SSL_CERT_FILE, SSL_CERT_DIR (cmd/ reads the environment), or NULL:
 	 * the trust store without --ca-file/--ca-path (trust_store.h) */
@@ -70,6 +90,11 @@ struct probe_options {
 	/* Sessions and limits shared with the other probes of a batch
 	 * (probe_share_new), or NULL: this probe has its own limits. */
 	struct probe_share *share;
+	/* --profile NAME (implies scan) and --require profile:NAME: bit i
+	 * of require_profiles makes profiles[i] decide the exit code */
+	const char *profiles[PROBE_MAX_PROFILES];
+	size_t nprofiles;
+	unsigned require_profiles;
 };
 
 void probe_options_init(struct probe_options *o);

@@ -1,6 +1,7 @@
 /*
  * jobs.h - run independent blocking jobs (DNS lookups, the MTA-STS fetch)
- * on a small pool of threads and wait for all of them.
+ * on a small pool of threads and wait for all of them, or one by one as
+ * they finish.
  *
  * ldns and libcurl's easy interface block; threads let a probe ask every
  * question at once, so DNS costs one round trip per dependency level
@@ -9,6 +10,7 @@
 #ifndef SMTPTLS_JOBS_H
 #define SMTPTLS_JOBS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct job {
@@ -20,5 +22,25 @@ struct job {
  * done. It cannot fail: without threads (or without the lock that shares
  * the work out) the caller runs the jobs itself, one after the other. */
 void jobs_run(struct job *jobs, size_t n, size_t max_threads);
+
+/*
+ * A job set: jobs started one by one, each on a thread of its own, and
+ * collected in the order they finish, so that a caller can start what
+ * depends on one answer as soon as that answer is there (the address
+ * lookups of the MX hosts while the TXT lookups are still out).
+ *
+ * jobset_start runs the job on a new thread; when no thread can be
+ * started it runs the job itself before returning (the job still comes
+ * back from jobset_wait). jobset_wait blocks until a started job has
+ * finished and returns it, or NULL when none is left. jobset_free waits
+ * for every job still running, then frees the set; accepts NULL. The set
+ * and its jobs belong to the caller's thread: only one thread starts and
+ * waits.
+ */
+struct jobset;
+struct jobset *jobset_new(void);
+void jobset_start(struct jobset *s, struct job *j);
+struct job *jobset_wait(struct jobset *s);
+void jobset_free(struct jobset *s);
 
 #endif

@@ -269,8 +269,28 @@ check_usable_params(struct probe_result *r, struct probe_mx *m, size_t usable)
 	          "TLSA record is published first");
 }
 
-/* cert_matches - whether TLSA record t matches certificate c (its PEM is
- * decoded again: the summary keeps SHA-256 digests only) */
+/* digest_matches - a SHA-256 TLSA record (x 0 1, x 1 1) against the
+ * summary's lowercase hex digests */
+static bool
+digest_matches(const struct dns_tlsa *t, const struct cert_summary *c)
+{
+	const char *hex = t->selector == 0 ? c->sha256_hex : c->spki_sha256_hex;
+	static const char digits[] = "0123456789abcdef";
+
+	if (t->len != 32 || strlen(hex) != 64)
+		return false;
+	for (size_t i = 0; i < 32; i++)
+		if (hex[2 * i] != digits[t->data[i] >> 4] ||
+		    hex[2 * i + 1] != digits[t->data[i] & 0x0f])
+			return false;
+	return true;
+}
+
+/* cert_matches - whether TLSA record t matches certificate c. SHA-256
+ * records (nearly all) compare with the summary's digests; the others
+ * decode the PEM again (the summary keeps SHA-256 digests only): decoding
+ * a certificate in OpenSSL 3.0 costs more than a handshake's signature
+ * check, and the report asks this once per record and certificate. */
 static bool
 cert_matches(const struct dns_tlsa *t, const struct cert_summary *c)
 {
@@ -281,6 +301,8 @@ cert_matches(const struct dns_tlsa *t, const struct cert_summary *c)
 	X509 *x = NULL;
 	BIO *bio;
 
+	if (t->mtype == 1 && t->selector <= 1)
+		return digest_matches(t, c);
 	if (c->pem == NULL || (bio = BIO_new_mem_buf(c->pem, -1)) == NULL)
 		return false;
 	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);

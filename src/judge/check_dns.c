@@ -50,10 +50,18 @@ check_resolver(struct probe_result *r)
 	    r->dnscfg.nservers ? r->dnscfg.servers[0].addr : "",
 	    r->dnscfg.nservers ? (unsigned)r->dnscfg.servers[0].port : 0);
 	cJSON_AddStringToObject(d, "resolver", srv);
+	cJSON_AddStringToObject(d, "state", dns_validation_name(r->validation));
 	if (!r->validating) {
+		/* A resolver that drops RRSIGs is not a bogus answer: nothing
+		 * at all can be validated through it (checks.md 2). */
 		check_add(&r->checks, CK_DNS_RESOLVER_DNSSEC, CHECK_ERROR,
 		    subject_domain(r), NULL, NULL, 0, d,
-		    "no DNSSEC validation: the resolver never set the AD bit%s%s",
+		    "no DNSSEC validation: %s%s%s",
+		    r->validation == DNS_VALIDATION_NO_RRSIG
+		        ? "the resolver strips RRSIGs (no DO support)"
+		    : r->dnscfg.source == DNS_SRC_LOCAL
+		        ? "local validation from the trust anchor fails"
+		        : "the resolver never set the AD bit",
 		    r->validating_detail[0] ? "; " : "", r->validating_detail);
 		return;
 	}

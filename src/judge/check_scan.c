@@ -266,6 +266,24 @@ check_groups(struct probe_result *r, const struct probe_addr *pa,
 	    NULL, detail);
 }
 
+/* check_reneg_client - measured only when a profile asked (--profile) */
+static void
+check_reneg_client(struct probe_result *r, const struct probe_addr *pa,
+    const struct scan_facts *f)
+{
+	if (f->reneg_client < 0)
+		add(r, pa, CK_TLS_RENEGOTIATION_CLIENT, CHECK_SKIP, NULL,
+		    "not evaluated: client-initiated renegotiation is tested "
+		    "only with --profile");
+	else
+		add(r, pa, CK_TLS_RENEGOTIATION_CLIENT,
+		    f->reneg_client ? CHECK_WARN : CHECK_PASS, NULL,
+		    f->reneg_client
+		        ? "the server renegotiated when the client asked"
+		        : "the server refused to renegotiate when the client "
+		          "asked");
+}
+
 static void
 check_tls12_ext(struct probe_result *r, const struct probe_addr *pa,
     const struct scan_facts *f)
@@ -283,8 +301,7 @@ check_tls12_ext(struct probe_result *r, const struct probe_addr *pa,
 		    f->reneg_secure
 		        ? "the TLS 1.2 ServerHello carries renegotiation_info"
 		        : "the TLS 1.2 ServerHello lacks renegotiation_info (RFC 5746)");
-	add(r, pa, CK_TLS_RENEGOTIATION_CLIENT, CHECK_SKIP, NULL,
-	    "not evaluated: client-initiated renegotiation is untested in this version");
+	check_reneg_client(r, pa, f);
 	add(r, pa, CK_TLS_COMPRESSION, CHECK_SKIP, NULL,
 	    "not evaluated: compression untested (OpenSSL 3 cannot offer DEFLATE)");
 	if (f->ems < 0)

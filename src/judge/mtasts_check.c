@@ -37,7 +37,7 @@ fetch_thread(void *arg)
 }
 
 struct mtasts_state *
-mtasts_start(struct probe_result *r)
+mtasts_start(struct probe_result *r, X509_STORE *store)
 {
 	struct mtasts_state *s = calloc(1, sizeof(*s));
 	size_t n = 0, i;
@@ -68,8 +68,10 @@ mtasts_start(struct probe_result *r)
 		 * libcurl's own default */
 		.ca_file = r->trust.file[0] ? r->trust.file : NULL,
 		.ca_path = r->trust.dir[0] ? r->trust.dir : NULL,
-		/* capped by the run deadline when the phase began */
-		.timeout_ms = r->dnscfg.timeout_ms,
+		.store = store,
+		/* the step limit, capped by the run deadline from now: the
+		 * fetch starts while other lookups are still out */
+		.timeout_ms = probe_remaining_ms(r, r->opt.timeout_ms),
 	};
 	if (pthread_create(&s->thread, NULL, fetch_thread, s) == 0)
 		s->fetch_started = true;

@@ -33,9 +33,11 @@ struct mtasts_state {
 	bool valid; /* fact sts: a valid policy (1.1) */
 };
 
-/* Parse the TXT record and start the fetch in a thread. Returns NULL when
- * out of memory. */
-struct mtasts_state *mtasts_start(struct probe_result *r);
+/* Parse the TXT record and start the fetch in a thread, trusting store
+ * (the run's one trust store, up-referenced by the fetch; NULL: the
+ * --ca-file/--ca-path files or libcurl's default). Returns NULL when out
+ * of memory. */
+struct mtasts_state *mtasts_start(struct probe_result *r, X509_STORE *store);
 /* Wait for the fetch and judge the policy (fills the facts). ST_OK, or
  * ST_ERR_NOMEM when the policy could not be parsed for lack of memory. */
 enum st_err mtasts_finish(struct probe_result *r)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "profile.h"
 #include "verdict.h"
 
 #include "banned.h"
@@ -30,6 +31,45 @@ unreachable(const struct probe_result *r, size_t *total, size_t *noroute)
 		}
 	*total = n;
 	return n > 0 && !reached;
+}
+
+/* profile_of - the first required profile (--require profile:NAME) whose
+ * overall result is res, or NULL */
+static const struct profile_run *
+profile_of(const struct probe_result *r, enum prof_res res)
+{
+	for (size_t i = 0; i < r->nprofiles; i++)
+		if (r->profiles[i].required && r->profiles[i].overall == res)
+			return &r->profiles[i];
+	return NULL;
+}
+
+/* profile_failed - exit 1 for a required profile not met */
+static bool
+profile_failed(struct probe_result *r)
+{
+	const struct profile_run *pr = profile_of(r, PR_FAIL);
+
+	if (pr == NULL)
+		return false;
+	r->exit_code = 1;
+	snprintf(r->exit_reason, sizeof(r->exit_reason),
+	    "required profile %s not met", pr->p->name);
+	return true;
+}
+
+/* required_unknown - why a required level or profile leaves the run
+ * incomplete (exit 3), or NULL */
+static const char *
+required_unknown(const struct probe_result *r)
+{
+	for (size_t i = 0; r->levels != NULL && i < LEVEL__COUNT; i++)
+		if (r->levels[i].present && r->levels[i].required &&
+		    r->levels[i].strict.outcome == V_UNKNOWN)
+			return "a required level could not be judged";
+	if (profile_of(r, PR_UNTESTABLE) != NULL)
+		return "a required profile could not be fully tested";
+	return NULL;
 }
 
 void
@@ -57,6 +97,8 @@ summary_run(struct probe_result *r)
 		    "internal error: %.150s", r->run_error);
 		return;
 	}
+	if (profile_failed(r))
+		return;
 	if (fails > 0 || (r->opt.strict && warns > 0)) {
 		r->exit_code = 1;
 		snprintf(r->exit_reason, sizeof(r->exit_reason),
@@ -76,11 +118,8 @@ summary_run(struct probe_result *r)
 		why3 = "the run deadline was reached";
 	else if (r->opt.strict && errors > 0)
 		why3 = "some checks could not be measured (--strict)";
-	if (why3 == NULL && r->levels != NULL)
-		for (i = 0; i < LEVEL__COUNT; i++)
-			if (r->levels[i].present && r->levels[i].required &&
-			    r->levels[i].strict.outcome == V_UNKNOWN)
-				why3 = "a required level could not be judged";
+	if (why3 == NULL)
+		why3 = required_unknown(r);
 	if (why3 != NULL) {
 		r->exit_code = 3;
 		snprintf(r->exit_reason, sizeof(r->exit_reason), "%s", why3);

@@ -401,6 +401,11 @@ dns_lookup(const struct dns_config *cfg, const char *name, uint16_t type,
 			goto out;
 	}
 	err = lookup_run(&c, ans, qname);
+	/* What a validating sender sees of bogus data: SERVFAIL, as the
+	 * resolver path reports it (the answers stay, for the report). */
+	if (err == ST_OK && cfg->source == DNS_SRC_LOCAL &&
+	    ans->dnssec == DNSSEC_BOGUS)
+		ans->rcode = LDNS_RCODE_SERVFAIL;
 	if (err == ST_OK)
 		err = rcode_check(ans);
 	if (c.why[0] != '\0' && (ans->dnssec == DNSSEC_BOGUS ||
@@ -422,56 +427,118 @@ out:
 	return err;
 }
 
-enum st_err
-dns_probe_validation(const struct dns_config *cfg, bool *ok, char *errmsg,
+static const char *const validation_names[] = {
+	[DNS_VALIDATION_OK] = "ok",
+	[DNS_VALIDATION_NO_AD] = "no-ad",
+	[DNS_VALIDATION_NO_RRSIG] = "no-rrsig",
+	[DNS_VALIDATION_FAILED] = "failed",
+};
+static_assert(sizeof(validation_names) / sizeof(validation_names[0]) ==
+                  DNS_VALIDATION__COUNT,
+    "validation_names must name every enum dns_validation value");
+
+const char *
+dns_validation_name(enum dns_validation v)
+{
+	if ((int)v < 0 || v >= DNS_VALIDATION__COUNT)
+		return "failed";
+	return validation_names[v];
+}
+
+/* probe_local - the anchor zone's DNSKEY RRset validates with the anchor */
+static enum st_err
+probe_local(struct dns_ctx *c, enum dns_validation *state, char *errmsg,
     size_t errlen)
 {
-	struct dns_ctx c;
-	ldns_rdf *root = NULL;
-	ldns_pkt *p = NULL;
+	const ldns_rdf *zone =
+	    ldns_rr_owner(ldns_rr_list_rr(c->cfg->anchor, 0));
 	enum dns_dnssec st;
+	char *zs = dns_dname_str(zone);
+
+	if (zs == NULL)
+		return ST_ERR_NOMEM;
+	st = dns_validate_zone(c, zone);
+	*state = st == DNSSEC_SECURE ? DNS_VALIDATION_OK
+	         : c->no_rrsig       ? DNS_VALIDATION_NO_RRSIG
+	                             : DNS_VALIDATION_FAILED;
+	if (*state == DNS_VALIDATION_OK)
+		errmsg[0] = '\0';
+	else if (*state == DNS_VALIDATION_NO_RRSIG)
+		snprintf(errmsg, errlen, "%s", c->why);
+	else
+		snprintf(errmsg, errlen,
+		    "the dnskey rrset of '%s' does "
+		    "not validate with the trust anchor: %s",
+		    zs[0] ? zs : ".", c->why[0] ? c->why : dns_dnssec_name(st));
+	free(zs);
+	return ST_OK;
+}
+
+/* probe_resolver - the resolver sets AD on the root SOA; without AD, an
+ * SOA without its RRSIG shows the resolver strips DNSSEC records (the root
+ * is signed, and we asked with DO) */
+static enum st_err
+probe_resolver(struct dns_ctx *c, enum dns_validation *state, char *errmsg,
+    size_t errlen)
+{
+	ldns_rdf *root = ldns_dname_new_frm_str(".");
+	ldns_rr_list *soa = NULL, *sig = NULL;
+	ldns_pkt *p = NULL;
 	enum st_err err = ST_ERR_NOMEM;
+	int rc;
 
-	*ok = false;
-	snprintf(errmsg, errlen, "out of memory");
-	dns_ctx_init(&c, cfg);
-	if (cfg->source == DNS_SRC_LOCAL) {
-		const ldns_rdf *zone =
-		    ldns_rr_owner(ldns_rr_list_rr(cfg->anchor, 0));
-		char *zs = dns_dname_str(zone);
-
-		if (zs == NULL)
-			goto out;
-		st = dns_validate_zone(&c, zone);
-		*ok = st == DNSSEC_SECURE;
-		if (*ok)
-			errmsg[0] = '\0';
-		else
-			snprintf(errmsg, errlen,
-			    "the dnskey rrset of '%s' does "
-			    "not validate with the trust anchor: %s",
-			    zs[0] ? zs : ".",
-			    c.why[0] ? c.why : dns_dnssec_name(st));
-		free(zs);
-		err = ST_OK;
+	if (root == NULL)
 		goto out;
-	}
-	if ((root = ldns_dname_new_frm_str(".")) == NULL)
-		goto out;
-	if ((err = dns_query(&c, root, LDNS_RR_TYPE_SOA, false, &p, errmsg,
+	if ((err = dns_query(c, root, LDNS_RR_TYPE_SOA, false, &p, errmsg,
 	         errlen)) != ST_OK)
 		goto out;
-	*ok = ldns_pkt_get_rcode(p) == LDNS_RCODE_NOERROR && ldns_pkt_ad(p);
-	if (*ok)
-		errmsg[0] = '\0';
-	else
+	rc = ldns_pkt_get_rcode(p);
+	soa = dns_rr_select(ldns_pkt_answer(p), root, LDNS_RR_TYPE_SOA, 0);
+	sig = dns_rr_select(ldns_pkt_answer(p), root, LDNS_RR_TYPE_RRSIG,
+	    LDNS_RR_TYPE_SOA);
+	if (soa == NULL || sig == NULL) {
+		err = ST_ERR_NOMEM;
+		snprintf(errmsg, errlen, "out of memory");
+		goto out;
+	}
+	errmsg[0] = '\0';
+	if (rc == LDNS_RCODE_NOERROR && ldns_pkt_ad(p))
+		*state = DNS_VALIDATION_OK;
+	else if (rc == LDNS_RCODE_NOERROR && ldns_rr_list_rr_count(soa) > 0 &&
+	         ldns_rr_list_rr_count(sig) == 0) {
+		*state = DNS_VALIDATION_NO_RRSIG;
+		snprintf(errmsg, errlen,
+		    "no rrsig with the '.' SOA: the resolver strips dnssec "
+		    "records (no do support)");
+	} else
 		snprintf(errmsg, errlen,
 		    "the resolver did not set the ad bit "
 		    "for '.' SOA (rcode %s)",
-		    dns_rcode_name(ldns_pkt_get_rcode(p)));
+		    dns_rcode_name(rc));
 out:
+	ldns_rr_list_free(soa);
+	ldns_rr_list_free(sig);
 	ldns_pkt_free(p);
 	ldns_rdf_deep_free(root);
+	return err;
+}
+
+enum st_err
+dns_probe_validation(const struct dns_config *cfg, enum dns_validation *state,
+    char *errmsg, size_t errlen)
+{
+	struct dns_ctx c;
+	enum st_err err;
+
+	snprintf(errmsg, errlen, "out of memory");
+	dns_ctx_init(&c, cfg);
+	if (cfg->source == DNS_SRC_LOCAL) {
+		*state = DNS_VALIDATION_FAILED;
+		err = probe_local(&c, state, errmsg, errlen);
+	} else {
+		*state = DNS_VALIDATION_NO_AD;
+		err = probe_resolver(&c, state, errmsg, errlen);
+	}
 	dns_ctx_release(&c);
 	return err;
 }

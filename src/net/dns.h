@@ -18,8 +18,10 @@
  * err ST_ERR_DNS with dnssec DNSSEC_INDETERMINATE.
  *
  * Local: every query has RD, DO and CD set (the resolver hands over data it
- * may judge bogus itself), so rcode is what the resolver sent, e.g.
- * NOERROR for a bogus zone. Validation walks down from the anchor zone:
+ * may judge bogus itself). An answer that validates as bogus gets rcode
+ * SERVFAIL (what a validating sender sees, as on the resolver path) and
+ * keeps its records; else rcode is what the resolver sent. Validation
+ * walks down from the anchor zone:
  * DNSKEY matched against the anchor, DS signed by the parent, DNSKEY
  * matched against the DS; a signed NSEC/NSEC3 proof of no DS at a
  * delegation makes the zone below insecure. Names outside the anchor's
@@ -174,15 +176,30 @@ enum st_err dns_lookup(const struct dns_config *cfg, const char *name,
     uint16_t type, struct dns_answer *ans);
 void dns_answer_release(struct dns_answer *ans);
 
+/* What dns_probe_validation() learned about the path to DNSSEC status. */
+enum dns_validation {
+	DNS_VALIDATION_OK = 0,   /* AD set (resolver) / anchor zone secure */
+	DNS_VALIDATION_NO_AD,    /* the resolver did not set AD */
+	DNS_VALIDATION_NO_RRSIG, /* signed data came without RRSIGs: the
+	                            resolver strips them (no DO support) */
+	DNS_VALIDATION_FAILED,   /* local: the anchor zone does not validate
+	                            (or no answer) */
+	DNS_VALIDATION__COUNT
+};
+/* "ok", "no-ad", "no-rrsig", "failed" */
+const char *dns_validation_name(enum dns_validation v);
+
 /*
- * Whether DNSSEC status can be learned (check dns.resolver.dnssec): with a
- * trust anchor, validate the anchor zone's DNSKEY locally; else ask for the
- * root SOA with DO and look at AD. *ok says whether it works; when not,
- * errmsg explains. Returns ST_OK when the question was answered either way,
- * else the error of the query (*ok false, errmsg says why).
+ * Whether DNSSEC status can be learned (check dns.resolver.dnssec): with
+ * source DNS_SRC_LOCAL, validate the anchor zone's DNSKEY locally; else ask
+ * for the root SOA with DO and look at AD (and, without AD, whether the
+ * signed root's SOA came with its RRSIG). *state says what was found; when
+ * not DNS_VALIDATION_OK, errmsg explains. Returns ST_OK when the question
+ * was answered either way, else the error of the query (*state
+ * DNS_VALIDATION_NO_AD or _FAILED, errmsg says why).
  */
-enum st_err dns_probe_validation(const struct dns_config *cfg, bool *ok,
-    char *errmsg, size_t errlen);
+enum st_err dns_probe_validation(const struct dns_config *cfg,
+    enum dns_validation *state, char *errmsg, size_t errlen);
 
 /* "NOERROR", "NXDOMAIN", ...; NULL for rcode -1, "RCODE" above 10 */
 const char *dns_rcode_name(int rcode);

@@ -39,6 +39,7 @@ struct dns_ctx {
 	struct dns_val_zone zones[DNS_VAL_ZONES_MAX];
 	size_t nzones;
 	char why[120]; /* first reason for bogus/indeterminate */
+	bool no_rrsig; /* the anchor zone's DNSKEY RRset came unsigned */
 };
 
 void dns_ctx_init(struct dns_ctx *c, const struct dns_config *cfg);

@@ -21,7 +21,9 @@
 #include "clock.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include "banned.h"
@@ -79,6 +81,38 @@ resolver_new(const struct dns_server *srv, bool cd, unsigned tries)
 	ldns_resolver_set_defnames(res, false);
 	ldns_resolver_set_dnsrch(res, false);
 	return res;
+}
+
+/*
+ * query_new - the question as ldns_resolver_prepare_query_pkt would build
+ * it from resolver_new's settings (RD, DO, CD when cd, EDNS size), with
+ * the ID from getrandom(2). ldns draws the ID with RAND_bytes, and OpenSSL
+ * 3 sets up a random generator for every thread that first asks: measured
+ * with callgrind, that was as many instructions as the rest of the lookup,
+ * in every lookup thread. The ID stays unpredictable (RFC 5452 9.2).
+ */
+static ldns_pkt *
+query_new(const ldns_rdf *name, ldns_rr_type type, bool cd)
+{
+	char *qname = ldns_rdf2str(name);
+	ldns_pkt *q = NULL;
+	uint16_t id;
+
+	if (qname == NULL)
+		return NULL;
+	if (ldns_pkt_query_new_frm_str(&q, qname, type, LDNS_RR_CLASS_IN,
+	        LDNS_RD | (cd ? LDNS_CD : 0)) != LDNS_STATUS_OK)
+		q = NULL;
+	free(qname);
+	if (q == NULL)
+		return NULL;
+	ldns_pkt_set_edns_do(q, true);
+	ldns_pkt_set_edns_udp_size(q, DNS_EDNS_SIZE);
+	if (getrandom(&id, sizeof(id), 0) == (ssize_t)sizeof(id))
+		ldns_pkt_set_id(q, id);
+	else
+		ldns_pkt_set_random_id(q); /* ldns's own way, slower */
+	return q;
 }
 
 /* answer_matches - the response answers our question (RFC 5452 9.1). */
@@ -141,9 +175,7 @@ query_server(struct dns_ctx *c, const struct dns_server *srv,
 		goto out;
 	}
 	ldns_resolver_set_timeout(res, ms_tv(share_ms / (long)tries));
-	if (ldns_resolver_prepare_query_pkt(&q, res, name, type,
-	        LDNS_RR_CLASS_IN,
-	        LDNS_RD | (cd ? LDNS_CD : 0)) != LDNS_STATUS_OK) {
+	if ((q = query_new(name, type, cd)) == NULL) {
 		snprintf(errmsg, errlen, "cannot build a query");
 		goto out;
 	}

@@ -69,6 +69,29 @@ anchor_zone(const struct dns_ctx *c)
 	return ldns_rr_owner(ldns_rr_list_rr(c->cfg->anchor, 0));
 }
 
+/* keys_present - the DNSKEY RRset DK of ZN can be checked at all: BOGUS
+ * when empty; INDETERMINATE when the anchor zone's keys came without any
+ * RRSIG (SIGS): the resolver drops DNSSEC records (no DO support), which is
+ * no answer that fails validation but a path on which nothing can be
+ * validated; else SECURE (meaning: go on). */
+static enum dns_dnssec
+keys_present(struct dns_ctx *c, const ldns_rr_list *dk,
+    const ldns_rr_list *sigs, const ldns_rr_list *trusted, const char *zn)
+{
+	if (ldns_rr_list_rr_count(dk) == 0) {
+		why(c, "no dnskey records for '%s'", zn);
+		return DNSSEC_BOGUS;
+	}
+	if (ldns_rr_list_rr_count(sigs) > 0 || trusted != c->cfg->anchor)
+		return DNSSEC_SECURE;
+	why(c,
+	    "no rrsig with the dnskey rrset of '%s': the resolver strips "
+	    "dnssec records (no do support)",
+	    zn);
+	c->no_rrsig = true;
+	return DNSSEC_INDETERMINATE;
+}
+
 /* dnskey_status - ZONE's DNSKEY RRset, signed by a key matching TRUSTED
  * (DS records, or DNSKEY records of the anchor). */
 static enum dns_dnssec
@@ -95,11 +118,9 @@ dnskey_status(struct dns_ctx *c, const ldns_rdf *zone,
 	sk = ldns_rr_list_new();
 	if (dk == NULL || sigs == NULL || sk == NULL)
 		goto out;
-	st = DNSSEC_BOGUS;
-	if (ldns_rr_list_rr_count(dk) == 0) {
-		why(c, "no dnskey records for '%s'", zn);
+	if ((st = keys_present(c, dk, sigs, trusted, zn)) != DNSSEC_SECURE)
 		goto out;
-	}
+	st = DNSSEC_BOGUS;
 	for (i = 0; i < ldns_rr_list_rr_count(dk); i++)
 		for (j = 0; j < ldns_rr_list_rr_count(trusted); j++)
 			if (ldns_rr_compare_ds(ldns_rr_list_rr(trusted, j),

@@ -263,6 +263,16 @@ on_body(char *p, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* on_ssl_ctx - libcurl's SSL_CTX for this transfer trusts the run's store
+ * (loaded once per run, shared with the SMTP sessions) */
+static CURLcode
+on_ssl_ctx(CURL *h, void *sslctx, void *store)
+{
+	(void)h; /* the store is all it needs */
+	SSL_CTX_set1_cert_store(sslctx, store);
+	return CURLE_OK;
+}
+
 /* set_options - every option of the fetch; false when libcurl refuses one */
 static bool
 set_options(struct fetch_ctx *ctx, const struct mtasts_fetch_params *p,
@@ -302,8 +312,14 @@ set_options(struct fetch_ctx *ctx, const struct mtasts_fetch_params *p,
 	SET(CURLOPT_HEADERDATA, ctx);
 	SET(CURLOPT_WRITEFUNCTION, on_body);
 	SET(CURLOPT_WRITEDATA, ctx);
-	/* A trust store given replaces the system one entirely. */
-	if (p->ca_file != NULL || p->ca_path != NULL) {
+	/* A trust store given replaces the system one entirely; the run's
+	 * own store needs no file loaded at all. */
+	if (p->store != NULL) {
+		SET(CURLOPT_CAINFO, NULL);
+		SET(CURLOPT_CAPATH, NULL);
+		SET(CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
+		SET(CURLOPT_SSL_CTX_DATA, p->store);
+	} else if (p->ca_file != NULL || p->ca_path != NULL) {
 		SET(CURLOPT_CAINFO, p->ca_file);
 		SET(CURLOPT_CAPATH, p->ca_path);
 	}

@@ -40,6 +40,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include <openssl/types.h>
+
 #include "smtptls/err.h"
 #include "st_limits.h"
 
@@ -54,6 +56,10 @@ struct mtasts_fetch_params {
 	const char *ca_file;      /* PEM trust store file, or NULL */
 	const char *ca_path;      /* hashed CA directory, or NULL; both NULL:
 	                             libcurl's system store */
+	X509_STORE *store;        /* or NULL; when set, the trust store the
+	                             fetch uses instead of ca_file/ca_path (the
+	                             run's one store: no second load of the
+	                             CA files), shared by up-reference */
 	unsigned timeout_ms;      /* connect and total budget, > 0 */
 };
 

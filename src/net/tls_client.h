@@ -52,6 +52,9 @@ struct tls_facts {
 	/* Deep scan, injection test: bytes arrived inside TLS before the
 	 * client spoke (-1 not watched, 0 none, 1 some). */
 	int unsolicited;
+	/* Deep scan, client-initiated renegotiation (session_hooks.reneg):
+	 * -1 not asked, 0 refused or unanswered, 1 completed. */
+	int renegotiated;
 };
 
 /* The shared context of a run. NULL on failure with errmsg set. */

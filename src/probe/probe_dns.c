@@ -1,8 +1,12 @@
 /*
- * probe_dns.c - the probe's DNS phases: first the MX, MTA-STS, TLS-RPT and
- * validation lookups together (with the TLS set-up beside them), then the
- * A, AAAA and TLSA lookups of every MX host together, then the address
- * list the sessions use. Each phase is one round trip, however many hosts.
+ * probe_dns.c - the probe's DNS (see probe_dns_run in probe_internal.h):
+ * every lookup is a blocking ldns query on a thread of its own (a job set,
+ * jobs.h), started as soon as its question is known: the MX, MTA-STS and
+ * TLS-RPT records and the validation probe at once, the A, AAAA and TLSA
+ * lookups of all MX hosts the moment the MX answer is in, the policy fetch
+ * (through a hook) the moment its record and addresses are. Each dependency
+ * level costs one round trip, however many hosts; nothing waits for a
+ * lookup it does not need.
  */
 #include "probe_internal.h"
 
@@ -14,17 +18,23 @@
 #include <ldns/ldns.h>
 #include <openssl/ssl.h>
 
+#include "clock.h"
 #include "jobs.h"
 #include "st_limits.h"
 #include "tls_client.h"
 
 #include "banned.h"
 
+/* What a finished lookup unlocks (see dns_run_collect). */
+enum lookup_role { ROLE_OTHER = 0, ROLE_MX, ROLE_STS, ROLE_ANCESTOR };
+
 struct lookup_job {
 	const struct dns_config *cfg;
 	char name[300];
 	uint16_t type;
 	struct dns_answer *ans;
+	enum lookup_role role;
+	struct job job; /* runs lookup_job_fn on this */
 };
 
 static void
@@ -35,51 +45,15 @@ lookup_job_fn(void *arg)
 	dns_lookup(j->cfg, j->name, j->type, j->ans);
 }
 
-struct validation_job {
-	const struct dns_config *cfg;
-	bool ok;
-	bool answered; /* the resolver answered at all */
-	char msg[200];
-};
-
-static void
-validation_job_fn(void *arg)
+unsigned
+probe_remaining_ms(const struct probe_result *r, unsigned step_ms)
 {
-	struct validation_job *j = arg;
+	long long start = r->t0.tv_sec * 1000LL + r->t0.tv_nsec / 1000000;
+	long long left = start + r->opt.deadline_ms - clock_ms();
 
-	j->msg[0] = '\0';
-	j->answered = dns_probe_validation(j->cfg, &j->ok, j->msg,
-	                  sizeof(j->msg)) == ST_OK;
-}
-
-/* Ancestors of the domain whose SOA may show the AD bit (see below). */
-#define VALIDATION_ANCESTORS 3
-
-/*
- * ancestor_names - the names above the domain, top first ("test",
- * "lab.test" for good.lab.test), at most VALIDATION_ANCESTORS.
- *
- * checks.md asks for AD on the root SOA. A resolver that refuses the root
- * (as the lab's does, so that nothing leaves loopback) but sets AD on the
- * SOA of a signed ancestor of the domain validates just as well; those
- * lookups run beside the root's, not after it (smtptls(1), DEVIATIONS).
- */
-static size_t
-ancestor_names(const char *domain, char out[][300])
-{
-	const char *dots[128];
-	size_t ndots = 0, n = 0;
-
-	if (domain == NULL)
-		return 0;
-	for (const char *p = domain; *p != '\0' && ndots < 128; p++)
-		if (*p == '.')
-			dots[ndots++] = p;
-	/* Strictly above the domain, the top-level zone first: TLDs are the
-	 * zones most likely to be signed. */
-	while (ndots > 0 && n < VALIDATION_ANCESTORS)
-		snprintf(out[n++], 300, "%.299s", dots[--ndots] + 1);
-	return n;
+	if (left < 1)
+		left = 1;
+	return left < (long long)step_ms ? (unsigned)left : step_ms;
 }
 
 static enum st_err
@@ -115,14 +89,11 @@ tls_init_job_fn(void *arg)
 		j->err = ST_ERR_TLS;
 }
 
-/* dns_phase_mx - the MX lookup and the resolver's validation, together
- * (and the TLS set-up job tj beside them) */
 /* domain_jobs - the lookups that hang on the domain alone: TLS-RPT, and
- * (unless --no-mta-sts) the MTA-STS record and the policy host's addresses;
- * appended to jobs; pj has room for four */
-static void
-domain_jobs(struct probe_result *r, struct lookup_job *pj, struct job *jobs,
-    size_t *njobs)
+ * (unless --no-mta-sts) the MTA-STS record and the policy host's addresses,
+ * into pj (room for four); returns how many */
+static size_t
+domain_jobs(struct probe_result *r, struct lookup_job *pj)
 {
 	static const struct {
 		const char *prefix;
@@ -135,21 +106,23 @@ domain_jobs(struct probe_result *r, struct lookup_job *pj, struct job *jobs,
 	struct dns_answer *const sts_ans[] = { &r->sts_txt, &r->sts_a,
 		&r->sts_aaaa };
 
-	pj[0] = (struct lookup_job){ &r->dnscfg, "", LDNS_RR_TYPE_TXT,
-		&r->rpt_txt };
+	pj[0] = (struct lookup_job){ .cfg = &r->dnscfg,
+		.type = LDNS_RR_TYPE_TXT,
+		.ans = &r->rpt_txt };
 	snprintf(pj[0].name, sizeof(pj[0].name), "_smtp._tls.%s", r->domain);
-	jobs[(*njobs)++] = (struct job){ lookup_job_fn, &pj[0] };
 	r->have_rpt_dns = true;
 	if (r->opt.no_mta_sts)
-		return;
+		return 1;
 	for (size_t i = 0; i < 3; i++) {
-		pj[i + 1] = (struct lookup_job){ &r->dnscfg, "", sts[i].type,
-			sts_ans[i] };
+		pj[i + 1] = (struct lookup_job){ .cfg = &r->dnscfg,
+			.type = sts[i].type,
+			.ans = sts_ans[i],
+			.role = ROLE_STS };
 		snprintf(pj[i + 1].name, sizeof(pj[i + 1].name), "%s%s",
 		    sts[i].prefix, r->domain);
-		jobs[(*njobs)++] = (struct job){ lookup_job_fn, &pj[i + 1] };
 	}
 	r->have_sts_dns = true;
+	return 4;
 }
 
 /* mx_hosts - the MX hosts of the answer (or the --host, or the implicit
@@ -167,9 +140,6 @@ mx_hosts(struct probe_result *r)
 		return mx_add(r, r->host, -1, "host", lit);
 	}
 	r->have_mxans = true;
-	/* A secure MX answer is the same proof (see ancestor_names). */
-	if (!r->validating && r->mxans.err == ST_OK && r->mxans.ad)
-		r->validating = true;
 	if (r->mxans.err != ST_OK || r->mxans.rcode != LDNS_RCODE_NOERROR ||
 	    r->mxans.dnssec == DNSSEC_BOGUS)
 		return ST_OK;
@@ -193,54 +163,6 @@ mx_hosts(struct probe_result *r)
 			return ST_ERR_NOMEM;
 	}
 	return ST_OK;
-}
-
-enum st_err
-probe_dns_mx(struct probe_result *r, struct tls_init_job *tj)
-{
-	struct lookup_job lj = { .cfg = &r->dnscfg,
-		.type = LDNS_RR_TYPE_MX,
-		.ans = &r->mxans };
-	struct validation_job vj = { .cfg = &r->dnscfg };
-	struct lookup_job pj[4], aj[VALIDATION_ANCESTORS];
-	struct dns_answer anc[VALIDATION_ANCESTORS];
-	char names[VALIDATION_ANCESTORS][300];
-	struct job jobs[7 + VALIDATION_ANCESTORS] = {
-		{ validation_job_fn, &vj }, { lookup_job_fn, &lj }
-	};
-	size_t njobs = 1, i, nanc = 0;
-
-	/* The MX, the MTA-STS and TLS-RPT records and the policy host's
-	 * addresses are independent: ask for all of them at once. */
-	if (r->kind != TARGET_HOST) {
-		snprintf(lj.name, sizeof(lj.name), "%s", r->domain);
-		njobs = 2;
-		domain_jobs(r, pj, jobs, &njobs);
-	}
-	if (r->dnscfg.source == DNS_SRC_RESOLVER_AD && r->kind != TARGET_HOST) {
-		nanc = ancestor_names(r->domain, names);
-		for (i = 0; i < nanc; i++) {
-			aj[i] = (struct lookup_job){ &r->dnscfg, "",
-				LDNS_RR_TYPE_SOA, &anc[i] };
-			snprintf(aj[i].name, sizeof(aj[i].name), "%.299s",
-			    names[i]);
-			jobs[njobs++] = (struct job){ lookup_job_fn, &aj[i] };
-		}
-	}
-	/* Every job but the TLS set-up is one DNS query. */
-	r->dns_queries += (unsigned)njobs;
-	jobs[njobs++] = (struct job){ tls_init_job_fn, tj };
-	jobs_run(jobs, njobs, njobs);
-	r->validating = vj.ok;
-	for (i = 0; i < nanc; i++) {
-		if (!r->validating && vj.answered && anc[i].err == ST_OK &&
-		    anc[i].ad)
-			r->validating = true;
-		dns_answer_release(&anc[i]);
-	}
-	snprintf(r->validating_detail, sizeof(r->validating_detail), "%s",
-	    r->validating ? "" : vj.msg);
-	return mx_hosts(r);
 }
 
 /* first_addr_answer - the address lookup that speaks for the host's name
@@ -357,13 +279,15 @@ alias_round(struct probe_result *r)
 		if (!m->have_tlsa)
 			continue;
 		if (target != NULL) {
-			lj[n] = (struct lookup_job){ &r->dnscfg, "",
-				LDNS_RR_TYPE_TLSA, &ans[n] };
+			lj[n] = (struct lookup_job){ .cfg = &r->dnscfg,
+				.type = LDNS_RR_TYPE_TLSA,
+				.ans = &ans[n] };
 			snprintf(lj[n].name, sizeof(lj[n].name), "_%u._tcp.%s",
 			    (unsigned)r->opt.port, target);
 		} else if (alias_unproven(r, m)) {
-			lj[n] = (struct lookup_job){ &r->dnscfg, "",
-				LDNS_RR_TYPE_CNAME, &ans[n] };
+			lj[n] = (struct lookup_job){ .cfg = &r->dnscfg,
+				.type = LDNS_RR_TYPE_CNAME,
+				.ans = &ans[n] };
 			snprintf(lj[n].name, sizeof(lj[n].name), "%s", m->name);
 		} else
 			continue;
@@ -393,135 +317,195 @@ out:
 	return err;
 }
 
-/* dns_phase_hosts - A, AAAA and TLSA of every MX host at once */
-enum st_err
-probe_dns_hosts(struct probe_result *r)
+/* host_jobs - A, AAAA and TLSA of every MX host into lj (room for three
+ * per host), with cfg; returns how many */
+static size_t
+host_jobs(struct probe_result *r, const struct dns_config *cfg,
+    struct lookup_job *lj)
 {
-	struct lookup_job *lj;
-	struct job *jobs;
-	size_t n = 0, i;
+	size_t n = 0;
 
-	lj = calloc(r->nmx * 3 + 1, sizeof(*lj));
-	jobs = calloc(r->nmx * 3 + 1, sizeof(*jobs));
-	if (lj == NULL || jobs == NULL) {
-		free(lj);
-		free(jobs);
-		return ST_ERR_NOMEM;
-	}
-	for (i = 0; i < r->nmx; i++) {
+	for (size_t i = 0; i < r->nmx; i++) {
 		struct probe_mx *m = &r->mx[i];
 
 		if (m->literal)
 			continue;
 		if (r->opt.ipv4) {
-			lj[n] = (struct lookup_job){ &r->dnscfg, "",
-				LDNS_RR_TYPE_A, &m->a };
-			snprintf(lj[n].name, sizeof(lj[n].name), "%s", m->name);
+			lj[n] = (struct lookup_job){ .cfg = cfg,
+				.type = LDNS_RR_TYPE_A,
+				.ans = &m->a };
+			snprintf(lj[n++].name, sizeof(lj[0].name), "%s",
+			    m->name);
 			m->have_a = true;
-			n++;
 		}
 		if (r->opt.ipv6) {
-			lj[n] = (struct lookup_job){ &r->dnscfg, "",
-				LDNS_RR_TYPE_AAAA, &m->aaaa };
-			snprintf(lj[n].name, sizeof(lj[n].name), "%s", m->name);
+			lj[n] = (struct lookup_job){ .cfg = cfg,
+				.type = LDNS_RR_TYPE_AAAA,
+				.ans = &m->aaaa };
+			snprintf(lj[n++].name, sizeof(lj[0].name), "%s",
+			    m->name);
 			m->have_aaaa = true;
-			n++;
 		}
 		if (!r->opt.no_dane) {
-			lj[n] = (struct lookup_job){ &r->dnscfg, "",
-				LDNS_RR_TYPE_TLSA, &m->tlsa };
-			snprintf(lj[n].name, sizeof(lj[n].name), "_%u._tcp.%s",
-			    (unsigned)r->opt.port, m->name);
+			lj[n] = (struct lookup_job){ .cfg = cfg,
+				.type = LDNS_RR_TYPE_TLSA,
+				.ans = &m->tlsa };
+			snprintf(lj[n++].name, sizeof(lj[0].name),
+			    "_%u._tcp.%s", (unsigned)r->opt.port, m->name);
 			m->have_tlsa = true;
-			n++;
 		}
 	}
-	for (i = 0; i < n; i++)
-		jobs[i] = (struct job){ lookup_job_fn, &lj[i] };
-	jobs_run(jobs, n, 32);
-	r->dns_queries += (unsigned)n;
-	free(lj);
-	free(jobs);
-	return r->opt.no_dane ? ST_OK : alias_round(r);
+	return n;
 }
 
-static int
-addr_cmp(const void *a, const void *b)
+/* The DNS of one probe while it runs: every lookup on a thread of its
+ * own, each started as soon as what it depends on has arrived. */
+struct dns_run {
+	struct probe_result *r;
+	struct jobset *set;
+	struct lookup_job first[5]; /* MX, the domain's TXT and policy host */
+	struct lookup_job *hosts;   /* A, AAAA, TLSA */
+	struct probe_validation v;  /* probe_dnssec.c's jobs */
+	struct job vjobs[PROBE_VALIDATION_JOBS];
+	struct tls_init_job *tj;
+	struct job tjob;
+	struct dns_config hostcfg; /* r->dnscfg with its own time limit */
+	unsigned sts_left;         /* MTA-STS lookups still out */
+	bool tls_left;
+	const struct probe_dns_hooks *hooks;
+	enum st_err err;
+};
+
+static void
+dns_run_lookup(struct dns_run *d, struct lookup_job *lj)
 {
-	const struct probe_addr *x = a, *y = b;
-	unsigned char bx[16], by[16];
-	size_t len = x->family == AF_INET6 ? 16 : 4;
-
-	if (x->family != y->family)
-		return x->family == AF_INET ? -1 : 1;
-	inet_pton(x->family, x->address, bx);
-	inet_pton(y->family, y->address, by);
-	return memcmp(bx, by, len);
+	lj->job = (struct job){ lookup_job_fn, lj };
+	d->r->dns_queries++;
+	jobset_start(d->set, &lj->job);
 }
 
-/* build_addrs - the address list of every MX host, IPv4 first, sorted */
+/* dns_run_hosts - the MX hosts are known: ask for their addresses and
+ * TLSA records, all at once, within a time limit of their own */
+static void
+dns_run_hosts(struct dns_run *d)
+{
+	struct probe_result *r = d->r;
+	size_t n;
+
+	if ((d->err = mx_hosts(r)) != ST_OK || r->nmx == 0)
+		return;
+	if ((d->hosts = calloc(r->nmx * 3, sizeof(*d->hosts))) == NULL) {
+		d->err = ST_ERR_NOMEM;
+		return;
+	}
+	d->hostcfg = r->dnscfg;
+	d->hostcfg.timeout_ms = probe_remaining_ms(r, r->opt.timeout_ms);
+	n = host_jobs(r, &d->hostcfg, d->hosts);
+	for (size_t i = 0; i < n; i++)
+		dns_run_lookup(d, &d->hosts[i]);
+}
+
+/* dns_run_sts - the policy fetch needs the MTA-STS record, the policy
+ * host's addresses and the trust store: start it once all are there */
+static void
+dns_run_sts(struct dns_run *d)
+{
+	if (d->sts_left > 0 || d->tls_left || !d->r->have_sts_dns ||
+	    d->hooks == NULL || d->hooks->sts_ready == NULL)
+		return;
+	d->sts_left = 1; /* once */
+	if (d->err == ST_OK && d->tj->err == ST_OK &&
+	    d->hooks->sts_ready(d->r, d->tj->store, d->hooks->arg) != ST_OK)
+		d->err = ST_ERR_NOMEM;
+}
+
+/* dns_run_start - the lookups that need nothing but the domain, the
+ * resolver's validation probe (unless --dnssec auto settled it) and the
+ * TLS set-up, all at once */
+static void
+dns_run_start(struct dns_run *d)
+{
+	struct probe_result *r = d->r;
+	size_t n = 0, nv = probe_dnssec_jobs(r, &d->v, d->vjobs);
+
+	r->dns_queries += (unsigned)nv;
+	for (size_t i = 0; i < nv; i++)
+		jobset_start(d->set, &d->vjobs[i]);
+	if (r->kind != TARGET_HOST) {
+		d->first[n] = (struct lookup_job){ .cfg = &r->dnscfg,
+			.type = LDNS_RR_TYPE_MX,
+			.ans = &r->mxans,
+			.role = ROLE_MX };
+		snprintf(d->first[n++].name, sizeof(d->first[0].name), "%s",
+		    r->domain);
+		n += domain_jobs(r, &d->first[n]);
+	}
+	d->sts_left = r->have_sts_dns ? 3 : 0;
+	for (size_t i = 0; i < n; i++)
+		dns_run_lookup(d, &d->first[i]);
+	d->tls_left = true;
+	d->tjob = (struct job){ tls_init_job_fn, d->tj };
+	jobset_start(d->set, &d->tjob);
+	/* --host: the one host is known from the start. */
+	if (r->kind == TARGET_HOST)
+		dns_run_hosts(d);
+}
+
+/* dns_run_collect - one finished job: start what it unlocks */
+static void
+dns_run_collect(struct dns_run *d, const struct job *j)
+{
+	const struct lookup_job *lj;
+
+	if (j->fn == tls_init_job_fn) {
+		d->tls_left = false;
+		dns_run_sts(d);
+		return;
+	}
+	if (j->fn != lookup_job_fn)
+		return;
+	lj = j->arg;
+	if (lj->role == ROLE_MX && d->err == ST_OK)
+		dns_run_hosts(d);
+	else if (lj->role == ROLE_STS) {
+		d->sts_left--;
+		dns_run_sts(d);
+	}
+}
+
+/* dns_run_validating - checks.md dns.resolver.dnssec: the resolver's AD
+ * on the root SOA or on a signed ancestor's (probe_dnssec.c), or on the
+ * MX answer; with local validation AD says nothing */
+static void
+dns_run_validating(struct dns_run *d)
+{
+	struct probe_result *r = d->r;
+
+	probe_dnssec_finish(r, &d->v);
+	if (!r->validating && r->dnscfg.source == DNS_SRC_RESOLVER_AD &&
+	    r->have_mxans && r->mxans.err == ST_OK && r->mxans.ad) {
+		r->validating = true;
+		r->validation = DNS_VALIDATION_OK;
+		r->validating_detail[0] = '\0';
+	}
+}
+
 enum st_err
-probe_build_addrs(struct probe_result *r)
+probe_dns_run(struct probe_result *r, struct tls_init_job *tj,
+    const struct probe_dns_hooks *hooks)
 {
-	size_t i, k;
-	unsigned order = 0;
+	struct dns_run d = { .r = r, .tj = tj, .hooks = hooks };
+	const struct job *j;
 
-	for (i = 0; i < r->nmx; i++) {
-		struct probe_mx *m = &r->mx[i];
-		size_t na = m->have_a ? m->a.ntext : 0;
-		size_t n6 = m->have_aaaa ? m->aaaa.ntext : 0;
-
-		if (m->literal) {
-			unsigned char tmp[16];
-			int fam = inet_pton(AF_INET, m->name, tmp) == 1
-			              ? AF_INET
-			              : AF_INET6;
-
-			if ((fam == AF_INET && !r->opt.ipv4) ||
-			    (fam == AF_INET6 && !r->opt.ipv6))
-				continue;
-			if ((m->addrs = calloc(1, sizeof(*m->addrs))) == NULL)
-				return ST_ERR_NOMEM;
-			snprintf(m->addrs[0].address,
-			    sizeof(m->addrs[0].address), "%s", m->name);
-			m->addrs[0].family = fam;
-			m->addrs[0].mx = m;
-			m->naddrs = 1;
-			continue;
-		}
-		/* Bogus address records are not used (a validating sender
-		 * gets SERVFAIL); the caps bound hostile answers. */
-		if (m->have_a && m->a.dnssec == DNSSEC_BOGUS)
-			na = 0;
-		if (m->have_aaaa && m->aaaa.dnssec == DNSSEC_BOGUS)
-			n6 = 0;
-		if (na > DNS_ADDR_MAX)
-			na = DNS_ADDR_MAX;
-		if (n6 > DNS_ADDR_MAX)
-			n6 = DNS_ADDR_MAX;
-		if (na + n6 == 0)
-			continue;
-		if ((m->addrs = calloc(na + n6, sizeof(*m->addrs))) == NULL)
-			return ST_ERR_NOMEM;
-		for (k = 0; k < na; k++) {
-			snprintf(m->addrs[k].address,
-			    sizeof(m->addrs[k].address), "%s", m->a.text[k]);
-			m->addrs[k].family = AF_INET;
-			m->addrs[k].mx = m;
-		}
-		for (k = 0; k < n6; k++) {
-			struct probe_addr *pa = &m->addrs[na + k];
-
-			snprintf(pa->address, sizeof(pa->address), "%s",
-			    m->aaaa.text[k]);
-			pa->family = AF_INET6;
-			pa->mx = m;
-		}
-		m->naddrs = na + n6;
-		qsort(m->addrs, m->naddrs, sizeof(*m->addrs), addr_cmp);
-	}
-	for (i = 0; i < r->nmx; i++)
-		for (k = 0; k < r->mx[i].naddrs; k++)
-			r->mx[i].addrs[k].order = order++;
-	return ST_OK;
+	if ((d.set = jobset_new()) == NULL)
+		return ST_ERR_NOMEM;
+	dns_run_start(&d);
+	while ((j = jobset_wait(d.set)) != NULL)
+		dns_run_collect(&d, j);
+	jobset_free(d.set);
+	dns_run_validating(&d);
+	free(d.hosts);
+	if (d.err != ST_OK)
+		return d.err;
+	return r->opt.no_dane ? ST_OK : alias_round(r);
 }

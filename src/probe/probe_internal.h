@@ -10,6 +10,8 @@
 
 #include <openssl/ssl.h>
 
+#include "jobs.h"
+
 /* The trust store and TLS context are built while the first DNS answers
  * are on their way (loading a CA bundle and OpenSSL's configuration takes
  * milliseconds that need not be waited for in turn). */
@@ -27,17 +29,76 @@ enum st_err probe_parse_target(struct probe_result *r, char *errmsg,
     size_t errlen) __attribute__((warn_unused_result));
 void probe_pick_ehlo(struct probe_result *r);
 
-/* probe_dns.c: the two DNS phases and the address list */
-enum st_err probe_dns_mx(struct probe_result *r, struct tls_init_job *tj)
-    __attribute__((warn_unused_result));
-enum st_err probe_dns_hosts(struct probe_result *r)
-    __attribute__((warn_unused_result));
+/* What the layer above starts while the DNS is still running. sts_ready
+ * is called (on the caller's thread, once) when the MTA-STS record and
+ * the policy host's addresses are in and the trust store is built; store
+ * may be NULL when building it failed. It returns ST_OK or ST_ERR_NOMEM. */
+struct probe_dns_hooks {
+	enum st_err (
+	    *sts_ready)(struct probe_result *r, X509_STORE *store, void *arg);
+	void *arg;
+};
+
+/*
+ * probe_dns.c: all DNS of a probe, each lookup started as soon as what it
+ * depends on has arrived: the MX, MTA-STS and TLS-RPT records, the
+ * resolver's validation and the TLS set-up tj at once; the A, AAAA and
+ * TLSA lookups of the MX hosts when the MX answer is in (however many
+ * hosts, one round trip); a CNAME round only for hosts that are aliases.
+ * hooks may be NULL. Returns when every lookup has ended.
+ */
+enum st_err probe_dns_run(struct probe_result *r, struct tls_init_job *tj,
+    const struct probe_dns_hooks *hooks) __attribute__((warn_unused_result));
+/* A step limit that never runs past the run deadline (ms, >= 1). */
+unsigned probe_remaining_ms(const struct probe_result *r, unsigned step_ms);
+/* probe_addrs.c: the address list the sessions use */
 enum st_err probe_build_addrs(struct probe_result *r)
     __attribute__((warn_unused_result));
 /* Whether the MX host name is an alias whose own CNAME record is
  * DNSSEC-secure (RFC 7672 2.2.2: then DANE applies at the MX host name even
  * when the address records at the end of the chain are insecure). */
 bool probe_mx_secure_cname(const struct probe_mx *m);
+
+/* probe_dnssec.c: who validates (--dnssec) and whether it works. The
+ * validation probe and the SOA lookups of the domain's ancestors (see
+ * ancestor_names there) run as jobs beside the MX lookup. */
+#define PROBE_VALIDATION_ANCESTORS 3
+#define PROBE_VALIDATION_JOBS (1 + PROBE_VALIDATION_ANCESTORS)
+struct probe_soa_job {
+	const struct dns_config *cfg;
+	const char *name;
+	struct dns_answer *ans;
+};
+struct probe_validation {
+	const struct dns_config *cfg;
+	bool used;     /* its jobs were handed out */
+	bool answered; /* the resolver answered at all */
+	enum dns_validation state;
+	char msg[200];
+	char names[PROBE_VALIDATION_ANCESTORS][300];
+	struct probe_soa_job aj[PROBE_VALIDATION_ANCESTORS];
+	struct dns_answer anc[PROBE_VALIDATION_ANCESTORS];
+	size_t nanc;
+};
+/* Before probe_dns_run: with --dnssec auto, ask whether the resolver
+ * validates and switch r->dnscfg.source to local when it does not; then
+ * set r->dnssec_reason. */
+enum st_err probe_dnssec_decide(struct probe_result *r)
+    __attribute__((warn_unused_result));
+/* Append the validation jobs to jobs (room for PROBE_VALIDATION_JOBS);
+ * how many, 0 when probe_dnssec_decide already knows the answer. */
+size_t probe_dnssec_jobs(struct probe_result *r, struct probe_validation *v,
+    struct job *jobs);
+/* After the jobs ran: r->validating, validation, validating_detail. */
+void probe_dnssec_finish(struct probe_result *r, struct probe_validation *v);
+/* The line of report.md dns.resolver.dnssec_reason: which path validates
+ * (source) under which mode, and for auto why not the resolver
+ * (not_validating: "" when it validates; with source RESOLVER_AD, the
+ * resolver did not answer at all);
+ * cut to len (a long anchor path shortens the line, never overflows). */
+void probe_dnssec_reason(char *out, size_t len, enum probe_dnssec mode,
+    enum dns_source source, const char *resolver, const char *anchor,
+    const char *not_validating);
 
 /* "ipv4" / "ipv6" (report.md 5.3 family); probe_names.c */
 const char *probe_addr_family_name(int family);

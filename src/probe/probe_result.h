@@ -50,6 +50,7 @@ enum step_timing {
 
 struct probe_mx;
 struct scan_facts;
+struct profile_run;
 
 struct probe_addr {
 	char address[64];    /* canonical text */
@@ -122,6 +123,9 @@ struct probe_result {
 	struct dns_config dnscfg;
 	bool validating; /* resolver AD seen / local validation */
 	char validating_detail[200];
+	enum dns_validation validation; /* what the validation probe found */
+	bool validation_known;          /* probe_dnssec_decide settled it */
+	char dnssec_reason[400];        /* which path validates, and why */
 	unsigned dns_queries;
 
 	struct dns_answer mxans;
@@ -146,6 +150,9 @@ struct probe_result {
 	char exit_reason[200];
 	/* verdicts, filled by verdict.c */
 	struct verdict_level *levels;
+	/* --profile: one per profile named (profile.h), owned */
+	struct profile_run *profiles;
+	size_t nprofiles;
 };
 
 #endif

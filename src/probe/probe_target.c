@@ -6,51 +6,29 @@
 #include "probe_internal.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "domain_name.h"
+
 #include "banned.h"
 
-/* normalize_domain - lowercase, drop one trailing dot, check LDH syntax */
+/* normalize_domain - domain_name_normalize() into a new string: NULL with
+ * errmsg set for a bad name, NULL with errmsg empty when out of memory */
 static char *
 normalize_domain(const char *in, char *errmsg, size_t errlen)
 {
-	size_t len = strlen(in), i, label = 0;
-	char *d;
+	char d[DOMAIN_NAME_MAX + 1];
+	char *s;
 
-	if (len > 0 && in[len - 1] == '.')
-		len--;
-	if (len == 0 || len > 253) {
-		snprintf(errmsg, errlen, "invalid domain '%.100s'", in);
+	errmsg[0] = '\0';
+	if (domain_name_normalize(in, strlen(in), d, errmsg, errlen) != ST_OK)
 		return NULL;
-	}
-	if ((d = malloc(len + 1)) == NULL)
-		return NULL;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)in[i];
-
-		if (c == '.') {
-			if (label == 0)
-				goto bad;
-			label = 0;
-		} else if (isalnum(c) || c == '-' || c == '_') {
-			if (++label > 63)
-				goto bad;
-		} else
-			goto bad;
-		d[i] = (char)tolower(c);
-	}
-	if (label == 0)
-		goto bad;
-	d[len] = '\0';
-	return d;
-bad:
-	snprintf(errmsg, errlen, "invalid domain '%.100s'", in);
-	free(d);
-	return NULL;
+	if ((s = strdup(d)) == NULL)
+		errmsg[0] = '\0';
+	return s;
 }
 
 /* parse_host - "name", "name:port", "[addr]", "[addr]:port", "addr" */

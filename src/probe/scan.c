@@ -22,7 +22,13 @@
  *
  * Not measured here (checks.md 13 decision 1: no hand-built ClientHello):
  * SSL 2.0/3.0, export suites and DEFLATE compression are "untested"; so is
- * client-initiated renegotiation.
+ * client-initiated renegotiation without SCAN_EXTRA.
+ *
+ * With SCAN_EXTRA (compliance profiles) two more TLS 1.2 handshakes offer
+ * only SHA-1, then only SHA-224 signature algorithms (security level 0,
+ * (EC)DHE suites only so that the server must sign): NCSC-NL table 5; and
+ * a third asks to renegotiate right after its handshake (NCSC-NL table
+ * 13: client-initiated renegotiation).
  */
 #include "scan_int.h"
 
@@ -30,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/core_names.h>
 #include <openssl/err.h>
 
 #include "clock.h"
@@ -65,6 +72,14 @@ static const char *const groups[] = {
 /* Every suite the linked OpenSSL knows, NULL encryption and anonymous
  * ones included: the scan observes, it does not protect. */
 #define SCAN_ALL_SUITES "ALL:COMPLEMENTOFALL"
+
+/* J_KEXHASH offers: one hash, every signature algorithm that uses it */
+static const char *const kex_sigalgs[2] = {
+	"RSA+SHA1:ECDSA+SHA1:DSA+SHA1",
+	"RSA+SHA224:ECDSA+SHA224:DSA+SHA224",
+};
+/* Suites whose key exchange the server signs */
+#define SCAN_SIGNED_SUITES "kECDHE:kDHE:!aNULL:@SECLEVEL=0"
 
 const char *
 scan_ver_key(enum scan_ver v)
@@ -127,14 +142,46 @@ set_version(SSL *ssl, int v)
 	       SSL_set_max_proto_version(ssl, v) == 1;
 }
 
+/* setup_order - the two TLS 1.2 suites of the order test, the server's
+ * first choice first (arg 0) or last (arg 1) */
+static bool
+setup_order(SSL *ssl, const struct scan_facts *f, int arg)
+{
+	char two[200];
+	size_t a, b;
+
+	scan_order_pair(f, &a, &b);
+	if (arg == 1) {
+		size_t t = a;
+
+		a = b;
+		b = t;
+	}
+	snprintf(two, sizeof(two), "%s:%s:@SECLEVEL=0",
+	    f->suites[SCAN_TLS1_2][a].openssl,
+	    f->suites[SCAN_TLS1_2][b].openssl);
+	return set_version(ssl, TLS1_2_VERSION) &&
+	       SSL_set_cipher_list(ssl, two) == 1;
+}
+
+/* setup_kexhash - TLS 1.2, suites whose key exchange the server signs,
+ * signature algorithms of one hash only (SHA-1 needs security level 0) */
+static bool
+setup_kexhash(SSL *ssl, int arg)
+{
+	SSL_set_security_level(ssl, 0);
+	return set_version(ssl, TLS1_2_VERSION) &&
+	       SSL_set_cipher_list(ssl, SCAN_SIGNED_SUITES) == 1 &&
+	       SSL_set1_sigalgs_list(ssl, kex_sigalgs[arg & 1]) == 1;
+}
+
 static bool
 hook_setup(void *arg, size_t i, SSL *ssl)
 {
 	struct slot *sl = &((struct round *)arg)->slots[i];
 	const struct job *j = sl->job;
 	const struct scan_facts *f = sl->pl->f;
-	char *offer, two[200];
-	size_t a, b;
+	char *offer;
 	bool ok = false;
 
 	switch (j->kind) {
@@ -153,18 +200,7 @@ hook_setup(void *arg, size_t i, SSL *ssl)
 		     SSL_set_ciphersuites(ssl, suites13[j->arg]) == 1;
 		break;
 	case J_ORDER:
-		scan_order_pair(f, &a, &b);
-		if (j->arg == 1) {
-			size_t t = a;
-
-			a = b;
-			b = t;
-		}
-		snprintf(two, sizeof(two), "%s:%s:@SECLEVEL=0",
-		    f->suites[SCAN_TLS1_2][a].openssl,
-		    f->suites[SCAN_TLS1_2][b].openssl);
-		ok = set_version(ssl, TLS1_2_VERSION) &&
-		     SSL_set_cipher_list(ssl, two) == 1;
+		ok = setup_order(ssl, f, j->arg);
 		break;
 	case J_GROUP:
 		ok = SSL_set1_groups_list(ssl, groups[j->arg]) == 1;
@@ -185,6 +221,12 @@ hook_setup(void *arg, size_t i, SSL *ssl)
 	case J_INJECT:
 		ok = true;
 		break;
+	case J_KEXHASH:
+		ok = setup_kexhash(ssl, j->arg);
+		break;
+	case J_RENEG:
+		ok = set_version(ssl, TLS1_2_VERSION);
+		break;
 	}
 	if (!ok) {
 		sl->setup_failed = true;
@@ -197,17 +239,34 @@ static void
 hook_done(void *arg, size_t i, SSL *ssl)
 {
 	struct slot *sl = &((struct round *)arg)->slots[i];
+	EVP_PKEY *tmp = NULL;
 
 	if (SSL_version(ssl) != TLS1_2_VERSION)
 		return;
 	sl->reneg = SSL_get_secure_renegotiation_support(ssl) ? 1 : 0;
 	sl->ems = SSL_get_extms_support(ssl);
+	/* OpenSSL names a DH prime that is one of RFC 7919's groups */
+	if (SSL_get_peer_tmp_key(ssl, &tmp) && tmp != NULL) {
+		if (EVP_PKEY_get_base_id(tmp) == EVP_PKEY_DH &&
+		    !EVP_PKEY_get_utf8_string_param(tmp,
+		        OSSL_PKEY_PARAM_GROUP_NAME, sl->dhe_group,
+		        sizeof(sl->dhe_group), NULL))
+			sl->dhe_group[0] = '\0';
+		EVP_PKEY_free(tmp);
+		ERR_clear_error();
+	}
 }
 
 static bool
 hook_inject(void *arg, size_t i)
 {
 	return ((struct round *)arg)->slots[i].job->kind == J_INJECT;
+}
+
+static bool
+hook_reneg(void *arg, size_t i)
+{
+	return ((struct round *)arg)->slots[i].job->kind == J_RENEG;
 }
 
 static void
@@ -218,13 +277,15 @@ plan_add(struct plan *pl, enum job_kind k, int arg)
 }
 
 static void
-plan_init(struct plan *pl, struct probe_addr *pa, struct scan_facts *f)
+plan_init(struct plan *pl, struct probe_addr *pa, struct scan_facts *f,
+    unsigned extra)
 {
 	size_t i;
 
 	memset(pl, 0, sizeof(*pl));
 	pl->pa = pa;
 	pl->f = f;
+	pl->extra = extra;
 	if (pa->tls.have_chain && pa->tls.chain.ncerts > 0)
 		snprintf(pl->std_leaf, sizeof(pl->std_leaf), "%s",
 		    pa->tls.chain.certs[0].sha256_hex);
@@ -244,6 +305,11 @@ plan_init(struct plan *pl, struct probe_addr *pa, struct scan_facts *f)
 	plan_add(pl, J_ORDER, 0);
 	plan_add(pl, J_ORDER, 1);
 	plan_add(pl, J_INJECT, 0);
+	if (extra & SCAN_EXTRA) {
+		plan_add(pl, J_KEXHASH, 0);
+		plan_add(pl, J_KEXHASH, 1);
+		plan_add(pl, J_RENEG, 0);
+	}
 }
 
 static bool
@@ -346,12 +412,27 @@ facts_new(void)
 	f->ran = true;
 	f->server_order = f->dhe_bits = f->reneg_secure = f->ems = -1;
 	f->sni_same_cert = f->injection = -1;
+	f->kex_sha1 = f->kex_sha224 = f->reneg_client = -1;
+	/* TLS compression needs a method the client can offer; OpenSSL 3
+	 * as Debian builds it has none (no zlib). */
+	f->compression_testable =
+	    sk_SSL_COMP_num(SSL_COMP_get_compression_methods()) > 0;
 	return f;
+}
+
+/* mark_incomplete - the deadline came before every job was done */
+static void
+mark_incomplete(struct plan *plans, size_t np)
+{
+	for (size_t i = 0; i < np; i++)
+		for (size_t k = 0; k < plans[i].njobs; k++)
+			if (!plans[i].jobs[k].done)
+				plans[i].f->incomplete = true;
 }
 
 enum st_err
 scan_run_all(struct probe_addr **addrs, size_t n,
-    const struct session_params *p)
+    const struct session_params *p, unsigned extra)
 {
 	struct plan *plans = NULL;
 	struct slot *slots = NULL;
@@ -363,6 +444,7 @@ scan_run_all(struct probe_addr **addrs, size_t n,
 		.setup = hook_setup,
 		.done = hook_done,
 		.inject = hook_inject,
+		.reneg = hook_reneg,
 		.arg = &rd,
 	};
 	enum st_err err = ST_OK;
@@ -389,17 +471,14 @@ scan_run_all(struct probe_addr **addrs, size_t n,
 			err = ST_ERR_NOMEM;
 			goto out;
 		}
-		plan_init(&plans[np++], pa, pa->scan);
+		plan_init(&plans[np++], pa, pa->scan, extra);
 	}
 	rd.slots = slots;
 	for (;;) {
 		size_t ns;
 
 		if (clock_ms() >= p->deadline) {
-			for (i = 0; i < np; i++)
-				for (size_t k = 0; k < plans[i].njobs; k++)
-					if (!plans[i].jobs[k].done)
-						plans[i].f->incomplete = true;
+			mark_incomplete(plans, np);
 			break;
 		}
 		if ((ns = fill_round(plans, np, slots, tmp)) == 0)

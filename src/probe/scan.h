@@ -83,7 +83,17 @@ struct scan_facts {
 	struct scan_alt alt[SCAN_ALT_MAX];
 	size_t nalt; /* distinct certificates found */
 	bool alt_tested;
+	/* Extra probes for compliance profiles (SCAN_EXTRA): -1 untested,
+	 * 0 refused, 1 accepted */
+	int kex_sha1, kex_sha224;  /* TLS 1.2, only that signature hash */
+	int reneg_client;          /* client-initiated renegotiation */
+	bool compression_testable; /* the linked OpenSSL can offer it */
+	char dhe_group[24];        /* RFC 7919 name of the DHE prime, or "" */
 };
+
+/* What scan_run_all() measures beyond checks.md 10 (compliance profiles
+ * ask for it; --scan alone does not). */
+enum scan_extra_flags { SCAN_EXTRA = 1 << 0 };
 
 void scan_facts_free(struct scan_facts *f);
 
@@ -103,10 +113,11 @@ struct session_params;
  * all addresses at once, at most two sessions at a time per address
  * (checks.md 1.9). Each address gets a scan_facts (addrs[i]->scan, owned
  * by the address). p gives the engine settings (context, store, EHLO
- * name, timeouts, deadline). Returns ST_OK unless out of memory or the
+ * name, timeouts, deadline); extra (enum scan_extra_flags) adds the
+ * profiles' probes. Returns ST_OK unless out of memory or the
  * event loop failed.
  */
 enum st_err scan_run_all(struct probe_addr **addrs, size_t n,
-    const struct session_params *p);
+    const struct session_params *p, unsigned extra);
 
 #endif

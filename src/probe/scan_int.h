@@ -18,6 +18,8 @@ enum job_kind {
 	J_SNI,       /* arg: SCAN_SNI_* */
 	J_ALT,       /* arg: index into alt_sigalgs */
 	J_INJECT,
+	J_KEXHASH, /* arg: 0 SHA-1 only, 1 SHA-224 only (SCAN_EXTRA) */
+	J_RENEG,   /* TLS 1.2, then ask to renegotiate (SCAN_EXTRA) */
 };
 
 extern const struct scan_alt_offer {
@@ -36,6 +38,7 @@ struct job {
 
 struct plan {
 	struct probe_addr *pa;
+	unsigned extra; /* enum scan_extra_flags */
 	struct scan_facts *f;
 	struct job jobs[SCAN_JOBS_MAX];
 	size_t njobs;
@@ -48,7 +51,8 @@ struct slot {
 	struct job *job;
 	struct probe_addr tmp; /* scratch address for the engine */
 	bool setup_failed;
-	int reneg, ems; /* read in the done hook; -1 unknown */
+	int reneg, ems;     /* read in the done hook; -1 unknown */
+	char dhe_group[24]; /* the done hook: RFC 7919 name of a DHE prime */
 };
 
 struct round {

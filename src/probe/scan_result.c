@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "banned.h"
 
@@ -50,11 +51,17 @@ have_suite(const struct scan_facts *f, enum scan_ver v, const char *openssl)
 }
 
 static void
-note_dhe(struct scan_facts *f, const struct tls_facts *t)
+note_dhe(struct scan_facts *f, const struct slot *sl)
 {
+	const struct tls_facts *t = &sl->tmp.tls;
+
 	if (f->dhe_bits < 0 && t->version_num < TLS1_3_VERSION &&
-	    t->group[0] == '\0' && t->kex_bits > 0 && t->cipher.forward_secrecy)
+	    t->group[0] == '\0' && t->kex_bits > 0 &&
+	    t->cipher.forward_secrecy) {
 		f->dhe_bits = t->kex_bits;
+		snprintf(f->dhe_group, sizeof(f->dhe_group), "%s",
+		    sl->dhe_group);
+	}
 }
 
 static void
@@ -70,7 +77,7 @@ result_chain(struct slot *sl, enum outcome o)
 	    f->nsuites[v] < SCAN_SUITES_MAX) {
 		f->versions[v] = SCAN_ACCEPTED;
 		add_suite(f, v, &t->cipher);
-		note_dhe(f, t);
+		note_dhe(f, sl);
 		if (first && v == SCAN_TLS1_2) {
 			f->reneg_secure = sl->reneg;
 			f->ems = sl->ems < 0 ? -1 : sl->ems > 0;
@@ -137,6 +144,39 @@ result_sni(struct slot *sl, enum outcome o)
 		                       pl->sni_leaf[SCAN_SNI_WITH]) == 0;
 }
 
+/* result_order - ORDER 0 offers the server's first choice first; 1 last */
+static void
+result_order(struct slot *sl)
+{
+	struct scan_facts *f = sl->pl->f;
+	const char *got = sl->tmp.tls.cipher.openssl;
+	const struct scan_suite *s = f->suites[SCAN_TLS1_2];
+	size_t a, b;
+
+	scan_order_pair(f, &a, &b);
+	if (sl->job->arg == 1)
+		f->server_order = strcmp(got, s[a].openssl) == 0   ? 1
+		                  : strcmp(got, s[b].openssl) == 0 ? 0
+		                                                   : -1;
+	else if (strcmp(got, s[b].openssl) == 0)
+		f->server_order = 0; /* not even its own first choice */
+}
+
+/* result_kexhash - accepted only when the server signed with the one hash
+ * offered (OpenSSL refuses any other), refused when the handshake failed */
+static void
+result_kexhash(struct slot *sl, enum outcome o)
+{
+	struct scan_facts *f = sl->pl->f;
+	const char *want = sl->job->arg == 0 ? "SHA1" : "SHA224";
+	int *v = sl->job->arg == 0 ? &f->kex_sha1 : &f->kex_sha224;
+
+	if (o == OUT_REFUSED)
+		*v = 0;
+	else if (o == OUT_OK)
+		*v = strcasecmp(sl->tmp.tls.sigalg_hash, want) == 0 ? 1 : -1;
+}
+
 /* slot_result - fold one session's outcome into its address's facts */
 void
 scan_slot_result(struct slot *sl)
@@ -165,23 +205,10 @@ scan_slot_result(struct slot *sl)
 		    !have_suite(f, SCAN_TLS1_3, t->cipher.openssl))
 			add_suite(f, SCAN_TLS1_3, &t->cipher);
 		break;
-	case J_ORDER: {
-		/* ORDER 0 offers the server's first choice first; 1 last. */
-		size_t a, b;
-		const struct scan_suite *s = f->suites[SCAN_TLS1_2];
-
-		scan_order_pair(f, &a, &b);
-		if (o != OUT_OK)
-			break;
-		if (sl->job->arg == 1)
-			f->server_order =
-			    strcmp(t->cipher.openssl, s[a].openssl) == 0   ? 1
-			    : strcmp(t->cipher.openssl, s[b].openssl) == 0 ? 0
-			                                                   : -1;
-		else if (strcmp(t->cipher.openssl, s[b].openssl) == 0)
-			f->server_order = 0; /* not even its own first choice */
+	case J_ORDER:
+		if (o == OUT_OK)
+			result_order(sl);
 		break;
-	}
 	case J_GROUP:
 		f->groups_tested = true;
 		if (o == OUT_OK && t->group[0] != '\0' &&
@@ -203,6 +230,13 @@ scan_slot_result(struct slot *sl)
 	case J_INJECT:
 		if (o == OUT_OK && t->unsolicited >= 0)
 			f->injection = t->unsolicited;
+		break;
+	case J_KEXHASH:
+		result_kexhash(sl, o);
+		break;
+	case J_RENEG:
+		if (o == OUT_OK && t->version_num == TLS1_2_VERSION)
+			f->reneg_client = t->renegotiated;
 		break;
 	default:
 		break;

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <openssl/err.h>
+
 #include "address_test_pick.h"
 #include "ascii.h"
 #include "clock.h"
@@ -276,6 +278,34 @@ sess_tls_facts(struct sess *s)
 		pa->peer_chain = X509_chain_up_ref(chain);
 }
 
+/* sess_reneg_start - ask a TLS 1.2 server to renegotiate: the ClientHello
+ * leaves now, the answer is read by sess_watch(); false when there is
+ * nothing to watch (outcome already in tls.renegotiated) */
+static bool
+sess_reneg_start(struct sess *s, long long now)
+{
+	SSL *ssl = s->c.ssl;
+	int r, e;
+
+	s->pa->tls.renegotiated = -1;
+	ERR_clear_error();
+	if (SSL_version(ssl) != TLS1_2_VERSION || SSL_renegotiate(ssl) != 1) {
+		ERR_clear_error();
+		return false;
+	}
+	r = SSL_do_handshake(ssl);
+	e = SSL_get_error(ssl, r);
+	ERR_clear_error();
+	if (r == 1 || (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)) {
+		s->pa->tls.renegotiated = r == 1;
+		return false;
+	}
+	s->pa->tls.renegotiated = 0; /* until the server completes it */
+	s->watch = s->reneg = true;
+	conn_set_deadline(&s->c, now + SESSION_RENEG_WAIT_MS);
+	return true;
+}
+
 static void
 sess_scan_done(struct sess *s, const struct session_params *p, long long now)
 {
@@ -288,10 +318,14 @@ sess_scan_done(struct sess *s, const struct session_params *p, long long now)
 		conn_set_deadline(&s->c, now + SESSION_INJECT_WAIT_MS);
 		return;
 	}
+	if (p->hooks->reneg != NULL && p->hooks->reneg(p->hooks->arg, s->idx) &&
+	    sess_reneg_start(s, now))
+		return;
 	sess_close(s, now);
 }
 
-/* sess_watch - anything readable inside TLS before we spoke? */
+/* sess_watch - anything readable inside TLS before we spoke? Or, with
+ * reneg, did the renegotiation we asked for complete? */
 static void
 sess_watch(struct sess *s, long long now)
 {
@@ -300,6 +334,15 @@ sess_watch(struct sess *s, long long now)
 	ssize_t r;
 
 	r = conn_read(&s->c, buf, sizeof(buf), &end);
+	if (s->reneg) {
+		/* OpenSSL runs the new handshake inside SSL_read; an alert
+		 * (no_renegotiation) or a close ends the read with 0 */
+		if (r != 0 && SSL_renegotiate_pending(s->c.ssl))
+			return;
+		s->pa->tls.renegotiated = r != 0;
+		sess_close(s, now);
+		return;
+	}
 	if (r < 0)
 		return;
 	if (r > 0)
@@ -538,6 +581,7 @@ sess_init(struct sess *s, struct probe_addr *pa, size_t i,
 		s->group = (unsigned)rcpt_group[i];
 	}
 	pa->tls.unsolicited = -1;
+	pa->tls.renegotiated = -1;
 	for (int t = 0; t < T__COUNT; t++)
 		pa->t[t] = -1;
 }

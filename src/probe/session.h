@@ -75,8 +75,16 @@ struct session_hooks {
 	 * the handshake, waits SESSION_INJECT_WAIT_MS for a reply nobody
 	 * asked for (recorded in tls.unsolicited). */
 	bool (*inject)(void *arg, size_t i);
+	/* Session i (TLS 1.2) asks to renegotiate after its handshake and
+	 * waits at most SESSION_RENEG_WAIT_MS for the server to complete
+	 * the new handshake (recorded in tls.renegotiated). May be NULL. */
+	bool (*reneg)(void *arg, size_t i);
 	void *arg;
 };
+
+/* A server that will renegotiate answers the ClientHello at once; one
+ * that will not sends an alert, closes, or ignores it. */
+#define SESSION_RENEG_WAIT_MS 2000
 
 /* checks.md 10 smtp.starttls.injection: "waits one second" */
 #define SESSION_INJECT_WAIT_MS 1000

@@ -36,6 +36,7 @@ struct sess {
 	bool scan;   /* scan: stops after the handshake */
 	bool watch;  /* scan, after its handshake: listening for
 	              * a reply it did not ask for (inject) */
+	bool reneg;  /* watching: the renegotiation it asked for */
 	struct conn c;
 	long long t_start; /* session start */
 	long long step_start;

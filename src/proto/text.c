@@ -9,9 +9,8 @@
 
 #include "banned.h"
 
-/* utf8_len - length of the valid UTF-8 sequence at p, or 0 */
-static size_t
-utf8_len(const unsigned char *p, size_t n)
+size_t
+text_utf8_len(const unsigned char *p, size_t n)
 {
 	size_t len, i;
 	unsigned int cp;
@@ -68,7 +67,7 @@ text_escape_flags(const char *in, size_t len, char *out, size_t outlen,
 	if (outlen == 0)
 		return;
 	while (i < len) {
-		size_t l = utf8_len(p + i, len - i);
+		size_t l = text_utf8_len(p + i, len - i);
 		const char *src;
 		size_t slen;
 

@@ -10,6 +10,10 @@
 
 #include "smtp_reply.h"
 
+/* Length of the valid UTF-8 sequence at p (n > 0 octets available): 1-4,
+ * or 0 when the octets there are no valid UTF-8 (overlong forms and
+ * surrogates included). Shared with the HTML escaper. */
+size_t text_utf8_len(const unsigned char *p, size_t n);
 /* Escape len octets of in into out (size outlen, always NUL-terminated). */
 void text_escape(const char *in, size_t len, char *out, size_t outlen);
 /* As text_escape, but keeps LF (and TAB): for multi-line bodies. */

@@ -8,11 +8,13 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "buf.h"
 #include "probe_result.h"
+#include "profile_report.h"
 #include "scan.h"
 #include "text.h"
 #include "verdict.h"
@@ -366,6 +368,7 @@ report_human_render(const struct probe_result *r, bool color)
 
 	buf_init(&h.b, HUMAN_MAX);
 	put(&h, "smtptls probe %s\n", r->input);
+	put(&h, "DNSSEC %s\n", r->dnssec_reason);
 	if (r->null_mx)
 		put(&h,
 		    "\n%s publishes a null MX (RFC 7505): this domain accepts no mail.\n",
@@ -382,6 +385,14 @@ report_human_render(const struct probe_result *r, bool color)
 	}
 	findings(&h, r);
 	verdicts(&h, r);
+	if (r->nprofiles > 0) {
+		char *t = profiles_human(r);
+
+		/* a block can be longer than put()'s line buffer */
+		if (t == NULL || buf_addstr(&h.b, t) != ST_OK)
+			h.failed = true;
+		free(t);
+	}
 	put(&h, "\nresult: exit %d, %s (%ld ms)\n", r->exit_code,
 	    r->exit_reason, r->duration_ms);
 	if (h.failed) {

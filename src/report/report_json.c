@@ -15,6 +15,7 @@
 #include <ldns/ldns.h>
 
 #include "mtasts_check.h"
+#include "profile_report.h"
 #include "verdict.h"
 
 #include "banned.h"
@@ -125,8 +126,11 @@ dns_json(const struct probe_result *r)
 	}
 	cJSON_AddStringToObject(res, "dnssec_source",
 	    r->dnscfg.source == DNS_SRC_LOCAL ? "local" : "resolver-ad");
-	report_json_str(res, "trust_anchor", r->opt.trust_anchor);
+	/* The anchor in use: local validation only. */
+	report_json_str(res, "trust_anchor",
+	    r->dnscfg.source == DNS_SRC_LOCAL ? r->dnscfg.trust_anchor : NULL);
 	cJSON_AddBoolToObject(res, "validating", r->validating);
+	cJSON_AddStringToObject(res, "dnssec_reason", r->dnssec_reason);
 	if (r->have_mxans) {
 		mx = cJSON_AddObjectToObject(d, "mx");
 		cJSON_AddItemToObject(mx, "lookup",
@@ -379,15 +383,14 @@ errors_json(const struct probe_result *r)
 /*
  * Every part of the document, the checks and the verdicts of each address
  * are checked as they are added: a document that lost one of them is not
- * printed (NULL, as out of memory), rather than read as a smaller report.
+ * returned (NULL, as out of memory), rather than read as a smaller report.
  * XXX: a failed allocation of a leaf inside a part still drops only that
  * member.
  */
-char *
-report_json_render(const struct probe_result *r)
+cJSON *
+report_json_doc(const struct probe_result *r)
 {
 	cJSON *doc = cJSON_CreateObject();
-	char *out = NULL;
 
 	if (doc == NULL)
 		return NULL;
@@ -408,9 +411,24 @@ report_json_render(const struct probe_result *r)
 	    report_json_section(doc, "address_tests", address_tests_json(r)) &&
 	    report_json_section(doc, "checks", checks_json(r)) &&
 	    report_json_section(doc, "verdicts", report_json_verdicts(r)) &&
+	    (r->nprofiles == 0 ||
+	        report_json_section(doc, "profiles", profiles_json(r))) &&
 	    report_json_section(doc, "summary", summary_json(r)) &&
 	    report_json_section(doc, "errors", errors_json(r)))
-		out = cJSON_PrintUnformatted(doc);
+		return doc;
+	cJSON_Delete(doc);
+	return NULL;
+}
+
+char *
+report_json_render(const struct probe_result *r)
+{
+	cJSON *doc = report_json_doc(r);
+	char *out;
+
+	if (doc == NULL)
+		return NULL;
+	out = cJSON_PrintUnformatted(doc);
 	cJSON_Delete(doc);
 	return out;
 }

@@ -11,6 +11,10 @@
 
 #include "probe_result.h"
 
+/* The whole probe document of report.md 4 (report_json_render prints it;
+ * report_html.c renders a page from it); NULL when out of memory. The
+ * caller frees it with cJSON_Delete. */
+cJSON *report_json_doc(const struct probe_result *r);
 cJSON *report_json_lookup(const struct probe_result *r,
     const struct dns_answer *a);
 cJSON *report_json_address(const struct probe_result *r,

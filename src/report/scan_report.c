@@ -48,6 +48,19 @@ add_sni(cJSON *o, const char *key, const struct scan_facts *f, int m)
 	}
 }
 
+/* reneg_json - report.md 5.5.2 renegotiation; client_initiated is
+ * measured only with --profile */
+static void
+reneg_json(cJSON *x, const struct scan_facts *f)
+{
+	add_tristate(x, "secure", f->reneg_secure);
+	if (f->reneg_client < 0)
+		cJSON_AddNullToObject(x, "client_initiated");
+	else
+		cJSON_AddStringToObject(x, "client_initiated",
+		    f->reneg_client ? "accepted" : "refused");
+}
+
 cJSON *
 scan_json(const struct probe_result *r, const struct probe_addr *pa)
 {
@@ -85,9 +98,7 @@ scan_json(const struct probe_result *r, const struct probe_addr *pa)
 		cJSON_AddItemToArray(a, s);
 	}
 	report_json_num(o, "dhe_bits", f->dhe_bits);
-	x = cJSON_AddObjectToObject(o, "renegotiation");
-	add_tristate(x, "secure", f->reneg_secure);
-	cJSON_AddNullToObject(x, "client_initiated");
+	reneg_json(cJSON_AddObjectToObject(o, "renegotiation"), f);
 	cJSON_AddStringToObject(o, "compression", "untested");
 	add_tristate(o, "ems", f->ems);
 	x = cJSON_AddObjectToObject(o, "sni");

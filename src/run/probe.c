@@ -23,6 +23,7 @@
 #include "jobs.h"
 #include "mtasts_check.h"
 #include "judge.h"
+#include "profile.h"
 #include "scan.h"
 #include "session.h"
 #include "session_target.h"
@@ -143,6 +144,19 @@ out:
 	return err;
 }
 
+/* scan_phase - the deep scan, with the profiles' probes when --profile */
+static enum st_err
+scan_phase(struct probe_result *r, struct probe_addr **addrs, size_t n,
+    const struct session_params *sp)
+{
+	long long t0 = clock_ms();
+	enum st_err err;
+
+	err = scan_run_all(addrs, n, sp, r->opt.nprofiles > 0 ? SCAN_EXTRA : 0);
+	r->scan_ms = (long)(clock_ms() - t0);
+	return err;
+}
+
 static enum st_err
 smtp_phase(struct probe_result *r, SSL_CTX *ctx, X509_STORE *store)
 {
@@ -209,28 +223,13 @@ smtp_phase(struct probe_result *r, SSL_CTX *ctx, X509_STORE *store)
 	if (err == ST_OK && r->opt.cleartext && r->mailbox != NULL)
 		err = cleartext_phase(addrs, n, &sp);
 	/* checks.md 1.9: --scan runs after the standard sessions ended. */
-	if (err == ST_OK && r->opt.scan) {
-		t0 = clock_ms();
-		err = scan_run_all(addrs, n, &sp);
-		r->scan_ms = (long)(clock_ms() - t0);
-	}
+	if (err == ST_OK && r->opt.scan)
+		err = scan_phase(r, addrs, n, &sp);
 out:
 	free(targets);
 	free(addrs);
 	free(group);
 	return err;
-}
-
-/* remaining_ms - a step limit that never runs past the run deadline */
-static unsigned
-remaining_ms(const struct probe_result *r, unsigned step_ms)
-{
-	long long start = r->t0.tv_sec * 1000LL + r->t0.tv_nsec / 1000000;
-	long long left = start + r->opt.deadline_ms - clock_ms();
-
-	if (left < 1)
-		left = 1;
-	return left < (long long)step_ms ? (unsigned)left : step_ms;
 }
 
 static void
@@ -291,6 +290,7 @@ probe_result_free(struct probe_result *r)
 	mtasts_state_free(r->sts);
 	check_list_release(&r->checks);
 	verdict_release(r->levels);
+	profile_runs_free(r->profiles, r->nprofiles);
 	free(r->input);
 	free(r->domain);
 	free(r->mailbox);
@@ -302,6 +302,16 @@ int
 probe_result_exit_code(const struct probe_result *r)
 {
 	return r->exit_code;
+}
+
+/* probe_anchor - the trust anchor to read: none when the resolver alone
+ * validates (--dnssec resolver), else --trust-anchor or the root's */
+static const char *
+probe_anchor(const struct probe_options *o)
+{
+	if (o->dnssec == PROBE_DNSSEC_RESOLVER)
+		return NULL;
+	return o->trust_anchor ? o->trust_anchor : PROBE_ROOT_ANCHOR;
 }
 
 /* probe_setup - target, library state, EHLO name, resolvers, trust store:
@@ -321,13 +331,34 @@ probe_setup(struct probe_result *r, char *errmsg, size_t errlen)
 	/* An unreadable resolv.conf or trust anchor is the user's setup
 	 * (ST_ERR_INVAL: exit 2, report.md 8); out of memory stays itself. */
 	if ((err = dns_config_init(&r->dnscfg, o->resolvers, o->nresolvers,
-	         o->resolv_conf, o->timeout_ms, o->trust_anchor, errmsg,
-	         errlen)) != ST_OK)
+	         o->resolv_conf, o->timeout_ms, probe_anchor(o), errmsg,
+	         errlen)) != ST_OK) {
+		/* The default anchor failed (its messages name the file):
+		 * say how to get it or do without it. */
+		if (err != ST_ERR_NOMEM && o->trust_anchor == NULL &&
+		    probe_anchor(o) != NULL &&
+		    strstr(errmsg, PROBE_ROOT_ANCHOR) != NULL)
+			snprintf(errmsg, errlen,
+			    "cannot read the root trust anchor '%s' (install "
+			    "dns-root-data, or use --trust-anchor or --dnssec "
+			    "resolver)",
+			    PROBE_ROOT_ANCHOR);
 		return err == ST_ERR_NOMEM ? err : ST_ERR_INVAL;
+	}
 	/* An empty or missing trust store is the user's setup too: it
 	 * would make every certificate "untrusted" (trust_store.h). */
 	return trust_store_pick(&r->trust, o->ca_file, o->ca_path,
 	    o->ca_env_file, o->ca_env_dir, errmsg, errlen);
+}
+
+/* sts_ready - the MTA-STS record and the policy host's addresses are in:
+ * the fetch starts now, beside the remaining lookups and the sessions
+ * (issue: "concurrently with the SMTP sessions, never after") */
+static enum st_err
+sts_ready(struct probe_result *r, X509_STORE *store, void *arg)
+{
+	(void)arg; /* nothing beyond r */
+	return (r->sts = mtasts_start(r, store)) == NULL ? ST_ERR_NOMEM : ST_OK;
 }
 
 /* probe_measure - DNS, the policy fetch beside it, the SMTP sessions: every
@@ -337,14 +368,19 @@ static enum st_err
 probe_measure(struct probe_result *r, SSL_CTX **ctx, X509_STORE **store,
     char *errmsg, size_t errlen)
 {
+	static const struct probe_dns_hooks hooks = { sts_ready, NULL };
 	struct tls_init_job tj = { 0 };
 	long long t0 = clock_ms();
 	enum st_err err;
 
-	r->dnscfg.timeout_ms = remaining_ms(r, r->opt.timeout_ms);
+	/* Each lookup waits at most the step timeout, and never past the run
+	 * deadline (the MX hosts' lookups get a limit of their own). */
+	r->dnscfg.timeout_ms = probe_remaining_ms(r, r->opt.timeout_ms);
 	tj.ca_file = r->trust.file[0] ? r->trust.file : NULL;
 	tj.ca_path = r->trust.dir[0] ? r->trust.dir : NULL;
-	err = probe_dns_mx(r, &tj);
+	if ((err = probe_dnssec_decide(r)) != ST_OK)
+		return err;
+	err = probe_dns_run(r, &tj, &hooks);
 	*store = tj.store;
 	*ctx = tj.ctx;
 	if (err == ST_OK && tj.err != ST_OK) {
@@ -352,15 +388,6 @@ probe_measure(struct probe_result *r, SSL_CTX **ctx, X509_STORE **store,
 		err = tj.err;
 	}
 	if (err != ST_OK)
-		return err;
-	/* The policy fetch overlaps the address lookups and SMTP sessions
-	 * (issue: "concurrently with the SMTP sessions, never after"). */
-	if (r->have_sts_dns && (r->sts = mtasts_start(r)) == NULL)
-		return ST_ERR_NOMEM;
-	/* Each DNS phase waits at most the step timeout, and never past the
-	 * run deadline. */
-	r->dnscfg.timeout_ms = remaining_ms(r, r->opt.timeout_ms);
-	if ((err = probe_dns_hosts(r)) != ST_OK)
 		return err;
 	r->dns_ms = (long)(clock_ms() - t0);
 	if ((err = probe_build_addrs(r)) != ST_OK ||
@@ -396,6 +423,11 @@ probe_judge(struct probe_result *r, char *errmsg, size_t errlen)
 		check_tlsrpt_run(r);
 	if ((err = verdict_run(r, errmsg, errlen)) != ST_OK)
 		return err;
+	if ((err = profile_run_all(r)) != ST_OK) {
+		snprintf(errmsg, errlen,
+		    "cannot grade the compliance profiles");
+		return err;
+	}
 	check_list_waive(&r->checks, r->opt.ignore, r->opt.nignore);
 	check_list_sort(&r->checks);
 	return ST_OK;
@@ -423,6 +455,9 @@ probe_run(const struct probe_options *o, struct probe_result **out,
 		free(r);
 		return ST_ERR_NOMEM;
 	}
+	/* a profile grades what the deep scan measures */
+	if (r->opt.nprofiles > 0)
+		r->opt.scan = true;
 	r->scan_ms = -1;
 	check_list_init(&r->checks);
 	clock_gettime(CLOCK_MONOTONIC, &r->t0);

@@ -78,6 +78,8 @@ done
 probe unreachable --timeout 2 unreachable.lab.test &
 probe address --catchall --cleartext postmaster@good.lab.test &
 probe scan --scan --deadline 30 tls12.lab.test &
+probe profiles --profile ncsc-nl --profile bsi-tr-03108 --profile rfc9325 \
+    --deadline 30 good.lab.test &
 probe host-literal --host '[127.10.1.1]' &
 printf '%s\n' '# schema test' good.lab.test nullmx.lab.test nxdomain.lab.test \
     >"$TMP/domains.txt"
@@ -85,7 +87,7 @@ probe batch --parallel 3 --domains "$TMP/domains.txt" &
 probe usage --require strict good.lab.test &
 wait
 
-for n in $DOMAINS unreachable address scan host-literal; do
+for n in $DOMAINS unreachable address scan profiles host-literal; do
 	check_rc "$n"
 	t_eq "schema/$n/one-line" 1 "$(wc -l <"$TMP/$n.json" | tr -d ' ')"
 	validate probe "$TMP/$n.json" "probe/$n"
@@ -116,6 +118,8 @@ mutate lookup-dnssec-missing probe "$G" 'del(.mx[0].a.dnssec)'
 mutate verdict-level-name probe "$G" '.verdicts.levels.strict = .verdicts.levels.verify'
 mutate address-state-enum probe "$G" '.mx[0].addresses[0].state = "done"'
 mutate summary-complete-type probe "$G" '.summary.complete = "yes"'
+mutate profile-result-enum probe "$TMP/profiles.json" '.profiles["ncsc-nl"].addresses[0].requirements[0].result = "n/a"'
+mutate profile-tier-enum probe "$TMP/profiles.json" '.profiles["ncsc-nl"].addresses[0].requirements[0].tier = "ok"'
 mutate error-phase error "$TMP/usage.json" '.error.phase = "parse"'
 
 # listen: listen.start, one session (swaks with STARTTLS), listen.end

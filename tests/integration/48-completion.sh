@@ -53,9 +53,9 @@ t_run completion/bash-syntax 0 bash -n "$BASH_COMP"
 
 # --- commands and the options of each command
 cmds=$("$SMTPTLS" --help | sed -n '/^commands:/,/^$/p' | awk 'NF > 1 { print $1 }' | sort)
-t_eq completion/bash/commands-read "listen probe" "$(echo $cmds)"
+t_eq completion/bash/commands-read "diff listen probe profiles" "$(echo $cmds)"
 t_eq completion/bash/commands "$cmds" "$(complete smtptls '')"
-t_eq completion/bash/command-prefix "probe" "$(complete smtptls pr)"
+t_eq completion/bash/command-prefix "probe" "$(complete smtptls prob)"
 t_eq completion/bash/global "$(names)" "$(complete smtptls -)"
 t_eq completion/bash/probe "$(names probe)" "$(complete smtptls probe -)"
 t_eq completion/bash/listen "$(names listen)" "$(complete smtptls listen -)"

@@ -77,6 +77,7 @@ enum banner_kind {
 	BANNER_HTTP,      /* an HTTP response */
 	BANNER_FLOOD,     /* 10 MiB of random octets */
 	BANNER_MANYLINES, /* 10 MiB of 220- continuation lines */
+	BANNER_MARKUP,    /* 220 with HTML, quotes, controls, bad UTF-8 */
 };
 
 enum ehlo_kind {
@@ -84,6 +85,7 @@ enum ehlo_kind {
 	EHLO_STARTTLS, /* 250 with STARTTLS */
 	EHLO_ENDLESS,  /* 250- lines until the client goes away */
 	EHLO_LONGLINE, /* 250 with STARTTLS and one 100 KiB line */
+	EHLO_MARKUP,   /* 250 with STARTTLS and HTML in its lines */
 };
 
 enum starttls_kind {
@@ -137,10 +139,15 @@ static const struct mode modes[] = {
 	    "10 MiB of random octets as the banner"},
 	{"manylines", BANNER_MANYLINES, EHLO_STARTTLS, STARTTLS_TLS,
 	    "10 MiB of 220- banner continuation lines"},
+	{"markup", BANNER_MARKUP, EHLO_MARKUP, STARTTLS_TLS,
+	    "HTML, quotes, control octets and invalid UTF-8 in banner and "
+	    "EHLO, then real TLS"},
 	{"good", BANNER_OK, EHLO_STARTTLS, STARTTLS_TLS,
 	    "a well-behaved server (control case)"},
 	{"ratelimit", BANNER_OK, EHLO_STARTTLS, STARTTLS_TLS,
 	    "as good, but 421 beyond --max-conns open sessions"},
+	{"renegotiate", BANNER_OK, EHLO_STARTTLS, STARTTLS_TLS,
+	    "real TLS that accepts client-initiated renegotiation"},
 	/* How a TLS session ends: see tls_ends[] */
 	{"tlsnotify", BANNER_OK, EHLO_STARTTLS, STARTTLS_TLS,
 	    "after the handshake: close_notify and close instead of a reply"},
@@ -541,6 +548,11 @@ banner(struct conn *c, const struct mode *m)
 		if (conn_puts(c, http))
 			conn_drain(c);
 		return false;
+	case BANNER_MARKUP:
+		return conn_puts(c, "220-<script>alert('banner')</script>"
+		                    " ESMTP \"q\" 'a' & b\r\n"
+		                    "220 <img src=x onerror=alert(2)>"
+		                    " \x01\x1b[31m \xc0\xbc\xff end\r\n");
 	case BANNER_FLOOD:
 	case BANNER_MANYLINES:
 		if (send_flood(c, BAD_FLOOD, m->banner == BANNER_MANYLINES))
@@ -557,8 +569,12 @@ ehlo(struct conn *c, const struct mode *m, bool tls)
 	char line[128];
 	unsigned long k;
 
-	if (!conn_puts(c, "250-" BAD_HOST " hello\r\n250-PIPELINING\r\n"
-	                  "250-SIZE 10240000\r\n"))
+	if (m->ehlo == EHLO_MARKUP && !conn_puts(c,
+	    "250-<b>" BAD_HOST "</b> hello\r\n"
+	    "250-X-<svg onload=alert(3)> \"x\" &amp;\r\n"))
+		return false;
+	if (m->ehlo != EHLO_MARKUP && !conn_puts(c, "250-" BAD_HOST " hello"
+	    "\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"))
 		return false;
 	if (m->ehlo == EHLO_ENDLESS) {
 		for (k = 0;; k++) {
@@ -571,7 +587,8 @@ ehlo(struct conn *c, const struct mode *m, bool tls)
 	if (m->ehlo == EHLO_LONGLINE && !send_long(c, "250-X-LONG ",
 	    BAD_LONGLINE, 'B', "\r\n"))
 		return false;
-	if ((m->ehlo == EHLO_STARTTLS || m->ehlo == EHLO_LONGLINE) && !tls)
+	if ((m->ehlo == EHLO_STARTTLS || m->ehlo == EHLO_LONGLINE ||
+	    m->ehlo == EHLO_MARKUP) && !tls)
 		return conn_puts(c, "250-STARTTLS\r\n250 8BITMIME\r\n");
 	return conn_puts(c, "250 8BITMIME\r\n");
 }
@@ -893,6 +910,9 @@ main(int argc, char **argv)
 	    o.mode->starttls == STARTTLS_INJECT)
 		ctx = tls_ctx_new(strcmp(o.mode->name, "bigchain") == 0 ?
 		    o.chain : 1);
+	/* OpenSSL 3 servers refuse a client's renegotiation unless told */
+	if (ctx != NULL && strcmp(o.mode->name, "renegotiate") == 0)
+		SSL_CTX_set_options(ctx, SSL_OP_ALLOW_CLIENT_RENEGOTIATION);
 	if (limit) {
 		int fds[2];
 

@@ -6,7 +6,8 @@
  *   dnsq [--resolver ADDR]... [--trust-anchor FILE] [--timeout-ms N] --probe
  *
  * Prints the lookup object of report.md 5.1 as one line of JSON (with
- * --probe: {"ok": bool, "source": ..., "message": string|null}). The
+ * --probe: {"ok": bool, "state": "ok"|"no-ad"|"no-rrsig"|"failed",
+ * "source": ..., "message": string|null}). The
  * DNSSEC reason of a bogus or indeterminate answer goes to stderr.
  * Exit 0 when the lookup got a response (any rcode) or the probe ran,
  * 1 on a lookup error (timeout, no response, malformed, CNAME loop),
@@ -181,13 +182,14 @@ static int
 probe(const struct dns_config *cfg)
 {
 	char msg[256];
-	bool ok;
+	enum dns_validation state;
 	enum st_err err;
 	cJSON *o;
 
-	err = dns_probe_validation(cfg, &ok, msg, sizeof(msg));
+	err = dns_probe_validation(cfg, &state, msg, sizeof(msg));
 	o = cJSON_CreateObject();
-	cJSON_AddBoolToObject(o, "ok", ok);
+	cJSON_AddBoolToObject(o, "ok", state == DNS_VALIDATION_OK);
+	cJSON_AddStringToObject(o, "state", dns_validation_name(state));
 	cJSON_AddStringToObject(o, "source",
 	                        cfg->source == DNS_SRC_LOCAL ? "local"
 	                                                     : "resolver-ad");

@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""bench/relay.py - a delaying TCP and UDP relay for the bench (no netem here).
+
+    relay.py --delay-ms D [--pidfile F] tcp:LISTEN_ADDR:PORT=UP_ADDR:PORT ...
+             udp:LISTEN_ADDR:PORT=UP_ADDR:PORT ...
+
+Every byte (TCP) and datagram (UDP) is handed on D milliseconds after it
+arrived, in both directions, so a client sees a round-trip time of 2*D on
+top of loopback's. TCP connections: the kernel completes the client's
+handshake at once, so the relay makes up for the missing round trip by
+opening the upstream connection 3*D after the accept (the SYN, SYN-ACK and
+ACK of a real path) and by delivering nothing upstream before that. A client
+that waits for a greeting (SMTP) then sees it at 2 RTT, and one that speaks
+first (TLS) has its first bytes reach the server at 1.5 RTT: both as over a
+real path.
+
+It is a bench tool, not product code: python3 stdlib only, binds only the
+addresses it is given (the bench uses 127.10.30.0/24) and runs until
+SIGTERM or SIGINT.
+"""
+import argparse
+import asyncio
+import os
+import signal
+import socket
+import sys
+
+
+def parse_map(spec):
+    proto, rest = spec.split(":", 1)
+    left, right = rest.split("=", 1)
+    la, lp = left.rsplit(":", 1)
+    ua, up = right.rsplit(":", 1)
+    if proto not in ("tcp", "udp"):
+        raise ValueError(f"bad protocol in '{spec}'")
+    return proto, (la, int(lp)), (ua, int(up))
+
+
+class Pipe:
+    """One direction of a TCP connection: items go out in order, each at
+    its due time (arrival + delay, and never before `not_before`). The
+    writer is a future: upstream bytes queue up until the connection to
+    the server exists."""
+
+    def __init__(self, loop, writer_fut, delay, not_before=0.0):
+        self.loop = loop
+        self.writer_fut = writer_fut
+        self.delay = delay
+        self.not_before = not_before
+        self.queue = asyncio.Queue()
+        self.task = loop.create_task(self.run())
+
+    def put(self, data):
+        due = max(self.loop.time() + self.delay, self.not_before)
+        self.queue.put_nowait((due, data))
+
+    async def run(self):
+        try:
+            writer = await self.writer_fut
+            while True:
+                due, data = await self.queue.get()
+                wait = due - self.loop.time()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                if data is None:  # end of stream
+                    if writer.can_write_eof():
+                        writer.write_eof()
+                    await writer.drain()
+                    return
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, OSError, asyncio.CancelledError):
+            pass
+
+
+async def pump(reader, pipe):
+    try:
+        while True:
+            data = await reader.read(65536)
+            if not data:
+                break
+            pipe.put(data)
+    except (ConnectionError, OSError):
+        pass
+    pipe.put(None)
+
+
+def done(loop, value):
+    f = loop.create_future()
+    f.set_result(value)
+    return f
+
+
+async def tcp_session(creader, cwriter, upstream, delay):
+    loop = asyncio.get_running_loop()
+    t_up = loop.time() + 3 * delay
+    up_writer = loop.create_future()
+    to_server = Pipe(loop, up_writer, delay, t_up)
+    to_client = Pipe(loop, done(loop, cwriter), delay)
+    from_client = loop.create_task(pump(creader, to_server))
+    await asyncio.sleep(max(0.0, t_up - loop.time()))
+    try:
+        ureader, uwriter = await asyncio.open_connection(*upstream)
+    except OSError:
+        cwriter.close()
+        from_client.cancel()
+        to_server.task.cancel()
+        to_client.task.cancel()
+        return
+    up_writer.set_result(uwriter)
+    from_server = loop.create_task(pump(ureader, to_client))
+    await asyncio.gather(from_client, from_server, to_server.task,
+                         to_client.task, return_exceptions=True)
+    for w in (cwriter, uwriter):
+        w.close()
+
+
+class UdpFront(asyncio.DatagramProtocol):
+    """Client side of a UDP relay: one upstream socket per client address."""
+
+    def __init__(self, upstream, delay, bind_addr):
+        self.upstream, self.delay, self.bind_addr = upstream, delay, bind_addr
+        self.peers = {}
+
+    def connection_made(self, transport):
+        self.transport = transport
+
+    def datagram_received(self, data, addr):
+        loop = asyncio.get_running_loop()
+        loop.call_later(self.delay, lambda: loop.create_task(self.forward(data, addr)))
+
+    async def forward(self, data, addr):
+        loop = asyncio.get_running_loop()
+        back = self.peers.get(addr)
+        if back is None:
+            front = self
+
+            class Back(asyncio.DatagramProtocol):
+                def datagram_received(self, reply, _src):
+                    loop.call_later(front.delay, front.transport.sendto, reply, addr)
+
+            back, _ = await loop.create_datagram_endpoint(
+                Back, local_addr=(self.bind_addr, 0), remote_addr=self.upstream)
+            self.peers[addr] = back
+        back.sendto(data)
+
+
+async def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--delay-ms", type=float, required=True,
+                    help="one-way delay in milliseconds")
+    ap.add_argument("--pidfile")
+    ap.add_argument("maps", nargs="+")
+    a = ap.parse_args()
+    delay = a.delay_ms / 1000.0
+    loop = asyncio.get_running_loop()
+    servers = []
+    for spec in a.maps:
+        proto, listen, upstream = parse_map(spec)
+        if proto == "tcp":
+            srv = await asyncio.start_server(
+                lambda r, w, u=upstream: tcp_session(r, w, u, delay),
+                host=listen[0], port=listen[1], reuse_address=True)
+            servers.append(srv)
+        else:
+            await loop.create_datagram_endpoint(
+                lambda u=upstream, b=listen[0]: UdpFront(u, delay, b),
+                local_addr=listen, family=socket.AF_INET)
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    if a.pidfile:
+        with open(a.pidfile, "w") as f:
+            f.write(f"{os.getpid()}\n")
+    print("relay: ready", file=sys.stderr, flush=True)
+    await stop.wait()
+    for s in servers:
+        s.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
