@@ -193,8 +193,12 @@ cmd_probe(int argc, char **argv, struct global_opts *g)
 	    (why = combination(&o, errmsg, sizeof(errmsg))) != NULL ||
 	    (why = batch_combination(domains, &out, g)) != NULL)
 		return cmd_error(g, EXIT_USAGE, "usage", "options", "%s", why);
-	if (domains != NULL)
-		return cmd_probe_batch(domains, parallel, &o, &out, g);
+	if (domains != NULL) {
+		if ((rc = batch_share_begin(&o, g)) < 0)
+			rc = cmd_probe_batch(domains, parallel, &o, &out, g);
+		batch_share_end(&o, g);
+		return rc;
+	}
 	/* Before the probe: a name that cannot be written is a usage error,
 	 * not a lost report. */
 	if (out.output != NULL &&

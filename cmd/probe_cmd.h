@@ -98,4 +98,10 @@ int cmd_probe_batch(const char *file, unsigned parallel,
     const struct probe_options *base, const struct probe_out_opts *out,
     struct global_opts *g);
 
+/* batch_share.c: before a --domains run, o->share for all its probes (-1,
+ * or an exit code when out of memory); after it, with -v, what sharing
+ * saved on stderr, and o->share freed. */
+int batch_share_begin(struct probe_options *o, struct global_opts *g);
+void batch_share_end(struct probe_options *o, const struct global_opts *g);
+
 #endif

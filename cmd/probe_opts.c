@@ -59,6 +59,8 @@ static const char probe_usage[] =
     "  --strict                 warn counts as failure, error as incomplete\n"
     "  -f, --domains FILE       probe every domain listed (one per line, # comments)\n"
     "  --parallel N             at most N domains at once with --domains (default 4)\n"
+    "  --per-address N          at most N connections at once to one address (default 2)\n"
+    "  --max-rate R             at most R new connections per second overall\n"
     "  -o, --output FILE        write the report to FILE (JSON Lines with --domains)\n"
     "  --resume                 with --domains and --output: skip what FILE has\n"
     "  --shard I/N              with --domains: only the entries of shard I of N\n"
@@ -395,6 +397,23 @@ opt_parallel(const struct opt_row *row, const char *arg, struct parse_ctx *c)
 	return -1;
 }
 
+/* opt_polite - --per-address N (1-64) and --max-rate R (1-100000) */
+static int
+opt_polite(const struct opt_row *row, const char *arg, struct parse_ctx *c)
+{
+	bool rate = strcmp(row->name, "max-rate") == 0;
+	unsigned long n;
+
+	if (!parse_uint(arg, rate ? 100000 : 64, &n) || n == 0)
+		return opt_error(c->g, rate ? "--max-rate" : "--per-address",
+		    "invalid number '%s' (1-%u)", arg, rate ? 100000u : 64u);
+	if (rate)
+		c->o->max_rate = (unsigned)n;
+	else
+		c->o->per_address = (unsigned)n;
+	return -1;
+}
+
 /* opt_html - --html FILE: cmd/probe_html.c opens it before the probe. A
  * name with control octets or invalid UTF-8 is refused like every other
  * value (46-cli-props.sh): most likely a quoting mistake, and the error
@@ -538,6 +557,8 @@ static const struct opt_row rows[] = {
 	{ "verbose", NONE, 'v', K_FN, 0, opt_global },
 	{ "quiet", NONE, 'q', K_FN, 0, opt_global },
 	{ "help", NONE, 286, K_FN, 0, opt_help },
+	{ "per-address", REQ, 330, K_FN, 0, opt_polite },
+	{ "max-rate", REQ, 331, K_FN, 0, opt_polite },
 	{ "html", REQ, 340, K_FN, 0, opt_html },
 	{ "output", REQ, 'o', K_FN, 0, opt_output },
 	{ "resume", NONE, 287, K_FN, 0, opt_resume },

@@ -19,11 +19,11 @@ _smtptls_probe_opts='--resolver --trust-anchor --dnssec --ca-file --ca-path --ti
 -o --output --resume --shard
 --nagios --catchall --cleartext --json --color= -v --verbose -q --quiet
 --html
---help --profile'
+--help --profile --per-address --max-rate'
 _smtptls_probe_args='--resolver --trust-anchor --dnssec --ca-file --ca-path --timeout
 --deadline --host --port --ehlo --rcpt --mail-from --require --min-tls
 --warn-days --tls-domain --ignore -f --domains --parallel -o --output
---shard --html --profile'
+--shard --html --profile --per-address --max-rate'
 _smtptls_listen_opts='--bind --hostname --cert --key --untrusted-cert
 --request-client-cert --no-starttls --count --once --duration --timeout
 --expect --accept-data --test-zone --dns-bind --https-bind --scenario

@@ -35,10 +35,12 @@ CERTS=$LAB/certs
 . "$top/scripts/lab/mta.sh"
 # shellcheck source=scripts/lab/web.sh
 . "$top/scripts/lab/web.sh"
+# shellcheck source=scripts/lab/scale.sh
+. "$top/scripts/lab/scale.sh"
 
 # The services, in start order, with their pidfile, the /proc/PID/comm the
 # pidfile's process must have, and the addresses they listen on.
-SERVICES="nsd unbound postfix nginx nsd-root unbound-novalidate"
+SERVICES="nsd unbound postfix nginx nsd-root unbound-novalidate nsd-scale unbound-scale"
 svc_pidfile() {
 	case "$1" in
 	nsd) echo "$LAB/dns/nsd.pid" ;;
@@ -47,6 +49,8 @@ svc_pidfile() {
 	nginx) echo "$LAB/nginx/nginx.pid" ;;
 	nsd-root) echo "$LAB/root/nsd.pid" ;;
 	unbound-novalidate) echo "$LAB/unbound-novalidate/unbound.pid" ;;
+	nsd-scale) echo "$LAB/scale/nsd.pid" ;;
+	unbound-scale) echo "$LAB/scale/unbound.pid" ;;
 	esac
 }
 svc_comm() {
@@ -54,6 +58,7 @@ svc_comm() {
 	postfix) echo master ;;
 	nsd-root) echo nsd ;;
 	unbound-novalidate) echo unbound ;;
+	*-scale) echo "${1%-scale}" ;;
 	*) echo "$1" ;;
 	esac
 }
@@ -65,6 +70,8 @@ svc_addrs() {
 	nginx) echo "127.10.0.3:443" ;;
 	nsd-root) echo "$ROOT_NSD_ADDR:53" ;;
 	unbound-novalidate) echo "$NOVALIDATE_ADDR:53" ;;
+	nsd-scale) echo "$SCALE_NSD:53" ;;
+	unbound-scale) echo "$SCALE_RESOLVER:53" ;;
 	esac
 }
 
@@ -167,6 +174,9 @@ lab_write_env() {
 		q DS_LAB "$(printf '%s' "$DS_LAB" | tr -s '\t' ' ')"
 		q DS_BOGUS "$(printf '%s' "$DS_BOGUS" | tr -s '\t' ' ')"
 		root_env
+		echo "# The scale lab (scripts/lab/scale.sh): its resolver and domain list"
+		q SCALE_RESOLVER "$SCALE_RESOLVER"
+		q SCALE_DOMAINS_FILE "$LAB/scale/domains.txt"
 	} >"$LAB/env"
 }
 
@@ -206,6 +216,7 @@ $busy"
 	TLSA_MX2=$(spki_sha256 "$CADIR/intermediate.pem")
 	dns_make
 	root_make
+	scale_make
 	mta_make
 	web_make
 	lab_write_env
@@ -218,6 +229,8 @@ $busy"
 	nsd_launch
 	LAUNCHED="$LAUNCHED nsd-root"
 	root_nsd_launch
+	LAUNCHED="$LAUNCHED nsd-scale"
+	scale_nsd_launch
 	mta_launch
 	web_launch
 	nsd_wait
@@ -226,8 +239,12 @@ $busy"
 	root_nsd_wait
 	LAUNCHED="$LAUNCHED unbound-novalidate"
 	novalidate_launch
+	scale_nsd_wait
+	LAUNCHED="$LAUNCHED unbound-scale"
+	scale_unbound_launch
 	unbound_wait
 	novalidate_wait
+	scale_unbound_wait
 	mta_wait
 	web_wait
 	trap - EXIT ERR

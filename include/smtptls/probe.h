@@ -83,6 +83,13 @@ struct probe_options {
 	const char *tls_domain; /* --tls-domain or NULL */
 	const char *ignore[PROBE_MAX_IGNORE];
 	size_t nignore;
+	/* Politeness (issue 14): connections open at once per address
+	 * (--per-address, default 2; 0 = no limit), new connections per
+	 * second overall (--max-rate, 0 = no limit). */
+	unsigned per_address, max_rate;
+	/* Sessions and limits shared with the other probes of a batch
+	 * (probe_share_new), or NULL: this probe has its own limits. */
+	struct probe_share *share;
 	/* --profile NAME (implies scan) and --require profile:NAME: bit i
 	 * of require_profiles makes profiles[i] decide the exit code */
 	const char *profiles[PROBE_MAX_PROFILES];
@@ -97,6 +104,28 @@ void probe_options_init(struct probe_options *o);
 enum st_err probe_global_init(char *errmsg, size_t errlen);
 
 struct probe_result;
+
+/*
+ * What the probes of one batch share (issue 14): each SMTP session (same
+ * address, port, SNI, TLSA set, EHLO name, reverse path) runs once and its
+ * facts are judged for every domain that uses it; every connection obeys
+ * the limits of o (per_address, max_rate) and at most
+ * PROBE_SHARE_PER_NET connections to one IPv4 /24 or IPv6 /48. With
+ * sessions false, only the limits are shared (a bench and debug knob).
+ * Thread-safe. NULL when out of memory. Free after the last probe_run().
+ */
+struct probe_share *probe_share_new(const struct probe_options *o,
+    bool sessions);
+void probe_share_free(struct probe_share *sh);
+#define PROBE_SHARE_PER_NET 8
+
+struct probe_share_stats {
+	size_t sessions; /* sessions run (connections that got through the
+	                    gate, retries included) */
+	size_t copies;   /* results filled from another probe's session */
+	size_t retries;  /* retries after a sign of rate limiting */
+};
+void probe_share_stats(struct probe_share *sh, struct probe_share_stats *st);
 
 /*
  * Run the probe. Returns ST_OK with *out set (free with probe_result_free)

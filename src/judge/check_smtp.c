@@ -52,6 +52,7 @@ check_connect(struct probe_result *r, const struct probe_addr *pa)
 	cJSON *d;
 	char detail[300];
 	enum check_status st;
+	bool limited;
 
 	if (pa->connected) {
 		d = cJSON_CreateObject();
@@ -79,12 +80,16 @@ check_connect(struct probe_result *r, const struct probe_addr *pa)
 	cJSON_AddStringToObject(d, "error",
 	    pa->conn_error[0] ? pa->conn_error : "unreachable");
 	/* checks.md 13.6: a failure only when the network demonstrably
-	 * reaches port 25 elsewhere, else it may be a local block. */
-	st = !pa->deadline && family_reached(r, pa->family) ? CHECK_FAIL
-	                                                    : CHECK_ERROR;
+	 * reaches port 25 elsewhere, else it may be a local block. Rate
+	 * limiting (issue 14) says the probe asked too much, not that the
+	 * server is broken: always an error. */
+	limited = strcmp(pa->conn_error, "rate-limited") == 0;
+	st = !pa->deadline && !limited && family_reached(r, pa->family)
+	         ? CHECK_FAIL
+	         : CHECK_ERROR;
 	snprintf(detail, sizeof(detail), "%s%s",
 	    pa->conn_errmsg[0] ? pa->conn_errmsg : "no connection",
-	    st == CHECK_ERROR && !pa->deadline
+	    st == CHECK_ERROR && !pa->deadline && !limited
 	        ? " (no other address of this family was reached either)"
 	        : "");
 	add(r, pa, CK_SMTP_CONNECT, st, d, detail);

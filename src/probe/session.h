@@ -55,6 +55,9 @@ struct session_params {
 	/* Deep scan only (scan.c); NULL for the standard sessions, which
 	 * then run the whole dialogue as before. */
 	const struct session_hooks *hooks;
+	/* The batch's shared sessions and politeness gate (probe_share.h),
+	 * or NULL: every session connects at once, as before. */
+	struct probe_share *share;
 };
 
 /*

@@ -10,7 +10,22 @@
 
 #include "address_test_pick.h"
 #include "conn.h"
+#include "conn_gate.h"
 #include "session.h"
+
+struct share_entry;
+
+/* Where a slot stands before and after its connection (session_admit.c);
+ * without a share every slot goes NEW -> RUN -> ENDED at once. */
+enum sess_slot {
+	SLOT_NEW = 0, /* not looked at yet */
+	SLOT_FOLLOW,  /* another probe runs the same session: poll */
+	SLOT_GATE,    /* waiting for the politeness gate */
+	SLOT_BACKOFF, /* rate limited: waiting until retry_at */
+	SLOT_RUN,     /* connection started */
+	SLOT_ENDED,   /* facts final (own, or copied) */
+	SLOT__COUNT
+};
 
 /* The connection (fd, SSL, phase, step deadline) is conn.c's; a session
  * adds the SMTP machine's side and the facts it fills. */
@@ -28,6 +43,16 @@ struct sess {
 	enum smtp_state last_state;
 	enum atp_state atp; /* address test candidate (checks.md 9) */
 	unsigned group;     /* its group for address_test_pick() */
+	/* Sharing and politeness (session_admit.c) */
+	enum sess_slot slot;
+	struct share_entry *entry; /* the shared session, or NULL */
+	bool owner;                /* this slot runs entry's session */
+	bool gated;                /* holds a gate count for gaddr */
+	struct conn_gate_addr gaddr;
+	unsigned load;      /* most connections to the address seen open
+	                     * during this attempt, ours included */
+	unsigned tries;     /* attempts that met rate limiting */
+	long long retry_at; /* SLOT_GATE / SLOT_BACKOFF: next try */
 };
 
 /* One session's steps (session.c), driven by session_loop.c: start,
@@ -47,5 +72,18 @@ void sess_init(struct sess *s, struct probe_addr *pa, size_t i,
 enum st_err sess_client_init(struct sess *s, const struct session_params *p)
     __attribute__((warn_unused_result));
 void sess_start(struct sess *s, const struct session_params *p, long long now);
+
+/* session_admit.c: move a slot that has no connection yet towards one
+ * (or its copied facts), lowering *wake to its next step; *pending says
+ * whether it still waits. NOMEM only. */
+enum st_err sess_admit(struct sess *s, const struct session_params *p,
+    long long now, long long *wake, bool *pending)
+    __attribute__((warn_unused_result));
+/* A RUN slot whose connection has ended: release the gate, retry after a
+ * sign of rate limiting, publish a shared session. NOMEM only. */
+enum st_err sess_finish(struct sess *s, const struct session_params *p,
+    long long now) __attribute__((warn_unused_result));
+/* Loop teardown: give back the gate and any unpublished session. */
+void sess_let_go(struct sess *s, const struct session_params *p);
 
 #endif

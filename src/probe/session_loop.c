@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "clock.h"
@@ -127,23 +126,27 @@ sess_set_new(struct sess_set *w, size_t n)
 	return ST_OK;
 }
 
-/* sess_start_all - connect every slot, or mark it skipped when the run
- * deadline has already passed */
-static void
-sess_start_all(struct sess *ss, struct probe_addr **addrs, size_t n,
-    const struct session_params *p, long long now)
+/* sess_admit_all - finish the slots whose connection ended, move the
+ * waiting ones on (session_admit.c); *pending: some still wait */
+static enum st_err
+sess_admit_all(struct sess *ss, size_t n, const struct session_params *p,
+    long long *wake, bool *pending)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (now >= p->deadline) {
-			addrs[i]->state = ADDR_SKIPPED;
-			addrs[i]->deadline = true;
-			snprintf(addrs[i]->conn_error,
-			    sizeof(addrs[i]->conn_error), "deadline");
-			conn_close(&ss[i].c, false);
-			continue;
-		}
-		sess_start(&ss[i], p, now);
+	long long now = clock_ms();
+	enum st_err err = ST_OK;
+
+	*pending = false;
+	for (size_t i = 0; i < n && err == ST_OK; i++) {
+		struct sess *s = &ss[i];
+		bool wait = false;
+
+		if (s->slot == SLOT_RUN && !conn_live(&s->c))
+			err = sess_finish(s, p, now);
+		if (err == ST_OK)
+			err = sess_admit(s, p, now, wake, &wait);
+		*pending |= wait;
 	}
+	return err;
 }
 
 /* sess_loop - poll until every session has ended */
@@ -152,12 +155,20 @@ sess_loop(struct sess_set *w, size_t n, const struct session_params *p)
 {
 	for (;;) {
 		long long wake = p->deadline;
+		bool pending;
+		enum st_err err;
 		size_t np;
 		int r;
 
+		err = sess_admit_all(w->ss, n, p, &wake, &pending);
+		if (err != ST_OK)
+			return err;
 		sess_pick(w->ss, n, p, w->st, w->group, w->order);
 		np = sess_poll_set(w->ss, n, p, w->pfd, w->map, &wake);
-		if (np == 0)
+		/* With none live but some waiting (the gate, a back-off,
+		 * another probe's run of the same session), poll() just sleeps.
+		 */
+		if (np == 0 && !pending)
 			return ST_OK;
 		r = poll(w->pfd, np, conn_poll_timeout(wake, clock_ms()));
 		if (r < 0 && errno != EINTR)
@@ -184,12 +195,13 @@ session_run_all(struct probe_addr **addrs, const int *rcpt_group, size_t n,
 	for (i = 0; i < n; i++)
 		if ((err = sess_client_init(&w.ss[i], p)) != ST_OK)
 			goto out;
-	sess_start_all(w.ss, addrs, n, p, clock_ms());
 	err = sess_loop(&w, n, p);
 out:
 	if (w.ss != NULL)
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			sess_close(&w.ss[i], clock_ms());
+			sess_let_go(&w.ss[i], p);
+		}
 	sess_set_free(&w);
 	return err;
 }

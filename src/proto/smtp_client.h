@@ -143,6 +143,15 @@ enum st_err smtp_client_init(struct smtp_client *sc,
 void smtp_client_release(struct smtp_client *sc);
 
 /*
+ * dst (uninitialised) becomes a deep copy of src's record of a dialogue:
+ * parameters, replies, transcript and flags; its parser and output start
+ * empty (a copy is for judging, not for driving). ST_ERR_NOMEM leaves dst
+ * released.
+ */
+enum st_err smtp_client_copy(struct smtp_client *dst,
+    const struct smtp_client *src) __attribute__((warn_unused_result));
+
+/*
  * Feed bytes received from the server (plaintext, or decrypted TLS data).
  * *used tells how many were consumed; after SMTP_EV_START_TLS, unconsumed
  * bytes were sent before the handshake and must be discarded by the driver

@@ -19,6 +19,7 @@
 #include <openssl/ssl.h>
 
 #include "clock.h"
+#include "conn_gate.h"
 #include "jobs.h"
 #include "mtasts_check.h"
 #include "judge.h"
@@ -64,6 +65,7 @@ probe_options_init(struct probe_options *o)
 	o->mail_from = "";
 	o->warn_days = 14;
 	o->min_tls = TLS1_2_VERSION;
+	o->per_address = CONN_GATE_PER_ADDR_DEFAULT;
 }
 
 /* probe_addr_cut - an address past PROBE_SESSIONS_MAX: never contacted,
@@ -173,8 +175,8 @@ smtp_phase(struct probe_result *r, SSL_CTX *ctx, X509_STORE *store)
 		.exact_domain = r->opt.tls_domain != NULL,
 		.port = r->opt.port,
 		.timeout_ms = r->opt.timeout_ms,
-		.deadline = clock_ms() + r->opt.deadline_ms,
 		.now = time(NULL),
+		.share = r->opt.share,
 	};
 	long long t0 = clock_ms();
 
@@ -436,6 +438,7 @@ probe_run(const struct probe_options *o, struct probe_result **out,
     char *errmsg, size_t errlen)
 {
 	struct probe_result *r;
+	struct probe_share *own = NULL;
 	SSL_CTX *ctx = NULL;
 	X509_STORE *store = NULL;
 	enum st_err err;
@@ -446,6 +449,12 @@ probe_run(const struct probe_options *o, struct probe_result **out,
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return ST_ERR_NOMEM;
 	r->opt = *o;
+	/* A probe on its own still obeys the politeness limits. */
+	if (o->share == NULL &&
+	    (r->opt.share = own = probe_share_new(o, false)) == NULL) {
+		free(r);
+		return ST_ERR_NOMEM;
+	}
 	/* a profile grades what the deep scan measures */
 	if (r->opt.nprofiles > 0)
 		r->opt.scan = true;
@@ -466,11 +475,14 @@ probe_run(const struct probe_options *o, struct probe_result **out,
 	summary_run(r);
 	SSL_CTX_free(ctx);
 	X509_STORE_free(store);
+	probe_share_free(own);
+	r->opt.share = NULL;
 	*out = r;
 	return ST_OK;
 fail:
 	SSL_CTX_free(ctx);
 	X509_STORE_free(store);
+	probe_share_free(own);
 	probe_result_free(r);
 	return err;
 }

@@ -3,6 +3,7 @@
  * (tests/integration/40-hostile.sh).
  *
  *   badsmtp --listen ADDR:PORT --mode NAME [--lifetime SECONDS] [--chain N]
+ *           [--log FILE] [--max-conns N] [--hold-ms MS]
  *
  * Listens on one 127.10.x.x address (never a wildcard), plays the scenario
  * NAME for every connection it accepts (one forked child per connection)
@@ -15,6 +16,14 @@
  * mode presents (default 100: a leaf and 99 intermediates, each issuing
  * the one before it, the last self-signed).
  *
+ * --log FILE appends one line per connection accepted ("accept", or "421"
+ * when the ratelimit mode turned it away): the count at the server that
+ * the sharing test and bench/scale.sh read. The ratelimit mode serves as
+ * "good" does while fewer than --max-conns (default 1) of its sessions
+ * are open, and greets every further connection with 421 and closes;
+ * --hold-ms makes each served session wait that long before its banner,
+ * so that a test knows the slot is taken while the client tries again.
+ *
  * This is test code: it trusts its command line, keeps no state between
  * connections and reads client input only to find command lines, with a
  * fixed-size buffer that drops what does not fit.
@@ -22,10 +31,12 @@
 #include <sys/types.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -133,6 +144,8 @@ static const struct mode modes[] = {
 	    "EHLO, then real TLS"},
 	{"good", BANNER_OK, EHLO_STARTTLS, STARTTLS_TLS,
 	    "a well-behaved server (control case)"},
+	{"ratelimit", BANNER_OK, EHLO_STARTTLS, STARTTLS_TLS,
+	    "as good, but 421 beyond --max-conns open sessions"},
 	{"renegotiate", BANNER_OK, EHLO_STARTTLS, STARTTLS_TLS,
 	    "real TLS that accepts client-initiated renegotiation"},
 	/* How a TLS session ends: see tls_ends[] */
@@ -171,6 +184,9 @@ struct opts {
 	const struct mode *mode;
 	long lifetime; /* seconds */
 	long chain;    /* certificates in the bigchain chain */
+	const char *log; /* --log FILE or NULL */
+	long max_conns;  /* ratelimit: sessions served at once */
+	long hold_ms;    /* ratelimit: wait before the banner */
 };
 
 static void
@@ -179,7 +195,9 @@ usage(FILE *f)
 	size_t i;
 
 	fprintf(f, "usage: badsmtp --listen 127.10.X.Y:PORT --mode NAME "
-	           "[--lifetime SECONDS] [--chain N]\nmodes:\n");
+	           "[--lifetime SECONDS] [--chain N]\n"
+	           "       [--log FILE] [--max-conns N] [--hold-ms MS]\n"
+	           "modes:\n");
 	for (i = 0; i < MODES_COUNT; i++)
 		fprintf(f, "  %-20s %s\n", modes[i].name, modes[i].help);
 }
@@ -194,6 +212,9 @@ parse_args(int argc, char **argv, struct opts *o)
 	o->mode = NULL;
 	o->lifetime = BAD_LIFETIME_DEFAULT;
 	o->chain = BAD_CHAIN_DEFAULT;
+	o->log = NULL;
+	o->max_conns = 1;
+	o->hold_ms = 0;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -219,6 +240,14 @@ parse_args(int argc, char **argv, struct opts *o)
 				goto bad;
 		} else if (strcmp(a, "--chain") == 0) {
 			if (!parse_long(v, 1, BAD_CHAIN_MAX, &o->chain))
+				goto bad;
+		} else if (strcmp(a, "--log") == 0) {
+			o->log = v;
+		} else if (strcmp(a, "--max-conns") == 0) {
+			if (!parse_long(v, 1, 1000, &o->max_conns))
+				goto bad;
+		} else if (strcmp(a, "--hold-ms") == 0) {
+			if (!parse_long(v, 0, 60000, &o->hold_ms))
 				goto bad;
 		} else
 			goto bad;
@@ -699,6 +728,21 @@ tls_end_now(struct conn *c, const struct mode *m)
 	}
 }
 
+/* The ratelimit mode's child side of the notify pipe, or -1. */
+static int notify_wr = -1;
+
+/* notify_quit - tell the parent this session is over, before the 221: a
+ * client that got the 221 and connects again is then always counted as
+ * gone (the parent reads the pipe before it decides). */
+static void
+notify_quit(void)
+{
+	pid_t me = getpid();
+
+	if (notify_wr >= 0 && write(notify_wr, &me, sizeof(me)) != sizeof(me))
+		perror("badsmtp: notify");
+}
+
 /* session - one connection from greeting to QUIT. */
 static void
 session(int fd, const struct mode *m, SSL_CTX *ctx)
@@ -730,6 +774,7 @@ session(int fd, const struct mode *m, SSL_CTX *ctx)
 			}
 		}
 		else if (strncasecmp(line, "QUIT", 4) == 0) {
+			notify_quit();
 			(void)conn_puts(&c, "221 2.0.0 bye\r\n"); /* closing */
 			break;
 		} else if (strncasecmp(line, "MAIL", 4) == 0 ||
@@ -753,13 +798,94 @@ out:
 /* child - run one session; dies with the parent and at the end of the
  * lifetime. */
 static void
-child(int fd, pid_t parent, long left, const struct mode *m, SSL_CTX *ctx)
+child(int fd, pid_t parent, long left, const struct mode *m, SSL_CTX *ctx,
+    long hold_ms)
 {
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
 		_exit(1);
 	alarm((unsigned)left + 1);
+	if (hold_ms > 0)
+		pause_ms(hold_ms);
 	session(fd, m, ctx);
 	_exit(0);
+}
+
+/* log_line - one line per connection into --log (O_APPEND: whole lines
+ * even from several peers sharing a file) */
+static void
+log_line(int logfd, const char *what)
+{
+	char line[16];
+	int n = snprintf(line, sizeof(line), "%s\n", what);
+
+	if (logfd >= 0 && write(logfd, line, (size_t)n) != n)
+		perror("badsmtp: log");
+}
+
+/* The ratelimit mode's open sessions, by child pid: one leaves when its
+ * child reports QUIT on the pipe or is reaped, whichever comes first. */
+#define BAD_LIVE_MAX 1024
+struct live {
+	pid_t pid[BAD_LIVE_MAX];
+	size_t n;
+	int rd; /* the pipe's read end, non-blocking */
+};
+
+static void
+live_drop(struct live *l, pid_t p)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->pid[i] == p) {
+			l->pid[i] = l->pid[--l->n];
+			return;
+		}
+}
+
+static void
+live_update(struct live *l)
+{
+	pid_t p;
+
+	while ((p = waitpid(-1, NULL, WNOHANG)) > 0)
+		live_drop(l, p);
+	while (read(l->rd, &p, sizeof(p)) == sizeof(p))
+		live_drop(l, p);
+}
+
+/* serve - one accepted connection: a child session, or 421 when the
+ * ratelimit mode has --max-conns sessions open */
+static void
+serve(int cfd, int lfd, const struct opts *o, SSL_CTX *ctx, pid_t parent,
+    long left, struct live *live, int logfd)
+{
+	static const char busy[] =
+	    "421 4.7.0 " BAD_HOST " too many connections, try later\r\n";
+	bool limit = live != NULL;
+	pid_t pid;
+
+	if (limit)
+		live_update(live);
+	if (limit && (live->n >= (size_t)o->max_conns ||
+	                 live->n == BAD_LIVE_MAX)) {
+		log_line(logfd, "421");
+		(void)send(cfd, busy, sizeof(busy) - 1, MSG_NOSIGNAL);
+		close(cfd);
+		return;
+	}
+	log_line(logfd, "accept");
+	if ((pid = fork()) == 0) {
+		close(lfd);
+		if (logfd >= 0)
+			close(logfd);
+		if (limit)
+			close(live->rd);
+		child(cfd, parent, left, o->mode, ctx, o->hold_ms);
+	}
+	if (pid < 0)
+		perror("badsmtp: fork");
+	else if (limit)
+		live->pid[live->n++] = pid;
+	close(cfd);
 }
 
 int
@@ -769,13 +895,17 @@ main(int argc, char **argv)
 	SSL_CTX *ctx = NULL;
 	struct pollfd pfd;
 	long end, left;
-	pid_t parent = getpid(), pid;
-	int lfd, cfd, on = 1;
+	static struct live live;
+	pid_t parent = getpid();
+	int lfd, cfd, on = 1, logfd = -1;
 	char addr[INET_ADDRSTRLEN];
+	bool limit;
 
 	parse_args(argc, argv, &o);
+	limit = strcmp(o.mode->name, "ratelimit") == 0;
 	signal(SIGPIPE, SIG_IGN);
-	signal(SIGCHLD, SIG_IGN); /* children are reaped automatically */
+	/* Children are reaped automatically, except where they are counted. */
+	signal(SIGCHLD, limit ? SIG_DFL : SIG_IGN);
 	if (o.mode->starttls == STARTTLS_TLS ||
 	    o.mode->starttls == STARTTLS_INJECT)
 		ctx = tls_ctx_new(strcmp(o.mode->name, "bigchain") == 0 ?
@@ -783,11 +913,30 @@ main(int argc, char **argv)
 	/* OpenSSL 3 servers refuse a client's renegotiation unless told */
 	if (ctx != NULL && strcmp(o.mode->name, "renegotiate") == 0)
 		SSL_CTX_set_options(ctx, SSL_OP_ALLOW_CLIENT_RENEGOTIATION);
+	if (limit) {
+		int fds[2];
 
+		if (pipe(fds) != 0 ||
+		    fcntl(fds[0], F_SETFL, O_NONBLOCK) != 0) {
+			perror("badsmtp: pipe");
+			return 1;
+		}
+		live.rd = fds[0];
+		notify_wr = fds[1]; /* for the children; the parent never writes */
+	}
+	if (o.log != NULL &&
+	    (logfd = open(o.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+	         0644)) < 0) {
+		perror("badsmtp: cannot open the log");
+		SSL_CTX_free(ctx);
+		return 1;
+	}
+
+	/* A backlog for a batch's burst of connections (bench/scale.sh). */
 	if ((lfd = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
 	    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0 ||
 	    bind(lfd, (struct sockaddr *)&o.addr, sizeof(o.addr)) < 0 ||
-	    listen(lfd, 16) < 0) {
+	    listen(lfd, 256) < 0) {
 		perror("badsmtp: cannot listen");
 		SSL_CTX_free(ctx);
 		return 1;
@@ -798,21 +947,21 @@ main(int argc, char **argv)
 
 	end = now_s() + o.lifetime;
 	while ((left = end - now_s()) > 0) {
+		if (limit)
+			live_update(&live);
 		pfd.fd = lfd;
 		pfd.events = POLLIN;
-		if (poll(&pfd, 1, (int)(left * 1000)) <= 0)
+		/* ratelimit: wake often enough to notice ended sessions */
+		if (poll(&pfd, 1, limit ? 20 : (int)(left * 1000)) <= 0)
 			continue; /* timeout or EINTR: the loop rechecks */
 		if ((cfd = accept(lfd, NULL, NULL)) < 0)
 			continue;
-		if ((pid = fork()) == 0) {
-			close(lfd);
-			child(cfd, parent, left, o.mode, ctx);
-		}
-		if (pid < 0)
-			perror("badsmtp: fork");
-		close(cfd);
+		serve(cfd, lfd, &o, ctx, parent, left, limit ? &live : NULL,
+		    logfd);
 	}
 	close(lfd);
+	if (logfd >= 0)
+		close(logfd);
 	SSL_CTX_free(ctx);
 	return 0;
 }

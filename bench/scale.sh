@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# bench/scale.sh - a batch of the scale lab's domains (issue 14): domains
+# per second, connections per MX address counted at the servers, peak RSS,
+# with shared sessions and without (SMTPTLS_SHARE=0: every domain its own
+# sessions, as before), and the ratio of the two.
+#
+# The scale lab (scripts/lab/scale.sh: scale.lab.test behind its own
+# resolver on 127.10.12.2) must be up; this script starts it when it is
+# not. The MX servers are scripted peers (tests/peers/badsmtp, mode good,
+# --log: one line per accepted connection) on the provider and hosting
+# addresses, started here and stopped at the end. Speed is reported, never
+# asserted; the issue's targets (>= 1,000 domains/s, <= 64 MiB RSS on 2
+# cores) are printed beside the numbers.
+#
+# Usage: bench/scale.sh [DOMAINS] [PARALLEL]   (default 10000, 64)
+#        SMTPTLS_BENCH_OPTS="--per-address 8"  extra probe options
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 2
+n=${1:-10000}
+parallel=${2:-64}
+LAB=${SMTPTLS_LAB:-/tmp/smtptls-lab}
+RESOLVER=127.10.12.2
+B=build/release
+
+[ -x ./smtptls ] && [ -x "$B/peers/badsmtp" ] || make -s all unit >/dev/null || exit 2
+if ! dig +time=1 +tries=1 +short @"$RESOLVER" scale.lab.test SOA | grep -q .; then
+	./scripts/lab/scale.sh up || exit 2
+fi
+[ -r "$LAB/scale/domains.txt" ] || { echo "bench: no $LAB/scale/domains.txt" >&2; exit 2; }
+
+work=$(mktemp -d /tmp/smtptls-scale.XXXXXX)
+pids=""
+cleanup() {
+	local p
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+head -n "$n" "$LAB/scale/domains.txt" >"$work/domains"
+n=$(wc -l <"$work/domains")
+# Every MX address of the zone (scripts/lab/scale.sh).
+addrs="127.10.13.1 127.10.13.2 127.10.13.3 127.10.13.4 127.10.14.11 127.10.14.12
+127.10.14.13 127.10.14.14 127.10.15.1 127.10.15.2 127.10.15.20 127.10.15.21
+127.10.15.22 127.10.15.23"
+for a in $addrs; do
+	"$B/peers/badsmtp" --listen "$a:25" --mode good --lifetime 3600 \
+	    --log "$work/$a.log" >/dev/null 2>"$work/$a.err" &
+	pids="$pids $!"
+done
+for a in $addrs; do
+	for _ in $(seq 100); do
+		ss -ltnH "src $a and sport = :25" | grep -q . && break
+		sleep 0.05
+	done
+done
+
+# run NAME [ENV=VALUE]: one batch; prints "NAME wall_s rss_kib docs"
+run() {
+	local name=$1 a
+	shift
+	for a in $addrs; do : >"$work/$a.log"; done
+	# shellcheck disable=SC2086 # SMTPTLS_BENCH_OPTS holds words
+	env "$@" /usr/bin/time -f '%e %M %U %S' -o "$work/$name.time" ./smtptls probe --json \
+	    --resolver "$RESOLVER" --parallel "$parallel" ${SMTPTLS_BENCH_OPTS:-} -v \
+	    -f "$work/domains" >"$work/$name.jsonl" 2>"$work/$name.err"
+	echo "$name: exit $?; $(grep -c . "$work/$name.jsonl") documents; $(tail -n 1 "$work/$name.err")"
+	for a in $addrs; do
+		printf '%s=%s ' "$a" "$(grep -c . "$work/$a.log")"
+	done >"$work/$name.conns"
+	# GNU time says "Command exited with non-zero status N" first
+	read -r "${name}_wall" "${name}_rss" "${name}_user" "${name}_sys" \
+	    < <(tail -n 1 "$work/$name.time")
+}
+
+echo "bench/scale: $n domains, --parallel $parallel ${SMTPTLS_BENCH_OPTS:-}, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
+# Warm the resolver's cache first: otherwise whichever run comes first pays
+# for every cold validated lookup. Port 9 has no listener: each session is
+# refused at once, the lookups are all made.
+SMTPTLS_BENCH_OPTS="${SMTPTLS_BENCH_OPTS:-} --port 9 --timeout 2" run warmup
+run shared
+run unshared SMTPTLS_SHARE=0
+
+# report NAME WALL RSS USER SYS: one run's line; CPU time beside the wall
+# time, which on a shared machine says more than the wall clock
+report() {
+	local name=$1 wall=$2 rss=$3 cpu
+	cpu=$(awk -v u="$4" -v s="$5" 'BEGIN { print u + s }')
+	awk -v n="$n" -v w="$wall" -v r="$rss" -v c="$cpu" -v name="$name" 'BEGIN {
+		printf "%-9s %6.1f s  %7.0f domains/s  CPU %6.1f s (%.1f ms/domain)  peak RSS %5.1f MiB\n",
+		    name, w, (w > 0 ? n / w : 0), c, 1000 * c / n, r / 1024 }'
+	printf '          connections per MX address: %s\n' "$(cat "$work/$name.conns")"
+	printf '          total connections: %s\n' \
+	    "$(tr ' ' '\n' <"$work/$name.conns" | awk -F= '{ s += $2 } END { print s }')"
+}
+# shellcheck disable=SC2154 # set by run's read
+report shared "$shared_wall" "$shared_rss" "$shared_user" "$shared_sys"
+# shellcheck disable=SC2154
+report unshared "$unshared_wall" "$unshared_rss" "$unshared_user" "$unshared_sys"
+# shellcheck disable=SC2154
+awk -v a="$shared_wall" -v b="$unshared_wall" 'BEGIN {
+	if (a > 0) printf "ratio     %.1fx faster with shared sessions\n", b / a }'
+echo "targets   >= 1000 domains/s, <= 64 MiB peak RSS (issue 14; reported, not asserted)"

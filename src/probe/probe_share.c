@@ -1,0 +1,390 @@
+/*
+ * probe_share.c - the sessions and the politeness gate the probes of one
+ * batch share (probe_share.h): a hash table of sessions by key, each
+ * either running in one probe or finished with its facts kept for the
+ * others, and the counters bench/scale.sh reports.
+ */
+#include "probe_share.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "session_target.h"
+
+#include "banned.h"
+
+enum entry_state {
+	ENTRY_FREE = 0, /* nobody runs it (new, or abandoned) */
+	ENTRY_RUNNING,  /* its owner's session is under way */
+	ENTRY_DONE      /* facts published */
+};
+
+struct share_entry {
+	struct share_entry *next; /* hash chain */
+	char *key;
+	enum entry_state state;
+	struct probe_addr facts; /* ENTRY_DONE: session fields only */
+};
+
+struct probe_share {
+	pthread_mutex_t lock;
+	bool sessions;
+	struct conn_gate gate;
+	/* Addresses that accepted a connection in this run (open addressing,
+	 * family 0 = empty slot): a later refusal from one of them may be
+	 * rate limiting; from any other it is just a refusal. */
+	struct conn_gate_addr *served;
+	size_t nserved, served_cap;
+	struct share_entry **bucket;
+	size_t nbuckets, n;
+	struct probe_share_stats st;
+};
+
+#define SHARE_BUCKETS_MIN 1024
+
+struct probe_share *
+probe_share_new(const struct probe_options *o, bool sessions)
+{
+	struct probe_share *sh = calloc(1, sizeof(*sh));
+
+	if (sh == NULL)
+		return NULL;
+	if ((sh->bucket = calloc(SHARE_BUCKETS_MIN, sizeof(*sh->bucket))) ==
+	        NULL ||
+	    pthread_mutex_init(&sh->lock, NULL) != 0) {
+		free(sh->bucket);
+		free(sh);
+		return NULL;
+	}
+	sh->nbuckets = SHARE_BUCKETS_MIN;
+	sh->sessions = sessions;
+	conn_gate_init(&sh->gate, o->per_address, PROBE_SHARE_PER_NET,
+	    o->max_rate);
+	return sh;
+}
+
+static void
+facts_release(struct probe_addr *pa)
+{
+	if (pa->sc_ready)
+		smtp_client_release(&pa->sc);
+	pa->sc_ready = false;
+	session_chain_drop(pa);
+}
+
+void
+probe_share_free(struct probe_share *sh)
+{
+	if (sh == NULL)
+		return;
+	for (size_t i = 0; i < sh->nbuckets; i++) {
+		struct share_entry *e = sh->bucket[i], *next;
+
+		for (; e != NULL; e = next) {
+			next = e->next;
+			facts_release(&e->facts);
+			free(e->key);
+			free(e);
+		}
+	}
+	free(sh->bucket);
+	free(sh->served);
+	conn_gate_release_all(&sh->gate);
+	pthread_mutex_destroy(&sh->lock);
+	free(sh);
+}
+
+void
+probe_share_stats(struct probe_share *sh, struct probe_share_stats *st)
+{
+	pthread_mutex_lock(&sh->lock);
+	*st = sh->st;
+	pthread_mutex_unlock(&sh->lock);
+}
+
+bool
+probe_share_sessions(const struct probe_share *sh)
+{
+	return sh->sessions;
+}
+
+/* key_hash - FNV-1a: the keys are ours, not an attacker's choice of
+ * collisions beyond what a zone can already cost us */
+static uint64_t
+key_hash(const char *k)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *k != '\0'; k++)
+		h = (h ^ (unsigned char)*k) * 1099511628211ULL;
+	return h;
+}
+
+/* share_grow - double the buckets when the chains grow long; on failure
+ * the table just stays slower */
+static void
+share_grow(struct probe_share *sh)
+{
+	size_t nb = sh->nbuckets * 2;
+	struct share_entry **b;
+
+	if (sh->n < sh->nbuckets || (b = calloc(nb, sizeof(*b))) == NULL)
+		return;
+	for (size_t i = 0; i < sh->nbuckets; i++) {
+		struct share_entry *e = sh->bucket[i], *next;
+
+		for (; e != NULL; e = next) {
+			size_t h = (size_t)(key_hash(e->key) % nb);
+
+			next = e->next;
+			e->next = b[h];
+			b[h] = e;
+		}
+	}
+	free(sh->bucket);
+	sh->bucket = b;
+	sh->nbuckets = nb;
+}
+
+/* share_find_or_add - the entry of key, created FREE when new (locked) */
+static struct share_entry *
+share_find_or_add(struct probe_share *sh, const char *key)
+{
+	size_t h = (size_t)(key_hash(key) % sh->nbuckets);
+	struct share_entry *e;
+
+	for (e = sh->bucket[h]; e != NULL; e = e->next)
+		if (strcmp(e->key, key) == 0)
+			return e;
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return NULL;
+	if ((e->key = strdup(key)) == NULL) {
+		free(e);
+		return NULL;
+	}
+	e->next = sh->bucket[h];
+	sh->bucket[h] = e;
+	sh->n++;
+	share_grow(sh);
+	return e;
+}
+
+/* entry_role - the caller's role for e (locked); a FREE entry becomes the
+ * caller's */
+static enum share_role
+entry_role(struct share_entry *e)
+{
+	switch (e->state) {
+	case ENTRY_DONE:
+		return SHARE_READY;
+	case ENTRY_RUNNING:
+		return SHARE_FOLLOW;
+	case ENTRY_FREE:
+	default:
+		e->state = ENTRY_RUNNING;
+		return SHARE_OWN;
+	}
+}
+
+enum st_err
+probe_share_claim(struct probe_share *sh, const char *key,
+    struct share_entry **e, enum share_role *role)
+{
+	*role = SHARE_NONE;
+	pthread_mutex_lock(&sh->lock);
+	if ((*e = share_find_or_add(sh, key)) != NULL)
+		*role = entry_role(*e);
+	pthread_mutex_unlock(&sh->lock);
+	return *e != NULL ? ST_OK : ST_ERR_NOMEM;
+}
+
+enum share_role
+probe_share_poll(struct probe_share *sh, struct share_entry *e)
+{
+	enum share_role r;
+
+	pthread_mutex_lock(&sh->lock);
+	r = entry_role(e);
+	pthread_mutex_unlock(&sh->lock);
+	return r;
+}
+
+void
+probe_share_abandon(struct probe_share *sh, struct share_entry *e)
+{
+	pthread_mutex_lock(&sh->lock);
+	if (e->state == ENTRY_RUNNING)
+		e->state = ENTRY_FREE;
+	pthread_mutex_unlock(&sh->lock);
+}
+
+enum st_err
+probe_share_publish(struct probe_share *sh, struct share_entry *e,
+    const struct probe_addr *src)
+{
+	struct probe_addr f = { 0 };
+	enum st_err err;
+
+	/* The copy is made outside the lock: it may be large. */
+	if ((err = probe_addr_facts_copy(&f, src)) != ST_OK) {
+		probe_share_abandon(sh, e);
+		return err;
+	}
+	pthread_mutex_lock(&sh->lock);
+	e->facts = f;
+	e->state = ENTRY_DONE;
+	pthread_mutex_unlock(&sh->lock);
+	return ST_OK;
+}
+
+enum st_err
+probe_share_copy(struct probe_share *sh, const struct share_entry *e,
+    struct probe_addr *dst)
+{
+	enum st_err err;
+
+	/* A DONE entry never changes again: no lock for the copy. */
+	if (dst->sc_ready)
+		smtp_client_release(&dst->sc);
+	dst->sc_ready = false;
+	session_chain_drop(dst);
+	err = probe_addr_facts_copy(dst, &e->facts);
+	pthread_mutex_lock(&sh->lock);
+	sh->st.copies += err == ST_OK;
+	pthread_mutex_unlock(&sh->lock);
+	return err;
+}
+
+enum conn_gate_answer
+probe_share_gate(struct probe_share *sh, const struct conn_gate_addr *a,
+    long long now_ms, long long *retry_ms)
+{
+	enum conn_gate_answer ans;
+
+	pthread_mutex_lock(&sh->lock);
+	ans = conn_gate_acquire(&sh->gate, a, now_ms, retry_ms);
+	sh->st.sessions += ans == CONN_GATE_GO;
+	pthread_mutex_unlock(&sh->lock);
+	return ans;
+}
+
+void
+probe_share_ungate(struct probe_share *sh, const struct conn_gate_addr *a)
+{
+	pthread_mutex_lock(&sh->lock);
+	conn_gate_release(&sh->gate, a);
+	pthread_mutex_unlock(&sh->lock);
+}
+
+unsigned
+probe_share_load(struct probe_share *sh, const struct conn_gate_addr *a)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&sh->lock);
+	n = conn_gate_load(&sh->gate, a);
+	pthread_mutex_unlock(&sh->lock);
+	return n;
+}
+
+/* served_slot - where a is, or where it would go (locked) */
+static struct conn_gate_addr *
+served_slot(struct conn_gate_addr *tab, size_t cap,
+    const struct conn_gate_addr *a)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(a->b); i++)
+		h = (h ^ a->b[i]) * 1099511628211ULL;
+	for (i = (size_t)(h % cap);; i = (i + 1) % cap)
+		if (tab[i].family == 0 ||
+		    (tab[i].family == a->family &&
+		        memcmp(tab[i].b, a->b, sizeof(a->b)) == 0))
+			return &tab[i];
+}
+
+/* served_grow - keep the set at most half full; false when out of memory
+ * (the address is then not remembered: a later refusal stays a refusal) */
+static bool
+served_grow(struct probe_share *sh)
+{
+	size_t cap = sh->served_cap ? sh->served_cap * 2 : 256;
+	struct conn_gate_addr *t;
+
+	if (2 * (sh->nserved + 1) <= sh->served_cap)
+		return true;
+	if ((t = calloc(cap, sizeof(*t))) == NULL)
+		return false;
+	for (size_t i = 0; i < sh->served_cap; i++)
+		if (sh->served[i].family != 0)
+			*served_slot(t, cap, &sh->served[i]) = sh->served[i];
+	free(sh->served);
+	sh->served = t;
+	sh->served_cap = cap;
+	return true;
+}
+
+void
+probe_share_note_served(struct probe_share *sh, const struct conn_gate_addr *a)
+{
+	struct conn_gate_addr *slot;
+
+	pthread_mutex_lock(&sh->lock);
+	if (served_grow(sh) &&
+	    (slot = served_slot(sh->served, sh->served_cap, a))->family == 0) {
+		*slot = *a;
+		sh->nserved++;
+	}
+	pthread_mutex_unlock(&sh->lock);
+}
+
+bool
+probe_share_was_served(struct probe_share *sh, const struct conn_gate_addr *a)
+{
+	bool yes;
+
+	pthread_mutex_lock(&sh->lock);
+	yes = sh->served_cap > 0 &&
+	      served_slot(sh->served, sh->served_cap, a)->family != 0;
+	pthread_mutex_unlock(&sh->lock);
+	return yes;
+}
+
+void
+probe_share_note_retry(struct probe_share *sh)
+{
+	pthread_mutex_lock(&sh->lock);
+	sh->st.retries++;
+	pthread_mutex_unlock(&sh->lock);
+}
+
+enum st_err
+probe_addr_facts_copy(struct probe_addr *dst, const struct probe_addr *src)
+{
+	dst->state = src->state;
+	memcpy(dst->t, src->t, sizeof(dst->t));
+	dst->connected = src->connected;
+	memcpy(dst->conn_error, src->conn_error, sizeof(dst->conn_error));
+	memcpy(dst->conn_errmsg, src->conn_errmsg, sizeof(dst->conn_errmsg));
+	dst->deadline = src->deadline;
+	/* The chain is analysed per domain (its names), after the loop. */
+	dst->tls = src->tls;
+	dst->tls.have_chain = false;
+	memset(&dst->tls.chain, 0, sizeof(dst->tls.chain));
+	dst->sc_ready = false;
+	dst->peer_chain = NULL;
+	if (src->peer_chain != NULL &&
+	    (dst->peer_chain = X509_chain_up_ref(src->peer_chain)) == NULL)
+		return ST_ERR_NOMEM;
+	if (src->sc_ready) {
+		enum st_err err = smtp_client_copy(&dst->sc, &src->sc);
+
+		if (err != ST_OK)
+			return err;
+		dst->sc_ready = true;
+	}
+	return ST_OK;
+}
