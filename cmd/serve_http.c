@@ -232,11 +232,11 @@ probe_route(struct serve_http *h, struct MHD_Connection *c)
 		                 "too many requests from this client "
 		                 "(--client-rate)");
 	if (!guarded(h, c, &res)) {
-		serve_gate_probe_done(h->gate, false);
+		serve_gate_probe_done(h->gate, false, false);
 		return res;
 	}
 	out = run_probe(h, c, f, &code, &line);
-	serve_gate_probe_done(h->gate, out == NULL);
+	serve_gate_probe_done(h->gate, out != NULL, out == NULL);
 	if (out == NULL)
 		return text(h, c, p, code, line);
 	return metrics_answer(h, c, p, f, out);

@@ -99,8 +99,9 @@ bool serve_gate_allowed(const struct serve_gate *g, const struct sockaddr *sa);
  */
 enum st_err serve_gate_probe_begin(struct serve_gate *g,
     const struct sockaddr *sa, long long now_ms, enum serve_reject *why);
-/* End a probe; failed: the probe could not run (counted as an error). */
-void serve_gate_probe_done(struct serve_gate *g, bool failed);
+/* Give the slot back: ran, the probe ran (counted); failed, it could
+ * not run (counted as an error). Neither: refused after admission. */
+void serve_gate_probe_done(struct serve_gate *g, bool ran, bool failed);
 /* Count a request by its path and answer code, and a refusal. */
 void serve_gate_count(struct serve_gate *g, enum serve_path p, unsigned code);
 void serve_gate_reject(struct serve_gate *g, enum serve_reject why);

@@ -132,11 +132,12 @@ serve_gate_probe_begin(struct serve_gate *g, const struct sockaddr *sa,
 }
 
 void
-serve_gate_probe_done(struct serve_gate *g, bool failed)
+serve_gate_probe_done(struct serve_gate *g, bool ran, bool failed)
 {
 	pthread_mutex_lock(&g->lock);
 	g->in_flight--;
-	g->probes++;
+	if (ran)
+		g->probes++;
 	if (failed)
 		g->probe_errors++;
 	pthread_mutex_unlock(&g->lock);
