@@ -22,7 +22,9 @@
 /* Request limits (libmicrohttpd options). A connection holds a thread:
  * room for every probe, the scrapes of /metrics and a few strays. */
 #define HTTP_CONN_SLACK 16
-#define HTTP_PER_CLIENT 8       /* connections from one address */
+/* connections from one address beyond the probes: Prometheus asks for
+ * every target from one */
+#define HTTP_PER_CLIENT 4
 #define HTTP_IDLE_S 10          /* a client that sends nothing for this long */
 #define HTTP_MEMORY (16 * 1024) /* request line and headers, per connection */
 
@@ -252,9 +254,10 @@ report_route(struct serve_http *h, struct MHD_Connection *c)
 	if (why != NULL)
 		return refuse(h, c, SERVE_PATH_REPORT, SERVE_REJECT_INVALID,
 		    400, why);
-	/* XXX: the HTML renderer (report_html.c, probe --html) is not in
-	 * this build yet; when it is, this route runs the probe as
-	 * probe_route does (admission, guard) and answers its page. */
+	/* XXX: the HTML renderer (report_html_render() of report_html.c,
+	 * probe --html) is not in this build yet; when it is, this route
+	 * runs the probe as probe_route does (admission, guard) and
+	 * answers its page. */
 	return text(h, c, SERVE_PATH_REPORT, 501,
 	    "not implemented: the HTML report is not in this build yet; "
 	    "GET /probe?target=DOMAIN answers the metrics");
@@ -333,7 +336,8 @@ serve_http_start(int fd, const struct serve_opts *o, struct serve_gate *gate,
 	h->d = MHD_start_daemon(flags, 0, NULL, NULL, route, h,
 	    MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
 	    (unsigned)(o->max_probes + HTTP_CONN_SLACK),
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)HTTP_PER_CLIENT,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned)(o->max_probes + HTTP_PER_CLIENT),
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_S,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEMORY,
 	    MHD_OPTION_END);

@@ -33,11 +33,12 @@ cleanup() {
 trap cleanup EXIT
 
 # serve_start NAME ADDR:PORT ARGS...: start a server (bounded by
-# --duration 20 and timeout 30), wait for its "serving" line (5 s)
+# --duration 300 and timeout 330, a safety net: the test stops them), wait
+# for its "serving" line (5 s)
 serve_start() {
 	local name=$1 bind=$2 i
 	shift 2
-	timeout 30 "$SMTPTLS" serve --bind "$bind" --duration 20 "$@" \
+	timeout 330 "$SMTPTLS" serve --bind "$bind" --duration 300 "$@" \
 	    2>"$TMP/$name.err" &
 	eval "PID_$name=$!"
 	PIDS="$PIDS $!"
@@ -79,8 +80,8 @@ serve_start prom 127.10.17.7:9725 "${LAB[@]}" --allow-private
 cp "$CONTRIB/smtptls-alerts.yml" "$TMP/"
 {
 	printf 'global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n'
-	sed -e 's/scrape_interval: 5m/scrape_interval: 1s/' \
-	    -e 's/scrape_timeout: 70s.*/scrape_timeout: 1s/' \
+	sed -e 's/scrape_interval: 5m/scrape_interval: 2s/' \
+	    -e 's/scrape_timeout: 70s.*/scrape_timeout: 2s/' \
 	    -e 's/example\.org/good.lab.test/; s/example\.net/danebad.lab.test/' \
 	    -e "s/127\\.0\\.0\\.1:9725/127.10.17.7:9725/" "$CONTRIB/prometheus.yml"
 } >"$TMP/prometheus.yml"
@@ -241,7 +242,7 @@ wait "$B1"
 t_eq serve/busy/first-answered 1 "$(grep -c '^smtptls_probe_success 0' "$TMP/busy1")"
 
 # --- special-purpose addresses without --allow-private
-serve_start private 127.10.17.6:9725 "${LAB[@]}" --duration 3
+serve_start private 127.10.17.6:9725 "${LAB[@]}" --duration 4
 get private "http://127.10.17.6:9725/probe?target=good.lab.test"
 t_eq serve/private/403 403 "$CODE"
 t_match serve/private/why 'special-purpose' "$(cat "$TMP/private")"
