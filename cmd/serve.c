@@ -192,8 +192,13 @@ parse_args(int argc, char **argv, char **rest, struct serve_opts *o,
 			fputs(usage_text, stdout);
 			return EXIT_PASS;
 		}
-		if (strcmp(argv[i], "--") == 0)
+		if (strcmp(argv[i], "--") == 0) {
+			/* operands only from here: the probe's parser says
+			 * what it makes of them */
+			while (i < argc)
+				rest[nrest++] = argv[i++];
 			break;
+		}
 		if ((rc = own_value(argc, argv, &i, o, g)) >= 0)
 			return rc;
 		if (rc == -2)
