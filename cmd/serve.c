@@ -43,8 +43,9 @@ static const char usage_text[] =
     "                         or SIGTERM)\n"
     "  -h, --help             this text\n"
     "\n"
-    "Every probe option but --host, --domains, --parallel and --nagios\n"
-    "applies to each probe (see smtptls probe --help); without\n"
+    "Every probe option but --host, --domains, --parallel, --nagios,\n"
+    "--output, --resume, --shard and --html applies to each probe (see\n"
+    "smtptls probe --help); without\n"
     "--allow-private, targets whose servers resolve to special-purpose\n"
     "addresses are refused (403).\n"
     "\nSee smtptls(1), SERVE.\n";
@@ -181,6 +182,7 @@ static int
 parse_args(int argc, char **argv, char **rest, struct serve_opts *o,
     struct global_opts *g)
 {
+	struct probe_out_opts out = { 0 };
 	const char *domains = NULL;
 	unsigned parallel = 1;
 	int nrest = 1, rc;
@@ -206,7 +208,7 @@ parse_args(int argc, char **argv, char **rest, struct serve_opts *o,
 	}
 	rest[nrest] = NULL;
 	if ((rc = probe_opts_parse(nrest, rest, &o->probe, g, &domains,
-	         &parallel)) >= 0)
+	         &parallel, &out)) >= 0)
 		return rc;
 	if (optind < nrest)
 		return cmd_error(g, EXIT_USAGE, "usage", "options",
@@ -214,10 +216,11 @@ parse_args(int argc, char **argv, char **rest, struct serve_opts *o,
 		    "request",
 		    rest[optind]);
 	if (domains != NULL || o->probe.host != NULL || g->nagios ||
-	    parallel != 1)
+	    parallel != 1 || out.output != NULL || out.resume || out.sharded ||
+	    g->html != NULL)
 		return cmd_error(g, EXIT_USAGE, "usage", "options",
-		    "serve: --domains, --parallel, --host and --nagios are "
-		    "not for serve");
+		    "serve: --domains, --parallel, --host, --nagios, --output, "
+		    "--resume, --shard and --html are not for serve");
 	return -1;
 }
 
@@ -306,6 +309,7 @@ cmd_serve(int argc, char **argv, struct global_opts *g)
 	int rc, fd;
 
 	probe_options_init(&o.probe);
+	cmd_probe_env(&o.probe);
 	if (!parse_bind("127.0.0.1", &o))
 		return cmd_error(g, EXIT_INTERNAL, "internal", "internal",
 		    "serve: default address");

@@ -133,8 +133,9 @@ enum st_err serve_target_guard(const struct probe_options *o,
     const char *domain, bool *special, char *errmsg, size_t errlen)
     __attribute__((warn_unused_result));
 
-/* What would make every probe fail alike: the resolvers and the trust
- * anchor of o. ST_ERR_INVAL with errmsg, or ST_ERR_NOMEM. */
+/* What would make every probe fail alike: the resolvers, the trust
+ * anchor and the trust store of o. ST_ERR_INVAL with errmsg, or
+ * ST_ERR_NOMEM. */
 enum st_err serve_config_check(const struct probe_options *o, char *errmsg,
     size_t errlen) __attribute__((warn_unused_result));
 

@@ -20,6 +20,7 @@
 #include "ipaddr.h"
 #include "smtp_params.h"
 #include "st_limits.h"
+#include "trust_store.h"
 
 #include "banned.h"
 
@@ -109,8 +110,8 @@ serve_target_guard(const struct probe_options *o, const char *domain,
 	*special = false;
 	errmsg[0] = '\0';
 	/* Addresses only: DNSSEC does not matter here, so no trust anchor. */
-	err = dns_config_init(&cfg, o->resolvers, o->nresolvers, o->timeout_ms,
-	    NULL, errmsg, errlen);
+	err = dns_config_init(&cfg, o->resolvers, o->nresolvers, o->resolv_conf,
+	    o->timeout_ms, NULL, errmsg, errlen);
 	if (err != ST_OK)
 		return err == ST_ERR_NOMEM ? err : ST_ERR_INVAL;
 	err = mx_special(&cfg, o, domain, special, errmsg, errlen);
@@ -127,14 +128,16 @@ serve_target_guard(const struct probe_options *o, const char *domain,
 enum st_err
 serve_config_check(const struct probe_options *o, char *errmsg, size_t errlen)
 {
+	struct trust_store ts;
 	struct dns_config cfg;
 	enum st_err err;
 
 	errmsg[0] = '\0';
-	err = dns_config_init(&cfg, o->resolvers, o->nresolvers, o->timeout_ms,
-	    o->trust_anchor, errmsg, errlen);
+	err = dns_config_init(&cfg, o->resolvers, o->nresolvers, o->resolv_conf,
+	    o->timeout_ms, o->trust_anchor, errmsg, errlen);
 	if (err != ST_OK)
 		return err == ST_ERR_NOMEM ? err : ST_ERR_INVAL;
 	dns_config_release(&cfg);
-	return ST_OK;
+	return trust_store_pick(&ts, o->ca_file, o->ca_path, o->ca_env_file,
+	    o->ca_env_dir, errmsg, errlen);
 }
