@@ -15,7 +15,9 @@
 
 #include <microhttpd.h>
 
+#include "buf.h"
 #include "clock.h"
+#include "report_html.h"
 
 #include "banned.h"
 
@@ -27,6 +29,8 @@
 #define HTTP_PER_CLIENT 4
 #define HTTP_IDLE_S 10          /* a client that sends nothing for this long */
 #define HTTP_MEMORY (16 * 1024) /* request line and headers, per connection */
+/* a report page is a few hundred KiB; this only stops a runaway renderer */
+#define HTTP_PAGE_MAX (16u * 1024 * 1024)
 
 struct serve_http {
 	struct MHD_Daemon *d;
@@ -67,7 +71,8 @@ answer(struct serve_http *h, struct MHD_Connection *c, enum serve_path p,
 	    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff") ==
 	        MHD_NO ||
 	    MHD_add_response_header(r, "Content-Security-Policy",
-	        "default-src 'none'; form-action 'self'") == MHD_NO ||
+	        "default-src 'none'; style-src 'unsafe-inline'; "
+	        "form-action 'self'") == MHD_NO ||
 	    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
 	        "no-store") == MHD_NO ||
 	    ((code == 429 || code == 503) &&
@@ -143,16 +148,15 @@ level_left_out(const struct probe_options *o, int lv)
 	       (lv == LEVEL_SECURE && (o->no_dane || o->no_mta_sts));
 }
 
-/* run_probe - one probe with the request's parameters; the metrics text
- * (caller frees) or NULL with *code and *line saying why not */
-static char *
-run_probe(struct serve_http *h, struct MHD_Connection *c, enum serve_format f,
-    unsigned *code, const char **line)
+/* run_probe - one probe with the request's parameters (checked): the
+ * result (caller frees) or NULL with *line saying why not (answer 500) */
+static struct probe_result *
+run_probe(struct serve_http *h, struct MHD_Connection *c, const char **line)
 {
 	struct probe_options o = h->o->probe;
 	struct probe_result *r = NULL;
 	const char *level = arg(c, "level");
-	char errmsg[300], *json, *out = NULL;
+	char errmsg[300];
 	enum st_err err;
 
 	o.target = arg(c, "target");
@@ -160,28 +164,17 @@ run_probe(struct serve_http *h, struct MHD_Connection *c, enum serve_format f,
 		o.rcpt = arg(c, "rcpt");
 	if (level != NULL)
 		o.require |= 1u << probe_level_parse(level);
-	*code = 500;
-	*line = "probe failed";
 	err = probe_run(&o, &r, errmsg, sizeof(errmsg));
-	if (err == ST_ERR_NOMEM)
-		*line = "probe failed: out of memory";
-	if (err != ST_OK)
-		return NULL;
-	json = report_json_render(r);
-	probe_result_free(r);
-	if (json == NULL) {
-		*line = "probe failed: out of memory";
-		return NULL;
-	}
-	err = serve_metrics_probe(json, strlen(json), f, &out);
-	free(json);
-	return err == ST_OK ? out : NULL;
+	*line = err == ST_ERR_NOMEM ? "probe failed: out of memory"
+	                            : "probe failed";
+	return err == ST_OK ? r : NULL;
 }
 
 /* guarded - whether the target may be probed (special-purpose addresses,
  * unless --allow-private); false with the answer queued */
 static bool
-guarded(struct serve_http *h, struct MHD_Connection *c, enum MHD_Result *res)
+guarded(struct serve_http *h, struct MHD_Connection *c, enum serve_path p,
+    enum MHD_Result *res)
 {
 	char errmsg[300];
 	bool special = false;
@@ -194,73 +187,100 @@ guarded(struct serve_http *h, struct MHD_Connection *c, enum MHD_Result *res)
 	if (err == ST_OK && !special)
 		return true;
 	if (err == ST_OK)
-		*res = refuse(h, c, SERVE_PATH_PROBE, SERVE_REJECT_PRIVATE, 403,
+		*res = refuse(h, c, p, SERVE_REJECT_PRIVATE, 403,
 		    "refused: the target's mail or MTA-STS servers resolve to "
 		    "special-purpose addresses (see --allow-private)");
 	else
-		*res = text(h, c, SERVE_PATH_PROBE,
-		    err == ST_ERR_NOMEM ? 500 : 502,
+		*res = text(h, c, p, err == ST_ERR_NOMEM ? 500 : 502,
 		    "refused: the target's addresses could not be looked up");
 	return false;
 }
 
-/* probe_route - GET /probe: parameters, admission, guard, probe */
-static enum MHD_Result
-probe_route(struct serve_http *h, struct MHD_Connection *c)
+/* admitted_probe - GET /probe and /report: parameters, admission, guard,
+ * probe; the result (caller frees), or NULL with the answer queued */
+static struct probe_result *
+admitted_probe(struct serve_http *h, struct MHD_Connection *c,
+    enum serve_path p, enum MHD_Result *res)
 {
-	const enum serve_path p = SERVE_PATH_PROBE;
-	enum serve_format f = serve_format_accept(MHD_lookup_connection_value(c,
-	    MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT));
 	const char *why = serve_params_problem(arg(c, "target"),
 	    arg(c, "level"), arg(c, "rcpt"));
 	const char *level = arg(c, "level"), *line;
+	struct probe_result *r;
 	enum serve_reject rej;
-	enum MHD_Result res;
-	unsigned code;
-	char *out;
 
 	if (why == NULL && level != NULL &&
 	    level_left_out(&h->o->probe, probe_level_parse(level)))
 		why = "invalid level: left out by the server's --no-dane or "
 		      "--no-mta-sts";
-	if (why != NULL)
-		return refuse(h, c, p, SERVE_REJECT_INVALID, 400, why);
-	if (serve_gate_probe_begin(h->gate, client(c), clock_ms(), &rej) !=
-	    ST_OK)
-		return rej == SERVE_REJECT_BUSY
-		           ? refuse(h, c, p, rej, 503,
-		                 "busy: too many probes in flight (--max-probes)")
-		           : refuse(h, c, p, rej, 429,
-		                 "too many requests from this client "
-		                 "(--client-rate)");
-	if (!guarded(h, c, &res)) {
-		serve_gate_probe_done(h->gate, false, false);
-		return res;
+	if (why != NULL) {
+		*res = refuse(h, c, p, SERVE_REJECT_INVALID, 400, why);
+		return NULL;
 	}
-	out = run_probe(h, c, f, &code, &line);
-	serve_gate_probe_done(h->gate, out != NULL, out == NULL);
-	if (out == NULL)
-		return text(h, c, p, code, line);
-	return metrics_answer(h, c, p, f, out);
+	if (serve_gate_probe_begin(h->gate, client(c), clock_ms(), &rej) !=
+	    ST_OK) {
+		*res =
+		    rej == SERVE_REJECT_BUSY
+		        ? refuse(h, c, p, rej, 503,
+		              "busy: too many probes in flight (--max-probes)")
+		        : refuse(h, c, p, rej, 429,
+		              "too many requests from this client "
+		              "(--client-rate)");
+		return NULL;
+	}
+	if (!guarded(h, c, p, res)) {
+		serve_gate_probe_done(h->gate, false, false);
+		return NULL;
+	}
+	r = run_probe(h, c, &line);
+	serve_gate_probe_done(h->gate, r != NULL, r == NULL);
+	if (r == NULL)
+		*res = text(h, c, p, 500, line);
+	return r;
 }
 
-/* report_route - GET /report: the HTML report page */
+/* probe_route - GET /probe: the probe's metrics */
+static enum MHD_Result
+probe_route(struct serve_http *h, struct MHD_Connection *c)
+{
+	enum serve_format f = serve_format_accept(MHD_lookup_connection_value(c,
+	    MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT));
+	struct probe_result *r;
+	enum MHD_Result res;
+	char *json, *out = NULL;
+
+	if ((r = admitted_probe(h, c, SERVE_PATH_PROBE, &res)) == NULL)
+		return res;
+	json = report_json_render(r);
+	probe_result_free(r);
+	if (json != NULL &&
+	    serve_metrics_probe(json, strlen(json), f, &out) != ST_OK)
+		out = NULL;
+	free(json);
+	return metrics_answer(h, c, SERVE_PATH_PROBE, f, out);
+}
+
+/* report_route - GET /report: the probe's report as an HTML page
+ * (report_html.c, the page of probe --html) */
 static enum MHD_Result
 report_route(struct serve_http *h, struct MHD_Connection *c)
 {
-	const char *why = serve_params_problem(arg(c, "target"),
-	    arg(c, "level"), arg(c, "rcpt"));
+	struct probe_result *r;
+	enum MHD_Result res;
+	struct buf page;
+	enum st_err err;
 
-	if (why != NULL)
-		return refuse(h, c, SERVE_PATH_REPORT, SERVE_REJECT_INVALID,
-		    400, why);
-	/* XXX: the HTML renderer (report_html_render() of report_html.c,
-	 * probe --html) is not in this build yet; when it is, this route
-	 * runs the probe as probe_route does (admission, guard) and
-	 * answers its page. */
-	return text(h, c, SERVE_PATH_REPORT, 501,
-	    "not implemented: the HTML report is not in this build yet; "
-	    "GET /probe?target=DOMAIN answers the metrics");
+	if ((r = admitted_probe(h, c, SERVE_PATH_REPORT, &res)) == NULL)
+		return res;
+	buf_init(&page, HTTP_PAGE_MAX);
+	err = report_html_render(r, &page);
+	probe_result_free(r);
+	res = err != ST_OK ? text(h, c, SERVE_PATH_REPORT, 500,
+	                         "out of memory while rendering the report")
+	                   : answer(h, c, SERVE_PATH_REPORT, 200,
+	                         "text/html; charset=utf-8",
+	                         page.data ? page.data : "", page.len);
+	buf_release(&page);
+	return res;
 }
 
 static enum MHD_Result

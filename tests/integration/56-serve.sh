@@ -6,16 +6,17 @@
 # answers GET /probe?target=good.lab.test: OpenMetrics that promtool
 # accepts, whose values are those of `smtptls probe --json` for the same
 # domain (levels, check counts, certificate expiry, TLS, DANE, MTA-STS).
-# Then its refusals: 400 for hostile targets (quote, newline, <script>,
-# 10 KB, non-UTF-8) without reflecting them, 403 for a client outside
-# --allow-from, 404, 405, oversized requests; GET /metrics counts them.
-# Smaller servers: --client-rate 2 (429 on the third), --max-probes 1
-# with a resolver that never answers (503 while one probe is in
-# flight), no --allow-private (403: the lab's addresses are
-# special-purpose). A real Prometheus (127.10.17.2:9090) scrapes the
-# first server with contrib/prometheus/prometheus.yml (the README's) and
-# evaluates contrib/prometheus/smtptls-alerts.yml; promtool checks and
-# unit-tests those rules. Every server stops by SIGTERM or --duration.
+# Then GET /report's HTML page, and the refusals: 400 for hostile
+# targets (quote, newline, <script>, 10 KB, non-UTF-8) without
+# reflecting them, 403 for a client outside --allow-from, 404, 405,
+# oversized requests; GET /metrics counts them. Smaller servers:
+# --client-rate 2 (429 on the third), --max-probes 1 with a resolver that
+# never answers (503 while one probe is in flight), no --allow-private
+# (403: the lab's addresses are special-purpose). A real Prometheus
+# (127.10.17.2:9090) scrapes a server of its own (127.10.17.7) with
+# contrib/prometheus/prometheus.yml (the README's) and evaluates
+# contrib/prometheus/smtptls-alerts.yml; promtool checks and unit-tests
+# those rules. Every server stops by SIGTERM or --duration.
 . "$SMTPTLS_TOP/tests/lib.sh"
 
 CONTRIB="$SMTPTLS_TOP/contrib/prometheus"
@@ -180,9 +181,15 @@ t_eq serve/no-target/400 400 "$CODE"
 get report-bad "http://$S1/report?target=%3Cscript%3E"
 t_eq serve/report-hostile/400 400 "$CODE"
 one_line report-bad
-# the HTML report is another helper's part: 501 until it is in
-get report "http://$S1/report?target=good.lab.test"
-t_eq serve/report/501 501 "$CODE"
+# the HTML report (the page of probe --html) after the same checks
+get report "http://$S1/report?target=good.lab.test" -D "$TMP/report.h"
+t_eq serve/report/200 200 "$CODE"
+t_match serve/report/type '^Content-Type: text/html; charset=utf-8' \
+    "$(grep -i '^content-type' "$TMP/report.h" | tr -d '\r')"
+t_match serve/report/no-script "script-src|default-src 'none'" \
+    "$(grep -i '^content-security-policy' "$TMP/report.h")"
+t_match serve/report/page '^<!DOCTYPE html>' "$(head -n 1 "$TMP/report")"
+t_match serve/report/domain 'good\.lab\.test' "$(cat "$TMP/report")"
 get forbidden "http://$S1/metrics" --interface 127.10.17.100
 t_eq serve/forbidden/403 403 "$CODE"
 get notfound "http://$S1/%3Cscript%3E"
@@ -207,7 +214,9 @@ t_run serve/metrics/promtool 0 promtool check metrics <"$TMP/metrics"
 M=$TMP/metrics
 t_eq serve/metrics/probes-200 2 \
     "$(metric "$M" 'smtptls_serve_requests_total{path="/probe",code="200"}')"
-t_eq serve/metrics/probes 2 "$(metric "$M" smtptls_serve_probes_total)"
+t_eq serve/metrics/probes 3 "$(metric "$M" smtptls_serve_probes_total)"
+t_eq serve/metrics/report-200 1 \
+    "$(metric "$M" 'smtptls_serve_requests_total{path="/report",code="200"}')"
 # 12 bad parameters above, and the huge URL if the library let it in
 t_eq serve/metrics/invalid $((12 + (HUGE == 400))) \
     "$(metric "$M" 'smtptls_serve_rejected_total{reason="invalid"}')"
