@@ -17,7 +17,7 @@ DATADIR ?= $(PREFIX)/share/smtptls
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 CC      ?= cc
-PKGS    := openssl libcurl ldns libcjson libidn2
+PKGS    := openssl libcurl ldns libcjson libidn2 libmicrohttpd
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
@@ -28,7 +28,7 @@ CSTD     := -std=c11
 OPT      ?= -O2 -g
 # src/ is in layers, lowest first (README "Architecture"); a file includes
 # headers of its own layer or lower ones, which `make layercheck` enforces.
-LAYERS   := base proto net probe judge report run listen sender
+LAYERS   := base proto net probe judge report run listen sender serve
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude \
             $(addprefix -Isrc/,$(LAYERS))
 ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) $(PKG_CFLAGS) $(CFLAGS)

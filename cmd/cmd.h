@@ -75,5 +75,6 @@ int cmd_profiles(int argc, char **argv, struct global_opts *g);
 /* listen --test-zone (cmd/listen_testzone.c): whether argv asks for it */
 bool cmd_listen_testzone_wanted(int argc, char **argv);
 int cmd_listen_testzone(int argc, char **argv, struct global_opts *g);
+int cmd_serve(int argc, char **argv, struct global_opts *g);
 
 #endif

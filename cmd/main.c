@@ -27,6 +27,7 @@ static const struct command commands[] = {
 	{ "diff", cmd_diff, "what changed that matters between two reports" },
 	{ "profiles", cmd_profiles,
 	    "list the compliance profiles, or print one's requirements" },
+	{ "serve", cmd_serve, "answer probes over HTTP as Prometheus metrics" },
 };
 
 static void

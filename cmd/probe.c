@@ -88,11 +88,11 @@ env(const char *name)
 	return v != NULL && v[0] != '\0' ? v : NULL;
 }
 
-/* probe_env - what the environment says (read here, never in src/):
+/* cmd_probe_env - what the environment says (read here, never in src/):
  * SMTPTLS_RESOLV_CONF replaces /etc/resolv.conf (for tests); OpenSSL's
  * SSL_CERT_FILE and SSL_CERT_DIR name the default trust store */
-static void
-probe_env(struct probe_options *o)
+void
+cmd_probe_env(struct probe_options *o)
 {
 	o->resolv_conf = env("SMTPTLS_RESOLV_CONF");
 	o->ca_env_file = env(X509_get_default_cert_file_env());
@@ -184,7 +184,7 @@ cmd_probe(int argc, char **argv, struct global_opts *g)
 	int rc;
 
 	probe_options_init(&o);
-	probe_env(&o);
+	cmd_probe_env(&o);
 	if ((rc = probe_opts_parse(argc, argv, &o, g, &domains, &parallel,
 	         &out)) >= 0)
 		return rc;

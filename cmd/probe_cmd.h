@@ -73,6 +73,10 @@ int probe_opts_parse(int argc, char **argv, struct probe_options *o,
     struct global_opts *g, const char **domains, unsigned *parallel,
     struct probe_out_opts *out);
 
+/* Fill what the environment says into o (SMTPTLS_RESOLV_CONF,
+ * SSL_CERT_FILE, SSL_CERT_DIR); probe and serve read it alike. */
+void cmd_probe_env(struct probe_options *o);
+
 /* Print the report of r as the global options ask (human, JSON, quiet,
  * --nagios) and return the exit code to use. */
 int cmd_probe_report(const struct probe_result *r, const struct global_opts *g);

@@ -1,13 +1,14 @@
 # bash completion for smtptls(1)
 #
 # Completes the commands, every option of `smtptls --help`, `smtptls probe
-# --help` and `smtptls listen --help`, and the values the tool knows (levels,
-# TLS versions, --expect, --color, files and directories). The lists below
+# --help`, `smtptls listen --help` and `smtptls serve --help`, and the
+# values the tool knows (levels, TLS versions, --expect, --color, files and
+# directories). The lists below
 # are held against those --help texts by tests/integration/48-completion.sh,
 # so an option added to the tool without its completion fails the suite.
 # Self-contained: it does not need the bash-completion package's helpers.
 
-_smtptls_commands='probe listen diff profiles'
+_smtptls_commands='probe listen diff profiles serve'
 _smtptls_global='--version --json --color= -v --verbose -q --quiet -h --help'
 
 # Per command: every option, and those of them that take a value (the next
@@ -31,6 +32,9 @@ _smtptls_listen_opts='--bind --hostname --cert --key --untrusted-cert
 _smtptls_diff_opts='--json --help'
 _smtptls_listen_args='--bind --hostname --cert --key --count --duration
 --timeout --expect --test-zone --dns-bind --https-bind --scenario'
+_smtptls_serve_opts='--bind --allow-from --max-probes --client-rate --duration
+-h --help'
+_smtptls_serve_args='--bind --allow-from --max-probes --client-rate --duration'
 
 # _smtptls_has WORD LIST - whether WORD is one of the words of LIST
 _smtptls_has() {
@@ -92,6 +96,7 @@ _smtptls() {
 	probe) opts=$_smtptls_probe_opts args=$_smtptls_probe_args ;;
 	listen) opts=$_smtptls_listen_opts args=$_smtptls_listen_args ;;
 	diff) opts=$_smtptls_diff_opts args="" ;;
+	serve) opts=$_smtptls_serve_opts args=$_smtptls_serve_args ;;
 	*) opts=$_smtptls_global args="" ;;
 	esac
 

@@ -16,6 +16,7 @@ libidn2-dev parallel
 debhelper dpkg-dev fakeroot lintian zsh git
 chromium
 dns-root-data
+libmicrohttpd-dev prometheus
 "
 
 missing=""

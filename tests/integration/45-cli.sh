@@ -121,6 +121,23 @@ usage_error require-dane-no-dane probe $SAFE --no-dane --require dane "$TARGET"
 t_run cli/no-mailbox-names-option 2 "$SMTPTLS" probe --catchall "$TARGET"
 t_match cli/no-mailbox-names-option/message '--catchall' "$(cat "$T_ERR")"
 
+# --- serve: its own options and the probe options it cannot use
+# (127.10.17.30 is never bound: each case is refused before that)
+SERVE_AT="--bind 127.10.17.30:9725 --duration 1"
+usage_error serve-bind-name serve --bind localhost:9725
+usage_error serve-bind-port serve --bind 127.10.17.30:70000
+usage_error serve-allow-from-host-bits serve $SERVE_AT --allow-from 127.10.17.1/24
+usage_error serve-allow-from-garbage serve $SERVE_AT --allow-from not-a-net
+usage_error serve-max-probes-zero serve $SERVE_AT --max-probes 0
+usage_error serve-client-rate-x serve $SERVE_AT --client-rate x
+usage_error serve-target serve $SERVE_AT "$TARGET"
+usage_error serve-host serve $SERVE_AT --host '[127.0.0.1]'
+usage_error serve-domains serve $SERVE_AT -f /dev/null
+usage_error serve-missing-value serve $SERVE_AT --allow-from
+usage_error serve-probe-option serve $SAFE $SERVE_AT --min-tls 2.0
+t_run cli/serve-help 0 "$SMTPTLS" serve --help
+t_match cli/serve-help/usage '^usage: smtptls serve' "$(head -n 1 "$T_OUT")"
+
 # --- unknown command, unknown option
 usage_error unknown-command bogus
 usage_error unknown-option probe --bogus "$TARGET"

@@ -2,7 +2,8 @@
 # (issue 10, "Edges"); 45-cli.sh has the hand-picked mistakes.
 #
 # The options come from the help texts (smtptls --help, probe --help,
-# listen --help), so a new option is covered without touching this file.
+# listen --help, serve --help), so a new option is covered without
+# touching this file.
 # Each option that takes a value gets: empty; 300, 4,096 and 65,536 octets;
 # control octets (\001, \177, ESC); non-UTF-8 octets; and where a number is
 # read (N, SECONDS, a port) -1, 0 and a 20-digit number. A value is shaped
@@ -12,7 +13,8 @@
 # longest valid mailbox (254) and name (253). probe runs against a
 # one-address lab domain, then - for the values that got past the option
 # parser and reach each address as text - a multi-address one. listen
-# binds 127.10.2.200-208 (.209 for flags) with --duration 1.
+# binds 127.10.2.200-208 (.209 for flags) with --duration 1, serve
+# 127.10.17.20-28 (.29 for flags).
 #
 # Every run: exit 0-3 (4 is an internal error, never the answer to a bad
 # value), no signal, no sanitizer report (99), no hang; exit 2 with exactly
@@ -344,5 +346,36 @@ done <<<"$OPTS"
 pool_drain
 t_match props/listen/options-found '^([5-9]|[1-9][0-9])$' "$nvalued"
 t_eq props/listen/options-tried "$(wc -l <<<"$OPTS")" "$ntried"
+
+# --- serve: nine at a time, each on its own address of 127.10.17.20-28;
+# 127.10.17.29 is for the flags. --duration 1 ends each; the lab
+# resolver keeps the configuration check off /etc/resolv.conf.
+nvalued=0 ntried=0
+OPTS=$("$SMTPTLS" serve --help | help_options | grep -- '^--')
+while read -r opt meta; do
+	ntried=$((ntried + 1))
+	if [ -z "$meta" ]; then
+		run "props/serve/$opt=x" 2 "$SMTPTLS" serve "$opt=x" \
+		    --bind 127.10.17.29:9725 --duration 1 --resolver "$RESOLVER"
+		continue
+	fi
+	nvalued=$((nvalued + 1))
+	for kind in $(kinds "$meta"); do
+		want=any
+		must_reject "$meta" "$kind" && want=2
+		slot_free
+		shape "$meta" "$kind" "127.10.17.2$S:9725"
+		if [ "$opt" = --bind ]; then
+			set -- --duration 1 --bind "$V"
+		else
+			set -- --bind "127.10.17.2$S:9725" --duration 1 "$opt" "$V"
+		fi
+		pool_run "props/serve/$opt=$kind" "$want" "$SMTPTLS" serve \
+		    --resolver "$RESOLVER" "$@"
+	done
+done <<<"$OPTS"
+pool_drain
+t_match props/serve/options-found '^([5-9]|[1-9][0-9])$' "$nvalued"
+t_eq props/serve/options-tried "$(wc -l <<<"$OPTS")" "$ntried"
 
 t_done

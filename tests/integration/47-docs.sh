@@ -1,9 +1,10 @@
 # tests/integration/47-docs.sh - --help, the man page and the README say
 # the same (style.md 13; issue 10, "documentation drift"). No lab needed.
 #
-# Options: every option of `smtptls --help`, `smtptls probe --help` and
-# `smtptls listen --help` is an entry (.It) of the man page's section for
-# it (GLOBAL OPTIONS, PROBE OPTIONS, LISTEN), and every entry of those
+# Options: every option of `smtptls --help`, `smtptls probe --help`,
+# `smtptls listen --help` and `smtptls serve --help` is an entry (.It) of
+# the man page's section for it (GLOBAL OPTIONS, PROBE OPTIONS, LISTEN,
+# SERVE), and every entry of those
 # sections is in the matching --help; every option the man page names
 # anywhere (.Fl) exists. README.md: every option on a `smtptls ...`
 # command line of its examples exists for that command, every option it
@@ -26,9 +27,11 @@ options() {
 GLOBAL=$(options)
 PROBE=$(options probe)
 LISTEN=$(options listen)
-ALL=$(printf '%s\n' "$GLOBAL" "$PROBE" "$LISTEN" | sort -u)
+SERVE=$(options serve)
+ALL=$(printf '%s\n' "$GLOBAL" "$PROBE" "$LISTEN" "$SERVE" | sort -u)
 t_match docs/help-read "--resolver" "$PROBE"
 t_match docs/help-read-listen "--bind" "$LISTEN"
+t_match docs/help-read-serve "--allow-from" "$SERVE"
 
 # man_flags: "SECTION<TAB>item|ref<TAB>OPTION" for every Fl macro of the
 # man page; "item" when it heads a list entry (.It). Fl turns each of its
@@ -69,15 +72,19 @@ MAN_GLOBAL=$(man_items "GLOBAL OPTIONS")
 MAN_PROBE=$(man_items "PROBE OPTIONS")
 # listen --help covers LISTEN and the sender test (--test-zone) both
 MAN_LISTEN=$(printf '%s\n' "$(man_items LISTEN)" "$(man_items "SENDER POLICY TEST")" | sort -u)
+MAN_SERVE=$(man_items SERVE)
 t_eq docs/man/global-help-documented "" "$(missing "$GLOBAL" "$MAN_GLOBAL")"
 # probe --help repeats the global options "as for every command"
 t_eq docs/man/probe-help-documented "" \
     "$(missing "$PROBE" "$(printf '%s\n' "$MAN_PROBE" "$MAN_GLOBAL")")"
 t_eq docs/man/listen-help-documented "" \
     "$(missing "$LISTEN" "$(printf '%s\n' "$MAN_LISTEN" "$MAN_GLOBAL")")"
+t_eq docs/man/serve-help-documented "" \
+    "$(missing "$SERVE" "$(printf '%s\n' "$MAN_SERVE" "$MAN_GLOBAL")")"
 t_eq docs/man/global-entries-in-help "" "$(missing "$MAN_GLOBAL" "$GLOBAL")"
 t_eq docs/man/probe-entries-in-help "" "$(missing "$MAN_PROBE" "$PROBE")"
 t_eq docs/man/listen-entries-in-help "" "$(missing "$MAN_LISTEN" "$LISTEN")"
+t_eq docs/man/serve-entries-in-help "" "$(missing "$MAN_SERVE" "$SERVE")"
 t_eq docs/man/every-option-named-exists "" \
     "$(missing "$(printf '%s\n' "$FLAGS" | cut -f3)" "$ALL")"
 

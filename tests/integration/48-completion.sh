@@ -5,7 +5,8 @@
 #
 # bash: the completion function is called as bash calls it (COMP_WORDS,
 # COMP_CWORD) and its COMPREPLY is compared with `smtptls --help`,
-# `smtptls probe --help` and `smtptls listen --help`: the commands, every
+# `smtptls probe --help`, `smtptls listen --help` and `smtptls serve
+# --help`: the commands, every
 # option of each, for every option whether the next word is its value (no
 # options offered there) or not, the values the tool itself names in its
 # error messages (levels, TLS versions, --expect), files and directories.
@@ -53,12 +54,13 @@ t_run completion/bash-syntax 0 bash -n "$BASH_COMP"
 
 # --- commands and the options of each command
 cmds=$("$SMTPTLS" --help | sed -n '/^commands:/,/^$/p' | awk 'NF > 1 { print $1 }' | sort)
-t_eq completion/bash/commands-read "diff listen probe profiles" "$(echo $cmds)"
+t_eq completion/bash/commands-read "diff listen probe profiles serve" "$(echo $cmds)"
 t_eq completion/bash/commands "$cmds" "$(complete smtptls '')"
 t_eq completion/bash/command-prefix "probe" "$(complete smtptls prob)"
 t_eq completion/bash/global "$(names)" "$(complete smtptls -)"
 t_eq completion/bash/probe "$(names probe)" "$(complete smtptls probe -)"
 t_eq completion/bash/listen "$(names listen)" "$(complete smtptls listen -)"
+t_eq completion/bash/serve "$(names serve)" "$(complete smtptls serve -)"
 t_match completion/bash/probe-read "--resolver" "$(names probe)"
 t_eq completion/bash/after-global-options "--no-dane
 --no-mta-sts
@@ -67,7 +69,7 @@ t_eq completion/bash/after-global-options "--no-dane
 # --- after an option that takes a value, the next word is that value: no
 # options offered there; after a flag, options again. (--color=WHEN takes
 # its value in the same word: the color cases below.)
-for cmd in probe listen; do
+for cmd in probe listen serve; do
 	vals=$(takes_value "$cmd")
 	bad=""
 	for opt in $(names "$cmd" | grep -v '=$'); do
@@ -131,7 +133,7 @@ zsh_specs() {
 		    sed -E "s/^.//; s/\$/ $kind/"
 	done | sort -u
 }
-for f in _smtptls:"" _smtptls_probe:probe _smtptls_listen:listen; do
+for f in _smtptls:"" _smtptls_probe:probe _smtptls_listen:listen _smtptls_serve:serve; do
 	fn=${f%%:*}
 	cmd=${f#*:}
 	specs=$(zsh_specs "$fn")
