@@ -78,45 +78,11 @@ rtt_dns_make() {
 		name: "lab.test"
 		zonefile: "lab.test.zone.signed"
 	EOF
-	# The lab's Unbound settings that matter (lab-notes.md), on our address.
-	cat >"$RTT/unbound/unbound.conf" <<-EOF
-	server:
-		interface: $RTT_UNBOUND
-		port: 53
-		outgoing-interface: $RTT_UNBOUND
-		do-ip4: yes
-		do-ip6: no
-		num-threads: 1
-		so-reuseport: no
-		username: ""
-		chroot: ""
-		directory: "$RTT/unbound"
-		pidfile: "$RTT/unbound/unbound.pid"
-		logfile: "$RTT/unbound/unbound.log"
-		use-syslog: no
-		access-control: 127.0.0.0/8 allow
-		do-not-query-localhost: no
-		do-not-query-address: 0.0.0.0/2
-		do-not-query-address: 64.0.0.0/3
-		do-not-query-address: 96.0.0.0/4
-		do-not-query-address: 112.0.0.0/5
-		do-not-query-address: 120.0.0.0/6
-		do-not-query-address: 124.0.0.0/7
-		do-not-query-address: 126.0.0.0/8
-		do-not-query-address: 128.0.0.0/1
-		module-config: "validator iterator"
-		trust-anchor-file: "$RTT/unbound/lab.test.ds"
-		trust-anchor-signaling: no
-		root-key-sentinel: no
-		local-zone: "." refuse
-		local-zone: "test." nodefault
-		local-zone: "lab.test." transparent
-	remote-control:
-		control-enable: no
-	stub-zone:
-		name: "lab.test"
-		stub-addr: $RTT_NSD
-	EOF
+	# The lab's Unbound settings that matter, on our address.
+	# shellcheck source=../scripts/lab/unbound-island.sh
+	. "$top/scripts/lab/unbound-island.sh"
+	unbound_island_conf "$RTT/unbound" "$RTT_UNBOUND" lab.test \
+		"$RTT/unbound/lab.test.ds" "$RTT_NSD" >"$RTT/unbound/unbound.conf"
 	nsd-checkconf "$RTT/dns/nsd.conf" &&
 		unbound-checkconf "$RTT/unbound/unbound.conf" >/dev/null
 }

@@ -204,20 +204,12 @@ static void
 print_start(const struct global_opts *g, const struct tz_opts *o,
     const struct sendtest *t)
 {
-	if (g->json) {
-		cJSON *d = cJSON_CreateObject();
-		char *s;
+	char *s;
 
-		cJSON_AddStringToObject(d, "schema_version", "1.0");
-		cJSON_AddStringToObject(d, "type", "sendtest.start");
-		cJSON_AddStringToObject(d, "zone", o->zone);
-		cJSON_AddStringToObject(d, "ds", sendtest_ds(t));
-		cJSON_AddStringToObject(d, "dnskey", sendtest_dnskey(t));
-		cJSON_AddStringToObject(d, "dns", o->p.dns_bind);
-		if ((s = cJSON_PrintUnformatted(d)) != NULL)
+	if (g->json) {
+		if ((s = sendtest_start_json(t)) != NULL)
 			printf("%s\n", s);
 		free(s);
-		cJSON_Delete(d);
 	} else if (!g->quiet)
 		fprintf(stderr,
 		    "smtptls: test zone %s on %s; put this DS in the parent "

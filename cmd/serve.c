@@ -50,80 +50,22 @@ static const char usage_text[] =
     "addresses are refused (403).\n"
     "\nSee smtptls(1), SERVE.\n";
 
-/* opt_value - "--opt VALUE" or "--opt=VALUE" at argv[*i]; NULL when it is
- * not this option, or (with *missing set) when its value is missing */
-static const char *
-opt_value(int argc, char **argv, int *i, const char *name, bool *missing)
-{
-	size_t n = strlen(name);
-
-	if (strncmp(argv[*i], name, n) != 0)
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n] != '\0')
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = true;
-		return NULL;
-	}
-	return argv[++*i];
-}
-
+/* positive - a decimal number 1..max */
 static bool
-parse_uint(const char *s, unsigned long max, unsigned long *out)
+positive(const char *s, unsigned long max, unsigned long *out)
 {
-	char *end;
-
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	return *s >= '0' && *s <= '9' && *end == '\0' && errno == 0 &&
-	       *out <= max && *out > 0;
+	return cmd_parse_uint(s, max, out) && *out > 0;
 }
 
-/* parse_bind - ADDR, ADDR:PORT, [V6] or [V6]:PORT, numeric only */
+/* parse_bind - ADDR, ADDR:PORT, [V6] or [V6]:PORT (bind_addr.h), numeric
+ * only; port 0 (any) makes no sense for a server others must find */
 static bool
 parse_bind(const char *v, struct serve_opts *o)
 {
-	char host[INET6_ADDRSTRLEN + 2];
-	const char *port = NULL, *end;
-	unsigned long p = SERVE_DEFAULT_PORT;
-	size_t n;
-
-	if (v[0] == '[') {
-		if ((end = strchr(v, ']')) == NULL ||
-		    (end[1] != '\0' && end[1] != ':'))
-			return false;
-		n = (size_t)(end - v - 1);
-		v++;
-		port = end[1] == ':' ? end + 2 : NULL;
-	} else {
-		port = strchr(v, ':');
-		n = port ? (size_t)(port - v) : strlen(v);
-		port = port ? port + 1 : NULL;
-	}
-	if (n == 0 || n >= sizeof(host) ||
-	    (port && !parse_uint(port, 65535, &p)))
-		return false;
-	memcpy(host, v, n);
-	host[n] = '\0';
-	memset(&o->bind, 0, sizeof(o->bind));
-	if (inet_pton(AF_INET, host,
-	        &((struct sockaddr_in *)&o->bind)->sin_addr) == 1) {
-		o->bind.ss_family = AF_INET;
-		((struct sockaddr_in *)&o->bind)->sin_port = htons((uint16_t)p);
-		o->bindlen = sizeof(struct sockaddr_in);
-	} else if (inet_pton(AF_INET6, host,
-	               &((struct sockaddr_in6 *)&o->bind)->sin6_addr) == 1) {
-		o->bind.ss_family = AF_INET6;
-		((struct sockaddr_in6 *)&o->bind)->sin6_port =
-		    htons((uint16_t)p);
-		o->bindlen = sizeof(struct sockaddr_in6);
-	} else
-		return false;
-	snprintf(o->bind_text, sizeof(o->bind_text),
-	    o->bind.ss_family == AF_INET6 ? "[%s]:%lu" : "%s:%lu", host, p);
-	return true;
+	return bind_addr_parse(v, SERVE_DEFAULT_PORT, &o->bind) &&
+	       (o->bind.ss.ss_family == AF_INET
+	               ? ((struct sockaddr_in *)&o->bind.ss)->sin_port
+	               : ((struct sockaddr_in6 *)&o->bind.ss)->sin6_port) != 0;
 }
 
 /* own_value - serve's options with a value; -2 when a is none of them,
@@ -137,13 +79,13 @@ own_value(int argc, char **argv, int *i, struct serve_opts *o,
 	char why[120];
 	bool miss = false;
 
-	if ((v = opt_value(argc, argv, i, "--bind", &miss))) {
+	if ((v = cmd_opt_value(argc, argv, i, "--bind", &miss))) {
 		if (!parse_bind(v, o))
 			return cmd_error(g, EXIT_USAGE, "usage", "options",
 			    "serve: invalid --bind '%s' (expected "
 			    "ADDR[:PORT], numeric)",
 			    v);
-	} else if ((v = opt_value(argc, argv, i, "--allow-from", &miss))) {
+	} else if ((v = cmd_opt_value(argc, argv, i, "--allow-from", &miss))) {
 		if (o->nallow >= SERVE_ALLOW_MAX)
 			return cmd_error(g, EXIT_USAGE, "usage", "options",
 			    "serve: at most %d --allow-from", SERVE_ALLOW_MAX);
@@ -152,18 +94,18 @@ own_value(int argc, char **argv, int *i, struct serve_opts *o,
 			return cmd_error(g, EXIT_USAGE, "usage", "options",
 			    "serve: invalid --allow-from '%s': %s", v, why);
 		o->nallow++;
-	} else if ((v = opt_value(argc, argv, i, "--max-probes", &miss))) {
-		if (!parse_uint(v, 256, &n))
+	} else if ((v = cmd_opt_value(argc, argv, i, "--max-probes", &miss))) {
+		if (!positive(v, 256, &n))
 			return cmd_error(g, EXIT_USAGE, "usage", "options",
 			    "serve: invalid --max-probes '%s' (1-256)", v);
 		o->max_probes = (unsigned)n;
-	} else if ((v = opt_value(argc, argv, i, "--client-rate", &miss))) {
-		if (!parse_uint(v, 1000000, &n))
+	} else if ((v = cmd_opt_value(argc, argv, i, "--client-rate", &miss))) {
+		if (!positive(v, 1000000, &n))
 			return cmd_error(g, EXIT_USAGE, "usage", "options",
 			    "serve: invalid --client-rate '%s' (1-1000000)", v);
 		o->client_rate = (unsigned)n;
-	} else if ((v = opt_value(argc, argv, i, "--duration", &miss))) {
-		if (!parse_uint(v, 31536000, &n))
+	} else if ((v = cmd_opt_value(argc, argv, i, "--duration", &miss))) {
+		if (!positive(v, 31536000, &n))
 			return cmd_error(g, EXIT_USAGE, "usage", "options",
 			    "serve: invalid --duration '%s' (whole seconds)",
 			    v);
@@ -228,25 +170,7 @@ parse_args(int argc, char **argv, char **rest, struct serve_opts *o,
 static int
 listen_socket(const struct serve_opts *o, char *errmsg, size_t errlen)
 {
-	int fd = socket(o->bind.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	int on = 1;
-
-	if (fd < 0) {
-		snprintf(errmsg, errlen, "cannot make a socket: %s",
-		    strerror(errno));
-		return -1;
-	}
-	/* A restart must not wait out TIME_WAIT; two servers still cannot
-	 * share the address (no SO_REUSEPORT). */
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
-	    bind(fd, (const struct sockaddr *)&o->bind, o->bindlen) != 0 ||
-	    listen(fd, 64) != 0) {
-		snprintf(errmsg, errlen, "cannot listen on %s: %s",
-		    o->bind_text, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return bind_addr_open(&o->bind, SOCK_STREAM, errmsg, errlen);
 }
 
 /* wait_stop - until SIGINT, SIGTERM or the end of --duration. The signals
@@ -341,7 +265,7 @@ cmd_serve(int argc, char **argv, struct global_opts *g)
 		    "serve: %s", errmsg);
 	}
 	if (!g->quiet)
-		fprintf(stderr, "smtptls: serving http://%s/\n", o.bind_text);
+		fprintf(stderr, "smtptls: serving http://%s/\n", o.bind.text);
 	wait_stop(&set, o.duration_ms);
 	serve_http_stop(h);
 	serve_gate_free(gate);

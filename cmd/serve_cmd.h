@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <sys/socket.h>
 
+#include "bind_addr.h"
 #include "cmd.h"
 #include "smtptls/probe.h"
 #include "smtptls/serve.h"
@@ -17,9 +18,7 @@
 #define SERVE_ALLOW_MAX 32
 
 struct serve_opts {
-	struct sockaddr_storage bind; /* --bind, default 127.0.0.1:9725 */
-	socklen_t bindlen;
-	char bind_text[80];
+	struct bind_addr bind; /* --bind, default 127.0.0.1:9725 */
 	struct serve_cidr allow[SERVE_ALLOW_MAX];
 	size_t nallow;
 	unsigned max_probes;        /* --max-probes, default 4 */

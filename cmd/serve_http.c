@@ -351,7 +351,7 @@ serve_http_start(int fd, const struct serve_opts *o, struct serve_gate *gate,
 		return NULL;
 	}
 	*h = (struct serve_http){ NULL, o, gate, g };
-	if (o->bind.ss_family == AF_INET6)
+	if (o->bind.ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	h->d = MHD_start_daemon(flags, 0, NULL, NULL, route, h,
 	    MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,

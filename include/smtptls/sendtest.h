@@ -82,6 +82,11 @@ size_t sendtest_senders(const struct sendtest *t);
 const enum sendtest_result *sendtest_results(const struct sendtest *t,
     size_t sender, const char **addr, size_t *n);
 
+/* The start record (JSON, one line, caller frees): the zone, its DS and
+ * DNSKEY, the DNS server's address, each scenario's MX host and address;
+ * NULL when out of memory. */
+char *sendtest_start_json(const struct sendtest *t);
+
 /*
  * The summary record (JSON, one line, caller frees): per sender, per
  * scenario its result, and the policies whose expected results

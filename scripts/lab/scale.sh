@@ -103,50 +103,14 @@ zone:
 EOT
 }
 
-# scale_unbound_conf - as the main lab's Unbound (testdata/lab/unbound.conf.in:
-# why each line), with caches big enough for the whole zone
+# scale_unbound_conf - a validating Unbound for scale.lab.test alone
+# (scripts/lab/unbound-island.sh), with caches big enough for the zone
 scale_unbound_conf() {
-	cat <<EOT
-server:
-	interface: $SCALE_RESOLVER
-	port: 53
-	outgoing-interface: $SCALE_RESOLVER
-	do-ip4: yes
-	do-ip6: no
-	num-threads: 1
-	so-reuseport: no
-	username: ""
-	chroot: ""
-	directory: "$LAB/scale"
-	pidfile: "$LAB/scale/unbound.pid"
-	logfile: "$LAB/scale/unbound.log"
-	use-syslog: no
-	verbosity: 1
-	msg-cache-size: 32m
-	rrset-cache-size: 64m
-	access-control: 127.0.0.0/8 allow
-	do-not-query-localhost: no
-	do-not-query-address: 0.0.0.0/2
-	do-not-query-address: 64.0.0.0/3
-	do-not-query-address: 96.0.0.0/4
-	do-not-query-address: 112.0.0.0/5
-	do-not-query-address: 120.0.0.0/6
-	do-not-query-address: 124.0.0.0/7
-	do-not-query-address: 126.0.0.0/8
-	do-not-query-address: 128.0.0.0/1
-	module-config: "validator iterator"
-	trust-anchor-file: "$LAB/scale/scale.lab.test.ds"
-	trust-anchor-signaling: no
-	root-key-sentinel: no
-	local-zone: "." refuse
-	local-zone: "test." nodefault
-	local-zone: "scale.lab.test." transparent
-remote-control:
-	control-enable: no
-stub-zone:
-	name: "scale.lab.test"
-	stub-addr: $SCALE_NSD
-EOT
+	# shellcheck source=scripts/lab/unbound-island.sh
+	. "$top/scripts/lab/unbound-island.sh"
+	unbound_island_conf "$LAB/scale" "$SCALE_RESOLVER" scale.lab.test \
+		"$LAB/scale/scale.lab.test.ds" "$SCALE_NSD" \
+		"verbosity: 1" "msg-cache-size: 32m" "rrset-cache-size: 64m"
 }
 
 # scale_make - key, zone, signature, configurations in $LAB/scale

@@ -242,9 +242,11 @@ listen_session_judge(struct listen_session *s)
 		    sm->helo_verb[0] ? CHECK_INFO : CHECK_SKIP, "%s",
 		    sm->helo_verb[0] ? "STARTTLS not used, no MAIL FROM sent"
 		                     : "not evaluated: no EHLO or HELO");
+	/* The greeting's verb, where the check was evaluated (report.md: a
+	 * skipped check carries no data). */
 	if ((r = (struct check_result *)check_find(&s->checks,
 	         CK_SENDER_STARTTLS_USED, NULL, NULL)) != NULL &&
-	    sm->helo_verb[0]) {
+	    r->status != CHECK_SKIP && sm->helo_verb[0]) {
 		r->data = cJSON_CreateObject();
 		cJSON_AddStringToObject(r->data, "verb", sm->helo_verb);
 	}

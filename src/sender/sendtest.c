@@ -171,7 +171,6 @@ sendtest_new(const struct sendtest_params *p, struct sendtest **out,
     char *errmsg, size_t errlen)
 {
 	struct sendtest *t = calloc(1, sizeof(*t));
-	char addr[TZ_SCENARIOS_MAX][80];
 	enum st_err err;
 
 	*out = NULL;
@@ -179,10 +178,9 @@ sendtest_new(const struct sendtest_params *p, struct sendtest **out,
 		return ST_ERR_NOMEM;
 	t->p = *p;
 	t->scen = testzone_scenarios(&t->nscen);
-	memset(addr, 0, sizeof(addr));
 	if ((err = check_params(p, t->nscen, errmsg, errlen)) != ST_OK ||
-	    (err = open_listeners(t, addr, errmsg, errlen)) != ST_OK ||
-	    (err = make_zone(t, addr, errmsg, errlen)) != ST_OK ||
+	    (err = open_listeners(t, t->addr, errmsg, errlen)) != ST_OK ||
+	    (err = make_zone(t, t->addr, errmsg, errlen)) != ST_OK ||
 	    (err = dns_server_start(t->zone, p->dns_bind, &t->dns, errmsg,
 	         errlen)) != ST_OK) {
 		sendtest_free(t);

@@ -46,6 +46,7 @@ struct sendtest {
 	const struct tz_scenario *scen;
 	size_t nscen, nrun;
 	struct sendtest_scen_run run[TZ_SCENARIOS_MAX];
+	char addr[TZ_SCENARIOS_MAX][80]; /* each MX host's address */
 	struct sendtest_peer peer[SENDTEST_PEERS_MAX];
 	size_t npeers;
 	unsigned peers_dropped; /* sessions from senders past the cap */

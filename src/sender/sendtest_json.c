@@ -11,6 +11,7 @@
 #include <cJSON.h>
 
 #include "clock.h"
+#include "smtptls/probe.h"
 #include "sendtest_infer.h"
 
 #include "banned.h"
@@ -98,6 +99,53 @@ sender_json(const struct sendtest *t, const struct sendtest_peer *p,
 	return o;
 }
 
+/* head - the members every sendtest record begins with */
+static void
+head(cJSON *d, const char *type, const struct sendtest *t)
+{
+	cJSON *o;
+
+	cJSON_AddStringToObject(d, "schema_version", "1.0");
+	cJSON_AddStringToObject(d, "type", type);
+	o = cJSON_AddObjectToObject(d, "tool");
+	cJSON_AddStringToObject(o, "name", "smtptls");
+	cJSON_AddStringToObject(o, "version", smtptls_version());
+	cJSON_AddStringToObject(d, "zone", t->p.zone);
+}
+
+char *
+sendtest_start_json(const struct sendtest *t)
+{
+	cJSON *d = cJSON_CreateObject(), *a;
+	char *s;
+
+	if (d == NULL)
+		return NULL;
+	head(d, "sendtest.start", t);
+	cJSON_AddStringToObject(d, "ds", sendtest_ds(t));
+	cJSON_AddStringToObject(d, "dnskey", sendtest_dnskey(t));
+	cJSON_AddStringToObject(d, "dns", dns_server_addr(t->dns));
+	a = cJSON_AddArrayToObject(d, "scenarios");
+	for (size_t i = 0; a != NULL && i < t->nscen; i++) {
+		cJSON *o = cJSON_CreateObject();
+		char mx[300];
+
+		if (o == NULL)
+			break;
+		cJSON_AddItemToArray(a, o);
+		snprintf(mx, sizeof(mx), "mx-%s.%s", t->scen[i].name,
+		    t->p.zone);
+		cJSON_AddStringToObject(o, "name", t->scen[i].name);
+		cJSON_AddStringToObject(o, "what", t->scen[i].what);
+		cJSON_AddStringToObject(o, "mx", mx);
+		cJSON_AddStringToObject(o, "address", t->addr[i]);
+		cJSON_AddBoolToObject(o, "served", t->run[i].l != NULL);
+	}
+	s = cJSON_PrintUnformatted(d);
+	cJSON_Delete(d);
+	return s;
+}
+
 char *
 sendtest_summary_json(const struct sendtest *t, const char *expect)
 {
@@ -107,10 +155,8 @@ sendtest_summary_json(const struct sendtest *t, const char *expect)
 	if (d == NULL)
 		return NULL;
 	clock_rfc3339_now(now, sizeof(now));
-	cJSON_AddStringToObject(d, "schema_version", "1.0");
-	cJSON_AddStringToObject(d, "type", "sendtest.summary");
+	head(d, "sendtest.summary", t);
 	cJSON_AddStringToObject(d, "finished", now);
-	cJSON_AddStringToObject(d, "zone", t->p.zone);
 	cJSON_AddNumberToObject(d, "sessions", t->sessions);
 	a = cJSON_AddArrayToObject(d, "senders");
 	for (size_t i = 0; a != NULL && i < t->npeers; i++)

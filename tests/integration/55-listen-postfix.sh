@@ -16,6 +16,8 @@
 # shellcheck source=../lib.sh
 # asan: skip - its time is a real Postfix's queue; 50-listen and 52-listen-flood run the listener under ASan
 . "$(dirname "$0")/../lib.sh"
+# shellcheck source=../lib_postfix.sh
+. "$(dirname "$0")/../lib_postfix.sh"
 
 PORT=2525
 TMP=$(mktemp -d /tmp/smtptls-pfsend.XXXXXX)
@@ -78,69 +80,23 @@ CLIENT_SHA256=$(openssl x509 -in "$TMP/pki/client.pem" -noout -fingerprint -sha2
     sed 's/.*=//; s/://g' | tr 'A-F' 'a-f')
 
 # --- The sending Postfix ------------------------------------------------
-mkdir -p "$PF" "$Q" "$TMP/data"
-cat >"$PF/main.cf" <<EOF
-# Throwaway SENDING Postfix for 55-listen-postfix.sh; no smtpd at all.
-compatibility_level = 3.6
-queue_directory = $Q
-data_directory = $TMP/data
-mail_owner = postfix
-setgid_group = postdrop
-inet_interfaces = loopback-only
-inet_protocols = ipv4
-myhostname = sender.lab.test
-mydomain = sender.lab.test
-myorigin = sender.lab.test
-mydestination =
-relay_domains =
-relayhost =
-alias_maps =
-alias_database =
-local_recipient_maps =
-biff = no
-# Each case domain -> its own smtp service and listener; everything else
-# (bounces to a@sender.lab.test included) is dropped.
-transport_maps = texthash:$PF/transport
-default_transport = discard:
-local_transport = discard:
-# Logging without syslog: the postlog service writes here.
-maillog_file = $PLOG
-maillog_file_prefixes = $TMP
+mkdir -p "$PF"
+{
+	pf_main_cf "$TMP" "$Q" "$PLOG"
+	cat <<EOF
 # TLS: the lab CA is the trust store; the level is set per service.
-smtp_tls_CAfile = $CA
 smtp_tls_security_level = may
-smtp_tls_loglevel = 1
 smtp_connect_timeout = 5s
 smtp_helo_timeout = 10s
 smtp_starttls_timeout = 10s
 smtp_mail_timeout = 10s
 smtp_quit_timeout = 5s
-# One message, one session, ended with QUIT: no connection cache.
-smtp_connection_cache_on_demand = no
-# A deferred message is retried within a second or two (the retry case).
-queue_run_delay = 1s
-minimal_backoff_time = 1s
-maximal_backoff_time = 2s
 EOF
+} >"$PF/main.cf"
 
-cat >"$PF/master.cf" <<EOF
-# service     type  private unpriv chroot wakeup maxproc command + args
-pickup        unix  n       -      n      60     1       pickup
-cleanup       unix  n       -      n      -      0       cleanup
-qmgr          unix  n       -      n      300    1       qmgr
-tlsmgr        unix  -       -      n      1000?  1       tlsmgr
-rewrite       unix  -       -      n      -      -       trivial-rewrite
-bounce        unix  -       -      n      -      0       bounce
-defer         unix  -       -      n      -      0       bounce
-trace         unix  -       -      n      -      0       bounce
-flush         unix  n       -      n      1000?  0       flush
-showq         unix  n       -      n      -      -       showq
-error         unix  -       -      n      -      -       error
-retry         unix  -       -      n      -      -       error
-discard       unix  -       -      n      -      -       discard
-scache        unix  -       -      n      -      1       scache
-postlog       unix-dgram n  -      n      -      1       postlogd
-smtp          unix  -       -      n      -      -       smtp
+{
+	pf_master_cf
+	cat <<EOF
 smtp-verify   unix  -       -      n      -      -       smtp
   -o smtp_tls_security_level=verify
 smtp-secure   unix  -       -      n      -      -       smtp
@@ -159,6 +115,7 @@ smtp-cert     unix  -       -      n      -      -       smtp
   -o smtp_tls_cert_file=$TMP/pki/client.pem
   -o smtp_tls_key_file=$TMP/pki/client.key
 EOF
+} >"$PF/master.cf"
 
 cat >"$PF/transport" <<'EOF'
 verify.listen.lab.test      smtp-verify:[127.10.3.20]:2525
@@ -173,18 +130,7 @@ trusted.listen.lab.test     smtp-trusted:[127.10.3.28]:2525
 retry.listen.lab.test       smtp-verify:[127.10.3.29]:2525
 EOF
 
-# The queue tree with the owners and modes `postfix check` sets (made by
-# hand: faster, and `postfix check` can fail silently).
-(cd "$Q" && mkdir -m 700 active bounce corrupt defer deferred flush hold \
-    incoming private saved trace &&
-    chown postfix:root active bounce corrupt defer deferred flush hold \
-    incoming private saved trace)
-mkdir -m 730 "$Q/maildrop"
-mkdir -m 710 "$Q/public"
-chown postfix:postdrop "$Q/maildrop" "$Q/public"
-mkdir -m 755 "$Q/pid"
-chown postfix:postfix "$TMP/data"
-chmod 700 "$TMP/data"
+pf_queue_tree "$TMP" "$Q"
 
 t_run "postfix start" 0 timeout 20 postfix -c "$PF" start
 PF_STARTED=1

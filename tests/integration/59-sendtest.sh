@@ -14,6 +14,8 @@
 # shellcheck source=../lib.sh
 # asan: skip - its time is a real Postfix's queue; 60-fuzz-replay runs the DNS answers and the unit tests the zone under ASan
 . "$(dirname "$0")/../lib.sh"
+# shellcheck source=../lib_postfix.sh
+. "$(dirname "$0")/../lib_postfix.sh"
 
 ZONE=st.lab.test
 DNS=127.10.19.53
@@ -90,42 +92,9 @@ fi
 
 # --- A private validating resolver that trusts the zone's DS --------------
 printf '%s\n' "$DS" >"$TMP/ds"
-cat >"$TMP/unbound.conf" <<EOF
-server:
-	interface: $RES
-	outgoing-interface: $RES
-	do-ip6: no
-	num-threads: 1
-	so-reuseport: no
-	username: ""
-	chroot: ""
-	directory: "$TMP"
-	pidfile: "$TMP/unbound.pid"
-	logfile: "$TMP/unbound.log"
-	use-syslog: no
-	access-control: 127.0.0.0/8 allow
-	do-not-query-localhost: no
-	do-not-query-address: 0.0.0.0/2
-	do-not-query-address: 64.0.0.0/3
-	do-not-query-address: 96.0.0.0/4
-	do-not-query-address: 112.0.0.0/5
-	do-not-query-address: 120.0.0.0/6
-	do-not-query-address: 124.0.0.0/7
-	do-not-query-address: 126.0.0.0/8
-	do-not-query-address: 128.0.0.0/1
-	module-config: "validator iterator"
-	trust-anchor-file: "$TMP/ds"
-	trust-anchor-signaling: no
-	root-key-sentinel: no
-	local-zone: "." refuse
-	local-zone: "test." nodefault
-	local-zone: "$ZONE." transparent
-remote-control:
-	control-enable: no
-stub-zone:
-	name: "$ZONE"
-	stub-addr: $DNS
-EOF
+# shellcheck source=../../scripts/lab/unbound-island.sh
+. "$SMTPTLS_TOP/scripts/lab/unbound-island.sh"
+unbound_island_conf "$TMP" "$RES" "$ZONE" "$TMP/ds" "$DNS" >"$TMP/unbound.conf"
 t_run "unbound starts" 0 unbound -c "$TMP/unbound.conf"
 
 # --- What a validating resolver makes of the zone -------------------------
@@ -143,33 +112,11 @@ t_match "over TCP too" 'flags: qr aa' \
     "$(dig +tcp +norec +time=2 +tries=1 @$DNS "valid.$ZONE" MX 2>&1)"
 
 # --- The sending Postfix, five levels, five source addresses -------------
-mkdir -p "$PF" "$Q" "$TMP/data"
+mkdir -p "$PF"
 printf 'nameserver %s\noptions trust-ad\n' "$RES" >"$TMP/resolv.conf"
-cat >"$PF/main.cf" <<EOF
-compatibility_level = 3.6
-queue_directory = $Q
-data_directory = $TMP/data
-mail_owner = postfix
-setgid_group = postdrop
-inet_interfaces = loopback-only
-inet_protocols = ipv4
-myhostname = sender.lab.test
-mydomain = sender.lab.test
-myorigin = sender.lab.test
-mydestination =
-relay_domains =
-relayhost =
-alias_maps =
-alias_database =
-local_recipient_maps =
-biff = no
-transport_maps = texthash:$PF/transport
-default_transport = discard:
-local_transport = discard:
-maillog_file = $PLOG
-maillog_file_prefixes = $TMP
-smtp_tls_CAfile = $CA
-smtp_tls_loglevel = 1
+{
+	pf_main_cf "$TMP" "$Q" "$PLOG"
+	cat <<EOF
 smtp_dns_support_level = dnssec
 # The default probe asks for the root's NS, which this resolver refuses.
 dnssec_probe = ns:$ZONE
@@ -177,27 +124,11 @@ smtp_host_lookup = dns
 smtp_connect_timeout = 5s
 smtp_helo_timeout = 5s
 smtp_starttls_timeout = 5s
-smtp_connection_cache_on_demand = no
-queue_run_delay = 1s
-minimal_backoff_time = 1s
-maximal_backoff_time = 2s
 EOF
-cat >"$PF/master.cf" <<EOF
-pickup        unix  n       -      n      60     1       pickup
-cleanup       unix  n       -      n      -      0       cleanup
-qmgr          unix  n       -      n      300    1       qmgr
-tlsmgr        unix  -       -      n      1000?  1       tlsmgr
-rewrite       unix  -       -      n      -      -       trivial-rewrite
-bounce        unix  -       -      n      -      0       bounce
-defer         unix  -       -      n      -      0       bounce
-trace         unix  -       -      n      -      0       bounce
-flush         unix  n       -      n      1000?  0       flush
-error         unix  -       -      n      -      -       error
-retry         unix  -       -      n      -      -       error
-discard       unix  -       -      n      -      -       discard
-scache        unix  -       -      n      -      1       scache
-postlog       unix-dgram n  -      n      -      1       postlogd
-dnsblog       unix  -       -      n      -      0       dnsblog
+} >"$PF/main.cf"
+{
+	pf_master_cf
+	cat <<EOF
 smtp-may      unix  -       -      n      -      -       smtp
   -o smtp_tls_security_level=may -o smtp_bind_address=127.10.19.201
 smtp-encrypt  unix  -       -      n      -      -       smtp
@@ -209,6 +140,7 @@ smtp-dane     unix  -       -      n      -      -       smtp
 smtp-daneonly unix  -       -      n      -      -       smtp
   -o smtp_tls_security_level=dane-only -o smtp_bind_address=127.10.19.205
 EOF
+} >"$PF/master.cf"
 levels="may encrypt verify dane daneonly"
 scenarios=$(jq -rn '["notls","untrusted","valid","dane-ok","dane-mismatch","dane-lookup-fails","sts-badcert","sts-unlisted","sts-testing","dane-sts"][]')
 : >"$PF/transport"
@@ -217,16 +149,7 @@ for l in $levels; do
 		printf '%s@%s.%s smtp-%s:\n' "$l" "$s" "$ZONE" "$l" >>"$PF/transport"
 	done
 done
-(cd "$Q" && mkdir -m 700 active bounce corrupt defer deferred flush hold \
-    incoming private saved trace &&
-    chown postfix:root active bounce corrupt defer deferred flush hold \
-    incoming private saved trace)
-mkdir -m 730 "$Q/maildrop"
-mkdir -m 710 "$Q/public"
-chown postfix:postdrop "$Q/maildrop" "$Q/public"
-mkdir -m 755 "$Q/pid"
-chown postfix:postfix "$TMP/data"
-chmod 700 "$TMP/data"
+pf_queue_tree "$TMP" "$Q"
 
 # The master and every smtp it starts see the private resolv.conf.
 t_run "postfix starts (private resolv.conf)" 0 timeout 20 unshare -m sh -c \
@@ -289,7 +212,19 @@ t_eq "dane-only: results" "notls=not-reached untrusted=not-reached valid=not-rea
     "$(results 127.10.19.205)"
 t_eq "dane-only: inferred dane-only" "dane-only" "$(fits 127.10.19.205)"
 
-# The sessions are the listener's records, tagged with their scenario.
-t_eq "session records tagged" 0 \
+# Every record against sendtest.schema.json; the sessions, without their
+# scenario tag, against listen.schema.json too.
+SCHEMA="$SMTPTLS_TOP/tests/schema"
+python3 "$SCHEMA/validate.py" "$SCHEMA/sendtest.schema.json" "$TMP/out.json" \
+    sendtest/schema >"$TMP/schema.out" 2>&1
+t_eq "every record valid (sendtest.schema.json)" "" "$(grep -A3 '^FAIL' "$TMP/schema.out" | head -8)"
+jq -c 'select(.type == "session") | del(.scenario)' "$TMP/out.json" >"$TMP/sessions.json"
+python3 "$SCHEMA/validate.py" "$SCHEMA/listen.schema.json" "$TMP/sessions.json" \
+    sendtest/sessions >"$TMP/schema2.out" 2>&1
+t_eq "session records valid (listen.schema.json)" "" "$(grep -A3 '^FAIL' "$TMP/schema2.out" | head -8)"
+t_eq "every session tagged with its scenario" 0 \
     "$(jq -s '[.[] | select(.type == "session" and (.scenario | type) != "string")] | length' "$TMP/out.json")"
+t_match "sessions were validated" "PASS" "$(cat "$TMP/schema2.out")"
+t_eq "start record lists ten scenarios" 10 \
+    "$(jq 'select(.type == "sendtest.start") | .scenarios | length' "$TMP/out.json")"
 t_done
