@@ -48,7 +48,7 @@ static const char usage_text[] =
     "  --test-zone ZONE       serve a signed zone with one scenario per\n"
     "                         --bind address; infer the sender's policy\n"
     "  --dns-bind ADDR[:PORT]  the zone's DNS (UDP and TCP; port 53)\n"
-    "  --https-bind ADDR[:PORT]  where the mta-sts hosts point\n"
+    "  --https-bind ADDR[:PORT]  the MTA-STS policy host (HTTPS; port 443)\n"
     "  --scenario NAME        serve only this scenario (one --bind)\n"
     "  --send-hint            print where to send, and exit\n"
     "  --expect POLICY        exit 1 unless the senders fit POLICY\n"

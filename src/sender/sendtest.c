@@ -136,6 +136,35 @@ check_params(const struct sendtest_params *p, size_t nscen, char *errmsg,
 	return ST_OK;
 }
 
+/* start_sts - the policy host for every scenario with an MTA-STS record */
+static enum st_err
+start_sts(struct sendtest *t, const struct tz_params *zp, char *errmsg,
+    size_t errlen)
+{
+	struct sts_site site[TZ_SCENARIOS_MAX];
+	char host[TZ_SCENARIOS_MAX][300];
+	size_t n = 0;
+	enum st_err err = ST_OK;
+
+	for (size_t i = 0; i < t->nscen && err == ST_OK; i++) {
+		if (t->scen[i].sts == TZ_STS_NONE)
+			continue;
+		snprintf(host[n], sizeof(host[n]), "mta-sts.%s.%s",
+		    t->scen[i].name, t->p.zone);
+		site[n].host = host[n];
+		if ((site[n].policy = testzone_sts_policy(zp, &t->scen[i])) ==
+		    NULL)
+			err = ST_ERR_NOMEM;
+		n++;
+	}
+	if (err == ST_OK)
+		err = sts_server_start(t->p.https_addr, t->p.cert_file,
+		    t->p.key_file, site, n, &t->sts, errmsg, errlen);
+	for (size_t i = 0; i < n; i++)
+		free((char *)site[i].policy);
+	return err;
+}
+
 static enum st_err
 make_zone(struct sendtest *t, char addr[][80], char *errmsg, size_t errlen)
 {
@@ -143,6 +172,7 @@ make_zone(struct sendtest *t, char addr[][80], char *errmsg, size_t errlen)
 	const char *smtp[TZ_SCENARIOS_MAX], *spki[TZ_SCENARIOS_MAX];
 	char dns[80], https[80], id[32];
 	struct tz_params zp;
+	enum st_err err;
 
 	if (!host_of(p->dns_bind, 53, dns, sizeof(dns)) ||
 	    !host_of(p->https_addr, 443, https, sizeof(https))) {
@@ -163,7 +193,10 @@ make_zone(struct sendtest *t, char addr[][80], char *errmsg, size_t errlen)
 	snprintf(id, sizeof(id), "%lld", p->now_s);
 	zp =
 	    (struct tz_params){ p->zone, dns, https, smtp, t->nscen, spki, id };
-	return testzone_sign(&zp, p->now_s, &t->zone, errmsg, errlen);
+	if ((err = testzone_sign(&zp, p->now_s, &t->zone, errmsg, errlen)) !=
+	    ST_OK)
+		return err;
+	return start_sts(t, &zp, errmsg, errlen);
 }
 
 enum st_err
@@ -198,6 +231,7 @@ sendtest_free(struct sendtest *t)
 	if (t == NULL)
 		return;
 	dns_server_stop(t->dns, NULL);
+	sts_server_stop(t->sts);
 	for (size_t i = 0; i < t->nscen; i++)
 		listen_free(t->run[i].l);
 	testzone_signed_free(t->zone);

@@ -8,6 +8,7 @@
 #include <signal.h>
 
 #include "dns_server.h"
+#include "sts_server.h"
 #include "smtptls/sendtest.h"
 #include "testzone.h"
 
@@ -52,7 +53,8 @@ struct sendtest {
 	unsigned peers_dropped; /* sessions from senders past the cap */
 	struct tz_signed *zone;
 	struct dns_server_run *dns;
-	pthread_mutex_t mu; /* the callback, the counters, halt */
+	struct sts_server *sts; /* the MTA-STS policy host */
+	pthread_mutex_t mu;     /* the callback, the counters, halt */
 	bool mu_ready;
 	unsigned sessions;
 	volatile sig_atomic_t halt; /* every listener's stop flag */

@@ -163,6 +163,8 @@ sendtest_summary_json(const struct sendtest *t, const char *expect)
 		cJSON_AddItemToArray(a, sender_json(t, &t->peer[i], expect));
 	cJSON_AddNumberToObject(d, "sessions_of_senders_not_judged",
 	    t->peers_dropped);
+	cJSON_AddNumberToObject(d, "mta_sts_policies_served",
+	    (double)(t->sts != NULL ? sts_server_served(t->sts) : 0));
 	s = cJSON_PrintUnformatted(d);
 	cJSON_Delete(d);
 	return s;

@@ -111,6 +111,38 @@ t_match "outside the zone: REFUSED at the authority" 'status: REFUSED' \
 t_match "over TCP too" 'flags: qr aa' \
     "$(dig +tcp +norec +time=2 +tries=1 @$DNS "valid.$ZONE" MX 2>&1)"
 
+# --- The MTA-STS policy host (HTTPS on 127.10.19.44:443) -------------------
+t_run "policy of sts-unlisted over HTTPS" 0 curl -sS --max-time 5 --cacert "$CA" \
+    --resolve "mta-sts.sts-unlisted.$ZONE:443:127.10.19.44" \
+    "https://mta-sts.sts-unlisted.$ZONE/.well-known/mta-sts.txt"
+t_eq "sts-unlisted policy lists another MX" "version: STSv1
+mode: enforce
+mx: mx-elsewhere.$ZONE
+max_age: 86400" "$(tr -d '\r' <"$T_OUT")"
+t_match "sts-testing policy: testing, its own MX" "mode: testing.*mx: mx-sts-testing\.$ZONE" \
+    "$(curl -sS --max-time 5 --cacert "$CA" --resolve "mta-sts.sts-testing.$ZONE:443:127.10.19.44" \
+        "https://mta-sts.sts-testing.$ZONE/.well-known/mta-sts.txt" | tr -d '\r' | tr '\n' ' ')"
+t_eq "another path: 404" 404 \
+    "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --cacert "$CA" \
+        --resolve "mta-sts.sts-testing.$ZONE:443:127.10.19.44" \
+        "https://mta-sts.sts-testing.$ZONE/.well-known/other.txt")"
+t_eq "POST refused" 405 \
+    "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --cacert "$CA" -d x \
+        --resolve "mta-sts.sts-testing.$ZONE:443:127.10.19.44" \
+        "https://mta-sts.sts-testing.$ZONE/.well-known/mta-sts.txt")"
+# smtptls's own probe through the validating resolver (--dnssec resolver:
+# it validates the zone only, so its root SOA check cannot pass): the
+# enforce policy that does not list the MX fails mta-sts; DANE-EE on a
+# self-signed key passes dane (OpenSSL's DANE verifier) but not verify.
+t_run "probe sts-unlisted" 1 "$SMTPTLS" probe --json --dnssec resolver --resolver "$RES" \
+    --ca-file "$CA" --allow-private "sts-unlisted.$ZONE"
+t_eq "probe: policy fetched, enforce" "enforce" "$(jq -r '.mta_sts.policy.parsed.mode' "$T_OUT")"
+t_eq "probe: mta-sts level defers" "defer" "$(jq -r '.verdicts.levels["mta-sts"].outcome' "$T_OUT")"
+t_run "probe dane-ok" 0 "$SMTPTLS" probe --json --dnssec resolver --resolver "$RES" \
+    --ca-file "$CA" --allow-private "dane-ok.$ZONE"
+t_eq "probe dane-ok: dane delivers, verify defers" "deliver defer" \
+    "$(jq -r '[.verdicts.levels.dane.outcome, .verdicts.levels.verify.outcome] | join(" ")' "$T_OUT")"
+
 # --- The sending Postfix, five levels, five source addresses -------------
 mkdir -p "$PF"
 printf 'nameserver %s\noptions trust-ad\n' "$RES" >"$TMP/resolv.conf"
@@ -182,7 +214,9 @@ wait "$LPID"
 t_eq "listener exit" 0 "$?"
 LPID=""
 SUM=$(jq -c 'select(.type == "sendtest.summary")' "$TMP/out.json")
-t_eq "five senders told apart" 5 "$(jq '.senders | length' <<<"$SUM")"
+# The five Postfix levels, and the probe above (from another address).
+t_eq "five senders told apart" 5 \
+    "$(jq '[.senders[] | select(.address | startswith("127.10.19.20"))] | length' <<<"$SUM")"
 
 # sender ADDR - that sender's results as "scenario=result" words
 results() {
@@ -225,6 +259,9 @@ t_eq "session records valid (listen.schema.json)" "" "$(grep -A3 '^FAIL' "$TMP/s
 t_eq "every session tagged with its scenario" 0 \
     "$(jq -s '[.[] | select(.type == "session" and (.scenario | type) != "string")] | length' "$TMP/out.json")"
 t_match "sessions were validated" "PASS" "$(cat "$TMP/schema2.out")"
+# Two curl fetches and the probe's of sts-unlisted; Postfix here has no
+# MTA-STS, and dane-ok publishes no policy.
+t_eq "policies served counted" 3 "$(jq '.mta_sts_policies_served' <<<"$SUM")"
 t_eq "start record lists ten scenarios" 10 \
     "$(jq 'select(.type == "sendtest.start") | .scenarios | length' "$TMP/out.json")"
 t_done
