@@ -14,8 +14,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <cJSON.h>
-
 #include "smtptls/sendtest.h"
 
 #include "banned.h"
@@ -177,25 +175,16 @@ static void
 print_session(void *arg, const char *scenario, const struct listen_session *s)
 {
 	const struct out_ctx *oc = arg;
-	char *t = oc->g->json ? listen_session_json(s)
-	                      : listen_session_human(s, oc->g->verbose > 0);
-	cJSON *d;
+	char *t = oc->g->json
+	              ? listen_session_json_tagged(s, "scenario", scenario)
+	              : listen_session_human(s, oc->g->verbose > 0);
 
 	if (t == NULL)
 		return;
-	if (!oc->g->json) {
-		if (!oc->g->quiet)
-			printf("scenario %s: %s\n", scenario, t);
-	} else if ((d = cJSON_Parse(t)) != NULL) {
-		char *u;
-
-		/* The listener's record, tagged with its scenario. */
-		cJSON_AddStringToObject(d, "scenario", scenario);
-		if ((u = cJSON_PrintUnformatted(d)) != NULL)
-			printf("%s\n", u);
-		free(u);
-		cJSON_Delete(d);
-	}
+	if (oc->g->json)
+		printf("%s\n", t);
+	else if (!oc->g->quiet)
+		printf("scenario %s: %s\n", scenario, t);
 	fflush(stdout);
 	free(t);
 }

@@ -81,6 +81,10 @@ bool listen_any_fail(const struct listen *l);
  * the caller frees. NULL when out of memory. */
 char *listen_start_json(const struct listen *l);
 char *listen_session_json(const struct listen_session *s);
+/* The same record with one more string member key (a caller that groups
+ * sessions: the sender test tags each with its scenario). */
+char *listen_session_json_tagged(const struct listen_session *s,
+    const char *key, const char *value);
 char *listen_end_json(const struct listen *l, int exit_code);
 /* A short human block for one session, ending in a newline; verbose adds
  * every check. The caller frees; NULL when out of memory. */

@@ -149,8 +149,9 @@ print_line(cJSON *d)
 	return s;
 }
 
-char *
-listen_session_json(const struct listen_session *s)
+/* session_doc - the session record of report.md 9 */
+static cJSON *
+session_doc(const struct listen_session *s)
 {
 	const struct smtp_server *sm = &s->sm;
 	cJSON *d = cJSON_CreateObject(), *o, *a;
@@ -241,6 +242,23 @@ listen_session_json(const struct listen_session *s)
 	if (sm->flags & SMTPS_INJECTION)
 		cJSON_AddNumberToObject(d, "injected_octets",
 		    (double)sm->injected);
+	return d;
+}
+
+char *
+listen_session_json(const struct listen_session *s)
+{
+	return print_line(session_doc(s));
+}
+
+char *
+listen_session_json_tagged(const struct listen_session *s, const char *key,
+    const char *value)
+{
+	cJSON *d = session_doc(s);
+
+	if (d != NULL)
+		cJSON_AddStringToObject(d, key, value);
 	return print_line(d);
 }
 

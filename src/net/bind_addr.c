@@ -63,6 +63,7 @@ bind_addr_parse(const char *spec, unsigned default_port, struct bind_addr *out)
 			return false;
 	}
 	memset(out, 0, sizeof(*out));
+	snprintf(out->host, sizeof(out->host), "%s", host);
 	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
 		v4->sin_family = AF_INET;
 		v4->sin_port = htons((uint16_t)pn);

@@ -16,6 +16,7 @@ struct bind_addr {
 	struct sockaddr_storage ss;
 	socklen_t len;
 	char text[64]; /* "127.10.0.1:25", "[::1]:25" */
+	char host[48]; /* the address alone: "127.10.0.1", "::1" */
 };
 
 /* Parse spec (port default_port when it names none); false when it is

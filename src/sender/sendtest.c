@@ -28,14 +28,10 @@ static bool
 host_of(const char *spec, unsigned dflt, char *out, size_t len)
 {
 	struct bind_addr a;
-	char *end;
 
 	if (!bind_addr_parse(spec, dflt, &a))
 		return false;
-	snprintf(out, len, "%s", a.text[0] == '[' ? a.text + 1 : a.text);
-	end = strrchr(out, a.text[0] == '[' ? ']' : ':');
-	if (end != NULL)
-		*end = '\0';
+	snprintf(out, len, "%s", a.host);
 	return true;
 }
 
