@@ -115,21 +115,6 @@ parse_seconds(const char *s, unsigned *ms)
 	return true;
 }
 
-static bool
-parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	v = strtoul(s, &end, 10);
-	if (*end != '\0' || v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
 static int opt_error(const struct global_opts *g, const char *opt,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -221,7 +206,7 @@ opt_port(const struct opt_row *row, const char *arg, struct parse_ctx *c)
 	unsigned long n;
 
 	(void)row;
-	if (!parse_uint(arg, 65535, &n) || n == 0)
+	if (!cmd_parse_uint(arg, 65535, &n) || n == 0)
 		return opt_error(c->g, "--port", "invalid port '%s'", arg);
 	c->o->port = (uint16_t)n;
 	return -1;
@@ -320,7 +305,7 @@ opt_warn_days(const struct opt_row *row, const char *arg, struct parse_ctx *c)
 	unsigned long n;
 
 	(void)row;
-	if (!parse_uint(arg, 3650, &n))
+	if (!cmd_parse_uint(arg, 3650, &n))
 		return opt_error(c->g, "--warn-days",
 		    "invalid number of days '%s'", arg);
 	c->o->warn_days = (int)n;
@@ -390,7 +375,7 @@ opt_parallel(const struct opt_row *row, const char *arg, struct parse_ctx *c)
 	unsigned long n;
 
 	(void)row;
-	if (!parse_uint(arg, 256, &n) || n == 0)
+	if (!cmd_parse_uint(arg, 256, &n) || n == 0)
 		return opt_error(c->g, "--parallel",
 		    "invalid number '%s' (1-256)", arg);
 	*c->parallel = (unsigned)n;
@@ -404,7 +389,7 @@ opt_polite(const struct opt_row *row, const char *arg, struct parse_ctx *c)
 	bool rate = strcmp(row->name, "max-rate") == 0;
 	unsigned long n;
 
-	if (!parse_uint(arg, rate ? 100000 : 64, &n) || n == 0)
+	if (!cmd_parse_uint(arg, rate ? 100000 : 64, &n) || n == 0)
 		return opt_error(c->g, rate ? "--max-rate" : "--per-address",
 		    "invalid number '%s' (1-%u)", arg, rate ? 100000u : 64u);
 	if (rate)
