@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# 62-sendtest-exim.sh - the sender policy test (smtptls listen --test-zone)
+# against a real sending Exim (Debian's build: GnuTLS, its own DANE code),
+# a second DANE implementation beside 59-sendtest's Postfix.
+#
+# smtptls serves the signed zone sx.lab.test (DNS on 127.10.21.53) and one
+# listener per scenario on 127.10.21.101-110:25; a private validating
+# Unbound (127.10.21.2) trusts the printed DS. Exim (tests/lib_exim.sh)
+# runs in a mount namespace whose resolv.conf names that Unbound, with two
+# smtp transports told apart by source address: DANE opportunistic
+# (hosts_try_dane = *, 127.10.21.201) and DANE mandatory
+# (hosts_require_dane = *, 127.10.21.202). One message goes to one
+# recipient per scenario and transport and is delivered by the submitting
+# process (-odi), all scenarios at once (remote_max_parallel): when exim
+# returns, every first attempt is over. The summary must infer dane and
+# dane-only, and Exim's own log must say why each delivery went as it did.
+# shellcheck source=../lib.sh
+# asan: skip - its time is a real Exim's delivery; 59 and the unit tests cover the listener's code under ASan
+. "$(dirname "$0")/../lib.sh"
+# shellcheck source=../lib_exim.sh
+. "$(dirname "$0")/../lib_exim.sh"
+
+ZONE=sx.lab.test
+DNS=127.10.21.53
+RES=127.10.21.2
+TMP=$(mktemp -d /tmp/smtptls-sendexim.XXXXXX)
+chmod 755 "$TMP"
+LPID=""
+CERT=$LAB/certs/sendtest.chain.pem
+KEY=$LAB/certs/sendtest.key
+MAINLOG=$TMP/log/mainlog
+
+cleanup() {
+	local p
+	[ -z "$LPID" ] || kill "$LPID" 2>/dev/null
+	if p=$(pid_of "$TMP/unbound.pid" unbound); then
+		stop_pid "$p"
+	fi
+	[ -z "${SENDTEST_KEEP:-}" ] || cp -r "$TMP" "$SENDTEST_KEEP"
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+if [ ! -x "$EXIM_BIN" ] || [ ! -r "$CERT" ]; then
+	t_fail "exim and the sendtest certificate" \
+	    "$EXIM_BIN (scripts/setup.sh), $CERT (scripts/lab.sh up)" "missing"
+	t_done
+	exit
+fi
+
+# --- The test zone, its listeners, and a resolver trusting its DS --------
+binds=()
+for i in $(seq 101 110); do binds+=(--bind "127.10.21.$i"); done
+timeout 40 "$SMTPTLS" listen --json --test-zone "$ZONE" "${binds[@]}" \
+    --dns-bind "$DNS" --https-bind 127.10.21.44 --cert "$CERT" --key "$KEY" \
+    --duration 30 >"$TMP/out.json" 2>"$TMP/err" &
+LPID=$!
+for _ in $(seq 1 50); do
+	grep -q '"sendtest.start"' "$TMP/out.json" 2>/dev/null && break
+	kill -0 "$LPID" 2>/dev/null || break
+	sleep 0.1
+done
+jq -r 'select(.type == "sendtest.start") | .ds' "$TMP/out.json" >"$TMP/ds" 2>/dev/null
+if [ ! -s "$TMP/ds" ]; then
+	t_fail "listener up" "sendtest.start" "$(head -c 300 "$TMP/err")"
+	t_done
+	exit
+fi
+# shellcheck source=../../scripts/lab/unbound-island.sh
+. "$SMTPTLS_TOP/scripts/lab/unbound-island.sh"
+unbound_island_conf "$TMP" "$RES" "$ZONE" "$TMP/ds" "$DNS" >"$TMP/unbound.conf"
+t_run "unbound starts" 0 unbound -c "$TMP/unbound.conf"
+
+# --- Exim: two transports, one per DANE mode, one source address each ---
+ex_dir "$TMP" "$RES"
+{
+	ex_main_cf "$TMP"
+	ex_router dane dane
+	ex_router daneonly daneonly
+	cat <<EOF
+begin transports
+dane:
+  driver = smtp
+  interface = 127.10.21.201
+  hosts_try_dane = *
+  tls_verify_certificates = $CA
+  connect_timeout = 5s
+daneonly:
+  driver = smtp
+  interface = 127.10.21.202
+  hosts_require_dane = *
+  tls_verify_certificates = $CA
+  connect_timeout = 5s
+EOF
+	ex_tail_cf
+} >"$TMP/exim.conf"
+
+scenarios=$(jq -r 'select(.type == "sendtest.start") | .scenarios[].name' "$TMP/out.json")
+rcpts=()
+for s in $scenarios; do rcpts+=("dane@$s.$ZONE" "daneonly@$s.$ZONE"); done
+t_eq "twenty recipients" 20 "${#rcpts[@]}"
+printf 'From: a@sender.lab.test\nSubject: smtptls sender test (Exim)\n\nsmtptls sender test\n' >"$TMP/msg"
+t_run "exim delivers (first attempt of every recipient)" 0 \
+    timeout 30 bash -c '. "$1"; shift; ex_run "$@" <"$0"' "$TMP/msg" \
+    "$SMTPTLS_TOP/tests/lib_exim.sh" "$TMP" -odi -f a@sender.lab.test "${rcpts[@]}"
+
+# Exim's view: one line per recipient (=> delivered, == deferred, ** failed).
+outcome() {
+	grep -E "(=>|==|\*\*) $1@$2\.$ZONE " "$MAINLOG" | head -1
+}
+t_match "exim: dane-ok delivered, DANE-verified" '=> .* CV=dane ' "$(outcome dane dane-ok)"
+t_match "exim: dane-mismatch deferred by DANE" '== .*certificate verification failed' \
+    "$(outcome dane dane-mismatch)"
+t_match "exim: dane-lookup-fails deferred (TLSA lookup)" '== .*tlsa lookup DEFER' \
+    "$(outcome dane dane-lookup-fails)"
+t_match "exim: untrusted delivered over TLS, unverified" '=> .* X=TLS.* CV=no ' \
+    "$(outcome dane untrusted)"
+t_match "exim mandatory: valid fails, no TLSA" '\*\* .*tlsa lookup FAIL' \
+    "$(outcome daneonly valid)"
+t_match "exim mandatory: dane-sts delivered, DANE-verified" '=> .* CV=dane ' \
+    "$(outcome daneonly dane-sts)"
+# After QUIT the listener sends a TLS close_notify; without it GnuTLS
+# reports a premature termination, which Exim logs as a TLS error.
+t_eq "exim: every TLS session closed cleanly" "" \
+    "$(grep 'TLS error on connection' "$MAINLOG" | head -2)"
+t_eq "exim: every recipient has an outcome" 20 \
+    "$(grep -cE '(=>|==|\*\*) (dane|daneonly)@' "$MAINLOG")"
+
+kill -TERM "$LPID" 2>/dev/null
+wait "$LPID"
+t_eq "listener exit" 0 "$?"
+LPID=""
+SUM=$(jq -c 'select(.type == "sendtest.summary")' "$TMP/out.json")
+
+# results ADDR - that sender's results as "scenario=result" words
+results() {
+	jq -r --arg a "$1" '.senders[] | select(.address == $a) |
+	    [.scenarios[] | "\(.name)=\(.result)"] | join(" ")' <<<"$SUM"
+}
+# fits ADDR - the policies that explain that sender, space-separated
+fits() {
+	jq -r --arg a "$1" '.senders[] | select(.address == $a) |
+	    [.policies[].policy] | join(" ")' <<<"$SUM"
+}
+t_eq "two senders" "127.10.21.201 127.10.21.202" \
+    "$(jq -r '[.senders[].address] | sort | join(" ")' <<<"$SUM")"
+t_eq "hosts_try_dane: results" "notls=delivered-cleartext untrusted=delivered-tls valid=delivered-tls dane-ok=delivered-tls dane-mismatch=deferred dane-lookup-fails=not-reached sts-badcert=delivered-tls sts-unlisted=delivered-tls sts-testing=delivered-tls dane-sts=delivered-tls" \
+    "$(results 127.10.21.201)"
+t_eq "hosts_try_dane: inferred dane" "dane" "$(fits 127.10.21.201)"
+# Exim never connects where the TLSA lookup fails or finds nothing.
+t_eq "hosts_require_dane: results" "notls=not-reached untrusted=not-reached valid=not-reached dane-ok=delivered-tls dane-mismatch=deferred dane-lookup-fails=not-reached sts-badcert=not-reached sts-unlisted=not-reached sts-testing=not-reached dane-sts=delivered-tls" \
+    "$(results 127.10.21.202)"
+t_eq "hosts_require_dane: inferred dane-only" "dane-only" "$(fits 127.10.21.202)"
+t_done
