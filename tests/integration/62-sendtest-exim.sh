@@ -151,4 +151,8 @@ t_eq "hosts_try_dane: inferred dane" "dane" "$(fits 127.10.21.201)"
 t_eq "hosts_require_dane: results" "notls=not-reached untrusted=not-reached valid=not-reached dane-ok=delivered-tls dane-mismatch=deferred dane-lookup-fails=not-reached sts-badcert=not-reached sts-unlisted=not-reached sts-testing=not-reached dane-sts=delivered-tls" \
     "$(results 127.10.21.202)"
 t_eq "hosts_require_dane: inferred dane-only" "dane-only" "$(fits 127.10.21.202)"
+t_match "the dane settings name Exim's option" 'Exim hosts_try_dane' \
+    "$(jq -r '.senders[] | select(.address == "127.10.21.201") | .policies[].settings' <<<"$SUM")"
+t_match "the dane-only settings name Exim's option" 'Exim hosts_require_dane' \
+    "$(jq -r '.senders[] | select(.address == "127.10.21.202") | .policies[].settings' <<<"$SUM")"
 t_done
