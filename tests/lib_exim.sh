@@ -62,8 +62,9 @@ EOT
 }
 
 # ex_router NAME LOCALPART - a dnslookup router for one local part, to the
-# transport of the same name. The MX hosts are on 127/8 (this host):
-# self = send keeps Exim from freezing the message as a loop.
+# transport of the same name. The MX hosts are on 127/8: where those
+# addresses are configured on an interface, Exim takes the MX for itself
+# and by default freezes the message; self = send delivers anyway.
 ex_router() {
 	cat <<EOT
 $1:
