@@ -82,11 +82,13 @@ ex_tail_cf() {
 	printf 'begin retry\n* * F,1h,10m\n'
 }
 
-# ex_run TMP ARGS... - exim ARGS in the private mount namespace
+# ex_run TMP ARGS... - exim ARGS in the private mount namespace, with
+# TMP/exim.conf, stopped after 30 s at most
 ex_run() {
 	local t=$1
 	shift
-	unshare -m sh -c 'mount --bind "$1/passwd" /etc/passwd &&
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	timeout 30 unshare -m sh -c 'mount --bind "$1/passwd" /etc/passwd &&
 	    mount --bind "$1/group" /etc/group &&
 	    mount --bind "$1/resolv.conf" /etc/resolv.conf || exit 9
 	    shift; exec "$@"' sh "$t" "$EXIM_BIN" -C "$t/exim.conf" "$@"
