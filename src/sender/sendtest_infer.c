@@ -49,9 +49,10 @@ static const struct row rows[] = {
 	      "validation; Cisco ESA TLS Required" },
 	    "XTTTTTTTTT" },
 	{ { "verify",
-	      "Postfix verify or secure; Exchange RequireTLS with "
-	      "TlsAuthLevel CertificateValidation or DomainValidation; Cisco "
-	      "ESA TLS Required (Verify)" },
+	      "Postfix verify or secure; Exim tls_verify_hosts and "
+	      "hosts_require_tls (hosts_try_dane empty); Exchange RequireTLS "
+	      "with TlsAuthLevel CertificateValidation or DomainValidation; "
+	      "Cisco ESA TLS Required (Verify)" },
 	    "XXTXTTXTXX" },
 	{ { "dane", "Postfix dane; Exim hosts_try_dane; Cisco ESA DANE "
 	            "Opportunistic (MTA-STS off)" },

@@ -7,15 +7,17 @@
 # sendtest certificate is for *.st.lab.test; each test has its own server
 # and resolver) with DNS on 127.10.21.53 and one listener per scenario on
 # 127.10.21.101-110:25; a private validating Unbound (127.10.21.2) trusts
-# the printed DS. Exim (tests/lib_exim.sh)
-# runs in a mount namespace whose resolv.conf names that Unbound, with two
-# smtp transports told apart by source address: DANE opportunistic
-# (hosts_try_dane = *, 127.10.21.201) and DANE mandatory
-# (hosts_require_dane = *, 127.10.21.202). One message goes to one
-# recipient per scenario and transport and is delivered by the submitting
-# process (-odi), all scenarios at once (remote_max_parallel): when exim
-# returns, every first attempt is over. The summary must infer dane and
-# dane-only, and Exim's own log must say why each delivery went as it did.
+# the printed DS. Exim (tests/lib_exim.sh) runs in a mount namespace whose
+# resolv.conf names that Unbound, with three smtp transports told apart by
+# source address: DANE opportunistic (hosts_try_dane = *, 127.10.21.201),
+# DANE mandatory (hosts_require_dane = *, .202), and certificate
+# verification without DANE (tls_verify_hosts and hosts_require_tls = *,
+# hosts_try_dane emptied: it is * by default; .203). One message goes to
+# one recipient per scenario and transport and is delivered by the
+# submitting process (-odi), all at once (remote_max_parallel): when exim
+# returns, every first attempt is over. The summary must infer dane,
+# dane-only and verify, and Exim's own log must say why each delivery went
+# as it did.
 # shellcheck source=../lib.sh
 # asan: skip - its time is a real Exim's delivery; 59 and the unit tests cover the listener's code under ASan
 . "$(dirname "$0")/../lib.sh"
@@ -83,6 +85,7 @@ ex_dir "$TMP" "$RES"
 	ex_main_cf "$TMP"
 	ex_router dane dane
 	ex_router daneonly daneonly
+	ex_router verify verify
 	cat <<EOF
 begin transports
 dane:
@@ -97,14 +100,22 @@ daneonly:
   hosts_require_dane = *
   tls_verify_certificates = $CA
   connect_timeout = 5s
+verify:
+  driver = smtp
+  interface = 127.10.21.203
+  hosts_try_dane =
+  hosts_require_tls = *
+  tls_verify_hosts = *
+  tls_verify_certificates = $CA
+  connect_timeout = 5s
 EOF
 	ex_tail_cf
 } >"$TMP/exim.conf"
 
 scenarios=$(tail -n +2 "$TMP/start")
 rcpts=()
-for s in $scenarios; do rcpts+=("dane@$s.$ZONE" "daneonly@$s.$ZONE"); done
-t_eq "twenty recipients" 20 "${#rcpts[@]}"
+for s in $scenarios; do rcpts+=("dane@$s.$ZONE" "daneonly@$s.$ZONE" "verify@$s.$ZONE"); done
+t_eq "thirty recipients" 30 "${#rcpts[@]}"
 printf 'From: a@sender.lab.test\nSubject: smtptls sender test (Exim)\n\nsmtptls sender test\n' >"$TMP/msg"
 t_run "exim delivers (first attempt of every recipient)" 0 \
     ex_run "$TMP" -odi -f a@sender.lab.test "${rcpts[@]}" <"$TMP/msg"
@@ -120,6 +131,10 @@ t_match "exim: dane-lookup-fails deferred (TLSA lookup)" '== .*tlsa lookup DEFER
     "$(outcome dane dane-lookup-fails)"
 t_match "exim: untrusted delivered over TLS, unverified" '=> .* X=TLS.* CV=no ' \
     "$(outcome dane untrusted)"
+t_match "exim verify: valid delivered, chain verified" '=> .* CV=yes ' \
+    "$(outcome verify valid)"
+t_match "exim verify: dane-ok deferred (self-signed, DANE off)" '== .*certificate verification failed' \
+    "$(outcome verify dane-ok)"
 t_match "exim mandatory: valid fails, no TLSA" '\*\* .*tlsa lookup FAIL' \
     "$(outcome daneonly valid)"
 t_match "exim mandatory: dane-sts delivered, DANE-verified" '=> .* CV=dane ' \
@@ -128,8 +143,8 @@ t_match "exim mandatory: dane-sts delivered, DANE-verified" '=> .* CV=dane ' \
 # reports a premature termination, which Exim logs as a TLS error.
 t_eq "exim: every TLS session closed cleanly" "" \
     "$(grep 'TLS error on connection' "$MAINLOG" | head -2)"
-t_eq "exim: every recipient has an outcome" 20 \
-    "$(grep -cE '(=>|==|\*\*) (dane|daneonly)@' "$MAINLOG")"
+t_eq "exim: every recipient has an outcome" 30 \
+    "$(grep -cE '(=>|==|\*\*) (dane|daneonly|verify)@' "$MAINLOG")"
 
 kill -TERM "$LPID" 2>/dev/null
 wait "$LPID"
@@ -144,7 +159,7 @@ done < <(jq -r 'select(.type == "sendtest.summary") | .senders[] |
     [.address, ([.scenarios[] | "\(.name)=\(.result)"] | join(" ")),
      ([.policies[].policy] | join(" ")), ([.policies[].settings] | join("; "))] |
     @tsv' "$TMP/out.json")
-t_eq "two senders" "127.10.21.201 127.10.21.202" \
+t_eq "three senders" "127.10.21.201 127.10.21.202 127.10.21.203" \
     "$(printf '%s\n' "${!RESULTS[@]}" | sort | tr '\n' ' ' | sed 's/ $//')"
 t_eq "hosts_try_dane: results" "notls=delivered-cleartext untrusted=delivered-tls valid=delivered-tls dane-ok=delivered-tls dane-mismatch=deferred dane-lookup-fails=not-reached sts-badcert=delivered-tls sts-unlisted=delivered-tls sts-testing=delivered-tls dane-sts=delivered-tls" \
     "${RESULTS[127.10.21.201]-}"
@@ -153,8 +168,14 @@ t_eq "hosts_try_dane: inferred dane" "dane" "${POLICIES[127.10.21.201]-}"
 t_eq "hosts_require_dane: results" "notls=not-reached untrusted=not-reached valid=not-reached dane-ok=delivered-tls dane-mismatch=deferred dane-lookup-fails=not-reached sts-badcert=not-reached sts-unlisted=not-reached sts-testing=not-reached dane-sts=delivered-tls" \
     "${RESULTS[127.10.21.202]-}"
 t_eq "hosts_require_dane: inferred dane-only" "dane-only" "${POLICIES[127.10.21.202]-}"
+# No DANE, TLS required, the chain and the MX name verified: Postfix verify.
+t_eq "tls_verify_hosts: results" "notls=deferred untrusted=deferred valid=delivered-tls dane-ok=deferred dane-mismatch=delivered-tls dane-lookup-fails=delivered-tls sts-badcert=deferred sts-unlisted=delivered-tls sts-testing=deferred dane-sts=deferred" \
+    "${RESULTS[127.10.21.203]-}"
+t_eq "tls_verify_hosts: inferred verify" "verify" "${POLICIES[127.10.21.203]-}"
 t_match "the dane settings name Exim's option" 'Exim hosts_try_dane' \
     "${SETTINGS[127.10.21.201]-}"
 t_match "the dane-only settings name Exim's option" 'Exim hosts_require_dane' \
     "${SETTINGS[127.10.21.202]-}"
+t_match "the verify settings name Exim's options" 'Exim tls_verify_hosts' \
+    "${SETTINGS[127.10.21.203]-}"
 t_done
