@@ -8,11 +8,12 @@
 # and resolver) with DNS on 127.10.21.53 and one listener per scenario on
 # 127.10.21.101-110:25; a private validating Unbound (127.10.21.2) trusts
 # the printed DS. Exim (tests/lib_exim.sh) runs in a mount namespace whose
-# resolv.conf names that Unbound, with three smtp transports told apart by
+# resolv.conf names that Unbound, with four smtp transports told apart by
 # source address: DANE opportunistic (hosts_try_dane = *, 127.10.21.201),
 # DANE mandatory (hosts_require_dane = *, .202), and certificate
 # verification without DANE (tls_verify_hosts and hosts_require_tls = *,
-# hosts_try_dane emptied: it is * by default; .203). One message goes to
+# hosts_try_dane emptied: it is * by default; .203), and that last without
+# hosts_require_tls (.204: Exim retries in cleartext). One message goes to
 # one recipient per scenario and transport and is delivered by the
 # submitting process (-odi), all at once (remote_max_parallel): when exim
 # returns, every first attempt is over. The summary must infer dane,
@@ -86,6 +87,7 @@ ex_dir "$TMP" "$RES"
 	ex_router dane dane
 	ex_router daneonly daneonly
 	ex_router verify verify
+	ex_router tryclear tryclear
 	cat <<EOF
 begin transports
 dane:
@@ -108,14 +110,23 @@ verify:
   tls_verify_hosts = *
   tls_verify_certificates = $CA
   connect_timeout = 5s
+tryclear:
+  driver = smtp
+  interface = 127.10.21.204
+  hosts_try_dane =
+  tls_verify_hosts = *
+  tls_verify_certificates = $CA
+  connect_timeout = 5s
 EOF
 	ex_tail_cf
 } >"$TMP/exim.conf"
 
 scenarios=$(tail -n +2 "$TMP/start")
 rcpts=()
-for s in $scenarios; do rcpts+=("dane@$s.$ZONE" "daneonly@$s.$ZONE" "verify@$s.$ZONE"); done
-t_eq "thirty recipients" 30 "${#rcpts[@]}"
+for s in $scenarios; do
+	rcpts+=("dane@$s.$ZONE" "daneonly@$s.$ZONE" "verify@$s.$ZONE" "tryclear@$s.$ZONE")
+done
+t_eq "forty recipients" 40 "${#rcpts[@]}"
 printf 'From: a@sender.lab.test\nSubject: smtptls sender test (Exim)\n\nsmtptls sender test\n' >"$TMP/msg"
 t_run "exim delivers (first attempt of every recipient)" 0 \
     ex_run "$TMP" -odi -f a@sender.lab.test "${rcpts[@]}" <"$TMP/msg"
@@ -143,23 +154,25 @@ t_match "exim mandatory: dane-sts delivered, DANE-verified" '=> .* CV=dane ' \
 # reports a premature termination, which Exim logs as a TLS error.
 t_eq "exim: every TLS session closed cleanly" "" \
     "$(grep 'TLS error on connection' "$MAINLOG" | head -2)"
-t_eq "exim: every recipient has an outcome" 30 \
-    "$(grep -cE '(=>|==|\*\*) (dane|daneonly|verify)@' "$MAINLOG")"
+t_eq "exim: every recipient has an outcome" 40 \
+    "$(grep -cE '(=>|==|\*\*) (dane|daneonly|verify|tryclear)@' "$MAINLOG")"
 
 kill -TERM "$LPID" 2>/dev/null
 wait "$LPID"
 t_eq "listener exit" 0 "$?"
 LPID=""
 # Per sender: its results ("scenario=result" words), the policies that
-# explain it, and their settings, tab-separated.
-declare -A RESULTS POLICIES SETTINGS
-while IFS=$'\t' read -r a r p st; do
-	RESULTS[$a]=$r POLICIES[$a]=$p SETTINGS[$a]=$st
+# explain it, their settings, and where it fell back to cleartext
+# (separated by US, 0x1f: read collapses empty fields between tabs).
+declare -A RESULTS POLICIES SETTINGS FALLBACK
+while IFS=$'\x1f' read -r a r p st f; do
+	RESULTS[$a]=$r POLICIES[$a]=$p SETTINGS[$a]=$st FALLBACK[$a]=$f
 done < <(jq -r 'select(.type == "sendtest.summary") | .senders[] |
     [.address, ([.scenarios[] | "\(.name)=\(.result)"] | join(" ")),
-     ([.policies[].policy] | join(" ")), ([.policies[].settings] | join("; "))] |
-    @tsv' "$TMP/out.json")
-t_eq "three senders" "127.10.21.201 127.10.21.202 127.10.21.203" \
+     ([.policies[].policy] | join(" ")), ([.policies[].settings] | join("; ")),
+     ([.scenarios[] | select(.fell_back_to_cleartext) | .name] | join(" "))] |
+    join("\u001f")' "$TMP/out.json")
+t_eq "four senders" "127.10.21.201 127.10.21.202 127.10.21.203 127.10.21.204" \
     "$(printf '%s\n' "${!RESULTS[@]}" | sort | tr '\n' ' ' | sed 's/ $//')"
 t_eq "hosts_try_dane: results" "notls=delivered-cleartext untrusted=delivered-tls valid=delivered-tls dane-ok=delivered-tls dane-mismatch=deferred dane-lookup-fails=not-reached sts-badcert=delivered-tls sts-unlisted=delivered-tls sts-testing=delivered-tls dane-sts=delivered-tls" \
     "${RESULTS[127.10.21.201]-}"
@@ -172,6 +185,15 @@ t_eq "hosts_require_dane: inferred dane-only" "dane-only" "${POLICIES[127.10.21.
 t_eq "tls_verify_hosts: results" "notls=deferred untrusted=deferred valid=delivered-tls dane-ok=deferred dane-mismatch=delivered-tls dane-lookup-fails=delivered-tls sts-badcert=deferred sts-unlisted=delivered-tls sts-testing=deferred dane-sts=deferred" \
     "${RESULTS[127.10.21.203]-}"
 t_eq "tls_verify_hosts: inferred verify" "verify" "${POLICIES[127.10.21.203]-}"
+# The same without hosts_require_tls: tls_tempfail_tryclear (on by
+# default) sends in cleartext on a new connection wherever verification
+# failed; smtptls sees two sessions there and flags the fallback. No row
+# of the policy table describes "verify, else cleartext": nothing fits.
+t_eq "verify without require_tls: results" "notls=delivered-cleartext untrusted=delivered-cleartext valid=delivered-tls dane-ok=delivered-cleartext dane-mismatch=delivered-tls dane-lookup-fails=delivered-tls sts-badcert=delivered-cleartext sts-unlisted=delivered-tls sts-testing=delivered-cleartext dane-sts=delivered-cleartext" \
+    "${RESULTS[127.10.21.204]-}"
+t_eq "verify without require_tls: fallbacks flagged" "untrusted dane-ok sts-badcert sts-testing dane-sts" \
+    "${FALLBACK[127.10.21.204]-}"
+t_eq "verify without require_tls: no policy fits" "" "${POLICIES[127.10.21.204]-x}"
 t_match "the dane settings name Exim's option" 'Exim hosts_try_dane' \
     "${SETTINGS[127.10.21.201]-}"
 t_match "the dane-only settings name Exim's option" 'Exim hosts_require_dane' \
