@@ -70,7 +70,8 @@ t_done() { [ "$T_FAILED" -eq 0 ]; }
 # pid_of FILE COMM - the pid in FILE if that process runs as COMM
 pid_of() {
 	local p
-	p=$(tr -dc 0-9 <"$1" 2>/dev/null) || return 1
+	[ -r "$1" ] || return 1
+	p=$(tr -dc 0-9 <"$1") || return 1
 	[ -n "$p" ] && [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$2" ] && echo "$p"
 }
 
