@@ -13,11 +13,11 @@ swaks libnet-ssleay-perl msmtp testssl.sh
 mandoc jq python3 python3-jsonschema procps ca-certificates
 time iproute2 bsdextrautils clang-format-14
 libidn2-dev parallel
+libgnutls-dane0 libidn12 libnsl2 libdb5.3 libpcre2-8-0
 debhelper dpkg-dev fakeroot lintian zsh git
 chromium
 dns-root-data
 libmicrohttpd-dev prometheus
-libgnutls-dane0 libidn12 libnsl2 libdb5.3 libpcre2-8-0
 "
 
 missing=""
