@@ -13,6 +13,7 @@ swaks libnet-ssleay-perl msmtp testssl.sh
 mandoc jq python3 python3-jsonschema procps ca-certificates
 time iproute2 bsdextrautils clang-format-14
 libidn2-dev parallel
+libgnutls-dane0 libidn12 libnsl2 libdb5.3 libpcre2-8-0
 debhelper dpkg-dev fakeroot lintian zsh git
 chromium
 dns-root-data
@@ -28,7 +29,8 @@ for p in $PACKAGES; do
 	esac
 done
 
-[ -n "$missing" ] || exit 0
+# Exim is unpacked, not installed (it conflicts with postfix): lab/exim.sh.
+[ -n "$missing" ] || exec "$(dirname "$0")/lab/exim.sh" fetch
 
 if [ "$(id -u)" != 0 ]; then
 	echo "setup: missing packages:$missing (run as root to install them)" >&2
@@ -52,3 +54,4 @@ trap cleanup EXIT
 apt-get update -qq >/dev/null
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+"$(dirname "$0")/lab/exim.sh" fetch

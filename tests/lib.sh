@@ -66,3 +66,24 @@ help_options() {
 lab_probe() { "$SMTPTLS" probe --resolver "$RESOLVER" --ca-file "$CA" --allow-private "$@"; }
 
 t_done() { [ "$T_FAILED" -eq 0 ]; }
+
+# pid_of FILE COMM - the pid in FILE if that process runs as COMM
+pid_of() {
+	local p
+	[ -r "$1" ] || return 1
+	p=$(tr -dc 0-9 <"$1") || return 1
+	[ -n "$p" ] && [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$2" ] && echo "$p"
+}
+
+# stop_pid PID - TERM, wait (zombies count as gone), then KILL
+stop_pid() {
+	local p=$1 _
+	kill "$p" 2>/dev/null
+	for _ in $(seq 1 30); do
+		case "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" in
+		"" | Z) return 0 ;;
+		esac
+		sleep 0.1
+	done
+	kill -9 "$p" 2>/dev/null
+}

@@ -68,7 +68,9 @@ listen_sess_finish(struct listen *l, size_t slot, listen_session_cb cb,
 	enum st_err err;
 	size_t i, n;
 
-	conn_close(&s->c, false);
+	/* After QUIT the session closes cleanly: a TLS peer is owed a
+	 * close_notify (RFC 8446 6.1; Exim logs its absence as an error). */
+	conn_close(&s->c, s->sm.end == SMTPS_END_QUIT);
 	s->phase = LPH_DONE;
 	s->t_end = clock_ms();
 	clock_rfc3339_now(s->finished, sizeof(s->finished));

@@ -19,7 +19,10 @@
  *   testing mode delivers.
  * - dane+mta-sts: DANE wins where TLSA records exist (RFC 8461 2), so
  *   dane-sts delivers; elsewhere each rule as above.
- * The ESA rows follow Cisco's "DANE and MTA-STS Scenarios" tables.
+ * The ESA rows follow Cisco's "DANE and MTA-STS Scenarios" tables. Exim
+ * (hosts_try_dane, hosts_require_dane) fits the dane rows as Postfix does,
+ * except that it bounces at once where hosts_require_dane finds no TLSA
+ * (Postfix dane-only defers): it never connects, the same 'X' either way.
  */
 #include "sendtest_infer.h"
 
@@ -46,14 +49,17 @@ static const struct row rows[] = {
 	      "validation; Cisco ESA TLS Required" },
 	    "XTTTTTTTTT" },
 	{ { "verify",
-	      "Postfix verify or secure; Exchange RequireTLS with "
-	      "TlsAuthLevel CertificateValidation or DomainValidation; Cisco "
-	      "ESA TLS Required (Verify)" },
+	      "Postfix verify or secure; Exim tls_verify_hosts and "
+	      "hosts_require_tls (hosts_try_dane empty); Exchange RequireTLS "
+	      "with TlsAuthLevel CertificateValidation or DomainValidation; "
+	      "Cisco ESA TLS Required (Verify)" },
 	    "XXTXTTXTXX" },
-	{ { "dane",
-	      "Postfix dane; Cisco ESA DANE Opportunistic (MTA-STS off)" },
+	{ { "dane", "Postfix dane; Exim hosts_try_dane; Cisco ESA DANE "
+	            "Opportunistic (MTA-STS off)" },
 	    "CTTTXXTTTT" },
-	{ { "dane-only", "Postfix dane-only; Cisco ESA DANE Mandatory" },
+	{ { "dane-only",
+	      "Postfix dane-only; Exim hosts_require_dane; Cisco ESA DANE "
+	      "Mandatory" },
 	    "XXXTXXXXXT" },
 	{ { "mta-sts",
 	      "Postfix may with an MTA-STS policy service "
