@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# 61-sendtest-sts.sh - the sender policy test (smtptls listen --test-zone)
+# against a Postfix at `secure` and a Postfix that enforces MTA-STS
+# through its policy service (postfix-mta-sts-resolver's mta-sts-daemon,
+# asked over socketmap).
+#
+# Set-up as in 59, on 127.10.20.0/24: smtptls serves the signed zone
+# st.lab.test (DNS .53, HTTPS policy host .44, listeners .101-.110), a
+# private validating Unbound (.2) trusts the printed DS. The sending
+# Postfix and the mta-sts-daemon (.3:8461) each run in a private mount
+# namespace whose /etc/resolv.conf names that Unbound: the daemon's DNS
+# (aiodns, c-ares) and its HTTPS host lookups (getaddrinfo) both read
+# /etc/resolv.conf and have no nameserver setting of their own. The
+# daemon fetches policies with aiohttp, whose default TLS context
+# (Python's ssl.create_default_context) loads OpenSSL's default paths,
+# so SSL_CERT_FILE names the lab CA; it has no CA-bundle setting either.
+# shellcheck source=../lib.sh
+# asan: skip - its time is a real Postfix's queue; 59 and the unit tests cover the zone
+. "$(dirname "$0")/../lib.sh"
+# shellcheck source=../lib_postfix.sh
+. "$(dirname "$0")/../lib_postfix.sh"
+
+ZONE=st.lab.test
+NET=127.10.20
+TMP=$(mktemp -d /tmp/smtptls-sendsts.XXXXXX)
+chmod 755 "$TMP"
+PF=$TMP/etc
+Q=$TMP/queue
+PLOG=$TMP/postfix.log
+LPID=""
+SPID=""
+PF_STARTED=0
+CERT=$LAB/certs/sendtest.chain.pem
+KEY=$LAB/certs/sendtest.key
+
+# cleanup - every process this test started: TERM to all first, so that
+# their ends overlap, then wait for each
+cleanup() {
+	local p pids=""
+	[ -z "$LPID" ] || kill "$LPID" 2>/dev/null
+	[ -z "$SPID" ] || pids="$SPID"
+	if [ "$PF_STARTED" = 1 ] && p=$(pf_pid_of "$Q/pid/master.pid" master); then
+		pids="$pids $p"
+	fi
+	if p=$(pf_pid_of "$TMP/unbound.pid" unbound); then
+		pids="$pids $p"
+	fi
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	for p in $pids; do pf_stop_pid "$p"; done
+	[ -z "${SENDTEST_KEEP:-}" ] || cp -r "$TMP" "$SENDTEST_KEEP"
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+for need in "$CERT" /usr/bin/mta-sts-daemon; do
+	if [ ! -r "$need" ]; then
+		t_fail "needs $need" "present (scripts/setup.sh, lab.sh up)" "missing"
+		t_done
+		exit
+	fi
+done
+
+# --- The policy service, the sending Postfix: started first, together ---
+# Neither asks anything before mail is submitted, and their starts are the
+# slow part of this test.
+printf 'nameserver %s\noptions trust-ad\n' "$NET.2" >"$TMP/resolv.conf"
+# reuse_port stays true: 1.1.2 cannot listen without it (responder.py sets
+# its socket options only in that branch).
+cat >"$TMP/mta-sts-daemon.yml" <<EOF
+host: $NET.3
+port: 8461
+reuse_port: true
+shutdown_timeout: 1
+cache:
+  type: internal
+default_zone:
+  strict_testing: false
+  timeout: 4
+EOF
+unshare -m sh -c "mount --bind '$TMP/resolv.conf' /etc/resolv.conf &&
+    SSL_CERT_FILE='$CA' exec mta-sts-daemon -c '$TMP/mta-sts-daemon.yml' \
+    -v info -l '$TMP/mta-sts.log'" </dev/null >/dev/null 2>"$TMP/mta-sts.err" &
+SPID=$!
+
+# Two senders, chosen by the envelope sender (so the configuration needs
+# no scenario list): secure, and may with the MTA-STS policy service.
+levels="secure sts"
+mkdir -p "$PF"
+{
+	pf_main_cf "$TMP" "$Q" "$PLOG"
+	pf_dnssec_main_cf "$ZONE"
+	echo "sender_dependent_default_transport_maps = texthash:$PF/senders"
+} >"$PF/main.cf"
+{
+	pf_master_cf
+	cat <<EOF
+smtp-secure   unix  -       -      n      -      -       smtp
+  -o smtp_tls_security_level=secure -o smtp_bind_address=$NET.206
+smtp-sts      unix  -       -      n      -      -       smtp
+  -o smtp_tls_security_level=may -o smtp_bind_address=$NET.207
+  -o smtp_tls_policy_maps=socketmap:inet:$NET.3:8461:postfix
+EOF
+} >"$PF/master.cf"
+: >"$PF/transport"
+for l in $levels; do printf '%s@sender.lab.test smtp-%s:\n' "$l" "$l"; done >"$PF/senders"
+pf_queue_tree "$TMP" "$Q"
+PF_STARTED=1
+timeout 20 unshare -m sh -c "mount --bind '$TMP/resolv.conf' /etc/resolv.conf &&
+    exec postfix -c '$PF' start" >"$TMP/postfix-start.out" 2>&1 &
+PFJOB=$!
+
+# --- The test zone, its listeners, the validating resolver ---------------
+binds=()
+for i in $(seq 101 110); do binds+=(--bind "$NET.$i"); done
+timeout 40 "$SMTPTLS" listen --json --test-zone "$ZONE" "${binds[@]}" \
+    --dns-bind "$NET.53" --https-bind "$NET.44" --cert "$CERT" --key "$KEY" \
+    --duration 40 >"$TMP/out.json" 2>"$TMP/err" &
+LPID=$!
+for _ in $(seq 1 50); do
+	grep -q '"sendtest.start"' "$TMP/out.json" 2>/dev/null && break
+	kill -0 "$LPID" 2>/dev/null || break
+	sleep 0.1
+done
+jq -r 'select(.type == "sendtest.start") | .ds' "$TMP/out.json" >"$TMP/ds" 2>/dev/null
+if [ ! -s "$TMP/ds" ]; then
+	t_fail "listener up" "sendtest.start" "$(head -c 300 "$TMP/err")"
+	t_done
+	exit
+fi
+# shellcheck source=../../scripts/lab/unbound-island.sh
+. "$SMTPTLS_TOP/scripts/lab/unbound-island.sh"
+unbound_island_conf "$TMP" "$NET.2" "$ZONE" "$TMP/ds" "$NET.53" >"$TMP/unbound.conf"
+t_run "unbound starts" 0 unbound -c "$TMP/unbound.conf"
+
+wait "$PFJOB"
+t_eq "postfix starts (private resolv.conf)" 0 "$?"
+for _ in $(seq 1 100); do
+	grep -q "Server started" "$TMP/mta-sts.log" 2>/dev/null && break
+	kill -0 "$SPID" 2>/dev/null || break
+	sleep 0.1
+done
+t_match "mta-sts-daemon up" "Server started" "$(cat "$TMP/mta-sts.log" "$TMP/mta-sts.err" 2>&1)"
+# ask_sts DOMAIN - the socketmap answer Postfix gets (netstrings
+# "LEN:DATA,", through bash's /dev/tcp: no client to start)
+ask_sts() {
+	local q="postfix $1" a=""
+	if exec 3<>"/dev/tcp/$NET.3/8461"; then
+		printf '%d:%s,' "${#q}" "$q" >&3
+		IFS= read -r -t 8 -d , a <&3
+		exec 3<&-
+	fi
+	printf '%s\n' "$a"
+}
+t_match "daemon: enforce policy of sts-badcert" \
+    "OK secure match=mx-sts-badcert\\.$ZONE servername=hostname" "$(ask_sts "sts-badcert.$ZONE")"
+t_match "daemon: testing policy not enforced" "NOTFOUND" "$(ask_sts "sts-testing.$ZONE")"
+t_match "daemon: no policy at valid" "NOTFOUND" "$(ask_sts "valid.$ZONE")"
+
+# --- One message per sender and scenario, submitted at once --------------
+scenarios=$(jq -r 'select(.type == "sendtest.start") | .scenarios[].name' "$TMP/out.json")
+n=0
+subs=()
+for l in $levels; do
+	for s in $scenarios; do
+		printf 'From: %s@sender.lab.test\nTo: smtptls@%s.%s\nSubject: %s %s\n\nsmtptls sender test\n' \
+		    "$l" "$s" "$ZONE" "$l" "$s" |
+		    timeout 10 sendmail -C "$PF" -f "$l@sender.lab.test" "$l@$s.$ZONE" &
+		subs+=($!)
+		n=$((n + 1))
+	done
+done
+for p in "${subs[@]}"; do wait "$p" || t_fail "submit" "sendmail exit 0" "failed"; done
+pf_wait_attempted "$PLOG" "$n" "$LPID"
+t_eq "postfix tried every message" "$n" "$(pf_attempted "$PLOG")"
+kill -TERM "$LPID" 2>/dev/null
+wait "$LPID"
+t_eq "listener exit" 0 "$?"
+LPID=""
+SUM=$(jq -c 'select(.type == "sendtest.summary")' "$TMP/out.json")
+
+# results ADDR - that sender's results as "scenario=result" words
+results() {
+	jq -r --arg a "$1" '.senders[] | select(.address == $a) |
+	    [.scenarios[] | "\(.name)=\(.result)"] | join(" ")' <<<"$SUM"
+}
+# fits ADDR - the policies that explain that sender, space-separated
+fits() {
+	jq -r --arg a "$1" '.senders[] | select(.address == $a) |
+	    [.policies[].policy] | join(" ")' <<<"$SUM"
+}
+# secure: the certificate must match the next-hop domain (S.ZONE), which
+# the valid certificate's *.ZONE does; no TLSA, no MTA-STS: as verify.
+t_eq "secure: results" "notls=deferred untrusted=deferred valid=delivered-tls dane-ok=deferred dane-mismatch=delivered-tls dane-lookup-fails=delivered-tls sts-badcert=deferred sts-unlisted=delivered-tls sts-testing=deferred dane-sts=deferred" \
+    "$(results "$NET.206")"
+t_eq "secure: inferred verify (Postfix verify or secure)" "verify" "$(fits "$NET.206")"
+t_match "secure: the settings name it" "Postfix verify or secure" \
+    "$(jq -r --arg a "$NET.206" '.senders[] | select(.address == $a) | .policies[0].settings' <<<"$SUM")"
+# may + MTA-STS: enforce policies bind (sts-badcert, sts-unlisted,
+# dane-sts defer), a testing policy does not, elsewhere opportunistic.
+t_eq "mta-sts: results" "notls=delivered-cleartext untrusted=delivered-tls valid=delivered-tls dane-ok=delivered-tls dane-mismatch=delivered-tls dane-lookup-fails=delivered-tls sts-badcert=deferred sts-unlisted=deferred sts-testing=delivered-tls dane-sts=deferred" \
+    "$(results "$NET.207")"
+t_eq "mta-sts: inferred mta-sts" "mta-sts" "$(fits "$NET.207")"
+# The daemon fetched each of the four policies once (its cache serves the
+# retries); the three socketmap questions above were among them.
+t_eq "policies served: one fetch per policy domain" 4 "$(jq '.mta_sts_policies_served' <<<"$SUM")"
+t_eq "daemon: no failed fetch" "" "$(grep -i 'failed' "$TMP/mta-sts.log")"
+
+# The records' shapes are those of 59, which validates them against
+# tests/schema/sendtest.schema.json.
+t_done
