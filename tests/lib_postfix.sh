@@ -87,16 +87,21 @@ pf_queue_tree() {
 # pf_pid_of FILE COMM - the pid in FILE if that process runs as COMM
 pf_pid_of() {
 	local p
+	[ -r "$1" ] || return 1
 	p=$(tr -dc 0-9 <"$1" 2>/dev/null) || return 1
 	[ -n "$p" ] && [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$2" ] && echo "$p"
 }
 
-# pf_stop_pid PID - TERM, wait up to 3 s (a zombie counts as gone), KILL
+# pf_stop_pid PID - TERM, wait up to 3 s (a zombie counts as gone), KILL;
+# the state is read with bash's read (no process per look: this runs
+# while the machine is busy ending the others)
 pf_stop_pid() {
-	local p=$1 _
+	local p=$1 _ st
 	kill "$p" 2>/dev/null
 	for _ in $(seq 1 30); do
-		case "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" in
+		st=""
+		{ read -r _ _ st _ <"/proc/$p/stat"; } 2>/dev/null
+		case "$st" in
 		"" | Z) return 0 ;;
 		esac
 		sleep 0.1

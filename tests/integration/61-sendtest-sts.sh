@@ -82,8 +82,9 @@ unshare -m sh -c "mount --bind '$TMP/resolv.conf' /etc/resolv.conf &&
     -v info -l '$TMP/mta-sts.log'" </dev/null >/dev/null 2>"$TMP/mta-sts.err" &
 SPID=$!
 
-# Two senders, chosen by the envelope sender (so the configuration needs
-# no scenario list): secure, and may with the MTA-STS policy service.
+# Three senders, chosen by the envelope sender (so the configuration
+# needs no scenario list): secure, may with the MTA-STS policy service,
+# and dane sending SNI (for the SNI mode below).
 levels="secure sts"
 mkdir -p "$PF"
 {
@@ -99,10 +100,13 @@ smtp-secure   unix  -       -      n      -      -       smtp
 smtp-sts      unix  -       -      n      -      -       smtp
   -o smtp_tls_security_level=may -o smtp_bind_address=$NET.207
   -o smtp_tls_policy_maps=socketmap:inet:$NET.3:8461:postfix
+smtp-dane     unix  -       -      n      -      -       smtp
+  -o smtp_tls_security_level=dane -o smtp_bind_address=$NET.208
+  -o smtp_tls_servername=hostname
 EOF
 } >"$PF/master.cf"
 : >"$PF/transport"
-for l in $levels; do printf '%s@sender.lab.test smtp-%s:\n' "$l" "$l"; done >"$PF/senders"
+for l in $levels dane; do printf '%s@sender.lab.test smtp-%s:\n' "$l" "$l"; done >"$PF/senders"
 pf_queue_tree "$TMP" "$Q"
 PF_STARTED=1
 timeout 20 unshare -m sh -c "mount --bind '$TMP/resolv.conf' /etc/resolv.conf &&
@@ -110,27 +114,41 @@ timeout 20 unshare -m sh -c "mount --bind '$TMP/resolv.conf' /etc/resolv.conf &&
 PFJOB=$!
 
 # --- The test zone, its listeners, the validating resolver ---------------
-binds=()
-for i in $(seq 101 110); do binds+=(--bind "$NET.$i"); done
-timeout 40 "$SMTPTLS" listen --json --test-zone "$ZONE" "${binds[@]}" \
-    --dns-bind "$NET.53" --https-bind "$NET.44" --cert "$CERT" --key "$KEY" \
-    --duration 40 >"$TMP/out.json" 2>"$TMP/err" &
-LPID=$!
-for _ in $(seq 1 50); do
-	grep -q '"sendtest.start"' "$TMP/out.json" 2>/dev/null && break
-	kill -0 "$LPID" 2>/dev/null || break
-	sleep 0.1
-done
-jq -r 'select(.type == "sendtest.start") | .ds' "$TMP/out.json" >"$TMP/ds" 2>/dev/null
-if [ ! -s "$TMP/ds" ]; then
-	t_fail "listener up" "sendtest.start" "$(head -c 300 "$TMP/err")"
-	t_done
-	exit
-fi
 # shellcheck source=../../scripts/lab/unbound-island.sh
 . "$SMTPTLS_TOP/scripts/lab/unbound-island.sh"
-unbound_island_conf "$TMP" "$NET.2" "$ZONE" "$TMP/ds" "$NET.53" >"$TMP/unbound.conf"
-t_run "unbound starts" 0 unbound -c "$TMP/unbound.conf"
+# zone_up OUT BIND... - smtptls serving the zone with these --bind
+# options, its records to OUT (LPID), and a fresh Unbound trusting its DS;
+# 1 when either does not come up
+zone_up() {
+	local out=$1 p
+	shift
+	timeout 60 "$SMTPTLS" listen --json --test-zone "$ZONE" "$@" \
+	    --dns-bind "$NET.53" --https-bind "$NET.44" --cert "$CERT" --key "$KEY" \
+	    --duration 50 >"$out" 2>"$TMP/err" &
+	LPID=$!
+	for _ in $(seq 1 50); do
+		grep -q '"sendtest.start"' "$out" 2>/dev/null && break
+		kill -0 "$LPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	jq -r 'select(.type == "sendtest.start") | .ds' "$out" >"$TMP/ds" 2>/dev/null
+	if [ ! -s "$TMP/ds" ]; then
+		t_fail "listener up" "sendtest.start" "$(head -c 300 "$TMP/err")"
+		return 1
+	fi
+	if p=$(pf_pid_of "$TMP/unbound.pid" unbound); then
+		pf_stop_pid "$p"
+	fi
+	unbound_island_conf "$TMP" "$NET.2" "$ZONE" "$TMP/ds" "$NET.53" >"$TMP/unbound.conf"
+	t_run "unbound starts" 0 unbound -c "$TMP/unbound.conf"
+}
+
+binds=()
+for i in $(seq 101 110); do binds+=(--bind "$NET.$i"); done
+zone_up "$TMP/out.json" "${binds[@]}" || {
+	t_done
+	exit
+}
 
 wait "$PFJOB"
 t_eq "postfix starts (private resolv.conf)" 0 "$?"
@@ -159,17 +177,23 @@ t_match "daemon: no policy at valid" "NOTFOUND" "$(ask_sts "valid.$ZONE")"
 # --- One message per sender and scenario, submitted at once --------------
 scenarios=$(jq -r 'select(.type == "sendtest.start") | .scenarios[].name' "$TMP/out.json")
 n=0
-subs=()
-for l in $levels; do
-	for s in $scenarios; do
-		printf 'From: %s@sender.lab.test\nTo: smtptls@%s.%s\nSubject: %s %s\n\nsmtptls sender test\n' \
-		    "$l" "$s" "$ZONE" "$l" "$s" |
-		    timeout 10 sendmail -C "$PF" -f "$l@sender.lab.test" "$l@$s.$ZONE" &
-		subs+=($!)
-		n=$((n + 1))
+# submit LEVEL... - one message from each level to every scenario; n
+# counts them all
+submit() {
+	local l s p subs=()
+	for l in "$@"; do
+		for s in $scenarios; do
+			printf 'From: %s@sender.lab.test\nTo: smtptls@%s.%s\nSubject: %s %s\n\nsmtptls sender test\n' \
+			    "$l" "$s" "$ZONE" "$l" "$s" |
+			    timeout 10 sendmail -C "$PF" -f "$l@sender.lab.test" "$l@$s.$ZONE" &
+			subs+=($!)
+			n=$((n + 1))
+		done
 	done
-done
-for p in "${subs[@]}"; do wait "$p" || t_fail "submit" "sendmail exit 0" "failed"; done
+	for p in "${subs[@]}"; do wait "$p" || t_fail "submit" "sendmail exit 0" "failed"; done
+}
+# shellcheck disable=SC2086
+submit $levels
 pf_wait_attempted "$PLOG" "$n" "$LPID"
 t_eq "postfix tried every message" "$n" "$(pf_attempted "$PLOG")"
 kill -TERM "$LPID" 2>/dev/null
@@ -205,6 +229,42 @@ t_eq "mta-sts: inferred mta-sts" "mta-sts" "$(fits "$NET.207")"
 t_eq "policies served: one fetch per policy domain" 4 "$(jq '.mta_sts_policies_served' <<<"$SUM")"
 t_eq "daemon: no failed fetch" "" "$(grep -i 'failed' "$TMP/mta-sts.log")"
 
-# The records' shapes are those of 59, which validates them against
-# tests/schema/sendtest.schema.json.
+
+# --- SNI mode: every scenario on one address, a dane sender with SNI -----
+# Phase one's deferred messages would retry into the new zone: gone.
+postsuper -c "$PF" -d ALL >/dev/null 2>&1
+zone_up "$TMP/sni.json" --bind "$NET.120" --expect dane || {
+	t_done
+	exit
+}
+t_eq "sni: every MX host at the one address" "$NET.120" \
+    "$(jq -r 'select(.type == "sendtest.start") | [.scenarios[].address] | unique | join(" ")' "$TMP/sni.json")"
+t_eq "sni: all but notls served" "notls" \
+    "$(jq -r 'select(.type == "sendtest.start") | [.scenarios[] | select(.served | not) | .name] | join(" ")' "$TMP/sni.json")"
+submit dane
+pf_wait_attempted "$PLOG" "$n" "$LPID"
+t_eq "sni: postfix tried every message" "$n" "$(pf_attempted "$PLOG")"
+kill -TERM "$LPID" 2>/dev/null
+wait "$LPID"
+t_eq "sni: listener exit 0 (--expect dane met)" 0 "$?"
+LPID=""
+SUM=$(jq -c 'select(.type == "sendtest.summary")' "$TMP/sni.json")
+# The one session no scenario claims: dane at notls's MX, whose name no
+# served scenario has (Postfix falls back to may there, with SNI).
+t_eq "sni: told apart by SNI, one session unattributed" "sni 1" \
+    "$(jq -r '"\(.told_apart_by) \(.sessions_unattributed)"' <<<"$SUM")"
+t_eq "sni: that session named mx-notls" "mx-notls.$ZONE" \
+    "$(jq -r 'select(.type == "session" and .scenario == "unattributed") | .tls.sni' "$TMP/sni.json")"
+# As the dane level of 59, but notls is not served (no STARTTLS, no SNI)
+# and so matches any policy.
+t_eq "sni: dane results" "notls=not-served untrusted=delivered-tls valid=delivered-tls dane-ok=delivered-tls dane-mismatch=deferred dane-lookup-fails=not-reached sts-badcert=delivered-tls sts-unlisted=delivered-tls sts-testing=delivered-tls dane-sts=delivered-tls" \
+    "$(results "$NET.208")"
+t_eq "sni: inferred dane" "dane" "$(fits "$NET.208")"
+t_eq "sni: the one sender" 1 "$(jq '.senders | length' <<<"$SUM")"
+
+SCHEMA="$SMTPTLS_TOP/tests/schema"
+python3 "$SCHEMA/validate.py" "$SCHEMA/sendtest.schema.json" "$TMP/sni.json" \
+    sendtest-sni/schema >"$TMP/schema.out" 2>&1
+t_eq "sni: every record valid (sendtest.schema.json)" "" "$(grep -A3 '^FAIL' "$TMP/schema.out" | head -8)"
+t_match "sni: records were validated" "PASS" "$(cat "$TMP/schema.out")"
 t_done
