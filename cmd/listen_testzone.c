@@ -162,12 +162,11 @@ hint(const struct tz_opts *o)
 		    n, o->zone, n);
 	}
 	if (o->p.scenario == NULL && o->p.nsmtp == 1)
-		printf(
-		    "\nOne --bind: every scenario but notls answers there, "
-		    "told apart by the MX host the sender names by SNI "
-		    "(DANE senders send it; Postfix with smtp_tls_servername "
-		    "= hostname). A sender that sends no SNI: run one "
-		    "scenario at a time with --scenario NAME.\n");
+		printf("\nOne --bind: every scenario but notls answers there, "
+		       "told apart by the MX host the sender names by SNI "
+		       "(Postfix sends it with smtp_tls_servername = "
+		       "hostname). A sender that sends no SNI: run one "
+		       "scenario at a time with --scenario NAME.\n");
 	else if (o->p.scenario == NULL && o->p.nsmtp < i)
 		printf("\nWith fewer --bind addresses than scenarios, run one "
 		       "at a time with --scenario NAME (a sender that sends no "

@@ -116,11 +116,11 @@ pf_attempted() {
 	    sed 's/,.*//' | sort -u | wc -l
 }
 
-# pf_wait_attempted PLOG N PID - wait (up to 30 s) until N recipients have
-# had an attempt, or process PID (the listener) is gone
+# pf_wait_attempted PLOG N PID - wait (up to 60 s: a busy machine) until N
+# recipients have had an attempt, or process PID (the listener) is gone
 pf_wait_attempted() {
 	local _
-	for _ in $(seq 1 300); do
+	for _ in $(seq 1 600); do
 		[ "$(pf_attempted "$1")" -ge "$2" ] && return 0
 		kill -0 "$3" 2>/dev/null || return 1
 		sleep 0.1

@@ -259,6 +259,9 @@ hello_cb(SSL *ssl, int *al, void *arg)
 		text_escape((const char *)p + 5, (size_t)(p[3] << 8 | p[4]),
 		    sni, sizeof(sni));
 		cJSON_AddStringToObject(h, "sni", sni);
+		/* Kept when the handshake then fails: the sender test tells
+		 * its scenarios apart by this name. */
+		snprintf(s->tls.sni, sizeof(s->tls.sni), "%s", sni);
 	} else
 		cJSON_AddNullToObject(h, "sni");
 	a = cJSON_AddArrayToObject(h, "alpn");
