@@ -81,6 +81,9 @@ unshare -m sh -c "mount --bind '$TMP/resolv.conf' /etc/resolv.conf &&
     SSL_CERT_FILE='$CA' exec mta-sts-daemon -c '$TMP/mta-sts-daemon.yml' \
     -v info -l '$TMP/mta-sts.log'" </dev/null >/dev/null 2>"$TMP/mta-sts.err" &
 SPID=$!
+# Out of the job table: a KILL at the end (its Python shutdown can take
+# over 3 s on a busy machine) is then not reported on stderr.
+disown "$SPID"
 
 # Three senders, chosen by the envelope sender (so the configuration
 # needs no scenario list): secure, may with the MTA-STS policy service,
