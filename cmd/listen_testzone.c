@@ -148,9 +148,10 @@ hint(const struct tz_opts *o)
 	       "SCENARIO.%s for the sts-* and dane-sts scenarios.\n\n",
 	    o->zone, o->zone, o->zone);
 	for (i = 0; (n = sendtest_scenario_name(i)) != NULL; i++) {
-		const char *addr = o->p.scenario != NULL ? o->binds[0]
-		                   : i < o->p.nsmtp      ? o->binds[i]
-		                                         : "(no --bind)";
+		const char *addr = o->p.scenario != NULL || o->p.nsmtp == 1
+		                       ? o->binds[0]
+		                   : i < o->p.nsmtp ? o->binds[i]
+		                                    : "(no --bind)";
 
 		if (o->p.scenario != NULL && strcmp(o->p.scenario, n) != 0)
 			continue;
@@ -160,7 +161,13 @@ hint(const struct tz_opts *o)
 		       "--header 'Subject: smtptls sender test %s'\n",
 		    n, o->zone, n);
 	}
-	if (o->p.scenario == NULL && o->p.nsmtp < i)
+	if (o->p.scenario == NULL && o->p.nsmtp == 1)
+		printf("\nOne --bind: every scenario but notls answers there, "
+		       "told apart by the MX host the sender names by SNI "
+		       "(Postfix sends it with smtp_tls_servername = "
+		       "hostname). A sender that sends no SNI: run one "
+		       "scenario at a time with --scenario NAME.\n");
+	else if (o->p.scenario == NULL && o->p.nsmtp < i)
 		printf("\nWith fewer --bind addresses than scenarios, run one "
 		       "at a time with --scenario NAME (a sender that sends no "
 		       "SNI can only be told apart by address).\n");

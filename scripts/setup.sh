@@ -18,6 +18,7 @@ debhelper dpkg-dev fakeroot lintian zsh git
 chromium
 dns-root-data
 libmicrohttpd-dev prometheus
+postfix-mta-sts-resolver
 "
 
 missing=""

@@ -82,3 +82,62 @@ pf_queue_tree() {
 	chown postfix:postfix "$1/data"
 	chmod 700 "$1/data"
 }
+
+# --- For the sender tests (61-sendtest-sts): the processes they start ----
+# pf_pid_of FILE COMM - the pid in FILE if that process runs as COMM
+pf_pid_of() {
+	local p
+	[ -r "$1" ] || return 1
+	p=$(tr -dc 0-9 <"$1" 2>/dev/null) || return 1
+	[ -n "$p" ] && [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$2" ] && echo "$p"
+}
+
+# pf_stop_pid PID - TERM, wait up to 3 s (a zombie counts as gone), KILL;
+# the state is read with bash's read (no process per look: this runs
+# while the machine is busy ending the others)
+pf_stop_pid() {
+	local p=$1 _ st
+	kill "$p" 2>/dev/null
+	for _ in $(seq 1 30); do
+		st=""
+		{ read -r _ _ st _ <"/proc/$p/stat"; } 2>/dev/null
+		case "$st" in
+		"" | Z) return 0 ;;
+		esac
+		sleep 0.1
+	done
+	kill -9 "$p" 2>/dev/null
+}
+
+# pf_attempted PLOG - how many recipients the log shows with a status
+# (a first delivery attempt made)
+pf_attempted() {
+	grep -oE 'to=<[^>]+>, .*status=(sent|deferred|bounced)' "$1" 2>/dev/null |
+	    sed 's/,.*//' | sort -u | wc -l
+}
+
+# pf_wait_attempted PLOG N PID - wait (up to 60 s: a busy machine) until N
+# recipients have had an attempt, or process PID (the listener) is gone
+pf_wait_attempted() {
+	local _
+	for _ in $(seq 1 600); do
+		[ "$(pf_attempted "$1")" -ge "$2" ] && return 0
+		kill -0 "$3" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# pf_dnssec_main_cf ZONE - the main.cf lines of a sender that resolves
+# through a validating resolver serving only ZONE (stdout)
+pf_dnssec_main_cf() {
+	cat <<EOT
+smtp_dns_support_level = dnssec
+# The default probe asks for the root's NS, which this resolver refuses.
+dnssec_probe = ns:$1
+smtp_host_lookup = dns
+smtp_connect_timeout = 5s
+smtp_helo_timeout = 5s
+smtp_starttls_timeout = 5s
+EOT
+}

@@ -107,4 +107,15 @@ void listen_session_outcome(const struct listen_session *s,
  * lower-case hex digits (a TLSA 3 1 1 value); "" before one is made. */
 const char *listen_cert_spki(const struct listen *l);
 
+/* Present another certificate to senders that ask for name by SNI (at
+ * most 16 names; before listen_run): cert_file and key_file as in
+ * listen_params, or NULL for one made at start (self-signed for name, or
+ * with untrusted for a wrong name). ST_ERR_PARSE: the files are not
+ * usable; ST_ERR_INVAL: too many names. */
+enum st_err listen_add_sni(struct listen *l, const char *name,
+    const char *cert_file, const char *key_file, bool untrusted, char *errmsg,
+    size_t errlen) __attribute__((warn_unused_result));
+/* The SPKI hash (as listen_cert_spki) of name's certificate; "" if none. */
+const char *listen_sni_spki(const struct listen *l, const char *name);
+
 #endif

@@ -25,7 +25,9 @@ struct sendtest;
 struct sendtest_params {
 	const char *zone; /* lower case, checked by sendtest_new */
 	/* One SMTP address per scenario, in table order ("ADDR[:PORT]",
-	 * port 25 by default); with scenario set, one address. */
+	 * port 25 by default); with scenario set, one address; one address
+	 * without scenario: every scenario but notls on it, told apart by
+	 * the MX host the sender names by SNI. */
 	const char *const *smtp_binds;
 	size_t nsmtp;
 	const char *dns_bind;   /* "ADDR[:PORT]", port 53 by default */
@@ -71,6 +73,7 @@ enum sendtest_result {
 	SENDTEST_DELIVERED_TLS,   /* a message accepted over TLS */
 	SENDTEST_DELIVERED_CLEAR, /* a message accepted without TLS */
 	SENDTEST_DEFERRED,        /* sessions, but no message */
+	SENDTEST_NOT_SERVED,      /* SNI mode: notls (no STARTTLS, no SNI) */
 };
 const char *sendtest_result_name(enum sendtest_result r);
 

@@ -116,6 +116,7 @@ listen_free(struct listen *l)
 			close(l->lfd[i]);
 		free(l->binds[i]);
 	}
+	listen_sni_free(l);
 	SSL_CTX_free(l->ctx);
 	cert_summary_release(&l->server_cert);
 	free(l->hist);

@@ -120,6 +120,14 @@ struct listen_peer {
 	bool tls_ok;
 };
 
+/* Another certificate, for the sessions that ask for name by SNI. */
+struct listen_alt {
+	char name[256];
+	SSL_CTX *ctx;
+	struct cert_summary cert;
+};
+#define LISTEN_SNI_MAX 16
+
 struct listen {
 	struct listen_params p;
 	char hostname[256];
@@ -141,7 +149,12 @@ struct listen {
 	enum st_err err; /* first session that could not be judged */
 	char *expect[4];
 	size_t nexpect;
+	struct listen_alt alt[LISTEN_SNI_MAX]; /* listen_sni.c */
+	size_t nalt;
 };
+
+/* listen_sni.c: the other certificates' contexts */
+void listen_sni_free(struct listen *l);
 
 /* listen_tls.c */
 SSL_CTX *listen_tls_ctx(const struct listen_params *p, const char *hostname,

@@ -171,6 +171,25 @@ add_u16_list(cJSON *arr, const unsigned char *p, size_t n, const void *tab,
 		        (unsigned)(p[i] << 8 | p[i + 1]), b, sizeof(b))));
 }
 
+/* hello_sni - the server_name extension (list length, type 0, name
+ * length, name) into the hello record, and into the session's SNI: kept
+ * when the handshake then fails, as the sender test tells its scenarios
+ * apart by it */
+static void
+hello_sni(SSL *ssl, struct listen_session *s, cJSON *h)
+{
+	const unsigned char *p;
+	size_t n;
+
+	if (SSL_client_hello_get0_ext(ssl, 0, &p, &n) == 1 && n >= 5 &&
+	    p[2] == 0 && (size_t)(p[3] << 8 | p[4]) <= n - 5) {
+		text_escape((const char *)p + 5, (size_t)(p[3] << 8 | p[4]),
+		    s->tls.sni, sizeof(s->tls.sni));
+		cJSON_AddStringToObject(h, "sni", s->tls.sni);
+	} else
+		cJSON_AddNullToObject(h, "sni");
+}
+
 /* hello_ciphers - the offered suites; counts broken ones */
 static void
 hello_ciphers(SSL *ssl, struct listen_session *s, cJSON *h)
@@ -251,16 +270,7 @@ hello_cb(SSL *ssl, int *al, void *arg)
 	if (SSL_client_hello_get0_ext(ssl, 13, &p, &n) == 1 && n >= 2)
 		add_u16_list(a, p + 2, n - 2, sigalg_names,
 		    sizeof(sigalg_names) / sizeof(sigalg_names[0]));
-	/* server_name: list length, type 0, name length, name */
-	if (SSL_client_hello_get0_ext(ssl, 0, &p, &n) == 1 && n >= 5 &&
-	    p[2] == 0 && (size_t)(p[3] << 8 | p[4]) <= n - 5) {
-		char sni[256];
-
-		text_escape((const char *)p + 5, (size_t)(p[3] << 8 | p[4]),
-		    sni, sizeof(sni));
-		cJSON_AddStringToObject(h, "sni", sni);
-	} else
-		cJSON_AddNullToObject(h, "sni");
+	hello_sni(ssl, s, h);
 	a = cJSON_AddArrayToObject(h, "alpn");
 	if (SSL_client_hello_get0_ext(ssl, 16, &p, &n) == 1 && n >= 2) {
 		for (size_t i = 2; i < n && i + 1 + p[i] <= n; i += 1 + p[i]) {

@@ -60,6 +60,43 @@ open_listener(struct sendtest *t, size_t i, const char *bind, char *errmsg,
 	return listen_new(&lp, &t->run[i].l, errmsg, errlen);
 }
 
+/* open_shared - SNI mode: one listener (the valid certificate for names
+ * it does not know), and each STARTTLS scenario's certificate for its MX
+ * host's name; run[sni_at] holds it */
+static enum st_err
+open_shared(struct sendtest *t, char *errmsg, size_t errlen)
+{
+	const struct sendtest_params *p = &t->p;
+	enum st_err err;
+
+	for (size_t i = 0; i < t->nscen; i++)
+		if (t->scen[i].cert == TZ_CERT_VALID) {
+			t->sni_at = i;
+			break;
+		}
+	if ((err = open_listener(t, t->sni_at, p->smtp_binds[0], errmsg,
+	         errlen)) != ST_OK)
+		return err;
+	t->nrun = 1;
+	for (size_t i = 0; i < t->nscen; i++) {
+		const struct tz_scenario *sc = &t->scen[i];
+		bool valid = sc->cert == TZ_CERT_VALID;
+		char mx[300];
+
+		if (sc->cert == TZ_CERT_NONE)
+			continue;
+		snprintf(mx, sizeof(mx), "mx-%s.%s", sc->name, p->zone);
+		if ((err = listen_add_sni(t->run[t->sni_at].l, mx,
+		         valid ? p->cert_file : NULL,
+		         valid ? p->key_file : NULL,
+		         sc->cert == TZ_CERT_UNTRUSTED, errmsg, errlen)) !=
+		    ST_OK)
+			return err;
+		t->served[i] = true;
+	}
+	return ST_OK;
+}
+
 /* open_listeners - one per scenario served; addr[i] the zone's address
  * for scenario i */
 static enum st_err
@@ -68,6 +105,18 @@ open_listeners(struct sendtest *t, char addr[][80], char *errmsg, size_t errlen)
 	const struct sendtest_params *p = &t->p;
 	enum st_err err;
 
+	if (t->sni_mode) {
+		if (!host_of(p->smtp_binds[0], 25, addr[0], sizeof(addr[0]))) {
+			snprintf(errmsg, errlen,
+			    "invalid --bind '%s': want ADDR[:PORT] with a "
+			    "numeric address",
+			    p->smtp_binds[0]);
+			return ST_ERR_PARSE;
+		}
+		for (size_t i = 1; i < t->nscen; i++)
+			memcpy(addr[i], addr[0], sizeof(addr[i]));
+		return open_shared(t, errmsg, errlen);
+	}
 	for (size_t i = 0, b = 0; i < t->nscen; i++) {
 		const char *bind;
 
@@ -84,6 +133,7 @@ open_listeners(struct sendtest *t, char addr[][80], char *errmsg, size_t errlen)
 		}
 		if ((err = open_listener(t, i, bind, errmsg, errlen)) != ST_OK)
 			return err;
+		t->served[i] = true;
 		t->nrun++;
 	}
 	/* Scenarios not served point where the one that is served is. */
@@ -115,10 +165,10 @@ check_params(const struct sendtest_params *p, size_t nscen, char *errmsg,
 		return ST_ERR_INVAL;
 	}
 	if ((p->scenario != NULL && p->nsmtp != 1) ||
-	    (p->scenario == NULL && p->nsmtp != nscen)) {
+	    (p->scenario == NULL && p->nsmtp != nscen && p->nsmtp != 1)) {
 		snprintf(errmsg, errlen,
 		    "--test-zone wants one --bind per scenario (%zu), or one "
-		    "--bind with --scenario NAME",
+		    "--bind (scenarios told apart by SNI, or --scenario NAME)",
 		    nscen);
 		return ST_ERR_INVAL;
 	}
@@ -179,11 +229,15 @@ make_zone(struct sendtest *t, char addr[][80], char *errmsg, size_t errlen)
 		return ST_ERR_PARSE;
 	}
 	for (size_t i = 0; i < t->nscen; i++) {
+		char mx[300];
+
 		smtp[i] = addr[i];
-		spki[i] =
-		    t->run[i].l != NULL && listen_cert_spki(t->run[i].l)[0]
-		        ? listen_cert_spki(t->run[i].l)
-		        : UNSERVED_SPKI;
+		snprintf(mx, sizeof(mx), "mx-%s.%s", t->scen[i].name, p->zone);
+		spki[i] = t->sni_mode ? listen_sni_spki(t->run[t->sni_at].l, mx)
+		          : t->run[i].l != NULL ? listen_cert_spki(t->run[i].l)
+		                                : "";
+		if (spki[i][0] == '\0')
+			spki[i] = UNSERVED_SPKI;
 	}
 	/* A new id each run: senders fetch the policy again. */
 	snprintf(id, sizeof(id), "%lld", p->now_s);
@@ -207,6 +261,7 @@ sendtest_new(const struct sendtest_params *p, struct sendtest **out,
 		return ST_ERR_NOMEM;
 	t->p = *p;
 	t->scen = testzone_scenarios(&t->nscen);
+	t->sni_mode = p->scenario == NULL && p->nsmtp == 1;
 	if ((err = check_params(p, t->nscen, errmsg, errlen)) != ST_OK ||
 	    (err = open_listeners(t, t->addr, errmsg, errlen)) != ST_OK ||
 	    (err = make_zone(t, t->addr, errmsg, errlen)) != ST_OK ||

@@ -4,7 +4,8 @@
  * One letter per scenario of testzone_scen.c, in its order:
  *   notls untrusted valid dane-ok dane-mismatch dane-lookup-fails
  *   sts-badcert sts-unlisted sts-testing dane-sts
- * C delivered in cleartext, T delivered over TLS, X deferred.
+ * C delivered in cleartext, T delivered over TLS, X deferred; a scenario
+ * not served (notls in SNI mode) is compared with nothing.
  *
  * Why each row reads as it does:
  * - verify needs a certificate a public CA chain and the MX name verify:
@@ -103,6 +104,8 @@ letter(enum sendtest_result r)
 		return 'T';
 	case SENDTEST_DELIVERED_CLEAR:
 		return 'C';
+	case SENDTEST_NOT_SERVED:
+		return '?';
 	default:
 		/* Deferred; or never connected, which is how a sender defers
 		 * on a failed TLSA lookup or a missing TLSA record (dane-only):
@@ -120,9 +123,12 @@ sendtest_policy_fits(const struct sendtest_policy *pol,
 
 	*reached = 0;
 	for (size_t i = 0; i < n; i++) {
-		*reached += results[i] != SENDTEST_NOT_REACHED;
+		char c = letter(results[i]);
+
+		*reached += results[i] != SENDTEST_NOT_REACHED &&
+		            results[i] != SENDTEST_NOT_SERVED;
 		if (r == NULL || i >= strlen(r->expect) ||
-		    r->expect[i] != letter(results[i]))
+		    (c != '?' && r->expect[i] != c))
 			fits = false;
 	}
 	/* Nothing reached proves nothing. */
@@ -142,7 +148,8 @@ sendtest_policy_breaks(const struct sendtest_policy *pol,
 	     r != NULL && i < n && i < nscen && i < strlen(r->expect); i++) {
 		int k;
 
-		if (r->expect[i] == letter(results[i]))
+		if (r->expect[i] == letter(results[i]) ||
+		    letter(results[i]) == '?')
 			continue;
 		k = snprintf(out + o, outlen - o, "%s%s", o ? "," : "",
 		    sc[i].name);

@@ -51,6 +51,13 @@ struct sendtest {
 	struct sendtest_peer peer[SENDTEST_PEERS_MAX];
 	size_t npeers;
 	unsigned peers_dropped; /* sessions from senders past the cap */
+	/* SNI mode (one --bind, no --scenario): one listener, in run[sni_at],
+	 * serves every scenario with STARTTLS; a session belongs to the
+	 * scenario whose MX host it named by SNI. */
+	bool sni_mode;
+	size_t sni_at;
+	bool served[TZ_SCENARIOS_MAX];
+	unsigned unattributed; /* SNI mode: sessions naming no MX host */
 	struct tz_signed *zone;
 	struct dns_server_run *dns;
 	struct sts_server *sts; /* the MTA-STS policy host */

@@ -139,7 +139,7 @@ sendtest_start_json(const struct sendtest *t)
 		cJSON_AddStringToObject(o, "what", t->scen[i].what);
 		cJSON_AddStringToObject(o, "mx", mx);
 		cJSON_AddStringToObject(o, "address", t->addr[i]);
-		cJSON_AddBoolToObject(o, "served", t->run[i].l != NULL);
+		cJSON_AddBoolToObject(o, "served", t->served[i]);
 	}
 	s = cJSON_PrintUnformatted(d);
 	cJSON_Delete(d);
@@ -163,6 +163,9 @@ sendtest_summary_json(const struct sendtest *t, const char *expect)
 		cJSON_AddItemToArray(a, sender_json(t, &t->peer[i], expect));
 	cJSON_AddNumberToObject(d, "sessions_of_senders_not_judged",
 	    t->peers_dropped);
+	cJSON_AddStringToObject(d, "told_apart_by",
+	    t->sni_mode ? "sni" : "address");
+	cJSON_AddNumberToObject(d, "sessions_unattributed", t->unattributed);
 	cJSON_AddNumberToObject(d, "mta_sts_policies_served",
 	    (double)(t->sts != NULL ? sts_server_served(t->sts) : 0));
 	s = cJSON_PrintUnformatted(d);

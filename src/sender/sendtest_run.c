@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "banned.h"
@@ -17,6 +18,7 @@ static const char *const result_names[] = {
 	[SENDTEST_DELIVERED_TLS] = "delivered-tls",
 	[SENDTEST_DELIVERED_CLEAR] = "delivered-cleartext",
 	[SENDTEST_DEFERRED] = "deferred",
+	[SENDTEST_NOT_SERVED] = "not-served",
 };
 
 const char *
@@ -41,6 +43,31 @@ peer_of(struct sendtest *t, const char *addr)
 	return &t->peer[t->npeers++];
 }
 
+/* scenario_of - the scenario a session belongs to: its listener's, or in
+ * SNI mode the one whose MX host it named (nscen when none) */
+static size_t
+scenario_of(const struct sendtest *t, size_t listener,
+    const struct listen_outcome *o)
+{
+	size_t zl = strlen(t->p.zone);
+
+	if (!t->sni_mode)
+		return listener;
+	for (size_t i = 0; i < t->nscen; i++) {
+		size_t nl = strlen(t->scen[i].name);
+		const char *n = o->sni;
+
+		/* "mx-" NAME "." ZONE, in any case (RFC 4343) */
+		if (t->served[i] && strlen(n) == 3 + nl + 1 + zl &&
+		    strncasecmp(n, "mx-", 3) == 0 &&
+		    strncasecmp(n + 3, t->scen[i].name, nl) == 0 &&
+		    n[3 + nl] == '.' &&
+		    strcasecmp(n + 3 + nl + 1, t->p.zone) == 0)
+			return i;
+	}
+	return t->nscen;
+}
+
 static void
 on_session(void *arg, const struct listen_session *s)
 {
@@ -48,11 +75,15 @@ on_session(void *arg, const struct listen_session *s)
 	struct sendtest *t = r->t;
 	struct listen_outcome o;
 	struct sendtest_peer *p;
+	size_t sc;
 
 	listen_session_outcome(s, &o);
+	sc = scenario_of(t, r->index, &o);
 	pthread_mutex_lock(&t->mu);
-	if ((p = peer_of(t, o.peer)) != NULL) {
-		struct sendtest_seen *e = &p->seen[r->index];
+	if (sc == t->nscen)
+		t->unattributed++;
+	else if ((p = peer_of(t, o.peer)) != NULL) {
+		struct sendtest_seen *e = &p->seen[sc];
 
 		e->sessions++;
 		e->tls_tried |= o.starttls;
@@ -62,7 +93,8 @@ on_session(void *arg, const struct listen_session *s)
 		t->peers_dropped++;
 	t->sessions++;
 	if (t->cb != NULL)
-		t->cb(t->arg, t->scen[r->index].name, s);
+		t->cb(t->arg, sc < t->nscen ? t->scen[sc].name : "unattributed",
+		    s);
 	if (t->p.count > 0 && t->sessions >= t->p.count)
 		t->halt = 1;
 	pthread_mutex_unlock(&t->mu);
@@ -80,8 +112,10 @@ serve(void *arg)
 
 /* result_of - one scenario's result from its sessions */
 static enum sendtest_result
-result_of(const struct sendtest_seen *r)
+result_of(const struct sendtest_seen *r, bool served)
 {
+	if (!served)
+		return SENDTEST_NOT_SERVED;
 	if (r->delivered_tls)
 		return SENDTEST_DELIVERED_TLS;
 	if (r->delivered_clear)
@@ -146,7 +180,8 @@ sendtest_run(struct sendtest *t, sendtest_session_cb cb, void *arg,
 	}
 	for (size_t k = 0; k < t->npeers; k++)
 		for (size_t i = 0; i < t->nscen; i++)
-			t->peer[k].result[i] = result_of(&t->peer[k].seen[i]);
+			t->peer[k].result[i] = result_of(&t->peer[k].seen[i],
+			    !t->sni_mode || t->served[i]);
 	return err;
 }
 

@@ -97,7 +97,7 @@ t_run "policy of sts-unlisted over HTTPS" 0 curl -sS --max-time 5 --cacert "$CA"
     "https://mta-sts.sts-unlisted.$ZONE/.well-known/mta-sts.txt"
 t_eq "sts-unlisted policy lists another MX" "version: STSv1
 mode: enforce
-mx: mx-elsewhere.$ZONE
+mx: mx.elsewhere.invalid
 max_age: 86400" "$(tr -d '\r' <"$T_OUT")"
 t_match "sts-testing policy: testing, its own MX" "mode: testing.*mx: mx-sts-testing\.$ZONE" \
     "$(curl -sS --max-time 5 --cacert "$CA" --resolve "mta-sts.sts-testing.$ZONE:443:127.10.19.44" \
