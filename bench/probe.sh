@@ -17,6 +17,8 @@
 #
 # Usage: bench/probe.sh [DOMAIN] [RUNS] [RTT_MS...]
 #        (default good.lab.test, 15, RTTs "0 20 100")
+# SMTPTLS_BASE=/path/to/an/older/smtptls adds its row, measured in the same
+# run, for a before/after comparison on the same loaded machine.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
@@ -28,6 +30,7 @@ rtts=("$@")
 LAB=${SMTPTLS_LAB:-/tmp/smtptls-lab}
 CA="$LAB/ca/root.pem"
 SMTPTLS=${SMTPTLS:-$top/smtptls}
+BASE=${SMTPTLS_BASE:-}
 
 [ -x "$SMTPTLS" ] || make -s || exit 2
 ./scripts/lab.sh status >/dev/null 2>&1 || { echo "bench: the lab is not running (scripts/lab.sh up)" >&2; exit 2; }
@@ -46,19 +49,28 @@ probe_json() {
 # what it found: DNS (MX with the domain's TXT records; A, AAAA and TLSA of
 # the hosts; one more round when an MX host is an alias), then per address
 # TCP 1, greeting 1, EHLO 1, STARTTLS 1, handshake (TLS 1.3: 1, else 2),
-# EHLO 1, QUIT 1; the MTA-STS branch (TXT, TCP, TLS 1.3 handshake, GET)
-# runs beside it. Prints "RTTS EXPLANATION".
+# EHLO 1 (after TLS 1.3: 2, see below), QUIT 1; the MTA-STS branch (TXT,
+# TCP, TLS 1.3 handshake, GET) runs beside it. Prints "RTTS RTTS_OLD
+# EXPLANATION", RTTS_OLD without the ticket round.
+#
+# The ticket round: after a TLS 1.3 handshake the lab's Postfix writes its
+# session tickets the moment the client's Finished arrives, then the EHLO
+# reply; Nagle holds the reply until the tickets are acknowledged, so the
+# reply comes two round trips after the Finished whatever the client does
+# (strace shows the same for posttls-finger: tickets at +1 RTT, EHLO reply
+# at +2). A client cannot save it without changing its ClientHello.
 critical_path() {
 	jq -r '
 	  ([.mx[] | select((.cname_chain // []) | length > 0)] | length > 0) as $alias
 	  | (2 + (if $alias then 1 else 0 end)) as $dns
 	  | ([.mx[].addresses[] | select(.tls.established) | .tls.version]
 	     | map(if . == "TLSv1.3" then 1 else 2 end) | max // 1) as $hs
-	  | (6 + $hs) as $smtp
+	  | (if $hs == 1 then 1 else 0 end) as $ticket
+	  | (6 + $hs + $ticket) as $smtp
 	  | 4 as $sts
-	  | [([$dns + $smtp, $sts] | max),
-	     "DNS \($dns) + SMTP \($smtp) (TCP 1, greeting 1, EHLO 1, STARTTLS 1, TLS \($hs), EHLO 1, QUIT 1); MTA-STS \($sts) beside"]
-	  | "\(.[0]) \(.[1])"'
+	  | [([$dns + $smtp, $sts] | max), ([$dns + $smtp - $ticket, $sts] | max),
+	     "DNS \($dns) + SMTP \($smtp) (TCP 1, greeting 1, EHLO 1, STARTTLS 1, TLS \($hs), EHLO \(1 + $ticket), QUIT 1); MTA-STS \($sts) beside"]
+	  | "\(.[0]) \(.[1]) \(.[2])"'
 }
 
 finger() { # ADDR NAME
@@ -96,10 +108,11 @@ for rtt in "${rtts[@]}"; do
 	json=$(probe_json "$resolver") # warms the resolver's cache too
 	mapfile -t targets < <(jq -r '.mx[] | .name as $n | .addresses[] | "\(.address) \($n)"' <<<"$json")
 	[ "${#targets[@]}" -gt 0 ] || { echo "bench: no MX address for $domain" >&2; exit 2; }
-	read -r cp_rtts cp_why < <(critical_path <<<"$json")
+	read -r cp_rtts cp_old cp_why < <(critical_path <<<"$json")
 	# shellcheck disable=SC2048,SC2086 # word splitting wanted: ADDR NAME pairs
 	set -- ${targets[*]}
 	s=$(stat_run "$SMTPTLS" probe --json --resolver "$resolver" --ca-file "$CA" --allow-private "$domain")
+	[ -z "$BASE" ] || b=$(stat_run "$BASE" probe --json --resolver "$resolver" --ca-file "$CA" --allow-private "$domain")
 	inproc=$(for ((i = 0; i < runs; i++)); do probe_json "$resolver" | jq .timings_ms.total; done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 	f1=$(stat_run bash -c 'finger "$@"' _ "$1" "$2")
 	fa=$(stat_run bash -c 'finger_all "$@"' _ "$@")
@@ -110,12 +123,17 @@ for rtt in "${rtts[@]}"; do
 	read -r o1w o1c o1r <<<"$o1"
 	cpw=$((cp_rtts * rtt))
 	row "$rtt" "smtptls probe, ${#targets[@]} addresses (in-process ${inproc})" "$sw" "$sc" "$sr" ""
+	if [ -n "$BASE" ]; then
+		read -r bw bc br <<<"$b"
+		row "$rtt" "smtptls probe, the SMTPTLS_BASE build" "$bw" "$bc" "$br" "smtptls:this wall $(ratio "$sw" "$bw"), CPU $(ratio "$sc" "$bc"); this:path $(ratio "$bw" $((cp_rtts * rtt)))"
+	fi
 	# posttls-finger against its own path (the SMTP part, cp_rtts - 2 DNS)
 	# says how much of a gap is the relay and the machine, not smtptls.
 	row "$rtt" "posttls-finger, one address" "$f1w" "$f1c" "$f1r" "smtptls:this wall $(ratio "$sw" "$f1w"), CPU $(ratio "$sc" "$f1c"); this:its $((cp_rtts - 2)) RTT $(ratio "$f1w" $(((cp_rtts - 2) * rtt)))"
 	row "$rtt" "posttls-finger, each address in turn" "$faw" "$fac" "" "smtptls:this wall $(ratio "$sw" "$faw")"
 	row "$rtt" "openssl s_client, one address" "$o1w" "$o1c" "$o1r" "smtptls:this wall $(ratio "$sw" "$o1w")"
 	row "$rtt" "critical path: $cp_rtts RTT" "$cpw" "" "" "smtptls:this wall $(ratio "$sw" "$cpw")"
+	row "$rtt" "  the same without the ticket round: $cp_old RTT" "$((cp_old * rtt))" "" "" "smtptls:this wall $(ratio "$sw" $((cp_old * rtt)))"
 done
 echo
 echo "critical path: $cp_why"

@@ -156,9 +156,36 @@ out:
 }
 
 /*
+ * all_current - every certificate of path is within its dates at now, by
+ * the comparisons of OpenSSL's own time check (x509_vfy.c,
+ * ossl_x509_check_cert_time: notBefore <= now < notAfter).
+ */
+static bool
+all_current(STACK_OF(X509) * path, time_t now)
+{
+	if (path == NULL || sk_X509_num(path) <= 0)
+		return false;
+	for (int i = 0; i < sk_X509_num(path); i++) {
+		X509 *x = sk_X509_value(path, i);
+
+		if (X509_cmp_time(X509_get0_notBefore(x), &now) >= 0 ||
+		    X509_cmp_time(X509_get0_notAfter(x), &now) <= 0)
+			return false;
+	}
+	return true;
+}
+
+/*
  * verify_both - the two validations of cert_check.h: with time checks
  * (trusted, what a verifying sender decides) and without (path_trusted,
  * the path whose dates judge_dates looks at, handed over in *pathp).
+ *
+ * The second run is needed only when a date is out: time enters path
+ * building solely as a preference among candidate issuers (the first one
+ * within its dates wins, and without time checks simply the first), so
+ * when every certificate the first run chose is within its dates, the run
+ * with time checks chooses the same ones, in the same order, and ends the
+ * same way. Then the first run's verdict is the second's.
  */
 static enum st_err
 verify_both(STACK_OF(X509) * chain, X509_STORE *store, time_t now,
@@ -177,6 +204,14 @@ verify_both(STACK_OF(X509) * chain, X509_STORE *store, time_t now,
 	r->path_len = v.path_len;
 	ascii_copy(r->path_verify_error, sizeof(r->path_verify_error),
 	    X509_verify_cert_error_string(v.code));
+	if (all_current(*pathp, now)) {
+		r->trusted = r->path_trusted;
+		r->verify_code = r->path_verify_code;
+		r->verify_depth = r->path_verify_depth;
+		snprintf(r->verify_error, sizeof(r->verify_error), "%s",
+		    r->path_verify_error);
+		return ST_OK;
+	}
 	if ((err = verify_path(chain, store, now, true, &v, NULL, errmsg,
 	         errlen)) != ST_OK)
 		return err;

@@ -34,6 +34,7 @@ struct lookup_job {
 	uint16_t type;
 	struct dns_answer *ans;
 	enum lookup_role role;
+	bool first;     /* one of dns_run's first lookups */
 	struct job job; /* runs lookup_job_fn on this */
 };
 
@@ -358,6 +359,13 @@ host_jobs(struct probe_result *r, const struct dns_config *cfg,
 	return n;
 }
 
+/* Where --dnssec auto stands: the path is known (SETTLED); the resolver's
+ * validation probe is out beside the first lookups (SETTLING: what depends
+ * on an answer waits); the resolver does not validate, and the first
+ * lookups, made on its path, are to be made again locally once they are
+ * all back (REDO). */
+enum dns_path { PATH_SETTLED = 0, PATH_SETTLING, PATH_REDO };
+
 /* The DNS of one probe while it runs: every lookup on a thread of its
  * own, each started as soon as what it depends on has arrived. */
 struct dns_run {
@@ -371,6 +379,10 @@ struct dns_run {
 	struct job tjob;
 	struct dns_config hostcfg; /* r->dnscfg with its own time limit */
 	unsigned sts_left;         /* MTA-STS lookups still out */
+	size_t vleft;              /* validation jobs still out */
+	size_t first_left;         /* lookups of first[] still out */
+	enum dns_path path;
+	bool mx_in; /* the MX answer is in (its hosts may wait) */
 	bool tls_left;
 	const struct probe_dns_hooks *hooks;
 	enum st_err err;
@@ -410,8 +422,9 @@ dns_run_hosts(struct dns_run *d)
 static void
 dns_run_sts(struct dns_run *d)
 {
-	if (d->sts_left > 0 || d->tls_left || !d->r->have_sts_dns ||
-	    d->hooks == NULL || d->hooks->sts_ready == NULL)
+	if (d->sts_left > 0 || d->tls_left || d->path != PATH_SETTLED ||
+	    !d->r->have_sts_dns || d->hooks == NULL ||
+	    d->hooks->sts_ready == NULL)
 		return;
 	d->sts_left = 1; /* once */
 	if (d->err == ST_OK && d->tj->err == ST_OK &&
@@ -419,9 +432,9 @@ dns_run_sts(struct dns_run *d)
 		d->err = ST_ERR_NOMEM;
 }
 
-/* dns_run_start - the lookups that need nothing but the domain, the
- * resolver's validation probe (unless --dnssec auto settled it) and the
- * TLS set-up, all at once */
+/* dns_run_start - the lookups that need nothing but the domain and the
+ * validation jobs (with --dnssec auto the resolver's probe, which settles
+ * the path), all at once; on the first call the TLS set-up too */
 static void
 dns_run_start(struct dns_run *d)
 {
@@ -429,6 +442,7 @@ dns_run_start(struct dns_run *d)
 	size_t n = 0, nv = probe_dnssec_jobs(r, &d->v, d->vjobs);
 
 	r->dns_queries += (unsigned)nv;
+	d->vleft = nv;
 	for (size_t i = 0; i < nv; i++)
 		jobset_start(d->set, &d->vjobs[i]);
 	if (r->kind != TARGET_HOST) {
@@ -441,14 +455,66 @@ dns_run_start(struct dns_run *d)
 		n += domain_jobs(r, &d->first[n]);
 	}
 	d->sts_left = r->have_sts_dns ? 3 : 0;
-	for (size_t i = 0; i < n; i++)
+	d->first_left = n;
+	for (size_t i = 0; i < n; i++) {
+		d->first[i].first = true;
 		dns_run_lookup(d, &d->first[i]);
-	d->tls_left = true;
-	d->tjob = (struct job){ tls_init_job_fn, d->tj };
-	jobset_start(d->set, &d->tjob);
+	}
+	if (d->tjob.fn == NULL) {
+		d->tls_left = true;
+		d->tjob = (struct job){ tls_init_job_fn, d->tj };
+		jobset_start(d->set, &d->tjob);
+	}
 	/* --host: the one host is known from the start. */
-	if (r->kind == TARGET_HOST)
+	if (r->kind == TARGET_HOST && d->path == PATH_SETTLED)
 		dns_run_hosts(d);
+}
+
+/* dns_run_unlock - the path is settled: start what the answers in so far
+ * unlock (the MX hosts' lookups, the policy fetch) */
+static void
+dns_run_unlock(struct dns_run *d)
+{
+	if (d->err == ST_OK && (d->mx_in || d->r->kind == TARGET_HOST))
+		dns_run_hosts(d);
+	dns_run_sts(d);
+}
+
+/* dns_run_again - the resolver does not validate and every first lookup
+ * made on its path is back: drop their answers (made without CD, not
+ * validated) and ask again on the local path */
+static void
+dns_run_again(struct dns_run *d)
+{
+	struct probe_result *r = d->r;
+
+	if (r->kind != TARGET_HOST)
+		dns_answer_release(&r->mxans);
+	if (r->have_rpt_dns)
+		dns_answer_release(&r->rpt_txt);
+	if (r->have_sts_dns) {
+		dns_answer_release(&r->sts_txt);
+		dns_answer_release(&r->sts_a);
+		dns_answer_release(&r->sts_aaaa);
+	}
+	r->have_rpt_dns = r->have_sts_dns = false;
+	d->mx_in = false;
+	d->path = PATH_SETTLED;
+	dns_run_start(d);
+}
+
+/* dns_run_settle - --dnssec auto: the resolver's probe is back */
+static void
+dns_run_settle(struct dns_run *d)
+{
+	if (!probe_dnssec_settle(d->r, &d->v)) {
+		d->path = PATH_SETTLED;
+		dns_run_unlock(d);
+		return;
+	}
+	d->path = PATH_REDO;
+	if (d->first_left == 0)
+		dns_run_again(d);
 }
 
 /* dns_run_collect - one finished job: start what it unlocks */
@@ -462,15 +528,29 @@ dns_run_collect(struct dns_run *d, const struct job *j)
 		dns_run_sts(d);
 		return;
 	}
-	if (j->fn != lookup_job_fn)
+	if (j->fn != lookup_job_fn) { /* a validation job */
+		if (--d->vleft == 0 && d->path == PATH_SETTLING)
+			dns_run_settle(d);
 		return;
+	}
 	lj = j->arg;
+	if (lj->first)
+		d->first_left--;
+	if (d->path == PATH_REDO) {
+		if (d->first_left == 0)
+			dns_run_again(d);
+		return;
+	}
+	if (lj->role == ROLE_STS)
+		d->sts_left--;
+	if (lj->role == ROLE_MX)
+		d->mx_in = true;
+	if (d->path == PATH_SETTLING)
+		return; /* dns_run_settle unlocks what is in by then */
 	if (lj->role == ROLE_MX && d->err == ST_OK)
 		dns_run_hosts(d);
-	else if (lj->role == ROLE_STS) {
-		d->sts_left--;
+	else if (lj->role == ROLE_STS)
 		dns_run_sts(d);
-	}
 }
 
 /* dns_run_validating - checks.md dns.resolver.dnssec: the resolver's AD
@@ -499,7 +579,12 @@ probe_dns_run(struct probe_result *r, struct tls_init_job *tj,
 
 	if ((d.set = jobset_new()) == NULL)
 		return ST_ERR_NOMEM;
+	/* --dnssec auto: the path is settled beside the first lookups. */
+	if (r->opt.dnssec == PROBE_DNSSEC_AUTO)
+		d.path = PATH_SETTLING;
 	dns_run_start(&d);
+	if (d.path == PATH_SETTLING && d.vleft == 0)
+		dns_run_settle(&d); /* nothing to wait for */
 	while ((j = jobset_wait(d.set)) != NULL)
 		dns_run_collect(&d, j);
 	jobset_free(d.set);

@@ -1,12 +1,13 @@
 /*
  * probe_dnssec.c - who validates DNSSEC for a probe (--dnssec) and whether
  * that works (check dns.resolver.dnssec): the validation jobs that run
- * beside the MX lookup, the first round that --dnssec auto needs to pick a
- * path, and the one line that says which path was taken and why.
+ * beside the MX lookup, what --dnssec auto makes of their answers to pick
+ * a path, and the one line that says which path was taken and why.
  *
  * Fills fields of struct probe_result (validating, validation,
- * validating_detail, dnssec_reason) and switches r->dnscfg.source before
- * any lookup that depends on it starts; never prints.
+ * validating_detail, dnssec_reason) and switches r->dnscfg.source; the
+ * caller (probe_dns.c) starts nothing that depends on an answer before
+ * the path is settled; never prints.
  */
 #include "probe_internal.h"
 
@@ -162,38 +163,52 @@ probe_dnssec_reason(char *out, size_t len, enum probe_dnssec mode,
 		    resolver, m);
 }
 
-enum st_err
-probe_dnssec_decide(struct probe_result *r)
+/* dnssec_reason_set - report.md dns.resolver.dnssec_reason for the path
+ * now in r->dnscfg.source; why: what auto found wrong with the resolver */
+static void
+dnssec_reason_set(struct probe_result *r, const char *why)
 {
-	struct job jobs[PROBE_VALIDATION_JOBS];
-	struct probe_validation v;
 	const char *srv = r->dnscfg.nservers ? r->dnscfg.servers[0].addr : "";
-	char why[sizeof(r->validating_detail)];
-	size_t n;
 
-	why[0] = '\0';
-	if (r->opt.dnssec == PROBE_DNSSEC_AUTO) {
-		/* Ask the resolver first: local validation needs CD on every
-		 * query, so the path must be fixed before the lookups. */
-		r->dnscfg.source = DNS_SRC_RESOLVER_AD;
-		n = probe_dnssec_jobs(r, &v, jobs);
-		jobs_run(jobs, n, n);
-		r->dns_queries += (unsigned)n;
-		probe_dnssec_finish(r, &v);
-		/* A resolver that does not answer at all gives local
-		 * validation nothing to work with: stay, and let the MX
-		 * lookup report the failure. */
-		if (!r->validating)
-			snprintf(why, sizeof(why), "%s",
-			    r->validating_detail[0] ? r->validating_detail
-			                            : "no AD bit");
-		if (!r->validating && v.answered) {
-			r->dnscfg.source = DNS_SRC_LOCAL;
-			r->validation_known = false;
-		}
-	}
 	probe_dnssec_reason(r->dnssec_reason, sizeof(r->dnssec_reason),
 	    r->opt.dnssec, r->dnscfg.source, srv,
 	    r->dnscfg.trust_anchor ? r->dnscfg.trust_anchor : "", why);
+}
+
+enum st_err
+probe_dnssec_decide(struct probe_result *r)
+{
+	/* --dnssec auto asks the resolver first (probe_dns.c runs that
+	 * probe beside the first lookups, on the resolver's path, and
+	 * settles with probe_dnssec_settle); the other modes know now. */
+	if (r->opt.dnssec == PROBE_DNSSEC_AUTO)
+		r->dnscfg.source = DNS_SRC_RESOLVER_AD;
+	else
+		dnssec_reason_set(r, "");
 	return ST_OK;
+}
+
+bool
+probe_dnssec_settle(struct probe_result *r, struct probe_validation *v)
+{
+	char why[sizeof(r->validating_detail)];
+	bool redo = false;
+
+	probe_dnssec_finish(r, v);
+	v->used = false; /* finished: its answers are released */
+	why[0] = '\0';
+	if (!r->validating)
+		snprintf(why, sizeof(why), "%s",
+		    r->validating_detail[0] ? r->validating_detail
+		                            : "no AD bit");
+	/* A resolver that does not answer at all gives local validation
+	 * nothing to work with: stay, and let the MX lookup report the
+	 * failure. */
+	if (!r->validating && v->answered) {
+		r->dnscfg.source = DNS_SRC_LOCAL;
+		r->validation_known = false;
+		redo = true;
+	}
+	dnssec_reason_set(r, why);
+	return redo;
 }

@@ -80,11 +80,18 @@ struct probe_validation {
 	struct dns_answer anc[PROBE_VALIDATION_ANCESTORS];
 	size_t nanc;
 };
-/* Before probe_dns_run: with --dnssec auto, ask whether the resolver
- * validates and switch r->dnscfg.source to local when it does not; then
- * set r->dnssec_reason. */
+/* Before probe_dns_run: the path of --dnssec resolver and local, with
+ * r->dnssec_reason. With --dnssec auto the resolver's path for now:
+ * probe_dns_run asks whether the resolver validates beside the first
+ * lookups and settles with probe_dnssec_settle. */
 enum st_err probe_dnssec_decide(struct probe_result *r)
     __attribute__((warn_unused_result));
+/* --dnssec auto, once the jobs of v (probe_dnssec_jobs on the resolver's
+ * path) ran: finish them, set r->dnssec_reason, and switch
+ * r->dnscfg.source to local when the resolver answers but does not
+ * validate. Returns true then: the lookups made on the resolver's path
+ * must be made again. */
+bool probe_dnssec_settle(struct probe_result *r, struct probe_validation *v);
 /* Append the validation jobs to jobs (room for PROBE_VALIDATION_JOBS);
  * how many, 0 when probe_dnssec_decide already knows the answer. */
 size_t probe_dnssec_jobs(struct probe_result *r, struct probe_validation *v,

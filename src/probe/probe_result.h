@@ -124,7 +124,7 @@ struct probe_result {
 	bool validating; /* resolver AD seen / local validation */
 	char validating_detail[200];
 	enum dns_validation validation; /* what the validation probe found */
-	bool validation_known;          /* probe_dnssec_decide settled it */
+	bool validation_known;          /* probe_dnssec_finish settled it */
 	char dnssec_reason[400];        /* which path validates, and why */
 	unsigned dns_queries;
 
