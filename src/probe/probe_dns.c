@@ -443,9 +443,11 @@ dns_run_start(struct dns_run *d)
 	d->sts_left = r->have_sts_dns ? 3 : 0;
 	for (size_t i = 0; i < n; i++)
 		dns_run_lookup(d, &d->first[i]);
-	d->tls_left = true;
+	/* A store and context given (a batch's, built once) need no job. */
+	d->tls_left = d->tj->store == NULL;
 	d->tjob = (struct job){ tls_init_job_fn, d->tj };
-	jobset_start(d->set, &d->tjob);
+	if (d->tls_left)
+		jobset_start(d->set, &d->tjob);
 	/* --host: the one host is known from the start. */
 	if (r->kind == TARGET_HOST)
 		dns_run_hosts(d);

@@ -15,6 +15,8 @@
 
 #include <stdbool.h>
 
+#include <openssl/ssl.h>
+
 #include "conn_gate.h"
 #include "probe_result.h"
 #include "smtptls/err.h"
@@ -77,6 +79,17 @@ bool probe_share_was_served(struct probe_share *sh,
 
 /* One retry after a sign of rate limiting (statistics). */
 void probe_share_note_retry(struct probe_share *sh);
+
+/*
+ * The trust store of ca_file/ca_path (cert_check.h) and a TLS client
+ * context (tls_client.h), built by the first probe that asks and shared
+ * by the others: each caller receives references of its own (free them).
+ * false when none could be built, or when they were built for another
+ * pair: the caller then builds its own, as a lone probe does, and meets
+ * any failure the way it always has.
+ */
+bool probe_share_tls(struct probe_share *sh, const char *ca_file,
+    const char *ca_path, X509_STORE **store, SSL_CTX **ctx);
 
 /* probe_addr_facts_copy - the session fields of src (state, timings,
  * connection error, SMTP record, TLS facts, the unchecked peer chain)

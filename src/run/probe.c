@@ -22,6 +22,7 @@
 #include "conn_gate.h"
 #include "jobs.h"
 #include "mtasts_check.h"
+#include "probe_share.h"
 #include "judge.h"
 #include "profile.h"
 #include "scan.h"
@@ -363,10 +364,11 @@ sts_ready(struct probe_result *r, X509_STORE *store, void *arg)
 
 /* probe_measure - DNS, the policy fetch beside it, the SMTP sessions: every
  * fact the checks judge; the TLS context and store come back in *ctx and
- * *store (owned by the caller, also on failure) */
+ * *store (owned by the caller, also on failure); batch is the share of a
+ * batch run, NULL for a lone probe */
 static enum st_err
-probe_measure(struct probe_result *r, SSL_CTX **ctx, X509_STORE **store,
-    char *errmsg, size_t errlen)
+probe_measure(struct probe_result *r, struct probe_share *batch, SSL_CTX **ctx,
+    X509_STORE **store, char *errmsg, size_t errlen)
 {
 	static const struct probe_dns_hooks hooks = { sts_ready, NULL };
 	struct tls_init_job tj = { 0 };
@@ -380,6 +382,12 @@ probe_measure(struct probe_result *r, SSL_CTX **ctx, X509_STORE **store,
 	tj.ca_path = r->trust.dir[0] ? r->trust.dir : NULL;
 	if ((err = probe_dnssec_decide(r)) != ST_OK)
 		return err;
+	/* In a batch the store and context are the run's, built once
+	 * (probe_share_tls); the DNS then has no TLS set-up to start. A
+	 * lone probe builds its own beside its first lookups. */
+	if (batch != NULL)
+		(void)probe_share_tls(batch, tj.ca_file, tj.ca_path, &tj.store,
+		    &tj.ctx);
 	err = probe_dns_run(r, &tj, &hooks);
 	*store = tj.store;
 	*ctx = tj.ctx;
@@ -464,7 +472,8 @@ probe_run(const struct probe_options *o, struct probe_result **out,
 	t0 = clock_ms();
 	clock_rfc3339_now(r->started, sizeof(r->started));
 	if ((err = probe_setup(r, errmsg, errlen)) != ST_OK ||
-	    (err = probe_measure(r, &ctx, &store, errmsg, errlen)) != ST_OK)
+	    (err = probe_measure(r, o->share, &ctx, &store, errmsg, errlen)) !=
+	        ST_OK)
 		goto fail;
 	if (clock_ms() - t0 >= (long long)r->opt.deadline_ms)
 		r->deadline_hit = true;
