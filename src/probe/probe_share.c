@@ -50,6 +50,11 @@ struct probe_share {
 	char *tls_file, *tls_dir;
 	X509_STORE *store;
 	SSL_CTX *ctx;
+	/* The set-up of the first probe that made it (probe_share_setup),
+	 * under lock: the resolvers, the parsed trust anchor, the store. */
+	bool have_setup;
+	struct dns_config dnscfg;
+	struct trust_store trust;
 };
 
 #define SHARE_BUCKETS_MIN 1024
@@ -110,6 +115,8 @@ probe_share_free(struct probe_share *sh)
 	conn_gate_release_all(&sh->gate);
 	X509_STORE_free(sh->store);
 	SSL_CTX_free(sh->ctx);
+	if (sh->have_setup)
+		dns_config_release(&sh->dnscfg);
 	free(sh->tls_file);
 	free(sh->tls_dir);
 	pthread_mutex_destroy(&sh->tls_lock);
@@ -180,6 +187,33 @@ probe_share_tls(struct probe_share *sh, const char *ca_file,
 	}
 	pthread_mutex_unlock(&sh->tls_lock);
 	return ok;
+}
+
+enum st_err
+probe_share_setup_get(struct probe_share *sh, struct dns_config *cfg,
+    struct trust_store *ts, bool *found)
+{
+	enum st_err err = ST_OK;
+
+	pthread_mutex_lock(&sh->lock);
+	if ((*found = sh->have_setup)) {
+		err = dns_config_copy(cfg, &sh->dnscfg);
+		*ts = sh->trust;
+	}
+	pthread_mutex_unlock(&sh->lock);
+	return err;
+}
+
+void
+probe_share_setup_put(struct probe_share *sh, const struct dns_config *cfg,
+    const struct trust_store *ts)
+{
+	pthread_mutex_lock(&sh->lock);
+	if (!sh->have_setup && dns_config_copy(&sh->dnscfg, cfg) == ST_OK) {
+		sh->trust = *ts;
+		sh->have_setup = true;
+	}
+	pthread_mutex_unlock(&sh->lock);
 }
 
 /* key_hash - FNV-1a: the keys are ours, not an attacker's choice of

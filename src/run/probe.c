@@ -315,20 +315,14 @@ probe_anchor(const struct probe_options *o)
 	return o->trust_anchor ? o->trust_anchor : PROBE_ROOT_ANCHOR;
 }
 
-/* probe_setup - target, library state, EHLO name, resolvers, trust store:
- * what the run needs before it sends a packet */
+/* probe_setup_files - resolvers, trust anchor, trust store: what the
+ * run reads from files before it sends a packet */
 static enum st_err
-probe_setup(struct probe_result *r, char *errmsg, size_t errlen)
+probe_setup_files(struct probe_result *r, char *errmsg, size_t errlen)
 {
 	const struct probe_options *o = &r->opt;
 	enum st_err err;
 
-	if ((err = probe_parse_target(r, errmsg, errlen)) != ST_OK)
-		return err;
-	/* libcurl's global state must exist before any thread starts. */
-	if ((err = probe_global_init(errmsg, errlen)) != ST_OK)
-		return err;
-	probe_pick_ehlo(r);
 	/* An unreadable resolv.conf or trust anchor is the user's setup
 	 * (ST_ERR_INVAL: exit 2, report.md 8); out of memory stays itself. */
 	if ((err = dns_config_init(&r->dnscfg, o->resolvers, o->nresolvers,
@@ -350,6 +344,35 @@ probe_setup(struct probe_result *r, char *errmsg, size_t errlen)
 	 * would make every certificate "untrusted" (trust_store.h). */
 	return trust_store_pick(&r->trust, o->ca_file, o->ca_path,
 	    o->ca_env_file, o->ca_env_dir, errmsg, errlen);
+}
+
+/* probe_setup - target, library state, EHLO name, then the files; the
+ * probes of a batch (batch: its share, else NULL) read those once: they
+ * depend on the batch's options alone */
+static enum st_err
+probe_setup(struct probe_result *r, struct probe_share *batch, char *errmsg,
+    size_t errlen)
+{
+	enum st_err err;
+	bool found = false;
+
+	if ((err = probe_parse_target(r, errmsg, errlen)) != ST_OK)
+		return err;
+	/* libcurl's global state must exist before any thread starts. */
+	if ((err = probe_global_init(errmsg, errlen)) != ST_OK)
+		return err;
+	probe_pick_ehlo(r);
+	if (batch != NULL) {
+		err =
+		    probe_share_setup_get(batch, &r->dnscfg, &r->trust, &found);
+		if (err != ST_OK || found)
+			return err;
+	}
+	if ((err = probe_setup_files(r, errmsg, errlen)) != ST_OK)
+		return err;
+	if (batch != NULL)
+		probe_share_setup_put(batch, &r->dnscfg, &r->trust);
+	return ST_OK;
 }
 
 /* sts_ready - the MTA-STS record and the policy host's addresses are in:
@@ -471,7 +494,7 @@ probe_run(const struct probe_options *o, struct probe_result **out,
 	clock_gettime(CLOCK_MONOTONIC, &r->t0);
 	t0 = clock_ms();
 	clock_rfc3339_now(r->started, sizeof(r->started));
-	if ((err = probe_setup(r, errmsg, errlen)) != ST_OK ||
+	if ((err = probe_setup(r, o->share, errmsg, errlen)) != ST_OK ||
 	    (err = probe_measure(r, o->share, &ctx, &store, errmsg, errlen)) !=
 	        ST_OK)
 		goto fail;
