@@ -99,6 +99,11 @@ enum st_err dns_config_init(struct dns_config *cfg, const char *const *specs,
     size_t nspecs, const char *resolv_conf, unsigned timeout_ms,
     const char *trust_anchor, char *errmsg, size_t errlen);
 void dns_config_release(struct dns_config *cfg);
+/* A deep copy of src into dst (which holds nothing): what a batch's probes
+ * take instead of reading resolv.conf and the anchor again. ST_ERR_NOMEM
+ * leaves dst holding nothing. */
+enum st_err dns_config_copy(struct dns_config *dst,
+    const struct dns_config *src) __attribute__((warn_unused_result));
 
 struct dns_mx {
 	uint16_t preference;

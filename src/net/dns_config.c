@@ -271,3 +271,21 @@ dns_config_release(struct dns_config *cfg)
 	ldns_rr_list_deep_free(cfg->anchor);
 	memset(cfg, 0, sizeof(*cfg));
 }
+
+enum st_err
+dns_config_copy(struct dns_config *dst, const struct dns_config *src)
+{
+	*dst = *src;
+	dst->trust_anchor = NULL;
+	dst->anchor = NULL;
+	if (src->trust_anchor != NULL &&
+	    (dst->trust_anchor = strdup(src->trust_anchor)) == NULL)
+		goto nomem;
+	if (src->anchor != NULL &&
+	    (dst->anchor = ldns_rr_list_clone(src->anchor)) == NULL)
+		goto nomem;
+	return ST_OK;
+nomem:
+	dns_config_release(dst);
+	return ST_ERR_NOMEM;
+}

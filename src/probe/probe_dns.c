@@ -460,10 +460,13 @@ dns_run_start(struct dns_run *d)
 		d->first[i].first = true;
 		dns_run_lookup(d, &d->first[i]);
 	}
+	/* Once per run (a second start re-asks the first lookups only); a
+	 * store and context given (a batch's, built once) need no job. */
 	if (d->tjob.fn == NULL) {
-		d->tls_left = true;
+		d->tls_left = d->tj->store == NULL;
 		d->tjob = (struct job){ tls_init_job_fn, d->tj };
-		jobset_start(d->set, &d->tjob);
+		if (d->tls_left)
+			jobset_start(d->set, &d->tjob);
 	}
 	/* --host: the one host is known from the start. */
 	if (r->kind == TARGET_HOST && d->path == PATH_SETTLED)

@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cert_check.h"
 #include "session_target.h"
+#include "tls_client.h"
 
 #include "banned.h"
 
@@ -40,6 +42,19 @@ struct probe_share {
 	struct share_entry **bucket;
 	size_t nbuckets, n;
 	struct probe_share_stats st;
+	/* The run's trust store and TLS context (probe_share_tls), under
+	 * tls_lock: loading a CA bundle is tens of milliseconds of PEM
+	 * decoding, which a batch must not pay for every domain. */
+	pthread_mutex_t tls_lock;
+	bool tls_tried;
+	char *tls_file, *tls_dir;
+	X509_STORE *store;
+	SSL_CTX *ctx;
+	/* The set-up of the first probe that made it (probe_share_setup),
+	 * under lock: the resolvers, the parsed trust anchor, the store. */
+	bool have_setup;
+	struct dns_config dnscfg;
+	struct trust_store trust;
 };
 
 #define SHARE_BUCKETS_MIN 1024
@@ -54,6 +69,12 @@ probe_share_new(const struct probe_options *o, bool sessions)
 	if ((sh->bucket = calloc(SHARE_BUCKETS_MIN, sizeof(*sh->bucket))) ==
 	        NULL ||
 	    pthread_mutex_init(&sh->lock, NULL) != 0) {
+		free(sh->bucket);
+		free(sh);
+		return NULL;
+	}
+	if (pthread_mutex_init(&sh->tls_lock, NULL) != 0) {
+		pthread_mutex_destroy(&sh->lock);
 		free(sh->bucket);
 		free(sh);
 		return NULL;
@@ -92,6 +113,13 @@ probe_share_free(struct probe_share *sh)
 	free(sh->bucket);
 	free(sh->served);
 	conn_gate_release_all(&sh->gate);
+	X509_STORE_free(sh->store);
+	SSL_CTX_free(sh->ctx);
+	if (sh->have_setup)
+		dns_config_release(&sh->dnscfg);
+	free(sh->tls_file);
+	free(sh->tls_dir);
+	pthread_mutex_destroy(&sh->tls_lock);
 	pthread_mutex_destroy(&sh->lock);
 	free(sh);
 }
@@ -108,6 +136,84 @@ bool
 probe_share_sessions(const struct probe_share *sh)
 {
 	return sh->sessions;
+}
+
+/* same_path - two optional path names are equal */
+static bool
+same_path(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
+/* share_tls_load - the first caller's store and context (tls_lock held);
+ * a failure leaves none, and each probe then meets it on its own */
+static void
+share_tls_load(struct probe_share *sh, const char *ca_file, const char *ca_path)
+{
+	char errmsg[300];
+
+	sh->tls_tried = true;
+	if ((ca_file != NULL && (sh->tls_file = strdup(ca_file)) == NULL) ||
+	    (ca_path != NULL && (sh->tls_dir = strdup(ca_path)) == NULL))
+		return;
+	if ((sh->store = cert_store_load(ca_file, ca_path, errmsg,
+	         sizeof(errmsg))) == NULL)
+		return;
+	if ((sh->ctx = tls_client_ctx_new(errmsg, sizeof(errmsg))) == NULL) {
+		X509_STORE_free(sh->store);
+		sh->store = NULL;
+	}
+}
+
+bool
+probe_share_tls(struct probe_share *sh, const char *ca_file,
+    const char *ca_path, X509_STORE **store, SSL_CTX **ctx)
+{
+	bool ok = false;
+
+	*store = NULL;
+	*ctx = NULL;
+	pthread_mutex_lock(&sh->tls_lock);
+	if (!sh->tls_tried)
+		share_tls_load(sh, ca_file, ca_path);
+	if (sh->store != NULL && same_path(sh->tls_file, ca_file) &&
+	    same_path(sh->tls_dir, ca_path) && X509_STORE_up_ref(sh->store)) {
+		if (SSL_CTX_up_ref(sh->ctx)) {
+			*store = sh->store;
+			*ctx = sh->ctx;
+			ok = true;
+		} else
+			X509_STORE_free(sh->store);
+	}
+	pthread_mutex_unlock(&sh->tls_lock);
+	return ok;
+}
+
+enum st_err
+probe_share_setup_get(struct probe_share *sh, struct dns_config *cfg,
+    struct trust_store *ts, bool *found)
+{
+	enum st_err err = ST_OK;
+
+	pthread_mutex_lock(&sh->lock);
+	if ((*found = sh->have_setup)) {
+		err = dns_config_copy(cfg, &sh->dnscfg);
+		*ts = sh->trust;
+	}
+	pthread_mutex_unlock(&sh->lock);
+	return err;
+}
+
+void
+probe_share_setup_put(struct probe_share *sh, const struct dns_config *cfg,
+    const struct trust_store *ts)
+{
+	pthread_mutex_lock(&sh->lock);
+	if (!sh->have_setup && dns_config_copy(&sh->dnscfg, cfg) == ST_OK) {
+		sh->trust = *ts;
+		sh->have_setup = true;
+	}
+	pthread_mutex_unlock(&sh->lock);
 }
 
 /* key_hash - FNV-1a: the keys are ours, not an attacker's choice of

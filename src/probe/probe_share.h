@@ -15,7 +15,11 @@
 
 #include <stdbool.h>
 
+#include <openssl/ssl.h>
+
 #include "conn_gate.h"
+#include "dns.h"
+#include "trust_store.h"
 #include "probe_result.h"
 #include "smtptls/err.h"
 #include "smtptls/probe.h"
@@ -77,6 +81,31 @@ bool probe_share_was_served(struct probe_share *sh,
 
 /* One retry after a sign of rate limiting (statistics). */
 void probe_share_note_retry(struct probe_share *sh);
+
+/*
+ * The trust store of ca_file/ca_path (cert_check.h) and a TLS client
+ * context (tls_client.h), built by the first probe that asks and shared
+ * by the others: each caller receives references of its own (free them).
+ * false when none could be built, or when they were built for another
+ * pair: the caller then builds its own, as a lone probe does, and meets
+ * any failure the way it always has.
+ */
+bool probe_share_tls(struct probe_share *sh, const char *ca_file,
+    const char *ca_path, X509_STORE **store, SSL_CTX **ctx);
+
+/*
+ * The probe set-up that depends on the batch's options alone (resolvers,
+ * the parsed trust anchor: dns_config_init; the trust store's files:
+ * trust_store_pick), made by the first probe that succeeds and put here,
+ * copied by the others instead of reading the files again. get: *found
+ * false when none is there yet (cfg untouched), else a deep copy in cfg
+ * (ST_ERR_NOMEM) and *ts. put: keeps a copy unless one is there.
+ */
+enum st_err probe_share_setup_get(struct probe_share *sh,
+    struct dns_config *cfg, struct trust_store *ts, bool *found)
+    __attribute__((warn_unused_result));
+void probe_share_setup_put(struct probe_share *sh, const struct dns_config *cfg,
+    const struct trust_store *ts);
 
 /* probe_addr_facts_copy - the session fields of src (state, timings,
  * connection error, SMTP record, TLS facts, the unchecked peer chain)

@@ -6,7 +6,8 @@
  * gate back, retry when the server showed rate limiting, publish.
  *
  * Rate limiting (issue 14): a 421 reply before TLS, or a connection
- * refused by an address that accepted one earlier in the run, while
+ * refused by an address that accepted one earlier in the run (one still
+ * open counts: it is noted as soon as it is connected), while
  * another of the run's connections to the same address was open is taken
  * for a server shedding load, not for a broken server. The
  * slot backs off (SESS_BACKOFF_MS, doubling) and tries again within the
@@ -164,6 +165,18 @@ sess_skip(struct sess *s, const struct session_params *p)
 	sess_let_go(s, p);
 }
 
+/* sess_note_served - the address accepted this connection: say so at
+ * once, not when the session ends, so that a refusal it gives another
+ * connection meanwhile is known for rate limiting */
+static void
+sess_note_served(struct sess *s, const struct session_params *p)
+{
+	if (s->gated && !s->served && s->pa->connected) {
+		probe_share_note_served(p->share, &s->gaddr);
+		s->served = true;
+	}
+}
+
 enum st_err
 sess_admit(struct sess *s, const struct session_params *p, long long now,
     long long *wake, bool *pending)
@@ -171,6 +184,8 @@ sess_admit(struct sess *s, const struct session_params *p, long long now,
 	enum st_err err = ST_OK;
 
 	*pending = false;
+	if (s->slot == SLOT_RUN)
+		sess_note_served(s, p);
 	if (s->slot == SLOT_RUN || s->slot == SLOT_ENDED)
 		return ST_OK;
 	if (now >= p->deadline) {
@@ -193,9 +208,21 @@ sess_admit(struct sess *s, const struct session_params *p, long long now,
 	return err;
 }
 
-/* sess_rate_limited - the server answered 421, or refused although it
- * accepted us before in this run, while another of our connections to it
- * was open (a dead host refuses every connection: that is no limit) */
+/* sess_reset_early - the connection was reset before any greeting: a
+ * server that sheds load by closing its listener resets the connections
+ * its kernel had queued */
+static bool
+sess_reset_early(const struct probe_addr *pa)
+{
+	return pa->connected && pa->sc_ready && !pa->tls.attempted &&
+	       pa->sc.err == ST_ERR_CLOSED && pa->tls.end == TLS_IO_END_RESET &&
+	       pa->sc.banner.code == 0;
+}
+
+/* sess_rate_limited - the server answered 421, or refused (or reset before
+ * its greeting) although it accepted us before in this run, while another
+ * of our connections to it was open (a dead host refuses every
+ * connection: that is no limit) */
 static bool
 sess_rate_limited(const struct sess *s, const struct session_params *p)
 {
@@ -204,8 +231,9 @@ sess_rate_limited(const struct sess *s, const struct session_params *p)
 
 	if (s->load < 2)
 		return false;
-	if (!pa->connected)
-		return strcmp(pa->conn_error, "refused") == 0 &&
+	if (!pa->connected || sess_reset_early(pa))
+		return (sess_reset_early(pa) ||
+		           strcmp(pa->conn_error, "refused") == 0) &&
 		       probe_share_was_served(p->share, &s->gaddr);
 	return pa->sc_ready && !pa->tls.attempted &&
 	       (sc->banner.code == 421 || sc->ehlo.code == 421 ||
@@ -231,6 +259,7 @@ sess_reset(struct sess *s, const struct session_params *p)
 	conn_init(&s->c);
 	s->last_state = SMTP_ST_NONE;
 	s->load = 0;
+	s->served = false;
 	return sess_client_init(s, p);
 }
 
@@ -245,7 +274,9 @@ sess_mark_limited(struct sess *s, const struct session_params *p)
 	    "'%s' port %u %s %u times while other connections to it were "
 	    "open: rate limited",
 	    pa->address, (unsigned)p->port,
-	    pa->connected ? "answered 421" : "refused the connection",
+	    sess_reset_early(pa) ? "reset the connection before its greeting"
+	    : pa->connected      ? "answered 421"
+	                         : "refused the connection",
 	    s->tries + 1);
 	snprintf(pa->conn_error, sizeof(pa->conn_error), "rate-limited");
 	pa->connected = false;
@@ -262,10 +293,9 @@ sess_finish(struct sess *s, const struct session_params *p, long long now)
 		unsigned load = probe_share_load(p->share, &s->gaddr);
 
 		s->load = load > s->load ? load : s->load;
+		sess_note_served(s, p);
 		probe_share_ungate(p->share, &s->gaddr);
 		s->gated = false;
-		if (s->pa->connected)
-			probe_share_note_served(p->share, &s->gaddr);
 	}
 	if (sess_rate_limited(s, p)) {
 		if (s->tries < SESS_RETRY_MAX && now + backoff < p->deadline) {

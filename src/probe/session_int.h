@@ -52,6 +52,8 @@ struct sess {
 	unsigned load;      /* most connections to the address seen open
 	                     * during this attempt, ours included */
 	unsigned tries;     /* attempts that met rate limiting */
+	bool served;        /* its connection was noted in the share as
+	                     * accepted (probe_share_note_served) */
 	long long retry_at; /* SLOT_GATE / SLOT_BACKOFF: next try */
 };
 

@@ -22,6 +22,7 @@
 #include "conn_gate.h"
 #include "jobs.h"
 #include "mtasts_check.h"
+#include "probe_share.h"
 #include "judge.h"
 #include "profile.h"
 #include "scan.h"
@@ -314,20 +315,14 @@ probe_anchor(const struct probe_options *o)
 	return o->trust_anchor ? o->trust_anchor : PROBE_ROOT_ANCHOR;
 }
 
-/* probe_setup - target, library state, EHLO name, resolvers, trust store:
- * what the run needs before it sends a packet */
+/* probe_setup_files - resolvers, trust anchor, trust store: what the
+ * run reads from files before it sends a packet */
 static enum st_err
-probe_setup(struct probe_result *r, char *errmsg, size_t errlen)
+probe_setup_files(struct probe_result *r, char *errmsg, size_t errlen)
 {
 	const struct probe_options *o = &r->opt;
 	enum st_err err;
 
-	if ((err = probe_parse_target(r, errmsg, errlen)) != ST_OK)
-		return err;
-	/* libcurl's global state must exist before any thread starts. */
-	if ((err = probe_global_init(errmsg, errlen)) != ST_OK)
-		return err;
-	probe_pick_ehlo(r);
 	/* An unreadable resolv.conf or trust anchor is the user's setup
 	 * (ST_ERR_INVAL: exit 2, report.md 8); out of memory stays itself. */
 	if ((err = dns_config_init(&r->dnscfg, o->resolvers, o->nresolvers,
@@ -351,6 +346,35 @@ probe_setup(struct probe_result *r, char *errmsg, size_t errlen)
 	    o->ca_env_file, o->ca_env_dir, errmsg, errlen);
 }
 
+/* probe_setup - target, library state, EHLO name, then the files; the
+ * probes of a batch (batch: its share, else NULL) read those once: they
+ * depend on the batch's options alone */
+static enum st_err
+probe_setup(struct probe_result *r, struct probe_share *batch, char *errmsg,
+    size_t errlen)
+{
+	enum st_err err;
+	bool found = false;
+
+	if ((err = probe_parse_target(r, errmsg, errlen)) != ST_OK)
+		return err;
+	/* libcurl's global state must exist before any thread starts. */
+	if ((err = probe_global_init(errmsg, errlen)) != ST_OK)
+		return err;
+	probe_pick_ehlo(r);
+	if (batch != NULL) {
+		err =
+		    probe_share_setup_get(batch, &r->dnscfg, &r->trust, &found);
+		if (err != ST_OK || found)
+			return err;
+	}
+	if ((err = probe_setup_files(r, errmsg, errlen)) != ST_OK)
+		return err;
+	if (batch != NULL)
+		probe_share_setup_put(batch, &r->dnscfg, &r->trust);
+	return ST_OK;
+}
+
 /* sts_ready - the MTA-STS record and the policy host's addresses are in:
  * the fetch starts now, beside the remaining lookups and the sessions
  * (issue: "concurrently with the SMTP sessions, never after") */
@@ -363,10 +387,11 @@ sts_ready(struct probe_result *r, X509_STORE *store, void *arg)
 
 /* probe_measure - DNS, the policy fetch beside it, the SMTP sessions: every
  * fact the checks judge; the TLS context and store come back in *ctx and
- * *store (owned by the caller, also on failure) */
+ * *store (owned by the caller, also on failure); batch is the share of a
+ * batch run, NULL for a lone probe */
 static enum st_err
-probe_measure(struct probe_result *r, SSL_CTX **ctx, X509_STORE **store,
-    char *errmsg, size_t errlen)
+probe_measure(struct probe_result *r, struct probe_share *batch, SSL_CTX **ctx,
+    X509_STORE **store, char *errmsg, size_t errlen)
 {
 	static const struct probe_dns_hooks hooks = { sts_ready, NULL };
 	struct tls_init_job tj = { 0 };
@@ -380,6 +405,12 @@ probe_measure(struct probe_result *r, SSL_CTX **ctx, X509_STORE **store,
 	tj.ca_path = r->trust.dir[0] ? r->trust.dir : NULL;
 	if ((err = probe_dnssec_decide(r)) != ST_OK)
 		return err;
+	/* In a batch the store and context are the run's, built once
+	 * (probe_share_tls); the DNS then has no TLS set-up to start. A
+	 * lone probe builds its own beside its first lookups. */
+	if (batch != NULL)
+		(void)probe_share_tls(batch, tj.ca_file, tj.ca_path, &tj.store,
+		    &tj.ctx);
 	err = probe_dns_run(r, &tj, &hooks);
 	*store = tj.store;
 	*ctx = tj.ctx;
@@ -463,8 +494,9 @@ probe_run(const struct probe_options *o, struct probe_result **out,
 	clock_gettime(CLOCK_MONOTONIC, &r->t0);
 	t0 = clock_ms();
 	clock_rfc3339_now(r->started, sizeof(r->started));
-	if ((err = probe_setup(r, errmsg, errlen)) != ST_OK ||
-	    (err = probe_measure(r, &ctx, &store, errmsg, errlen)) != ST_OK)
+	if ((err = probe_setup(r, o->share, errmsg, errlen)) != ST_OK ||
+	    (err = probe_measure(r, o->share, &ctx, &store, errmsg, errlen)) !=
+	        ST_OK)
 		goto fail;
 	if (clock_ms() - t0 >= (long long)r->opt.deadline_ms)
 		r->deadline_hit = true;

@@ -3,7 +3,7 @@
  * (tests/integration/40-hostile.sh).
  *
  *   badsmtp --listen ADDR:PORT --mode NAME [--lifetime SECONDS] [--chain N]
- *           [--log FILE] [--max-conns N] [--hold-ms MS]
+ *           [--log FILE] [--log-open] [--max-conns N] [--hold-ms MS]
  *
  * Listens on one 127.10.x.x address (never a wildcard), plays the scenario
  * NAME for every connection it accepts (one forked child per connection)
@@ -23,6 +23,11 @@
  * are open, and greets every further connection with 421 and closes;
  * --hold-ms makes each served session wait that long before its banner,
  * so that a test knows the slot is taken while the client tries again.
+ * The refuse mode counts its sessions the same way but, with --max-conns
+ * open, closes its listening socket: further connections are refused
+ * (RST to the SYN) until a session ends and it listens again.
+ * --log-open adds to each "accept" line the sessions open with it (the
+ * counting modes only): the concurrency a politeness test bounds.
  *
  * This is test code: it trusts its command line, keeps no state between
  * connections and reads client input only to find command lines, with a
@@ -146,6 +151,8 @@ static const struct mode modes[] = {
 	    "a well-behaved server (control case)"},
 	{"ratelimit", BANNER_OK, EHLO_STARTTLS, STARTTLS_TLS,
 	    "as good, but 421 beyond --max-conns open sessions"},
+	{"refuse", BANNER_OK, EHLO_STARTTLS, STARTTLS_TLS,
+	    "as good, but refuses connections while --max-conns are open"},
 	{"renegotiate", BANNER_OK, EHLO_STARTTLS, STARTTLS_TLS,
 	    "real TLS that accepts client-initiated renegotiation"},
 	/* How a TLS session ends: see tls_ends[] */
@@ -187,6 +194,7 @@ struct opts {
 	const char *log; /* --log FILE or NULL */
 	long max_conns;  /* ratelimit: sessions served at once */
 	long hold_ms;    /* ratelimit: wait before the banner */
+	bool log_open;   /* --log-open: "accept N", N sessions open */
 };
 
 static void
@@ -196,7 +204,8 @@ usage(FILE *f)
 
 	fprintf(f, "usage: badsmtp --listen 127.10.X.Y:PORT --mode NAME "
 	           "[--lifetime SECONDS] [--chain N]\n"
-	           "       [--log FILE] [--max-conns N] [--hold-ms MS]\n"
+	           "       [--log FILE] [--log-open] [--max-conns N] "
+	           "[--hold-ms MS]\n"
 	           "modes:\n");
 	for (i = 0; i < MODES_COUNT; i++)
 		fprintf(f, "  %-20s %s\n", modes[i].name, modes[i].help);
@@ -215,12 +224,17 @@ parse_args(int argc, char **argv, struct opts *o)
 	o->log = NULL;
 	o->max_conns = 1;
 	o->hold_ms = 0;
+	o->log_open = false;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (strcmp(a, "--help") == 0) {
 			usage(stdout);
 			exit(0);
+		}
+		if (strcmp(a, "--log-open") == 0) {
+			o->log_open = true;
+			continue;
 		}
 		if (v == NULL)
 			goto bad;
@@ -852,8 +866,23 @@ live_update(struct live *l)
 		live_drop(l, p);
 }
 
+/* log_accept - an "accept" line; with --log-open and a count, the
+ * sessions open with this one */
+static void
+log_accept(int logfd, const struct opts *o, const struct live *live)
+{
+	char what[32];
+
+	if (o->log_open && live != NULL)
+		snprintf(what, sizeof(what), "accept %zu", live->n + 1);
+	else
+		snprintf(what, sizeof(what), "accept");
+	log_line(logfd, what);
+}
+
 /* serve - one accepted connection: a child session, or 421 when the
- * ratelimit mode has --max-conns sessions open */
+ * ratelimit mode has --max-conns sessions open (the refuse mode stopped
+ * listening before that) */
 static void
 serve(int cfd, int lfd, const struct opts *o, SSL_CTX *ctx, pid_t parent,
     long left, struct live *live, int logfd)
@@ -865,16 +894,17 @@ serve(int cfd, int lfd, const struct opts *o, SSL_CTX *ctx, pid_t parent,
 
 	if (limit)
 		live_update(live);
-	if (limit && (live->n >= (size_t)o->max_conns ||
+	if (limit && strcmp(o->mode->name, "ratelimit") == 0 && (live->n >= (size_t)o->max_conns ||
 	                 live->n == BAD_LIVE_MAX)) {
 		log_line(logfd, "421");
 		(void)send(cfd, busy, sizeof(busy) - 1, MSG_NOSIGNAL);
 		close(cfd);
 		return;
 	}
-	log_line(logfd, "accept");
+	log_accept(logfd, o, live);
 	if ((pid = fork()) == 0) {
-		close(lfd);
+		if (lfd >= 0)
+			close(lfd);
 		if (logfd >= 0)
 			close(logfd);
 		if (limit)
@@ -888,6 +918,37 @@ serve(int cfd, int lfd, const struct opts *o, SSL_CTX *ctx, pid_t parent,
 	close(cfd);
 }
 
+/* listen_open - the listening socket, or -1 (errno says why); a backlog
+ * for a batch's burst of connections (bench/scale.sh) */
+static int
+listen_open(const struct opts *o)
+{
+	int fd, on = 1;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0 ||
+	    bind(fd, (const struct sockaddr *)&o->addr, sizeof(o->addr)) < 0 ||
+	    listen(fd, 256) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* refuse_gate - the refuse mode: not listening while --max-conns sessions
+ * are open (connections are refused), listening again below that */
+static void
+refuse_gate(int *lfd, const struct opts *o, const struct live *live)
+{
+	if (*lfd >= 0 && live->n >= (size_t)o->max_conns) {
+		close(*lfd);
+		*lfd = -1;
+	} else if (*lfd < 0 && live->n < (size_t)o->max_conns &&
+	    (*lfd = listen_open(o)) < 0)
+		perror("badsmtp: cannot listen again");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -897,12 +958,13 @@ main(int argc, char **argv)
 	long end, left;
 	static struct live live;
 	pid_t parent = getpid();
-	int lfd, cfd, on = 1, logfd = -1;
+	int lfd, cfd, logfd = -1;
 	char addr[INET_ADDRSTRLEN];
-	bool limit;
+	bool limit, refuse;
 
 	parse_args(argc, argv, &o);
-	limit = strcmp(o.mode->name, "ratelimit") == 0;
+	refuse = strcmp(o.mode->name, "refuse") == 0;
+	limit = refuse || strcmp(o.mode->name, "ratelimit") == 0;
 	signal(SIGPIPE, SIG_IGN);
 	/* Children are reaped automatically, except where they are counted. */
 	signal(SIGCHLD, limit ? SIG_DFL : SIG_IGN);
@@ -932,11 +994,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 
-	/* A backlog for a batch's burst of connections (bench/scale.sh). */
-	if ((lfd = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
-	    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0 ||
-	    bind(lfd, (struct sockaddr *)&o.addr, sizeof(o.addr)) < 0 ||
-	    listen(lfd, 256) < 0) {
+	if ((lfd = listen_open(&o)) < 0) {
 		perror("badsmtp: cannot listen");
 		SSL_CTX_free(ctx);
 		return 1;
@@ -949,17 +1007,20 @@ main(int argc, char **argv)
 	while ((left = end - now_s()) > 0) {
 		if (limit)
 			live_update(&live);
-		pfd.fd = lfd;
+		if (refuse)
+			refuse_gate(&lfd, &o, &live);
+		pfd.fd = lfd; /* -1: poll just waits */
 		pfd.events = POLLIN;
-		/* ratelimit: wake often enough to notice ended sessions */
-		if (poll(&pfd, 1, limit ? 20 : (int)(left * 1000)) <= 0)
+		/* counting modes: wake often enough to notice ended sessions */
+		if (poll(&pfd, 1, limit ? (refuse ? 5 : 20) : (int)(left * 1000)) <= 0)
 			continue; /* timeout or EINTR: the loop rechecks */
 		if ((cfd = accept(lfd, NULL, NULL)) < 0)
 			continue;
 		serve(cfd, lfd, &o, ctx, parent, left, limit ? &live : NULL,
 		    logfd);
 	}
-	close(lfd);
+	if (lfd >= 0)
+		close(lfd);
 	if (logfd >= 0)
 		close(logfd);
 	SSL_CTX_free(ctx);
