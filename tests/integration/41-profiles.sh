@@ -155,19 +155,27 @@ t_match tls12/openssl/no-comp "Compression: NONE" \
 t_eq tls12/ncsc/reneg-client "pass good" "$(req ncsc-nl ncsc-nl.renegotiation.client)"
 t_eq tls12/ncsc/reneg-secure "pass good" "$(req ncsc-nl ncsc-nl.renegotiation.secure)"
 t_jq tls12/reneg-client-fact '.mx[0].addresses[0].scan.renegotiation.client_initiated' refused
-# no TLSA records for mx-tls12
-t_eq tls12/ncsc/dane "fail -" "$(req ncsc-nl ncsc-nl.dane.exists)"
-t_eq tls12/ncsc/dane-valid "not-applicable -" "$(req ncsc-nl ncsc-nl.dane.valid)"
-t_jq tls12/overall '[.profiles[] | .result] | join(",")' "fail,fail,pass"
+# --host: the address records are not validated (dns.mx.addr.dnssec is
+# an error), so DANE is unknown - not testable, never "no DANE"
+t_jq tls12/addr-dnssec '[.checks[] | select(.id == "dns.mx.addr.dnssec") | .status][0]' error
+t_eq tls12/ncsc/dane "not-testable -" "$(req ncsc-nl ncsc-nl.dane.exists)"
+t_eq tls12/ncsc/dane-valid "not-testable -" "$(req ncsc-nl ncsc-nl.dane.valid)"
+t_jq tls12/overall '[.profiles[] | .result] | join(",")' "not-testable,fail,pass"
 
 # --require profile:NAME decides the exit code
 t_run tls12/require-met 0 lab_probe --deadline 30 --host mx-tls12.lab.test \
     --require profile:rfc9325
 t_match tls12/human/table "profile rfc9325: pass \\(required\\)" "$(cat "$T_OUT")"
 t_match tls12/human/row "fail +- +rfc9325.version.tls13" "$(cat "$T_OUT")"
-t_run tls12/require-failed 1 lab_probe --deadline 30 --host mx-tls12.lab.test \
+t_run tls12/require-untested 3 lab_probe --deadline 30 --host mx-tls12.lab.test \
+    --require profile:ncsc-nl
+t_match tls12/require-untested-reason "profile ncsc-nl: not-testable \\(required\\)" "$(cat "$T_OUT")"
+# the domain tls12.lab.test (MX mx-tls12, signed, no TLSA): "no DANE" is
+# measured now (secure denial), and fails NCSC-NL
+t_run tls12/require-failed 1 lab_probe --deadline 30 tls12.lab.test \
     --require profile:ncsc-nl
 t_match tls12/require-reason "required profile ncsc-nl not met" "$(cat "$T_OUT")"
+t_match tls12/require-dane "fail +- +ncsc-nl.dane.exists +no" "$(cat "$T_OUT")"
 
 # --- good.lab.test: mx1 and mx2, Postfix defaults, DANE published (with
 # --host the DANE rows would not apply; the scan of both takes ~6 s)
