@@ -367,8 +367,8 @@ names_tls12_flag(struct names *nm, enum prof_fact k, const struct prof_facts *f)
 	    : k == PF_EMS          ? f->ems
 	                           : f->reneg_secure,
 	    onoff ? "on" : "yes", onoff ? "off" : "no",
-	    k == PF_COMPRESSION ? "the linked OpenSSL cannot offer TLS "
-	                          "compression"
+	    k == PF_COMPRESSION ? "the linked OpenSSL has no compression "
+	                          "method to offer (built without zlib)"
 	                        : "not measured");
 }
 

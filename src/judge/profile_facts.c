@@ -45,11 +45,15 @@ static void
 facts_dane(const struct probe_result *r, const struct probe_addr *pa,
     struct prof_facts *f)
 {
-	const struct check_result *lk, *us;
+	const struct check_result *ad, *lk, *us;
 
-	f->dnssec_mx = status_tri(find(r, CK_DNS_MX_ADDR_DNSSEC, pa, false),
-	    M(CHECK_WARN) | M(CHECK_FAIL) | M(CHECK_INFO));
-	if (r->opt.no_dane)
+	ad = find(r, CK_DNS_MX_ADDR_DNSSEC, pa, false);
+	f->dnssec_mx =
+	    status_tri(ad, M(CHECK_WARN) | M(CHECK_FAIL) | M(CHECK_INFO));
+	/* Unvalidated address records (error: not checked, as with --host)
+	 * leave DANE unknown, as the verdict's dane-unknown: the TLSA lookup
+	 * is skipped then, which must not read as "no DANE". */
+	if (r->opt.no_dane || ad == NULL || ad->status == CHECK_ERROR)
 		return;
 	lk = find(r, CK_DANE_TLSA_LOOKUP, pa, false);
 	us = find(r, CK_DANE_TLSA_USABLE, pa, false);

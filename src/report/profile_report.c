@@ -206,7 +206,10 @@ profile_json(const struct profile *p, bool with_reqs)
 	if (x == NULL || cJSON_AddStringToObject(x, "name", p->name) == NULL ||
 	    cJSON_AddStringToObject(x, "title", p->title) == NULL ||
 	    cJSON_AddStringToObject(x, "document", p->document) == NULL ||
-	    cJSON_AddBoolToObject(x, "tiered", p->tiered) == NULL) {
+	    cJSON_AddBoolToObject(x, "tiered", p->tiered) == NULL ||
+	    (with_reqs &&
+	        (p->note ? cJSON_AddStringToObject(x, "note", p->note)
+	                 : cJSON_AddNullToObject(x, "note")) == NULL)) {
 		cJSON_Delete(x);
 		return NULL;
 	}

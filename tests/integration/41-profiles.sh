@@ -10,8 +10,9 @@
 # Where a profile grades an item a second tool can see, the same test asks
 # `openssl s_client` for the same conclusion: versions, the suite, the
 # SHA-1-only and SHA-224-only key-exchange signatures, X25519, the key
-# size, client-initiated renegotiation. testssl.sh grades these too, but `testssl -p` alone ran past 60 s
-# against one lab MTA here, so it is not run (the suite stays short).
+# size, client-initiated renegotiation. testssl.sh's conclusions on
+# versions, cipher categories, key size and signature are compared in
+# 26-profiles-testssl.sh (testssl.sh alone costs over 15 s of CPU a run).
 . "$SMTPTLS_TOP/tests/lib.sh"
 
 # sclient ADDR ARGS...: the s_client transcript of one handshake
@@ -77,6 +78,31 @@ t_run profiles/table 0 "$SMTPTLS" profiles ncsc-nl
 t_match profiles/table/source "source: NCSC-NL TLS guidelines v2.1, B1-1" "$(cat "$T_OUT")"
 t_run profiles/json 0 "$SMTPTLS" --json profiles bsi-tr-03108
 t_jq profiles/json/rows '[.profile.requirements[] | select(.source == "" or .text == "")] | length' 0
+# the command's JSON against tests/schema/profiles.schema.json, every
+# profile and the list; the schema must reject a broken table too
+SCHEMA="$SMTPTLS_TOP/tests/schema"
+schema() {
+	local out
+	out=$(/usr/bin/python3 "$SCHEMA/validate.py" \
+	    "$SCHEMA/profiles.schema.json" "$2" "profiles/schema/$1")
+	case "$3:$out" in
+	PASS:PASS*) t_pass "profiles/schema/$1" ;;
+	FAIL:FAIL*) t_pass "profiles/schema/$1/rejected" ;;
+	*) t_fail "profiles/schema/$1" "$3 from the validator" \
+	    "$(printf '%s' "$out" | head -c 300)" ;;
+	esac
+}
+"$SMTPTLS" --json profiles >"$WORK/list.json"
+schema list "$WORK/list.json" PASS
+for p in ncsc-nl bsi-tr-03108 rfc9325; do
+	"$SMTPTLS" --json profiles "$p" >"$WORK/$p.json"
+	schema "$p" "$WORK/$p.json" PASS
+done
+t_eq profiles/json/notes "true false true" "$(for p in ncsc-nl bsi-tr-03108 rfc9325; do jq '.profile.note != null' <"$WORK/$p.json"; done | tr '\n' ' ' | sed 's/ $//')"
+jq -c '.profile.requirements[0].fact = "cipher"' <"$WORK/rfc9325.json" >"$WORK/bad-fact.json"
+schema bad-fact "$WORK/bad-fact.json" FAIL
+jq -c '.profiles[0].requirements = []' <"$WORK/list.json" >"$WORK/bad-list.json"
+schema bad-list "$WORK/bad-list.json" FAIL
 t_run profiles/unknown 2 "$SMTPTLS" profiles nope
 t_match profiles/unknown/message "unknown profile 'nope'" "$(cat "$T_ERR")"
 t_run profiles/probe-unknown 2 lab_probe --profile nope --host mx-tls12.lab.test
@@ -121,22 +147,35 @@ t_match tls12/openssl/key "Server public key is 2048 bit" \
 t_eq tls12/ncsc/cert-signature "pass good" "$(req ncsc-nl ncsc-nl.cert-signature)"
 # what cannot be measured says so, and is not "fail"
 t_eq tls12/ncsc/compression "not-testable -" "$(req ncsc-nl ncsc-nl.compression)"
+t_match tls12/ncsc/compression-evidence "no compression method to offer" \
+    "$(jq -r '.profiles["ncsc-nl"].addresses[0].requirements[] | select(.id == "ncsc-nl.compression") | .evidence' <"$T_OUT")"
+# s_client asked to compress (-comp) still gets none: it has none to offer
+t_match tls12/openssl/no-comp "Compression: NONE" \
+    "$(sclient 127.10.1.15 -tls1_2 -comp)"
 t_eq tls12/ncsc/reneg-client "pass good" "$(req ncsc-nl ncsc-nl.renegotiation.client)"
 t_eq tls12/ncsc/reneg-secure "pass good" "$(req ncsc-nl ncsc-nl.renegotiation.secure)"
 t_jq tls12/reneg-client-fact '.mx[0].addresses[0].scan.renegotiation.client_initiated' refused
-# no TLSA records for mx-tls12
-t_eq tls12/ncsc/dane "fail -" "$(req ncsc-nl ncsc-nl.dane.exists)"
-t_eq tls12/ncsc/dane-valid "not-applicable -" "$(req ncsc-nl ncsc-nl.dane.valid)"
-t_jq tls12/overall '[.profiles[] | .result] | join(",")' "fail,fail,pass"
+# --host: the address records are not validated (dns.mx.addr.dnssec is
+# an error), so DANE is unknown - not testable, never "no DANE"
+t_jq tls12/addr-dnssec '[.checks[] | select(.id == "dns.mx.addr.dnssec") | .status][0]' error
+t_eq tls12/ncsc/dane "not-testable -" "$(req ncsc-nl ncsc-nl.dane.exists)"
+t_eq tls12/ncsc/dane-valid "not-testable -" "$(req ncsc-nl ncsc-nl.dane.valid)"
+t_jq tls12/overall '[.profiles[] | .result] | join(",")' "not-testable,fail,pass"
 
 # --require profile:NAME decides the exit code
 t_run tls12/require-met 0 lab_probe --deadline 30 --host mx-tls12.lab.test \
     --require profile:rfc9325
 t_match tls12/human/table "profile rfc9325: pass \\(required\\)" "$(cat "$T_OUT")"
 t_match tls12/human/row "fail +- +rfc9325.version.tls13" "$(cat "$T_OUT")"
-t_run tls12/require-failed 1 lab_probe --deadline 30 --host mx-tls12.lab.test \
+t_run tls12/require-untested 3 lab_probe --deadline 30 --host mx-tls12.lab.test \
+    --require profile:ncsc-nl
+t_match tls12/require-untested-reason "profile ncsc-nl: not-testable \\(required\\)" "$(cat "$T_OUT")"
+# the domain tls12.lab.test (MX mx-tls12, signed, no TLSA): "no DANE" is
+# measured now (secure denial), and fails NCSC-NL
+t_run tls12/require-failed 1 lab_probe --deadline 30 tls12.lab.test \
     --require profile:ncsc-nl
 t_match tls12/require-reason "required profile ncsc-nl not met" "$(cat "$T_OUT")"
+t_match tls12/require-dane "fail +- +ncsc-nl.dane.exists +no" "$(cat "$T_OUT")"
 
 # --- good.lab.test: mx1 and mx2, Postfix defaults, DANE published (with
 # --host the DANE rows would not apply; the scan of both takes ~6 s)

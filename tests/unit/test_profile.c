@@ -7,6 +7,8 @@
  */
 #include "profile.h"
 
+#include <openssl/comp.h>
+#include <openssl/ssl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -274,6 +276,24 @@ not_measured(void)
 	    "ncsc-nl.ciphers.anonymous", &f, PR_UNTESTABLE, TIER_NONE);
 }
 
+/*
+ * compression_premise - why compression rows are "not testable": the
+ * linked OpenSSL has no compression method, and refuses to register zlib
+ * (built without it), so a client can offer only null compression and
+ * never learn whether the server would pick DEFLATE. Should a future
+ * OpenSSL offer one, this fails: measure compression then.
+ */
+static void
+compression_premise(void)
+{
+	const STACK_OF(SSL_COMP) *m = SSL_COMP_get_compression_methods();
+
+	unit_eq_long("compression/openssl-offers-none", 0,
+	    m == NULL ? 0 : sk_SSL_COMP_num(m));
+	unit_eq_long("compression/openssl-refuses-zlib", 1,
+	    SSL_COMP_add_compression_method(1, COMP_zlib()));
+}
+
 static void
 overall(void)
 {
@@ -305,6 +325,7 @@ main(void)
 	unit_eq_long("registry/unknown", 1, profile_find("nope") == NULL);
 	tiers();
 	not_measured();
+	compression_premise();
 	overall();
 	return unit_exit();
 }
