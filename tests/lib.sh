@@ -27,11 +27,16 @@ t_match() {
 }
 
 # t_run NAME EXPECTED_EXIT CMD... : runs CMD, keeps stdout in $T_OUT and
-# stderr in $T_ERR, asserts the exit status exactly.
+# stderr in $T_ERR, asserts the exit status exactly. Each call has files of
+# its own (a script may keep an earlier $T_OUT), named by process and count
+# in one directory under TMPDIR: no mktemp per call, of which the suite
+# made thousands.
+T_DIR=$(mktemp -d) T_SEQ=0
 t_run() {
 	local name=$1 want=$2
 	shift 2
-	T_OUT=$(mktemp) T_ERR=$(mktemp)
+	T_SEQ=$((T_SEQ + 1))
+	T_OUT="$T_DIR/$BASHPID.$T_SEQ.out" T_ERR="$T_DIR/$BASHPID.$T_SEQ.err"
 	"$@" >"$T_OUT" 2>"$T_ERR"
 	T_RC=$?
 	if [ "$T_RC" -gt 128 ] && [ "$T_RC" -ne 255 ]; then

@@ -18,6 +18,14 @@
 # load the machine on purpose) run with nothing beside them. Scripts that
 # run side by side use disjoint addresses (testdata/lab/README.md).
 #
+# Scheduling, so that neither core waits: the ASan build runs (niced)
+# while the lab comes up and the release pass's scripts run - it is done
+# before any "lane: alone" script starts; each pass's unit tests run in a
+# lane like a script; the scripts of LONG_FIRST start first, the others
+# follow in name order; the "alone" scripts of both passes run one after
+# the other between the two passes, so that the lanes drain once; and the
+# ASan pass starts while the release pass's last scripts still run.
+#
 # The ASan pass runs the unit tests and every integration script except
 # those that say "# asan: skip - REASON" in their first lines: scripts
 # whose time goes into waiting, or that exercise the lab rather than
@@ -104,20 +112,8 @@ run_pass() {
 	export SMTPTLS="$top/$bdir/smtptls"
 	export SMTPTLS_BUILD="$top/$bdir"
 	export SMTPTLS_TOP="$top"
-	say "# $pass: unit tests"
-	for t in "$bdir"/tests/*; do
-		[ -x "$t" ] || continue
-		n=$(basename "$t")
-		out="$log/$pass-unit-$n.out"
-		timeout 300 "$t" >"$out" 2>&1
-		rc=$?
-		record "$prefix" <"$out" | grep -v '^PASS ' || true
-		if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$out"; then
-			{ say "FAIL ${prefix}unit/$n"; say "  expected: exit 0"; say "  seen: exit $rc";
-			  tail -n 20 "$out" | sed 's/^/    /'; } | tee -a "$results"
-		fi
-	done
-	for t in tests/integration/*.sh; do
+	local units=0
+	for t in $(script_order "$pass"); do
 		[ -f "$t" ] || continue
 		n=$(basename "$t" .sh)
 		case "$n" in ${TESTS:-*}) ;; *) continue ;; esac
@@ -132,13 +128,78 @@ run_pass() {
 			wait
 			run_script "$pass" "$prefix" "$t" "$n"
 		else
-			while [ "$(jobs -rp | wc -l)" -ge "${LANES:-2}" ]; do
-				wait -n
-			done
+			# The unit tests take a lane after the "alone" scripts.
+			if [ "$units" = 0 ]; then
+				units=1
+				lane_wait
+				run_units "$pass" "$bdir" "$prefix" &
+			fi
+			lane_wait
 			run_script "$pass" "$prefix" "$t" "$n" &
 		fi
 	done
-	wait
+	[ "$units" = 1 ] || run_units "$pass" "$bdir" "$prefix" &
+}
+
+# run_units PASS BUILDDIR PREFIX: the unit tests of a pass, one after the
+# other (one lane)
+run_units() {
+	local pass=$1 bdir=$2 prefix=$3 t n out rc t0=$SECONDS
+	for t in "$bdir"/tests/*; do
+		[ -x "$t" ] || continue
+		n=$(basename "$t")
+		out="$log/$pass-unit-$n.out"
+		timeout 300 "$t" >"$out" 2>&1
+		rc=$?
+		{
+			flock 9
+			record "$prefix" <"$out" | grep -v '^PASS ' || true
+			if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$out"; then
+				{ say "FAIL ${prefix}unit/$n"; say "  expected: exit 0"; say "  seen: exit $rc";
+				  tail -n 20 "$out" | sed 's/^/    /'; } | tee -a "$results"
+			fi
+		} 9>"$log/results.lock"
+	done
+	say "# $pass: unit tests ($((SECONDS - t0)) s)"
+}
+
+# lane_wait: until fewer than LANES jobs run
+lane_wait() {
+	while [ "$(jobs -rp | grep -cvx "${asan_build:-none}")" -ge "${LANES:-2}" ]; do
+		wait -n
+	done
+}
+
+# The scripts that take longest start first, so that no lane is left with
+# a long one at the end of a pass (a fresh clone of 3be4a67 on 2 idle
+# cores: 07-package 79 s, asan/46-cli-props 47 s, 45-cli 36 s, asan/
+# 40-hostile 29 s, 10-lab 25 s, asan/30-probe 24 s, ... 32-schema 20 s).
+LONG_FIRST="46-cli-props 07-package 45-cli 40-hostile 30-probe 10-lab 55-listen-postfix
+20-dns 50-listen 29-dnssec-paths 32-schema"
+
+# script_order PASS: the integration scripts, LONG_FIRST's first, then the
+# others in name order; the "alone" ones last in the release pass and
+# first in the ASan pass (there the two passes meet: the lanes drain once)
+script_order() {
+	local t n list="" alone="" other=""
+	for n in $LONG_FIRST; do
+		[ -f "tests/integration/$n.sh" ] && list="$list tests/integration/$n.sh"
+	done
+	for t in tests/integration/*.sh; do
+		case " $list " in *" $t "*) ;; *) list="$list $t" ;; esac
+	done
+	for t in $list; do
+		if head -n 30 "$t" | grep -q '^# lane: alone'; then
+			alone="$alone $t"
+		else
+			other="$other $t"
+		fi
+	done
+	if [ "$1" = release ]; then
+		printf '%s\n' $other $alone
+	else
+		printf '%s\n' $alone $other
+	fi
 }
 
 passes=${PASSES:-release asan}
@@ -147,10 +208,18 @@ passes=${PASSES:-release asan}
 
 step setup ./scripts/setup.sh || finish
 case " $passes " in *" release "*) step build make -j2 all unit || finish ;; esac
-case " $passes " in *" asan "*) step build-asan make -j2 asan || finish ;; esac
+# The ASan build runs in the background (niced: the tests come first)
+# while the lab comes up and the release pass runs; the ASan pass and the
+# "alone" scripts wait for it.
+asan_build=""
+case " $passes " in *" asan "*)
+	( step build-asan nice -n 10 make -j2 asan; echo $? >"$log/build-asan.rc" ) &
+	asan_build=$!
+	;;
+esac
 
 trap 'lab_down; finish' INT TERM
-step lab-up ./scripts/lab.sh up || { tail -n 40 "$log/lab-up.out"; lab_down; finish; }
+step lab-up ./scripts/lab.sh up || { tail -n 40 "$log/lab-up.out"; wait; lab_down; finish; }
 
 for pass in $passes; do
 	case "$pass" in
@@ -158,6 +227,9 @@ for pass in $passes; do
 		run_pass release build/release ""
 		;;
 	asan)
+		wait "$asan_build" 2>/dev/null
+		# A failed build is one failure (step said so); no ASan pass.
+		[ "$(cat "$log/build-asan.rc" 2>/dev/null)" = 0 ] || continue
 		export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
 		export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99
 		run_pass asan build/asan "asan/"
@@ -165,6 +237,7 @@ for pass in $passes; do
 		;;
 	esac
 done
+wait
 
 lab_down
 trap - INT TERM

@@ -18,34 +18,44 @@ SAFE="--resolver $RESOLVER --timeout 1 --deadline 3"
 TARGET=example.invalid
 
 # usage_error NAME ARGS...: exit 2, one line on stderr, empty stdout; then
-# the same with --json: an error document on stdout
+# the same with --json: an error document on stdout. (Shell built-ins
+# between the runs: a process per assertion made this script the suite's
+# slowest.)
 usage_error() {
-	local name=$1 lines
+	local name=$1 err doc lines
 	shift
 	t_run "cli/$name/exit" 2 "$SMTPTLS" "$@"
 	# Accepted (or crashed): t_run said so; the rest would only repeat it.
 	[ "$T_RC" = 2 ] || return 0
-	lines=$(wc -l <"$T_ERR")
-	t_eq "cli/$name/one-stderr-line" 1 "$lines"
-	t_match "cli/$name/message" '^smtptls: [^A-Z]' "$(head -n 1 "$T_ERR")"
-	t_eq "cli/$name/stdout-empty" 0 "$(wc -c <"$T_OUT")"
+	err=""
+	IFS= read -r -d '' err <"$T_ERR"
+	lines=${err//[!$'\n']/} # the newlines: what wc -l counts
+	t_eq "cli/$name/one-stderr-line" 1 "${#lines}"
+	if [[ ${err%%$'\n'*} == "smtptls: "[!A-Z]* ]]; then
+		t_pass "cli/$name/message"
+	else
+		t_fail "cli/$name/message" '/^smtptls: [^A-Z]/' "${err%%$'\n'*}"
+	fi
+	if [ -s "$T_OUT" ]; then
+		t_fail "cli/$name/stdout-empty" 0 "$(wc -c <"$T_OUT")"
+	else
+		t_pass "cli/$name/stdout-empty"
+	fi
 	t_run "cli/$name/json-exit" 2 "$SMTPTLS" --json "$@"
 	[ "$T_RC" = 2 ] || return 0
-	# One jq over the whole output: the document count, then its fields
-	# (a process per field made this script the suite's slowest).
-	local doc
-	doc=$(jq -rs 'length, (.[0] | "\(.type) \(.exit_code) \(.error.phase)",
+	# One jq over the whole output: the document count, then its fields.
+	mapfile -t doc < <(jq -rs 'length, (.[0] | "\(.type) \(.exit_code) \(.error.phase)",
 	    .error.code, (.error.message | length > 0))' <"$T_OUT" 2>&1)
-	t_eq "cli/$name/json-one-document" 1 "$(sed -n 1p <<<"$doc")"
-	t_eq "cli/$name/json-doc" "error 2 options" "$(sed -n 2p <<<"$doc")"
+	t_eq "cli/$name/json-one-document" 1 "${doc[0]:-}"
+	t_eq "cli/$name/json-doc" "error 2 options" "${doc[1]:-}"
 	# report.md 7.1 has both codes and no rule between them for a bad
 	# value; an unreadable file must be "config".
 	if [ "$JSON_CODE" = config ]; then
-		t_eq "cli/$name/json-code" config "$(sed -n 3p <<<"$doc")"
+		t_eq "cli/$name/json-code" config "${doc[2]:-}"
 	else
-		t_match "cli/$name/json-code" '^(usage|config)$' "$(sed -n 3p <<<"$doc")"
+		t_match "cli/$name/json-code" '^(usage|config)$' "${doc[2]:-}"
 	fi
-	t_eq "cli/$name/json-message" true "$(sed -n 4p <<<"$doc")"
+	t_eq "cli/$name/json-message" true "${doc[3]:-}"
 }
 
 # --- probe options: missing value (the option last) and a garbage value
