@@ -15,6 +15,7 @@
 #include "smtptls/err.h"
 
 struct cJSON;
+struct check_data;
 
 /*
  * Every check id of checks.md Appendix D, in its order (which is report
@@ -125,9 +126,11 @@ struct check_result {
 	char *mx;
 	char *address;
 	char *mailbox;
-	char *detail;       /* one sentence, owned */
-	struct cJSON *data; /* owned or NULL */
-	const char *tlsrpt; /* RFC 8460 result type or NULL (static) */
+	char *detail;            /* one sentence, owned */
+	struct check_data *data; /* typed data, owned or NULL */
+	struct cJSON *json;      /* owned or NULL: the data of a check not
+	                          * yet converted to check_data */
+	const char *tlsrpt;      /* RFC 8460 result type or NULL (static) */
 	bool waived;
 	unsigned order;         /* catalogue position, for sorting */
 	unsigned subject_order; /* position of the subject in the report */
@@ -168,6 +171,12 @@ void check_list_release(struct check_list *l);
 struct check_result *check_add(struct check_list *l, enum check_id id,
     enum check_status st, const char *domain, const char *mx,
     const char *address, unsigned subject_order, struct cJSON *data,
+    const char *fmt, ...) __attribute__((format(printf, 9, 10)));
+
+/* check_add with typed data (check_data.h), taken over like data. */
+struct check_result *check_put(struct check_list *l, enum check_id id,
+    enum check_status st, const char *domain, const char *mx,
+    const char *address, unsigned subject_order, struct check_data *data,
     const char *fmt, ...) __attribute__((format(printf, 9, 10)));
 
 /* The list's sticky error: ST_OK, or the first failure recorded. */

@@ -13,6 +13,8 @@
 
 #include <cJSON.h>
 
+#include "check_data.h"
+
 #include "banned.h"
 
 struct catalogue_entry {
@@ -187,7 +189,8 @@ check_result_release(struct check_result *r)
 	free(r->address);
 	free(r->mailbox);
 	free(r->detail);
-	cJSON_Delete(r->data);
+	check_data_free(r->data);
+	cJSON_Delete(r->json);
 }
 
 void
@@ -236,25 +239,30 @@ list_room(struct check_list *l)
 	return true;
 }
 
-struct check_result *
-check_add(struct check_list *l, enum check_id id, enum check_status st,
+/* add - check_add and check_put: the result with data or json (both
+ * taken over, also on failure) */
+static struct check_result *
+add(struct check_list *l, enum check_id id, enum check_status st,
     const char *domain, const char *mx, const char *address,
-    unsigned subject_order, struct cJSON *data, const char *fmt, ...)
+    unsigned subject_order, struct check_data *data, struct cJSON *json,
+    const char *fmt, va_list ap)
 {
 	struct check_result *r;
-	va_list ap;
+	va_list aq;
 	bool fail = false;
 	int n;
 
 	/* An unset id or status would be reported as a real finding. */
 	if (id <= CK_NONE || id >= CK__COUNT || st <= CHECK_NONE ||
 	    st >= CHECK__COUNT) {
-		cJSON_Delete(data);
+		check_data_free(data);
+		cJSON_Delete(json);
 		check_list_set_error(l, ST_ERR_INVAL);
 		return NULL;
 	}
 	if (!list_room(l)) {
-		cJSON_Delete(data);
+		check_data_free(data);
+		cJSON_Delete(json);
 		return NULL;
 	}
 	r = &l->v[l->n];
@@ -267,10 +275,11 @@ check_add(struct check_list *l, enum check_id id, enum check_status st,
 	r->mx = dup_or_null(mx, &fail);
 	r->address = dup_or_null(address, &fail);
 	r->data = data;
+	r->json = json;
 
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
 	if (n < 0) {
 		/* Only a format the C library cannot render fails here:
 		 * our bug, not a lack of memory. */
@@ -278,11 +287,9 @@ check_add(struct check_list *l, enum check_id id, enum check_status st,
 		check_list_set_error(l, ST_ERR_INTERNAL);
 		return NULL;
 	}
-	if ((r->detail = malloc((size_t)n + 1)) != NULL) {
-		va_start(ap, fmt);
+	if ((r->detail = malloc((size_t)n + 1)) != NULL)
 		vsnprintf(r->detail, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-	} else
+	else
 		fail = true;
 	if (fail) {
 		check_result_release(r);
@@ -291,6 +298,56 @@ check_add(struct check_list *l, enum check_id id, enum check_status st,
 	}
 	l->n++;
 	return r;
+}
+
+struct check_result *
+check_add(struct check_list *l, enum check_id id, enum check_status st,
+    const char *domain, const char *mx, const char *address,
+    unsigned subject_order, struct cJSON *data, const char *fmt, ...)
+{
+	struct check_result *r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	r = add(l, id, st, domain, mx, address, subject_order, NULL, data, fmt,
+	    ap);
+	va_end(ap);
+	return r;
+}
+
+struct check_result *
+check_put(struct check_list *l, enum check_id id, enum check_status st,
+    const char *domain, const char *mx, const char *address,
+    unsigned subject_order, struct check_data *data, const char *fmt, ...)
+{
+	struct check_result *r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	r = add(l, id, st, domain, mx, address, subject_order, data, NULL, fmt,
+	    ap);
+	va_end(ap);
+	return r;
+}
+
+struct check_data *
+check_data_new(struct check_list *l, enum cd_kind k)
+{
+	struct check_data *d = calloc(1, sizeof(*d));
+
+	if (d == NULL) {
+		check_list_set_error(l, ST_ERR_NOMEM);
+		return NULL;
+	}
+	d->kind = k;
+	return d;
+}
+
+void
+check_data_free(struct check_data *d)
+{
+	/* Nothing inside is owned: borrowed pointers and arrays. */
+	free(d);
 }
 
 static int

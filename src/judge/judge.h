@@ -18,8 +18,6 @@ struct cJSON;
  */
 /* Findings of scope domain and mx about DNS (checks.md 2). */
 void check_dns_run(struct probe_result *r);
-/* The CNAME chain of an answer as check data and report (report.md 5.2). */
-struct cJSON *check_dns_cname_json(const struct dns_answer *a);
 /* Findings of scope address about SMTP (checks.md 3, 9). */
 void check_smtp_run(struct probe_result *r);
 /* Findings of scope address about TLS and certificates (checks.md 4, 5). */

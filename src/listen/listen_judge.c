@@ -247,8 +247,8 @@ listen_session_judge(struct listen_session *s)
 	if ((r = (struct check_result *)check_find(&s->checks,
 	         CK_SENDER_STARTTLS_USED, NULL, NULL)) != NULL &&
 	    r->status != CHECK_SKIP && sm->helo_verb[0]) {
-		r->data = cJSON_CreateObject();
-		cJSON_AddStringToObject(r->data, "verb", sm->helo_verb);
+		r->json = cJSON_CreateObject();
+		cJSON_AddStringToObject(r->json, "verb", sm->helo_verb);
 	}
 	if (s->tls.handshake != LISTEN_HS_OK)
 		ADD(CK_SENDER_EHLO_AFTER_TLS, CHECK_SKIP,

@@ -1,0 +1,72 @@
+/*
+ * check_data.h - the typed data of a check result (report.md 6, "data"):
+ * what a check measured, as C values, so that checks never build JSON.
+ * The report layer renders it (check_data_json.c), in the member order
+ * of the schema.
+ *
+ * Ownership: the struct is owned by its check_result. A string or array
+ * declared `const` points into the facts the check read (the probe_result
+ * or listen session that also holds the check list) and is valid while
+ * they are; a char array holds a value the check computed.
+ */
+#ifndef SMTPTLS_CHECK_DATA_H
+#define SMTPTLS_CHECK_DATA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "smtptls/check.h"
+
+#include "dns.h"
+
+/* The shapes of data, zero for "none yet"; named by shape, not by check,
+ * since several checks share one. */
+enum cd_kind {
+	CD_NONE = 0,
+	CD_DNS_RESOLVER,  /* dns.resolver.dnssec */
+	CD_DNS_MX_LOOKUP, /* dns.mx.lookup */
+	CD_DNS_EXCHANGE,  /* dns.mx.target.syntax */
+	CD_DNS_ADDRS,     /* dns.mx.target.resolves */
+	CD__COUNT
+};
+
+struct cd_dns_resolver {
+	bool local;        /* validated locally, not through the AD bit */
+	char resolver[80]; /* "addr:port" of the first server */
+	enum dns_validation state;
+};
+
+struct cd_dns_mx_lookup {
+	const char *rcode; /* dns_rcode_name(), NULL when none */
+	enum dns_dnssec dnssec;
+	size_t count;
+	bool implicit;
+	const struct dns_answer *chain; /* its CNAME chain */
+};
+
+struct cd_dns_addrs {
+	char *const *a; /* presentation text of the A records */
+	size_t na;
+	char *const *aaaa;
+	size_t naaaa;
+};
+
+struct check_data {
+	enum cd_kind kind;
+	union {
+		struct cd_dns_resolver resolver;
+		struct cd_dns_mx_lookup mx_lookup;
+		const char *exchange; /* CD_DNS_EXCHANGE: the MX host name */
+		struct cd_dns_addrs addrs;
+	} u;
+};
+
+/*
+ * A zeroed check_data of kind k, to fill and hand to check_put(); NULL
+ * when out of memory, and then ST_ERR_NOMEM is recorded in l (the result
+ * is still added, without data, and the list reads as incomplete).
+ */
+struct check_data *check_data_new(struct check_list *l, enum cd_kind k);
+void check_data_free(struct check_data *d);
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * check_data_json.c - renders the typed data of check results as the
+ * "data" members of report.md 6: the one place that turns what a check
+ * measured into JSON. Member order follows the schema's examples, and
+ * must stay as it is (testdata/golden/).
+ */
+#include "check_data_json.h"
+
+#include <stdio.h>
+
+#include "check_data.h"
+
+#include "banned.h"
+
+cJSON *
+report_json_cname_chain(const struct dns_answer *a)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t i = 0; i < a->ncname; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "from", a->cname[i].from);
+		cJSON_AddStringToObject(o, "to", a->cname[i].to);
+		cJSON_AddStringToObject(o, "dnssec",
+		    dns_dnssec_name(a->cname[i].dnssec));
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+/* str_or_null - a string member, null for NULL */
+static void
+str_or_null(cJSON *o, const char *key, const char *s)
+{
+	if (s != NULL)
+		cJSON_AddStringToObject(o, key, s);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+static cJSON *
+strings(char *const *v, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
+	return a;
+}
+
+static void
+dns_data(cJSON *d, const struct check_data *cd)
+{
+	switch (cd->kind) {
+	case CD_DNS_RESOLVER:
+		cJSON_AddStringToObject(d, "source",
+		    cd->u.resolver.local ? "local" : "resolver-ad");
+		cJSON_AddStringToObject(d, "resolver", cd->u.resolver.resolver);
+		cJSON_AddStringToObject(d, "state",
+		    dns_validation_name(cd->u.resolver.state));
+		break;
+	case CD_DNS_MX_LOOKUP:
+		str_or_null(d, "rcode", cd->u.mx_lookup.rcode);
+		cJSON_AddStringToObject(d, "dnssec",
+		    dns_dnssec_name(cd->u.mx_lookup.dnssec));
+		cJSON_AddNumberToObject(d, "count",
+		    (double)cd->u.mx_lookup.count);
+		cJSON_AddBoolToObject(d, "implicit", cd->u.mx_lookup.implicit);
+		cJSON_AddItemToObject(d, "cname_chain",
+		    report_json_cname_chain(cd->u.mx_lookup.chain));
+		break;
+	case CD_DNS_EXCHANGE:
+		cJSON_AddStringToObject(d, "exchange", cd->u.exchange);
+		break;
+	case CD_DNS_ADDRS:
+		cJSON_AddItemToObject(d, "a",
+		    strings(cd->u.addrs.a, cd->u.addrs.na));
+		cJSON_AddItemToObject(d, "aaaa",
+		    strings(cd->u.addrs.aaaa, cd->u.addrs.naaaa));
+		break;
+	default:
+		break;
+	}
+}
+
+cJSON *
+check_data_json(const struct check_result *c)
+{
+	const struct check_data *cd = c->data;
+	cJSON *d;
+
+	if (cd == NULL)
+		return c->json != NULL ? cJSON_Duplicate(c->json, 1) : NULL;
+	if ((d = cJSON_CreateObject()) == NULL)
+		return NULL;
+	switch (cd->kind) {
+	case CD_DNS_RESOLVER:
+	case CD_DNS_MX_LOOKUP:
+	case CD_DNS_EXCHANGE:
+	case CD_DNS_ADDRS:
+		dns_data(d, cd);
+		break;
+	case CD_NONE:
+	case CD__COUNT:
+		break;
+	}
+	return d;
+}
