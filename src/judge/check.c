@@ -346,7 +346,9 @@ check_data_new(struct check_list *l, enum cd_kind k)
 void
 check_data_free(struct check_data *d)
 {
-	/* Nothing inside is owned: borrowed pointers and arrays. */
+	/* Only own is: the rest are borrowed pointers and arrays. */
+	if (d != NULL)
+		free(d->own);
 	free(d);
 }
 

@@ -7,7 +7,9 @@
  * Ownership: the struct is owned by its check_result. A string or array
  * declared `const` points into the facts the check read (the probe_result
  * or listen session that also holds the check list) and is valid while
- * they are; a char array holds a value the check computed.
+ * they are; a char array holds a value the check computed, and what
+ * `own` points to (a copy of facts that die with the check) is freed with
+ * the struct.
  */
 #ifndef SMTPTLS_CHECK_DATA_H
 #define SMTPTLS_CHECK_DATA_H
@@ -18,6 +20,7 @@
 #include "smtptls/check.h"
 
 #include "dns.h"
+#include "tlsrpt.h"
 
 /* The shapes of data, zero for "none yet"; named by shape, not by check,
  * since several checks share one. */
@@ -27,6 +30,7 @@ enum cd_kind {
 	CD_DNS_MX_LOOKUP, /* dns.mx.lookup */
 	CD_DNS_EXCHANGE,  /* dns.mx.target.syntax */
 	CD_DNS_ADDRS,     /* dns.mx.target.resolves */
+	CD_TLSRPT_URIS,   /* tlsrpt.rua */
 	CD__COUNT
 };
 
@@ -51,13 +55,20 @@ struct cd_dns_addrs {
 	size_t naaaa;
 };
 
+struct cd_tlsrpt_uris {
+	const struct tlsrpt_uri *v; /* in record order */
+	size_t n;
+};
+
 struct check_data {
 	enum cd_kind kind;
+	void *own; /* owned memory the members below may point into */
 	union {
 		struct cd_dns_resolver resolver;
 		struct cd_dns_mx_lookup mx_lookup;
 		const char *exchange; /* CD_DNS_EXCHANGE: the MX host name */
 		struct cd_dns_addrs addrs;
+		struct cd_tlsrpt_uris uris;
 	} u;
 };
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "check_data.h"
+#include "text.h"
 
 #include "banned.h"
 
@@ -84,6 +85,23 @@ dns_data(cJSON *d, const struct check_data *cd)
 	}
 }
 
+static void
+tlsrpt_uris(cJSON *d, const struct cd_tlsrpt_uris *u)
+{
+	cJSON *a = cJSON_AddArrayToObject(d, "uris");
+	char esc[600];
+
+	for (size_t i = 0; i < u->n; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		text_escape(u->v[i].uri, u->v[i].uri_len, esc, sizeof(esc));
+		cJSON_AddStringToObject(o, "uri", esc);
+		cJSON_AddStringToObject(o, "scheme", u->v[i].scheme);
+		cJSON_AddBoolToObject(o, "valid", u->v[i].valid);
+		cJSON_AddItemToArray(a, o);
+	}
+}
+
 cJSON *
 check_data_json(const struct check_result *c)
 {
@@ -100,6 +118,9 @@ check_data_json(const struct check_result *c)
 	case CD_DNS_EXCHANGE:
 	case CD_DNS_ADDRS:
 		dns_data(d, cd);
+		break;
+	case CD_TLSRPT_URIS:
+		tlsrpt_uris(d, &cd->u.uris);
 		break;
 	case CD_NONE:
 	case CD__COUNT:
