@@ -20,17 +20,25 @@
 #include "smtptls/check.h"
 
 #include "dns.h"
+#include "smtp_reply.h"
 #include "tlsrpt.h"
 
 /* The shapes of data, zero for "none yet"; named by shape, not by check,
  * since several checks share one. */
 enum cd_kind {
 	CD_NONE = 0,
-	CD_DNS_RESOLVER,  /* dns.resolver.dnssec */
-	CD_DNS_MX_LOOKUP, /* dns.mx.lookup */
-	CD_DNS_EXCHANGE,  /* dns.mx.target.syntax */
-	CD_DNS_ADDRS,     /* dns.mx.target.resolves */
-	CD_TLSRPT_URIS,   /* tlsrpt.rua */
+	CD_DNS_RESOLVER,    /* dns.resolver.dnssec */
+	CD_DNS_MX_LOOKUP,   /* dns.mx.lookup */
+	CD_DNS_EXCHANGE,    /* dns.mx.target.syntax */
+	CD_DNS_ADDRS,       /* dns.mx.target.resolves */
+	CD_TLSRPT_URIS,     /* tlsrpt.rua */
+	CD_SMTP_CONNECT,    /* smtp.connect */
+	CD_SMTP_REPLY,      /* code and enhanced code: rcpt.* */
+	CD_SMTP_BANNER,     /* the reply, host, lines, ms: smtp.banner */
+	CD_SMTP_EHLO,       /* the reply, verb, host, keywords: smtp.ehlo */
+	CD_SMTP_STARTTLS,   /* the reply and its text: smtp.starttls.response */
+	CD_SMTP_KEYWORDS,   /* keywords only: smtp.ehlo.after_tls */
+	CD_SMTP_REQUIRETLS, /* smtp.requiretls */
 	CD__COUNT
 };
 
@@ -55,6 +63,26 @@ struct cd_dns_addrs {
 	size_t naaaa;
 };
 
+struct cd_smtp_connect {
+	bool connected;
+	long ms;           /* connected */
+	const char *error; /* not connected: the error code */
+};
+
+/* The reply shapes of the SMTP checks; which members render depends on
+ * the kind (check_data_json.c). */
+struct cd_smtp_reply {
+	const struct smtp_reply *rep; /* NULL: no reply ("code": null) */
+	char host[256];               /* BANNER, EHLO: escaped host name */
+	char text[300];               /* STARTTLS: the escaped first line */
+	long ms;                      /* BANNER */
+	bool helo;                    /* EHLO: HELO was used, no keywords */
+};
+
+struct cd_smtp_requiretls {
+	bool pre_tls, post_tls;
+};
+
 struct cd_tlsrpt_uris {
 	const struct tlsrpt_uri *v; /* in record order */
 	size_t n;
@@ -69,6 +97,9 @@ struct check_data {
 		const char *exchange; /* CD_DNS_EXCHANGE: the MX host name */
 		struct cd_dns_addrs addrs;
 		struct cd_tlsrpt_uris uris;
+		struct cd_smtp_connect connect;
+		struct cd_smtp_reply reply;
+		struct cd_smtp_requiretls requiretls;
 	} u;
 };
 

@@ -8,18 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cJSON.h>
-
 #include "st_limits.h"
 #include "text.h"
+
+#include "check_data.h"
 
 #include "banned.h"
 
 static struct check_result *
 add(struct probe_result *r, const struct probe_addr *pa, enum check_id id,
-    enum check_status st, cJSON *data, const char *detail)
+    enum check_status st, struct check_data *data, const char *detail)
 {
-	return check_add(&r->checks, id, st, NULL, pa->mx->name, pa->address,
+	return check_put(&r->checks, id, st, NULL, pa->mx->name, pa->address,
 	    pa->order, data, "%s", detail);
 }
 
@@ -49,15 +49,16 @@ family_reached(const struct probe_result *r, int family)
 static enum check_status
 check_connect(struct probe_result *r, const struct probe_addr *pa)
 {
-	cJSON *d;
+	struct check_data *d;
 	char detail[300];
 	enum check_status st;
 	bool limited;
 
 	if (pa->connected) {
-		d = cJSON_CreateObject();
-		cJSON_AddNumberToObject(d, "ms", (double)pa->t[T_CONNECT]);
-		cJSON_AddNullToObject(d, "error");
+		if ((d = check_data_new(&r->checks, CD_SMTP_CONNECT)) != NULL) {
+			d->u.connect.connected = true;
+			d->u.connect.ms = pa->t[T_CONNECT];
+		}
 		snprintf(detail, sizeof(detail), "connected in %ld ms",
 		    pa->t[T_CONNECT]);
 		add(r, pa, CK_SMTP_CONNECT, CHECK_PASS, d, detail);
@@ -75,10 +76,9 @@ check_connect(struct probe_result *r, const struct probe_addr *pa)
 		add(r, pa, CK_SMTP_CONNECT, CHECK_SKIP, NULL, detail);
 		return CHECK_SKIP;
 	}
-	d = cJSON_CreateObject();
-	cJSON_AddNullToObject(d, "ms");
-	cJSON_AddStringToObject(d, "error",
-	    pa->conn_error[0] ? pa->conn_error : "unreachable");
+	if ((d = check_data_new(&r->checks, CD_SMTP_CONNECT)) != NULL)
+		d->u.connect.error =
+		    pa->conn_error[0] ? pa->conn_error : "unreachable";
 	/* checks.md 13.6: a failure only when the network demonstrably
 	 * reaches port 25 elsewhere, else it may be a local block. Rate
 	 * limiting (issue 14) says the probe asked too much, not that the
@@ -96,18 +96,14 @@ check_connect(struct probe_result *r, const struct probe_addr *pa)
 	return st;
 }
 
-static cJSON *
-reply_data(const struct smtp_reply *rep)
+/* reply_data - data of kind k (a cd_smtp_reply shape) about rep */
+static struct check_data *
+reply_data(struct probe_result *r, enum cd_kind k, const struct smtp_reply *rep)
 {
-	cJSON *d = cJSON_CreateObject();
-	char enh[16];
+	struct check_data *d = check_data_new(&r->checks, k);
 
-	cJSON_AddNumberToObject(d, "code", rep->code);
-	smtp_reply_enhanced(rep, enh, sizeof(enh));
-	if (enh[0])
-		cJSON_AddStringToObject(d, "enhanced", enh);
-	else
-		cJSON_AddNullToObject(d, "enhanced");
+	if (d != NULL)
+		d->u.reply.rep = rep;
 	return d;
 }
 
@@ -167,22 +163,21 @@ check_banner(struct probe_result *r, const struct probe_addr *pa)
 	const struct smtp_reply *b = &sc->banner;
 	char line[300], detail[700], host[256], why[300];
 	enum check_status st;
-	cJSON *d;
+	struct check_data *d;
 
 	if (b->code == 0) {
 		st = sc->err == ST_ERR_TIMEOUT ? CHECK_ERROR : CHECK_FAIL;
 		snprintf(detail, sizeof(detail), "no greeting: %s", sc->errmsg);
-		d = cJSON_CreateObject();
-		cJSON_AddNullToObject(d, "code");
-		add(r, pa, CK_SMTP_BANNER, st, d, detail);
+		add(r, pa, CK_SMTP_BANNER, st,
+		    reply_data(r, CD_SMTP_BANNER, NULL), detail);
 		return st;
 	}
 	text_reply_line(b, 0, line, sizeof(line));
 	text_reply_host(b, host, sizeof(host));
-	d = reply_data(b);
-	cJSON_AddStringToObject(d, "host", host);
-	cJSON_AddNumberToObject(d, "lines", (double)b->nlines);
-	cJSON_AddNumberToObject(d, "ms", (double)pa->t[T_BANNER]);
+	if ((d = reply_data(r, CD_SMTP_BANNER, b)) != NULL) {
+		snprintf(d->u.reply.host, sizeof(d->u.reply.host), "%s", host);
+		d->u.reply.ms = pa->t[T_BANNER];
+	}
 	if (b->code == 220) {
 		st = malformed(b) || host[0] == '\0' ? CHECK_WARN : CHECK_PASS;
 		malformed_why(b, why, sizeof(why));
@@ -205,20 +200,6 @@ check_banner(struct probe_result *r, const struct probe_addr *pa)
 	return st;
 }
 
-static cJSON *
-keywords_json(const struct smtp_reply *rep)
-{
-	cJSON *a = cJSON_CreateArray();
-	char kw[300];
-
-	for (size_t i = 1; i < rep->nlines; i++) {
-		text_escape(rep->lines[i], strlen(rep->lines[i]), kw,
-		    sizeof(kw));
-		cJSON_AddItemToArray(a, cJSON_CreateString(kw));
-	}
-	return a;
-}
-
 static enum check_status
 check_ehlo(struct probe_result *r, const struct probe_addr *pa)
 {
@@ -226,7 +207,7 @@ check_ehlo(struct probe_result *r, const struct probe_addr *pa)
 	const struct smtp_reply *e = sc->used_helo ? &sc->helo : &sc->ehlo;
 	char line[300], detail[700], host[256], why[300];
 	enum check_status st;
-	cJSON *d;
+	struct check_data *d;
 
 	if (e->code == 0) {
 		st = sc->err == ST_ERR_TIMEOUT ? CHECK_ERROR : CHECK_FAIL;
@@ -237,11 +218,10 @@ check_ehlo(struct probe_result *r, const struct probe_addr *pa)
 	}
 	text_reply_line(e, 0, line, sizeof(line));
 	text_reply_host(e, host, sizeof(host));
-	d = reply_data(e);
-	cJSON_AddStringToObject(d, "verb", sc->used_helo ? "HELO" : "EHLO");
-	cJSON_AddStringToObject(d, "host", host);
-	cJSON_AddItemToObject(d, "keywords",
-	    sc->used_helo ? cJSON_CreateArray() : keywords_json(e));
+	if ((d = reply_data(r, CD_SMTP_EHLO, e)) != NULL) {
+		snprintf(d->u.reply.host, sizeof(d->u.reply.host), "%s", host);
+		d->u.reply.helo = sc->used_helo;
+	}
 	if (e->code == 250 && !sc->used_helo) {
 		st = malformed(e) ? CHECK_WARN : CHECK_PASS;
 		malformed_why(e, why, sizeof(why));
@@ -272,7 +252,7 @@ check_starttls(struct probe_result *r, const struct probe_addr *pa)
 	struct check_result *cr;
 	char line[300], detail[400];
 	enum check_status st;
-	cJSON *d;
+	struct check_data *d;
 
 	if (sc->starttls_offered)
 		add(r, pa, CK_SMTP_STARTTLS_OFFERED, CHECK_PASS, NULL,
@@ -294,8 +274,8 @@ check_starttls(struct probe_result *r, const struct probe_addr *pa)
 		return st;
 	}
 	text_reply_line(&sc->starttls, 0, line, sizeof(line));
-	d = reply_data(&sc->starttls);
-	cJSON_AddStringToObject(d, "text", line);
+	if ((d = reply_data(r, CD_SMTP_STARTTLS, &sc->starttls)) != NULL)
+		snprintf(d->u.reply.text, sizeof(d->u.reply.text), "%s", line);
 	st = sc->starttls.code == 220 ? CHECK_PASS : CHECK_FAIL;
 	snprintf(detail, sizeof(detail), "%s%s", line,
 	    st == CHECK_FAIL
@@ -311,7 +291,7 @@ check_after_tls(struct probe_result *r, const struct probe_addr *pa)
 	const struct smtp_client *sc = &pa->sc;
 	char line[300], detail[400];
 	enum check_status st;
-	cJSON *d;
+	struct check_data *d;
 
 	if (!pa->tls.established) {
 		skip(r, pa, CK_SMTP_EHLO_AFTER_TLS, CK_TLS_HANDSHAKE);
@@ -329,8 +309,7 @@ check_after_tls(struct probe_result *r, const struct probe_addr *pa)
 		return;
 	}
 	text_reply_line(&sc->ehlo_tls, 0, line, sizeof(line));
-	d = cJSON_CreateObject();
-	cJSON_AddItemToObject(d, "keywords", keywords_json(&sc->ehlo_tls));
+	d = reply_data(r, CD_SMTP_KEYWORDS, &sc->ehlo_tls);
 	st = sc->ehlo_tls.code == 250 ? CHECK_PASS : CHECK_FAIL;
 	snprintf(detail, sizeof(detail), "EHLO over TLS: %s", line);
 	add(r, pa, CK_SMTP_EHLO_AFTER_TLS, st, d, detail);
@@ -353,10 +332,12 @@ check_requiretls(struct probe_result *r, const struct probe_addr *pa)
 	           smtp_reply_has_keyword(&sc->ehlo, "REQUIRETLS");
 	bool post = sc->ehlo_tls.code == 250 &&
 	            smtp_reply_has_keyword(&sc->ehlo_tls, "REQUIRETLS");
-	cJSON *d = cJSON_CreateObject();
+	struct check_data *d = check_data_new(&r->checks, CD_SMTP_REQUIRETLS);
 
-	cJSON_AddBoolToObject(d, "pre_tls", pre);
-	cJSON_AddBoolToObject(d, "post_tls", post);
+	if (d != NULL) {
+		d->u.requiretls.pre_tls = pre;
+		d->u.requiretls.post_tls = post;
+	}
 	add(r, pa, CK_SMTP_REQUIRETLS, CHECK_INFO, d,
 	    post ? "REQUIRETLS advertised over TLS"
 	    : pre
@@ -375,9 +356,9 @@ reply_status(const struct smtp_reply *rep)
 
 static struct check_result *
 mbox_add(struct probe_result *r, const struct probe_addr *pa, enum check_id id,
-    enum check_status st, cJSON *data, const char *detail)
+    enum check_status st, struct check_data *data, const char *detail)
 {
-	struct check_result *cr = check_add(&r->checks, id, st, NULL,
+	struct check_result *cr = check_put(&r->checks, id, st, NULL,
 	    pa->mx->name, pa->address, pa->order, data, "%s", detail);
 
 	if (cr != NULL && (cr->mailbox = strdup(r->mailbox)) == NULL)
@@ -424,7 +405,8 @@ check_address_test(struct probe_result *r, const struct probe_addr *pa)
 	    st == CHECK_FAIL && r->opt.mail_from[0] == '\0'
 	        ? " (the null path is refused: try --mail-from)"
 	        : "");
-	mbox_add(r, pa, CK_RCPT_MAIL_FROM, st, reply_data(m), detail);
+	mbox_add(r, pa, CK_RCPT_MAIL_FROM, st, reply_data(r, CD_SMTP_REPLY, m),
+	    detail);
 	if (t->code == 0) {
 		snprintf(detail, sizeof(detail),
 		    st == CHECK_PASS
@@ -442,7 +424,8 @@ check_address_test(struct probe_result *r, const struct probe_addr *pa)
 		    : st == CHECK_WARN ? "deferred (inconclusive)"
 		                       : "refused",
 		    line, st == CHECK_WARN ? "; retry later" : "");
-		mbox_add(r, pa, CK_RCPT_ACCEPTED, st, reply_data(t), detail);
+		mbox_add(r, pa, CK_RCPT_ACCEPTED, st,
+		    reply_data(r, CD_SMTP_REPLY, t), detail);
 	}
 	if (!r->opt.catchall)
 		return;
@@ -458,7 +441,7 @@ check_address_test(struct probe_result *r, const struct probe_addr *pa)
 	    sc->rcpt2.code / 100 == 5   ? CHECK_PASS
 	    : sc->rcpt2.code / 100 == 4 ? CHECK_WARN
 	                                : CHECK_INFO,
-	    reply_data(&sc->rcpt2), detail);
+	    reply_data(r, CD_SMTP_REPLY, &sc->rcpt2), detail);
 }
 
 /* check_cleartext - checks.md rcpt.cleartext: the extra session that
@@ -494,7 +477,7 @@ check_cleartext(struct probe_result *r, const struct probe_addr *pa)
 		bad = &sc->rcpt;
 	if (bad == NULL) {
 		mbox_add(r, pa, CK_RCPT_CLEARTEXT, CHECK_INFO,
-		    reply_data(&sc->rcpt),
+		    reply_data(r, CD_SMTP_REPLY, &sc->rcpt),
 		    "accepted in cleartext (RFC 3207 4: a public MX must not require "
 		    "STARTTLS)");
 		return;
@@ -504,7 +487,7 @@ check_cleartext(struct probe_result *r, const struct probe_addr *pa)
 	    bad->code == 530 ? " (senders without TLS lose mail)" : "");
 	mbox_add(r, pa, CK_RCPT_CLEARTEXT,
 	    bad->code == 530 || bad->code / 100 == 5 ? CHECK_WARN : CHECK_INFO,
-	    reply_data(bad), detail);
+	    reply_data(r, CD_SMTP_REPLY, bad), detail);
 }
 
 static void

@@ -7,6 +7,7 @@
 #include "check_data_json.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "check_data.h"
 #include "text.h"
@@ -102,6 +103,74 @@ tlsrpt_uris(cJSON *d, const struct cd_tlsrpt_uris *u)
 	}
 }
 
+static cJSON *
+keywords(const struct smtp_reply *rep)
+{
+	cJSON *a = cJSON_CreateArray();
+	char kw[300];
+
+	for (size_t i = 1; i < rep->nlines; i++) {
+		text_escape(rep->lines[i], strlen(rep->lines[i]), kw,
+		    sizeof(kw));
+		cJSON_AddItemToArray(a, cJSON_CreateString(kw));
+	}
+	return a;
+}
+
+/* reply_code - "code" and "enhanced" of a reply, "code": null for none */
+static void
+reply_code(cJSON *d, const struct smtp_reply *rep)
+{
+	char enh[16];
+
+	if (rep == NULL) {
+		cJSON_AddNullToObject(d, "code");
+		return;
+	}
+	cJSON_AddNumberToObject(d, "code", rep->code);
+	smtp_reply_enhanced(rep, enh, sizeof(enh));
+	str_or_null(d, "enhanced", enh[0] ? enh : NULL);
+}
+
+static void
+smtp_data(cJSON *d, const struct check_data *cd)
+{
+	const struct cd_smtp_reply *r = &cd->u.reply;
+
+	if (cd->kind == CD_SMTP_CONNECT) {
+		if (cd->u.connect.connected)
+			cJSON_AddNumberToObject(d, "ms",
+			    (double)cd->u.connect.ms);
+		else
+			cJSON_AddNullToObject(d, "ms");
+		str_or_null(d, "error", cd->u.connect.error);
+		return;
+	}
+	if (cd->kind == CD_SMTP_REQUIRETLS) {
+		cJSON_AddBoolToObject(d, "pre_tls", cd->u.requiretls.pre_tls);
+		cJSON_AddBoolToObject(d, "post_tls", cd->u.requiretls.post_tls);
+		return;
+	}
+	if (cd->kind == CD_SMTP_KEYWORDS) {
+		cJSON_AddItemToObject(d, "keywords", keywords(r->rep));
+		return;
+	}
+	reply_code(d, r->rep);
+	if (r->rep == NULL)
+		return;
+	if (cd->kind == CD_SMTP_BANNER) {
+		cJSON_AddStringToObject(d, "host", r->host);
+		cJSON_AddNumberToObject(d, "lines", (double)r->rep->nlines);
+		cJSON_AddNumberToObject(d, "ms", (double)r->ms);
+	} else if (cd->kind == CD_SMTP_EHLO) {
+		cJSON_AddStringToObject(d, "verb", r->helo ? "HELO" : "EHLO");
+		cJSON_AddStringToObject(d, "host", r->host);
+		cJSON_AddItemToObject(d, "keywords",
+		    r->helo ? cJSON_CreateArray() : keywords(r->rep));
+	} else if (cd->kind == CD_SMTP_STARTTLS)
+		cJSON_AddStringToObject(d, "text", r->text);
+}
+
 cJSON *
 check_data_json(const struct check_result *c)
 {
@@ -118,6 +187,15 @@ check_data_json(const struct check_result *c)
 	case CD_DNS_EXCHANGE:
 	case CD_DNS_ADDRS:
 		dns_data(d, cd);
+		break;
+	case CD_SMTP_CONNECT:
+	case CD_SMTP_REPLY:
+	case CD_SMTP_BANNER:
+	case CD_SMTP_EHLO:
+	case CD_SMTP_STARTTLS:
+	case CD_SMTP_KEYWORDS:
+	case CD_SMTP_REQUIRETLS:
+		smtp_data(d, cd);
 		break;
 	case CD_TLSRPT_URIS:
 		tlsrpt_uris(d, &cd->u.uris);
