@@ -343,6 +343,17 @@ check_data_new(struct check_list *l, enum cd_kind k)
 	return d;
 }
 
+struct check_data *
+check_data_reply(struct check_list *l, enum cd_kind k,
+    const struct smtp_reply *rep)
+{
+	struct check_data *d = check_data_new(l, k);
+
+	if (d != NULL)
+		d->u.reply.rep = rep;
+	return d;
+}
+
 void
 check_data_free(struct check_data *d)
 {

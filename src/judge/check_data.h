@@ -110,5 +110,8 @@ struct check_data {
  */
 struct check_data *check_data_new(struct check_list *l, enum cd_kind k);
 void check_data_free(struct check_data *d);
+/* check_data_new for a cd_smtp_reply kind k, about rep (may be NULL). */
+struct check_data *check_data_reply(struct check_list *l, enum cd_kind k,
+    const struct smtp_reply *rep);
 
 #endif

@@ -20,6 +20,9 @@ struct cJSON;
 void check_dns_run(struct probe_result *r);
 /* Findings of scope address about SMTP (checks.md 3, 9). */
 void check_smtp_run(struct probe_result *r);
+/* The address test's findings (checks.md 9), in check_rcpt.c; called by
+ * check_smtp_run when a mailbox is given. */
+void check_rcpt_run(struct probe_result *r);
 /* Findings of scope address about TLS and certificates (checks.md 4, 5). */
 void check_tls_run(struct probe_result *r);
 /* Deep scan findings (checks.md 10), only with --scan. */
