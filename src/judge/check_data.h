@@ -19,7 +19,9 @@
 
 #include "smtptls/check.h"
 
+#include "cert_check.h"
 #include "dns.h"
+#include "tls_client.h"
 #include "smtp_reply.h"
 #include "tlsrpt.h"
 
@@ -39,6 +41,17 @@ enum cd_kind {
 	CD_SMTP_STARTTLS,   /* the reply and its text: smtp.starttls.response */
 	CD_SMTP_KEYWORDS,   /* keywords only: smtp.ehlo.after_tls */
 	CD_SMTP_REQUIRETLS, /* smtp.requiretls */
+	CD_TLS_HANDSHAKE,   /* alert, ms: tls.handshake */
+	CD_TLS_VERSION,     /* tls.version */
+	CD_TLS_CIPHER,      /* tls.cipher */
+	CD_TLS_KEX,         /* tls.kex */
+	CD_TLS_SIGALG,      /* tls.sigalg */
+	CD_CERT_VERIFY,     /* path validation: cert.chain.trusted */
+	CD_CERT_COMPLETE,   /* presented, issues: cert.chain.complete */
+	CD_CERT_EXPIRY,     /* cert.expiry */
+	CD_CERT_NAMES,      /* cert.name.match, cert.name.nexthop */
+	CD_CERT_KEY,        /* cert.key */
+	CD_CERT_SIGNATURE,  /* cert.signature */
 	CD__COUNT
 };
 
@@ -83,6 +96,14 @@ struct cd_smtp_requiretls {
 	bool pre_tls, post_tls;
 };
 
+/* The TLS shapes: which facts of the handshake and chain each kind
+ * renders is up to check_data_json.c; the check says which it judged. */
+struct cd_tls {
+	const struct tls_facts *t;
+	const struct cert_name_result *name; /* CD_CERT_NAMES */
+	long ms;                             /* CD_TLS_HANDSHAKE */
+};
+
 struct cd_tlsrpt_uris {
 	const struct tlsrpt_uri *v; /* in record order */
 	size_t n;
@@ -98,6 +119,7 @@ struct check_data {
 		struct cd_dns_addrs addrs;
 		struct cd_tlsrpt_uris uris;
 		struct cd_smtp_connect connect;
+		struct cd_tls tls;
 		struct cd_smtp_reply reply;
 		struct cd_smtp_requiretls requiretls;
 	} u;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check_data.h"
+#include "clock.h"
 #include "text.h"
 
 #include "banned.h"
@@ -171,6 +172,95 @@ smtp_data(cJSON *d, const struct check_data *cd)
 		cJSON_AddStringToObject(d, "text", r->text);
 }
 
+static void
+tls_data(cJSON *d, enum cd_kind k, const struct tls_facts *t)
+{
+	const struct tls_cipher_info *c = &t->cipher;
+
+	if (k == CD_TLS_VERSION)
+		cJSON_AddStringToObject(d, "version", t->version);
+	else if (k == CD_TLS_CIPHER) {
+		cJSON_AddStringToObject(d, "cipher", c->iana);
+		cJSON_AddStringToObject(d, "class", tls_class_name(c->cls));
+		cJSON_AddNumberToObject(d, "bits", c->bits);
+		cJSON_AddBoolToObject(d, "aead", c->aead);
+	} else if (k == CD_TLS_KEX) {
+		str_or_null(d, "group", t->group[0] ? t->group : NULL);
+		if (t->kex_bits >= 0)
+			cJSON_AddNumberToObject(d, "bits", t->kex_bits);
+		else
+			cJSON_AddNullToObject(d, "bits");
+		cJSON_AddBoolToObject(d, "forward_secrecy", c->forward_secrecy);
+	} else if (k == CD_TLS_SIGALG)
+		str_or_null(d, "sigalg", t->sigalg[0] ? t->sigalg : NULL);
+}
+
+static void
+cert_complete(cJSON *d, const struct cert_chain_result *c)
+{
+	cJSON *iss;
+
+	cJSON_AddNumberToObject(d, "presented", (double)c->ncerts);
+	iss = cJSON_AddArrayToObject(d, "issues");
+	if (c->issues & CERT_ISSUE_MISSING_INTERMEDIATE)
+		cJSON_AddItemToArray(iss,
+		    cJSON_CreateString("missing-intermediate"));
+	if (c->issues & CERT_ISSUE_ORDER)
+		cJSON_AddItemToArray(iss, cJSON_CreateString("order"));
+	if (c->issues & CERT_ISSUE_DUPLICATE)
+		cJSON_AddItemToArray(iss, cJSON_CreateString("duplicate"));
+	if (c->issues & CERT_ISSUE_UNRELATED)
+		cJSON_AddItemToArray(iss, cJSON_CreateString("unrelated"));
+}
+
+static void
+cert_names(cJSON *d, const struct cert_chain_result *c,
+    const struct cert_name_result *n)
+{
+	cJSON *a = cJSON_AddArrayToObject(d, "names");
+
+	if (c->ncerts)
+		for (size_t i = 0; i < c->certs[0].ndns; i++)
+			cJSON_AddItemToArray(a,
+			    cJSON_CreateString(c->certs[0].dns_names[i]));
+	str_or_null(d, "matched", n->matched);
+	cJSON_AddStringToObject(d, "via",
+	    n->via == CERT_NAME_SAN  ? "san"
+	    : n->via == CERT_NAME_CN ? "cn"
+	                             : "none");
+}
+
+static void
+cert_data(cJSON *d, const struct check_data *cd)
+{
+	const struct cert_chain_result *c = &cd->u.tls.t->chain;
+	char nb[32], na[32];
+
+	if (cd->kind == CD_CERT_VERIFY) {
+		/* The validation without time checks (checks.md 5). */
+		cJSON_AddNumberToObject(d, "verify_code", c->path_verify_code);
+		cJSON_AddStringToObject(d, "verify_error",
+		    c->path_verify_error);
+		cJSON_AddNumberToObject(d, "depth", c->path_verify_depth);
+	} else if (cd->kind == CD_CERT_COMPLETE)
+		cert_complete(d, c);
+	else if (cd->kind == CD_CERT_EXPIRY) {
+		clock_rfc3339(c->ncerts ? c->certs[0].not_before : 0, nb,
+		    sizeof(nb));
+		clock_rfc3339(c->ncerts ? c->certs[0].not_after : 0, na,
+		    sizeof(na));
+		cJSON_AddStringToObject(d, "not_before", nb);
+		cJSON_AddStringToObject(d, "not_after", na);
+		cJSON_AddNumberToObject(d, "days_left", (double)c->days_left);
+	} else if (cd->kind == CD_CERT_NAMES)
+		cert_names(d, c, cd->u.tls.name);
+	else if (cd->kind == CD_CERT_KEY) {
+		cJSON_AddStringToObject(d, "type", c->certs[0].key_type);
+		cJSON_AddNumberToObject(d, "bits", c->certs[0].key_bits);
+	} else if (cd->kind == CD_CERT_SIGNATURE)
+		cJSON_AddStringToObject(d, "sig_alg", c->certs[0].sig_alg);
+}
+
 cJSON *
 check_data_json(const struct check_result *c)
 {
@@ -196,6 +286,25 @@ check_data_json(const struct check_result *c)
 	case CD_SMTP_KEYWORDS:
 	case CD_SMTP_REQUIRETLS:
 		smtp_data(d, cd);
+		break;
+	case CD_TLS_HANDSHAKE:
+		str_or_null(d, "alert",
+		    cd->u.tls.t->alert[0] ? cd->u.tls.t->alert : NULL);
+		cJSON_AddNumberToObject(d, "ms", (double)cd->u.tls.ms);
+		break;
+	case CD_TLS_VERSION:
+	case CD_TLS_CIPHER:
+	case CD_TLS_KEX:
+	case CD_TLS_SIGALG:
+		tls_data(d, cd->kind, cd->u.tls.t);
+		break;
+	case CD_CERT_VERIFY:
+	case CD_CERT_COMPLETE:
+	case CD_CERT_EXPIRY:
+	case CD_CERT_NAMES:
+	case CD_CERT_KEY:
+	case CD_CERT_SIGNATURE:
+		cert_data(d, cd);
 		break;
 	case CD_TLSRPT_URIS:
 		tlsrpt_uris(d, &cd->u.uris);
