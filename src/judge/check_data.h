@@ -23,6 +23,7 @@
 #include "dns.h"
 #include "tls_client.h"
 #include "smtp_reply.h"
+#include "st_limits.h"
 #include "tlsrpt.h"
 
 /* The shapes of data, zero for "none yet"; named by shape, not by check,
@@ -52,6 +53,8 @@ enum cd_kind {
 	CD_CERT_NAMES,      /* cert.name.match, cert.name.nexthop */
 	CD_CERT_KEY,        /* cert.key */
 	CD_CERT_SIGNATURE,  /* cert.signature */
+	CD_DANE_LOOKUP,     /* dane.tlsa.lookup */
+	CD_DANE_MATCH,      /* dane.tlsa.match */
 	CD__COUNT
 };
 
@@ -104,6 +107,25 @@ struct cd_tls {
 	long ms;                             /* CD_TLS_HANDSHAKE */
 };
 
+/* The usable TLSA records that match nothing the server presented, by
+ * their parameters (dane_unmatched() in check_dane.c). */
+struct dane_unmatched {
+	size_t n;
+	struct {
+		unsigned char usage, selector, mtype;
+	} v[DNS_RR_MAX];
+};
+
+struct cd_dane_lookup {
+	const struct dns_answer *a; /* the TLSA answer */
+	const char *base;           /* the name the TLSA name was built on */
+};
+
+struct cd_dane_match {
+	const struct tls_facts *t; /* the DANE outcome of the handshake */
+	struct dane_unmatched unmatched;
+};
+
 struct cd_tlsrpt_uris {
 	const struct tlsrpt_uri *v; /* in record order */
 	size_t n;
@@ -120,6 +142,8 @@ struct check_data {
 		struct cd_tlsrpt_uris uris;
 		struct cd_smtp_connect connect;
 		struct cd_tls tls;
+		struct cd_dane_lookup dane_lookup;
+		struct cd_dane_match dane_match;
 		struct cd_smtp_reply reply;
 		struct cd_smtp_requiretls requiretls;
 	} u;

@@ -33,10 +33,11 @@ void check_dane_run(struct probe_result *r);
 void check_mtasts_run(struct probe_result *r);
 /* TLS-RPT findings (checks.md 8). */
 void check_tlsrpt_run(struct probe_result *r);
-/* The usable TLSA records of a that match nothing the session t saw, as
- * a JSON array of "u s m" strings (check_dane.c). */
-struct cJSON *dane_unmatched(const struct dns_answer *a,
-    const struct tls_facts *t);
+struct dane_unmatched;
+/* The usable TLSA records of a that match nothing the session t saw,
+ * into *out (check_dane.c). */
+void dane_unmatched(const struct dns_answer *a, const struct tls_facts *t,
+    struct dane_unmatched *out);
 /*
  * Verdicts and policy.* checks (checks.md 12). Returns the error recorded
  * in r->checks when the check modules could not record every result (the

@@ -262,6 +262,52 @@ cert_data(cJSON *d, const struct check_data *cd)
 }
 
 cJSON *
+report_json_dane_unmatched(const struct dane_unmatched *u)
+{
+	cJSON *arr = cJSON_CreateArray();
+	char rec[16];
+
+	for (size_t i = 0; i < u->n; i++) {
+		snprintf(rec, sizeof(rec), "%u %u %u", (unsigned)u->v[i].usage,
+		    (unsigned)u->v[i].selector, (unsigned)u->v[i].mtype);
+		cJSON_AddItemToArray(arr, cJSON_CreateString(rec));
+	}
+	return arr;
+}
+
+static void
+dane_data(cJSON *d, const struct check_data *cd)
+{
+	const struct dns_answer *a = cd->u.dane_lookup.a;
+	const struct tls_facts *t = cd->u.dane_match.t;
+	cJSON *m;
+
+	if (cd->kind == CD_DANE_LOOKUP) {
+		cJSON_AddStringToObject(d, "qname", a->name ? a->name : "");
+		cJSON_AddStringToObject(d, "base_domain",
+		    cd->u.dane_lookup.base);
+		str_or_null(d, "rcode", dns_rcode_name(a->rcode));
+		cJSON_AddStringToObject(d, "dnssec",
+		    dns_dnssec_name(a->dnssec));
+		cJSON_AddNumberToObject(d, "records", (double)a->ntlsa);
+		return;
+	}
+	cJSON_AddItemToObject(d, "unmatched",
+	    report_json_dane_unmatched(&cd->u.dane_match.unmatched));
+	if (t->dane_verified) {
+		m = cJSON_AddObjectToObject(d, "matched");
+		cJSON_AddNumberToObject(m, "usage", t->dane_usage);
+		cJSON_AddNumberToObject(m, "selector", t->dane_selector);
+		cJSON_AddNumberToObject(m, "mtype", t->dane_mtype);
+		cJSON_AddNumberToObject(m, "depth", t->dane_depth);
+		cJSON_AddNullToObject(d, "reason");
+	} else {
+		cJSON_AddNullToObject(d, "matched");
+		cJSON_AddStringToObject(d, "reason", "no-match");
+	}
+}
+
+cJSON *
 check_data_json(const struct check_result *c)
 {
 	const struct check_data *cd = c->data;
@@ -305,6 +351,10 @@ check_data_json(const struct check_result *c)
 	case CD_CERT_KEY:
 	case CD_CERT_SIGNATURE:
 		cert_data(d, cd);
+		break;
+	case CD_DANE_LOOKUP:
+	case CD_DANE_MATCH:
+		dane_data(d, cd);
 		break;
 	case CD_TLSRPT_URIS:
 		tlsrpt_uris(d, &cd->u.uris);

@@ -14,6 +14,9 @@
 /* The data of c as a new JSON value; NULL when c has none (or out of
  * memory, which cJSON gives no other way to tell). */
 cJSON *check_data_json(const struct check_result *c);
+struct dane_unmatched;
+/* TLSA records that matched nothing, as "u s m" strings (report.md 5.4). */
+cJSON *report_json_dane_unmatched(const struct dane_unmatched *u);
 /* The CNAME chain of an answer (report.md 5.2), as a new array. */
 cJSON *report_json_cname_chain(const struct dns_answer *a);
 
