@@ -21,6 +21,8 @@
 
 #include "cert_check.h"
 #include "dns.h"
+#include "mtasts_fetch.h"
+#include "mtasts_policy.h"
 #include "tls_client.h"
 #include "smtp_reply.h"
 #include "st_limits.h"
@@ -55,6 +57,10 @@ enum cd_kind {
 	CD_CERT_SIGNATURE,  /* cert.signature */
 	CD_DANE_LOOKUP,     /* dane.tlsa.lookup */
 	CD_DANE_MATCH,      /* dane.tlsa.match */
+	CD_MTASTS_TXT,      /* records, id: mtasts.txt */
+	CD_MTASTS_FETCH,    /* the HTTPS transfer: mtasts.policy.fetch */
+	CD_MTASTS_POLICY,   /* the parsed policy: mtasts.policy.syntax */
+	CD_MTASTS_PATTERN,  /* the mx pattern matched: mtasts.mx.match */
 	CD__COUNT
 };
 
@@ -126,6 +132,16 @@ struct cd_dane_match {
 	struct dane_unmatched unmatched;
 };
 
+struct cd_mtasts_txt {
+	const struct dns_answer *txt; /* the _mta-sts TXT answer */
+	const char *id;               /* the candidate's id=, NULL if none */
+};
+
+struct cd_mtasts_fetch {
+	const struct mtasts_fetch_result *f;
+	const char *reason; /* static; NULL when the fetch succeeded */
+};
+
 struct cd_tlsrpt_uris {
 	const struct tlsrpt_uri *v; /* in record order */
 	size_t n;
@@ -142,6 +158,10 @@ struct check_data {
 		struct cd_tlsrpt_uris uris;
 		struct cd_smtp_connect connect;
 		struct cd_tls tls;
+		struct cd_mtasts_txt sts_txt;
+		struct cd_mtasts_fetch fetch;
+		const struct mtasts_policy *policy; /* CD_MTASTS_POLICY */
+		const char *pattern; /* CD_MTASTS_PATTERN, NULL: none */
 		struct cd_dane_lookup dane_lookup;
 		struct cd_dane_match dane_match;
 		struct cd_smtp_reply reply;

@@ -307,6 +307,64 @@ dane_data(cJSON *d, const struct check_data *cd)
 	}
 }
 
+static void
+sts_txt(cJSON *d, const struct cd_mtasts_txt *x)
+{
+	cJSON *a = cJSON_AddArrayToObject(d, "records");
+	char rec[400];
+
+	for (size_t i = 0; i < x->txt->ntext; i++) {
+		text_escape(x->txt->text[i], strlen(x->txt->text[i]), rec,
+		    sizeof(rec));
+		cJSON_AddItemToArray(a, cJSON_CreateString(rec));
+	}
+	str_or_null(d, "id", x->id);
+}
+
+static void
+sts_fetch(cJSON *d, const struct cd_mtasts_fetch *x)
+{
+	const struct mtasts_fetch_result *f = x->f;
+	char esc[600];
+
+	cJSON_AddStringToObject(d, "url", f->url ? f->url : "");
+	if (f->http_status)
+		cJSON_AddNumberToObject(d, "http_status", f->http_status);
+	else
+		cJSON_AddNullToObject(d, "http_status");
+	if (f->has_content_type) {
+		text_escape(f->content_type, f->content_type_len, esc,
+		    sizeof(esc));
+		cJSON_AddStringToObject(d, "content_type", esc);
+	} else
+		cJSON_AddNullToObject(d, "content_type");
+	cJSON_AddNumberToObject(d, "bytes", (double)f->bytes);
+	if (f->has_location) {
+		text_escape(f->location, f->location_len, esc, sizeof(esc));
+		cJSON_AddStringToObject(d, "location", esc);
+	} else
+		cJSON_AddNullToObject(d, "location");
+	cJSON_AddNumberToObject(d, "ms", f->ms);
+	if (x->reason)
+		cJSON_AddStringToObject(d, "reason", x->reason);
+}
+
+static void
+sts_policy(cJSON *d, const struct mtasts_policy *p)
+{
+	cJSON *a;
+
+	cJSON_AddStringToObject(d, "version", p->has_version ? "STSv1" : "");
+	cJSON_AddStringToObject(d, "mode", mtasts_mode_name(p->mode));
+	cJSON_AddNumberToObject(d, "max_age", (double)p->max_age);
+	a = cJSON_AddArrayToObject(d, "mx");
+	for (size_t i = 0; i < p->nmx; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(p->mx[i]));
+	a = cJSON_AddArrayToObject(d, "unknown_keys");
+	for (size_t i = 0; i < p->nunknown; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(p->unknown[i].key));
+}
+
 cJSON *
 check_data_json(const struct check_result *c)
 {
@@ -355,6 +413,18 @@ check_data_json(const struct check_result *c)
 	case CD_DANE_LOOKUP:
 	case CD_DANE_MATCH:
 		dane_data(d, cd);
+		break;
+	case CD_MTASTS_TXT:
+		sts_txt(d, &cd->u.sts_txt);
+		break;
+	case CD_MTASTS_FETCH:
+		sts_fetch(d, &cd->u.fetch);
+		break;
+	case CD_MTASTS_POLICY:
+		sts_policy(d, cd->u.policy);
+		break;
+	case CD_MTASTS_PATTERN:
+		str_or_null(d, "pattern", cd->u.pattern);
 		break;
 	case CD_TLSRPT_URIS:
 		tlsrpt_uris(d, &cd->u.uris);
