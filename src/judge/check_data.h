@@ -24,6 +24,7 @@
 #include "mtasts_fetch.h"
 #include "mtasts_policy.h"
 #include "tls_client.h"
+#include "scan.h"
 #include "smtp_reply.h"
 #include "st_limits.h"
 #include "tlsrpt.h"
@@ -61,6 +62,8 @@ enum cd_kind {
 	CD_MTASTS_FETCH,    /* the HTTPS transfer: mtasts.policy.fetch */
 	CD_MTASTS_POLICY,   /* the parsed policy: mtasts.policy.syntax */
 	CD_MTASTS_PATTERN,  /* the mx pattern matched: mtasts.mx.match */
+	CD_SCAN_VERSIONS,   /* the versions tried: tls.version.min */
+	CD_SCAN_CIPHERS,    /* the suites accepted: tls.ciphers.weak */
 	CD__COUNT
 };
 
@@ -158,6 +161,7 @@ struct check_data {
 		struct cd_tlsrpt_uris uris;
 		struct cd_smtp_connect connect;
 		struct cd_tls tls;
+		const struct scan_facts *scan; /* CD_SCAN_* */
 		struct cd_mtasts_txt sts_txt;
 		struct cd_mtasts_fetch fetch;
 		const struct mtasts_policy *policy; /* CD_MTASTS_POLICY */

@@ -365,6 +365,34 @@ sts_policy(cJSON *d, const struct mtasts_policy *p)
 		cJSON_AddItemToArray(a, cJSON_CreateString(p->unknown[i].key));
 }
 
+static void
+scan_data(cJSON *d, enum cd_kind k, const struct scan_facts *f)
+{
+	cJSON *o, *a, *s;
+
+	if (k == CD_SCAN_VERSIONS) {
+		o = cJSON_AddObjectToObject(d, "versions");
+		for (int i = 0; i < SCAN_VER__COUNT; i++)
+			cJSON_AddStringToObject(o, scan_ver_key(i),
+			    scan_state_name(f->versions[i]));
+		return;
+	}
+	o = cJSON_AddObjectToObject(d, "accepted");
+	for (int v = SCAN_TLS1; v < SCAN_VER__COUNT; v++) {
+		a = cJSON_AddArrayToObject(o, scan_ver_key(v));
+		for (size_t i = 0; i < f->nsuites[v]; i++) {
+			const struct scan_suite *x = &f->suites[v][i];
+
+			s = cJSON_CreateObject();
+			cJSON_AddStringToObject(s, "name", x->iana);
+			cJSON_AddStringToObject(s, "class",
+			    tls_class_name(x->cls));
+			cJSON_AddBoolToObject(s, "anonymous", x->anonymous);
+			cJSON_AddItemToArray(a, s);
+		}
+	}
+}
+
 cJSON *
 check_data_json(const struct check_result *c)
 {
@@ -425,6 +453,10 @@ check_data_json(const struct check_result *c)
 		break;
 	case CD_MTASTS_PATTERN:
 		str_or_null(d, "pattern", cd->u.pattern);
+		break;
+	case CD_SCAN_VERSIONS:
+	case CD_SCAN_CIPHERS:
+		scan_data(d, cd->kind, cd->u.scan);
 		break;
 	case CD_TLSRPT_URIS:
 		tlsrpt_uris(d, &cd->u.uris);
