@@ -64,6 +64,8 @@ enum cd_kind {
 	CD_MTASTS_PATTERN,  /* the mx pattern matched: mtasts.mx.match */
 	CD_SCAN_VERSIONS,   /* the versions tried: tls.version.min */
 	CD_SCAN_CIPHERS,    /* the suites accepted: tls.ciphers.weak */
+	CD_SENDER_VERB,     /* sender.starttls.used */
+	CD_SENDER_CERT,     /* sender.cert.enforced */
 	CD__COUNT
 };
 
@@ -145,6 +147,14 @@ struct cd_mtasts_fetch {
 	const char *reason; /* static; NULL when the fetch succeeded */
 };
 
+/* The listener's checks (sender.*): copies, since a listen session's
+ * facts may move before its record is written. */
+struct cd_sender {
+	char verb[8];        /* SENDER_VERB: "EHLO" or "HELO" */
+	const char *outcome; /* SENDER_CERT: static refusal name */
+	char alert[64];      /* SENDER_CERT: the TLS alert, "" for none */
+};
+
 struct cd_tlsrpt_uris {
 	const struct tlsrpt_uri *v; /* in record order */
 	size_t n;
@@ -161,6 +171,7 @@ struct check_data {
 		struct cd_tlsrpt_uris uris;
 		struct cd_smtp_connect connect;
 		struct cd_tls tls;
+		struct cd_sender sender;
 		const struct scan_facts *scan; /* CD_SCAN_* */
 		struct cd_mtasts_txt sts_txt;
 		struct cd_mtasts_fetch fetch;

@@ -9,8 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cJSON.h>
-
+#include "check_data.h"
 #include "clock.h"
 #include "smtptls/probe.h"
 
@@ -185,14 +184,15 @@ check_policy(struct listen_session *s)
 		                     : "STARTTLS not used");
 	else {
 		/* checks.md: Data: outcome, alert. */
-		cJSON *data = cJSON_CreateObject();
+		struct check_data *data =
+		    check_data_new(&s->checks, CD_SENDER_CERT);
 
-		cJSON_AddStringToObject(data, "outcome", rn);
-		if (s->tls.alert[0] != '\0')
-			cJSON_AddStringToObject(data, "alert", s->tls.alert);
-		else
-			cJSON_AddNullToObject(data, "alert");
-		check_add(&s->checks, CK_SENDER_CERT_ENFORCED,
+		if (data != NULL) {
+			data->u.sender.outcome = rn;
+			snprintf(data->u.sender.alert,
+			    sizeof(data->u.sender.alert), "%s", s->tls.alert);
+		}
+		check_put(&s->checks, CK_SENDER_CERT_ENFORCED,
 		    !p->expect_verify                        ? CHECK_INFO
 		    : s->refusal == LISTEN_REFUSAL_PROCEEDED ? CHECK_FAIL
 		                                             : CHECK_PASS,
@@ -247,8 +247,11 @@ listen_session_judge(struct listen_session *s)
 	if ((r = (struct check_result *)check_find(&s->checks,
 	         CK_SENDER_STARTTLS_USED, NULL, NULL)) != NULL &&
 	    r->status != CHECK_SKIP && sm->helo_verb[0]) {
-		r->json = cJSON_CreateObject();
-		cJSON_AddStringToObject(r->json, "verb", sm->helo_verb);
+		if ((r->data = check_data_new(&s->checks, CD_SENDER_VERB)) !=
+		    NULL)
+			snprintf(r->data->u.sender.verb,
+			    sizeof(r->data->u.sender.verb), "%s",
+			    sm->helo_verb);
 	}
 	if (s->tls.handshake != LISTEN_HS_OK)
 		ADD(CK_SENDER_EHLO_AFTER_TLS, CHECK_SKIP,

@@ -458,6 +458,14 @@ check_data_json(const struct check_result *c)
 	case CD_SCAN_CIPHERS:
 		scan_data(d, cd->kind, cd->u.scan);
 		break;
+	case CD_SENDER_VERB:
+		cJSON_AddStringToObject(d, "verb", cd->u.sender.verb);
+		break;
+	case CD_SENDER_CERT:
+		cJSON_AddStringToObject(d, "outcome", cd->u.sender.outcome);
+		str_or_null(d, "alert",
+		    cd->u.sender.alert[0] ? cd->u.sender.alert : NULL);
+		break;
 	case CD_TLSRPT_URIS:
 		tlsrpt_uris(d, &cd->u.uris);
 		break;
