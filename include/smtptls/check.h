@@ -14,7 +14,6 @@
 
 #include "smtptls/err.h"
 
-struct cJSON;
 struct check_data;
 
 /*
@@ -127,9 +126,7 @@ struct check_result {
 	char *address;
 	char *mailbox;
 	char *detail;            /* one sentence, owned */
-	struct check_data *data; /* typed data, owned or NULL */
-	struct cJSON *json;      /* owned or NULL: the data of a check not
-	                          * yet converted to check_data */
+	struct check_data *data; /* typed data (check_data.h), owned or NULL */
 	const char *tlsrpt;      /* RFC 8460 result type or NULL (static) */
 	bool waived;
 	unsigned order;         /* catalogue position, for sorting */
@@ -169,12 +166,6 @@ void check_list_release(struct check_list *l);
  * that needs no field may ignore the return value.
  */
 struct check_result *check_add(struct check_list *l, enum check_id id,
-    enum check_status st, const char *domain, const char *mx,
-    const char *address, unsigned subject_order, struct cJSON *data,
-    const char *fmt, ...) __attribute__((format(printf, 9, 10)));
-
-/* check_add with typed data (check_data.h), taken over like data. */
-struct check_result *check_put(struct check_list *l, enum check_id id,
     enum check_status st, const char *domain, const char *mx,
     const char *address, unsigned subject_order, struct check_data *data,
     const char *fmt, ...) __attribute__((format(printf, 9, 10)));

@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cJSON.h>
-
 #include "check_data.h"
 
 #include "banned.h"
@@ -190,7 +188,6 @@ check_result_release(struct check_result *r)
 	free(r->mailbox);
 	free(r->detail);
 	check_data_free(r->data);
-	cJSON_Delete(r->json);
 }
 
 void
@@ -239,16 +236,13 @@ list_room(struct check_list *l)
 	return true;
 }
 
-/* add - check_add and check_put: the result with data or json (both
- * taken over, also on failure) */
-static struct check_result *
-add(struct check_list *l, enum check_id id, enum check_status st,
+struct check_result *
+check_add(struct check_list *l, enum check_id id, enum check_status st,
     const char *domain, const char *mx, const char *address,
-    unsigned subject_order, struct check_data *data, struct cJSON *json,
-    const char *fmt, va_list ap)
+    unsigned subject_order, struct check_data *data, const char *fmt, ...)
 {
 	struct check_result *r;
-	va_list aq;
+	va_list ap;
 	bool fail = false;
 	int n;
 
@@ -256,13 +250,11 @@ add(struct check_list *l, enum check_id id, enum check_status st,
 	if (id <= CK_NONE || id >= CK__COUNT || st <= CHECK_NONE ||
 	    st >= CHECK__COUNT) {
 		check_data_free(data);
-		cJSON_Delete(json);
 		check_list_set_error(l, ST_ERR_INVAL);
 		return NULL;
 	}
 	if (!list_room(l)) {
 		check_data_free(data);
-		cJSON_Delete(json);
 		return NULL;
 	}
 	r = &l->v[l->n];
@@ -275,11 +267,10 @@ add(struct check_list *l, enum check_id id, enum check_status st,
 	r->mx = dup_or_null(mx, &fail);
 	r->address = dup_or_null(address, &fail);
 	r->data = data;
-	r->json = json;
 
-	va_copy(aq, ap);
-	n = vsnprintf(NULL, 0, fmt, aq);
-	va_end(aq);
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
 	if (n < 0) {
 		/* Only a format the C library cannot render fails here:
 		 * our bug, not a lack of memory. */
@@ -287,9 +278,11 @@ add(struct check_list *l, enum check_id id, enum check_status st,
 		check_list_set_error(l, ST_ERR_INTERNAL);
 		return NULL;
 	}
-	if ((r->detail = malloc((size_t)n + 1)) != NULL)
+	if ((r->detail = malloc((size_t)n + 1)) != NULL) {
+		va_start(ap, fmt);
 		vsnprintf(r->detail, (size_t)n + 1, fmt, ap);
-	else
+		va_end(ap);
+	} else
 		fail = true;
 	if (fail) {
 		check_result_release(r);
@@ -297,36 +290,6 @@ add(struct check_list *l, enum check_id id, enum check_status st,
 		return NULL;
 	}
 	l->n++;
-	return r;
-}
-
-struct check_result *
-check_add(struct check_list *l, enum check_id id, enum check_status st,
-    const char *domain, const char *mx, const char *address,
-    unsigned subject_order, struct cJSON *data, const char *fmt, ...)
-{
-	struct check_result *r;
-	va_list ap;
-
-	va_start(ap, fmt);
-	r = add(l, id, st, domain, mx, address, subject_order, NULL, data, fmt,
-	    ap);
-	va_end(ap);
-	return r;
-}
-
-struct check_result *
-check_put(struct check_list *l, enum check_id id, enum check_status st,
-    const char *domain, const char *mx, const char *address,
-    unsigned subject_order, struct check_data *data, const char *fmt, ...)
-{
-	struct check_result *r;
-	va_list ap;
-
-	va_start(ap, fmt);
-	r = add(l, id, st, domain, mx, address, subject_order, data, NULL, fmt,
-	    ap);
-	va_end(ap);
 	return r;
 }
 

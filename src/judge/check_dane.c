@@ -145,14 +145,14 @@ check_lookup(struct probe_result *r, struct probe_mx *m, bool *secure)
 		d->u.dane_lookup.base = m->tlsa_base ? m->tlsa_base : m->name;
 	}
 	if (a->err == ST_ERR_TIMEOUT) {
-		check_put(&r->checks, CK_DANE_TLSA_LOOKUP, CHECK_ERROR, NULL,
+		check_add(&r->checks, CK_DANE_TLSA_LOOKUP, CHECK_ERROR, NULL,
 		    m->name, NULL, m->order, d, "TLSA lookup timed out");
 		return 0;
 	}
 	if (a->dnssec == DNSSEC_BOGUS || a->err != ST_OK ||
 	    (a->rcode != LDNS_RCODE_NOERROR &&
 	        a->rcode != LDNS_RCODE_NXDOMAIN)) {
-		cr = check_put(&r->checks, CK_DANE_TLSA_LOOKUP, CHECK_FAIL,
+		cr = check_add(&r->checks, CK_DANE_TLSA_LOOKUP, CHECK_FAIL,
 		    NULL, m->name, NULL, m->order, d,
 		    "TLSA lookup for %s failed (%s%s): DANE senders "
 		    "defer mail to this host",
@@ -167,14 +167,14 @@ check_lookup(struct probe_result *r, struct probe_mx *m, bool *secure)
 	}
 	if (a->ntlsa == 0) {
 		st = a->dnssec == DNSSEC_SECURE ? CHECK_INFO : CHECK_INFO;
-		check_put(&r->checks, CK_DANE_TLSA_LOOKUP, st, NULL, m->name,
+		check_add(&r->checks, CK_DANE_TLSA_LOOKUP, st, NULL, m->name,
 		    NULL, m->order, d,
 		    "no TLSA records at %s: the host does not use DANE",
 		    a->name);
 		return 0;
 	}
 	if (a->dnssec != DNSSEC_SECURE) {
-		check_put(&r->checks, CK_DANE_TLSA_LOOKUP, CHECK_WARN, NULL,
+		check_add(&r->checks, CK_DANE_TLSA_LOOKUP, CHECK_WARN, NULL,
 		    m->name, NULL, m->order, d,
 		    "%zu TLSA record%s at %s, but the answer is %s: senders "
 		    "ignore them",
@@ -183,7 +183,7 @@ check_lookup(struct probe_result *r, struct probe_mx *m, bool *secure)
 		return 0;
 	}
 	*secure = true;
-	check_put(&r->checks, CK_DANE_TLSA_LOOKUP, CHECK_PASS, NULL, m->name,
+	check_add(&r->checks, CK_DANE_TLSA_LOOKUP, CHECK_PASS, NULL, m->name,
 	    NULL, m->order, d, "%zu secure TLSA record%s at %s%s", a->ntlsa,
 	    a->ntlsa == 1 ? "" : "s", a->name,
 	    g == GATE_ALIAS
@@ -373,13 +373,13 @@ check_match(struct probe_result *r, const struct probe_addr *pa, size_t usable)
 		dane_unmatched(&pa->mx->tlsa, t, &d->u.dane_match.unmatched);
 	}
 	if (t->dane_verified) {
-		check_put(&r->checks, CK_DANE_TLSA_MATCH, CHECK_PASS, NULL,
+		check_add(&r->checks, CK_DANE_TLSA_MATCH, CHECK_PASS, NULL,
 		    pa->mx->name, pa->address, pa->order, d,
 		    "TLSA %d %d %d matched at depth %d", t->dane_usage,
 		    t->dane_selector, t->dane_mtype, t->dane_depth);
 		return;
 	}
-	cr = check_put(&r->checks, CK_DANE_TLSA_MATCH, CHECK_FAIL, NULL,
+	cr = check_add(&r->checks, CK_DANE_TLSA_MATCH, CHECK_FAIL, NULL,
 	    pa->mx->name, pa->address, pa->order, d,
 	    "no usable TLSA record authenticates the "
 	    "server (verify error %d: %s): DANE senders defer mail to this address",

@@ -185,7 +185,7 @@ struct check_data {
 };
 
 /*
- * A zeroed check_data of kind k, to fill and hand to check_put(); NULL
+ * A zeroed check_data of kind k, to fill and hand to check_add(); NULL
  * when out of memory, and then ST_ERR_NOMEM is recorded in l (the result
  * is still added, without data, and the list reads as incomplete).
  */

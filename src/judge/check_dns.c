@@ -40,7 +40,7 @@ check_resolver(struct probe_result *r)
 	if (!r->validating) {
 		/* A resolver that drops RRSIGs is not a bogus answer: nothing
 		 * at all can be validated through it (checks.md 2). */
-		check_put(&r->checks, CK_DNS_RESOLVER_DNSSEC, CHECK_ERROR,
+		check_add(&r->checks, CK_DNS_RESOLVER_DNSSEC, CHECK_ERROR,
 		    subject_domain(r), NULL, NULL, 0, d,
 		    "no DNSSEC validation: %s%s%s",
 		    r->validation == DNS_VALIDATION_NO_RRSIG
@@ -52,7 +52,7 @@ check_resolver(struct probe_result *r)
 		return;
 	}
 	if (r->dnscfg.source == DNS_SRC_LOCAL) {
-		check_put(&r->checks, CK_DNS_RESOLVER_DNSSEC, CHECK_PASS,
+		check_add(&r->checks, CK_DNS_RESOLVER_DNSSEC, CHECK_PASS,
 		    subject_domain(r), NULL, NULL, 0, d,
 		    "validated locally with the trust anchor");
 		return;
@@ -67,7 +67,7 @@ check_resolver(struct probe_result *r)
 		else if (inet_pton(AF_INET6, s, a) == 1)
 			loop = memcmp(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1",
 			           16) == 0;
-		check_put(&r->checks, CK_DNS_RESOLVER_DNSSEC,
+		check_add(&r->checks, CK_DNS_RESOLVER_DNSSEC,
 		    loop ? CHECK_PASS : CHECK_WARN, subject_domain(r), NULL,
 		    NULL, 0, d,
 		    loop
@@ -147,7 +147,7 @@ check_mx_lookup(struct probe_result *r)
 		snprintf(detail, sizeof(detail), "%zu MX record%s", a->nmx,
 		    a->nmx == 1 ? "" : "s");
 	}
-	check_put(&r->checks, CK_DNS_MX_LOOKUP, st, r->domain, NULL, NULL, 0, d,
+	check_add(&r->checks, CK_DNS_MX_LOOKUP, st, r->domain, NULL, NULL, 0, d,
 	    "%s", detail);
 }
 
@@ -281,7 +281,7 @@ check_host_resolves(struct probe_result *r, struct probe_mx *m)
 		st = CHECK_ERROR;
 	else
 		st = CHECK_FAIL;
-	check_put(&r->checks, CK_DNS_MX_TARGET_RESOLVES, st, NULL, m->name,
+	check_add(&r->checks, CK_DNS_MX_TARGET_RESOLVES, st, NULL, m->name,
 	    NULL, m->order, d,
 	    "%zu IPv4 and %zu IPv6 address%s%s; A: %s; AAAA: %s", n4, n6,
 	    n4 + n6 == 1 ? "" : "es", bogus ? " (bogus answer)" : "",
@@ -377,7 +377,7 @@ check_host(struct probe_result *r, struct probe_mx *m)
 	{
 		if ((d = check_data_new(&r->checks, CD_DNS_EXCHANGE)) != NULL)
 			d->u.exchange = m->name;
-		check_put(&r->checks, CK_DNS_MX_TARGET_SYNTAX,
+		check_add(&r->checks, CK_DNS_MX_TARGET_SYNTAX,
 		    syn == 0   ? CHECK_PASS
 		    : syn == 1 ? CHECK_WARN
 		               : CHECK_FAIL,

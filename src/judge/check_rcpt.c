@@ -27,7 +27,7 @@ static struct check_result *
 mbox_add(struct probe_result *r, const struct probe_addr *pa, enum check_id id,
     enum check_status st, struct check_data *data, const char *detail)
 {
-	struct check_result *cr = check_put(&r->checks, id, st, NULL,
+	struct check_result *cr = check_add(&r->checks, id, st, NULL,
 	    pa->mx->name, pa->address, pa->order, data, "%s", detail);
 
 	if (cr != NULL && (cr->mailbox = strdup(r->mailbox)) == NULL)

@@ -33,7 +33,7 @@ static void
 add(struct probe_result *r, const struct probe_addr *pa, enum check_id id,
     enum check_status st, struct check_data *data, const char *detail)
 {
-	check_put(&r->checks, id, st, NULL, pa->mx->name, pa->address,
+	check_add(&r->checks, id, st, NULL, pa->mx->name, pa->address,
 	    pa->order, data, "%s", detail);
 }
 

@@ -20,7 +20,7 @@ static struct check_result *
 add(struct probe_result *r, const struct probe_addr *pa, enum check_id id,
     enum check_status st, struct check_data *data, const char *detail)
 {
-	return check_put(&r->checks, id, st, NULL, pa->mx->name, pa->address,
+	return check_add(&r->checks, id, st, NULL, pa->mx->name, pa->address,
 	    pa->order, data, "%s", detail);
 }
 

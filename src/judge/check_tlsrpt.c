@@ -39,7 +39,7 @@ rua_check(struct probe_result *r, const struct tlsrpt *t)
 	/* XXX: the warn for a mailto: domain without MX or with a null MX
 	 * needs a lookup per URI domain; not done yet. */
 	st = t->nvalid == 0 ? CHECK_FAIL : invalid ? CHECK_WARN : CHECK_PASS;
-	check_put(&r->checks, CK_TLSRPT_RUA, st, r->domain, NULL, NULL, 0, d,
+	check_add(&r->checks, CK_TLSRPT_RUA, st, r->domain, NULL, NULL, 0, d,
 	    "%zu valid URI%s, %zu invalid", t->nvalid,
 	    t->nvalid == 1 ? "" : "s", invalid);
 }

@@ -9,8 +9,6 @@
 
 #include "probe_internal.h"
 
-struct cJSON;
-
 /*
  * The check modules below add their results to r->checks without testing
  * each addition: a failure stays in the list (check_list_error), which

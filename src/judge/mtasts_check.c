@@ -149,7 +149,7 @@ static void
 dom(struct probe_result *r, enum check_id id, enum check_status st,
     struct check_data *d, const char *detail)
 {
-	check_put(&r->checks, id, st, r->domain, NULL, NULL, 0, d, "%s",
+	check_add(&r->checks, id, st, r->domain, NULL, NULL, 0, d, "%s",
 	    detail);
 }
 
@@ -317,7 +317,7 @@ check_fetch(struct probe_result *r, struct mtasts_state *s)
 		else
 			snprintf(detail, sizeof(detail), "%s",
 			    f->errmsg[0] ? f->errmsg : "no response");
-		cr = check_put(&r->checks, CK_MTASTS_POLICY_FETCH,
+		cr = check_add(&r->checks, CK_MTASTS_POLICY_FETCH,
 		    txt ? CHECK_FAIL : CHECK_INFO, r->domain, NULL, NULL, 0,
 		    fetch_data(r, f, reason), "%s", detail);
 		if (cr && txt)
@@ -372,13 +372,13 @@ check_policy(struct probe_result *r, struct mtasts_state *s)
 		d->u.policy = p;
 	st = !p->valid ? CHECK_FAIL : p->warn ? CHECK_WARN : CHECK_PASS;
 	if (st == CHECK_PASS)
-		cr = check_put(&r->checks, CK_MTASTS_POLICY_SYNTAX, st,
+		cr = check_add(&r->checks, CK_MTASTS_POLICY_SYNTAX, st,
 		    r->domain, NULL, NULL, 0, d,
 		    "valid policy: mode %s, %zu mx pattern%s, max_age %llu",
 		    mtasts_mode_name(p->mode), p->nmx, p->nmx == 1 ? "" : "s",
 		    (unsigned long long)p->max_age);
 	else
-		cr = check_put(&r->checks, CK_MTASTS_POLICY_SYNTAX, st,
+		cr = check_add(&r->checks, CK_MTASTS_POLICY_SYNTAX, st,
 		    r->domain, NULL, NULL, 0, d,
 		    "policy problem: %s (mode %s, %zu mx patterns)",
 		    p->nproblems ? mtasts_policy_prob_name(p->problems[0].code)
@@ -467,12 +467,12 @@ check_mx(struct probe_result *r, struct mtasts_state *s)
 			if ((d = check_data_new(&r->checks,
 			         CD_MTASTS_PATTERN)) != NULL)
 				d->u.pattern = pat;
-			check_put(&r->checks, CK_MTASTS_MX_MATCH, CHECK_PASS,
+			check_add(&r->checks, CK_MTASTS_MX_MATCH, CHECK_PASS,
 			    NULL, m->name, NULL, m->order, d,
 			    "matches pattern %s", pat);
 		} else {
 			d = check_data_new(&r->checks, CD_MTASTS_PATTERN);
-			check_put(&r->checks, CK_MTASTS_MX_MATCH,
+			check_add(&r->checks, CK_MTASTS_MX_MATCH,
 			    mode == MTASTS_MODE_ENFORCE ? CHECK_FAIL
 			                                : CHECK_WARN,
 			    NULL, m->name, NULL, m->order, d,

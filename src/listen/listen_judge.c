@@ -192,7 +192,7 @@ check_policy(struct listen_session *s)
 			snprintf(data->u.sender.alert,
 			    sizeof(data->u.sender.alert), "%s", s->tls.alert);
 		}
-		check_put(&s->checks, CK_SENDER_CERT_ENFORCED,
+		check_add(&s->checks, CK_SENDER_CERT_ENFORCED,
 		    !p->expect_verify                        ? CHECK_INFO
 		    : s->refusal == LISTEN_REFUSAL_PROCEEDED ? CHECK_FAIL
 		                                             : CHECK_PASS,

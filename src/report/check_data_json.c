@@ -400,7 +400,7 @@ check_data_json(const struct check_result *c)
 	cJSON *d;
 
 	if (cd == NULL)
-		return c->json != NULL ? cJSON_Duplicate(c->json, 1) : NULL;
+		return NULL;
 	if ((d = cJSON_CreateObject()) == NULL)
 		return NULL;
 	switch (cd->kind) {
