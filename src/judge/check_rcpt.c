@@ -23,6 +23,13 @@ reply_status(const struct smtp_reply *rep)
 	                              : CHECK_FAIL;
 }
 
+/* reply_data - the code and enhanced code of rep as data */
+static struct check_data *
+reply_data(struct probe_result *r, const struct smtp_reply *rep)
+{
+	return check_data_reply(&r->checks, CD_SMTP_REPLY, rep);
+}
+
 static struct check_result *
 mbox_add(struct probe_result *r, const struct probe_addr *pa, enum check_id id,
     enum check_status st, struct check_data *data, const char *detail)
@@ -74,8 +81,7 @@ check_address_test(struct probe_result *r, const struct probe_addr *pa)
 	    st == CHECK_FAIL && r->opt.mail_from[0] == '\0'
 	        ? " (the null path is refused: try --mail-from)"
 	        : "");
-	mbox_add(r, pa, CK_RCPT_MAIL_FROM, st,
-	    check_data_reply(&r->checks, CD_SMTP_REPLY, m), detail);
+	mbox_add(r, pa, CK_RCPT_MAIL_FROM, st, reply_data(r, m), detail);
 	if (t->code == 0) {
 		snprintf(detail, sizeof(detail),
 		    st == CHECK_PASS
@@ -93,8 +99,7 @@ check_address_test(struct probe_result *r, const struct probe_addr *pa)
 		    : st == CHECK_WARN ? "deferred (inconclusive)"
 		                       : "refused",
 		    line, st == CHECK_WARN ? "; retry later" : "");
-		mbox_add(r, pa, CK_RCPT_ACCEPTED, st,
-		    check_data_reply(&r->checks, CD_SMTP_REPLY, t), detail);
+		mbox_add(r, pa, CK_RCPT_ACCEPTED, st, reply_data(r, t), detail);
 	}
 	if (!r->opt.catchall)
 		return;
@@ -110,7 +115,7 @@ check_address_test(struct probe_result *r, const struct probe_addr *pa)
 	    sc->rcpt2.code / 100 == 5   ? CHECK_PASS
 	    : sc->rcpt2.code / 100 == 4 ? CHECK_WARN
 	                                : CHECK_INFO,
-	    check_data_reply(&r->checks, CD_SMTP_REPLY, &sc->rcpt2), detail);
+	    reply_data(r, &sc->rcpt2), detail);
 }
 
 /* check_cleartext - checks.md rcpt.cleartext: the extra session that
@@ -146,7 +151,7 @@ check_cleartext(struct probe_result *r, const struct probe_addr *pa)
 		bad = &sc->rcpt;
 	if (bad == NULL) {
 		mbox_add(r, pa, CK_RCPT_CLEARTEXT, CHECK_INFO,
-		    check_data_reply(&r->checks, CD_SMTP_REPLY, &sc->rcpt),
+		    reply_data(r, &sc->rcpt),
 		    "accepted in cleartext (RFC 3207 4: a public MX must not require "
 		    "STARTTLS)");
 		return;
@@ -156,7 +161,7 @@ check_cleartext(struct probe_result *r, const struct probe_addr *pa)
 	    bad->code == 530 ? " (senders without TLS lose mail)" : "");
 	mbox_add(r, pa, CK_RCPT_CLEARTEXT,
 	    bad->code == 530 || bad->code / 100 == 5 ? CHECK_WARN : CHECK_INFO,
-	    check_data_reply(&r->checks, CD_SMTP_REPLY, bad), detail);
+	    reply_data(r, bad), detail);
 }
 
 /* no_address_test - checks.md 9: no address of the group got through

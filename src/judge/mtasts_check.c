@@ -223,9 +223,9 @@ check_txt(struct probe_result *r, struct mtasts_state *s)
 	dom(r, CK_MTASTS_TXT, st, d, detail);
 }
 
-/* fetch_data - the transfer f as data; reason static or NULL */
+/* fetched - the transfer f as data; reason static or NULL */
 static struct check_data *
-fetch_data(struct probe_result *r, const struct mtasts_fetch_result *f,
+fetched(struct probe_result *r, const struct mtasts_fetch_result *f,
     const char *reason)
 {
 	struct check_data *d = check_data_new(&r->checks, CD_MTASTS_FETCH);
@@ -264,15 +264,14 @@ check_fetch(struct probe_result *r, struct mtasts_state *s)
 	if (f->tls_checked && !f->authenticated) {
 		/* XXX: checks.md judges the fetch on an unauthenticated repeat;
 		 * this version does not repeat it (see smtptls(1)). */
-		dom(r, CK_MTASTS_POLICY_FETCH, CHECK_SKIP,
-		    fetch_data(r, f, "tls"),
+		dom(r, CK_MTASTS_POLICY_FETCH, CHECK_SKIP, fetched(r, f, "tls"),
 		    "not evaluated: the policy host's certificate did not validate "
 		    "(mtasts.policy.cert)");
 		return;
 	}
 	if (f->err == ST_ERR_TIMEOUT) {
-		dom(r, CK_MTASTS_POLICY_FETCH, CHECK_ERROR,
-		    fetch_data(r, f, NULL), f->errmsg);
+		dom(r, CK_MTASTS_POLICY_FETCH, CHECK_ERROR, fetched(r, f, NULL),
+		    f->errmsg);
 		return;
 	}
 	if (f->err == ST_OK && f->http_status == 200 && s->ctype_ok) {
@@ -280,14 +279,14 @@ check_fetch(struct probe_result *r, struct mtasts_state *s)
 		    "HTTP 200, text/plain, %zu octets in %u ms", f->bytes,
 		    f->ms);
 		dom(r, CK_MTASTS_POLICY_FETCH, txt ? CHECK_PASS : CHECK_INFO,
-		    fetch_data(r, f, NULL),
+		    fetched(r, f, NULL),
 		    txt ? detail
 		        : "a policy is served but there is no MTA-STS record: senders never read it");
 		return;
 	}
 	if (!txt && f->http_status == 0) {
 		dom(r, CK_MTASTS_POLICY_FETCH, CHECK_SKIP,
-		    fetch_data(r, f, "connect"),
+		    fetched(r, f, "connect"),
 		    "not evaluated: no MTA-STS record and nothing served");
 		return;
 	}
@@ -319,7 +318,7 @@ check_fetch(struct probe_result *r, struct mtasts_state *s)
 			    f->errmsg[0] ? f->errmsg : "no response");
 		cr = check_add(&r->checks, CK_MTASTS_POLICY_FETCH,
 		    txt ? CHECK_FAIL : CHECK_INFO, r->domain, NULL, NULL, 0,
-		    fetch_data(r, f, reason), "%s", detail);
+		    fetched(r, f, reason), "%s", detail);
 		if (cr && txt)
 			cr->tlsrpt = "sts-policy-fetch-error";
 	}

@@ -152,6 +152,20 @@ check_tls(struct listen_session *s)
 }
 
 /* check_policy - sender.client_cert, .cert.enforced, .fallback.cleartext */
+/* cert_data - sender.cert.enforced's data (checks.md: outcome, alert) */
+static struct check_data *
+cert_data(struct listen_session *s, const char *outcome)
+{
+	struct check_data *d = check_data_new(&s->checks, CD_SENDER_CERT);
+
+	if (d != NULL) {
+		d->u.sender.outcome = outcome;
+		snprintf(d->u.sender.alert, sizeof(d->u.sender.alert), "%s",
+		    s->tls.alert);
+	}
+	return d;
+}
+
 static void
 check_policy(struct listen_session *s)
 {
@@ -183,21 +197,13 @@ check_policy(struct listen_session *s)
 		    s->tls_attempted ? "the handshake ended without a verdict"
 		                     : "STARTTLS not used");
 	else {
-		/* checks.md: Data: outcome, alert. */
-		struct check_data *data =
-		    check_data_new(&s->checks, CD_SENDER_CERT);
-
-		if (data != NULL) {
-			data->u.sender.outcome = rn;
-			snprintf(data->u.sender.alert,
-			    sizeof(data->u.sender.alert), "%s", s->tls.alert);
-		}
 		check_add(&s->checks, CK_SENDER_CERT_ENFORCED,
 		    !p->expect_verify                        ? CHECK_INFO
 		    : s->refusal == LISTEN_REFUSAL_PROCEEDED ? CHECK_FAIL
 		                                             : CHECK_PASS,
-		    NULL, NULL, NULL, 0, data, "%s%s%s: the sender %s", rn,
-		    s->tls.alert[0] ? " " : "", s->tls.alert,
+		    NULL, NULL, NULL, 0, cert_data(s, rn),
+		    "%s%s%s: the sender %s", rn, s->tls.alert[0] ? " " : "",
+		    s->tls.alert,
 		    s->refusal == LISTEN_REFUSAL_PROCEEDED
 		        ? "accepts an unverified server"
 		        : "verifies certificates for this destination");

@@ -88,8 +88,9 @@ dns_data(cJSON *d, const struct check_data *cd)
 }
 
 static void
-tlsrpt_uris(cJSON *d, const struct cd_tlsrpt_uris *u)
+tlsrpt_uris(cJSON *d, const struct check_data *cd)
 {
+	const struct cd_tlsrpt_uris *u = &cd->u.uris;
 	cJSON *a = cJSON_AddArrayToObject(d, "uris");
 	char esc[600];
 
@@ -173,8 +174,10 @@ smtp_data(cJSON *d, const struct check_data *cd)
 }
 
 static void
-tls_data(cJSON *d, enum cd_kind k, const struct tls_facts *t)
+tls_data(cJSON *d, const struct check_data *cd)
 {
+	enum cd_kind k = cd->kind;
+	const struct tls_facts *t = cd->u.tls.t;
 	const struct tls_cipher_info *c = &t->cipher;
 
 	if (k == CD_TLS_VERSION)
@@ -193,6 +196,10 @@ tls_data(cJSON *d, enum cd_kind k, const struct tls_facts *t)
 		cJSON_AddBoolToObject(d, "forward_secrecy", c->forward_secrecy);
 	} else if (k == CD_TLS_SIGALG)
 		str_or_null(d, "sigalg", t->sigalg[0] ? t->sigalg : NULL);
+	else if (k == CD_TLS_HANDSHAKE) {
+		str_or_null(d, "alert", t->alert[0] ? t->alert : NULL);
+		cJSON_AddNumberToObject(d, "ms", (double)cd->u.tls.ms);
+	}
 }
 
 static void
@@ -308,8 +315,9 @@ dane_data(cJSON *d, const struct check_data *cd)
 }
 
 static void
-sts_txt(cJSON *d, const struct cd_mtasts_txt *x)
+sts_txt(cJSON *d, const struct check_data *cd)
 {
+	const struct cd_mtasts_txt *x = &cd->u.sts_txt;
 	cJSON *a = cJSON_AddArrayToObject(d, "records");
 	char rec[400];
 
@@ -322,8 +330,9 @@ sts_txt(cJSON *d, const struct cd_mtasts_txt *x)
 }
 
 static void
-sts_fetch(cJSON *d, const struct cd_mtasts_fetch *x)
+sts_fetch(cJSON *d, const struct check_data *cd)
 {
+	const struct cd_mtasts_fetch *x = &cd->u.fetch;
 	const struct mtasts_fetch_result *f = x->f;
 	char esc[600];
 
@@ -350,9 +359,15 @@ sts_fetch(cJSON *d, const struct cd_mtasts_fetch *x)
 }
 
 static void
-sts_policy(cJSON *d, const struct mtasts_policy *p)
+sts_policy(cJSON *d, const struct check_data *cd)
 {
+	const struct mtasts_policy *p = cd->u.policy;
 	cJSON *a;
+
+	if (cd->kind == CD_MTASTS_PATTERN) {
+		str_or_null(d, "pattern", cd->u.pattern);
+		return;
+	}
 
 	cJSON_AddStringToObject(d, "version", p->has_version ? "STSv1" : "");
 	cJSON_AddStringToObject(d, "mode", mtasts_mode_name(p->mode));
@@ -366,11 +381,12 @@ sts_policy(cJSON *d, const struct mtasts_policy *p)
 }
 
 static void
-scan_data(cJSON *d, enum cd_kind k, const struct scan_facts *f)
+scan_data(cJSON *d, const struct check_data *cd)
 {
+	const struct scan_facts *f = cd->u.scan;
 	cJSON *o, *a, *s;
 
-	if (k == CD_SCAN_VERSIONS) {
+	if (cd->kind == CD_SCAN_VERSIONS) {
 		o = cJSON_AddObjectToObject(d, "versions");
 		for (int i = 0; i < SCAN_VER__COUNT; i++)
 			cJSON_AddStringToObject(o, scan_ver_key(i),
@@ -393,85 +409,67 @@ scan_data(cJSON *d, enum cd_kind k, const struct scan_facts *f)
 	}
 }
 
+static void
+sender_data(cJSON *d, const struct check_data *cd)
+{
+	if (cd->kind == CD_SENDER_VERB) {
+		cJSON_AddStringToObject(d, "verb", cd->u.sender.verb);
+		return;
+	}
+	cJSON_AddStringToObject(d, "outcome", cd->u.sender.outcome);
+	str_or_null(d, "alert",
+	    cd->u.sender.alert[0] ? cd->u.sender.alert : NULL);
+}
+
+/* The renderer of each kind: one per family, which tells kinds apart. */
+static void (*const render[CD__COUNT])(cJSON *, const struct check_data *) = {
+	[CD_DNS_RESOLVER] = dns_data,
+	[CD_DNS_MX_LOOKUP] = dns_data,
+	[CD_DNS_EXCHANGE] = dns_data,
+	[CD_DNS_ADDRS] = dns_data,
+	[CD_TLSRPT_URIS] = tlsrpt_uris,
+	[CD_SMTP_CONNECT] = smtp_data,
+	[CD_SMTP_REPLY] = smtp_data,
+	[CD_SMTP_BANNER] = smtp_data,
+	[CD_SMTP_EHLO] = smtp_data,
+	[CD_SMTP_STARTTLS] = smtp_data,
+	[CD_SMTP_KEYWORDS] = smtp_data,
+	[CD_SMTP_REQUIRETLS] = smtp_data,
+	[CD_TLS_HANDSHAKE] = tls_data,
+	[CD_TLS_VERSION] = tls_data,
+	[CD_TLS_CIPHER] = tls_data,
+	[CD_TLS_KEX] = tls_data,
+	[CD_TLS_SIGALG] = tls_data,
+	[CD_CERT_VERIFY] = cert_data,
+	[CD_CERT_COMPLETE] = cert_data,
+	[CD_CERT_EXPIRY] = cert_data,
+	[CD_CERT_NAMES] = cert_data,
+	[CD_CERT_KEY] = cert_data,
+	[CD_CERT_SIGNATURE] = cert_data,
+	[CD_DANE_LOOKUP] = dane_data,
+	[CD_DANE_MATCH] = dane_data,
+	[CD_MTASTS_TXT] = sts_txt,
+	[CD_MTASTS_FETCH] = sts_fetch,
+	[CD_MTASTS_POLICY] = sts_policy,
+	[CD_MTASTS_PATTERN] = sts_policy,
+	[CD_SCAN_VERSIONS] = scan_data,
+	[CD_SCAN_CIPHERS] = scan_data,
+	[CD_SENDER_VERB] = sender_data,
+	[CD_SENDER_CERT] = sender_data,
+};
+
 cJSON *
 check_data_json(const struct check_result *c)
 {
 	const struct check_data *cd = c->data;
 	cJSON *d;
 
-	if (cd == NULL)
+	/* A kind without a renderer is a bug: render nothing rather than
+	 * an empty object that would read as data. */
+	if (cd == NULL || (unsigned)cd->kind >= CD__COUNT ||
+	    render[cd->kind] == NULL)
 		return NULL;
-	if ((d = cJSON_CreateObject()) == NULL)
-		return NULL;
-	switch (cd->kind) {
-	case CD_DNS_RESOLVER:
-	case CD_DNS_MX_LOOKUP:
-	case CD_DNS_EXCHANGE:
-	case CD_DNS_ADDRS:
-		dns_data(d, cd);
-		break;
-	case CD_SMTP_CONNECT:
-	case CD_SMTP_REPLY:
-	case CD_SMTP_BANNER:
-	case CD_SMTP_EHLO:
-	case CD_SMTP_STARTTLS:
-	case CD_SMTP_KEYWORDS:
-	case CD_SMTP_REQUIRETLS:
-		smtp_data(d, cd);
-		break;
-	case CD_TLS_HANDSHAKE:
-		str_or_null(d, "alert",
-		    cd->u.tls.t->alert[0] ? cd->u.tls.t->alert : NULL);
-		cJSON_AddNumberToObject(d, "ms", (double)cd->u.tls.ms);
-		break;
-	case CD_TLS_VERSION:
-	case CD_TLS_CIPHER:
-	case CD_TLS_KEX:
-	case CD_TLS_SIGALG:
-		tls_data(d, cd->kind, cd->u.tls.t);
-		break;
-	case CD_CERT_VERIFY:
-	case CD_CERT_COMPLETE:
-	case CD_CERT_EXPIRY:
-	case CD_CERT_NAMES:
-	case CD_CERT_KEY:
-	case CD_CERT_SIGNATURE:
-		cert_data(d, cd);
-		break;
-	case CD_DANE_LOOKUP:
-	case CD_DANE_MATCH:
-		dane_data(d, cd);
-		break;
-	case CD_MTASTS_TXT:
-		sts_txt(d, &cd->u.sts_txt);
-		break;
-	case CD_MTASTS_FETCH:
-		sts_fetch(d, &cd->u.fetch);
-		break;
-	case CD_MTASTS_POLICY:
-		sts_policy(d, cd->u.policy);
-		break;
-	case CD_MTASTS_PATTERN:
-		str_or_null(d, "pattern", cd->u.pattern);
-		break;
-	case CD_SCAN_VERSIONS:
-	case CD_SCAN_CIPHERS:
-		scan_data(d, cd->kind, cd->u.scan);
-		break;
-	case CD_SENDER_VERB:
-		cJSON_AddStringToObject(d, "verb", cd->u.sender.verb);
-		break;
-	case CD_SENDER_CERT:
-		cJSON_AddStringToObject(d, "outcome", cd->u.sender.outcome);
-		str_or_null(d, "alert",
-		    cd->u.sender.alert[0] ? cd->u.sender.alert : NULL);
-		break;
-	case CD_TLSRPT_URIS:
-		tlsrpt_uris(d, &cd->u.uris);
-		break;
-	case CD_NONE:
-	case CD__COUNT:
-		break;
-	}
+	if ((d = cJSON_CreateObject()) != NULL)
+		render[cd->kind](d, cd);
 	return d;
 }
