@@ -14,7 +14,7 @@
 
 #include "smtptls/err.h"
 
-struct cJSON;
+struct check_data;
 
 /*
  * Every check id of checks.md Appendix D, in its order (which is report
@@ -125,9 +125,9 @@ struct check_result {
 	char *mx;
 	char *address;
 	char *mailbox;
-	char *detail;       /* one sentence, owned */
-	struct cJSON *data; /* owned or NULL */
-	const char *tlsrpt; /* RFC 8460 result type or NULL (static) */
+	char *detail;            /* one sentence, owned */
+	struct check_data *data; /* typed data (check_data.h), owned or NULL */
+	const char *tlsrpt;      /* RFC 8460 result type or NULL (static) */
 	bool waived;
 	unsigned order;         /* catalogue position, for sorting */
 	unsigned subject_order; /* position of the subject in the report */
@@ -167,7 +167,7 @@ void check_list_release(struct check_list *l);
  */
 struct check_result *check_add(struct check_list *l, enum check_id id,
     enum check_status st, const char *domain, const char *mx,
-    const char *address, unsigned subject_order, struct cJSON *data,
+    const char *address, unsigned subject_order, struct check_data *data,
     const char *fmt, ...) __attribute__((format(printf, 9, 10)));
 
 /* The list's sticky error: ST_OK, or the first failure recorded. */

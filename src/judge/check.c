@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cJSON.h>
+#include "check_data.h"
 
 #include "banned.h"
 
@@ -187,7 +187,7 @@ check_result_release(struct check_result *r)
 	free(r->address);
 	free(r->mailbox);
 	free(r->detail);
-	cJSON_Delete(r->data);
+	check_data_free(r->data);
 }
 
 void
@@ -239,7 +239,7 @@ list_room(struct check_list *l)
 struct check_result *
 check_add(struct check_list *l, enum check_id id, enum check_status st,
     const char *domain, const char *mx, const char *address,
-    unsigned subject_order, struct cJSON *data, const char *fmt, ...)
+    unsigned subject_order, struct check_data *data, const char *fmt, ...)
 {
 	struct check_result *r;
 	va_list ap;
@@ -249,12 +249,12 @@ check_add(struct check_list *l, enum check_id id, enum check_status st,
 	/* An unset id or status would be reported as a real finding. */
 	if (id <= CK_NONE || id >= CK__COUNT || st <= CHECK_NONE ||
 	    st >= CHECK__COUNT) {
-		cJSON_Delete(data);
+		check_data_free(data);
 		check_list_set_error(l, ST_ERR_INVAL);
 		return NULL;
 	}
 	if (!list_room(l)) {
-		cJSON_Delete(data);
+		check_data_free(data);
 		return NULL;
 	}
 	r = &l->v[l->n];
@@ -291,6 +291,39 @@ check_add(struct check_list *l, enum check_id id, enum check_status st,
 	}
 	l->n++;
 	return r;
+}
+
+struct check_data *
+check_data_new(struct check_list *l, enum cd_kind k)
+{
+	struct check_data *d = calloc(1, sizeof(*d));
+
+	if (d == NULL) {
+		check_list_set_error(l, ST_ERR_NOMEM);
+		return NULL;
+	}
+	d->kind = k;
+	return d;
+}
+
+struct check_data *
+check_data_reply(struct check_list *l, enum cd_kind k,
+    const struct smtp_reply *rep)
+{
+	struct check_data *d = check_data_new(l, k);
+
+	if (d != NULL)
+		d->u.reply.rep = rep;
+	return d;
+}
+
+void
+check_data_free(struct check_data *d)
+{
+	/* Only own is: the rest are borrowed pointers and arrays. */
+	if (d != NULL)
+		free(d->own);
+	free(d);
 }
 
 static int

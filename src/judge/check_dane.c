@@ -8,11 +8,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <cJSON.h>
 #include <ldns/ldns.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+
+#include "check_data.h"
 
 #include "banned.h"
 
@@ -121,7 +122,7 @@ static size_t
 check_lookup(struct probe_result *r, struct probe_mx *m, bool *secure)
 {
 	const struct dns_answer *a = &m->tlsa;
-	cJSON *d;
+	struct check_data *d;
 	enum check_status st;
 	size_t usable = 0, i;
 	struct check_result *cr;
@@ -139,16 +140,10 @@ check_lookup(struct probe_result *r, struct probe_mx *m, bool *secure)
 		gate_failed(r, m, g);
 		return 0;
 	}
-	d = cJSON_CreateObject();
-	cJSON_AddStringToObject(d, "qname", a->name ? a->name : "");
-	cJSON_AddStringToObject(d, "base_domain",
-	    m->tlsa_base ? m->tlsa_base : m->name);
-	if (rc)
-		cJSON_AddStringToObject(d, "rcode", rc);
-	else
-		cJSON_AddNullToObject(d, "rcode");
-	cJSON_AddStringToObject(d, "dnssec", dns_dnssec_name(a->dnssec));
-	cJSON_AddNumberToObject(d, "records", (double)a->ntlsa);
+	if ((d = check_data_new(&r->checks, CD_DANE_LOOKUP)) != NULL) {
+		d->u.dane_lookup.a = a;
+		d->u.dane_lookup.base = m->tlsa_base ? m->tlsa_base : m->name;
+	}
 	if (a->err == ST_ERR_TIMEOUT) {
 		check_add(&r->checks, CK_DANE_TLSA_LOOKUP, CHECK_ERROR, NULL,
 		    m->name, NULL, m->order, d, "TLSA lookup timed out");
@@ -325,14 +320,14 @@ out:
 }
 
 /* dane_unmatched - the usable records that match nothing the server
- * presented, as "u s m" strings: a DANE-EE record against the server
- * certificate, a DANE-TA record against any certificate sent (normal for a
- * pre-published next key, worth a look otherwise) */
-cJSON *
-dane_unmatched(const struct dns_answer *a, const struct tls_facts *t)
+ * presented: a DANE-EE record against the server certificate, a DANE-TA
+ * record against any certificate sent (normal for a pre-published next
+ * key, worth a look otherwise) */
+void
+dane_unmatched(const struct dns_answer *a, const struct tls_facts *t,
+    struct dane_unmatched *out)
 {
-	cJSON *arr = cJSON_CreateArray();
-	char rec[16];
+	out->n = 0;
 
 	for (size_t i = 0; t->have_chain && i < a->ntlsa; i++) {
 		const struct dns_tlsa *d = &a->tlsa[i];
@@ -344,14 +339,14 @@ dane_unmatched(const struct dns_answer *a, const struct tls_facts *t)
 		for (size_t k = 0; k < top && k < t->chain.ncerts && !found;
 		     k++)
 			found = cert_matches(d, &t->chain.certs[k]);
-		if (!found) {
-			snprintf(rec, sizeof(rec), "%u %u %u",
-			    (unsigned)d->usage, (unsigned)d->selector,
-			    (unsigned)d->mtype);
-			cJSON_AddItemToArray(arr, cJSON_CreateString(rec));
+		/* Answers keep at most DNS_RR_MAX records: out has room. */
+		if (!found && out->n < DNS_RR_MAX) {
+			out->v[out->n].usage = d->usage;
+			out->v[out->n].selector = d->selector;
+			out->v[out->n].mtype = d->mtype;
+			out->n++;
 		}
 	}
-	return arr;
 }
 
 static void
@@ -359,7 +354,7 @@ check_match(struct probe_result *r, const struct probe_addr *pa, size_t usable)
 {
 	const struct tls_facts *t = &pa->tls;
 	struct check_result *cr;
-	cJSON *d;
+	struct check_data *d;
 
 	if (usable == 0) {
 		check_add(&r->checks, CK_DANE_TLSA_MATCH, CHECK_SKIP, NULL,
@@ -373,24 +368,17 @@ check_match(struct probe_result *r, const struct probe_addr *pa, size_t usable)
 		    "not evaluated: no handshake");
 		return;
 	}
-	d = cJSON_CreateObject();
-	cJSON_AddItemToObject(d, "unmatched", dane_unmatched(&pa->mx->tlsa, t));
+	if ((d = check_data_new(&r->checks, CD_DANE_MATCH)) != NULL) {
+		d->u.dane_match.t = t;
+		dane_unmatched(&pa->mx->tlsa, t, &d->u.dane_match.unmatched);
+	}
 	if (t->dane_verified) {
-		cJSON *m = cJSON_AddObjectToObject(d, "matched");
-
-		cJSON_AddNumberToObject(m, "usage", t->dane_usage);
-		cJSON_AddNumberToObject(m, "selector", t->dane_selector);
-		cJSON_AddNumberToObject(m, "mtype", t->dane_mtype);
-		cJSON_AddNumberToObject(m, "depth", t->dane_depth);
-		cJSON_AddNullToObject(d, "reason");
 		check_add(&r->checks, CK_DANE_TLSA_MATCH, CHECK_PASS, NULL,
 		    pa->mx->name, pa->address, pa->order, d,
 		    "TLSA %d %d %d matched at depth %d", t->dane_usage,
 		    t->dane_selector, t->dane_mtype, t->dane_depth);
 		return;
 	}
-	cJSON_AddNullToObject(d, "matched");
-	cJSON_AddStringToObject(d, "reason", "no-match");
 	cr = check_add(&r->checks, CK_DANE_TLSA_MATCH, CHECK_FAIL, NULL,
 	    pa->mx->name, pa->address, pa->order, d,
 	    "no usable TLSA record authenticates the "

@@ -10,29 +10,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <cJSON.h>
 #include <ldns/ldns.h>
 
+#include "check_data.h"
 #include "ipaddr.h"
 
 #include "banned.h"
-
-cJSON *
-check_dns_cname_json(const struct dns_answer *a)
-{
-	cJSON *arr = cJSON_CreateArray();
-
-	for (size_t i = 0; i < a->ncname; i++) {
-		cJSON *o = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(o, "from", a->cname[i].from);
-		cJSON_AddStringToObject(o, "to", a->cname[i].to);
-		cJSON_AddStringToObject(o, "dnssec",
-		    dns_dnssec_name(a->cname[i].dnssec));
-		cJSON_AddItemToArray(arr, o);
-	}
-	return arr;
-}
 
 static const char *
 subject_domain(const struct probe_result *r)
@@ -43,16 +26,17 @@ subject_domain(const struct probe_result *r)
 static void
 check_resolver(struct probe_result *r)
 {
-	cJSON *d = cJSON_CreateObject();
-	char srv[80];
+	struct check_data *d = check_data_new(&r->checks, CD_DNS_RESOLVER);
 
-	cJSON_AddStringToObject(d, "source",
-	    r->dnscfg.source == DNS_SRC_LOCAL ? "local" : "resolver-ad");
-	snprintf(srv, sizeof(srv), "%s:%u",
-	    r->dnscfg.nservers ? r->dnscfg.servers[0].addr : "",
-	    r->dnscfg.nservers ? (unsigned)r->dnscfg.servers[0].port : 0);
-	cJSON_AddStringToObject(d, "resolver", srv);
-	cJSON_AddStringToObject(d, "state", dns_validation_name(r->validation));
+	if (d != NULL) {
+		d->u.resolver.local = r->dnscfg.source == DNS_SRC_LOCAL;
+		snprintf(d->u.resolver.resolver, sizeof(d->u.resolver.resolver),
+		    "%s:%u",
+		    r->dnscfg.nservers ? r->dnscfg.servers[0].addr : "",
+		    r->dnscfg.nservers ? (unsigned)r->dnscfg.servers[0].port
+		                       : 0);
+		d->u.resolver.state = r->validation;
+	}
 	if (!r->validating) {
 		/* A resolver that drops RRSIGs is not a bogus answer: nothing
 		 * at all can be validated through it (checks.md 2). */
@@ -117,16 +101,17 @@ check_mx_lookup(struct probe_result *r)
 {
 	const struct dns_answer *a = &r->mxans;
 	const char *rc = dns_rcode_name(a->rcode);
-	cJSON *d = cJSON_CreateObject();
+	struct check_data *d = check_data_new(&r->checks, CD_DNS_MX_LOOKUP);
 	enum check_status st;
 	char detail[300];
 
-	cJSON_AddItemToObject(d, "rcode",
-	    rc ? cJSON_CreateString(rc) : cJSON_CreateNull());
-	cJSON_AddStringToObject(d, "dnssec", dns_dnssec_name(dnssec_of(r, a)));
-	cJSON_AddNumberToObject(d, "count", (double)a->nmx);
-	cJSON_AddBoolToObject(d, "implicit", r->implicit);
-	cJSON_AddItemToObject(d, "cname_chain", check_dns_cname_json(a));
+	if (d != NULL) {
+		d->u.mx_lookup.rcode = rc;
+		d->u.mx_lookup.dnssec = dnssec_of(r, a);
+		d->u.mx_lookup.count = a->nmx;
+		d->u.mx_lookup.implicit = r->implicit;
+		d->u.mx_lookup.chain = a;
+	}
 
 	if (a->err != ST_OK && a->dnssec != DNSSEC_BOGUS) {
 		st = CHECK_ERROR;
@@ -273,22 +258,21 @@ lookup_failed(const struct dns_answer *a)
 static void
 check_host_resolves(struct probe_result *r, struct probe_mx *m)
 {
-	cJSON *d = cJSON_CreateObject(), *a4 = cJSON_CreateArray(),
-	      *a6 = cJSON_CreateArray();
+	struct check_data *d = check_data_new(&r->checks, CD_DNS_ADDRS);
 	size_t n4 = m->have_a ? m->a.ntext : 0,
-	       n6 = m->have_aaaa ? m->aaaa.ntext : 0, i;
+	       n6 = m->have_aaaa ? m->aaaa.ntext : 0;
 	bool err4 = m->have_a && lookup_failed(&m->a);
 	bool err6 = m->have_aaaa && lookup_failed(&m->aaaa);
 	bool bogus = (m->have_a && m->a.dnssec == DNSSEC_BOGUS) ||
 	             (m->have_aaaa && m->aaaa.dnssec == DNSSEC_BOGUS);
 	enum check_status st;
 
-	for (i = 0; i < n4; i++)
-		cJSON_AddItemToArray(a4, cJSON_CreateString(m->a.text[i]));
-	for (i = 0; i < n6; i++)
-		cJSON_AddItemToArray(a6, cJSON_CreateString(m->aaaa.text[i]));
-	cJSON_AddItemToObject(d, "a", a4);
-	cJSON_AddItemToObject(d, "aaaa", a6);
+	if (d != NULL) {
+		d->u.addrs.a = m->a.text;
+		d->u.addrs.na = n4;
+		d->u.addrs.aaaa = m->aaaa.text;
+		d->u.addrs.naaaa = n6;
+	}
 	if (bogus)
 		st = CHECK_FAIL;
 	else if (n4 + n6 > 0)
@@ -386,13 +370,13 @@ static void
 check_host(struct probe_result *r, struct probe_mx *m)
 {
 	int syn = host_syntax(m->name);
-	cJSON *d;
+	struct check_data *d;
 
 	if (m->literal)
 		return;
 	{
-		d = cJSON_CreateObject();
-		cJSON_AddStringToObject(d, "exchange", m->name);
+		if ((d = check_data_new(&r->checks, CD_DNS_EXCHANGE)) != NULL)
+			d->u.exchange = m->name;
 		check_add(&r->checks, CK_DNS_MX_TARGET_SYNTAX,
 		    syn == 0   ? CHECK_PASS
 		    : syn == 1 ? CHECK_WARN

@@ -8,8 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <cJSON.h>
-
+#include "check_data.h"
 #include "scan.h"
 
 #include "banned.h"
@@ -32,7 +31,7 @@ static const enum check_id scan_ids[] = {
 
 static void
 add(struct probe_result *r, const struct probe_addr *pa, enum check_id id,
-    enum check_status st, cJSON *data, const char *detail)
+    enum check_status st, struct check_data *data, const char *detail)
 {
 	check_add(&r->checks, id, st, NULL, pa->mx->name, pa->address,
 	    pa->order, data, "%s", detail);
@@ -80,14 +79,12 @@ check_versions(struct probe_result *r, const struct probe_addr *pa,
     const struct scan_facts *f)
 {
 	const enum scan_state *v = f->versions;
-	cJSON *d = cJSON_CreateObject(), *o;
+	struct check_data *d = check_data_new(&r->checks, CD_SCAN_VERSIONS);
 	char detail[300];
 	enum check_status st;
 
-	o = cJSON_AddObjectToObject(d, "versions");
-	for (int i = 0; i < SCAN_VER__COUNT; i++)
-		cJSON_AddStringToObject(o, scan_ver_key(i),
-		    scan_state_name(v[i]));
+	if (d != NULL)
+		d->u.scan = f;
 	if (v[SCAN_SSL2] == SCAN_ACCEPTED || v[SCAN_SSL3] == SCAN_ACCEPTED)
 		st = CHECK_FAIL;
 	else if (v[SCAN_TLS1] == SCAN_ACCEPTED ||
@@ -120,23 +117,15 @@ static void
 check_ciphers(struct probe_result *r, const struct probe_addr *pa,
     const struct scan_facts *f)
 {
-	cJSON *d = cJSON_CreateObject(), *acc, *a, *s;
+	struct check_data *d;
 	enum tls_class worst = TLS_CLASS_GOOD;
 	char worst_name[96] = "", anon[200] = "", detail[400];
 	size_t total = 0, nanon = 0;
 
-	acc = cJSON_AddObjectToObject(d, "accepted");
 	for (int v = SCAN_TLS1; v < SCAN_VER__COUNT; v++) {
-		a = cJSON_AddArrayToObject(acc, scan_ver_key(v));
 		for (size_t i = 0; i < f->nsuites[v]; i++) {
 			const struct scan_suite *x = &f->suites[v][i];
 
-			s = cJSON_CreateObject();
-			cJSON_AddStringToObject(s, "name", x->iana);
-			cJSON_AddStringToObject(s, "class",
-			    tls_class_name(x->cls));
-			cJSON_AddBoolToObject(s, "anonymous", x->anonymous);
-			cJSON_AddItemToArray(a, s);
 			total++;
 			if (x->anonymous) {
 				size_t l = strlen(anon);
@@ -155,7 +144,6 @@ check_ciphers(struct probe_result *r, const struct probe_addr *pa,
 		}
 	}
 	if (total == 0) {
-		cJSON_Delete(d);
 		add(r, pa, CK_TLS_CIPHERS_WEAK, CHECK_SKIP, NULL,
 		    "not evaluated: no handshake of the scan completed");
 		return;
@@ -166,6 +154,8 @@ check_ciphers(struct probe_result *r, const struct probe_addr *pa,
 	    total, tls_class_name(worst), worst_name,
 	    nanon ? "; anonymous suites accepted: " : "", anon,
 	    nanon > 3 ? ", ..." : "", incomplete_note(f));
+	if ((d = check_data_new(&r->checks, CD_SCAN_CIPHERS)) != NULL)
+		d->u.scan = f;
 	add(r, pa, CK_TLS_CIPHERS_WEAK,
 	    worst == TLS_CLASS_BROKEN ? CHECK_FAIL
 	    : worst == TLS_CLASS_WEAK ? CHECK_WARN

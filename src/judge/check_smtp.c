@@ -1,6 +1,7 @@
 /*
- * check_smtp.c - SMTP findings per address (checks.md 3) and the address
- * test (checks.md 9), judged from the replies the client machine kept.
+ * check_smtp.c - SMTP findings per address (checks.md 3), judged from the
+ * replies the client machine kept; the address test's findings are in
+ * check_rcpt.c.
  */
 #include "judge.h"
 
@@ -8,16 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cJSON.h>
-
 #include "st_limits.h"
 #include "text.h"
+
+#include "check_data.h"
 
 #include "banned.h"
 
 static struct check_result *
 add(struct probe_result *r, const struct probe_addr *pa, enum check_id id,
-    enum check_status st, cJSON *data, const char *detail)
+    enum check_status st, struct check_data *data, const char *detail)
 {
 	return check_add(&r->checks, id, st, NULL, pa->mx->name, pa->address,
 	    pa->order, data, "%s", detail);
@@ -49,15 +50,16 @@ family_reached(const struct probe_result *r, int family)
 static enum check_status
 check_connect(struct probe_result *r, const struct probe_addr *pa)
 {
-	cJSON *d;
+	struct check_data *d;
 	char detail[300];
 	enum check_status st;
 	bool limited;
 
 	if (pa->connected) {
-		d = cJSON_CreateObject();
-		cJSON_AddNumberToObject(d, "ms", (double)pa->t[T_CONNECT]);
-		cJSON_AddNullToObject(d, "error");
+		if ((d = check_data_new(&r->checks, CD_SMTP_CONNECT)) != NULL) {
+			d->u.connect.connected = true;
+			d->u.connect.ms = pa->t[T_CONNECT];
+		}
 		snprintf(detail, sizeof(detail), "connected in %ld ms",
 		    pa->t[T_CONNECT]);
 		add(r, pa, CK_SMTP_CONNECT, CHECK_PASS, d, detail);
@@ -75,10 +77,9 @@ check_connect(struct probe_result *r, const struct probe_addr *pa)
 		add(r, pa, CK_SMTP_CONNECT, CHECK_SKIP, NULL, detail);
 		return CHECK_SKIP;
 	}
-	d = cJSON_CreateObject();
-	cJSON_AddNullToObject(d, "ms");
-	cJSON_AddStringToObject(d, "error",
-	    pa->conn_error[0] ? pa->conn_error : "unreachable");
+	if ((d = check_data_new(&r->checks, CD_SMTP_CONNECT)) != NULL)
+		d->u.connect.error =
+		    pa->conn_error[0] ? pa->conn_error : "unreachable";
 	/* checks.md 13.6: a failure only when the network demonstrably
 	 * reaches port 25 elsewhere, else it may be a local block. Rate
 	 * limiting (issue 14) says the probe asked too much, not that the
@@ -94,21 +95,6 @@ check_connect(struct probe_result *r, const struct probe_addr *pa)
 	        : "");
 	add(r, pa, CK_SMTP_CONNECT, st, d, detail);
 	return st;
-}
-
-static cJSON *
-reply_data(const struct smtp_reply *rep)
-{
-	cJSON *d = cJSON_CreateObject();
-	char enh[16];
-
-	cJSON_AddNumberToObject(d, "code", rep->code);
-	smtp_reply_enhanced(rep, enh, sizeof(enh));
-	if (enh[0])
-		cJSON_AddStringToObject(d, "enhanced", enh);
-	else
-		cJSON_AddNullToObject(d, "enhanced");
-	return d;
 }
 
 static bool
@@ -167,22 +153,21 @@ check_banner(struct probe_result *r, const struct probe_addr *pa)
 	const struct smtp_reply *b = &sc->banner;
 	char line[300], detail[700], host[256], why[300];
 	enum check_status st;
-	cJSON *d;
+	struct check_data *d;
 
 	if (b->code == 0) {
 		st = sc->err == ST_ERR_TIMEOUT ? CHECK_ERROR : CHECK_FAIL;
 		snprintf(detail, sizeof(detail), "no greeting: %s", sc->errmsg);
-		d = cJSON_CreateObject();
-		cJSON_AddNullToObject(d, "code");
-		add(r, pa, CK_SMTP_BANNER, st, d, detail);
+		add(r, pa, CK_SMTP_BANNER, st,
+		    check_data_reply(&r->checks, CD_SMTP_BANNER, NULL), detail);
 		return st;
 	}
 	text_reply_line(b, 0, line, sizeof(line));
 	text_reply_host(b, host, sizeof(host));
-	d = reply_data(b);
-	cJSON_AddStringToObject(d, "host", host);
-	cJSON_AddNumberToObject(d, "lines", (double)b->nlines);
-	cJSON_AddNumberToObject(d, "ms", (double)pa->t[T_BANNER]);
+	if ((d = check_data_reply(&r->checks, CD_SMTP_BANNER, b)) != NULL) {
+		snprintf(d->u.reply.host, sizeof(d->u.reply.host), "%s", host);
+		d->u.reply.ms = pa->t[T_BANNER];
+	}
 	if (b->code == 220) {
 		st = malformed(b) || host[0] == '\0' ? CHECK_WARN : CHECK_PASS;
 		malformed_why(b, why, sizeof(why));
@@ -205,20 +190,6 @@ check_banner(struct probe_result *r, const struct probe_addr *pa)
 	return st;
 }
 
-static cJSON *
-keywords_json(const struct smtp_reply *rep)
-{
-	cJSON *a = cJSON_CreateArray();
-	char kw[300];
-
-	for (size_t i = 1; i < rep->nlines; i++) {
-		text_escape(rep->lines[i], strlen(rep->lines[i]), kw,
-		    sizeof(kw));
-		cJSON_AddItemToArray(a, cJSON_CreateString(kw));
-	}
-	return a;
-}
-
 static enum check_status
 check_ehlo(struct probe_result *r, const struct probe_addr *pa)
 {
@@ -226,7 +197,7 @@ check_ehlo(struct probe_result *r, const struct probe_addr *pa)
 	const struct smtp_reply *e = sc->used_helo ? &sc->helo : &sc->ehlo;
 	char line[300], detail[700], host[256], why[300];
 	enum check_status st;
-	cJSON *d;
+	struct check_data *d;
 
 	if (e->code == 0) {
 		st = sc->err == ST_ERR_TIMEOUT ? CHECK_ERROR : CHECK_FAIL;
@@ -237,11 +208,10 @@ check_ehlo(struct probe_result *r, const struct probe_addr *pa)
 	}
 	text_reply_line(e, 0, line, sizeof(line));
 	text_reply_host(e, host, sizeof(host));
-	d = reply_data(e);
-	cJSON_AddStringToObject(d, "verb", sc->used_helo ? "HELO" : "EHLO");
-	cJSON_AddStringToObject(d, "host", host);
-	cJSON_AddItemToObject(d, "keywords",
-	    sc->used_helo ? cJSON_CreateArray() : keywords_json(e));
+	if ((d = check_data_reply(&r->checks, CD_SMTP_EHLO, e)) != NULL) {
+		snprintf(d->u.reply.host, sizeof(d->u.reply.host), "%s", host);
+		d->u.reply.helo = sc->used_helo;
+	}
 	if (e->code == 250 && !sc->used_helo) {
 		st = malformed(e) ? CHECK_WARN : CHECK_PASS;
 		malformed_why(e, why, sizeof(why));
@@ -272,7 +242,7 @@ check_starttls(struct probe_result *r, const struct probe_addr *pa)
 	struct check_result *cr;
 	char line[300], detail[400];
 	enum check_status st;
-	cJSON *d;
+	struct check_data *d;
 
 	if (sc->starttls_offered)
 		add(r, pa, CK_SMTP_STARTTLS_OFFERED, CHECK_PASS, NULL,
@@ -294,8 +264,9 @@ check_starttls(struct probe_result *r, const struct probe_addr *pa)
 		return st;
 	}
 	text_reply_line(&sc->starttls, 0, line, sizeof(line));
-	d = reply_data(&sc->starttls);
-	cJSON_AddStringToObject(d, "text", line);
+	if ((d = check_data_reply(&r->checks, CD_SMTP_STARTTLS,
+	         &sc->starttls)) != NULL)
+		snprintf(d->u.reply.text, sizeof(d->u.reply.text), "%s", line);
 	st = sc->starttls.code == 220 ? CHECK_PASS : CHECK_FAIL;
 	snprintf(detail, sizeof(detail), "%s%s", line,
 	    st == CHECK_FAIL
@@ -311,7 +282,7 @@ check_after_tls(struct probe_result *r, const struct probe_addr *pa)
 	const struct smtp_client *sc = &pa->sc;
 	char line[300], detail[400];
 	enum check_status st;
-	cJSON *d;
+	struct check_data *d;
 
 	if (!pa->tls.established) {
 		skip(r, pa, CK_SMTP_EHLO_AFTER_TLS, CK_TLS_HANDSHAKE);
@@ -329,8 +300,7 @@ check_after_tls(struct probe_result *r, const struct probe_addr *pa)
 		return;
 	}
 	text_reply_line(&sc->ehlo_tls, 0, line, sizeof(line));
-	d = cJSON_CreateObject();
-	cJSON_AddItemToObject(d, "keywords", keywords_json(&sc->ehlo_tls));
+	d = check_data_reply(&r->checks, CD_SMTP_KEYWORDS, &sc->ehlo_tls);
 	st = sc->ehlo_tls.code == 250 ? CHECK_PASS : CHECK_FAIL;
 	snprintf(detail, sizeof(detail), "EHLO over TLS: %s", line);
 	add(r, pa, CK_SMTP_EHLO_AFTER_TLS, st, d, detail);
@@ -353,10 +323,12 @@ check_requiretls(struct probe_result *r, const struct probe_addr *pa)
 	           smtp_reply_has_keyword(&sc->ehlo, "REQUIRETLS");
 	bool post = sc->ehlo_tls.code == 250 &&
 	            smtp_reply_has_keyword(&sc->ehlo_tls, "REQUIRETLS");
-	cJSON *d = cJSON_CreateObject();
+	struct check_data *d = check_data_new(&r->checks, CD_SMTP_REQUIRETLS);
 
-	cJSON_AddBoolToObject(d, "pre_tls", pre);
-	cJSON_AddBoolToObject(d, "post_tls", post);
+	if (d != NULL) {
+		d->u.requiretls.pre_tls = pre;
+		d->u.requiretls.post_tls = post;
+	}
 	add(r, pa, CK_SMTP_REQUIRETLS, CHECK_INFO, d,
 	    post ? "REQUIRETLS advertised over TLS"
 	    : pre
@@ -365,148 +337,6 @@ check_requiretls(struct probe_result *r, const struct probe_addr *pa)
 }
 
 /* reply_status - checks.md 9: 2xx pass, 4xx warn (inconclusive), 5xx fail */
-static enum check_status
-reply_status(const struct smtp_reply *rep)
-{
-	return rep->code / 100 == 2   ? CHECK_PASS
-	       : rep->code / 100 == 4 ? CHECK_WARN
-	                              : CHECK_FAIL;
-}
-
-static struct check_result *
-mbox_add(struct probe_result *r, const struct probe_addr *pa, enum check_id id,
-    enum check_status st, cJSON *data, const char *detail)
-{
-	struct check_result *cr = check_add(&r->checks, id, st, NULL,
-	    pa->mx->name, pa->address, pa->order, data, "%s", detail);
-
-	if (cr != NULL && (cr->mailbox = strdup(r->mailbox)) == NULL)
-		check_list_set_error(&r->checks, ST_ERR_NOMEM);
-	return cr;
-}
-
-static void
-check_address_test(struct probe_result *r, const struct probe_addr *pa)
-{
-	const struct smtp_client *sc = &pa->sc;
-	char line[300], detail[600];
-	const struct smtp_reply *m = &sc->mail, *t = &sc->rcpt;
-	enum check_status st;
-
-	if (m->code == 0) {
-		/* No reply to MAIL: timeout or closed connection is an error;
-		 * a session that never reached EHLO skips (checks.md 9). */
-		st = sc->banner.code == 220 &&
-		             (sc->ehlo.code == 250 || sc->helo.code == 250)
-		         ? CHECK_ERROR
-		         : CHECK_SKIP;
-		snprintf(detail, sizeof(detail),
-		    st == CHECK_SKIP
-		        ? "not evaluated: the session did not complete EHLO (%s)"
-		        : "no reply to MAIL FROM: %s",
-		    sc->errmsg);
-		mbox_add(r, pa, CK_RCPT_MAIL_FROM, st, NULL, detail);
-		mbox_add(r, pa, CK_RCPT_ACCEPTED, CHECK_SKIP, NULL,
-		    "not evaluated: rcpt.mail_from did not pass");
-		if (r->opt.catchall)
-			mbox_add(r, pa, CK_RCPT_CATCHALL, CHECK_SKIP, NULL,
-			    "not evaluated: rcpt.accepted did not pass");
-		return;
-	}
-	text_reply_line(m, 0, line, sizeof(line));
-	st = reply_status(m);
-	snprintf(detail, sizeof(detail), "MAIL FROM:<%s> %s: %s%s",
-	    r->opt.mail_from,
-	    st == CHECK_PASS   ? "accepted"
-	    : st == CHECK_WARN ? "deferred (inconclusive)"
-	                       : "refused",
-	    line,
-	    st == CHECK_FAIL && r->opt.mail_from[0] == '\0'
-	        ? " (the null path is refused: try --mail-from)"
-	        : "");
-	mbox_add(r, pa, CK_RCPT_MAIL_FROM, st, reply_data(m), detail);
-	if (t->code == 0) {
-		snprintf(detail, sizeof(detail),
-		    st == CHECK_PASS
-		        ? "no reply to RCPT TO: %s"
-		        : "not evaluated: rcpt.mail_from did not pass",
-		    sc->errmsg);
-		mbox_add(r, pa, CK_RCPT_ACCEPTED,
-		    st == CHECK_PASS ? CHECK_ERROR : CHECK_SKIP, NULL, detail);
-	} else {
-		text_reply_line(t, 0, line, sizeof(line));
-		st = reply_status(t);
-		snprintf(detail, sizeof(detail), "RCPT TO:<%s> %s: %s%s",
-		    r->mailbox,
-		    st == CHECK_PASS   ? "accepted"
-		    : st == CHECK_WARN ? "deferred (inconclusive)"
-		                       : "refused",
-		    line, st == CHECK_WARN ? "; retry later" : "");
-		mbox_add(r, pa, CK_RCPT_ACCEPTED, st, reply_data(t), detail);
-	}
-	if (!r->opt.catchall)
-		return;
-	if (sc->rcpt2.code == 0) {
-		mbox_add(r, pa, CK_RCPT_CATCHALL, CHECK_SKIP, NULL,
-		    "not evaluated: rcpt.accepted did not pass");
-		return;
-	}
-	text_reply_line(&sc->rcpt2, 0, line, sizeof(line));
-	snprintf(detail, sizeof(detail), "random mailbox <%.260s>: %.300s",
-	    r->catchall_rcpt, line);
-	mbox_add(r, pa, CK_RCPT_CATCHALL,
-	    sc->rcpt2.code / 100 == 5   ? CHECK_PASS
-	    : sc->rcpt2.code / 100 == 4 ? CHECK_WARN
-	                                : CHECK_INFO,
-	    reply_data(&sc->rcpt2), detail);
-}
-
-/* check_cleartext - checks.md rcpt.cleartext: the extra session that
- * never issued STARTTLS */
-static void
-check_cleartext(struct probe_result *r, const struct probe_addr *pa)
-{
-	const struct probe_addr *x = pa->clear;
-	const struct smtp_client *sc;
-	const struct smtp_reply *bad = NULL;
-	char line[300], detail[600];
-
-	if (x == NULL || !x->connected || x->sc.banner.code != 220 ||
-	    (x->sc.ehlo.code != 250 && x->sc.helo.code != 250)) {
-		mbox_add(r, pa, CK_RCPT_CLEARTEXT,
-		    x == NULL ? CHECK_SKIP : CHECK_ERROR, NULL,
-		    x == NULL
-		        ? "not evaluated: no address completed EHLO"
-		        : "the cleartext session did not get through EHLO");
-		return;
-	}
-	sc = &x->sc;
-	if (sc->mail.code == 0 ||
-	    (sc->mail.code / 100 == 2 && sc->rcpt.code == 0)) {
-		mbox_add(r, pa, CK_RCPT_CLEARTEXT, CHECK_ERROR, NULL,
-		    sc->errmsg[0] ? sc->errmsg
-		                  : "no reply in the cleartext session");
-		return;
-	}
-	if (sc->mail.code / 100 != 2)
-		bad = &sc->mail;
-	else if (sc->rcpt.code / 100 != 2)
-		bad = &sc->rcpt;
-	if (bad == NULL) {
-		mbox_add(r, pa, CK_RCPT_CLEARTEXT, CHECK_INFO,
-		    reply_data(&sc->rcpt),
-		    "accepted in cleartext (RFC 3207 4: a public MX must not require "
-		    "STARTTLS)");
-		return;
-	}
-	text_reply_line(bad, 0, line, sizeof(line));
-	snprintf(detail, sizeof(detail), "refused without TLS: %s%s", line,
-	    bad->code == 530 ? " (senders without TLS lose mail)" : "");
-	mbox_add(r, pa, CK_RCPT_CLEARTEXT,
-	    bad->code == 530 || bad->code / 100 == 5 ? CHECK_WARN : CHECK_INFO,
-	    reply_data(bad), detail);
-}
-
 static void
 check_addr(struct probe_result *r, const struct probe_addr *pa)
 {
@@ -548,53 +378,6 @@ check_addr(struct probe_result *r, const struct probe_addr *pa)
 	check_requiretls(r, pa);
 }
 
-/* no_address_test - checks.md 9: no address of the group got through
- * EHLO, so the test never ran; the subject is the group's first address */
-static void
-no_address_test(struct probe_result *r, const struct probe_addr *pa)
-{
-	mbox_add(r, pa, CK_RCPT_MAIL_FROM, CHECK_SKIP, NULL,
-	    r->opt.rcpt_all
-	        ? "not evaluated: no address of this MX host completed EHLO"
-	        : "not evaluated: no address of any MX host completed EHLO");
-	mbox_add(r, pa, CK_RCPT_ACCEPTED, CHECK_SKIP, NULL,
-	    "not evaluated: rcpt.mail_from did not pass");
-	if (r->opt.catchall)
-		mbox_add(r, pa, CK_RCPT_CATCHALL, CHECK_SKIP, NULL,
-		    "not evaluated: rcpt.accepted did not pass");
-	if (r->opt.cleartext)
-		mbox_add(r, pa, CK_RCPT_CLEARTEXT, CHECK_SKIP, NULL,
-		    "not evaluated: no address completed EHLO");
-}
-
-/* address_tests - the checks of the address test: once per group (the
- * domain, or each MX host with --rcpt-all), from the session that ran it */
-static void
-address_tests(struct probe_result *r)
-{
-	const struct probe_addr *first = NULL, *ran = NULL;
-
-	for (size_t i = 0; i < r->nmx; i++) {
-		for (size_t k = 0; k < r->mx[i].naddrs; k++) {
-			const struct probe_addr *pa = &r->mx[i].addrs[k];
-
-			if (first == NULL)
-				first = pa;
-			if (ran == NULL && pa->sc_ready && pa->sc.address_test)
-				ran = pa;
-		}
-		if (!r->opt.rcpt_all && i + 1 < r->nmx)
-			continue;
-		if (ran != NULL) {
-			check_address_test(r, ran);
-			if (r->opt.cleartext)
-				check_cleartext(r, ran);
-		} else if (first != NULL)
-			no_address_test(r, first);
-		first = ran = NULL;
-	}
-}
-
 void
 check_smtp_run(struct probe_result *r)
 {
@@ -602,5 +385,5 @@ check_smtp_run(struct probe_result *r)
 		for (size_t k = 0; k < r->mx[i].naddrs; k++)
 			check_addr(r, &r->mx[i].addrs[k]);
 	if (r->mailbox != NULL)
-		address_tests(r);
+		check_rcpt_run(r);
 }

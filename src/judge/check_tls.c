@@ -8,17 +8,17 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <cJSON.h>
 #include <openssl/ssl.h>
 
 #include "clock.h"
+#include "check_data.h"
 #include "mtasts_check.h"
 
 #include "banned.h"
 
 static struct check_result *
 add(struct probe_result *r, const struct probe_addr *pa, enum check_id id,
-    enum check_status st, cJSON *data, const char *fmt_detail)
+    enum check_status st, struct check_data *data, const char *fmt_detail)
 {
 	return check_add(&r->checks, id, st, NULL, pa->mx->name, pa->address,
 	    pa->order, data, "%s", fmt_detail);
@@ -110,19 +110,27 @@ skip_all(struct probe_result *r, const struct probe_addr *pa, enum check_id why,
 	add_all(r, pa, 0, CHECK_SKIP, d);
 }
 
+/* tls_data - data of kind k about the TLS facts of pa */
+static struct check_data *
+tls_data(struct probe_result *r, const struct probe_addr *pa, enum cd_kind k)
+{
+	struct check_data *d = check_data_new(&r->checks, k);
+
+	if (d != NULL)
+		d->u.tls.t = &pa->tls;
+	return d;
+}
+
 static bool
 check_handshake(struct probe_result *r, const struct probe_addr *pa)
 {
 	const struct tls_facts *t = &pa->tls;
 	struct check_result *cr;
 	char detail[300];
-	cJSON *d = cJSON_CreateObject();
+	struct check_data *d = tls_data(r, pa, CD_TLS_HANDSHAKE);
 
-	if (t->alert[0])
-		cJSON_AddStringToObject(d, "alert", t->alert);
-	else
-		cJSON_AddNullToObject(d, "alert");
-	cJSON_AddNumberToObject(d, "ms", (double)pa->t[T_TLS]);
+	if (d != NULL)
+		d->u.tls.ms = pa->t[T_TLS];
 	if (t->established) {
 		snprintf(detail, sizeof(detail), "%s with %s in %ld ms",
 		    t->version, t->cipher.iana, pa->t[T_TLS]);
@@ -142,12 +150,11 @@ static void
 check_version(struct probe_result *r, const struct probe_addr *pa)
 {
 	const struct tls_facts *t = &pa->tls;
-	cJSON *d = cJSON_CreateObject();
+	struct check_data *d = tls_data(r, pa, CD_TLS_VERSION);
 	char detail[200];
 	enum check_status st =
 	    t->version_num >= TLS1_2_VERSION ? CHECK_PASS : CHECK_FAIL;
 
-	cJSON_AddStringToObject(d, "version", t->version);
 	snprintf(detail, sizeof(detail), "%s%s", t->version,
 	    t->version_num == TLS1_2_VERSION ? " (TLS 1.3 is recommended)"
 	    : st == CHECK_FAIL
@@ -160,7 +167,7 @@ static void
 check_cipher(struct probe_result *r, const struct probe_addr *pa)
 {
 	const struct tls_cipher_info *c = &pa->tls.cipher;
-	cJSON *d = cJSON_CreateObject();
+	struct check_data *d = tls_data(r, pa, CD_TLS_CIPHER);
 	char detail[300];
 	static const enum check_status map[TLS_CLASS__COUNT] = {
 		CHECK_PASS,
@@ -169,10 +176,6 @@ check_cipher(struct probe_result *r, const struct probe_addr *pa)
 		CHECK_FAIL,
 	};
 
-	cJSON_AddStringToObject(d, "cipher", c->iana);
-	cJSON_AddStringToObject(d, "class", tls_class_name(c->cls));
-	cJSON_AddNumberToObject(d, "bits", c->bits);
-	cJSON_AddBoolToObject(d, "aead", c->aead);
 	snprintf(detail, sizeof(detail), "%s (%s%s%s)", c->iana,
 	    tls_class_name(c->cls), c->why[0] ? ": " : "", c->why);
 	add(r, pa, CK_TLS_CIPHER, map[c->cls], d, detail);
@@ -182,20 +185,11 @@ static void
 check_kex(struct probe_result *r, const struct probe_addr *pa)
 {
 	const struct tls_facts *t = &pa->tls;
-	cJSON *d = cJSON_CreateObject();
+	struct check_data *d = tls_data(r, pa, CD_TLS_KEX);
 	char detail[200];
 	enum check_status st;
 	enum tls_class cls;
 
-	if (t->group[0])
-		cJSON_AddStringToObject(d, "group", t->group);
-	else
-		cJSON_AddNullToObject(d, "group");
-	if (t->kex_bits >= 0)
-		cJSON_AddNumberToObject(d, "bits", t->kex_bits);
-	else
-		cJSON_AddNullToObject(d, "bits");
-	cJSON_AddBoolToObject(d, "forward_secrecy", t->cipher.forward_secrecy);
 	if (!t->cipher.forward_secrecy) {
 		add(r, pa, CK_TLS_KEX, CHECK_WARN, d,
 		    "RSA key transport: no forward secrecy");
@@ -215,7 +209,7 @@ static void
 check_sigalg(struct probe_result *r, const struct probe_addr *pa)
 {
 	const struct tls_facts *t = &pa->tls;
-	cJSON *d;
+	struct check_data *d;
 	enum check_status st;
 	char detail[200];
 
@@ -224,11 +218,7 @@ check_sigalg(struct probe_result *r, const struct probe_addr *pa)
 		    "not evaluated: RSA key transport has no handshake signature");
 		return;
 	}
-	d = cJSON_CreateObject();
-	if (t->sigalg[0])
-		cJSON_AddStringToObject(d, "sigalg", t->sigalg);
-	else
-		cJSON_AddNullToObject(d, "sigalg");
+	d = tls_data(r, pa, CD_TLS_SIGALG);
 	if (t->version_num < TLS1_2_VERSION) {
 		st = CHECK_WARN;
 		snprintf(detail, sizeof(detail),
@@ -255,15 +245,12 @@ check_chain(struct probe_result *r, const struct probe_addr *pa, bool pkix)
 {
 	const struct cert_chain_result *c = &pa->tls.chain;
 	struct check_result *cr;
-	cJSON *d = cJSON_CreateObject(), *iss;
-	char detail[300];
-
 	/* checks.md 5: this check ignores dates (cert.expiry judges them),
 	 * so its data is the validation without time checks; the report's
 	 * tls.pkix carries OpenSSL's verdict with them. */
-	cJSON_AddNumberToObject(d, "verify_code", c->path_verify_code);
-	cJSON_AddStringToObject(d, "verify_error", c->path_verify_error);
-	cJSON_AddNumberToObject(d, "depth", c->path_verify_depth);
+	struct check_data *d = tls_data(r, pa, CD_CERT_VERIFY);
+	char detail[300];
+
 	if (c->path_trusted && c->trusted) {
 		snprintf(detail, sizeof(detail),
 		    "chains to the trust store (%zu certificates on the path)",
@@ -287,18 +274,7 @@ check_chain(struct probe_result *r, const struct probe_addr *pa, bool pkix)
 		if (cr)
 			cr->tlsrpt = "certificate-not-trusted";
 	}
-	d = cJSON_CreateObject();
-	cJSON_AddNumberToObject(d, "presented", (double)c->ncerts);
-	iss = cJSON_AddArrayToObject(d, "issues");
-	if (c->issues & CERT_ISSUE_MISSING_INTERMEDIATE)
-		cJSON_AddItemToArray(iss,
-		    cJSON_CreateString("missing-intermediate"));
-	if (c->issues & CERT_ISSUE_ORDER)
-		cJSON_AddItemToArray(iss, cJSON_CreateString("order"));
-	if (c->issues & CERT_ISSUE_DUPLICATE)
-		cJSON_AddItemToArray(iss, cJSON_CreateString("duplicate"));
-	if (c->issues & CERT_ISSUE_UNRELATED)
-		cJSON_AddItemToArray(iss, cJSON_CreateString("unrelated"));
+	d = tls_data(r, pa, CD_CERT_COMPLETE);
 	snprintf(detail, sizeof(detail), "%zu certificate%s presented%s%s",
 	    c->ncerts, c->ncerts == 1 ? "" : "s", c->issues ? "; " : "",
 	    c->issues & CERT_ISSUE_MISSING_INTERMEDIATE
@@ -314,15 +290,11 @@ check_expiry(struct probe_result *r, const struct probe_addr *pa, bool pkix)
 {
 	const struct cert_chain_result *c = &pa->tls.chain;
 	struct check_result *cr;
-	cJSON *d = cJSON_CreateObject();
-	char nb[32], na[32], detail[300];
+	struct check_data *d = tls_data(r, pa, CD_CERT_EXPIRY);
+	char na[32], detail[300];
 	enum check_status st;
 
-	clock_rfc3339(c->ncerts ? c->certs[0].not_before : 0, nb, sizeof(nb));
 	clock_rfc3339(c->ncerts ? c->certs[0].not_after : 0, na, sizeof(na));
-	cJSON_AddStringToObject(d, "not_before", nb);
-	cJSON_AddStringToObject(d, "not_after", na);
-	cJSON_AddNumberToObject(d, "days_left", (double)c->days_left);
 	if (!c->path_in_validity) {
 		st = pkix ? CHECK_FAIL : CHECK_WARN;
 		snprintf(detail, sizeof(detail), "%s (not after %s)%s",
@@ -343,24 +315,15 @@ check_expiry(struct probe_result *r, const struct probe_addr *pa, bool pkix)
 	add(r, pa, CK_CERT_EXPIRY, st, d, detail);
 }
 
-static cJSON *
-names_json(const struct cert_chain_result *c, const struct cert_name_result *n)
+/* names_data - the names of the leaf and which matched, for result n */
+static struct check_data *
+names_data(struct probe_result *r, const struct probe_addr *pa,
+    const struct cert_name_result *n)
 {
-	cJSON *d = cJSON_CreateObject(),
-	      *a = cJSON_AddArrayToObject(d, "names");
+	struct check_data *d = tls_data(r, pa, CD_CERT_NAMES);
 
-	if (c->ncerts)
-		for (size_t i = 0; i < c->certs[0].ndns; i++)
-			cJSON_AddItemToArray(a,
-			    cJSON_CreateString(c->certs[0].dns_names[i]));
-	if (n->matched)
-		cJSON_AddStringToObject(d, "matched", n->matched);
-	else
-		cJSON_AddNullToObject(d, "matched");
-	cJSON_AddStringToObject(d, "via",
-	    n->via == CERT_NAME_SAN  ? "san"
-	    : n->via == CERT_NAME_CN ? "cn"
-	                             : "none");
+	if (d != NULL)
+		d->u.tls.name = n;
 	return d;
 }
 
@@ -387,7 +350,7 @@ check_names(struct probe_result *r, const struct probe_addr *pa, bool pkix)
 		        ? "only the subject CN %s matches %s (legacy form)"
 		        : "%sno certificate name matches %s",
 		    n->matched ? n->matched : "", pa->mx->name);
-		cr = add(r, pa, CK_CERT_NAME_MATCH, st, names_json(c, n),
+		cr = add(r, pa, CK_CERT_NAME_MATCH, st, names_data(r, pa, n),
 		    detail);
 		if (cr && st != CHECK_PASS)
 			cr->tlsrpt = "certificate-host-mismatch";
@@ -403,7 +366,7 @@ check_names(struct probe_result *r, const struct probe_addr *pa, bool pkix)
 	    r->opt.tls_domain ? r->opt.tls_domain : r->domain);
 	add(r, pa, CK_CERT_NAME_NEXTHOP,
 	    n->via != CERT_NAME_NONE ? CHECK_PASS : CHECK_WARN,
-	    names_json(c, n), detail);
+	    names_data(r, pa, n), detail);
 }
 
 static void
@@ -413,15 +376,13 @@ check_key_sig(struct probe_result *r, const struct probe_addr *pa)
 	const struct cert_summary *leaf;
 	enum tls_class k, s = TLS_CLASS_GOOD;
 	char detail[200];
-	cJSON *d;
+	struct check_data *d;
 
 	if (c->ncerts == 0)
 		return;
 	leaf = &c->certs[0];
 	k = tls_key_classify(leaf->key_type, leaf->key_bits);
-	d = cJSON_CreateObject();
-	cJSON_AddStringToObject(d, "type", leaf->key_type);
-	cJSON_AddNumberToObject(d, "bits", leaf->key_bits);
+	d = tls_data(r, pa, CD_CERT_KEY);
 	snprintf(detail, sizeof(detail), "%s %d bits (%s)", leaf->key_type,
 	    leaf->key_bits, tls_class_name(k));
 	add(r, pa, CK_CERT_KEY,
@@ -440,8 +401,7 @@ check_key_sig(struct probe_result *r, const struct probe_addr *pa)
 		if (x > s)
 			s = x;
 	}
-	d = cJSON_CreateObject();
-	cJSON_AddStringToObject(d, "sig_alg", leaf->sig_alg);
+	d = tls_data(r, pa, CD_CERT_SIGNATURE);
 	snprintf(detail, sizeof(detail), "%s (%s)", leaf->sig_alg,
 	    tls_class_name(s));
 	add(r, pa, CK_CERT_SIGNATURE,

@@ -5,11 +5,12 @@
 #include "judge.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include <cJSON.h>
 #include <ldns/ldns.h>
 
+#include "check_data.h"
 #include "mtasts_check.h"
 #include "text.h"
 #include "tlsrpt.h"
@@ -19,20 +20,21 @@
 static void
 rua_check(struct probe_result *r, const struct tlsrpt *t)
 {
-	cJSON *d = cJSON_CreateObject(), *a = cJSON_AddArrayToObject(d, "uris");
+	struct check_data *d = check_data_new(&r->checks, CD_TLSRPT_URIS);
 	size_t invalid = t->nuris - t->nvalid;
 	enum check_status st;
-	char esc[600];
 
-	for (size_t i = 0; i < t->nuris; i++) {
-		cJSON *o = cJSON_CreateObject();
-
-		text_escape(t->uris[i].uri, t->uris[i].uri_len, esc,
-		    sizeof(esc));
-		cJSON_AddStringToObject(o, "uri", esc);
-		cJSON_AddStringToObject(o, "scheme", t->uris[i].scheme);
-		cJSON_AddBoolToObject(o, "valid", t->uris[i].valid);
-		cJSON_AddItemToArray(a, o);
+	/* t dies with the caller: the data keeps a copy of the URIs. */
+	if (d != NULL && t->nuris > 0) {
+		if ((d->own = malloc(t->nuris * sizeof(t->uris[0]))) == NULL) {
+			check_list_set_error(&r->checks, ST_ERR_NOMEM);
+			check_data_free(d);
+			d = NULL;
+		} else {
+			memcpy(d->own, t->uris, t->nuris * sizeof(t->uris[0]));
+			d->u.uris.v = d->own;
+			d->u.uris.n = t->nuris;
+		}
 	}
 	/* XXX: the warn for a mailto: domain without MX or with a null MX
 	 * needs a lookup per URI domain; not done yet. */

@@ -9,8 +9,6 @@
 
 #include "probe_internal.h"
 
-struct cJSON;
-
 /*
  * The check modules below add their results to r->checks without testing
  * each addition: a failure stays in the list (check_list_error), which
@@ -18,10 +16,11 @@ struct cJSON;
  */
 /* Findings of scope domain and mx about DNS (checks.md 2). */
 void check_dns_run(struct probe_result *r);
-/* The CNAME chain of an answer as check data and report (report.md 5.2). */
-struct cJSON *check_dns_cname_json(const struct dns_answer *a);
 /* Findings of scope address about SMTP (checks.md 3, 9). */
 void check_smtp_run(struct probe_result *r);
+/* The address test's findings (checks.md 9), in check_rcpt.c; called by
+ * check_smtp_run when a mailbox is given. */
+void check_rcpt_run(struct probe_result *r);
 /* Findings of scope address about TLS and certificates (checks.md 4, 5). */
 void check_tls_run(struct probe_result *r);
 /* Deep scan findings (checks.md 10), only with --scan. */
@@ -32,10 +31,11 @@ void check_dane_run(struct probe_result *r);
 void check_mtasts_run(struct probe_result *r);
 /* TLS-RPT findings (checks.md 8). */
 void check_tlsrpt_run(struct probe_result *r);
-/* The usable TLSA records of a that match nothing the session t saw, as
- * a JSON array of "u s m" strings (check_dane.c). */
-struct cJSON *dane_unmatched(const struct dns_answer *a,
-    const struct tls_facts *t);
+struct dane_unmatched;
+/* The usable TLSA records of a that match nothing the session t saw,
+ * into *out (check_dane.c). */
+void dane_unmatched(const struct dns_answer *a, const struct tls_facts *t,
+    struct dane_unmatched *out);
 /*
  * Verdicts and policy.* checks (checks.md 12). Returns the error recorded
  * in r->checks when the check modules could not record every result (the

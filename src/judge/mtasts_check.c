@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cJSON.h>
 #include <ldns/ldns.h>
 #include <openssl/ssl.h>
 
+#include "check_data.h"
 #include "judge.h"
 #include "text.h"
 
@@ -146,8 +146,8 @@ mtasts_match(const struct probe_result *r, const char *host)
 }
 
 static void
-dom(struct probe_result *r, enum check_id id, enum check_status st, cJSON *d,
-    const char *detail)
+dom(struct probe_result *r, enum check_id id, enum check_status st,
+    struct check_data *d, const char *detail)
 {
 	check_add(&r->checks, id, st, r->domain, NULL, NULL, 0, d, "%s",
 	    detail);
@@ -174,7 +174,7 @@ static void
 check_txt(struct probe_result *r, struct mtasts_state *s)
 {
 	char rec[400], detail[500];
-	cJSON *d;
+	struct check_data *d;
 	enum check_status st;
 
 	if (s->txt_error) {
@@ -184,20 +184,10 @@ check_txt(struct probe_result *r, struct mtasts_state *s)
 		dom(r, CK_MTASTS_TXT, CHECK_ERROR, NULL, detail);
 		return;
 	}
-	d = cJSON_CreateObject();
-	{
-		cJSON *a = cJSON_AddArrayToObject(d, "records");
-
-		for (size_t i = 0; i < r->sts_txt.ntext; i++) {
-			text_escape(r->sts_txt.text[i],
-			    strlen(r->sts_txt.text[i]), rec, sizeof(rec));
-			cJSON_AddItemToArray(a, cJSON_CreateString(rec));
-		}
+	if ((d = check_data_new(&r->checks, CD_MTASTS_TXT)) != NULL) {
+		d->u.sts_txt.txt = &r->sts_txt;
+		d->u.sts_txt.id = s->txt.has_id ? s->txt.id : NULL;
 	}
-	if (s->txt.has_id)
-		cJSON_AddStringToObject(d, "id", s->txt.id);
-	else
-		cJSON_AddNullToObject(d, "id");
 	rec[0] = '\0';
 	if (s->txt.candidates == 1)
 		text_escape(r->sts_txt.text[s->txt.record],
@@ -233,32 +223,17 @@ check_txt(struct probe_result *r, struct mtasts_state *s)
 	dom(r, CK_MTASTS_TXT, st, d, detail);
 }
 
-static cJSON *
-fetch_data(const struct mtasts_fetch_result *f, const char *reason)
+/* fetched - the transfer f as data; reason static or NULL */
+static struct check_data *
+fetched(struct probe_result *r, const struct mtasts_fetch_result *f,
+    const char *reason)
 {
-	cJSON *d = cJSON_CreateObject();
-	char esc[600];
+	struct check_data *d = check_data_new(&r->checks, CD_MTASTS_FETCH);
 
-	cJSON_AddStringToObject(d, "url", f->url ? f->url : "");
-	if (f->http_status)
-		cJSON_AddNumberToObject(d, "http_status", f->http_status);
-	else
-		cJSON_AddNullToObject(d, "http_status");
-	if (f->has_content_type) {
-		text_escape(f->content_type, f->content_type_len, esc,
-		    sizeof(esc));
-		cJSON_AddStringToObject(d, "content_type", esc);
-	} else
-		cJSON_AddNullToObject(d, "content_type");
-	cJSON_AddNumberToObject(d, "bytes", (double)f->bytes);
-	if (f->has_location) {
-		text_escape(f->location, f->location_len, esc, sizeof(esc));
-		cJSON_AddStringToObject(d, "location", esc);
-	} else
-		cJSON_AddNullToObject(d, "location");
-	cJSON_AddNumberToObject(d, "ms", f->ms);
-	if (reason)
-		cJSON_AddStringToObject(d, "reason", reason);
+	if (d != NULL) {
+		d->u.fetch.f = f;
+		d->u.fetch.reason = reason;
+	}
 	return d;
 }
 
@@ -289,13 +264,13 @@ check_fetch(struct probe_result *r, struct mtasts_state *s)
 	if (f->tls_checked && !f->authenticated) {
 		/* XXX: checks.md judges the fetch on an unauthenticated repeat;
 		 * this version does not repeat it (see smtptls(1)). */
-		dom(r, CK_MTASTS_POLICY_FETCH, CHECK_SKIP, fetch_data(f, "tls"),
+		dom(r, CK_MTASTS_POLICY_FETCH, CHECK_SKIP, fetched(r, f, "tls"),
 		    "not evaluated: the policy host's certificate did not validate "
 		    "(mtasts.policy.cert)");
 		return;
 	}
 	if (f->err == ST_ERR_TIMEOUT) {
-		dom(r, CK_MTASTS_POLICY_FETCH, CHECK_ERROR, fetch_data(f, NULL),
+		dom(r, CK_MTASTS_POLICY_FETCH, CHECK_ERROR, fetched(r, f, NULL),
 		    f->errmsg);
 		return;
 	}
@@ -304,14 +279,14 @@ check_fetch(struct probe_result *r, struct mtasts_state *s)
 		    "HTTP 200, text/plain, %zu octets in %u ms", f->bytes,
 		    f->ms);
 		dom(r, CK_MTASTS_POLICY_FETCH, txt ? CHECK_PASS : CHECK_INFO,
-		    fetch_data(f, NULL),
+		    fetched(r, f, NULL),
 		    txt ? detail
 		        : "a policy is served but there is no MTA-STS record: senders never read it");
 		return;
 	}
 	if (!txt && f->http_status == 0) {
 		dom(r, CK_MTASTS_POLICY_FETCH, CHECK_SKIP,
-		    fetch_data(f, "connect"),
+		    fetched(r, f, "connect"),
 		    "not evaluated: no MTA-STS record and nothing served");
 		return;
 	}
@@ -343,7 +318,7 @@ check_fetch(struct probe_result *r, struct mtasts_state *s)
 			    f->errmsg[0] ? f->errmsg : "no response");
 		cr = check_add(&r->checks, CK_MTASTS_POLICY_FETCH,
 		    txt ? CHECK_FAIL : CHECK_INFO, r->domain, NULL, NULL, 0,
-		    fetch_data(f, reason), "%s", detail);
+		    fetched(r, f, reason), "%s", detail);
 		if (cr && txt)
 			cr->tlsrpt = "sts-policy-fetch-error";
 	}
@@ -380,7 +355,7 @@ check_policy(struct probe_result *r, struct mtasts_state *s)
 {
 	const struct mtasts_policy *p = &s->policy;
 	struct check_result *cr;
-	cJSON *d, *a;
+	struct check_data *d;
 	enum check_status st;
 
 	if (!s->policy_parsed) {
@@ -392,16 +367,8 @@ check_policy(struct probe_result *r, struct mtasts_state *s)
 		    "not evaluated: no valid policy");
 		return;
 	}
-	d = cJSON_CreateObject();
-	cJSON_AddStringToObject(d, "version", p->has_version ? "STSv1" : "");
-	cJSON_AddStringToObject(d, "mode", mtasts_mode_name(p->mode));
-	cJSON_AddNumberToObject(d, "max_age", (double)p->max_age);
-	a = cJSON_AddArrayToObject(d, "mx");
-	for (size_t i = 0; i < p->nmx; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(p->mx[i]));
-	a = cJSON_AddArrayToObject(d, "unknown_keys");
-	for (size_t i = 0; i < p->nunknown; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(p->unknown[i].key));
+	if ((d = check_data_new(&r->checks, CD_MTASTS_POLICY)) != NULL)
+		d->u.policy = p;
 	st = !p->valid ? CHECK_FAIL : p->warn ? CHECK_WARN : CHECK_PASS;
 	if (st == CHECK_PASS)
 		cr = check_add(&r->checks, CK_MTASTS_POLICY_SYNTAX, st,
@@ -488,7 +455,7 @@ check_mx(struct probe_result *r, struct mtasts_state *s)
 		const char *pat = judged ? mtasts_policy_match(&s->policy,
 		                               m->name, strlen(m->name))
 		                         : NULL;
-		cJSON *d;
+		struct check_data *d;
 
 		if (!judged) {
 			check_add(&r->checks, CK_MTASTS_MX_MATCH, CHECK_SKIP,
@@ -496,14 +463,14 @@ check_mx(struct probe_result *r, struct mtasts_state *s)
 			    "not evaluated: %s",
 			    s->valid ? "policy mode none" : "no valid policy");
 		} else if (pat != NULL) {
-			d = cJSON_CreateObject();
-			cJSON_AddStringToObject(d, "pattern", pat);
+			if ((d = check_data_new(&r->checks,
+			         CD_MTASTS_PATTERN)) != NULL)
+				d->u.pattern = pat;
 			check_add(&r->checks, CK_MTASTS_MX_MATCH, CHECK_PASS,
 			    NULL, m->name, NULL, m->order, d,
 			    "matches pattern %s", pat);
 		} else {
-			d = cJSON_CreateObject();
-			cJSON_AddNullToObject(d, "pattern");
+			d = check_data_new(&r->checks, CD_MTASTS_PATTERN);
 			check_add(&r->checks, CK_MTASTS_MX_MATCH,
 			    mode == MTASTS_MODE_ENFORCE ? CHECK_FAIL
 			                                : CHECK_WARN,

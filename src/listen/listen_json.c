@@ -15,6 +15,7 @@
 #include "text.h"
 #include "smtptls/probe.h"
 
+#include "check_data_json.h"
 #include "report_json.h"
 #include "banned.h"
 
@@ -86,7 +87,7 @@ checks_json(const struct listen_session *s)
 
 	for (size_t i = 0; i < s->checks.n; i++) {
 		const struct check_result *c = &s->checks.v[i];
-		cJSON *o = cJSON_CreateObject(), *sub;
+		cJSON *o = cJSON_CreateObject(), *sub, *d;
 
 		cJSON_AddStringToObject(o, "id", check_id_name(c->id));
 		cJSON_AddStringToObject(o, "status",
@@ -96,9 +97,8 @@ checks_json(const struct listen_session *s)
 		cJSON_AddStringToObject(sub, "session", s->id);
 		cJSON_AddStringToObject(o, "detail",
 		    c->detail ? c->detail : "");
-		if (c->data != NULL)
-			cJSON_AddItemToObject(o, "data",
-			    cJSON_Duplicate(c->data, 1));
+		if ((d = check_data_json(c)) != NULL)
+			cJSON_AddItemToObject(o, "data", d);
 		cJSON_AddItemToArray(a, o);
 	}
 	return a;

@@ -9,8 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cJSON.h>
-
+#include "check_data.h"
 #include "clock.h"
 #include "smtptls/probe.h"
 
@@ -153,6 +152,20 @@ check_tls(struct listen_session *s)
 }
 
 /* check_policy - sender.client_cert, .cert.enforced, .fallback.cleartext */
+/* cert_data - sender.cert.enforced's data (checks.md: outcome, alert) */
+static struct check_data *
+cert_data(struct listen_session *s, const char *outcome)
+{
+	struct check_data *d = check_data_new(&s->checks, CD_SENDER_CERT);
+
+	if (d != NULL) {
+		d->u.sender.outcome = outcome;
+		snprintf(d->u.sender.alert, sizeof(d->u.sender.alert), "%s",
+		    s->tls.alert);
+	}
+	return d;
+}
+
 static void
 check_policy(struct listen_session *s)
 {
@@ -184,20 +197,13 @@ check_policy(struct listen_session *s)
 		    s->tls_attempted ? "the handshake ended without a verdict"
 		                     : "STARTTLS not used");
 	else {
-		/* checks.md: Data: outcome, alert. */
-		cJSON *data = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(data, "outcome", rn);
-		if (s->tls.alert[0] != '\0')
-			cJSON_AddStringToObject(data, "alert", s->tls.alert);
-		else
-			cJSON_AddNullToObject(data, "alert");
 		check_add(&s->checks, CK_SENDER_CERT_ENFORCED,
 		    !p->expect_verify                        ? CHECK_INFO
 		    : s->refusal == LISTEN_REFUSAL_PROCEEDED ? CHECK_FAIL
 		                                             : CHECK_PASS,
-		    NULL, NULL, NULL, 0, data, "%s%s%s: the sender %s", rn,
-		    s->tls.alert[0] ? " " : "", s->tls.alert,
+		    NULL, NULL, NULL, 0, cert_data(s, rn),
+		    "%s%s%s: the sender %s", rn, s->tls.alert[0] ? " " : "",
+		    s->tls.alert,
 		    s->refusal == LISTEN_REFUSAL_PROCEEDED
 		        ? "accepts an unverified server"
 		        : "verifies certificates for this destination");
@@ -247,8 +253,11 @@ listen_session_judge(struct listen_session *s)
 	if ((r = (struct check_result *)check_find(&s->checks,
 	         CK_SENDER_STARTTLS_USED, NULL, NULL)) != NULL &&
 	    r->status != CHECK_SKIP && sm->helo_verb[0]) {
-		r->data = cJSON_CreateObject();
-		cJSON_AddStringToObject(r->data, "verb", sm->helo_verb);
+		if ((r->data = check_data_new(&s->checks, CD_SENDER_VERB)) !=
+		    NULL)
+			snprintf(r->data->u.sender.verb,
+			    sizeof(r->data->u.sender.verb), "%s",
+			    sm->helo_verb);
 	}
 	if (s->tls.handshake != LISTEN_HS_OK)
 		ADD(CK_SENDER_EHLO_AFTER_TLS, CHECK_SKIP,

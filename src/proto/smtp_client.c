@@ -7,7 +7,8 @@
  * socket, a clock or OpenSSL and never prints: the driver feeds what the
  * server sent, writes what smtp_client_output() offers, and reports EOF,
  * timeouts and the outcome of the TLS handshake. Every state change goes
- * through client_set_state(), which leaves a trace line in the transcript.
+ * through client_set_state(), which leaves a trace line in the transcript
+ * (smtp_client_transcript.c).
  */
 #include "smtp_client.h"
 
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smtp_client_int.h"
 #include "st_limits.h"
 #include "banned.h"
 
@@ -25,74 +27,11 @@
 #define PATH_MAX_OCTETS (SMTP_MAILBOX_MAX + 2)
 #define QUOTE_TEXT 160
 
-static const char transcript_cut_line[] = "[transcript truncated]\n";
-
-/* transcript_add - append prefix and n escaped octets as one line */
-static void
-transcript_add(struct smtp_client *sc, const char *prefix, const char *s,
-    size_t n)
-{
-	struct buf *t = &sc->transcript;
-	size_t mark = t->len, done = 0, k;
-	char esc[256];
-
-	if (sc->transcript_cut)
-		return;
-	if (buf_addstr(t, prefix) != ST_OK)
-		goto cut;
-	while (done < n) {
-		k = smtp_reply_escape(esc, sizeof(esc), s + done, n - done);
-		if (buf_add(t, esc, strlen(esc)) != ST_OK)
-			goto cut;
-		done += k;
-	}
-	if (buf_add(t, "\n", 1) != ST_OK)
-		goto cut;
-	return;
-cut:
-	/* Drop the partial line; the room for the marker was kept back by
-	 * the smaller limit set in smtp_client_init(). */
-	t->len = mark;
-	if (t->data != NULL)
-		t->data[mark] = '\0';
-	t->max = SMTP_TRANSCRIPT_MAX;
-	sc->transcript_cut = true;
-	/* Only out of memory can refuse the marker; the transcript then
-	 * simply ends, since a transcript never fails the dialogue. */
-	if (buf_addstr(t, transcript_cut_line) != ST_OK)
-		return;
-}
-
-/* transcript_trace - append a "* " trace line */
-static void __attribute__((format(printf, 2, 3)))
-transcript_trace(struct smtp_client *sc, const char *fmt, ...)
-{
-	char line[160];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof(line))
-		n = sizeof(line) - 1;
-	transcript_add(sc, "* ", line, (size_t)n);
-}
-
-/* client_line - parser callback: each server line into the transcript */
-static void
-client_line(void *arg, const char *line, size_t len)
-{
-	transcript_add(arg, "< ", line, len);
-}
-
 /* client_set_state - the one place where the state changes */
 static void
 client_set_state(struct smtp_client *sc, enum smtp_state next)
 {
-	transcript_trace(sc, "%s -> %s", smtp_state_name(sc->state),
+	smtpc_transcript_trace(sc, "%s -> %s", smtp_state_name(sc->state),
 	    smtp_state_name(next));
 	sc->state = next;
 }
@@ -149,7 +88,7 @@ client_send(struct smtp_client *sc, enum smtp_state next, const char *fmt, ...)
 		    "cannot queue the command for %s: %s",
 		    smtp_state_name(next), st_strerror(err));
 	client_set_state(sc, next);
-	transcript_add(sc, "> ", cmd, (size_t)n);
+	smtpc_transcript_add(sc, "> ", cmd, (size_t)n);
 	return SMTP_EV_NONE;
 }
 
@@ -458,12 +397,10 @@ smtp_client_init(struct smtp_client *sc,
 	sc->fail_state = SMTP_ST_BANNER;
 	sc->err = ST_OK;
 	smtp_reply_parser_init(&sc->parser);
-	sc->parser.line_cb = client_line;
+	sc->parser.line_cb = smtpc_transcript_line;
 	sc->parser.line_cb_arg = sc;
 	buf_init(&sc->out, SMTP_OUTPUT_MAX);
-	/* Keep room for the truncation marker (transcript_add()). */
-	buf_init(&sc->transcript,
-	    SMTP_TRANSCRIPT_MAX - (sizeof(transcript_cut_line) - 1));
+	smtpc_transcript_init(sc);
 
 	if (params->ehlo_name == NULL ||
 	    smtp_ehlo_name_problem(params->ehlo_name) != NULL ||
@@ -530,7 +467,7 @@ client_reply(struct smtp_client *sc, struct smtp_reply *r)
 	}
 	/* The transcript shows what was stored; say what was not. */
 	if (r->flags & SMTP_REPLY_CUT_LINE)
-		transcript_trace(sc,
+		smtpc_transcript_trace(sc,
 		    "a reply line of %zu octets: the first "
 		    "%d kept, the rest read and discarded",
 		    r->longest, SMTP_REPLY_LINE_MAX);
@@ -573,7 +510,7 @@ smtp_client_feed(struct smtp_client *sc, const char *buf, size_t len,
 		/* RFC 3207 5: nothing may follow the 220 before the
 		 * handshake; a server that sends more invites injection. */
 		sc->tls_injection = true;
-		transcript_trace(sc,
+		smtpc_transcript_trace(sc,
 		    "%zu octets after the 220 to STARTTLS "
 		    "in the same read, discarded",
 		    len - off);
@@ -591,7 +528,7 @@ smtp_client_tls_done(struct smtp_client *sc, bool ok, const char *errmsg)
 		return client_fail(sc, ST_ERR_TLS, "TLS handshake failed: %s",
 		    errmsg != NULL ? errmsg : "no detail");
 	sc->tls_active = true;
-	transcript_trace(sc, "tls handshake done");
+	smtpc_transcript_trace(sc, "tls handshake done");
 	/* Nothing queued in cleartext may leak into the TLS session. */
 	buf_reset(&sc->out);
 	return client_send(sc, SMTP_ST_EHLO_TLS, "EHLO %s",
@@ -613,7 +550,7 @@ smtp_client_closed(struct smtp_client *sc, enum st_err err, const char *how)
 	if (sc->state == SMTP_ST_QUIT) {
 		/* RFC 5321 4.1.1.10 wants a 221 first; closing without it is
 		 * rude but ends the dialogue all the same. */
-		transcript_trace(sc, "%s", how);
+		smtpc_transcript_trace(sc, "%s", how);
 		if (sc->failing) {
 			client_set_state(sc, SMTP_ST_FAILED);
 			return SMTP_EV_FAILED;

@@ -14,6 +14,7 @@
 #include <openssl/crypto.h>
 #include <ldns/ldns.h>
 
+#include "check_data_json.h"
 #include "mtasts_check.h"
 #include "profile_report.h"
 #include "verdict.h"
@@ -156,7 +157,7 @@ mx_json(const struct probe_result *r, const struct probe_mx *m)
 	report_json_num(o, "preference", m->preference);
 	cJSON_AddStringToObject(o, "source", m->source);
 	cJSON_AddItemToObject(o, "cname_chain",
-	    any ? check_dns_cname_json(any) : cJSON_CreateArray());
+	    any ? report_json_cname_chain(any) : cJSON_CreateArray());
 	cJSON_AddItemToObject(o, "a",
 	    m->have_a ? report_json_lookup(r, &m->a) : cJSON_CreateNull());
 	cJSON_AddItemToObject(o, "aaaa",
@@ -195,7 +196,7 @@ checks_json(const struct probe_result *r)
 
 	for (size_t i = 0; a != NULL && i < r->checks.n; i++) {
 		const struct check_result *c = &r->checks.v[i];
-		cJSON *o = cJSON_CreateObject(), *s;
+		cJSON *o = cJSON_CreateObject(), *s, *d;
 
 		if (!cJSON_AddItemToArray(a, o)) {
 			/* a check left out would read as not run */
@@ -218,9 +219,8 @@ checks_json(const struct probe_result *r)
 		if (c->address)
 			cJSON_AddStringToObject(s, "address", c->address);
 		cJSON_AddStringToObject(o, "detail", c->detail);
-		if (c->data != NULL && c->status != CHECK_SKIP)
-			cJSON_AddItemToObject(o, "data",
-			    cJSON_Duplicate(c->data, 1));
+		if (c->status != CHECK_SKIP && (d = check_data_json(c)) != NULL)
+			cJSON_AddItemToObject(o, "data", d);
 		if (c->tlsrpt != NULL &&
 		    (c->status == CHECK_WARN || c->status == CHECK_FAIL))
 			cJSON_AddStringToObject(o, "tlsrpt", c->tlsrpt);

@@ -12,6 +12,8 @@
 #include "st_limits.h"
 #include "text.h"
 
+#include "check_data.h"
+#include "check_data_json.h"
 #include "judge.h"
 #include "banned.h"
 
@@ -140,6 +142,7 @@ static cJSON *
 dane_json(const struct probe_result *r, const struct probe_addr *pa)
 {
 	const struct tls_facts *t = &pa->tls;
+	struct dane_unmatched u;
 	cJSON *o, *m;
 
 	if (r->opt.no_dane || !pa->connected)
@@ -158,10 +161,11 @@ dane_json(const struct probe_result *r, const struct probe_addr *pa)
 		cJSON_AddNumberToObject(m, "depth", t->dane_depth);
 	} else
 		cJSON_AddNullToObject(o, "matched");
-	if (t->dane_checked && t->established)
+	if (t->dane_checked && t->established) {
+		dane_unmatched(&pa->mx->tlsa, t, &u);
 		cJSON_AddItemToObject(o, "unmatched",
-		    dane_unmatched(&pa->mx->tlsa, t));
-	else
+		    report_json_dane_unmatched(&u));
+	} else
 		cJSON_AddArrayToObject(o, "unmatched");
 	if (t->dane_checked && t->established && !t->dane_verified)
 		cJSON_AddStringToObject(o, "reason", "no-match");

@@ -11,6 +11,7 @@
 
 #include <ldns/ldns.h>
 
+#include "check_data_json.h"
 #include "judge.h"
 
 #include "banned.h"
@@ -102,7 +103,7 @@ report_json_lookup(const struct probe_result *r, const struct dns_answer *a)
 			free(sorted);
 		}
 	}
-	cJSON_AddItemToObject(o, "cname_chain", check_dns_cname_json(a));
+	cJSON_AddItemToObject(o, "cname_chain", report_json_cname_chain(a));
 	cJSON_AddNumberToObject(o, "ms", a->ms);
 	if (a->err != ST_OK || (a->rcode != LDNS_RCODE_NOERROR &&
 	                           a->rcode != LDNS_RCODE_NXDOMAIN)) {
