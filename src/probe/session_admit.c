@@ -12,7 +12,10 @@
  * for a server shedding load, not for a broken server. The
  * slot backs off (SESS_BACKOFF_MS, doubling) and tries again within the
  * run deadline; when the tries run out the address reports the error code
- * "rate-limited", never a TLS or banner failure.
+ * "rate-limited", never a TLS or banner failure. A refusal beside a
+ * connection whose acceptance is not yet known is tried again the same
+ * way (the order two connections' events are read in is no evidence),
+ * and stays "refused" when the tries run out.
  */
 #include "session_int.h"
 
@@ -240,6 +243,21 @@ sess_rate_limited(const struct sess *s, const struct session_params *p)
 	           sc->helo.code == 421);
 }
 
+/* sess_refused_beside - refused (or reset before its greeting) while
+ * another of our connections to the address was open or connecting, but
+ * before that one was seen accepted: whether the server sheds load or is
+ * down is not known yet, so the refusal is tried again (after a back-off,
+ * when the other's fate is known) rather than taken as final */
+static bool
+sess_refused_beside(const struct sess *s, const struct session_params *p)
+{
+	const struct probe_addr *pa = s->pa;
+
+	return s->load >= 2 && (!pa->connected || sess_reset_early(pa)) &&
+	       (sess_reset_early(pa) || strcmp(pa->conn_error, "refused") == 0) &&
+	       !probe_share_was_served(p->share, &s->gaddr);
+}
+
 /* sess_reset - a slot back to before its connection, for a retry */
 static enum st_err
 sess_reset(struct sess *s, const struct session_params *p)
@@ -288,6 +306,7 @@ sess_finish(struct sess *s, const struct session_params *p, long long now)
 {
 	long long backoff = (long long)SESS_BACKOFF_MS << s->tries;
 	enum st_err err = ST_OK;
+	bool limited;
 
 	if (s->gated) {
 		unsigned load = probe_share_load(p->share, &s->gaddr);
@@ -297,7 +316,8 @@ sess_finish(struct sess *s, const struct session_params *p, long long now)
 		probe_share_ungate(p->share, &s->gaddr);
 		s->gated = false;
 	}
-	if (sess_rate_limited(s, p)) {
+	limited = sess_rate_limited(s, p);
+	if (limited || sess_refused_beside(s, p)) {
 		if (s->tries < SESS_RETRY_MAX && now + backoff < p->deadline) {
 			s->tries++;
 			s->slot = SLOT_BACKOFF;
@@ -305,7 +325,8 @@ sess_finish(struct sess *s, const struct session_params *p, long long now)
 			probe_share_note_retry(p->share);
 			return sess_reset(s, p);
 		}
-		sess_mark_limited(s, p);
+		if (limited)
+			sess_mark_limited(s, p);
 	}
 	s->slot = SLOT_ENDED;
 	if (s->owner) {
