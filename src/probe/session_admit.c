@@ -254,7 +254,8 @@ sess_refused_beside(const struct sess *s, const struct session_params *p)
 	const struct probe_addr *pa = s->pa;
 
 	return s->load >= 2 && (!pa->connected || sess_reset_early(pa)) &&
-	       (sess_reset_early(pa) || strcmp(pa->conn_error, "refused") == 0) &&
+	       (sess_reset_early(pa) ||
+	           strcmp(pa->conn_error, "refused") == 0) &&
 	       !probe_share_was_served(p->share, &s->gaddr);
 }
 
