@@ -49,6 +49,7 @@ static const char usage_text[] =
     "                         --bind address; infer the sender's policy\n"
     "  --dns-bind ADDR[:PORT]  the zone's DNS (UDP and TCP; port 53)\n"
     "  --https-bind ADDR[:PORT]  the MTA-STS policy host (HTTPS; port 443)\n"
+    "  --zone-key FILE        the zone's signing key, kept across runs\n"
     "  --scenario NAME        serve only this scenario (one --bind)\n"
     "  --send-hint            print where to send, and exit\n"
     "  --expect POLICY        exit 1 unless the senders fit POLICY\n"

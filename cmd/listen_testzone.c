@@ -71,6 +71,8 @@ value_option(int argc, char **argv, int *i, struct global_opts *g,
 		o->p.dns_bind = v;
 	else if ((v = cmd_opt_value(argc, argv, i, "--https-bind", &miss)))
 		o->p.https_addr = v;
+	else if ((v = cmd_opt_value(argc, argv, i, "--zone-key", &miss)))
+		o->p.zone_key_file = v;
 	else if ((v = cmd_opt_value(argc, argv, i, "--cert", &miss)))
 		o->p.cert_file = v;
 	else if ((v = cmd_opt_value(argc, argv, i, "--key", &miss)))

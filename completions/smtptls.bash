@@ -27,11 +27,11 @@ _smtptls_probe_args='--resolver --trust-anchor --dnssec --ca-file --ca-path --ti
 --shard --html --profile --per-address --max-rate'
 _smtptls_listen_opts='--bind --hostname --cert --key --untrusted-cert
 --request-client-cert --no-starttls --count --once --duration --timeout
---expect --accept-data --test-zone --dns-bind --https-bind --scenario
---send-hint --json -v --verbose -q --quiet -h --help'
+--expect --accept-data --test-zone --dns-bind --https-bind --zone-key
+--scenario --send-hint --json -v --verbose -q --quiet -h --help'
 _smtptls_diff_opts='--json --help'
 _smtptls_listen_args='--bind --hostname --cert --key --count --duration
---timeout --expect --test-zone --dns-bind --https-bind --scenario'
+--timeout --expect --test-zone --dns-bind --https-bind --zone-key --scenario'
 _smtptls_serve_opts='--bind --allow-from --max-probes --client-rate --duration
 -h --help'
 _smtptls_serve_args='--bind --allow-from --max-probes --client-rate --duration'

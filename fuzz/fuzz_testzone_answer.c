@@ -24,7 +24,7 @@ static const char *const smtp[] = { "127.10.19.25" };
 static const char *const spki[] = { "", SPKI, SPKI, SPKI, SPKI, SPKI, SPKI,
 	SPKI, SPKI, SPKI };
 static const struct tz_params params = { "st.lab.test", "127.10.19.53",
-	"127.10.19.44", smtp, 1, spki, "1" };
+	"127.10.19.44", smtp, 1, spki, "1", NULL };
 
 static struct tz_signed *
 zone(void)

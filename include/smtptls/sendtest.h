@@ -35,7 +35,12 @@ struct sendtest_params {
 	const char *cert_file;  /* the valid certificate (chain) and key */
 	const char *key_file;
 	const char *scenario; /* serve only this one, or NULL */
-	unsigned count;       /* stop after this many sessions; 0: no */
+	/* The zone's signing key in ldns's private-key file format: read
+	 * when the file exists, else made and written there (mode 0600), so
+	 * that the parent's DS stays valid across runs; NULL: a fresh key
+	 * each run. */
+	const char *zone_key_file;
+	unsigned count; /* stop after this many sessions; 0: no */
 	long long duration_ms;
 	unsigned step_timeout_ms, session_timeout_ms; /* 0: listen's */
 	long long now_s; /* signing time, seconds since the epoch */

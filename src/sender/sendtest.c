@@ -241,8 +241,8 @@ make_zone(struct sendtest *t, char addr[][80], char *errmsg, size_t errlen)
 	}
 	/* A new id each run: senders fetch the policy again. */
 	snprintf(id, sizeof(id), "%lld", p->now_s);
-	zp =
-	    (struct tz_params){ p->zone, dns, https, smtp, t->nscen, spki, id };
+	zp = (struct tz_params){ p->zone, dns, https, smtp, t->nscen, spki, id,
+		p->zone_key_file };
 	if ((err = testzone_sign(&zp, p->now_s, &t->zone, errmsg, errlen)) !=
 	    ST_OK)
 		return err;

@@ -66,7 +66,8 @@ struct tz_params {
 	 * of the certificate its MX presents, 64 lower-case hex digits, for
 	 * its TLSA record; ignored for scenarios without TLSA. */
 	const char *const *spki;
-	const char *sts_id; /* the _mta-sts TXT id= value */
+	const char *sts_id;   /* the _mta-sts TXT id= value */
+	const char *key_file; /* see sendtest_params.zone_key_file */
 };
 
 /*

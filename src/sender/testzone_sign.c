@@ -5,15 +5,20 @@
  * ldns_dnssec_zone_sign(), and for TZ_TLSA_LOOKUP_FAILS a TLSA signature
  * spoilt on purpose so that validating resolvers answer SERVFAIL.
  *
- * The key is made fresh each run: the parent's DS must then be updated,
- * which --send-hint says. Signatures run from an hour before now (clock
- * skew) to 14 days after. Never prints.
+ * The key is made fresh each run (the parent's DS must then be updated,
+ * which --send-hint says) unless a key file is given: then it is read from
+ * there, or made and written there the first time, so that a zone
+ * delegated for real keeps its DS. Signatures run from an hour before now
+ * (clock skew) to 14 days after. Never prints.
  */
 #include "testzone_int.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "banned.h"
 
@@ -76,19 +81,97 @@ add_records(ldns_dnssec_zone *dz, const char *text, char *errmsg, size_t errlen)
 	return ST_OK;
 }
 
-/* make_key - a fresh signing key for the apex, its DNSKEY added to dz */
-static ldns_key *
-make_key(struct tz_signed *z, long long now_s)
+/* key_read - the key in file f (ldns's private-key format), which must
+ * be ECDSA P-256 like a key made here */
+static enum st_err
+key_read(FILE *f, const char *path, ldns_key **out, char *errmsg, size_t errlen)
 {
-	ldns_key *k =
-	    ldns_key_new_frm_algorithm(LDNS_SIGN_ECDSAP256SHA256, 256);
+	int line = 0;
+	ldns_status s = ldns_key_new_frm_fp_l(out, f, &line);
+
+	if (s == LDNS_STATUS_OK &&
+	    ldns_key_algorithm(*out) == LDNS_SIGN_ECDSAP256SHA256)
+		return ST_OK;
+	snprintf(errmsg, errlen, "test zone: key file '%s': %s", path,
+	    s != LDNS_STATUS_OK ? ldns_get_errorstr_by_id(s)
+	                        : "not an ECDSA P-256 (algorithm 13) key");
+	if (s == LDNS_STATUS_OK)
+		ldns_key_deep_free(*out);
+	*out = NULL;
+	return s == LDNS_STATUS_MEM_ERR ? ST_ERR_NOMEM : ST_ERR_PARSE;
+}
+
+/* key_write - k into path, which must not exist yet (O_EXCL: two runs
+ * never overwrite each other's key), readable by the owner only */
+static enum st_err
+key_write(const ldns_key *k, const char *path, char *errmsg, size_t errlen)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	char *text = ldns_key2str(k);
+	bool ok = f != NULL && text != NULL && fputs(text, f) >= 0;
+	int e = errno;
+
+	if (f != NULL && fclose(f) != 0 && ok) {
+		ok = false;
+		e = errno;
+	} else if (f == NULL && fd >= 0)
+		close(fd);
+	free(text);
+	if (ok)
+		return ST_OK;
+	if (fd >= 0)
+		unlink(path);
+	if (text == NULL)
+		return ST_ERR_NOMEM;
+	snprintf(errmsg, errlen, "test zone: key file '%s': %s", path,
+	    strerror(e));
+	return ST_ERR_IO;
+}
+
+/* key_get - the signing key: fresh, or from the key file, or fresh and
+ * then kept in the key file */
+static enum st_err
+key_get(const char *path, ldns_key **out, char *errmsg, size_t errlen)
+{
+	FILE *f = path != NULL ? fopen(path, "re") : NULL;
+	enum st_err err;
+
+	if (f != NULL) {
+		err = key_read(f, path, out, errmsg, errlen);
+		fclose(f);
+		return err;
+	}
+	if (path != NULL && errno != ENOENT) {
+		snprintf(errmsg, errlen, "test zone: key file '%s': %s", path,
+		    strerror(errno));
+		return ST_ERR_IO;
+	}
+	*out = ldns_key_new_frm_algorithm(LDNS_SIGN_ECDSAP256SHA256, 256);
+	if (*out == NULL)
+		return ST_ERR_NOMEM;
+	if (path == NULL ||
+	    (err = key_write(*out, path, errmsg, errlen)) == ST_OK)
+		return ST_OK;
+	ldns_key_deep_free(*out);
+	*out = NULL;
+	return err;
+}
+
+/* make_key - the signing key for the apex, its DNSKEY in z->dnskey */
+static enum st_err
+make_key(struct tz_signed *z, const struct tz_params *p, long long now_s,
+    ldns_key **out, char *errmsg, size_t errlen)
+{
+	ldns_key *k = NULL;
+	enum st_err err = key_get(p->key_file, &k, errmsg, errlen);
 	ldns_rdf *owner;
 
-	if (k == NULL)
-		return NULL;
+	if (err != ST_OK)
+		return err;
 	if ((owner = ldns_rdf_clone(z->apex)) == NULL) {
 		ldns_key_deep_free(k);
-		return NULL;
+		return ST_ERR_NOMEM;
 	}
 	ldns_key_set_pubkey_owner(k, owner);
 	ldns_key_set_flags(k, LDNS_KEY_ZONE_KEY | LDNS_KEY_SEP_KEY);
@@ -97,10 +180,11 @@ make_key(struct tz_signed *z, long long now_s)
 	z->dnskey = ldns_key2rr(k);
 	if (z->dnskey == NULL) {
 		ldns_key_deep_free(k);
-		return NULL;
+		return ST_ERR_NOMEM;
 	}
 	ldns_key_set_keytag(k, ldns_calc_keytag(z->dnskey));
-	return k;
+	*out = k;
+	return ST_OK;
 }
 
 /* spoil - flip a bit in each signature of the TLSA RRsets whose scenario
@@ -136,14 +220,17 @@ spoil(struct tz_signed *z, const struct tz_params *p)
 }
 
 static enum st_err
-sign(struct tz_signed *z, long long now_s, char *errmsg, size_t errlen)
+sign(struct tz_signed *z, const struct tz_params *p, long long now_s,
+    char *errmsg, size_t errlen)
 {
 	ldns_key_list *keys = ldns_key_list_new();
 	ldns_rr_list *made = ldns_rr_list_new();
 	ldns_key *k = NULL;
 	ldns_status s = LDNS_STATUS_MEM_ERR;
+	enum st_err err = ST_ERR_NOMEM;
 
-	if (keys != NULL && made != NULL && (k = make_key(z, now_s)) != NULL &&
+	if (keys != NULL && made != NULL &&
+	    (err = make_key(z, p, now_s, &k, errmsg, errlen)) == ST_OK &&
 	    ldns_key_list_push_key(keys, k)) {
 		k = NULL; /* the list owns it */
 		s = ldns_dnssec_zone_add_rr(z->zone, ldns_rr_clone(z->dnskey));
@@ -156,6 +243,8 @@ sign(struct tz_signed *z, long long now_s, char *errmsg, size_t errlen)
 	if (keys != NULL)
 		ldns_key_list_free(keys);
 	ldns_rr_list_free(made);
+	if (err != ST_OK && err != ST_ERR_NOMEM)
+		return err; /* the key file: errmsg says why */
 	if (s != LDNS_STATUS_OK) {
 		snprintf(errmsg, errlen, "test zone: signing: %s",
 		    ldns_get_errorstr_by_id(s));
@@ -198,7 +287,7 @@ testzone_sign(const struct tz_params *p, long long now_s,
 		goto out;
 	ldns_dname2canonical(z->apex);
 	if ((err = add_records(z->zone, records, errmsg, errlen)) != ST_OK ||
-	    (err = sign(z, now_s, errmsg, errlen)) != ST_OK ||
+	    (err = sign(z, p, now_s, errmsg, errlen)) != ST_OK ||
 	    (err = texts(z)) != ST_OK)
 		goto out;
 	spoil(z, p);

@@ -54,11 +54,16 @@ if [ ! -x "$EXIM_BIN" ] || [ ! -r "$CERT" ]; then
 fi
 
 # --- The test zone, its listeners, and a resolver trusting its DS --------
+# The zone key is one made by ldns-keygen (--zone-key reads it): the DS
+# printed must be the one ldns-keygen computed, and every DANE result
+# below rests on signatures made with it.
+(cd "$TMP" && ldns-keygen -a ECDSAP256SHA256 -k "$ZONE") >"$TMP/keygen" 2>&1
+ZKEY="$TMP/$(head -1 "$TMP/keygen").private"
 binds=()
 for i in $(seq 101 110); do binds+=(--bind "127.10.21.$i"); done
 timeout 40 "$SMTPTLS" listen --json --test-zone "$ZONE" "${binds[@]}" \
     --dns-bind "$DNS" --https-bind 127.10.21.44 --cert "$CERT" --key "$KEY" \
-    --duration 30 >"$TMP/out.json" 2>"$TMP/err" &
+    --zone-key "$ZKEY" --duration 30 >"$TMP/out.json" 2>"$TMP/err" &
 LPID=$!
 for _ in $(seq 1 50); do
 	grep -q '"sendtest.start"' "$TMP/out.json" 2>/dev/null && break
@@ -75,6 +80,9 @@ if [ ! -s "$TMP/ds" ]; then
 	t_done
 	exit
 fi
+t_eq "zone key: the DS of ldns-keygen's key" \
+    "$(awk '{print $4, $5, $6, tolower($7)}' "${ZKEY%.private}.ds")" \
+    "$(awk '{print $5, $6, $7, tolower($8)}' "$TMP/ds")"
 # shellcheck source=../../scripts/lab/unbound-island.sh
 . "$SMTPTLS_TOP/scripts/lab/unbound-island.sh"
 unbound_island_conf "$TMP" "$RES" "$ZONE" "$TMP/ds" "$DNS" >"$TMP/unbound.conf"

@@ -3,9 +3,12 @@
  * each scenario, the signing, and the answers, checked with ldns's own
  * verifier (signatures and NSEC denial) on the answers' wire form.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <ldns/ldns.h>
 
@@ -24,7 +27,7 @@ static const char *const smtp[] = { "127.10.19.25", "::1" };
 static const char *const spki[] = { "", SPKI_B, SPKI_A, SPKI_B, SPKI_A, SPKI_A,
 	SPKI_B, SPKI_A, SPKI_B, SPKI_B };
 static const struct tz_params params = { ZONE, "127.10.19.53", "127.10.19.44",
-	smtp, 2, spki, "20261206" };
+	smtp, 2, spki, "20261206", NULL };
 
 static void
 names(void)
@@ -309,6 +312,101 @@ odd(const struct tz_signed *z)
 	free(out);
 }
 
+/* sign_with PATH: the DS of the zone signed with key file path, or the
+ * error message (err) and NULL */
+static char *
+sign_with(const char *path, enum st_err *err, char *msg, size_t len)
+{
+	struct tz_params p = params;
+	struct tz_signed *z = NULL;
+	char *ds = NULL;
+
+	p.key_file = path;
+	msg[0] = '\0';
+	*err = testzone_sign(&p, time(NULL), &z, msg, len);
+	if (z != NULL)
+		ds = strdup(testzone_ds(z));
+	testzone_signed_free(z);
+	return ds;
+}
+
+/* read_key_signs - a zone signed with the key read back from path has
+ * answers whose signatures verify against its DNSKEY */
+static void
+read_key_signs(const char *path)
+{
+	struct tz_params p = params;
+	struct tz_signed *z = NULL;
+	ldns_rr_list *keys = ldns_rr_list_new();
+	ldns_rr *k = NULL;
+	ldns_pkt *a = NULL;
+	char msg[256];
+
+	p.key_file = path;
+	if (testzone_sign(&p, time(NULL), &z, msg, sizeof(msg)) == ST_OK &&
+	    ldns_rr_new_frm_str(&k, testzone_dnskey(z), 0, NULL, NULL) ==
+	        LDNS_STATUS_OK)
+		ldns_rr_list_push_rr(keys, k);
+	if (z != NULL)
+		a = ask(z, "valid." ZONE, LDNS_RR_TYPE_MX, 1232, true);
+	unit_eq_long("key: read back, the answers verify", 1,
+	    a != NULL &&
+	        verified(a, LDNS_SECTION_ANSWER, LDNS_RR_TYPE_MX, keys));
+	ldns_pkt_free(a);
+	ldns_rr_list_deep_free(keys);
+	testzone_signed_free(z);
+}
+
+/* key_file - a key file is made at the first run and read at the next
+ * (the same DS); a file that holds no key, or cannot be made, is an
+ * error that names it; a key is never written over */
+static void
+key_file(void)
+{
+	char dir[] = "/tmp/test_testzone.XXXXXX", path[64], msg[256];
+	enum st_err err;
+	char *ds1, *ds2, *ds3;
+	struct stat st;
+	FILE *f;
+
+	if (mkdtemp(dir) == NULL) {
+		unit_eq_str("key: mkdtemp", "", strerror(errno));
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/zone.key", dir);
+	ds1 = sign_with(path, &err, msg, sizeof(msg));
+	unit_eq_long("key: made", ST_OK, err);
+	unit_eq_long("key: mode 0600", 0600,
+	    stat(path, &st) == 0 ? (long)(st.st_mode & 0777) : -1L);
+	ds2 = sign_with(path, &err, msg, sizeof(msg));
+	unit_eq_long("key: read", ST_OK, err);
+	read_key_signs(path);
+	unit_eq_long("key: same DS at the next run", 1,
+	    ds1 != NULL && ds2 != NULL && strcmp(ds1, ds2) == 0);
+	ds3 = sign_with(NULL, &err, msg, sizeof(msg));
+	unit_eq_long("key: none given, a fresh key", 1,
+	    ds1 != NULL && ds3 != NULL && strcmp(ds1, ds3) != 0);
+	if ((f = fopen(path, "w")) != NULL) {
+		fputs(
+		    "Private-key-format: v1.2\nAlgorithm: 13 (ECDSAP256SHA256)\n"
+		    "PrivateKey: !!!!\n",
+		    f);
+		fclose(f);
+	}
+	free(sign_with(path, &err, msg, sizeof(msg)));
+	unit_eq_long("key: garbage is a parse error", ST_ERR_PARSE, err);
+	unit_eq_long("key: the message names the file", 1,
+	    strstr(msg, path) != NULL);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/no/such/dir", dir);
+	free(sign_with(path, &err, msg, sizeof(msg)));
+	unit_eq_long("key: cannot be made: IO", ST_ERR_IO, err);
+	rmdir(dir);
+	free(ds1);
+	free(ds2);
+	free(ds3);
+}
+
 int
 main(void)
 {
@@ -320,6 +418,7 @@ main(void)
 	names();
 	records();
 	policies();
+	key_file();
 	unit_eq_long("sign", ST_OK,
 	    testzone_sign(&params, time(NULL), &z, err, sizeof(err)));
 	if (z == NULL) {
