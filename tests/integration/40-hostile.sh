@@ -15,7 +15,7 @@
 # Under ASan (detected in the binary) the shadow memory and quarantine
 # inflate RSS, so the absolute and growth limits are widened there; the
 # release build is the one that holds the 64 MiB line.
-# lane: alone - wall-time limits of every hostile peer
+# lane: alone - wall-time limits of every hostile peer (its cases run three at a time)
 . "$SMTPTLS_TOP/tests/lib.sh"
 
 PEER="$SMTPTLS_BUILD/peers/badsmtp"
@@ -93,7 +93,7 @@ run_probe() {
 		[ "$prev" = --timeout ] && timeout=$a
 		prev=$a
 	done
-	tf="$WORK/time"
+	tf="$WORK/time.$BASHPID"
 	t_run "hostile/$CASE/exit" "$want" /usr/bin/time -f '%M %e' -o "$tf" \
 	    timeout -k 2 $((deadline + 10)) "$SMTPTLS" probe --json \
 	    --host "[$PEER_ADDR]" --resolver "$RESOLVER" --allow-private \
@@ -176,6 +176,27 @@ no_growth() {
 	fi
 }
 
+# The cases after the control run side by side, at most CASE_LANES at
+# once, each in a subshell with its own peer and files: most of their time
+# is a peer that makes the probe wait. Their output is kept per case and
+# printed in case order when all are done.
+CASE_LANES=3
+CASES=0
+case_slot() {
+	while [ "$(jobs -rp | wc -l)" -ge "$CASE_LANES" ]; do
+		wait -n
+	done
+	CASES=$((CASES + 1))
+}
+cases_collect() {
+	local i
+	wait
+	for i in $(seq "$CASES"); do
+		cat "$WORK/case-$i.log"
+		T_FAILED=$((T_FAILED + $(grep -c '^FAIL ' "$WORK/case-$i.log")))
+	done
+}
+
 # --- control: a well-behaved peer; its RSS is the baseline
 if peer_start 20 good; then
 	run_probe good 0
@@ -188,6 +209,8 @@ fi
 # --- greeting
 # No banner at all: the banner step times out. The only address could not
 # be measured, so the required opportunistic level is unknown: exit 3.
+case_slot
+{
 if peer_start 1 silent; then
 	run_probe silent 3
 	finding smtp.banner error 'timed out'
@@ -195,32 +218,44 @@ if peer_start 1 silent; then
 	cj hostile/silent/opportunistic '.verdicts.levels.opportunistic.outcome' unknown
 	peer_stop
 fi
+} >"$WORK/case-$CASES.log" 2>&1 &
 
 # One byte a second: the step limit is fixed when the step starts, so the
 # trickle does not extend it (style.md 6).
+case_slot
+{
 if peer_start 2 slowbanner; then
 	run_probe slowbanner 3
 	finding smtp.banner error 'timed out'
 	addr_error timeout banner
 	peer_stop
 fi
+} >"$WORK/case-$CASES.log" 2>&1 &
 
+case_slot
+{
 if peer_start 8 banner421; then
 	run_probe banner421 3
 	finding smtp.banner error '421'
 	peer_stop
 fi
+} >"$WORK/case-$CASES.log" 2>&1 &
 
+case_slot
+{
 if peer_start 9 http; then
 	run_probe http 1
 	finding smtp.banner fail 'HTTP/1\.1 400'
 	addr_error protocol banner
 	peer_stop
 fi
+} >"$WORK/case-$CASES.log" 2>&1 &
 
 # A 100 KiB greeting line (RFC 5321 4.5.3.1: receivers cope with long
 # lines): its start is kept, the rest read and discarded, the greeting is
 # a warning, and the dialogue goes on to TLS as it does with a real MTA.
+case_slot
+{
 if peer_start 4 longline; then
 	run_probe longline 0 --transcript
 	finding smtp.banner warn 'malformed greeting: a line of 102421 octets, over the 512'
@@ -236,9 +271,12 @@ if peer_start 4 longline; then
 	no_growth
 	peer_stop
 fi
+} >"$WORK/case-$CASES.log" 2>&1 &
 
 # A greeting line that never ends: the cap on one reply (1 MiB) ends it
 # well before the step timeout, with bounded memory.
+case_slot
+{
 if peer_start 18 endlessline; then
 	run_probe endlessline 1
 	finding smtp.banner fail 'reply longer than 1048576 octets'
@@ -246,8 +284,11 @@ if peer_start 18 endlessline; then
 	no_growth
 	peer_stop
 fi
+} >"$WORK/case-$CASES.log" 2>&1 &
 
 # 10 MiB of random octets: a malformed reply, escaped in the report.
+case_slot
+{
 if peer_start 14 flood; then
 	run_probe flood 1
 	finding smtp.banner fail 'malformed'
@@ -263,10 +304,13 @@ if peer_start 14 flood; then
 	t_match hostile/flood/human-finding 'smtp\.banner' "$(cat "$T_OUT")"
 	peer_stop
 fi
+} >"$WORK/case-$CASES.log" 2>&1 &
 
 # 10 MiB of 220- continuation lines (a thousand-line greeting and more),
 # with --transcript: the line-count limit stops the reply and the
 # transcript stays small.
+case_slot
+{
 if peer_start 15 manylines; then
 	run_probe manylines 1 --transcript
 	finding smtp.banner fail 'more than [0-9]+ lines'
@@ -276,10 +320,13 @@ if peer_start 15 manylines; then
 	    '[.mx[0].addresses[0].transcript[]] | length < 1000' true
 	peer_stop
 fi
+} >"$WORK/case-$CASES.log" 2>&1 &
 
 # --- EHLO
 # A 100 KiB line in the EHLO reply, before and after TLS: a malformed
 # reply (warn), and STARTTLS, which follows it, is still seen and used.
+case_slot
+{
 if peer_start 19 longehlo; then
 	run_probe longehlo 0
 	finding smtp.ehlo warn 'malformed reply: a line of 102411 octets'
@@ -289,7 +336,10 @@ if peer_start 19 longehlo; then
 	no_growth
 	peer_stop
 fi
+} >"$WORK/case-$CASES.log" 2>&1 &
 
+case_slot
+{
 if peer_start 3 endless250; then
 	run_probe endless250 1 --transcript
 	finding smtp.ehlo fail 'more than [0-9]+ lines'
@@ -297,25 +347,34 @@ if peer_start 3 endless250; then
 	no_growth
 	peer_stop
 fi
+} >"$WORK/case-$CASES.log" 2>&1 &
 
 # --- STARTTLS
+case_slot
+{
 if peer_start 5 starttls454; then
 	run_probe starttls454 1
 	finding smtp.starttls.response fail '454'
 	finding tls.handshake skip
 	peer_stop
 fi
+} >"$WORK/case-$CASES.log" 2>&1 &
 
+case_slot
+{
 if peer_start 6 garbagetls; then
 	run_probe garbagetls 1
 	finding tls.handshake fail
 	addr_error tls-protocol tls
 	peer_stop
 fi
+} >"$WORK/case-$CASES.log" 2>&1 &
 
 # The server closes right after its 220: the ClientHello meets a closed
 # socket. A failed handshake, not a SIGPIPE. Whether the peer's RST has
 # arrived when OpenSSL writes its alert is a race, so the case is repeated.
+case_slot
+{
 if peer_start 7 closeafterstarttls; then
 	run_probe closeafterstarttls 1
 	finding tls.handshake fail
@@ -329,19 +388,25 @@ if peer_start 7 closeafterstarttls; then
 	t_eq hostile/closeafterstarttls/exit-x10 " 1 1 1 1 1 1 1 1 1 1" "$codes"
 	peer_stop
 fi
+} >"$WORK/case-$CASES.log" 2>&1 &
 
 # The ClientHello is read and never answered: the handshake times out.
+case_slot
+{
 if peer_start 10 stalltls; then
 	run_probe stalltls 3
 	finding tls.handshake error 'timed out'
 	addr_error timeout tls
 	peer_stop
 fi
+} >"$WORK/case-$CASES.log" 2>&1 &
 
 # Plaintext after the 220 to STARTTLS, in the same write: dropped before
 # the handshake (style.md 3), never read as the EHLO reply over TLS. The
 # injection check itself is a --scan check (checks.md Appendix D); the
 # standard probe records the drop in the transcript.
+case_slot
+{
 if peer_start 12 injection; then
 	run_probe injection 0 --transcript
 	finding tls.handshake pass
@@ -352,11 +417,14 @@ if peer_start 12 injection; then
 	    '[.mx[0].addresses[0].transcript[] | tostring | select(test("after the 220 to STARTTLS"))] | length > 0' true
 	peer_stop
 fi
+} >"$WORK/case-$CASES.log" 2>&1 &
 
 # --- certificates
 # 100 certificates, each issuing the one before (under OpenSSL's 100 KiB
 # certificate-list limit): the handshake completes, the path is too long
 # or untrusted, and memory stays flat.
+case_slot
+{
 if peer_start 11 bigchain --chain 100; then
 	run_probe bigchain 0
 	finding tls.handshake pass
@@ -366,17 +434,25 @@ if peer_start 11 bigchain --chain 100; then
 	no_growth
 	peer_stop
 fi
+} >"$WORK/case-$CASES.log" 2>&1 &
 
 # 1000 certificates: over the client's certificate-list limit, the
 # handshake fails cleanly.
+case_slot
+{
 if peer_start 13 bigchain --chain 1000; then
 	run_probe bigchain1000 1
 	finding tls.handshake fail 'excessive message size'
 	no_growth
 	peer_stop
 fi
+} >"$WORK/case-$CASES.log" 2>&1 &
 
 # --- deadline
+# The cases that run to their deadline assert wall time closest to the
+# limit: they run one after the other when the others are done (their
+# output follows the others').
+cases_collect
 # A per-step limit longer than the run: --deadline ends the run (exit 3)
 # and is reported as a run-level error.
 if peer_start 16 silent; then
