@@ -5,17 +5,16 @@
  * Owns one easy handle per call and the strings of the caller's result.
  * Never prints, never exits, never asks the system resolver (addresses
  * come in through CURLOPT_RESOLVE), never follows a redirect, never reads
- * more than MTASTS_POLICY_MAX body octets. Certificate facts come from
- * libcurl: CURLINFO_SSL_VERIFYRESULT for the chain, its error buffer for
- * the name check, CURLINFO_CERTINFO for the leaf, and the OpenSSL session
- * (CURLINFO_TLS_SSL_PTR, valid inside callbacks) for the TLS version.
+ * more than MTASTS_POLICY_MAX body octets. The TLS version comes from
+ * the OpenSSL session (CURLINFO_TLS_SSL_PTR, valid inside callbacks);
+ * what the transfer left (certificate facts, the classified outcome) is
+ * read in mtasts_fetch_outcome.c.
  */
-#include "mtasts_fetch.h"
+#include "mtasts_fetch_int.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,13 +22,9 @@
 #include <sys/stat.h>
 
 #include <curl/curl.h>
-#include <openssl/pem.h>
 #include <openssl/ssl.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
 
 #include "buf.h"
-#include "cert_check.h"
 #include "clock.h"
 #include "smtptls/probe.h"
 #include "st_limits.h"
@@ -41,38 +36,6 @@
 
 /* Messages in this file are cut at their field's size by snprintf; a
  * shortened message is still a correct one, so results are not checked. */
-
-/* State shared with libcurl's callbacks during one transfer. */
-struct fetch_ctx {
-	CURL *h;
-	struct mtasts_fetch_result *res;
-	const char *host; /* mta-sts.<domain> */
-	unsigned timeout_ms;
-	struct buf body; /* capped at MTASTS_POLICY_MAX */
-	bool in_body;    /* the write callback ran: later header lines
-	                    are trailers and are ignored */
-	bool nomem;      /* a callback ran out of memory */
-	char errbuf[CURL_ERROR_SIZE];
-};
-
-/* set_error - record the outcome: class, report.md 7.1 code and phase */
-static void set_error(struct mtasts_fetch_result *res, enum st_err err,
-    const char *code, const char *phase, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static void
-set_error(struct mtasts_fetch_result *res, enum st_err err, const char *code,
-    const char *phase, const char *fmt, ...)
-{
-	va_list ap;
-
-	res->err = err;
-	res->error_code = code;
-	res->error_phase = phase;
-	va_start(ap, fmt);
-	(void)vsnprintf(res->errmsg, sizeof(res->errmsg), fmt, ap);
-	va_end(ap);
-}
 
 /* domain_ok - LDH labels of 1-63 octets; strips one trailing dot */
 static bool
@@ -327,266 +290,6 @@ set_options(struct fetch_ctx *ctx, const struct mtasts_fetch_params *p,
 	return ok;
 }
 
-/* leaf_from_certinfo - SHA-256, notAfter and name match of the leaf that
- * libcurl recorded (also after a failed name check) */
-static void
-leaf_from_certinfo(struct fetch_ctx *ctx, const char *host)
-{
-	struct mtasts_fetch_result *res = ctx->res;
-	struct curl_certinfo *ci = NULL;
-	struct curl_slist *s;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
-	time_t nb;
-	BIO *bio = NULL;
-	X509 *x = NULL;
-
-	if (curl_easy_getinfo(ctx->h, CURLINFO_CERTINFO, &ci) != CURLE_OK ||
-	    ci == NULL || ci->num_of_certs < 1)
-		return;
-	for (s = ci->certinfo[0]; s != NULL; s = s->next)
-		if (strncmp(s->data, "Cert:", 5) == 0)
-			break;
-	if (s == NULL)
-		return;
-	if ((bio = BIO_new_mem_buf(s->data + 5, -1)) == NULL ||
-	    (x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) == NULL)
-		goto out;
-	if (X509_digest(x, EVP_sha256(), md, &mdlen) != 1 || mdlen != 32)
-		goto out;
-	for (i = 0; i < mdlen; i++)
-		(void)snprintf(res->leaf_sha256 + 2 * i, 3, "%02x", md[i]);
-	/* Unreadable dates leave not_after 0, as the header says. */
-	(void)cert_summary_dates(x, &nb, &res->not_after);
-	res->leaf_known = true;
-	/* RFC 8461 3.3 defers to RFC 6125; OpenSSL checks it, no partial
-	 * wildcards. */
-	res->name_match = X509_check_host(x, host, strlen(host),
-	                      X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, NULL) == 1;
-out:
-	X509_free(x);
-	BIO_free(bio);
-}
-
-/* note_cert - certificate verdicts after the transfer */
-static void
-note_cert(struct fetch_ctx *ctx, CURLcode rc, const char *host)
-{
-	struct mtasts_fetch_result *res = ctx->res;
-	curl_off_t appconnect = 0;
-	long vr = -1;
-
-	if (curl_easy_getinfo(ctx->h, CURLINFO_APPCONNECT_TIME_T,
-	        &appconnect) != CURLE_OK)
-		appconnect = 0;
-	if (curl_easy_getinfo(ctx->h, CURLINFO_SSL_VERIFYRESULT, &vr) !=
-	    CURLE_OK)
-		vr = -1;
-	/* With VERIFYPEER and VERIFYHOST on, a completed handshake is a
-	 * verified one. */
-	res->authenticated = appconnect > 0;
-	res->tls_checked =
-	    res->authenticated || rc == CURLE_PEER_FAILED_VERIFICATION;
-	if (!res->tls_checked)
-		return;
-	/* libcurl records the chain only once OpenSSL accepted it, just
-	 * before its own name check. */
-	leaf_from_certinfo(ctx, host);
-	if (res->authenticated) {
-		res->trusted = res->name_match = true;
-		res->verify_code = X509_V_OK;
-		ascii_copy(res->verify_error, sizeof(res->verify_error), "ok");
-	} else if (vr == X509_V_OK || (vr == 1 && res->leaf_known)) {
-		/* The chain verified, libcurl's name check failed. 7.88 leaves
-		 * the verify result at its initial !X509_V_OK (1, which is
-		 * also X509_V_ERR_UNSPECIFIED) then; the recorded chain shows
-		 * that OpenSSL's verification passed. */
-		res->trusted = true;
-		res->name_match = false;
-		res->verify_code = X509_V_ERR_HOSTNAME_MISMATCH;
-		ascii_copy(res->verify_error, sizeof(res->verify_error),
-		    ctx->errbuf[0] ? ctx->errbuf : "hostname mismatch");
-	} else {
-		/* OpenSSL rejected the chain; the name was not checked. */
-		res->trusted = false;
-		res->verify_code = vr;
-		ascii_copy(res->verify_error, sizeof(res->verify_error),
-		    vr > 0           ? X509_verify_cert_error_string(vr)
-		    : ctx->errbuf[0] ? ctx->errbuf
-		                     : curl_easy_strerror(rc));
-	}
-}
-
-/* stage - report.md 7.1 phase a transfer failure happened in */
-static const char *
-stage(struct fetch_ctx *ctx)
-{
-	curl_off_t c = 0, a = 0;
-
-	if (ctx->res->fetched)
-		return "https";
-	if (curl_easy_getinfo(ctx->h, CURLINFO_APPCONNECT_TIME_T, &a) ==
-	        CURLE_OK &&
-	    a > 0)
-		return "https";
-	/* 7.88 leaves CONNECT_TIME at 0 while the TLS handshake is under
-	 * way; the primary address is set once TCP has connected. */
-	if ((curl_easy_getinfo(ctx->h, CURLINFO_CONNECT_TIME_T, &c) ==
-	            CURLE_OK &&
-	        c > 0) ||
-	    ctx->res->connected_addr[0] != '\0')
-		return "tls";
-	return "connect";
-}
-
-/* connect_code - report.md 7.1 code of a failed connect from errno */
-static const char *
-connect_code(int e)
-{
-	switch (e) {
-	case ECONNREFUSED:
-		return "refused";
-	case EHOSTUNREACH:
-		return "no-route";
-	case ETIMEDOUT:
-		return "timeout";
-	default:
-		return "unreachable";
-	}
-}
-
-/* classify_transfer - the outcome of a curl_easy_perform() that did not
- * end in a complete response */
-static enum st_err
-classify_transfer(struct fetch_ctx *ctx, CURLcode rc)
-{
-	struct mtasts_fetch_result *res = ctx->res;
-	const char *why = ctx->errbuf[0] ? ctx->errbuf : curl_easy_strerror(rc);
-	const char *ph = stage(ctx);
-	long oserr = 0;
-
-	if (curl_easy_getinfo(ctx->h, CURLINFO_OS_ERRNO, &oserr) != CURLE_OK)
-		oserr = 0;
-	switch (rc) {
-	case CURLE_OUT_OF_MEMORY:
-		set_error(res, ST_ERR_NOMEM, "out-of-memory", "internal",
-		    "out of memory fetching '%s'", res->url);
-		return ST_ERR_NOMEM;
-	case CURLE_SSL_CACERT_BADFILE:
-		set_error(res, ST_ERR_IO, "config", "options",
-		    "cannot use the trust store: %s", why);
-		return ST_ERR_IO;
-	case CURLE_OPERATION_TIMEDOUT:
-		set_error(res, ST_ERR_TIMEOUT, "timeout", ph,
-		    "cannot fetch '%s': no complete answer within %u ms "
-		    "(stuck in %s)",
-		    res->url, ctx->timeout_ms, ph);
-		return ST_OK;
-	case CURLE_COULDNT_CONNECT:
-		if (res->nhost_addresses == 1)
-			set_error(res, ST_ERR_IO, connect_code((int)oserr),
-			    "connect",
-			    "cannot connect to '%s' at %s port 443: "
-			    "%s",
-			    ctx->host, res->host_addresses[0],
-			    oserr ? strerror((int)oserr) : why);
-		else
-			set_error(res, ST_ERR_IO, connect_code((int)oserr),
-			    "connect",
-			    "cannot connect to '%s' at any of %zu "
-			    "addresses, port 443 (last: %s)",
-			    ctx->host, res->nhost_addresses,
-			    oserr ? strerror((int)oserr) : why);
-		return ST_OK;
-	case CURLE_PEER_FAILED_VERIFICATION:
-		/* XXX: report.md 7.1 has no code for a certificate we reject;
-		 * tls-protocol is the nearest, verify_error says the rest. */
-		set_error(res, ST_ERR_TLS, "tls-protocol", "tls",
-		    "certificate of '%s' not valid: %s", res->url,
-		    res->verify_error);
-		return ST_OK;
-	case CURLE_SSL_CONNECT_ERROR:
-		set_error(res, ST_ERR_TLS,
-		    strstr(why, "alert") != NULL ? "tls-alert" : "tls-protocol",
-		    "tls", "TLS handshake with '%s' failed: %s", res->url, why);
-		return ST_OK;
-	case CURLE_SEND_ERROR:
-	case CURLE_RECV_ERROR:
-	case CURLE_GOT_NOTHING:
-	case CURLE_PARTIAL_FILE:
-		set_error(res, ST_ERR_IO,
-		    oserr == ECONNRESET ? "reset" : "closed", ph,
-		    "'%s' broke off the answer: %s", res->url, why);
-		return ST_OK;
-	default:
-		set_error(res, ST_ERR_HTTP, "protocol", ph,
-		    "cannot fetch '%s': %s", res->url, why);
-		return ST_OK;
-	}
-}
-
-/* classify - the outcome of the fetch; tool errors are returned */
-static enum st_err
-classify(struct fetch_ctx *ctx, CURLcode rc)
-{
-	struct mtasts_fetch_result *res = ctx->res;
-	long st = res->http_status;
-
-	if (ctx->nomem) {
-		set_error(res, ST_ERR_NOMEM, "out-of-memory", "internal",
-		    "out of memory reading '%s'", res->url);
-		return ST_ERR_NOMEM;
-	}
-	if (rc == CURLE_FILESIZE_EXCEEDED)
-		res->too_large = true;
-	/* A status other than 200 is the finding, whatever came after. */
-	if (res->fetched && st >= 300 && st < 400) {
-		set_error(res, ST_ERR_HTTP, "http-redirect", "https",
-		    "'%s' answered %ld, a redirect (not followed)", res->url,
-		    st);
-		return ST_OK;
-	}
-	if (res->fetched && st != 200) {
-		set_error(res, ST_ERR_HTTP, "http-status", "https",
-		    "'%s' answered %ld, not 200", res->url, st);
-		return ST_OK;
-	}
-	if (res->too_large) {
-		if (res->content_length > MTASTS_POLICY_MAX)
-			set_error(res, ST_ERR_LIMIT, "http-too-large", "https",
-			    "policy of %lld octets exceeds the limit of %d",
-			    res->content_length, MTASTS_POLICY_MAX);
-		else
-			set_error(res, ST_ERR_LIMIT, "http-too-large", "https",
-			    "policy exceeds the limit of %d octets",
-			    MTASTS_POLICY_MAX);
-		return ST_OK;
-	}
-	if (rc != CURLE_OK)
-		return classify_transfer(ctx, rc);
-	return ST_OK;
-}
-
-/* collect - what libcurl knows after the transfer */
-static void
-collect(struct fetch_ctx *ctx, CURLcode rc, const char *host)
-{
-	struct mtasts_fetch_result *res = ctx->res;
-	char *ip = NULL;
-	long st = 0;
-
-	if (curl_easy_getinfo(ctx->h, CURLINFO_RESPONSE_CODE, &st) != CURLE_OK)
-		st = 0;
-	res->http_status = st;
-	res->fetched = st > 0;
-	if (curl_easy_getinfo(ctx->h, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK &&
-	    ip != NULL)
-		ascii_copy(res->connected_addr, sizeof(res->connected_addr),
-		    ip);
-	res->bytes = ctx->body.len;
-	note_cert(ctx, rc, host);
-}
-
 enum st_err
 mtasts_fetch_global_init(char *errmsg, size_t errlen)
 {
@@ -634,7 +337,7 @@ fetch_prepare(const struct mtasts_fetch_params *p,
 	struct stat st;
 
 	if (p->domain == NULL || !domain_ok(p->domain, &dlen)) {
-		set_error(res, ST_ERR_INVAL, "usage", "options",
+		mtasts_fetch_set_error(res, ST_ERR_INVAL, "usage", "options",
 		    "invalid policy domain");
 		return ST_ERR_INVAL;
 	}
@@ -642,20 +345,20 @@ fetch_prepare(const struct mtasts_fetch_params *p,
 	buf_init(&u, 8 + 8 + MTASTS_FETCH_DOMAIN_MAX + sizeof(WELL_KNOWN));
 	if (buf_printf(&u, "https://%s" WELL_KNOWN, host) != ST_OK) {
 		buf_release(&u);
-		set_error(res, ST_ERR_NOMEM, "out-of-memory", "internal",
-		    "out of memory");
+		mtasts_fetch_set_error(res, ST_ERR_NOMEM, "out-of-memory",
+		    "internal", "out of memory");
 		return ST_ERR_NOMEM;
 	}
 	res->url = buf_take(&u);
 	if (p->naddrs == 0 || p->naddrs > MTASTS_FETCH_ADDRS_MAX ||
 	    p->addrs == NULL || p->timeout_ms == 0) {
-		set_error(res, ST_ERR_INVAL, "usage", "options",
+		mtasts_fetch_set_error(res, ST_ERR_INVAL, "usage", "options",
 		    "no address, too many addresses or no timeout for '%s'",
 		    host);
 		return ST_ERR_INVAL;
 	}
 	if ((err = copy_addrs(p, host, res, resolve)) != ST_OK) {
-		set_error(res, err,
+		mtasts_fetch_set_error(res, err,
 		    err == ST_ERR_NOMEM ? "out-of-memory" : "usage", "options",
 		    err == ST_ERR_NOMEM ? "out of memory"
 		                        : "invalid address for '%s'",
@@ -665,13 +368,13 @@ fetch_prepare(const struct mtasts_fetch_params *p,
 	/* OpenSSL accepts a missing CA directory silently; every verify
 	 * would then fail and be blamed on the server. */
 	if (p->ca_path != NULL && stat(p->ca_path, &st) != 0) {
-		set_error(res, ST_ERR_IO, "config", "options",
+		mtasts_fetch_set_error(res, ST_ERR_IO, "config", "options",
 		    "cannot use CA directory '%s': %s", p->ca_path,
 		    strerror(errno));
 		return ST_ERR_IO;
 	}
 	if (p->ca_path != NULL && !S_ISDIR(st.st_mode)) {
-		set_error(res, ST_ERR_IO, "config", "options",
+		mtasts_fetch_set_error(res, ST_ERR_IO, "config", "options",
 		    "cannot use CA directory '%s': not a directory",
 		    p->ca_path);
 		return ST_ERR_IO;
@@ -702,7 +405,7 @@ mtasts_fetch(const struct mtasts_fetch_params *p,
 	buf_init(&rs, sizeof(host) + 4 + MTASTS_FETCH_ADDRS_MAX * 48);
 	buf_init(&ua, 64);
 	if (p == NULL) {
-		set_error(res, ST_ERR_INVAL, "usage", "options",
+		mtasts_fetch_set_error(res, ST_ERR_INVAL, "usage", "options",
 		    "no parameters");
 		err = ST_ERR_INVAL;
 		goto out;
@@ -714,29 +417,29 @@ mtasts_fetch(const struct mtasts_fetch_params *p,
 	if (buf_printf(&ua, "smtptls/%s", smtptls_version()) != ST_OK ||
 	    (resolve = curl_slist_append(NULL, rs.data)) == NULL ||
 	    (ctx.h = curl_easy_init()) == NULL) {
-		set_error(res, err, "out-of-memory", "internal",
+		mtasts_fetch_set_error(res, err, "out-of-memory", "internal",
 		    "cannot set up the fetch of '%s'", res->url);
 		goto out;
 	}
 	if (!set_options(&ctx, p, resolve, ua.data)) {
 		err = ST_ERR_INTERNAL;
-		set_error(res, err, "internal", "internal",
+		mtasts_fetch_set_error(res, err, "internal", "internal",
 		    "libcurl refused an option for '%s'", res->url);
 		goto out;
 	}
 	t0 = clock_ms();
 	rc = curl_easy_perform(ctx.h);
 	res->ms = (unsigned)(clock_ms() - t0);
-	collect(&ctx, rc, host);
-	if ((err = classify(&ctx, rc)) != ST_OK)
+	mtasts_fetch_collect(&ctx, rc, host);
+	if ((err = mtasts_fetch_classify(&ctx, rc)) != ST_OK)
 		goto out;
 	if (res->err == ST_OK && res->http_status == 200 &&
 	    res->authenticated) {
 		if (ctx.body.data == NULL &&
 		    buf_add(&ctx.body, "", 0) != ST_OK) {
 			err = ST_ERR_NOMEM;
-			set_error(res, err, "out-of-memory", "internal",
-			    "out of memory");
+			mtasts_fetch_set_error(res, err, "out-of-memory",
+			    "internal", "out of memory");
 			goto out;
 		}
 		res->body = buf_take(&ctx.body);
