@@ -29,8 +29,11 @@
 #define DNS_MSG_MAX 65535
 
 struct tcp_client {
-	int fd;             /* -1: free slot */
-	long long deadline; /* ms; idle limit */
+	int fd; /* -1: free slot */
+	/* ms: DNS_TCP_IDLE_MS after the connection or the last answer
+	 * written; not moved by the bytes of a query or an answer in
+	 * between, so a client that trickles them cannot keep its slot */
+	long long deadline;
 	unsigned char in[2 + DNS_MSG_MAX];
 	size_t inlen;
 	unsigned char *out; /* length-prefixed answer being written */
@@ -175,7 +178,6 @@ tcp_read(struct dns_server_run *d, struct tcp_client *c)
 	if (n < 0)
 		return;
 	c->inlen += (size_t)n;
-	c->deadline = clock_ms() + DNS_TCP_IDLE_MS;
 	if (c->inlen == 2 && c->in[0] == 0 && c->in[1] == 0) {
 		d->st.dropped++;
 		client_close(c);
@@ -195,8 +197,8 @@ tcp_write(struct tcp_client *c)
 	}
 	if (n > 0)
 		c->outoff += (size_t)n;
-	c->deadline = clock_ms() + DNS_TCP_IDLE_MS;
 	if (c->outoff == c->outlen) {
+		c->deadline = clock_ms() + DNS_TCP_IDLE_MS;
 		free(c->out);
 		c->out = NULL;
 		c->outlen = c->outoff = 0;

@@ -11,7 +11,7 @@
 # the SMTP sessions the test makes; --duration only as a backstop), its
 # records are valid, the scenarios nobody reached say not-reached, and
 # its memory stayed bounded. Addresses: 127.10.23.0/24
-# (DNS .53, HTTPS .44, scenarios .101-.110, clients .201-.209).
+# (DNS .53, HTTPS .44, scenarios .101-.110, clients .200-.209).
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -99,8 +99,11 @@ t_eq "the 40 idle clients connected" 40 "$(head -1 "$TMP/idle" 2>/dev/null || tr
 alive "after 40 idle tcp clients"
 
 # Slow clients run beside everything after this: DNS over TCP that stalls
-# after its length, HTTPS at one byte per 300 ms.
+# after its length, or sends its query one octet per 700 ms, HTTPS at one
+# byte per 300 ms.
 $PEER dns-slow $DNS $N.201 >"$TMP/slow" 2>&1 &
+BG+=($!)
+$PEER dns-drip $DNS $N.200 >"$TMP/drip-dns" 2>&1 &
 BG+=($!)
 $PEER https-slow $WEB "$STS" $N.202 >"$TMP/drip" 2>&1 &
 BG+=($!)
@@ -116,6 +119,8 @@ wait "${BG[@]}"
 BG=()
 slow=$(cat "$TMP/slow")
 t_match "dns tcp stalled after its length: closed in 4-7 s" '^[4-6]\.' "$slow"
+t_match "dns tcp query one octet per 700 ms: closed in 4-7 s" '^[4-6]\.' \
+    "$(cat "$TMP/drip-dns")"
 cat "$TMP/drip"
 T_FAILED=$((T_FAILED + $(grep -c '^FAIL' "$TMP/drip")))
 

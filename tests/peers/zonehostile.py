@@ -9,6 +9,8 @@ longer than its own timeouts: every socket has one.
   dns-tcp DNS ZONE SRC      hostile TCP clients (SRC: their source address)
   dns-slow DNS SRC          a length prefix of 65535, then silence: how long
                             until the server closes (prints the seconds)
+  dns-drip DNS SRC          a query one octet per 700 ms: how long until
+                            the server closes (prints the seconds)
   dns-idle DNS SRC N SECS   N idle TCP connections held for SECS
   https-slow ADDR HOST      a request one byte per 300 ms
   https-hostile ADDR HOST SRC  idle TLS, no TLS, a huge header, many idle
@@ -201,6 +203,24 @@ def dns_slow(dns, src):
     s.close()
 
 
+def dns_drip(dns, src):
+    """A query one octet per 700 ms: the server closes within its idle
+    limit of the connection, however often an octet comes."""
+    q = query("valid.x.test")
+    q = struct.pack(">H", len(q)) + q
+    s = tcp_conn(dns, src)
+    start = time.monotonic()
+    for b in q:
+        try:
+            s.sendall(bytes([b]))
+        except OSError:
+            break
+        if closed_by_server(s, 0.7):
+            break
+    print("%.1f" % (time.monotonic() - start) if time.monotonic() - start < len(q) * 0.7 - 1 else "open")
+    s.close()
+
+
 def dns_idle(dns, src, n, secs):
     socks = []
     for _ in range(n):
@@ -326,6 +346,8 @@ def main():
         dns_tcp(*args)
     elif mode == "dns-slow":
         dns_slow(*args)
+    elif mode == "dns-drip":
+        dns_drip(*args)
     elif mode == "dns-idle":
         dns_idle(args[0], args[1], int(args[2]), float(args[3]))
     elif mode == "https-slow":
