@@ -14,7 +14,8 @@ longer than its own timeouts: every socket has one.
   dns-idle DNS SRC N SECS   N idle TCP connections held for SECS
   https-slow ADDR HOST      a request one byte per 300 ms
   https-hostile ADDR HOST SRC  idle TLS, no TLS, a huge header, many idle
-  smtp ADDR SRC             garbage at a scenario address, 200 at once
+  smtp ADDR SRC ADDR2 NAME  garbage at a scenario address, 200 at once;
+                            STARTTLS at ADDR2 with SNI NAME (another's)
 """
 import socket
 import ssl
@@ -307,7 +308,35 @@ def https_hostile(addr, host, src, src2):
         h.close()
 
 
-def smtp(addr, src):
+def smtp_wrong_host(addr, src, name):
+    """STARTTLS at one scenario's address, naming another's MX host by
+    SNI: the session must still be this address's (and be served)."""
+    s = socket.create_connection((addr, 25), 3, (src, 0))
+    f = s.makefile("rb")
+    lines = [f.readline()]
+    s.sendall(b"EHLO wrong.example\r\n")
+    while True:
+        line = f.readline()
+        lines.append(line)
+        if line[3:4] != b"-":
+            break
+    s.sendall(b"STARTTLS\r\n")
+    lines.append(f.readline())
+    ok = lines[-1].startswith(b"220")
+    if ok:
+        t = tls_ctx().wrap_socket(s, server_hostname=name)
+        t.sendall(b"EHLO wrong.example\r\n")
+        ok = t.recv(4).startswith(b"250")
+        t.sendall(b"QUIT\r\n")
+        t.close()
+    else:
+        s.close()
+    check("smtp: STARTTLS at %s naming %s by SNI served" % (addr, name), ok,
+          "220 to STARTTLS, 250 to EHLO over TLS", b"".join(lines)[-80:])
+
+
+def smtp(addr, src, wrong_addr, wrong_name):
+    smtp_wrong_host(wrong_addr, src, wrong_name)
     s = socket.create_connection((addr, 25), 3, (src, 0))
     greet = s.recv(512)
     s.sendall(bytes(range(256)) * 8 + b"\r\nEHLO \xff\xfe\r\nMAIL FROM:<" + b"x" * 3000 + b">\r\n")
