@@ -82,6 +82,7 @@ def dns_udp(dns, zone):
         ("pointer loop", struct.pack(">HHHHHH", 7, 0, 1, 0, 0, 0) + b"\xc0\x0c\0\1\0\1"),
         ("65000 octets of garbage", bytes((i * 7 + 3) & 0xFF for i in range(65000))),
         ("a response (QR set)", query(good, flags=0x8000)),
+        ("a name of 321 octets", query(".".join(["a" * 63] * 5))),
     ]
     # each followed by a good query on the same socket: the server reads
     # datagrams in order, so the first answer must be the good one's
