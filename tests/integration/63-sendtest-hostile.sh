@@ -85,14 +85,14 @@ alive "at start"
 
 # More idle TCP clients than the server keeps (16): a new client is still
 # answered at once (the oldest idle one makes room).
-$PEER dns-idle $DNS $N.204 40 1.5 >"$TMP/idle" 2>&1 &
+$PEER dns-idle $DNS $N.204 40 2.5 >"$TMP/idle" 2>&1 &
 IPID=$!
 sleep 0.5
-t0=$(date +%s%N)
-t_match "dns tcp answers beside 40 idle clients" "status: NOERROR" \
+# (+time=1: without room made, the answer would wait for the idle ones
+# to go, two seconds later)
+t_match "dns tcp answers beside 40 idle clients, within a second" \
+    "status: NOERROR" \
     "$(dig +tcp +norec +time=1 +tries=1 -b $N.205 @$DNS "valid.$ZONE" MX 2>&1)"
-t1=$(date +%s%N)
-t_eq "... within a second" 1 "$(((t1 - t0) < 1000000000))"
 wait "$IPID"
 t_eq "the 40 idle clients connected" 40 "$(head -1 "$TMP/idle" 2>/dev/null || true)"
 
@@ -125,8 +125,8 @@ alive "after smtp garbage and flood"
 wait "${BG[@]}"
 BG=()
 slow=$(cat "$TMP/slow")
-t_match "dns tcp stalled after its length: closed in 4-7 s" '^[4-6]\.' "$slow"
-t_match "dns tcp query one octet per 700 ms: closed in 4-7 s" '^[4-6]\.' \
+t_match "dns tcp stalled after its length: closed in 4-8 s" '^[4-7]\.' "$slow"
+t_match "dns tcp query one octet per 700 ms: closed in 4-8 s" '^[4-7]\.' \
     "$(cat "$TMP/drip-dns")"
 cat "$TMP/drip"
 T_FAILED=$((T_FAILED + $(grep -c '^FAIL' "$TMP/drip")))
