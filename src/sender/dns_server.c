@@ -29,8 +29,11 @@
 #define DNS_MSG_MAX 65535
 
 struct tcp_client {
-	int fd;             /* -1: free slot */
-	long long deadline; /* ms; idle limit */
+	int fd; /* -1: free slot */
+	/* ms: DNS_TCP_IDLE_MS after the connection or the last answer
+	 * written; not moved by the bytes of a query or an answer in
+	 * between, so a client that trickles them cannot keep its slot */
+	long long deadline;
 	unsigned char in[2 + DNS_MSG_MAX];
 	size_t inlen;
 	unsigned char *out; /* length-prefixed answer being written */
@@ -100,10 +103,31 @@ nonblock_cloexec(int fd)
 	       fcntl(fd, F_SETFD, FD_CLOEXEC) == 0;
 }
 
+/* slot_for - a free slot, or else the slot of the client idle longest,
+ * closed: a table full of idle clients must not lock everyone else out
+ * until the idle limit (RFC 7766 6.2.3: a server under pressure may close
+ * idle connections; a real client sends its query at once) */
+static struct tcp_client *
+slot_for(struct dns_server_run *d)
+{
+	struct tcp_client *old = &d->cl[0];
+
+	for (size_t i = 0; i < DNS_TCP_MAX; i++) {
+		if (d->cl[i].fd < 0)
+			return &d->cl[i];
+		if (d->cl[i].deadline < old->deadline)
+			old = &d->cl[i];
+	}
+	d->st.dropped += old->inlen > 0;
+	client_close(old);
+	return old;
+}
+
 static void
 tcp_accept(struct dns_server_run *d)
 {
 	int fd = accept(d->tcp, NULL, NULL);
+	struct tcp_client *c;
 
 	if (fd < 0)
 		return;
@@ -111,13 +135,9 @@ tcp_accept(struct dns_server_run *d)
 		close(fd);
 		return;
 	}
-	for (size_t i = 0; i < DNS_TCP_MAX; i++)
-		if (d->cl[i].fd < 0) {
-			d->cl[i].fd = fd;
-			d->cl[i].deadline = clock_ms() + DNS_TCP_IDLE_MS;
-			return;
-		}
-	close(fd); /* poll() stops accepting when full; a race lands here */
+	c = slot_for(d);
+	c->fd = fd;
+	c->deadline = clock_ms() + DNS_TCP_IDLE_MS;
 }
 
 /* tcp_answer - a whole query is in c->in: make the framed answer */
@@ -158,7 +178,6 @@ tcp_read(struct dns_server_run *d, struct tcp_client *c)
 	if (n < 0)
 		return;
 	c->inlen += (size_t)n;
-	c->deadline = clock_ms() + DNS_TCP_IDLE_MS;
 	if (c->inlen == 2 && c->in[0] == 0 && c->in[1] == 0) {
 		d->st.dropped++;
 		client_close(c);
@@ -178,20 +197,20 @@ tcp_write(struct tcp_client *c)
 	}
 	if (n > 0)
 		c->outoff += (size_t)n;
-	c->deadline = clock_ms() + DNS_TCP_IDLE_MS;
 	if (c->outoff == c->outlen) {
+		c->deadline = clock_ms() + DNS_TCP_IDLE_MS;
 		free(c->out);
 		c->out = NULL;
 		c->outlen = c->outoff = 0;
 	}
 }
 
-/* poll_set - the stop pipe, UDP, the listener (while there is room) and
- * the clients; map[k] is the client of pfd[k], or -1 */
+/* poll_set - the stop pipe, UDP, the listener and the clients; map[k]
+ * is the client of pfd[k], or -1 */
 static size_t
 poll_set(struct dns_server_run *d, struct pollfd *pfd, int *map)
 {
-	size_t n = 0, busy = 0;
+	size_t n = 0;
 
 	pfd[n] = (struct pollfd){ d->stop[0], POLLIN, 0 };
 	map[n++] = -1;
@@ -200,12 +219,11 @@ poll_set(struct dns_server_run *d, struct pollfd *pfd, int *map)
 	for (size_t i = 0; i < DNS_TCP_MAX; i++) {
 		if (d->cl[i].fd < 0)
 			continue;
-		busy++;
 		pfd[n] = (struct pollfd){ d->cl[i].fd,
 			d->cl[i].out != NULL ? POLLOUT : POLLIN, 0 };
 		map[n++] = (int)i;
 	}
-	pfd[n] = (struct pollfd){ busy < DNS_TCP_MAX ? d->tcp : -1, POLLIN, 0 };
+	pfd[n] = (struct pollfd){ d->tcp, POLLIN, 0 };
 	map[n++] = -1;
 	return n;
 }
@@ -227,8 +245,6 @@ serve(void *arg)
 			break;
 		if (pfd[1].revents & POLLIN)
 			udp_ready(d);
-		if (pfd[n - 1].revents & POLLIN)
-			tcp_accept(d);
 		now = clock_ms();
 		for (size_t k = 2; k + 1 < n; k++) {
 			struct tcp_client *c = &d->cl[map[k]];
@@ -245,6 +261,9 @@ serve(void *arg)
 				client_close(c);
 			}
 		}
+		/* After the clients: the slot it frees was polled above. */
+		if (pfd[n - 1].revents & POLLIN)
+			tcp_accept(d);
 	}
 	return NULL;
 }
