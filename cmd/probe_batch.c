@@ -12,6 +12,9 @@
 #include "probe_cmd.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -44,9 +47,10 @@ struct batch {
 	 * and prog. Taken in that order when both are. */
 	pthread_mutex_t in_lock, out_lock;
 	int worst;
-	atomic_int stop;     /* why the run stopped early: an errno, or
-	                      * STOP_LIB: lib_err says */
-	enum st_err lib_err; /* under in_lock */
+	atomic_int stop;      /* why the run stopped early: an errno, or
+	                       * STOP_LIB: lib_err says */
+	enum st_err lib_err;  /* under in_lock */
+	atomic_size_t probed; /* entries probed, for batch_trim */
 };
 
 /* exit_rank - report.md 8 precedence: 4, then 2, 1, 3, 0 */
@@ -297,6 +301,31 @@ batch_result(struct batch *b, const struct batch_line *l, size_t lineno,
 	free(text);
 }
 
+/* Entries between two returns of free memory (batch_trim). */
+#define BATCH_TRIM_EVERY 64
+
+/*
+ * batch_trim - every BATCH_TRIM_EVERY probed entries, hand the free pages
+ * of every malloc arena back to the system. A probe's DNS threads and
+ * workers allocate in up to 8 arenas per core, and what a finished probe
+ * freed stays resident between the chunks still in use (the shared
+ * sessions), so without this the peak RSS grew with the length of the
+ * list (71 MiB at 10,000 domains, 10.8 MiB of it live at 2,000). glibc
+ * only: other C libraries keep their own policy.
+ */
+static void
+batch_trim(struct batch *b)
+{
+	size_t n = atomic_fetch_add(&b->probed, 1) + 1;
+
+#ifdef __GLIBC__
+	if (n % BATCH_TRIM_EVERY == 0)
+		(void)malloc_trim(0);
+#else
+	(void)n;
+#endif
+}
+
 static void *
 batch_worker(void *arg)
 {
@@ -321,6 +350,7 @@ batch_worker(void *arg)
 		err = probe_run(&o, &r, errmsg, sizeof(errmsg));
 		batch_result(b, &l, lineno, err, r, errmsg);
 		probe_result_free(r);
+		batch_trim(b);
 	}
 }
 

