@@ -16,6 +16,8 @@
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=../lib_postfix.sh
 . "$(dirname "$0")/../lib_postfix.sh"
+# shellcheck source=../lib_sendtest.sh
+. "$(dirname "$0")/../lib_sendtest.sh"
 
 ZONE=st.lab.test
 DNS=127.10.19.53
@@ -198,16 +200,6 @@ SUM=$(jq -c 'select(.type == "sendtest.summary")' "$TMP/out.json")
 t_eq "five senders told apart" 5 \
     "$(jq '[.senders[] | select(.address | startswith("127.10.19.20"))] | length' <<<"$SUM")"
 
-# sender ADDR - that sender's results as "scenario=result" words
-results() {
-	jq -r --arg a "$1" '.senders[] | select(.address == $a) |
-	    [.scenarios[] | "\(.name)=\(.result)"] | join(" ")' <<<"$SUM"
-}
-# fits ADDR - the policies that explain that sender, space-separated
-fits() {
-	jq -r --arg a "$1" '.senders[] | select(.address == $a) |
-	    [.policies[].policy] | join(" ")' <<<"$SUM"
-}
 
 t_eq "may: every scenario reached" 10 \
     "$(jq '.senders[] | select(.address == "127.10.19.201") | .scenarios_reached' <<<"$SUM")"

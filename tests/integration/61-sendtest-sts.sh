@@ -19,6 +19,8 @@
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=../lib_postfix.sh
 . "$(dirname "$0")/../lib_postfix.sh"
+# shellcheck source=../lib_sendtest.sh
+. "$(dirname "$0")/../lib_sendtest.sh"
 
 ZONE=st.lab.test
 NET=127.10.20
@@ -205,16 +207,6 @@ t_eq "listener exit" 0 "$?"
 LPID=""
 SUM=$(jq -c 'select(.type == "sendtest.summary")' "$TMP/out.json")
 
-# results ADDR - that sender's results as "scenario=result" words
-results() {
-	jq -r --arg a "$1" '.senders[] | select(.address == $a) |
-	    [.scenarios[] | "\(.name)=\(.result)"] | join(" ")' <<<"$SUM"
-}
-# fits ADDR - the policies that explain that sender, space-separated
-fits() {
-	jq -r --arg a "$1" '.senders[] | select(.address == $a) |
-	    [.policies[].policy] | join(" ")' <<<"$SUM"
-}
 # secure: the certificate must match the next-hop domain (S.ZONE), which
 # the valid certificate's *.ZONE does; no TLSA, no MTA-STS: as verify.
 t_eq "secure: results" "notls=deferred untrusted=deferred valid=delivered-tls dane-ok=deferred dane-mismatch=delivered-tls dane-lookup-fails=delivered-tls sts-badcert=deferred sts-unlisted=delivered-tls sts-testing=deferred dane-sts=deferred" \
