@@ -168,6 +168,10 @@ struct prof_cert {
  */
 struct prof_facts {
 	bool scanned; /* the deep scan ran on this address */
+	/* The server's EHLO reply offered no STARTTLS: there is no TLS to
+	 * grade, so the version rows fail and the other TLS rows do not
+	 * apply; the DNS rows (DANE, DNSSEC) are graded as usual. */
+	bool no_starttls;
 	enum prof_tri versions[6];
 	const char *suites[PROF_SUITES_MAX]; /* authenticated, TLS <= 1.2 */
 	int suite_ver[PROF_SUITES_MAX];      /* index into versions[] */

@@ -454,6 +454,22 @@ evidence(const struct names *nm, const enum prof_tier *tier,
 		memcpy(buf + len - 4, "...", 4);
 }
 
+/* no_tls - a row about TLS at an address that offers none: a standard
+ * that asks for TLS versions is not met; what it asks of a TLS it cannot
+ * see does not apply */
+static void
+no_tls(const struct prof_req *q, struct prof_outcome *out)
+{
+	bool version = q->fact == PF_VERSIONS || q->fact == PF_TLS12 ||
+	               q->fact == PF_TLS13;
+
+	out->res = version ? PR_FAIL : PR_NA;
+	out->tier = version ? TIER_INSUFFICIENT : TIER_NONE;
+	snprintf(out->evidence, sizeof(out->evidence), "%s",
+	    version ? "STARTTLS not offered: no TLS version at all"
+	            : "STARTTLS not offered: no TLS to grade");
+}
+
 void
 prof_eval(const struct prof_req *q, const struct prof_facts *f,
     struct prof_outcome *out)
@@ -463,6 +479,12 @@ prof_eval(const struct prof_req *q, const struct prof_facts *f,
 
 	memset(&nm, 0, sizeof(nm));
 	memset(out, 0, sizeof(*out));
+	if (f->no_starttls && q->fact != PF_DANE_EXISTS &&
+	    q->fact != PF_DANE_VALID && q->fact != PF_DANE_ROLLOVER &&
+	    q->fact != PF_DNSSEC_MX) {
+		no_tls(q, out);
+		return;
+	}
 	names_of(&nm, q, f);
 	if (nm.stop != PR_PASS) {
 		out->res = nm.stop;

@@ -146,12 +146,24 @@ facts_scan(const struct scan_facts *s, struct prof_facts *f)
 		             : PT_NO;
 }
 
+/* no_starttls - the address answered EHLO without offering STARTTLS
+ * (smtp.starttls.offered failed): known to have no TLS, not untested */
+static bool
+no_starttls(const struct probe_result *r, const struct probe_addr *pa)
+{
+	const struct check_result *c =
+	    find(r, CK_SMTP_STARTTLS_OFFERED, pa, true);
+
+	return c != NULL && c->status == CHECK_FAIL;
+}
+
 /* profile_facts_of - everything the evaluator reads about pa */
 static void
 profile_facts_of(const struct probe_result *r, const struct probe_addr *pa,
     struct prof_facts *f)
 {
 	prof_facts_init(f);
+	f->no_starttls = no_starttls(r, pa);
 	if (pa->scan != NULL && pa->scan->ran)
 		facts_scan(pa->scan, f);
 	if (pa->tls.established && pa->tls.sigalg_hash[0])
@@ -193,8 +205,9 @@ run_one(const struct probe_result *r, struct profile_run *pr)
 			const struct probe_addr *pa = &r->mx[i].addrs[k];
 			struct prof_outcome *o;
 
-			/* checks.md 10: only addresses that were scanned */
-			if (pa->scan == NULL)
+			/* checks.md 10: only addresses that were scanned,
+			 * and those known to offer no STARTTLS */
+			if (pa->scan == NULL && !no_starttls(r, pa))
 				continue;
 			o = &pr->out[pr->naddrs * p->nreqs];
 			pr->addrs[pr->naddrs++] = pa;

@@ -194,6 +194,19 @@ t_eq good/ncsc/dane-valid "pass -" "$(req ncsc-nl ncsc-nl.dane.valid 127.10.1.1)
 t_jq good/overall '.profiles["ncsc-nl"].result' fail
 t_jq good/addresses '.profiles["ncsc-nl"].addresses | length' 2
 
+# --- nostarttls.lab.test (MX mx-nostarttls, no STARTTLS in its EHLO):
+# no TLS at all fails the version rows, not "not testable"; rfc9325 has
+# no DNS rows, so its result is the version rows' alone
+t_run nostarttls/exit 1 lab_probe --json --deadline 30 nostarttls.lab.test \
+    --require opportunistic --require profile:rfc9325 --profile ncsc-nl
+t_jq nostarttls/offered '[.checks[] | select(.id == "smtp.starttls.offered") | .status][0]' fail
+t_eq nostarttls/rfc9325/tls12 "fail -" "$(req rfc9325 rfc9325.version.tls12)"
+t_eq nostarttls/ncsc/version "fail insufficient" "$(req ncsc-nl ncsc-nl.version)"
+t_eq nostarttls/ncsc/ciphers "not-applicable -" "$(req ncsc-nl ncsc-nl.ciphers)"
+t_match nostarttls/evidence "STARTTLS not offered" \
+    "$(jq -r '.profiles.rfc9325.addresses[0].requirements[] | select(.id == "rfc9325.version.tls12") | .evidence' <"$T_OUT")"
+t_jq nostarttls/overall '[.profiles[] | .result] | join(",")' "fail,fail"
+
 # --- client-initiated renegotiation (started at the top)
 wait "$RPID1"; RC1=$?
 wait "$RPID2"; RC2=$?

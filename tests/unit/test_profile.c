@@ -312,6 +312,43 @@ overall(void)
 	unit_eq_str("overall/fail-stays", "fail", prof_res_name(acc));
 }
 
+/* no_starttls - an address that offers no STARTTLS: every profile's
+ * version rows fail, the other TLS rows do not apply, the DNS rows are
+ * graded as usual (here met), so the profile fails on the versions */
+static void
+no_starttls(void)
+{
+	const struct profile *p;
+	struct prof_facts f;
+
+	prof_facts_init(&f);
+	f.no_starttls = true;
+	f.dane_exists = f.dane_valid = f.dane_rollover = PT_YES;
+	f.dnssec_mx = PT_YES;
+	expect("no-starttls/ncsc-nl.version", "ncsc-nl", "ncsc-nl.version", &f,
+	    PR_FAIL, TIER_INSUFFICIENT);
+	expect("no-starttls/bsi.version.tls12", "bsi-tr-03108",
+	    "bsi.version.tls12", &f, PR_FAIL, TIER_INSUFFICIENT);
+	expect("no-starttls/rfc9325.version.tls13", "rfc9325",
+	    "rfc9325.version.tls13", &f, PR_FAIL, TIER_INSUFFICIENT);
+	expect("no-starttls/ncsc-nl.ciphers", "ncsc-nl", "ncsc-nl.ciphers", &f,
+	    PR_NA, TIER_NONE);
+	expect("no-starttls/rfc9325.sni", "rfc9325", "rfc9325.sni", &f, PR_NA,
+	    TIER_NONE);
+	expect("no-starttls/bsi.dane.exists", "bsi-tr-03108", "bsi.dane.exists",
+	    &f, PR_PASS, TIER_GOOD);
+	for (size_t i = 0; (p = profile_at(i)) != NULL; i++) {
+		enum prof_res acc = PR_PASS;
+		struct prof_outcome o;
+
+		for (size_t k = 0; k < p->nreqs; k++) {
+			prof_eval(&p->reqs[k], &f, &o);
+			acc = prof_overall(acc, p->reqs[k].level, o.res);
+		}
+		unit_eq_str("no-starttls/overall", "fail", prof_res_name(acc));
+	}
+}
+
 int
 main(void)
 {
@@ -327,5 +364,6 @@ main(void)
 	not_measured();
 	compression_premise();
 	overall();
+	no_starttls();
 	return unit_exit();
 }
