@@ -14,6 +14,9 @@
 
 /* -o/--output, --resume, --shard (cli.md, "Added for the next
  * capabilities"): where the report goes and which entries of a list run. */
+/* The text of "smtptls probe --help" (probe_usage.c). */
+extern const char probe_usage[];
+
 struct probe_out_opts {
 	const char *output; /* -o FILE, or NULL: stdout */
 	bool resume;        /* --resume: append, skip what FILE has */

@@ -2,8 +2,8 @@
  * probe_opts.c - the options of "smtptls probe" (cli.md) as one table:
  * each row names the option for getopt_long, says what kind of value it
  * takes and where it goes, or which small function applies it. Adding an
- * option means adding a row (and its line in the usage text below, which
- * tests/integration/47-docs.sh holds against the man page).
+ * option means adding a row (and its line in the usage text, probe_usage.c,
+ * which tests/integration/47-docs.sh holds against the man page).
  */
 #include "probe_cmd.h"
 
@@ -26,52 +26,6 @@
 #include "text.h"
 
 #include "banned.h"
-
-static const char probe_usage[] =
-    "usage: smtptls probe [options] DOMAIN | USER@DOMAIN | --host HOST[:PORT]\n"
-    "\n"
-    "  --resolver ADDR[:PORT]   DNS resolver (repeatable; [V6]:PORT)\n"
-    "  --trust-anchor FILE      validate DNSSEC locally with this anchor\n"
-    "  --dnssec MODE            who validates: auto (default), resolver, local\n"
-    "  --ca-file FILE, --ca-path DIR   trust store for PKIX checks\n"
-    "  --timeout SECONDS        limit per network step (default 10)\n"
-    "  --deadline SECONDS       limit for the whole run (default 60)\n"
-    "  -4, -6                   IPv4 or IPv6 addresses only\n"
-    "  --host HOST[:PORT]       probe one server, no MX lookup\n"
-    "  --port N                 SMTP port (default 25)\n"
-    "  --ehlo NAME              name sent in EHLO\n"
-    "  --rcpt ADDRESS           test this recipient (MAIL FROM/RCPT TO, never DATA)\n"
-    "  --mail-from ADDRESS      reverse path of the address test (default <>)\n"
-    "  --rcpt-all               address test on every MX address\n"
-    "  --require LEVEL          opportunistic, encrypt, verify, dane, mta-sts,\n"
-    "                           secure, or profile:NAME (repeatable)\n"
-    "  --min-tls VERSION        1.0, 1.1, 1.2 (default) or 1.3\n"
-    "  --warn-days N            certificate expiry warning window (default 14)\n"
-    "  --tls-domain NAME        reference name for the verify domain variant\n"
-    "  --allow-private          special-purpose addresses are info, not findings\n"
-    "  --scan                   deep TLS scan of each address (more connections)\n"
-    "  --profile NAME           grade against a compliance profile (repeatable;\n"
-    "                           implies --scan; see smtptls profiles)\n"
-    "  --transcript             show or include the SMTP dialogue\n"
-    "  --no-pem                 leave certificate PEM text out of the JSON\n"
-    "  --no-dane, --no-mta-sts  skip those lookups\n"
-    "  --ignore ID              waive matching checks (shell wildcards, repeatable)\n"
-    "  --strict                 warn counts as failure, error as incomplete\n"
-    "  -f, --domains FILE       probe every domain listed (one per line, # comments)\n"
-    "  --parallel N             at most N domains at once with --domains (default 4)\n"
-    "  --per-address N          at most N connections at once to one address (default 2)\n"
-    "  --max-rate R             at most R new connections per second overall\n"
-    "  -o, --output FILE        write the report to FILE (JSON Lines with --domains)\n"
-    "  --resume                 with --domains and --output: skip what FILE has\n"
-    "  --shard I/N              with --domains: only the entries of shard I of N\n"
-    "  --nagios                 monitoring-plugin exit codes and status line\n"
-    "  --catchall               also RCPT a random mailbox (catch-all test)\n"
-    "  --cleartext              also run the address test without STARTTLS\n"
-    "  --html FILE              also write the report as one HTML page\n"
-    "  --json, --color=WHEN, -v, --verbose, -q, --quiet   as for every command\n"
-    "  --help                   this text\n"
-    "\n"
-    "See smtptls(1).\n";
 
 /* Where an option's value goes, and what it must be. */
 struct parse_ctx {
