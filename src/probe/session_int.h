@@ -61,6 +61,10 @@ struct sess {
  * readiness, events of the SMTP machine, timeouts, close. */
 void sess_event(struct sess *s, const struct session_params *p,
     enum smtp_event ev, long long now);
+/* The machine moved on: charge the time of the previous state to its
+ * step and restart the step timeout (session_timing.c). */
+void sess_note_state(struct sess *s, const struct session_params *p,
+    long long now);
 bool sess_smtp(const struct sess *s);
 void sess_read(struct sess *s, const struct session_params *p, long long now);
 unsigned sess_io(const struct sess *s);
