@@ -14,6 +14,7 @@
 #include <cJSON.h>
 
 #include "report_diff_int.h"
+#include "smtptls/probe.h"
 
 #include "banned.h"
 
@@ -322,21 +323,20 @@ outcome_rank(const char *o)
 static void
 rule_level(const struct diff_ctx *c)
 {
-	static const char *const levels[] = { "opportunistic", "encrypt",
-		"verify", "dane", "mta-sts", "secure" };
 	const cJSON *ol = get(get(c->old, "verdicts"), "levels");
 	const cJSON *nl = get(get(c->new, "verdicts"), "levels");
 
-	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
-		const char *o = str(get(ol, levels[i]), "outcome");
-		const char *n = str(get(nl, levels[i]), "outcome");
+	for (int i = 0; i < LEVEL__COUNT; i++) {
+		const char *lname = probe_level_name((enum probe_level)i);
+		const char *o = str(get(ol, lname), "outcome");
+		const char *n = str(get(nl, lname), "outcome");
 		int orank = outcome_rank(o), nrank = outcome_rank(n);
 
 		if (same(o, n))
 			continue;
 		if (o == NULL || n == NULL) {
-			diff_add(c->l, "level", DIFF_CHANGED, NULL, NULL,
-			    levels[i], o, n, "%s",
+			diff_add(c->l, "level", DIFF_CHANGED, NULL, NULL, lname,
+			    o, n, "%s",
 			    o == NULL ? "judged now, not before"
 			              : "not judged any more");
 			continue;
@@ -345,7 +345,7 @@ rule_level(const struct diff_ctx *c)
 		    nrank > orank   ? DIFF_WORSE
 		    : nrank < orank ? DIFF_BETTER
 		                    : DIFF_CHANGED,
-		    NULL, NULL, levels[i], o, n, "now %s, was %s", n, o);
+		    NULL, NULL, lname, o, n, "now %s, was %s", n, o);
 	}
 }
 

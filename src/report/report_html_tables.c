@@ -5,13 +5,13 @@
 #include <string.h>
 
 #include "report_html_int.h"
+#include "smtptls/probe.h"
 
 #include "banned.h"
 
-/* The level names of report.md 5.10, in their order. */
-static const char *const levels[] = { "opportunistic", "encrypt", "verify",
-	"dane", "mta-sts", "secure" };
-#define NLEVELS (sizeof(levels) / sizeof(levels[0]))
+/* The level names of report.md 5.10, in their order: the probe's own. */
+#define NLEVELS ((size_t)LEVEL__COUNT)
+#define LEVEL(i) probe_level_name((enum probe_level)(i))
 
 /* outcome_class - the CSS class of an outcome or status: a literal from
  * this table, never text of the document */
@@ -65,7 +65,7 @@ delivering(const cJSON *lv, long *n)
 
 	*n = 0;
 	for (size_t i = 0; i < NLEVELS; i++) {
-		const cJSON *l = html_get(lv, levels[i]);
+		const cJSON *l = html_get(lv, LEVEL(i));
 
 		if (l == NULL)
 			continue;
@@ -205,24 +205,24 @@ html_verdicts(struct html *h, const cJSON *doc)
 	html_raw(h, "</p>\n<table>\n");
 	matrix_head(h, mx);
 	for (size_t i = 0; i < NLEVELS; i++) {
-		const cJSON *lv = html_get(lvs, levels[i]);
+		const cJSON *lv = html_get(lvs, LEVEL(i));
 		const char *out = html_str(lv, "outcome");
 
 		if (lv == NULL)
 			continue;
-		html_fmt(h, "<tr><th>%s</th>", levels[i]);
-		html_open_k(h, "td", outcome_class(out), "level", levels[i],
+		html_fmt(h, "<tr><th>%s</th>", LEVEL(i));
+		html_open_k(h, "td", outcome_class(out), "level", LEVEL(i),
 		    (const char *)NULL);
 		html_text(h, out);
 		html_raw(h, "</td>");
 		html_open_k(h, "td", outcome_class(html_str(lv, "status")),
-		    "status", levels[i], (const char *)NULL);
+		    "status", LEVEL(i), (const char *)NULL);
 		html_text(h, html_str(lv, "status"));
 		html_raw(h, "</td>");
 		cJSON_ArrayForEach(m, mx)
 		{
 			cJSON_ArrayForEach(a, html_get(m, "addresses"))
-			    matrix_cell(h, levels[i], lv, m, a);
+			    matrix_cell(h, LEVEL(i), lv, m, a);
 		}
 		html_raw(h, "</tr>\n");
 	}
