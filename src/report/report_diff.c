@@ -13,6 +13,7 @@
 
 #include <cJSON.h>
 
+#include "json_read.h"
 #include "report_diff_int.h"
 #include "smtptls/probe.h"
 
@@ -22,20 +23,6 @@ struct diff_ctx {
 	const cJSON *old, *new;
 	struct diff_list *l;
 };
-
-static const cJSON *
-get(const cJSON *o, const char *key)
-{
-	return cJSON_GetObjectItemCaseSensitive(o, key);
-}
-
-static const char *
-str(const cJSON *o, const char *key)
-{
-	const cJSON *v = get(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 /* same - two strings (either may be NULL) are equal */
 static bool
@@ -51,9 +38,9 @@ find_mx(const cJSON *doc, const char *name)
 {
 	const cJSON *m;
 
-	cJSON_ArrayForEach(m, get(doc, "mx"))
+	cJSON_ArrayForEach(m, json_get(doc, "mx"))
 	{
-		if (same(str(m, "name"), name))
+		if (same(json_str(m, "name"), name))
 			return m;
 	}
 	return NULL;
@@ -65,9 +52,9 @@ find_addr(const cJSON *doc, const char *mx, const char *address)
 {
 	const cJSON *a;
 
-	cJSON_ArrayForEach(a, get(find_mx(doc, mx), "addresses"))
+	cJSON_ArrayForEach(a, json_get(find_mx(doc, mx), "addresses"))
 	{
-		if (same(str(a, "address"), address))
+		if (same(json_str(a, "address"), address))
 			return a;
 	}
 	return NULL;
@@ -79,17 +66,19 @@ rule_mx(const struct diff_ctx *c)
 {
 	const cJSON *m;
 
-	cJSON_ArrayForEach(m, get(c->new, "mx"))
+	cJSON_ArrayForEach(m, json_get(c->new, "mx"))
 	{
-		if (find_mx(c->old, str(m, "name")) == NULL)
-			diff_add(c->l, "mx.added", DIFF_CHANGED, str(m, "name"),
-			    NULL, NULL, NULL, str(m, "name"), "new MX host");
+		if (find_mx(c->old, json_str(m, "name")) == NULL)
+			diff_add(c->l, "mx.added", DIFF_CHANGED,
+			    json_str(m, "name"), NULL, NULL, NULL,
+			    json_str(m, "name"), "new MX host");
 	}
-	cJSON_ArrayForEach(m, get(c->old, "mx"))
+	cJSON_ArrayForEach(m, json_get(c->old, "mx"))
 	{
-		if (find_mx(c->new, str(m, "name")) == NULL)
+		if (find_mx(c->new, json_str(m, "name")) == NULL)
 			diff_add(c->l, "mx.removed", DIFF_CHANGED,
-			    str(m, "name"), NULL, NULL, str(m, "name"), NULL,
+			    json_str(m, "name"), NULL, NULL,
+			    json_str(m, "name"), NULL,
 			    "MX host no longer listed");
 	}
 }
@@ -101,15 +90,15 @@ addr_only(const struct diff_ctx *c, const cJSON *a, const cJSON *b, bool added)
 {
 	const cJSON *m, *ad;
 
-	cJSON_ArrayForEach(m, get(a, "mx"))
+	cJSON_ArrayForEach(m, json_get(a, "mx"))
 	{
-		const char *name = str(m, "name");
+		const char *name = json_str(m, "name");
 
 		if (find_mx(b, name) == NULL)
 			continue;
-		cJSON_ArrayForEach(ad, get(m, "addresses"))
+		cJSON_ArrayForEach(ad, json_get(m, "addresses"))
 		{
-			const char *ip = str(ad, "address");
+			const char *ip = json_str(ad, "address");
 
 			if (find_addr(b, name, ip) != NULL)
 				continue;
@@ -135,7 +124,7 @@ rule_address(const struct diff_ctx *c)
 static const cJSON *
 leaf(const cJSON *addr)
 {
-	return cJSON_GetArrayItem(get(get(addr, "tls"), "chain"), 0);
+	return cJSON_GetArrayItem(json_get(json_get(addr, "tls"), "chain"), 0);
 }
 
 /* dane_state - the address's DANE result: 1 matched, 0 did not, -1 not
@@ -143,7 +132,7 @@ leaf(const cJSON *addr)
 static int
 dane_state(const cJSON *addr)
 {
-	const cJSON *v = get(get(addr, "dane"), "verified");
+	const cJSON *v = json_get(json_get(addr, "dane"), "verified");
 
 	return cJSON_IsTrue(v) ? 1 : cJSON_IsFalse(v) ? 0 : -1;
 }
@@ -154,15 +143,15 @@ static void
 key_change(const struct diff_ctx *c, const char *mx, const cJSON *o,
     const cJSON *n)
 {
-	const char *ok = str(leaf(o), "spki_sha256");
-	const char *nk = str(leaf(n), "spki_sha256");
+	const char *ok = json_str(leaf(o), "spki_sha256");
+	const char *nk = json_str(leaf(n), "spki_sha256");
 	int od = dane_state(o), nd = dane_state(n);
 
 	if (ok == NULL || nk == NULL || strcmp(ok, nk) == 0)
 		return;
 	diff_add(c->l, "cert.key",
 	    od == 1 && nd == 0 ? DIFF_WORSE : DIFF_CHANGED, mx,
-	    str(n, "address"), NULL, ok, nk,
+	    json_str(n, "address"), NULL, ok, nk,
 	    "the server certificate has a new key; %s",
 	    nd == 1   ? "the TLSA records still match"
 	    : nd == 0 ? "the TLSA records no longer match"
@@ -183,7 +172,7 @@ dane_change(const struct diff_ctx *c, const char *mx, const cJSON *o,
 	    od == 1 && nd == 0   ? DIFF_WORSE
 	    : od == 0 && nd == 1 ? DIFF_BETTER
 	                         : DIFF_CHANGED,
-	    mx, str(n, "address"), NULL, od < 0 ? NULL : names[od],
+	    mx, json_str(n, "address"), NULL, od < 0 ? NULL : names[od],
 	    nd < 0 ? NULL : names[nd], "%s",
 	    nd == 1   ? "DANE matches the presented certificate"
 	    : nd == 0 ? "DANE no longer matches the presented certificate"
@@ -215,12 +204,12 @@ enum expiry { EXP_OK = 0, EXP_WARN, EXP_EXPIRED, EXP_UNKNOWN };
 static enum expiry
 expiry(const cJSON *doc, const cJSON *addr)
 {
-	const cJSON *wd = get(get(doc, "run"), "warn_days");
+	const cJSON *wd = json_get(json_get(doc, "run"), "warn_days");
 	time_t end, now;
 	double left;
 
-	if (!rfc3339(str(leaf(addr), "not_after"), &end) ||
-	    !rfc3339(str(doc, "finished"), &now) || !cJSON_IsNumber(wd))
+	if (!rfc3339(json_str(leaf(addr), "not_after"), &end) ||
+	    !rfc3339(json_str(doc, "finished"), &now) || !cJSON_IsNumber(wd))
 		return EXP_UNKNOWN;
 	left = difftime(end, now);
 	if (left < 0)
@@ -238,9 +227,9 @@ expiry_change(const struct diff_ctx *c, const char *mx, const cJSON *o,
 	if (oe == ne || oe == EXP_UNKNOWN || ne == EXP_UNKNOWN)
 		return;
 	diff_add(c->l, "cert.expiry", ne > oe ? DIFF_WORSE : DIFF_BETTER, mx,
-	    str(n, "address"), NULL, names[oe], names[ne],
+	    json_str(n, "address"), NULL, names[oe], names[ne],
 	    "the server certificate is %s (not after %s)", names[ne],
-	    str(leaf(n), "not_after"));
+	    json_str(leaf(n), "not_after"));
 }
 
 /* rule_certs - certificate rules over the addresses in both reports */
@@ -249,13 +238,13 @@ rule_certs(const struct diff_ctx *c)
 {
 	const cJSON *m, *n;
 
-	cJSON_ArrayForEach(m, get(c->new, "mx"))
+	cJSON_ArrayForEach(m, json_get(c->new, "mx"))
 	{
-		cJSON_ArrayForEach(n, get(m, "addresses"))
+		cJSON_ArrayForEach(n, json_get(m, "addresses"))
 		{
-			const char *mx = str(m, "name");
+			const char *mx = json_str(m, "name");
 			const cJSON *o =
-			    find_addr(c->old, mx, str(n, "address"));
+			    find_addr(c->old, mx, json_str(n, "address"));
 
 			if (o == NULL)
 				continue;
@@ -279,11 +268,14 @@ mode_rank(const char *mode)
 static void
 rule_mta_sts(const struct diff_ctx *c)
 {
-	const cJSON *os = get(c->old, "mta_sts"), *ns = get(c->new, "mta_sts");
-	const char *oid = str(get(os, "txt"), "id");
-	const char *nid = str(get(ns, "txt"), "id");
-	const char *om = str(get(get(os, "policy"), "parsed"), "mode");
-	const char *nm = str(get(get(ns, "policy"), "parsed"), "mode");
+	const cJSON *os = json_get(c->old, "mta_sts"),
+	            *ns = json_get(c->new, "mta_sts");
+	const char *oid = json_str(json_get(os, "txt"), "id");
+	const char *nid = json_str(json_get(ns, "txt"), "id");
+	const char *om =
+	    json_str(json_get(json_get(os, "policy"), "parsed"), "mode");
+	const char *nm =
+	    json_str(json_get(json_get(ns, "policy"), "parsed"), "mode");
 	int orank = mode_rank(om), nrank = mode_rank(nm);
 
 	if (!same(oid, nid))
@@ -323,13 +315,13 @@ outcome_rank(const char *o)
 static void
 rule_level(const struct diff_ctx *c)
 {
-	const cJSON *ol = get(get(c->old, "verdicts"), "levels");
-	const cJSON *nl = get(get(c->new, "verdicts"), "levels");
+	const cJSON *ol = json_get(json_get(c->old, "verdicts"), "levels");
+	const cJSON *nl = json_get(json_get(c->new, "verdicts"), "levels");
 
 	for (int i = 0; i < LEVEL__COUNT; i++) {
 		const char *lname = probe_level_name((enum probe_level)i);
-		const char *o = str(get(ol, lname), "outcome");
-		const char *n = str(get(nl, lname), "outcome");
+		const char *o = json_str(json_get(ol, lname), "outcome");
+		const char *n = json_str(json_get(nl, lname), "outcome");
 		int orank = outcome_rank(o), nrank = outcome_rank(n);
 
 		if (same(o, n))
@@ -366,17 +358,17 @@ static const struct {
 static const char *
 probe_doc(const cJSON *doc)
 {
-	const char *v = str(doc, "schema_version");
+	const char *v = json_str(doc, "schema_version");
 
 	if (!cJSON_IsObject(doc))
 		return "not a JSON object";
-	if (!same(str(doc, "type"), "probe"))
+	if (!same(json_str(doc, "type"), "probe"))
 		return "not a probe report (\"type\" is not \"probe\")";
 	if (v == NULL || strncmp(v, "1.", 2) != 0)
 		return "schema_version is not 1.x";
-	if (str(get(doc, "target"), "input") == NULL ||
-	    !cJSON_IsArray(get(doc, "mx")) ||
-	    !cJSON_IsObject(get(get(doc, "verdicts"), "levels")))
+	if (json_str(json_get(doc, "target"), "input") == NULL ||
+	    !cJSON_IsArray(json_get(doc, "mx")) ||
+	    !cJSON_IsObject(json_get(json_get(doc, "verdicts"), "levels")))
 		return "target, mx or verdicts missing";
 	return NULL;
 }
@@ -394,8 +386,8 @@ report_diff(const cJSON *old, const cJSON *new, struct diff_list *l, char *why,
 		    probe_doc(old) ? "old" : "new", bad);
 		return ST_ERR_PARSE;
 	}
-	if (strcasecmp(str(get(old, "target"), "input"),
-	        str(get(new, "target"), "input")) != 0) {
+	if (strcasecmp(json_str(json_get(old, "target"), "input"),
+	        json_str(json_get(new, "target"), "input")) != 0) {
 		(void)snprintf(why, whylen,
 		    "the reports are of different targets");
 		return ST_ERR_PARSE;

@@ -48,11 +48,11 @@ head(struct html *h, const cJSON *doc)
 	            "<meta charset=\"utf-8\">\n"
 	            "<meta name=\"viewport\" content=\"width=device-width\">\n"
 	            "<title>smtptls report: ");
-	html_text(h, html_str(html_get(doc, "target"), "input"));
+	html_text(h, json_str(json_get(doc, "target"), "input"));
 	html_raw(h, "</title>\n<style>\n");
 	html_raw(h, style);
 	html_raw(h, "</style>\n</head>\n<body>\n<h1>smtptls report: ");
-	html_text(h, html_str(html_get(doc, "target"), "input"));
+	html_text(h, json_str(json_get(doc, "target"), "input"));
 	html_raw(h, "</h1>\n");
 }
 
@@ -60,20 +60,20 @@ head(struct html *h, const cJSON *doc)
 static void
 foot(struct html *h, const cJSON *doc)
 {
-	const cJSON *tool = html_get(doc, "tool");
+	const cJSON *tool = json_get(doc, "tool");
 
 	html_raw(h, "<footer>");
-	html_text(h, html_str(tool, "name"));
+	html_text(h, json_str(tool, "name"));
 	html_raw(h, " ");
-	html_text(h, html_str(tool, "version"));
+	html_text(h, json_str(tool, "version"));
 	html_raw(h, " (");
-	html_text(h, html_str(tool, "openssl"));
+	html_text(h, json_str(tool, "openssl"));
 	html_raw(h, "), schema ");
-	html_text(h, html_str(doc, "schema_version"));
+	html_text(h, json_str(doc, "schema_version"));
 	html_raw(h, "; started ");
-	html_text(h, html_str(doc, "started"));
+	html_text(h, json_str(doc, "started"));
 	html_raw(h, ", finished ");
-	html_text(h, html_str(doc, "finished"));
+	html_text(h, json_str(doc, "finished"));
 	html_raw(h, "</footer>\n</body>\n</html>\n");
 }
 

@@ -13,6 +13,7 @@
 #include <cJSON.h>
 
 #include "buf.h"
+#include "json_read.h"
 
 /* The page being written. The first failed append stays in err; later
  * appends do nothing, so a part writes without testing every call and the
@@ -42,13 +43,6 @@ void html_cell(struct html *h, const char *text, const char *k1, const char *k2,
 /* The same with a number, "—" when n < 0. */
 void html_cell_num(struct html *h, long n, const char *k1, const char *k2,
     const char *k3);
-
-/* Member key of o as a string, or NULL (missing, null, not a string). */
-const char *html_str(const cJSON *o, const char *key);
-/* Member key of o as a number; -1 when missing or not a number. */
-long html_num(const cJSON *o, const char *key);
-/* Member key of o; NULL when missing. */
-const cJSON *html_get(const cJSON *o, const char *key);
 
 void html_summary(struct html *h, const cJSON *doc);
 void html_verdicts(struct html *h, const cJSON *doc);

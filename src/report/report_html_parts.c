@@ -24,7 +24,7 @@ static const char *const severities[] = { "critical", "high", "medium", "low",
 static bool
 is_finding(const cJSON *c)
 {
-	const char *st = html_str(c, "status");
+	const char *st = json_str(c, "status");
 
 	return st != NULL &&
 	       (strcmp(st, "fail") == 0 || strcmp(st, "warn") == 0 ||
@@ -51,23 +51,23 @@ status_class(const char *st)
 static void
 check_row(struct html *h, const cJSON *c)
 {
-	const cJSON *subj = html_get(c, "subject");
-	const char *st = html_str(c, "status");
+	const cJSON *subj = json_get(c, "subject");
+	const char *st = json_str(c, "status");
 	const char *parts[] = { "domain", "mx", "address", "mailbox",
 		"session" };
 	bool any = false;
 
-	html_open_k(h, "tr", NULL, "check", html_str(c, "id"),
+	html_open_k(h, "tr", NULL, "check", json_str(c, "id"),
 	    (const char *)NULL);
 	html_open_k(h, "td", status_class(st), "status", (const char *)NULL);
 	html_text(h, st);
-	if (cJSON_IsTrue(html_get(c, "waived")))
+	if (cJSON_IsTrue(json_get(c, "waived")))
 		html_raw(h, " (waived)");
 	html_raw(h, "</td><td><code>");
-	html_text(h, html_str(c, "id"));
+	html_text(h, json_str(c, "id"));
 	html_raw(h, "</code></td><td>");
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-		const char *v = html_str(subj, parts[i]);
+		const char *v = json_str(subj, parts[i]);
 
 		if (v == NULL)
 			continue;
@@ -77,7 +77,7 @@ check_row(struct html *h, const cJSON *c)
 		any = true;
 	}
 	html_raw(h, "</td><td>");
-	html_text(h, html_str(c, "detail"));
+	html_text(h, json_str(c, "detail"));
 	html_raw(h, "</td></tr>\n");
 }
 
@@ -90,7 +90,7 @@ severity_group(struct html *h, const cJSON *checks, const char *sev)
 
 	cJSON_ArrayForEach(c, checks)
 	{
-		const char *s = html_str(c, "severity");
+		const char *s = json_str(c, "severity");
 
 		if (is_finding(c) && s != NULL && strcmp(s, sev) == 0)
 			n++;
@@ -103,7 +103,7 @@ severity_group(struct html *h, const cJSON *checks, const char *sev)
 	html_raw(h, "<table>\n");
 	cJSON_ArrayForEach(c, checks)
 	{
-		const char *s = html_str(c, "severity");
+		const char *s = json_str(c, "severity");
 
 		if (is_finding(c) && s != NULL && strcmp(s, sev) == 0)
 			check_row(h, c);
@@ -114,7 +114,7 @@ severity_group(struct html *h, const cJSON *checks, const char *sev)
 void
 html_findings(struct html *h, const cJSON *doc)
 {
-	const cJSON *checks = html_get(doc, "checks"), *c;
+	const cJSON *checks = json_get(doc, "checks"), *c;
 
 	html_raw(h, "<h2 id=\"findings\">Findings</h2>\n"
 	            "<p>Results with status fail, warn or error, by the "
@@ -131,35 +131,35 @@ html_findings(struct html *h, const cJSON *doc)
 static void
 cert_row(struct html *h, const char *addr, const cJSON *cert)
 {
-	const cJSON *key = html_get(cert, "key");
+	const cJSON *key = json_get(cert, "key");
 	char depth[24];
 
 	/* depth is a small integer: %ld of it always fits */
-	(void)snprintf(depth, sizeof(depth), "%ld", html_num(cert, "depth"));
+	(void)snprintf(depth, sizeof(depth), "%ld", json_count(cert, "depth"));
 	html_raw(h, "<tr>");
-	html_cell_num(h, html_num(cert, "depth"), "cert", addr, depth);
+	html_cell_num(h, json_count(cert, "depth"), "cert", addr, depth);
 	html_raw(h, "<td>");
-	html_text(h, html_str(cert, "subject"));
+	html_text(h, json_str(cert, "subject"));
 	html_raw(h, "</td><td>");
-	html_text(h, html_str(cert, "issuer"));
+	html_text(h, json_str(cert, "issuer"));
 	html_raw(h, "</td><td>");
-	html_text(h, html_str(key, "type"));
-	if (html_num(key, "bits") >= 0)
-		html_fmt(h, " %ld", html_num(key, "bits"));
-	if (html_str(key, "curve") != NULL) {
+	html_text(h, json_str(key, "type"));
+	if (json_count(key, "bits") >= 0)
+		html_fmt(h, " %ld", json_count(key, "bits"));
+	if (json_str(key, "curve") != NULL) {
 		html_raw(h, " ");
-		html_text(h, html_str(key, "curve"));
+		html_text(h, json_str(key, "curve"));
 	}
 	html_raw(h, "</td><td>");
-	html_text(h, html_str(cert, "not_before"));
+	html_text(h, json_str(cert, "not_before"));
 	html_raw(h, "</td>");
 	html_open_k(h, "td", NULL, "not_after", addr, depth,
 	    (const char *)NULL);
-	html_text(h, html_str(cert, "not_after"));
+	html_text(h, json_str(cert, "not_after"));
 	html_raw(h, "</td><td class=\"hex\">SHA-256 ");
-	html_text(h, html_str(cert, "sha256"));
+	html_text(h, json_str(cert, "sha256"));
 	html_raw(h, "<br>SPKI ");
-	html_text(h, html_str(cert, "spki_sha256"));
+	html_text(h, json_str(cert, "spki_sha256"));
 	html_raw(h, "</td></tr>\n");
 }
 
@@ -170,12 +170,12 @@ reply_lines(struct html *h, const char *label, const char *addr,
 {
 	const cJSON *l;
 
-	if (cJSON_GetArraySize(html_get(reply, "lines")) == 0)
+	if (cJSON_GetArraySize(json_get(reply, "lines")) == 0)
 		return;
 	html_fmt(h, "<tr><th>%s</th>", label);
 	html_open_k(h, "td", NULL, "reply", addr, label, (const char *)NULL);
 	html_raw(h, "<code>");
-	cJSON_ArrayForEach(l, html_get(reply, "lines"))
+	cJSON_ArrayForEach(l, json_get(reply, "lines"))
 	{
 		html_text(h, cJSON_IsString(l) ? l->valuestring : NULL);
 		html_raw(h, "<br>");
@@ -187,22 +187,22 @@ reply_lines(struct html *h, const char *label, const char *addr,
 static void
 smtp_block(struct html *h, const cJSON *a)
 {
-	const cJSON *smtp = html_get(a, "smtp");
-	const char *addr = html_str(a, "address");
+	const cJSON *smtp = json_get(a, "smtp");
+	const char *addr = json_str(a, "address");
 
 	html_raw(h, "<table>\n<tr><th>state</th>");
-	html_cell(h, html_str(a, "state"), "state", addr, NULL);
+	html_cell(h, json_str(a, "state"), "state", addr, NULL);
 	html_raw(h, "</tr>\n");
-	if (html_str(html_get(a, "error"), "message") != NULL) {
+	if (json_str(json_get(a, "error"), "message") != NULL) {
 		html_raw(h, "<tr><th>error</th>");
-		html_cell(h, html_str(html_get(a, "error"), "message"), "error",
+		html_cell(h, json_str(json_get(a, "error"), "message"), "error",
 		    addr, NULL);
 		html_raw(h, "</tr>\n");
 	}
-	reply_lines(h, "banner", addr, html_get(smtp, "banner"));
-	reply_lines(h, "ehlo", addr, html_get(smtp, "ehlo"));
-	reply_lines(h, "starttls", addr, html_get(smtp, "starttls"));
-	reply_lines(h, "ehlo_tls", addr, html_get(smtp, "ehlo_tls"));
+	reply_lines(h, "banner", addr, json_get(smtp, "banner"));
+	reply_lines(h, "ehlo", addr, json_get(smtp, "ehlo"));
+	reply_lines(h, "starttls", addr, json_get(smtp, "starttls"));
+	reply_lines(h, "ehlo_tls", addr, json_get(smtp, "ehlo_tls"));
 	html_raw(h, "</table>\n");
 }
 
@@ -210,12 +210,12 @@ smtp_block(struct html *h, const cJSON *a)
 static void
 cert_block(struct html *h, const cJSON *m, const cJSON *a)
 {
-	const cJSON *tls = html_get(a, "tls"), *c;
-	const cJSON *dane = html_get(a, "dane");
-	const char *addr = html_str(a, "address");
+	const cJSON *tls = json_get(a, "tls"), *c;
+	const cJSON *dane = json_get(a, "dane");
+	const char *addr = json_str(a, "address");
 
 	html_raw(h, "<h3>");
-	html_text(h, html_str(m, "name"));
+	html_text(h, json_str(m, "name"));
 	html_raw(h, " [");
 	html_text(h, addr);
 	html_raw(h, "]</h3>\n");
@@ -223,24 +223,24 @@ cert_block(struct html *h, const cJSON *m, const cJSON *a)
 	if (tls == NULL || cJSON_IsNull(tls))
 		return;
 	html_raw(h, "<p>");
-	html_text(h, html_str(tls, "version"));
+	html_text(h, json_str(tls, "version"));
 	html_raw(h, " ");
-	html_text(h, html_str(tls, "cipher"));
+	html_text(h, json_str(tls, "cipher"));
 	html_raw(h, "; PKIX: ");
-	html_text(h, cJSON_IsTrue(html_get(html_get(tls, "pkix"), "trusted"))
+	html_text(h, cJSON_IsTrue(json_get(json_get(tls, "pkix"), "trusted"))
 	                 ? "trusted"
 	                 : "not trusted");
 	html_raw(h, " (");
-	html_text(h, html_str(html_get(tls, "pkix"), "verify_error"));
+	html_text(h, json_str(json_get(tls, "pkix"), "verify_error"));
 	html_raw(h, "); DANE: ");
-	html_text(h, cJSON_IsTrue(html_get(dane, "verified")) ? "verified"
-	             : cJSON_IsFalse(html_get(dane, "verified"))
+	html_text(h, cJSON_IsTrue(json_get(dane, "verified")) ? "verified"
+	             : cJSON_IsFalse(json_get(dane, "verified"))
 	                 ? "no match"
 	                 : "not checked");
 	html_raw(h, "</p>\n<table>\n<tr><th>depth</th><th>subject</th>"
 	            "<th>issuer</th><th>key</th><th>not before</th>"
 	            "<th>not after</th><th>fingerprints</th></tr>\n");
-	cJSON_ArrayForEach(c, html_get(tls, "chain")) cert_row(h, addr, c);
+	cJSON_ArrayForEach(c, json_get(tls, "chain")) cert_row(h, addr, c);
 	html_raw(h, "</table>\n");
 }
 
@@ -251,9 +251,9 @@ html_certs(struct html *h, const cJSON *doc)
 	bool any = false;
 
 	html_raw(h, "<h2 id=\"addresses\">Addresses and certificates</h2>\n");
-	cJSON_ArrayForEach(m, html_get(doc, "mx"))
+	cJSON_ArrayForEach(m, json_get(doc, "mx"))
 	{
-		cJSON_ArrayForEach(a, html_get(m, "addresses"))
+		cJSON_ArrayForEach(a, json_get(m, "addresses"))
 		{
 			cert_block(h, m, a);
 			any = true;
@@ -270,11 +270,11 @@ longest(const cJSON *doc)
 	const cJSON *m, *a;
 	long max = 1;
 
-	cJSON_ArrayForEach(m, html_get(doc, "mx"))
+	cJSON_ArrayForEach(m, json_get(doc, "mx"))
 	{
-		cJSON_ArrayForEach(a, html_get(m, "addresses"))
+		cJSON_ArrayForEach(a, json_get(m, "addresses"))
 		{
-			long t = html_num(html_get(a, "timings_ms"), "total");
+			long t = json_count(json_get(a, "timings_ms"), "total");
 
 			if (t > max)
 				max = t;
@@ -288,16 +288,16 @@ longest(const cJSON *doc)
 static void
 timeline_row(struct html *h, const cJSON *m, const cJSON *a, long scale)
 {
-	const cJSON *t = html_get(a, "timings_ms");
-	const char *addr = html_str(a, "address");
+	const cJSON *t = json_get(a, "timings_ms");
+	const char *addr = json_str(a, "address");
 
 	html_raw(h, "<tr><td>");
-	html_text(h, html_str(m, "name"));
+	html_text(h, json_str(m, "name"));
 	html_raw(h, "<br><code>");
 	html_text(h, addr);
 	html_raw(h, "</code></td><td style=\"width:40%\"><div class=\"bar\">");
 	for (size_t i = 0; i < NSTEPS; i++) {
-		long ms = html_num(t, steps[i]);
+		long ms = json_count(t, steps[i]);
 
 		if (ms <= 0)
 			continue;
@@ -308,9 +308,9 @@ timeline_row(struct html *h, const cJSON *m, const cJSON *a, long scale)
 	}
 	html_raw(h, "</div></td>");
 	for (size_t i = 0; i < NSTEPS; i++)
-		html_cell_num(h, html_num(t, steps[i]), "timing", addr,
+		html_cell_num(h, json_count(t, steps[i]), "timing", addr,
 		    steps[i]);
-	html_cell_num(h, html_num(t, "total"), "timing", addr, "total");
+	html_cell_num(h, json_count(t, "total"), "timing", addr, "total");
 	html_raw(h, "</tr>\n");
 }
 
@@ -332,9 +332,9 @@ html_timeline(struct html *h, const cJSON *doc)
 	for (size_t i = 0; i < NSTEPS; i++)
 		html_fmt(h, "<th>%s</th>", steps[i]);
 	html_raw(h, "<th>total</th></tr>\n");
-	cJSON_ArrayForEach(m, html_get(doc, "mx"))
+	cJSON_ArrayForEach(m, json_get(doc, "mx"))
 	{
-		cJSON_ArrayForEach(a, html_get(m, "addresses"))
+		cJSON_ArrayForEach(a, json_get(m, "addresses"))
 		    timeline_row(h, m, a, scale);
 	}
 	html_raw(h, "</table>\n");

@@ -65,12 +65,12 @@ delivering(const cJSON *lv, long *n)
 
 	*n = 0;
 	for (size_t i = 0; i < NLEVELS; i++) {
-		const cJSON *l = html_get(lv, LEVEL(i));
+		const cJSON *l = json_get(lv, LEVEL(i));
 
 		if (l == NULL)
 			continue;
 		(*n)++;
-		if (strcmp(html_str(l, "outcome") ? html_str(l, "outcome") : "",
+		if (strcmp(json_str(l, "outcome") ? json_str(l, "outcome") : "",
 		        "deliver") == 0)
 			d++;
 	}
@@ -81,51 +81,51 @@ delivering(const cJSON *lv, long *n)
 static void
 policy_rows(struct html *h, const cJSON *doc)
 {
-	const cJSON *sts = html_get(doc, "mta_sts");
-	const cJSON *parsed = html_get(html_get(sts, "policy"), "parsed");
+	const cJSON *sts = json_get(doc, "mta_sts");
+	const cJSON *parsed = json_get(json_get(sts, "policy"), "parsed");
 
-	row(h, "MTA-STS mode", "mta_sts.mode", html_str(parsed, "mode"));
+	row(h, "MTA-STS mode", "mta_sts.mode", json_str(parsed, "mode"));
 	row(h, "MTA-STS id", "mta_sts.id",
-	    html_str(html_get(sts, "txt"), "id"));
+	    json_str(json_get(sts, "txt"), "id"));
 	row(h, "TLS-RPT record", "tls_rpt.record",
-	    html_str(html_get(doc, "tls_rpt"), "record"));
+	    json_str(json_get(doc, "tls_rpt"), "record"));
 }
 
 void
 html_summary(struct html *h, const cJSON *doc)
 {
-	const cJSON *target = html_get(doc, "target");
-	const cJSON *sum = html_get(doc, "summary");
-	const cJSON *addrs = html_get(sum, "addresses");
-	const cJSON *mx = html_get(doc, "mx");
+	const cJSON *target = json_get(doc, "target");
+	const cJSON *sum = json_get(doc, "summary");
+	const cJSON *addrs = json_get(sum, "addresses");
+	const cJSON *mx = json_get(doc, "mx");
 	long nlev,
-	    ndel = delivering(html_get(html_get(doc, "verdicts"), "levels"),
+	    ndel = delivering(json_get(json_get(doc, "verdicts"), "levels"),
 	        &nlev);
 
 	html_raw(h, "<h2 id=\"summary\">Summary</h2>\n<table>\n");
-	row(h, "Target", "target.input", html_str(target, "input"));
-	row(h, "Domain", "target.domain", html_str(target, "domain"));
+	row(h, "Target", "target.input", json_str(target, "input"));
+	row(h, "Domain", "target.domain", json_str(target, "domain"));
 	row(h, "MX lookup DNSSEC", "dns.mx.dnssec",
-	    html_str(html_get(html_get(html_get(doc, "dns"), "mx"), "lookup"),
+	    json_str(json_get(json_get(json_get(doc, "dns"), "mx"), "lookup"),
 	        "dnssec"));
 	row_num(h, "MX hosts", "mx.count",
 	    cJSON_IsArray(mx) ? cJSON_GetArraySize(mx) : -1);
-	row_num(h, "Addresses", "addresses.total", html_num(addrs, "total"));
+	row_num(h, "Addresses", "addresses.total", json_count(addrs, "total"));
 	row_num(h, "Addresses measured", "addresses.measured",
-	    html_num(addrs, "measured"));
+	    json_count(addrs, "measured"));
 	row_num(h, "Addresses not reached", "addresses.error",
-	    html_num(addrs, "error"));
+	    json_count(addrs, "error"));
 	row_num(h, "Levels delivering", "levels.deliver", ndel);
 	row_num(h, "Levels judged", "levels.count", nlev);
 	policy_rows(h, doc);
 	row_num(h, "Duration (ms)", "duration_ms",
-	    html_num(doc, "duration_ms"));
+	    json_count(doc, "duration_ms"));
 	row(h, "Complete", "summary.complete",
-	    cJSON_IsTrue(html_get(sum, "complete")) ? "yes" : "no");
+	    cJSON_IsTrue(json_get(sum, "complete")) ? "yes" : "no");
 	row_num(h, "Exit code", "summary.exit_code",
-	    html_num(sum, "exit_code"));
+	    json_count(sum, "exit_code"));
 	row(h, "Exit reason", "summary.exit_reason",
-	    html_str(sum, "exit_reason"));
+	    json_str(sum, "exit_reason"));
 	html_raw(h, "</table>\n");
 }
 
@@ -138,12 +138,12 @@ matrix_head(struct html *h, const cJSON *mx)
 	html_raw(h, "<tr><th>level</th><th>domain</th><th>status</th>");
 	cJSON_ArrayForEach(m, mx)
 	{
-		cJSON_ArrayForEach(a, html_get(m, "addresses"))
+		cJSON_ArrayForEach(a, json_get(m, "addresses"))
 		{
 			html_raw(h, "<th>");
-			html_text(h, html_str(m, "name"));
+			html_text(h, json_str(m, "name"));
 			html_raw(h, "<br><code>");
-			html_text(h, html_str(a, "address"));
+			html_text(h, json_str(a, "address"));
 			html_raw(h, "</code></th>");
 		}
 	}
@@ -156,9 +156,9 @@ level_addr(const cJSON *lv, const char *mx, const char *addr)
 {
 	const cJSON *a;
 
-	cJSON_ArrayForEach(a, html_get(lv, "addresses"))
+	cJSON_ArrayForEach(a, json_get(lv, "addresses"))
 	{
-		const char *m = html_str(a, "mx"), *ad = html_str(a, "address");
+		const char *m = json_str(a, "mx"), *ad = json_str(a, "address");
 
 		if (m != NULL && ad != NULL && mx != NULL && addr != NULL &&
 		    strcmp(m, mx) == 0 && strcmp(ad, addr) == 0)
@@ -172,22 +172,22 @@ static void
 matrix_cell(struct html *h, const char *level, const cJSON *lv, const cJSON *m,
     const cJSON *a)
 {
-	const char *addr = html_str(a, "address");
-	const cJSON *v = level_addr(lv, html_str(m, "name"), addr);
-	const char *out = html_str(v, "outcome");
+	const char *addr = json_str(a, "address");
+	const cJSON *v = level_addr(lv, json_str(m, "name"), addr);
+	const char *out = json_str(v, "outcome");
 
 	html_open_k(h, "td", outcome_class(out), "level", level, addr,
 	    (const char *)NULL);
 	html_text(h, out);
-	if (html_str(v, "auth") != NULL &&
-	    strcmp(html_str(v, "auth"), "none") != 0) {
+	if (json_str(v, "auth") != NULL &&
+	    strcmp(json_str(v, "auth"), "none") != 0) {
 		html_raw(h, " <small>(");
-		html_text(h, html_str(v, "auth"));
+		html_text(h, json_str(v, "auth"));
 		html_raw(h, ")</small>");
 	}
-	if (html_str(v, "reason") != NULL) {
+	if (json_str(v, "reason") != NULL) {
 		html_raw(h, "<br><small>");
-		html_text(h, html_str(v, "reason"));
+		html_text(h, json_str(v, "reason"));
 		html_raw(h, "</small>");
 	}
 	html_raw(h, "</td>");
@@ -196,17 +196,17 @@ matrix_cell(struct html *h, const char *level, const cJSON *lv, const cJSON *m,
 void
 html_verdicts(struct html *h, const cJSON *doc)
 {
-	const cJSON *lvs = html_get(html_get(doc, "verdicts"), "levels");
-	const cJSON *mx = html_get(doc, "mx"), *m, *a;
+	const cJSON *lvs = json_get(json_get(doc, "verdicts"), "levels");
+	const cJSON *mx = json_get(doc, "mx"), *m, *a;
 
 	html_raw(h, "<h2 id=\"verdicts\">Verdicts</h2>\n<p>Minimum TLS "
 	            "version for the verdicts: ");
-	html_text(h, html_str(html_get(doc, "verdicts"), "min_tls"));
+	html_text(h, json_str(json_get(doc, "verdicts"), "min_tls"));
 	html_raw(h, "</p>\n<table>\n");
 	matrix_head(h, mx);
 	for (size_t i = 0; i < NLEVELS; i++) {
-		const cJSON *lv = html_get(lvs, LEVEL(i));
-		const char *out = html_str(lv, "outcome");
+		const cJSON *lv = json_get(lvs, LEVEL(i));
+		const char *out = json_str(lv, "outcome");
 
 		if (lv == NULL)
 			continue;
@@ -215,13 +215,13 @@ html_verdicts(struct html *h, const cJSON *doc)
 		    (const char *)NULL);
 		html_text(h, out);
 		html_raw(h, "</td>");
-		html_open_k(h, "td", outcome_class(html_str(lv, "status")),
+		html_open_k(h, "td", outcome_class(json_str(lv, "status")),
 		    "status", LEVEL(i), (const char *)NULL);
-		html_text(h, html_str(lv, "status"));
+		html_text(h, json_str(lv, "status"));
 		html_raw(h, "</td>");
 		cJSON_ArrayForEach(m, mx)
 		{
-			cJSON_ArrayForEach(a, html_get(m, "addresses"))
+			cJSON_ArrayForEach(a, json_get(m, "addresses"))
 			    matrix_cell(h, LEVEL(i), lv, m, a);
 		}
 		html_raw(h, "</tr>\n");

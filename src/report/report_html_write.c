@@ -1,7 +1,7 @@
 /*
  * report_html_write.c - the writer every part of the HTML page uses
  * (report_html_int.h): literal markup, escaped text, numbers, keyed cells,
- * and typed reads of the probe document. Below the parts, so that they do
+ *. Below the parts, so that they do
  * not depend on one another.
  */
 #include "report_html_int.h"
@@ -92,28 +92,4 @@ html_cell_num(struct html *h, long n, const char *k1, const char *k2,
 	else
 		html_fmt(h, "%ld", n);
 	html_raw(h, "</td>");
-}
-
-const cJSON *
-html_get(const cJSON *o, const char *key)
-{
-	return cJSON_GetObjectItemCaseSensitive(o, key);
-}
-
-const char *
-html_str(const cJSON *o, const char *key)
-{
-	const cJSON *v = html_get(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-long
-html_num(const cJSON *o, const char *key)
-{
-	const cJSON *v = html_get(o, key);
-
-	if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1e15)
-		return -1;
-	return (long)v->valuedouble;
 }

@@ -14,6 +14,7 @@
 
 #include <cJSON.h>
 
+#include "json_read.h"
 #include "serve_om.h"
 
 #include "banned.h"
@@ -23,27 +24,12 @@ static const char *const statuses[] = { "pass", "warn", "fail", "info", "skip",
 	"error" };
 #define NSTATUS (sizeof(statuses) / sizeof(statuses[0]))
 
-static const cJSON *
-get(const cJSON *o, const char *key)
-{
-	return cJSON_GetObjectItemCaseSensitive(o, key);
-}
-
-/* str - the string at key, or NULL */
-static const char *
-str(const cJSON *o, const char *key)
-{
-	const cJSON *v = get(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* summary_part - success, duration and exit code of the run */
 static void
 summary_part(struct serve_om *m, const cJSON *doc)
 {
-	const cJSON *code = get(get(doc, "summary"), "exit_code");
-	const cJSON *ms = get(doc, "duration_ms");
+	const cJSON *code = json_get(json_get(doc, "summary"), "exit_code");
+	const cJSON *ms = json_get(doc, "duration_ms");
 	int exit_code = cJSON_IsNumber(code) ? code->valueint : 4;
 
 	serve_om_family(m, "smtptls_probe_success", SERVE_OM_GAUGE, NULL,
@@ -71,13 +57,13 @@ levels_part(struct serve_om *m, const cJSON *levels)
 	    "strict rule (variant=\"strict\") and by each variant.");
 	cJSON_ArrayForEach(lv, levels)
 	{
-		const char *out = str(lv, "outcome");
+		const char *out = json_str(lv, "outcome");
 		const char *l[] = { "level", lv->string, "variant", "strict" };
 
 		serve_om_sample(m, l, 2, out && strcmp(out, "deliver") == 0);
-		cJSON_ArrayForEach(var, get(lv, "variants"))
+		cJSON_ArrayForEach(var, json_get(lv, "variants"))
 		{
-			out = str(var, "outcome");
+			out = json_str(var, "outcome");
 			l[3] = var->string;
 			serve_om_sample(m, l, 2,
 			    out && strcmp(out, "deliver") == 0);
@@ -87,7 +73,7 @@ levels_part(struct serve_om *m, const cJSON *levels)
 	    "Whether the outcome at this level is unknown (not measured).");
 	cJSON_ArrayForEach(lv, levels)
 	{
-		const char *out = str(lv, "outcome");
+		const char *out = json_str(lv, "outcome");
 		const char *l[] = { "level", lv->string };
 
 		serve_om_sample(m, l, 1, out && strcmp(out, "unknown") == 0);
@@ -113,7 +99,7 @@ checks_part(struct serve_om *m, const cJSON *checks)
 	}
 	cJSON_ArrayForEach(c, checks)
 	{
-		const char *id = str(c, "id"), *st = str(c, "status");
+		const char *id = json_str(c, "id"), *st = json_str(c, "status");
 		size_t i, s;
 
 		if (id == NULL || st == NULL)
@@ -170,23 +156,24 @@ static void
 addr_sample(struct serve_om *m, enum addr_metric k, const char *mx,
     const cJSON *a)
 {
-	const cJSON *tls = get(a, "tls"), *dane = get(a, "dane"), *v;
-	const char *l[] = { "mx", mx, "address", str(a, "address"), "version",
-		str(tls, "version"), "cipher", str(tls, "cipher") };
+	const cJSON *tls = json_get(a, "tls"), *dane = json_get(a, "dane"), *v;
+	const char *l[] = { "mx", mx, "address", json_str(a, "address"),
+		"version", json_str(tls, "version"), "cipher",
+		json_str(tls, "cipher") };
 	double t;
 
 	if (l[3] == NULL)
 		return;
 	if (k == AM_NOT_AFTER &&
-	    cert_time(str(cJSON_GetArrayItem(get(tls, "chain"), 0),
+	    cert_time(json_str(cJSON_GetArrayItem(json_get(tls, "chain"), 0),
 	                  "not_after"),
 	        &t))
 		serve_om_sample(m, l, 2, t);
-	else if (k == AM_TLS && cJSON_IsTrue(get(tls, "established")) &&
+	else if (k == AM_TLS && cJSON_IsTrue(json_get(tls, "established")) &&
 	         l[5] != NULL && l[7] != NULL)
 		serve_om_sample(m, l, 4, 1);
-	else if (k == AM_DANE && cJSON_IsTrue(get(dane, "checked")) &&
-	         cJSON_IsBool(v = get(dane, "verified")))
+	else if (k == AM_DANE && cJSON_IsTrue(json_get(dane, "checked")) &&
+	         cJSON_IsBool(v = json_get(dane, "verified")))
 		serve_om_sample(m, l, 2, cJSON_IsTrue(v));
 }
 
@@ -217,9 +204,9 @@ addresses_part(struct serve_om *m, const cJSON *mxs)
 		    fam[k].help);
 		cJSON_ArrayForEach(mx, mxs)
 		{
-			const char *name = str(mx, "name");
+			const char *name = json_str(mx, "name");
 
-			cJSON_ArrayForEach(a, get(mx, "addresses"))
+			cJSON_ArrayForEach(a, json_get(mx, "addresses"))
 			{
 				if (name != NULL)
 					addr_sample(m, (enum addr_metric)k,
@@ -235,7 +222,8 @@ static void
 mtasts_part(struct serve_om *m, const cJSON *sts)
 {
 	static const char *const modes[] = { "enforce", "testing", "none" };
-	const char *mode = str(get(get(sts, "policy"), "parsed"), "mode");
+	const char *mode =
+	    json_str(json_get(json_get(sts, "policy"), "parsed"), "mode");
 
 	serve_om_family(m, "smtptls_mtasts_mode", SERVE_OM_GAUGE, NULL,
 	    "The mode of the domain's MTA-STS policy (1 for the mode in "
@@ -253,7 +241,7 @@ serve_metrics_probe(const char *json, size_t len, enum serve_format f,
     char **out)
 {
 	cJSON *doc = cJSON_ParseWithLength(json, len);
-	const char *type = str(doc, "type");
+	const char *type = json_str(doc, "type");
 	struct serve_om m;
 	enum st_err err;
 
@@ -264,10 +252,10 @@ serve_metrics_probe(const char *json, size_t len, enum serve_format f,
 	}
 	serve_om_init(&m, f);
 	summary_part(&m, doc);
-	levels_part(&m, get(get(doc, "verdicts"), "levels"));
-	err = checks_part(&m, get(doc, "checks"));
-	addresses_part(&m, get(doc, "mx"));
-	mtasts_part(&m, get(doc, "mta_sts"));
+	levels_part(&m, json_get(json_get(doc, "verdicts"), "levels"));
+	err = checks_part(&m, json_get(doc, "checks"));
+	addresses_part(&m, json_get(doc, "mx"));
+	mtasts_part(&m, json_get(doc, "mta_sts"));
 	if (err != ST_OK && m.err == ST_OK)
 		m.err = err;
 	cJSON_Delete(doc);
