@@ -187,3 +187,20 @@ log_tail() {
 		tail -n 20 "$f" | sed 's/^/lab:   /' >&2
 	done
 }
+
+# daemon_start NAME LOG CMD...: start a daemon that puts itself in the
+# background; when it cannot, show its log and stop the lab. Descriptor 9
+# (lab.sh's lock) is closed for it: a daemon must not hold the lock.
+daemon_start() {
+	local name=$1 logf=$2
+	shift 2
+	"$@" 9>&- || { log_tail "$name" "$logf"; die "$name did not start"; }
+}
+
+# daemon_wait NAME LOG READY WHY...: wait up to 10 s until the command READY
+# succeeds; else show the daemon's log and stop the lab with WHY.
+daemon_wait() {
+	local name=$1 logf=$2 ready=$3
+	shift 3
+	wait_until 10000 "$ready" || { log_tail "$name" "$logf"; die "$*"; }
+}

@@ -153,27 +153,23 @@ unbound_ready() {
 }
 
 nsd_launch() {
-	# Close the lock descriptor: a daemon must not hold lab.sh's lock.
-	nsd -c "$LAB/dns/nsd.conf" 9>&- ||
-		{ log_tail nsd "$LAB/dns/nsd.log"; die "nsd did not start"; }
+	daemon_start nsd "$LAB/dns/nsd.log" nsd -c "$LAB/dns/nsd.conf"
 }
 
 nsd_wait() {
-	wait_until 10000 nsd_ready ||
-		{ log_tail nsd "$LAB/dns/nsd.log"; die "nsd does not answer on 127.10.0.1:53"; }
+	daemon_wait nsd "$LAB/dns/nsd.log" nsd_ready "nsd does not answer on 127.10.0.1:53"
 	elapsed
 	say "nsd: up on 127.10.0.1:53 (at $ELAPSED)"
 }
 
 # Unbound is launched only after NSD answers, or it would mark NSD as down.
 unbound_launch() {
-	unbound -c "$LAB/unbound/unbound.conf" 9>&- ||
-		{ log_tail unbound "$LAB/unbound/unbound.log"; die "unbound did not start"; }
+	daemon_start unbound "$LAB/unbound/unbound.log" unbound -c "$LAB/unbound/unbound.conf"
 }
 
 unbound_wait() {
-	wait_until 10000 unbound_ready ||
-		{ log_tail unbound "$LAB/unbound/unbound.log"; die "unbound does not answer lab.test with AD on 127.10.0.2:53"; }
+	daemon_wait unbound "$LAB/unbound/unbound.log" unbound_ready \
+		"unbound does not answer lab.test with AD on 127.10.0.2:53"
 	elapsed
 	say "unbound: up on 127.10.0.2:53 (at $ELAPSED)"
 }

@@ -92,26 +92,25 @@ novalidate_ready() {
 }
 
 root_nsd_launch() {
-	nsd -c "$LAB/root/nsd.conf" 9>&- ||
-		{ log_tail nsd-root "$LAB/root/nsd.log"; die "nsd (root) did not start"; }
+	daemon_start nsd-root "$LAB/root/nsd.log" nsd -c "$LAB/root/nsd.conf"
 }
 
 root_nsd_wait() {
-	wait_until 10000 root_nsd_ready ||
-		{ log_tail nsd-root "$LAB/root/nsd.log"; die "nsd does not answer '.' on $ROOT_NSD_ADDR:53"; }
+	daemon_wait nsd-root "$LAB/root/nsd.log" root_nsd_ready \
+		"nsd does not answer '.' on $ROOT_NSD_ADDR:53"
 	elapsed
 	say "nsd-root: up on $ROOT_NSD_ADDR:53 (at $ELAPSED)"
 }
 
 # Launched after both NSDs answer (lab.test is below the lab root).
 novalidate_launch() {
-	unbound -c "$LAB/unbound-novalidate/unbound.conf" 9>&- ||
-		{ log_tail unbound-novalidate "$LAB/unbound-novalidate/unbound.log"; die "unbound (non-validating) did not start"; }
+	daemon_start unbound-novalidate "$LAB/unbound-novalidate/unbound.log" \
+		unbound -c "$LAB/unbound-novalidate/unbound.conf"
 }
 
 novalidate_wait() {
-	wait_until 10000 novalidate_ready ||
-		{ log_tail unbound-novalidate "$LAB/unbound-novalidate/unbound.log"; die "unbound does not resolve lab.test from the lab root on $NOVALIDATE_ADDR:53"; }
+	daemon_wait unbound-novalidate "$LAB/unbound-novalidate/unbound.log" novalidate_ready \
+		"unbound does not resolve lab.test from the lab root on $NOVALIDATE_ADDR:53"
 	elapsed
 	say "unbound-novalidate: up on $NOVALIDATE_ADDR:53 (at $ELAPSED)"
 }

@@ -140,23 +140,20 @@ scale_unbound_ready() {
 }
 
 scale_nsd_launch() {
-	nsd -c "$LAB/scale/nsd.conf" 9>&- ||
-		{ log_tail nsd-scale "$LAB/scale/nsd.log"; die "nsd (scale) did not start"; }
+	daemon_start nsd-scale "$LAB/scale/nsd.log" nsd -c "$LAB/scale/nsd.conf"
 }
 
 scale_nsd_wait() {
-	wait_until 10000 scale_nsd_ready ||
-		{ log_tail nsd-scale "$LAB/scale/nsd.log"; die "nsd does not answer on $SCALE_NSD:53"; }
+	daemon_wait nsd-scale "$LAB/scale/nsd.log" scale_nsd_ready "nsd does not answer on $SCALE_NSD:53"
 }
 
 scale_unbound_launch() {
-	unbound -c "$LAB/scale/unbound.conf" 9>&- ||
-		{ log_tail unbound-scale "$LAB/scale/unbound.log"; die "unbound (scale) did not start"; }
+	daemon_start unbound-scale "$LAB/scale/unbound.log" unbound -c "$LAB/scale/unbound.conf"
 }
 
 scale_unbound_wait() {
-	wait_until 10000 scale_unbound_ready ||
-		{ log_tail unbound-scale "$LAB/scale/unbound.log"; die "unbound does not answer scale.lab.test with AD on $SCALE_RESOLVER:53"; }
+	daemon_wait unbound-scale "$LAB/scale/unbound.log" scale_unbound_ready \
+		"unbound does not answer scale.lab.test with AD on $SCALE_RESOLVER:53"
 	elapsed
 	say "scale: nsd $SCALE_NSD, unbound $SCALE_RESOLVER up (at $ELAPSED)"
 }

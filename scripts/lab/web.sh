@@ -33,13 +33,12 @@ web_ready() {
 }
 
 web_launch() {
-	nginx -e "$WEB/error.log" -c "$WEB/nginx.conf" 9>&- ||
-		{ log_tail nginx "$WEB/error.log"; die "nginx did not start"; }
+	daemon_start nginx "$WEB/error.log" nginx -e "$WEB/error.log" -c "$WEB/nginx.conf"
 }
 
 web_wait() {
-	wait_until 10000 web_ready ||
-		{ log_tail nginx "$WEB/error.log"; die "nginx does not serve https://mta-sts.good.lab.test on 127.10.0.3:443"; }
+	daemon_wait nginx "$WEB/error.log" web_ready \
+		"nginx does not serve https://mta-sts.good.lab.test on 127.10.0.3:443"
 	elapsed
 	say "nginx: up on 127.10.0.3:443 (at $ELAPSED)"
 }
