@@ -85,6 +85,23 @@ conn_no_route(int err)
 	       err == EADDRNOTAVAIL || err == EAFNOSUPPORT || err == EACCES;
 }
 
+const char *
+conn_error_code(int err, bool route_checked)
+{
+	switch (err) {
+	case ECONNREFUSED:
+		return "refused";
+	case ETIMEDOUT:
+		return "timeout";
+	case ECONNRESET:
+		return "reset";
+	default:
+		break;
+	}
+	return !route_checked && conn_no_route(err) ? "no-route"
+	                                            : "unreachable";
+}
+
 int
 conn_connect_done(struct conn *c)
 {

@@ -90,6 +90,16 @@ int conn_connect(struct conn *c, const struct sockaddr *sa, socklen_t len);
 int conn_route_check(const struct sockaddr *sa, socklen_t len);
 bool conn_no_route(int err);
 
+/*
+ * The report.md 7.1 error code of a connect() that failed with errno err:
+ * "refused", "timeout", "reset", "no-route" or "unreachable". A caller
+ * that asked conn_route_check() first passes route_checked: an unreachable
+ * error after that came from the network (an ICMP unreachable) and is
+ * "unreachable"; without the check (libcurl connects by itself) the
+ * conn_no_route() errors are taken as "no-route".
+ */
+const char *conn_error_code(int err, bool route_checked);
+
 /* After POLLOUT in CONN_CONNECTING: 0 (CONN_PLAIN) or the socket's error
  * (SO_ERROR); the caller closes the conn on failure. */
 int conn_connect_done(struct conn *c);

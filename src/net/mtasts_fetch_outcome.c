@@ -19,6 +19,7 @@
 #include <openssl/x509v3.h>
 
 #include "cert_check.h"
+#include "conn.h"
 #include "st_limits.h"
 
 #include "ascii.h"
@@ -150,22 +151,6 @@ stage(struct fetch_ctx *ctx)
 	return "connect";
 }
 
-/* connect_code - report.md 7.1 code of a failed connect from errno */
-static const char *
-connect_code(int e)
-{
-	switch (e) {
-	case ECONNREFUSED:
-		return "refused";
-	case EHOSTUNREACH:
-		return "no-route";
-	case ETIMEDOUT:
-		return "timeout";
-	default:
-		return "unreachable";
-	}
-}
-
 /* classify_transfer - the outcome of a curl_easy_perform() that did not
  * end in a complete response */
 static enum st_err
@@ -196,14 +181,14 @@ classify_transfer(struct fetch_ctx *ctx, CURLcode rc)
 	case CURLE_COULDNT_CONNECT:
 		if (res->nhost_addresses == 1)
 			mtasts_fetch_set_error(res, ST_ERR_IO,
-			    connect_code((int)oserr), "connect",
+			    conn_error_code((int)oserr, false), "connect",
 			    "cannot connect to '%s' at %s port 443: "
 			    "%s",
 			    ctx->host, res->host_addresses[0],
 			    oserr ? strerror((int)oserr) : why);
 		else
 			mtasts_fetch_set_error(res, ST_ERR_IO,
-			    connect_code((int)oserr), "connect",
+			    conn_error_code((int)oserr, false), "connect",
 			    "cannot connect to '%s' at any of %zu "
 			    "addresses, port 443 (last: %s)",
 			    ctx->host, res->nhost_addresses,

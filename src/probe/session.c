@@ -24,24 +24,6 @@
 
 #include "banned.h"
 
-static const char *
-errno_code(int e)
-{
-	switch (e) {
-	case ECONNREFUSED:
-		return "refused";
-	case ETIMEDOUT:
-		return "timeout";
-	case ENETUNREACH:
-	case EHOSTUNREACH:
-		return "unreachable";
-	case ECONNRESET:
-		return "reset";
-	default:
-		return "unreachable";
-	}
-}
-
 /* sess_smtp - the SMTP machine is reading and writing on the conn */
 bool
 sess_smtp(const struct sess *s)
@@ -114,7 +96,7 @@ sess_start(struct sess *s, const struct session_params *p, long long now)
 	} else {
 		pa->state = ADDR_ERROR;
 		snprintf(pa->conn_error, sizeof(pa->conn_error), "%s",
-		    errno_code(e));
+		    conn_error_code(e, true));
 		snprintf(pa->conn_errmsg, sizeof(pa->conn_errmsg),
 		    "%s '%s' port %u: %s",
 		    s->c.fd < 0 ? "cannot create a socket for"
@@ -414,7 +396,7 @@ sess_connected(struct sess *s, const struct session_params *p, long long now)
 
 	if (err != 0) {
 		snprintf(pa->conn_error, sizeof(pa->conn_error), "%s",
-		    errno_code(err));
+		    conn_error_code(err, true));
 		snprintf(pa->conn_errmsg, sizeof(pa->conn_errmsg),
 		    "cannot connect to '%s' port %u: %s", pa->address,
 		    (unsigned)p->port, strerror(err));

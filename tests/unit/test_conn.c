@@ -139,6 +139,38 @@ test_no_route(void)
 	    conn_route_check((struct sockaddr *)&sin, sizeof(sin)));
 }
 
+/* conn_error_code: the same errno reads as "no-route" only when the
+ * route was not asked first (libcurl's connects). */
+static void
+test_error_code(void)
+{
+	static const struct {
+		int err;
+		const char *checked, *unchecked;
+	} rows[] = {
+		{ ECONNREFUSED, "refused", "refused" },
+		{ ETIMEDOUT, "timeout", "timeout" },
+		{ ECONNRESET, "reset", "reset" },
+		{ EHOSTUNREACH, "unreachable", "no-route" },
+		{ ENETUNREACH, "unreachable", "no-route" },
+		{ EACCES, "unreachable", "no-route" },
+		{ EPIPE, "unreachable", "unreachable" },
+		{ 0, "unreachable", "unreachable" },
+	};
+	char name[80];
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		snprintf(name, sizeof(name), "conn error code: %s, route asked",
+		    rows[i].err ? strerror(rows[i].err) : "0");
+		unit_eq_str(name, rows[i].checked,
+		    conn_error_code(rows[i].err, true));
+		snprintf(name, sizeof(name), "conn error code: %s, not asked",
+		    rows[i].err ? strerror(rows[i].err) : "0");
+		unit_eq_str(name, rows[i].unchecked,
+		    conn_error_code(rows[i].err, false));
+	}
+}
+
 static void
 test_refused(void)
 {
@@ -154,6 +186,7 @@ test_refused(void)
 		e = conn_connect_done(&c);
 	}
 	unit_eq_long("refused/errno", ECONNREFUSED, e);
+	unit_eq_str("refused/code", "refused", conn_error_code(e, true));
 	conn_close(&c, false);
 	unit_eq_str("refused/closed", "closed", conn_phase_name(c.phase));
 	unit_eq_long("refused/fd", -1, c.fd);
@@ -423,6 +456,7 @@ main(void)
 	test_poll_table();
 	test_deadlines();
 	test_no_route();
+	test_error_code();
 	test_refused();
 	test_accept_nobody();
 	test_plain();
