@@ -12,7 +12,7 @@ nsd unbound postfix nginx-light bind9-dnsutils
 swaks libnet-ssleay-perl msmtp testssl.sh
 mandoc jq python3 python3-jsonschema procps ca-certificates
 time iproute2 bsdextrautils clang-format-14
-libidn2-dev parallel
+libidn2-dev parallel strace
 libgnutls-dane0 libidn12 libnsl2 libdb5.3 libpcre2-8-0
 debhelper dpkg-dev fakeroot lintian zsh git
 chromium

@@ -182,6 +182,12 @@
 /* --- report/report_transcript.c --- */
 #define TRANSCRIPT_TEXT_MAX (8 * 1024 * 1024)
 
+/* --- probe/probe_share.c --- */
+/* MX host answers (A, AAAA, TLSA) a batch keeps for its other domains:
+ * three per distinct MX host; each is a few hundred octets. Past this the
+ * run still works, looking up what it cannot keep. */
+#define PROBE_SHARE_DNS_MAX 300000
+
 /* --- listen/ (the sender test) --- */
 /* Concurrent sessions: a sending MTA opens a handful, but a flood of idle
  * or hostile connections must not lock a real sender out, so there is room

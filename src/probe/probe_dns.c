@@ -19,7 +19,9 @@
 #include <openssl/ssl.h>
 
 #include "clock.h"
+#include "dns_cache.h"
 #include "jobs.h"
+#include "probe_share.h"
 #include "st_limits.h"
 #include "tls_client.h"
 
@@ -30,6 +32,7 @@ enum lookup_role { ROLE_OTHER = 0, ROLE_MX, ROLE_STS, ROLE_ANCESTOR };
 
 struct lookup_job {
 	const struct dns_config *cfg;
+	struct dns_cache *cache; /* the batch's MX host answers, or NULL */
 	char name[300];
 	uint16_t type;
 	struct dns_answer *ans;
@@ -43,7 +46,7 @@ lookup_job_fn(void *arg)
 {
 	struct lookup_job *j = arg;
 
-	dns_lookup(j->cfg, j->name, j->type, j->ans);
+	(void)dns_cache_lookup(j->cache, j->cfg, j->name, j->type, j->ans);
 }
 
 unsigned
@@ -413,8 +416,10 @@ dns_run_hosts(struct dns_run *d)
 	d->hostcfg = r->dnscfg;
 	d->hostcfg.timeout_ms = probe_remaining_ms(r, r->opt.timeout_ms);
 	n = host_jobs(r, &d->hostcfg, d->hosts);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		d->hosts[i].cache = probe_share_dns(r->opt.share);
 		dns_run_lookup(d, &d->hosts[i]);
+	}
 }
 
 /* dns_run_sts - the policy fetch needs the MTA-STS record, the policy

@@ -14,6 +14,8 @@
 #include <openssl/x509.h>
 
 #include "cert_check.h"
+#include "dns_cache.h"
+#include "st_limits.h"
 #include "session_target.h"
 #include "tls_client.h"
 
@@ -65,6 +67,9 @@ struct probe_share {
 	bool have_setup;
 	struct dns_config dnscfg;
 	struct trust_store trust;
+	/* The MX hosts' A, AAAA and TLSA answers (dns_cache.h), when
+	 * sessions are shared: a domain's hosts are asked for once a run. */
+	struct dns_cache *dns;
 };
 
 #define SHARE_BUCKETS_MIN 1024
@@ -84,6 +89,14 @@ probe_share_new(const struct probe_options *o, bool sessions)
 		return NULL;
 	}
 	if (pthread_mutex_init(&sh->tls_lock, NULL) != 0) {
+		pthread_mutex_destroy(&sh->lock);
+		free(sh->bucket);
+		free(sh);
+		return NULL;
+	}
+	if (sessions &&
+	    (sh->dns = dns_cache_new(PROBE_SHARE_DNS_MAX)) == NULL) {
+		pthread_mutex_destroy(&sh->tls_lock);
 		pthread_mutex_destroy(&sh->lock);
 		free(sh->bucket);
 		free(sh);
@@ -123,6 +136,7 @@ probe_share_free(struct probe_share *sh)
 	}
 	free(sh->bucket);
 	free(sh->served);
+	dns_cache_free(sh->dns);
 	conn_gate_release_all(&sh->gate);
 	X509_STORE_free(sh->store);
 	SSL_CTX_free(sh->ctx);
@@ -138,9 +152,20 @@ probe_share_free(struct probe_share *sh)
 void
 probe_share_stats(struct probe_share *sh, struct probe_share_stats *st)
 {
+	struct dns_cache_stats ds;
+
 	pthread_mutex_lock(&sh->lock);
 	*st = sh->st;
 	pthread_mutex_unlock(&sh->lock);
+	dns_cache_stats(sh->dns, &ds);
+	st->dns_lookups = ds.misses;
+	st->dns_shared = ds.hits;
+}
+
+struct dns_cache *
+probe_share_dns(struct probe_share *sh)
+{
+	return sh != NULL ? sh->dns : NULL;
 }
 
 bool

@@ -34,6 +34,10 @@ enum share_role {
 	SHARE_READY     /* its facts are there: copy them */
 };
 
+/* The run's cache of MX host answers (dns_cache.h), or NULL (sh NULL or
+ * not sharing sessions): what the probe's host lookups go through. */
+struct dns_cache *probe_share_dns(struct probe_share *sh);
+
 /* Whether sh shares sessions at all (false: the limits only). */
 bool probe_share_sessions(const struct probe_share *sh);
 

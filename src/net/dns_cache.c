@@ -1,0 +1,261 @@
+/*
+ * dns_cache.c - answers shared by the probes of one run (dns_cache.h).
+ *
+ * An ldns red-black tree keyed by "source/type/name". An entry is made by
+ * the first lookup of its key and is "out" until that lookup returns.
+ * Another probe that asks meanwhile looks up for itself rather than wait:
+ * its deadline may be shorter than the first asker's, and only the first
+ * wave of a batch meets this. An answer that did not arrive (no rcode) is
+ * not kept: the entry goes, and the next asker looks up again.
+ */
+#include "dns_cache.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ldns/ldns.h>
+
+#include "clock.h"
+
+#include "banned.h"
+
+struct cache_entry {
+	ldns_rbnode_t node; /* first: the tree hands back this pointer */
+	char *key;
+	bool out; /* its lookup has not returned yet */
+	struct dns_answer ans;
+};
+
+struct dns_cache {
+	pthread_mutex_t lock;
+	ldns_rbtree_t *tree;
+	size_t max, kept;
+	struct dns_cache_stats st;
+};
+
+static int
+key_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+struct dns_cache *
+dns_cache_new(size_t max_answers)
+{
+	struct dns_cache *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	if ((c->tree = ldns_rbtree_create(key_cmp)) == NULL) {
+		free(c);
+		return NULL;
+	}
+	if (pthread_mutex_init(&c->lock, NULL) != 0) {
+		ldns_rbtree_free(c->tree);
+		free(c);
+		return NULL;
+	}
+	c->max = max_answers;
+	return c;
+}
+
+static void
+entry_free(ldns_rbnode_t *n, void *arg)
+{
+	struct cache_entry *e = (struct cache_entry *)n;
+
+	(void)arg;
+	dns_answer_release(&e->ans);
+	free(e->key);
+	free(e);
+}
+
+void
+dns_cache_free(struct dns_cache *c)
+{
+	if (c == NULL)
+		return;
+	ldns_traverse_postorder(c->tree, entry_free, NULL);
+	ldns_rbtree_free(c->tree);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+void
+dns_cache_stats(struct dns_cache *c, struct dns_cache_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&c->lock);
+	*st = c->st;
+	st->kept = c->kept;
+	pthread_mutex_unlock(&c->lock);
+}
+
+static char *
+dup_or_null(const char *s, bool *ok)
+{
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	if ((d = strdup(s)) == NULL)
+		*ok = false;
+	return d;
+}
+
+static void *
+dup_mem(const void *p, size_t len, bool *ok)
+{
+	void *d;
+
+	if (p == NULL || len == 0)
+		return NULL;
+	if ((d = malloc(len)) == NULL) {
+		*ok = false;
+		return NULL;
+	}
+	memcpy(d, p, len);
+	return d;
+}
+
+/* dup_strings - n strings, each copied; lens NULL: NUL-terminated, else
+ * lens[i] octets and a NUL */
+static char **
+dup_strings(char *const *v, const size_t *lens, size_t n, bool *ok)
+{
+	char **d;
+
+	if (v == NULL || n == 0 || (d = calloc(n, sizeof(*d))) == NULL) {
+		*ok = *ok && (v == NULL || n == 0);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		d[i] = lens != NULL ? dup_mem(v[i], lens[i] + 1, ok)
+		                    : dup_or_null(v[i], ok);
+	return d;
+}
+
+/* answer_copy - a deep copy of src into dst (the layout dns_answer_release
+ * frees); false when out of memory (dst then holds what it got, to be
+ * released) */
+static bool
+answer_copy(struct dns_answer *dst, const struct dns_answer *src)
+{
+	bool ok = true;
+
+	*dst = *src;
+	dst->name = dup_or_null(src->name, &ok);
+	dst->text = dup_strings(src->text, NULL, src->ntext, &ok);
+	dst->txt = src->txt == NULL
+	               ? NULL
+	               : dup_strings(src->txt, src->txt_len, src->ntext, &ok);
+	dst->txt_len =
+	    dup_mem(src->txt_len, src->ntext * sizeof(*src->txt_len), &ok);
+	dst->mx = dup_mem(src->mx, src->nmx * sizeof(*src->mx), &ok);
+	for (size_t i = 0; dst->mx != NULL && i < src->nmx; i++)
+		dst->mx[i].exchange = dup_or_null(src->mx[i].exchange, &ok);
+	dst->tlsa = dup_mem(src->tlsa, src->ntlsa * sizeof(*src->tlsa), &ok);
+	for (size_t i = 0; dst->tlsa != NULL && i < src->ntlsa; i++)
+		dst->tlsa[i].data =
+		    dup_mem(src->tlsa[i].data, src->tlsa[i].len, &ok);
+	dst->cname =
+	    dup_mem(src->cname, src->ncname * sizeof(*src->cname), &ok);
+	for (size_t i = 0; dst->cname != NULL && i < src->ncname; i++) {
+		dst->cname[i].from = dup_or_null(src->cname[i].from, &ok);
+		dst->cname[i].to = dup_or_null(src->cname[i].to, &ok);
+	}
+	/* The counts must match what was copied, for the release. */
+	if (dst->text == NULL)
+		dst->ntext = 0;
+	if (dst->mx == NULL)
+		dst->nmx = 0;
+	if (dst->tlsa == NULL)
+		dst->ntlsa = 0;
+	if (dst->cname == NULL)
+		dst->ncname = 0;
+	return ok;
+}
+
+/* from_cache - ans from the finished entry e (lock held) */
+static enum st_err
+from_cache(struct dns_cache *c, const struct cache_entry *e,
+    struct dns_answer *ans, long long t0)
+{
+	c->st.hits++;
+	if (!answer_copy(ans, &e->ans)) {
+		dns_answer_release(ans);
+		ans->err = ST_ERR_NOMEM;
+		snprintf(ans->errmsg, sizeof(ans->errmsg), "out of memory");
+		return ST_ERR_NOMEM;
+	}
+	ans->ms = (unsigned)(clock_ms() - t0);
+	ans->queries = 0;
+	return ans->err;
+}
+
+/* settle - the lookup of e is back with ans (lock held): keep a copy, or
+ * drop the entry when the answer did not arrive or cannot be copied */
+static void
+settle(struct dns_cache *c, struct cache_entry *e, const struct dns_answer *ans)
+{
+	e->out = false;
+	if (ans->rcode >= 0 && ans->err != ST_ERR_NOMEM &&
+	    answer_copy(&e->ans, ans)) {
+		c->kept++;
+		return;
+	}
+	(void)ldns_rbtree_delete(c->tree, e->key);
+	entry_free(&e->node, NULL);
+}
+
+enum st_err
+dns_cache_lookup(struct dns_cache *c, const struct dns_config *cfg,
+    const char *name, uint16_t type, struct dns_answer *ans)
+{
+	long long t0 = clock_ms();
+	char key[320];
+	struct cache_entry *e;
+	enum st_err err;
+
+	if (c == NULL)
+		return dns_lookup(cfg, name, type, ans);
+	if ((size_t)snprintf(key, sizeof(key), "%d/%u/%s", (int)cfg->source,
+	        (unsigned)type, name) >= sizeof(key))
+		return dns_lookup(cfg, name, type, ans);
+	pthread_mutex_lock(&c->lock);
+	e = (struct cache_entry *)ldns_rbtree_search(c->tree, key);
+	if (e != NULL && !e->out) {
+		err = from_cache(c, e, ans, t0);
+		pthread_mutex_unlock(&c->lock);
+		return err;
+	}
+	c->st.misses++;
+	/* Out (another caller's), full, or no memory for the entry: look up
+	 * without it. */
+	if (e != NULL || c->kept >= c->max) {
+		pthread_mutex_unlock(&c->lock);
+		return dns_lookup(cfg, name, type, ans);
+	}
+	if ((e = calloc(1, sizeof(*e))) == NULL ||
+	    (e->key = strdup(key)) == NULL) {
+		free(e);
+		pthread_mutex_unlock(&c->lock);
+		return dns_lookup(cfg, name, type, ans);
+	}
+	e->node.key = e->key;
+	e->out = true;
+	(void)ldns_rbtree_insert(c->tree, &e->node);
+	pthread_mutex_unlock(&c->lock);
+
+	err = dns_lookup(cfg, name, type, ans);
+
+	pthread_mutex_lock(&c->lock);
+	settle(c, e, ans);
+	pthread_mutex_unlock(&c->lock);
+	return err;
+}

@@ -1,0 +1,43 @@
+/*
+ * dns_cache.h - answers shared by the probes of one run (issue 14).
+ *
+ * The domains of a batch point at a few MX hosts: without sharing, each
+ * probe asks the resolver again for the same hosts' A, AAAA and TLSA
+ * records. A dns_cache keeps each such answer for the rest of the run.
+ * Only answers that arrived are kept (a time-out may be the
+ * asking probe's short deadline, so it is never handed to another probe).
+ * Thread-safe: the probes' lookups run on threads (jobs.h).
+ */
+#ifndef SMTPTLS_DNS_CACHE_H
+#define SMTPTLS_DNS_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dns.h"
+
+struct dns_cache;
+
+/* A cache that holds at most max_answers answers (more are looked up
+ * but not kept); NULL when out of memory. */
+struct dns_cache *dns_cache_new(size_t max_answers);
+void dns_cache_free(struct dns_cache *c);
+
+/*
+ * dns_lookup() (dns.h) through the cache: the answer for (cfg->source,
+ * name, type) as the run first received it, or a new lookup (also while
+ * the same lookup of another caller is still out). A copy from the cache
+ * has ms (the time the copy took) and queries 0 (nothing was sent for it).
+ * Returns ans->err. c NULL is a plain dns_lookup().
+ */
+enum st_err dns_cache_lookup(struct dns_cache *c, const struct dns_config *cfg,
+    const char *name, uint16_t type, struct dns_answer *ans);
+
+struct dns_cache_stats {
+	size_t hits;   /* answers given from the cache */
+	size_t misses; /* lookups made */
+	size_t kept;   /* answers in the cache */
+};
+void dns_cache_stats(struct dns_cache *c, struct dns_cache_stats *st);
+
+#endif
