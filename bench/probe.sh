@@ -59,7 +59,8 @@ probe_json() {
 # session tickets the moment the client's Finished arrives, then the EHLO
 # reply, which Nagle holds until the tickets are acknowledged. Over a real
 # path that acknowledgement is the client's, one round trip later (plus
-# the client's delayed ACK, up to 40 ms, unless it acknowledges at once).
+# the client's delayed ACK, up to 40 ms, unless its EHLO carries the ACK,
+# as smtptls's does with Nagle on, or it acknowledges at once).
 # The relay ends TCP on both sides: Postfix's peer is the relay's own
 # socket, which acknowledges at once (TCP_QUICKACK, relay.py), so through
 # the relay the round does not exist, for every client alike. It cannot
