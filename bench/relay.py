@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """bench/relay.py - a delaying TCP and UDP relay for the bench (no netem here).
 
-    relay.py --delay-ms D [--pidfile F] tcp:LISTEN_ADDR:PORT=UP_ADDR:PORT ...
+    relay.py --delay-ms D [--pidfile F] [--slow-dns TEXT=MS ...]
+             tcp:LISTEN_ADDR:PORT=UP_ADDR:PORT ...
              udp:LISTEN_ADDR:PORT=UP_ADDR:PORT ...
 
 Every byte (TCP) and datagram (UDP) is handed on D milliseconds after it
@@ -12,7 +13,12 @@ opening the upstream connection 3*D after the accept (the SYN, SYN-ACK and
 ACK of a real path) and by delivering nothing upstream before that. A client
 that waits for a greeting (SMTP) then sees it at 2 RTT, and one that speaks
 first (TLS) has its first bytes reach the server at 1.5 RTT: both as over a
-real path.
+real path. The relay acknowledges what it receives at once (TCP_QUICKACK):
+a path's acknowledgements cost the round trip already added, no more.
+
+--slow-dns TEXT=MS holds the answer to every UDP query whose name starts with
+TEXT (say "_25._tcp." for the TLSA lookups) MS milliseconds longer: lookups
+that differ in latency, as behind a slow authority or local validation.
 
 It is a bench tool, not product code: python3 stdlib only, binds only the
 addresses it is given (the bench uses 127.10.30.0/24) and runs until
@@ -73,10 +79,29 @@ class Pipe:
             pass
 
 
-async def pump(reader, pipe):
+def quickack(writer):
+    """Acknowledge at once what arrives on this socket (Linux resets the
+    flag as it goes, so it is set again before every read). The relay ends
+    a TCP connection: without this its own kernel decides when the peer's
+    bytes are acknowledged, and a delayed ACK (40 ms) holds a server whose
+    Nagle waits for it. A real path's ACKs cost the round trip the relay
+    already adds, so the relay must add none of its own."""
+    sock = writer.get_extra_info("socket")
+    if sock is not None and hasattr(socket, "TCP_QUICKACK"):
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
+        except OSError:
+            pass
+
+
+async def pump(reader, pipe, writer=None):
     try:
         while True:
+            if writer is not None:
+                quickack(writer)
             data = await reader.read(65536)
+            if writer is not None:
+                quickack(writer)
             if not data:
                 break
             pipe.put(data)
@@ -97,7 +122,7 @@ async def tcp_session(creader, cwriter, upstream, delay):
     up_writer = loop.create_future()
     to_server = Pipe(loop, up_writer, delay, t_up)
     to_client = Pipe(loop, done(loop, cwriter), delay)
-    from_client = loop.create_task(pump(creader, to_server))
+    from_client = loop.create_task(pump(creader, to_server, cwriter))
     await asyncio.sleep(max(0.0, t_up - loop.time()))
     try:
         ureader, uwriter = await asyncio.open_connection(*upstream)
@@ -108,18 +133,28 @@ async def tcp_session(creader, cwriter, upstream, delay):
         to_client.task.cancel()
         return
     up_writer.set_result(uwriter)
-    from_server = loop.create_task(pump(ureader, to_client))
+    from_server = loop.create_task(pump(ureader, to_client, uwriter))
     await asyncio.gather(from_client, from_server, to_server.task,
                          to_client.task, return_exceptions=True)
     for w in (cwriter, uwriter):
         w.close()
 
 
+def qname(msg):
+    """The question's name of a DNS message, lower case ("" if unreadable)."""
+    labels, i = [], 12
+    while i < len(msg) and msg[i] != 0 and msg[i] < 64:
+        labels.append(msg[i + 1:i + 1 + msg[i]].decode("ascii", "replace"))
+        i += 1 + msg[i]
+    return ".".join(labels).lower() + "."
+
+
 class UdpFront(asyncio.DatagramProtocol):
     """Client side of a UDP relay: one upstream socket per client address."""
 
-    def __init__(self, upstream, delay, bind_addr):
+    def __init__(self, upstream, delay, bind_addr, slow=()):
         self.upstream, self.delay, self.bind_addr = upstream, delay, bind_addr
+        self.slow = slow
         self.peers = {}
 
     def connection_made(self, transport):
@@ -127,7 +162,10 @@ class UdpFront(asyncio.DatagramProtocol):
 
     def datagram_received(self, data, addr):
         loop = asyncio.get_running_loop()
-        loop.call_later(self.delay, lambda: loop.create_task(self.forward(data, addr)))
+        name = qname(data)
+        extra = sum(ms for text, ms in self.slow if name.startswith(text)) / 1000.0
+        loop.call_later(self.delay + extra,
+                        lambda: loop.create_task(self.forward(data, addr)))
 
     async def forward(self, data, addr):
         loop = asyncio.get_running_loop()
@@ -150,9 +188,14 @@ async def main():
     ap.add_argument("--delay-ms", type=float, required=True,
                     help="one-way delay in milliseconds")
     ap.add_argument("--pidfile")
+    ap.add_argument("--slow-dns", action="append", default=[],
+                    metavar="TEXT=MS",
+                    help="answer UDP queries whose name starts with TEXT MS ms later")
     ap.add_argument("maps", nargs="+")
     a = ap.parse_args()
     delay = a.delay_ms / 1000.0
+    slow = [(t.lower(), float(ms)) for t, ms in
+            (x.rsplit("=", 1) for x in a.slow_dns)]
     loop = asyncio.get_running_loop()
     servers = []
     for spec in a.maps:
@@ -164,7 +207,7 @@ async def main():
             servers.append(srv)
         else:
             await loop.create_datagram_endpoint(
-                lambda u=upstream, b=listen[0]: UdpFront(u, delay, b),
+                lambda u=upstream, b=listen[0]: UdpFront(u, delay, b, slow),
                 local_addr=listen, family=socket.AF_INET)
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -127,9 +127,11 @@ rtt_dns_up() {
 	rtt_wait_dns "$RTT_UNBOUND"
 }
 
-# rtt_relay_up ONE_WAY_MS - (re)start the relay with that delay
+# rtt_relay_up ONE_WAY_MS [RELAY_OPTION...] - (re)start the relay with that
+# delay (options such as --slow-dns _25._tcp.=40 go to relay.py)
 rtt_relay_up() {
-	local maps=() h f t
+	local maps=() h f t d=$1
+	shift
 	rtt_stop "$RTT/relay.pid" python3
 	maps+=("udp:$RTT_RESOLVER:53=$RTT_UNBOUND:53" "tcp:$RTT_RESOLVER:53=$RTT_UNBOUND:53")
 	while IFS=: read -r h f t; do
@@ -138,8 +140,8 @@ rtt_relay_up() {
 		*) maps+=("tcp:$t:25=$f:25") ;;
 		esac
 	done <<<"$RTT_HOSTS"
-	python3 "$top/bench/relay.py" --delay-ms "$1" --pidfile "$RTT/relay.pid" \
-		"${maps[@]}" 2>>"$RTT/relay.log" &
+	python3 "$top/bench/relay.py" --delay-ms "$d" --pidfile "$RTT/relay.pid" \
+		"$@" "${maps[@]}" 2>>"$RTT/relay.log" &
 	rtt_wait_dns "$RTT_RESOLVER"
 }
 

@@ -378,6 +378,7 @@ struct dns_run {
 	struct lookup_job *hosts;   /* A, AAAA, TLSA */
 	struct probe_validation v;  /* probe_dnssec.c's jobs */
 	struct job vjobs[PROBE_VALIDATION_JOBS];
+	bool vdone[PROBE_VALIDATION_JOBS]; /* which of vjobs are back */
 	struct tls_init_job *tj;
 	struct job tjob;
 	struct dns_config hostcfg; /* r->dnscfg with its own time limit */
@@ -448,6 +449,7 @@ dns_run_start(struct dns_run *d)
 
 	r->dns_queries += (unsigned)nv;
 	d->vleft = nv;
+	memset(d->vdone, 0, sizeof(d->vdone));
 	for (size_t i = 0; i < nv; i++)
 		jobset_start(d->set, &d->vjobs[i]);
 	if (r->kind != TARGET_HOST) {
@@ -525,6 +527,28 @@ dns_run_settle(struct dns_run *d)
 		dns_run_again(d);
 }
 
+/* dns_run_validation_back - --dnssec auto: one validation job is back.
+ * The path settles when all are, or as soon as those back prove the
+ * resolver validates: the lookups that wait for the path (the MX hosts',
+ * the policy fetch) need not wait for the slowest of the ancestors' SOA. */
+static void
+dns_run_validation_back(struct dns_run *d, const struct job *j)
+{
+	for (size_t i = 0; i < PROBE_VALIDATION_JOBS; i++)
+		if (j == &d->vjobs[i])
+			d->vdone[i] = true;
+	d->vleft--;
+	if (d->path != PATH_SETTLING)
+		return;
+	if (d->vleft == 0) {
+		dns_run_settle(d);
+	} else if (probe_dnssec_validates(&d->v, d->vdone[0], &d->vdone[1])) {
+		probe_dnssec_settle_validating(d->r);
+		d->path = PATH_SETTLED;
+		dns_run_unlock(d);
+	}
+}
+
 /* dns_run_collect - one finished job: start what it unlocks */
 static void
 dns_run_collect(struct dns_run *d, const struct job *j)
@@ -537,8 +561,7 @@ dns_run_collect(struct dns_run *d, const struct job *j)
 		return;
 	}
 	if (j->fn != lookup_job_fn) { /* a validation job */
-		if (--d->vleft == 0 && d->path == PATH_SETTLING)
-			dns_run_settle(d);
+		dns_run_validation_back(d, j);
 		return;
 	}
 	lj = j->arg;

@@ -189,6 +189,31 @@ probe_dnssec_decide(struct probe_result *r)
 }
 
 bool
+probe_dnssec_validates(const struct probe_validation *v, bool root_done,
+    const bool *anc_done)
+{
+	/* What probe_dnssec_finish concludes: the probe's own state, or an
+	 * ancestor's AD once the resolver answered the probe at all. A
+	 * lookup still out can only add another reason to say yes. */
+	if (!root_done)
+		return false;
+	if (v->state == DNS_VALIDATION_OK)
+		return true;
+	if (!v->answered)
+		return false;
+	for (size_t i = 0; i < v->nanc; i++)
+		if (anc_done[i] && v->anc[i].err == ST_OK && v->anc[i].ad)
+			return true;
+	return false;
+}
+
+void
+probe_dnssec_settle_validating(struct probe_result *r)
+{
+	dnssec_reason_set(r, "");
+}
+
+bool
 probe_dnssec_settle(struct probe_result *r, struct probe_validation *v)
 {
 	char why[sizeof(r->validating_detail)];

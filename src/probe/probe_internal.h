@@ -92,6 +92,20 @@ enum st_err probe_dnssec_decide(struct probe_result *r)
  * validate. Returns true then: the lookups made on the resolver's path
  * must be made again. */
 bool probe_dnssec_settle(struct probe_result *r, struct probe_validation *v);
+/*
+ * --dnssec auto, while the jobs of v are still coming back: whether those
+ * back so far (root_done: the validation probe, jobs[0] of
+ * probe_dnssec_jobs; anc_done[i]: the SOA lookup of ancestor i, jobs[1 + i])
+ * already prove that the resolver validates, whatever the others answer.
+ * Then the path is settled without waiting for the slowest of them
+ * (probe_dnssec_settle_validating); probe_dnssec_finish still runs when
+ * all are back and concludes the same.
+ */
+bool probe_dnssec_validates(const struct probe_validation *v, bool root_done,
+    const bool *anc_done);
+/* The resolver validates: r->dnssec_reason as probe_dnssec_settle sets it
+ * then; r->dnscfg.source stays the resolver's. */
+void probe_dnssec_settle_validating(struct probe_result *r);
 /* Append the validation jobs to jobs (room for PROBE_VALIDATION_JOBS);
  * how many, 0 when probe_dnssec_decide already knows the answer. */
 size_t probe_dnssec_jobs(struct probe_result *r, struct probe_validation *v,

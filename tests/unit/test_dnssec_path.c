@@ -166,6 +166,44 @@ test_anchors(void)
 	    ST_ERR_PARSE, 0);
 }
 
+/* --dnssec auto settles early only on what the final answer will say
+ * whatever the lookups still out return (probe_dnssec_finish's rule). */
+static void
+test_validates_early(void)
+{
+	struct probe_validation v;
+	bool none[PROBE_VALIDATION_ANCESTORS] = { false, false, false };
+	bool first[PROBE_VALIDATION_ANCESTORS] = { true, false, false };
+	bool second[PROBE_VALIDATION_ANCESTORS] = { false, true, false };
+
+	memset(&v, 0, sizeof(v));
+	v.nanc = 2;
+	v.answered = true;
+	v.state = DNS_VALIDATION_OK;
+	unit_eq_long("early: probe not back", 0,
+	    probe_dnssec_validates(&v, false, none));
+	unit_eq_long("early: probe back and validating", 1,
+	    probe_dnssec_validates(&v, true, none));
+	v.state = DNS_VALIDATION_NO_AD;
+	unit_eq_long("early: no AD, ancestors out", 0,
+	    probe_dnssec_validates(&v, true, none));
+	v.anc[1].ad = true;
+	unit_eq_long("early: AD on an ancestor still out", 0,
+	    probe_dnssec_validates(&v, true, first));
+	unit_eq_long("early: AD on an ancestor back", 1,
+	    probe_dnssec_validates(&v, true, second));
+	v.anc[1].err = ST_ERR_TIMEOUT;
+	unit_eq_long("early: ancestor failed", 0,
+	    probe_dnssec_validates(&v, true, second));
+	v.anc[1].err = ST_OK;
+	v.answered = false;
+	unit_eq_long("early: resolver did not answer the probe", 0,
+	    probe_dnssec_validates(&v, true, second));
+	v.answered = true;
+	unit_eq_long("early: AD on the probe not back", 0,
+	    probe_dnssec_validates(&v, false, second));
+}
+
 int
 main(void)
 {
@@ -173,5 +211,6 @@ main(void)
 	test_reasons();
 	test_validation_names();
 	test_anchors();
+	test_validates_early();
 	return unit_exit();
 }
