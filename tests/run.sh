@@ -13,13 +13,16 @@
 # reporting, or is killed by its time limit, counts as one failure; so does
 # any sanitizer report (the ASan build exits 99 on one).
 #
-# Integration scripts run two at a time (LANES=1 for one at a time); those
-# that say "# lane: alone" in their first lines (they measure wall time, or
-# load the machine on purpose) run with nothing beside them. Scripts that
-# run side by side use disjoint addresses (testdata/lab/README.md).
+# Integration scripts run two at a time (LANES=N for N, LANES=1 for one at
+# a time; 3 may be faster once the CPU-bound scripts are done - untested on
+# idle cores). Those that say "# lane: alone" in their first lines
+# (they measure wall time, or load the machine on purpose) run with nothing
+# beside them. Scripts that run side by side use disjoint addresses
+# (testdata/lab/README.md).
 #
 # Scheduling, so that neither core waits: the ASan build runs (niced)
-# while the lab comes up and the release pass's scripts run - it is done
+# from the start, beside the release build, while the lab comes up and
+# the release pass's scripts run - it is done
 # before any "lane: alone" script starts; each pass's unit tests run in a
 # lane like a script; the scripts of LONG_FIRST start first, the others
 # follow in name order; the "alone" scripts of both passes run one after
@@ -34,7 +37,8 @@
 #
 # Environment: PASSES="release" or "asan" runs only that pass (default
 # both); TESTS="pattern" runs only the integration scripts whose name
-# matches.
+# matches; DRY_RUN=1 builds nothing, starts no lab and prints what would
+# run, in order (no lab needed: a check of this scheduling).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
@@ -206,17 +210,27 @@ passes=${PASSES:-release asan}
 # Backwards compatible: SMTPTLS_ASAN=1 means the ASan pass only.
 [ "${SMTPTLS_ASAN:-0}" = 1 ] && passes=asan
 
+# DRY_RUN=1: no setup, build or lab; say what would run, in order.
+if [ -n "${DRY_RUN:-}" ]; then
+	step() { say "# would: $*"; }
+	run_script() { say "# would run $1: $4$(head -n 30 "$3" | grep -q '^# lane: alone' && echo ' (alone)')"; }
+	run_units() { say "# would run $1: unit tests"; }
+	lab_down() { :; }
+	echo 0 >"$log/build-asan.rc"
+fi
+
 step setup ./scripts/setup.sh || finish
-case " $passes " in *" release "*) step build make -j2 all unit || finish ;; esac
-# The ASan build runs in the background (niced: the tests come first)
-# while the lab comes up and the release pass runs; the ASan pass and the
-# "alone" scripts wait for it.
+# The ASan build runs in the background, niced (the release build and the
+# tests come first), from the start: it uses what the release build, the
+# lab's start and the release pass's waiting scripts leave of the two
+# cores. The ASan pass and the "alone" scripts wait for it.
 asan_build=""
 case " $passes " in *" asan "*)
 	( step build-asan nice -n 10 make -j2 asan; echo $? >"$log/build-asan.rc" ) &
 	asan_build=$!
 	;;
 esac
+case " $passes " in *" release "*) step build make -j2 all unit || { wait; finish; } ;; esac
 
 trap 'lab_down; finish' INT TERM
 step lab-up ./scripts/lab.sh up || { tail -n 40 "$log/lab-up.out"; wait; lab_down; finish; }

@@ -1,5 +1,6 @@
 # tests/integration/35-mtasts.sh - MTA-STS and the policy verdicts through
 # smtptls probe, against the lab's nginx policy hosts and Postfix MTAs.
+# asan: skip - grades the lab's good policies; the fetch runs under ASan in 37-hostile-mtasts (good and hostile policy hosts), the policy and TXT parsers in 60-fuzz-replay
 . "$SMTPTLS_TOP/tests/lib.sh"
 
 status_of() { # ID [MX]: status of the first matching check

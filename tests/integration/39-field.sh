@@ -13,6 +13,7 @@
 #  3. the trust store: system default, SSL_CERT_FILE, and exit 2 for an
 #     empty or missing one.
 # Probes run in parallel where they wait on timeouts.
+# asan: skip - its time is a dead resolver's timeouts; resolv.conf parsing (hostile and cut input) runs under ASan in test_resolv_conf, the trust store in test_trust_store
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 

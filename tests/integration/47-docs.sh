@@ -13,6 +13,7 @@
 # error message) are all named in the man page's DESCRIPTION and in the
 # README's "What it is". The exit codes 45-cli.sh checks in EXIT STATUS
 # are the README's table.
+# asan: skip - compares --help with the man page and README; 46-cli-props runs every option under ASan
 . "$SMTPTLS_TOP/tests/lib.sh"
 
 MAN="$SMTPTLS_TOP/man/smtptls.1"

@@ -123,15 +123,18 @@ t_run completion/zsh-registers 0 zsh -fc 'fpath=("$1" $fpath)
 
 # zsh_specs FUNCTION: "OPTION value|flag" for every option of the
 # _arguments lines of FUNCTION; a spec with ':' after its description
-# takes a value.
+# takes a value. One awk for the whole function (a grep and sed per line
+# cost 4 s of CPU).
 zsh_specs() {
-	awk -v f="$1() {" '$0 == f { on = 1; next } on && /^}/ { on = 0 } on' "$ZSH_COMP" |
-	while IFS= read -r line; do
-		kind=flag
-		printf '%s\n' "$line" | grep -qE '\][^[]*:' && kind=value
-		printf '%s\n' "$line" | grep -oE "[{,')*]--?[A-Za-z0-9][A-Za-z0-9-]*" |
-		    sed -E "s/^.//; s/\$/ $kind/"
-	done | sort -u
+	awk -v f="$1() {" '$0 == f { on = 1; next } on && /^}/ { on = 0 }
+	on {
+		kind = ($0 ~ /\][^[]*:/) ? "value" : "flag"
+		s = $0
+		while (match(s, /[{,\047)*]--?[A-Za-z0-9][A-Za-z0-9-]*/)) {
+			print substr(s, RSTART + 1, RLENGTH - 1) " " kind
+			s = substr(s, RSTART + RLENGTH)
+		}
+	}' "$ZSH_COMP" | sort -u
 }
 for f in _smtptls:"" _smtptls_probe:probe _smtptls_listen:listen _smtptls_serve:serve; do
 	fn=${f%%:*}

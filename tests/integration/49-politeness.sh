@@ -15,6 +15,7 @@
 #   s1..s2 -> 127.10.40.3  refuse, its one session held past the deadline
 #   q1..q3 -> 127.10.40.4  ratelimit: 421 beyond one open session
 # The runs go at once, in the background, each against its own peer.
+# asan: skip - its time is back-off waits; 421 retries and rate-limited run under ASan in 43-share, the gate in test_conn_gate
 . "$SMTPTLS_TOP/tests/lib.sh"
 
 PEER="$SMTPTLS_BUILD/peers/badsmtp"
