@@ -121,19 +121,24 @@ EOT
 }
 
 # ex_rx_start TMP ADDR CHAIN KEY - start the daemon in the foreground of a
-# background job (-bdf) in the namespace, stopped by ex_run's timeout at
-# the latest; EX_RX_PID is the job. Returns once ADDR:25 listens (or
-# fails after 5 s).
+# background job (-bdf) in the namespace, stopped by ex_run's timeout
+# (EX_TIMEOUT) at the latest. Returns once ADDR:25 listens (or fails
+# after 5 s).
 ex_rx_start() {
 	local t=$1 _
 	ex_rx_cf "$@" >"$t/exim.conf"
 	chown "$EXIM_UID" "$4"
 	ex_run "$t" -bdf >"$t/daemon.out" 2>&1 &
-	# shellcheck disable=SC2034 # the caller's to stop
-	EX_RX_PID=$!
 	for _ in $(seq 100); do
 		ss -ltnH "src $2 and sport = :25" | grep -q . && return 0
 		sleep 0.05
 	done
 	return 1
+}
+
+# ex_rx_stop TMP - stop the daemon by its pid file (the background job is a
+# subshell: killing it would leave timeout and exim running), if it runs
+ex_rx_stop() {
+	local p
+	p=$(pid_of "$1/exim.pid" exim4) && stop_pid "$p"
 }

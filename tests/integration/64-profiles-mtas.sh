@@ -25,9 +25,8 @@
 WORK=$(mktemp -d /tmp/smtptls-profmtas.XXXXXX)
 chmod 755 "$WORK"
 EXIM_ADDR=127.10.24.1
-EX_RX_PID=""
 cleanup() {
-	[ -z "$EX_RX_PID" ] || stop_pid "$EX_RX_PID"
+	ex_rx_stop "$WORK/exim"
 	# PROFMTAS_KEEP=1 keeps the transcripts and reports for a look
 	[ -n "${PROFMTAS_KEEP:-}" ] || rm -rf "$WORK"
 }
@@ -94,8 +93,12 @@ if ex_rx_start "$WORK/exim" "$EXIM_ADDR" "$WORK/exim/chain.pem" "$WORK/exim/exim
 else
 	t_fail exim/listens "exim on $EXIM_ADDR:25" "$(head -c 400 "$WORK/exim/daemon.out"; head -c 400 "$WORK/exim/log/paniclog" 2>/dev/null)"
 fi
-# bound to its address only: the daemon's one listening socket
-t_eq exim/bound "$EXIM_ADDR:25" "$(ss -ltnpH | grep "pid=$(cat "$WORK/exim/exim.pid" 2>/dev/null)," | awk '{print $4}' | tr '\n' ' ' | sed 's/ $//')"
+# bound to its address only: the daemon (its pid file, its configuration)
+# has that one listening socket
+XPID=$(ss -ltnpH "src $EXIM_ADDR and sport = :25" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
+t_eq exim/ours "${XPID:-none} $WORK/exim/exim.conf" \
+    "$(cat "$WORK/exim/exim.pid" 2>/dev/null) $(tr '\0' '\n' <"/proc/${XPID:-0}/cmdline" 2>/dev/null | grep -x "$WORK/exim/exim.conf")"
+t_eq exim/bound "$EXIM_ADDR:25" "$(ss -ltnpH | grep "pid=${XPID:-0}," | awk '{print $4}' | sort -u | tr '\n' ' ' | sed 's/ $//')"
 # shellcheck disable=SC2086
 lab_probe --json $PROF_ARGS --host "[$EXIM_ADDR]" --deadline 60 \
     >"$WORK/exim.json" 2>"$WORK/exim.err" &
@@ -170,6 +173,21 @@ while read -r addr dom host; do
 		done <"$WORK/rows.$p"
 	done
 done <<<"$MTAS"
+
+# the DHE prime the evidence names is the one s_client's ServerKeyExchange
+# carried (by name when it is an RFC 7919 or RFC 3526 prime): Postfix's
+# OpenSSL picks one by the key's strength, GnuTLS an RFC 7919 group
+for addr in $FULL; do
+	pm_load "$WORK/f.$addr"
+	d=${PMF[dhe]:-none}
+	[ "$d" = none ] && continue
+	n=${d% *}
+	[ "$n" = other ] && n=dh
+	if [ "$addr" = "$EXIM_ADDR" ]; then f=$WORK/exim.json; else f=$WORK/domains.jsonl; fi
+	t_eq "$addr/dhe-evidence" "$n ${d#* } bits" "$(jq -r --arg a "$addr" \
+	    '.profiles["ncsc-nl"].addresses[]? | select(.address == $a) |
+	    .requirements[] | select(.id == "ncsc-nl.kex-dhe") | .evidence' "$f")"
+done
 
 # --- each profile's overall result: a required row that fails fails it;
 # else one not testable makes it not testable; mx-dead (no address to
