@@ -161,14 +161,16 @@ pm_gather() {
 	pm_hs "$w/sha1" "$a" -tls1_2 -sigalgs "$s1" -cipher 'ECDHE:@SECLEVEL=0'
 	pm_hs "$w/sha224" "$a" -tls1_2 -sigalgs "$s2" -cipher 'ECDHE:@SECLEVEL=0'
 	pm_hs "$w/krsa" "$a" -tls1_2 -cipher 'kRSA:@SECLEVEL=0'
-	# NCSC-NL appendix C lists only AES-GCM, ChaCha20, AES-CBC and 3DES
-	pm_hs "$w/notncsc" "$a" -tls1_2 -cipher 'ARIA:CAMELLIA:AESCCM:SEED:IDEA:aNULL:@SECLEVEL=0'
+	# in no reading of NCSC-NL appendix C (internet.nl also counts
+	# AES-CCM with ECDHE or DHE): ARIA, CCM_8, SEED, IDEA, anonymous, AES-CCM
+	# with RSA key transport
+	pm_hs "$w/notncsc" "$a" -tls1_2 -cipher 'ARIA:AESCCM8:SEED:IDEA:aNULL:AES256-CCM:AES128-CCM:@SECLEVEL=0'
 	# TR-02102-2: forward secrecy, AES with SHA-2 (no SHA-1 MAC, no ChaCha20)
 	pm_hs "$w/notbsi" "$a" -tls1_2 -cipher 'aNULL:kRSA:SHA1:CHACHA20:ARIA:CAMELLIA:@SECLEVEL=0'
 	# RFC 9325 MUST NOT: NULL, RC4, export/low (under 112 bits)
 	pm_hs "$w/mustnot" "$a" -tls1_2 -cipher 'eNULL:RC4:LOW:EXP:@SECLEVEL=0'
 	# any version: in TLS 1.2 the client's groups bind an ECDSA key too
-	pm_hs "$w/x25519" "$a" -groups X25519
+	pm_hs "$w/xcurves" "$a" -groups X25519:X448
 	pm_hs "$w/ffdhe2048" "$a" -tls1_3 -groups ffdhe2048
 	wait "$rp"
 	{
@@ -184,7 +186,7 @@ pm_gather() {
 		echo "notncsc=$(pm_yn pm_ok "$w/notncsc")"
 		echo "notbsi=$(pm_yn pm_ok "$w/notbsi")"
 		echo "mustnot=$(pm_yn pm_ok "$w/mustnot")"
-		echo "x25519=$(pm_yn pm_ok "$w/x25519")"
+		echo "xcurves=$(pm_yn pm_ok "$w/xcurves")"
 		echo "ffdhe2048=$(pm_yn pm_ok "$w/ffdhe2048")"
 		# a second handshake verifies the leaf again
 		echo "reneg_client=$(grep -c '^depth=0 ' "$w/reneg")"
@@ -316,7 +318,8 @@ pm_expect() {
 		else PMR='fail insufficient'; fi ;;
 	bsi.cert-signature) pm_pf pm_sha2 ;;
 	bsi.ciphers) pm_fp pm_is notbsi yes ;;
-	bsi.groups) pm_fp eval 'pm_is x25519 yes || pm_is ffdhe2048 yes' ;;
+	# TR-02102-2 names neither X25519 nor X448, nor ffdhe2048
+	bsi.groups) pm_fp eval 'pm_is xcurves yes || pm_is ffdhe2048 yes' ;;
 	*.ems) pm_pf pm_is ems yes ;;
 	rfc9325.sni)
 		if [ -z "${PMF[dane_exists]:-}" ]; then PMR='not-testable -'
