@@ -125,7 +125,7 @@ pm_facts_cert() {
 # lines; with "cert" only what a service that shares its TLS settings with
 # another can change: the certificate, STARTTLS, TLS 1.0, 1.2, 1.3
 pm_gather() {
-	local out=$1 a=$2 host=$3 pd=$4 w=$4/hs.$2 k s1 s2 o rp kt kb ks
+	local out=$1 a=$2 host=$3 pd=$4 w=$4/hs.$2 k s1 s2 o
 	mkdir -p "$w"
 	pm_hs "$w/default" "$a" -showcerts
 	if grep -q "Didn't find STARTTLS" "$w/default"; then
@@ -143,24 +143,29 @@ pm_gather() {
 	# client-initiated renegotiation: "R" on s_client's stdin
 	(sleep 1; printf 'R\n'; sleep 1) | timeout 8 openssl s_client \
 	    -starttls smtp -connect "$a:25" -tls1_2 >"$w/reneg" 2>&1 &
-	rp=$!
 	k=$(sed -n 's/^ *a:PKEY: \([^,]*\), \([0-9]*\) (bit); sigalg: \(.*\)$/\1 \2 \3/p' "$w/default" | head -1)
 	case "$k" in
 	id-ecPublicKey*) s1=ECDSA+SHA1 s2=ECDSA+SHA224 o=ECDSA ;;
 	*) s1=RSA+SHA1 s2=RSA+SHA224 o=RSA ;;
 	esac
-	pm_hs "$w/tls1" "$a" -tls1 -cipher 'ALL:@SECLEVEL=0'
-	pm_hs "$w/tls1_1" "$a" -tls1_1 -cipher 'ALL:@SECLEVEL=0'
-	pm_hs "$w/o1" "$a" -tls1_2 -servername "$host" \
-	    -cipher "ECDHE-$o-AES128-SHA:ECDHE-$o-AES256-GCM-SHA384:@SECLEVEL=0"
-	pm_hs "$w/o2" "$a" -tls1_2 -servername "$host" \
-	    -cipher "ECDHE-$o-AES256-GCM-SHA384:ECDHE-$o-AES128-SHA:@SECLEVEL=0"
-	pm_hs "$w/o3" "$a" -tls1_2 -cipher "ECDHE-$o-AES128-SHA:@SECLEVEL=0"
-	pm_hs "$w/anon" "$a" -tls1_2 -cipher 'aNULL:@SECLEVEL=0'
-	pm_hs "$w/dhe" "$a" -tls1_2 -msg -cipher 'DHE:ADH:@SECLEVEL=0'
-	pm_hs "$w/sha1" "$a" -tls1_2 -sigalgs "$s1" -cipher 'ECDHE:@SECLEVEL=0'
-	pm_hs "$w/sha224" "$a" -tls1_2 -sigalgs "$s2" -cipher 'ECDHE:@SECLEVEL=0'
-	pm_hs "$w/krsa" "$a" -tls1_2 -cipher 'kRSA:@SECLEVEL=0'
+	# three sequences at once (each handshake is ~40 ms of CPU, most of
+	# the wall time is waiting for the peer)
+	{
+		pm_hs "$w/tls1" "$a" -tls1 -cipher 'ALL:@SECLEVEL=0'
+		pm_hs "$w/tls1_1" "$a" -tls1_1 -cipher 'ALL:@SECLEVEL=0'
+		pm_hs "$w/o1" "$a" -tls1_2 -servername "$host" \
+		    -cipher "ECDHE-$o-AES128-SHA:ECDHE-$o-AES256-GCM-SHA384:@SECLEVEL=0"
+		pm_hs "$w/o2" "$a" -tls1_2 -servername "$host" \
+		    -cipher "ECDHE-$o-AES256-GCM-SHA384:ECDHE-$o-AES128-SHA:@SECLEVEL=0"
+		pm_hs "$w/o3" "$a" -tls1_2 -cipher "ECDHE-$o-AES128-SHA:@SECLEVEL=0"
+	} &
+	{
+		pm_hs "$w/anon" "$a" -tls1_2 -cipher 'aNULL:@SECLEVEL=0'
+		pm_hs "$w/dhe" "$a" -tls1_2 -msg -cipher 'DHE:ADH:@SECLEVEL=0'
+		pm_hs "$w/sha1" "$a" -tls1_2 -sigalgs "$s1" -cipher 'ECDHE:@SECLEVEL=0'
+		pm_hs "$w/sha224" "$a" -tls1_2 -sigalgs "$s2" -cipher 'ECDHE:@SECLEVEL=0'
+		pm_hs "$w/krsa" "$a" -tls1_2 -cipher 'kRSA:@SECLEVEL=0'
+	} &
 	# in no reading of NCSC-NL appendix C (internet.nl also counts
 	# AES-CCM with ECDHE or DHE): ARIA, CCM_8, SEED, IDEA, anonymous, AES-CCM
 	# with RSA key transport
@@ -172,7 +177,7 @@ pm_gather() {
 	# any version: in TLS 1.2 the client's groups bind an ECDSA key too
 	pm_hs "$w/xcurves" "$a" -groups X25519:X448
 	pm_hs "$w/ffdhe2048" "$a" -tls1_3 -groups ffdhe2048
-	wait "$rp"
+	wait
 	{
 		pm_facts_cert "$w"
 		echo "tls1_1=$(pm_yn pm_ok "$w/tls1_1")"
