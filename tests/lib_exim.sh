@@ -83,13 +83,62 @@ ex_tail_cf() {
 }
 
 # ex_run TMP ARGS... - exim ARGS in the private mount namespace, with
-# TMP/exim.conf, stopped after 30 s at most
+# TMP/exim.conf, stopped after EX_TIMEOUT (default 30) s at most
 ex_run() {
 	local t=$1
 	shift
 	# shellcheck disable=SC2016 # expanded by the inner sh
-	timeout 30 unshare -m sh -c 'mount --bind "$1/passwd" /etc/passwd &&
+	timeout "${EX_TIMEOUT:-30}" unshare -m sh -c 'mount --bind "$1/passwd" /etc/passwd &&
 	    mount --bind "$1/group" /etc/group &&
 	    mount --bind "$1/resolv.conf" /etc/resolv.conf || exit 9
 	    shift; exec "$@"' sh "$t" "$EXIM_BIN" -C "$t/exim.conf" "$@"
+}
+
+# --- a RECEIVING Exim (64-profiles-mtas): a daemon on one address, STARTTLS
+# with a given certificate and GnuTLS's defaults for versions, suites and
+# groups (no tls_require_ciphers, no tls_dhparam). It accepts connections
+# and refuses every recipient (no acl_smtp_rcpt: Exim's default denies).
+
+# ex_rx_cf TMP ADDR CHAIN KEY - the daemon's configuration (stdout)
+ex_rx_cf() {
+	cat <<EOT
+exim_path = $EXIM_BIN
+primary_hostname = exim.lab.test
+spool_directory = $1/spool
+log_file_path = $1/log/%slog
+pid_file_path = $1/exim.pid
+keep_environment =
+local_interfaces = $2
+daemon_smtp_ports = 25
+tls_advertise_hosts = *
+tls_certificate = $3
+tls_privatekey = $4
+host_lookup =
+rfc1413_hosts =
+message_logs = false
+log_selector = +tls_cipher
+EOT
+}
+
+# ex_rx_start TMP ADDR CHAIN KEY - start the daemon in the foreground of a
+# background job (-bdf) in the namespace, stopped by ex_run's timeout
+# (EX_TIMEOUT) at the latest. Returns once ADDR:25 listens (or fails
+# after 5 s).
+ex_rx_start() {
+	local t=$1 _
+	ex_rx_cf "$@" >"$t/exim.conf"
+	chown "$EXIM_UID" "$4"
+	ex_run "$t" -bdf >"$t/daemon.out" 2>&1 &
+	for _ in $(seq 100); do
+		ss -ltnH "src $2 and sport = :25" | grep -q . && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# ex_rx_stop TMP - stop the daemon by its pid file (the background job is a
+# subshell: killing it would leave timeout and exim running), if it runs
+ex_rx_stop() {
+	local p
+	p=$(pid_of "$1/exim.pid" exim4) && stop_pid "$p"
 }

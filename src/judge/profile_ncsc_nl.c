@@ -184,10 +184,11 @@ static const struct prof_req reqs[] = {
 	    .nref = N(suites),
 	    .ref_other = I },
 	{ .id = "ncsc-nl.kex-groups",
-	    .text = "ECDHE curves secp384r1, secp256r1, x448, x25519 (good), "
-	            "secp224r1 (phase out); FFDHE groups ffdhe3072 or larger "
-	            "(sufficient), ffdhe2048 (phase out)",
-	    .source = DOC ", B5-1 table 9, B6-1 table 10",
+	    .text = "ECDHE curves secp384r1, secp256r1, x448, x25519 (good; "
+	            "secp521r1 too, footnote 38), secp224r1 (phase out); FFDHE "
+	            "groups ffdhe3072 or larger (sufficient), ffdhe2048 (phase "
+	            "out)",
+	    .source = DOC ", B5-1 table 9 and footnote 38, B6-1 table 10",
 	    .level = PL_REQUIRED,
 	    .fact = PF_GROUPS,
 	    .match = groups,
@@ -292,7 +293,8 @@ static const struct prof_req reqs[] = {
 	    .no_tier = true },
 	{ .id = "ncsc-nl.dane.rollover",
 	    .text = "a rollover scheme: a second TLSA record (next key, or "
-	            "the issuing CA) beside the current one",
+	            "the issuing CA) beside the current one, or DANE-TA "
+	            "records alone (a new server key needs no new record)",
 	    .source = DOC ", appendix A; RFC 7671 section 8",
 	    .level = PL_OPTIONAL,
 	    .fact = PF_DANE_ROLLOVER,

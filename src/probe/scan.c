@@ -241,11 +241,10 @@ hook_done(void *arg, size_t i, SSL *ssl)
 	struct slot *sl = &((struct round *)arg)->slots[i];
 	EVP_PKEY *tmp = NULL;
 
-	if (SSL_version(ssl) != TLS1_2_VERSION)
-		return;
-	sl->reneg = SSL_get_secure_renegotiation_support(ssl) ? 1 : 0;
-	sl->ems = SSL_get_extms_support(ssl);
-	/* OpenSSL names a DH prime that is one of RFC 7919's groups */
+	/* OpenSSL names a DH prime that is one of RFC 7919's groups. In
+	 * every version: the DHE facts come from the first DHE handshake,
+	 * which may be a TLS 1.0 one (an unnamed prime there read as "dh"
+	 * and failed NCSC-NL's RFC 7919 row even for ffdhe3072) */
 	if (SSL_get_peer_tmp_key(ssl, &tmp) && tmp != NULL) {
 		if (EVP_PKEY_get_base_id(tmp) == EVP_PKEY_DH &&
 		    !EVP_PKEY_get_utf8_string_param(tmp,
@@ -255,6 +254,10 @@ hook_done(void *arg, size_t i, SSL *ssl)
 		EVP_PKEY_free(tmp);
 		ERR_clear_error();
 	}
+	if (SSL_version(ssl) != TLS1_2_VERSION)
+		return;
+	sl->reneg = SSL_get_secure_renegotiation_support(ssl) ? 1 : 0;
+	sl->ems = SSL_get_extms_support(ssl);
 }
 
 static bool
