@@ -178,7 +178,7 @@ lane_wait() {
 # a long one at the end of a pass (a fresh clone of 3be4a67 on 2 idle
 # cores: 07-package 79 s, asan/46-cli-props 47 s, 45-cli 36 s, asan/
 # 40-hostile 29 s, 10-lab 25 s, asan/30-probe 24 s, ... 32-schema 20 s).
-LONG_FIRST="26-profiles-testssl 07-package 46-cli-props 59-sendtest 61-sendtest-sts 45-cli 40-hostile 30-probe 10-lab 55-listen-postfix
+LONG_FIRST="26-profiles-testssl 07-package 46-cli-props 59-sendtest 64-profiles-mtas 61-sendtest-sts 45-cli 40-hostile 30-probe 10-lab 55-listen-postfix
 20-dns 50-listen 29-dnssec-paths 32-schema"
 
 # script_order PASS: the integration scripts, LONG_FIRST's first, then the
