@@ -6,11 +6,11 @@
 
 # pm_hs OUT ADDR ARGS... - one handshake's transcript (QUIT at once). A
 # connection that failed or stalled (not a TLS refusal: the lab is shared
-# and busy) is tried once more, so that it does not read as "refused".
+# and busy) is tried twice more, so that it does not read as "refused".
 pm_hs() {
 	local out=$1 addr=$2 n
 	shift 2
-	for n in 1 2; do
+	for n in 1 2 3; do
 		timeout 8 openssl s_client -starttls smtp -connect "$addr:25" "$@" \
 		    </dev/null >"$out" 2>&1
 		[ $? = 124 ] || grep -q 'errno=' "$out" ||
