@@ -22,6 +22,9 @@
 
 /* Seconds an idle pool thread waits for work before it ends. */
 #define POOL_IDLE_SEC 2
+/* Idle threads kept at most: each holds the stack pages its jobs touched
+ * (a batch's 500 lookups in flight kept 11 MiB more resident). */
+#define POOL_IDLE_MAX 64
 /* Stack of a pool thread: jobs only call ldns and libcurl. If the size
  * is refused, the default is merely larger. */
 #define POOL_STACK (512 * 1024)
@@ -100,6 +103,11 @@ pool_take(void)
 
 	until.tv_sec += POOL_IDLE_SEC;
 	pthread_mutex_lock(&pool.lock);
+	if (pool.idle >= POOL_IDLE_MAX && pool.head == NULL) {
+		pool.threads--;
+		pthread_mutex_unlock(&pool.lock);
+		return NULL;
+	}
 	pool.idle++;
 	while (pool.head == NULL) {
 		/* Without a clock an idle thread ends at once. */
