@@ -18,29 +18,37 @@ struct job {
 	void *arg;
 };
 
-/* Run all jobs with at most max_threads at once; returns when all are
- * done. It cannot fail: without threads (or without the lock that shares
- * the work out) the caller runs the jobs itself, one after the other. */
+/* Run all jobs with at most max_threads at once (the caller's thread
+ * among them); returns when all are done. It cannot fail: without
+ * threads (or without the lock that shares the work out) the caller runs
+ * the jobs itself, one after the other. */
 void jobs_run(struct job *jobs, size_t n, size_t max_threads);
 
 /*
- * A job set: jobs started one by one, each on a thread of its own, and
+ * A job set: jobs started one by one, each on a thread of the pool, and
  * collected in the order they finish, so that a caller can start what
  * depends on one answer as soon as that answer is there (the address
  * lookups of the MX hosts while the TXT lookups are still out).
  *
- * jobset_start runs the job on a new thread; when no thread can be
- * started it runs the job itself before returning (the job still comes
- * back from jobset_wait). jobset_wait blocks until a started job has
- * finished and returns it, or NULL when none is left. jobset_free waits
- * for every job still running, then frees the set; accepts NULL. The set
- * and its jobs belong to the caller's thread: only one thread starts and
- * waits.
+ * jobset_start runs the job on a thread of the process's pool: an idle
+ * one, or a new one that joins the pool (threads idle for two seconds
+ * end); when none is idle and none can be started it runs the job itself
+ * before returning (the job still comes back from jobset_wait).
+ * jobset_wait blocks until a started job has finished and returns it, or
+ * NULL when none is left. jobset_free waits for every job still running,
+ * then frees the set; accepts NULL. The set and its jobs belong to the
+ * caller's thread: only one thread starts and waits.
  */
 struct jobset;
 struct jobset *jobset_new(void);
 void jobset_start(struct jobset *s, struct job *j);
 struct job *jobset_wait(struct jobset *s);
 void jobset_free(struct jobset *s);
+
+/* The pool's limit of threads (default: none); with 0 every job started
+ * from then on runs on its caller's thread. For tests and for callers that must
+ * not make threads. jobs_pool_threads: how many the pool holds now. */
+void jobs_pool_cap(size_t max_threads);
+size_t jobs_pool_threads(void);
 
 #endif

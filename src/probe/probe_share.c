@@ -42,8 +42,19 @@ struct share_entry {
 	bool has_chain; /* the owner had a chain (it may be empty) */
 };
 
+/* Parsed chains of the entries copied last (chain_get): a shared
+ * session's followers come close together, and parsing a certificate
+ * costs more than the rest of a copy (OpenSSL 3 decodes the public key
+ * through its provider decoders); SHARE_HOT bounds the memory kept. */
+#define SHARE_HOT 16
+
 struct probe_share {
 	pthread_mutex_t lock;
+	struct {
+		const struct share_entry *e;
+		STACK_OF(X509) * chain;
+	} hot[SHARE_HOT];
+	size_t hot_next; /* the slot to fill next (the oldest) */
 	bool sessions;
 	struct conn_gate gate;
 	/* Addresses that accepted a connection in this run (open addressing,
@@ -134,6 +145,8 @@ probe_share_free(struct probe_share *sh)
 			free(e);
 		}
 	}
+	for (size_t i = 0; i < SHARE_HOT; i++)
+		sk_X509_pop_free(sh->hot[i].chain, X509_free);
 	free(sh->bucket);
 	free(sh->served);
 	dns_cache_free(sh->dns);
@@ -414,6 +427,39 @@ chain_decode(const struct share_entry *e, struct probe_addr *dst)
 	return ST_OK;
 }
 
+/* chain_get - e's chain into dst->peer_chain (NULL on entry): shared
+ * with the hot list, or parsed again and put there in place of the
+ * oldest; ST_ERR_NOMEM */
+static enum st_err
+chain_get(struct probe_share *sh, const struct share_entry *e,
+    struct probe_addr *dst)
+{
+	STACK_OF(X509) *keep = NULL, *old;
+	bool hit = false;
+	enum st_err err;
+
+	if (!e->has_chain)
+		return ST_OK;
+	pthread_mutex_lock(&sh->lock);
+	for (size_t i = 0; i < SHARE_HOT && !hit; i++)
+		if ((hit = sh->hot[i].e == e))
+			dst->peer_chain = X509_chain_up_ref(sh->hot[i].chain);
+	pthread_mutex_unlock(&sh->lock);
+	if (hit)
+		return dst->peer_chain != NULL ? ST_OK : ST_ERR_NOMEM;
+	if ((err = chain_decode(e, dst)) != ST_OK ||
+	    (keep = X509_chain_up_ref(dst->peer_chain)) == NULL)
+		return err; /* not kept: the next follower parses again */
+	pthread_mutex_lock(&sh->lock);
+	old = sh->hot[sh->hot_next].chain;
+	sh->hot[sh->hot_next].e = e;
+	sh->hot[sh->hot_next].chain = keep;
+	sh->hot_next = (sh->hot_next + 1) % SHARE_HOT;
+	pthread_mutex_unlock(&sh->lock);
+	sk_X509_pop_free(old, X509_free);
+	return ST_OK;
+}
+
 enum st_err
 probe_share_publish(struct probe_share *sh, struct share_entry *e,
     const struct probe_addr *src)
@@ -449,7 +495,7 @@ probe_share_copy(struct probe_share *sh, const struct share_entry *e,
 	dst->sc_ready = false;
 	session_chain_drop(dst);
 	if ((err = probe_addr_facts_copy(dst, &e->facts)) == ST_OK)
-		err = chain_decode(e, dst);
+		err = chain_get(sh, e, dst);
 	pthread_mutex_lock(&sh->lock);
 	sh->st.copies += err == ST_OK;
 	pthread_mutex_unlock(&sh->lock);

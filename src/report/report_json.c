@@ -5,6 +5,7 @@
  */
 #include "report_json.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,18 @@
 
 #include "banned.h"
 
+/* cJSON_Version prints into a static buffer on every call: batch
+ * workers rendering at once read it half written (a document's
+ * tool.cjson came out ""). Printed once here, then only read. */
+static char cjson_version[32];
+static pthread_once_t cjson_version_once = PTHREAD_ONCE_INIT;
+
+static void
+cjson_version_keep(void)
+{
+	snprintf(cjson_version, sizeof(cjson_version), "%s", cJSON_Version());
+}
+
 static cJSON *
 tool_json(void)
 {
@@ -32,7 +45,8 @@ tool_json(void)
 	cJSON_AddStringToObject(t, "libcurl",
 	    curl_version_info(CURLVERSION_NOW)->version);
 	cJSON_AddStringToObject(t, "ldns", ldns_version());
-	cJSON_AddStringToObject(t, "cjson", cJSON_Version());
+	(void)pthread_once(&cjson_version_once, cjson_version_keep);
+	cJSON_AddStringToObject(t, "cjson", cjson_version);
 	return t;
 }
 
