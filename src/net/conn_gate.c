@@ -6,6 +6,7 @@
 #include "conn_gate.h"
 
 #include <arpa/inet.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -162,4 +163,67 @@ unsigned
 conn_gate_load(const struct conn_gate *g, const struct conn_gate_addr *a)
 {
 	return gate_count(g, false, a);
+}
+
+/* set_slot - where a is in tab, or where it would go */
+static struct conn_gate_addr *
+set_slot(struct conn_gate_addr *tab, size_t cap, const struct conn_gate_addr *a)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < sizeof(a->b); i++)
+		h = (h ^ a->b[i]) * 1099511628211ULL;
+	for (i = (size_t)(h % cap);; i = (i + 1) % cap)
+		if (tab[i].family == 0 ||
+		    (tab[i].family == a->family &&
+		        memcmp(tab[i].b, a->b, sizeof(a->b)) == 0))
+			return &tab[i];
+}
+
+/* set_grow - room for one more with the table at most half full */
+static bool
+set_grow(struct conn_gate_set *s)
+{
+	size_t cap = s->cap ? s->cap * 2 : 256;
+	struct conn_gate_addr *t;
+
+	if (2 * (s->n + 1) <= s->cap)
+		return true;
+	if ((t = calloc(cap, sizeof(*t))) == NULL)
+		return false;
+	for (size_t i = 0; i < s->cap; i++)
+		if (s->tab[i].family != 0)
+			*set_slot(t, cap, &s->tab[i]) = s->tab[i];
+	free(s->tab);
+	s->tab = t;
+	s->cap = cap;
+	return true;
+}
+
+bool
+conn_gate_set_add(struct conn_gate_set *s, const struct conn_gate_addr *a)
+{
+	struct conn_gate_addr *slot;
+
+	if (!set_grow(s))
+		return false;
+	if ((slot = set_slot(s->tab, s->cap, a))->family == 0) {
+		*slot = *a;
+		s->n++;
+	}
+	return true;
+}
+
+bool
+conn_gate_set_has(const struct conn_gate_set *s, const struct conn_gate_addr *a)
+{
+	return s->cap > 0 && set_slot(s->tab, s->cap, a)->family != 0;
+}
+
+void
+conn_gate_set_release(struct conn_gate_set *s)
+{
+	free(s->tab);
+	memset(s, 0, sizeof(*s));
 }

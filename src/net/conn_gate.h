@@ -78,4 +78,20 @@ void conn_gate_release(struct conn_gate *g, const struct conn_gate_addr *a);
 unsigned conn_gate_load(const struct conn_gate *g,
     const struct conn_gate_addr *a);
 
+/*
+ * A set of addresses (open addressing, family 0 = empty slot, kept at
+ * most half full): the addresses that accepted a connection in a run, so
+ * that a later refusal from one of them may be read as rate limiting.
+ * Zero-initialised it is empty. add returns false when out of memory (a
+ * is then not in the set).
+ */
+struct conn_gate_set {
+	struct conn_gate_addr *tab;
+	size_t n, cap;
+};
+bool conn_gate_set_add(struct conn_gate_set *s, const struct conn_gate_addr *a);
+bool conn_gate_set_has(const struct conn_gate_set *s,
+    const struct conn_gate_addr *a);
+void conn_gate_set_release(struct conn_gate_set *s);
+
 #endif

@@ -57,11 +57,10 @@ struct probe_share {
 	size_t hot_next; /* the slot to fill next (the oldest) */
 	bool sessions;
 	struct conn_gate gate;
-	/* Addresses that accepted a connection in this run (open addressing,
-	 * family 0 = empty slot): a later refusal from one of them may be
-	 * rate limiting; from any other it is just a refusal. */
-	struct conn_gate_addr *served;
-	size_t nserved, served_cap;
+	/* Addresses that accepted a connection in this run: a later refusal
+	 * from one of them may be rate limiting; from any other it is just a
+	 * refusal (when out of memory an address is not remembered). */
+	struct conn_gate_set served;
 	struct share_entry **bucket;
 	size_t nbuckets, n;
 	struct probe_share_stats st;
@@ -148,7 +147,7 @@ probe_share_free(struct probe_share *sh)
 	for (size_t i = 0; i < SHARE_HOT; i++)
 		sk_X509_pop_free(sh->hot[i].chain, X509_free);
 	free(sh->bucket);
-	free(sh->served);
+	conn_gate_set_release(&sh->served);
 	dns_cache_free(sh->dns);
 	conn_gate_release_all(&sh->gate);
 	X509_STORE_free(sh->store);
@@ -534,55 +533,11 @@ probe_share_load(struct probe_share *sh, const struct conn_gate_addr *a)
 	return n;
 }
 
-/* served_slot - where a is, or where it would go (locked) */
-static struct conn_gate_addr *
-served_slot(struct conn_gate_addr *tab, size_t cap,
-    const struct conn_gate_addr *a)
-{
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-
-	for (i = 0; i < sizeof(a->b); i++)
-		h = (h ^ a->b[i]) * 1099511628211ULL;
-	for (i = (size_t)(h % cap);; i = (i + 1) % cap)
-		if (tab[i].family == 0 ||
-		    (tab[i].family == a->family &&
-		        memcmp(tab[i].b, a->b, sizeof(a->b)) == 0))
-			return &tab[i];
-}
-
-/* served_grow - keep the set at most half full; false when out of memory
- * (the address is then not remembered: a later refusal stays a refusal) */
-static bool
-served_grow(struct probe_share *sh)
-{
-	size_t cap = sh->served_cap ? sh->served_cap * 2 : 256;
-	struct conn_gate_addr *t;
-
-	if (2 * (sh->nserved + 1) <= sh->served_cap)
-		return true;
-	if ((t = calloc(cap, sizeof(*t))) == NULL)
-		return false;
-	for (size_t i = 0; i < sh->served_cap; i++)
-		if (sh->served[i].family != 0)
-			*served_slot(t, cap, &sh->served[i]) = sh->served[i];
-	free(sh->served);
-	sh->served = t;
-	sh->served_cap = cap;
-	return true;
-}
-
 void
 probe_share_note_served(struct probe_share *sh, const struct conn_gate_addr *a)
 {
-	struct conn_gate_addr *slot;
-
 	pthread_mutex_lock(&sh->lock);
-	if (served_grow(sh) &&
-	    (slot = served_slot(sh->served, sh->served_cap, a))->family == 0) {
-		*slot = *a;
-		sh->nserved++;
-	}
+	(void)conn_gate_set_add(&sh->served, a); /* unremembered: a refusal */
 	pthread_mutex_unlock(&sh->lock);
 }
 
@@ -592,8 +547,7 @@ probe_share_was_served(struct probe_share *sh, const struct conn_gate_addr *a)
 	bool yes;
 
 	pthread_mutex_lock(&sh->lock);
-	yes = sh->served_cap > 0 &&
-	      served_slot(sh->served, sh->served_cap, a)->family != 0;
+	yes = conn_gate_set_has(&sh->served, a);
 	pthread_mutex_unlock(&sh->lock);
 	return yes;
 }

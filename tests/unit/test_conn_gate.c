@@ -108,6 +108,39 @@ run_case(const struct gate_case *c)
 	conn_gate_release_all(&g);
 }
 
+/* The set of served addresses: members across growth (past 256 slots),
+ * an IPv6 non-member, and an empty set that has nothing. */
+static void
+test_set(void)
+{
+	struct conn_gate_set s = { 0 };
+	struct conn_gate_addr a, v6;
+	char text[64];
+	size_t found = 0;
+
+	conn_gate_addr_parse("192.0.2.1", &a);
+	unit_eq_long("set: empty has nothing", 0, conn_gate_set_has(&s, &a));
+	for (unsigned i = 0; i < 600; i++) {
+		snprintf(text, sizeof(text), "198.51.%u.%u", i / 256, i % 256);
+		conn_gate_addr_parse(text, &a);
+		(void)conn_gate_set_add(&s, &a);
+		(void)conn_gate_set_add(&s, &a); /* twice: still one */
+	}
+	for (unsigned i = 0; i < 600; i++) {
+		snprintf(text, sizeof(text), "198.51.%u.%u", i / 256, i % 256);
+		conn_gate_addr_parse(text, &a);
+		found += conn_gate_set_has(&s, &a);
+	}
+	unit_eq_long("set: every member found after growing", 600, (long)found);
+	unit_eq_long("set: each counted once", 600, (long)s.n);
+	conn_gate_addr_parse("192.0.2.1", &a);
+	unit_eq_long("set: a non-member", 0, conn_gate_set_has(&s, &a));
+	conn_gate_addr_parse("::c633:1", &v6);
+	unit_eq_long("set: an IPv6 non-member", 0, conn_gate_set_has(&s, &v6));
+	conn_gate_set_release(&s);
+	unit_eq_long("set: released is empty", 0, (long)s.cap);
+}
+
 int
 main(void)
 {
@@ -117,6 +150,7 @@ main(void)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		run_case(&cases[i]);
+	test_set();
 	unit_eq_long("not an address", 0,
 	    conn_gate_addr_parse("mx.example", &a));
 	/* the load counts the address itself, not its network */
