@@ -34,8 +34,8 @@ batch_share_end(struct probe_options *o, const struct global_opts *g)
 		probe_share_stats(o->share, &st);
 		fprintf(stderr,
 		    "smtptls: %zu connections, %zu results shared, %zu "
-		    "retries after rate limiting; %zu MX host lookups, %zu "
-		    "answers shared\n",
+		    "retries after rate limiting; %zu shareable DNS lookups "
+		    "sent, %zu answers shared\n",
 		    st.sessions, st.copies, st.retries, st.dns_lookups,
 		    st.dns_shared);
 	}

@@ -112,8 +112,9 @@ struct probe_result;
  * the limits of o (per_address, max_rate) and at most
  * PROBE_SHARE_PER_NET connections to one IPv4 /24 or IPv6 /48. With
  * sessions false, only the limits are shared (a bench and debug knob).
- * With sessions, the MX hosts' A, AAAA and TLSA answers are shared too:
- * each is asked once a run (a domain's dns.queries still counts them).
+ * With sessions, some DNS answers are shared too (the MX hosts' A, AAAA
+ * and TLSA, whether the resolver validates, the parent zones' SOA): each
+ * is asked once a run (a domain's dns.queries still counts them).
  * Thread-safe. NULL when out of memory. Free after the last probe_run().
  */
 struct probe_share *probe_share_new(const struct probe_options *o,
@@ -126,8 +127,8 @@ struct probe_share_stats {
 	                       gate, retries included) */
 	size_t copies;      /* results filled from another probe's session */
 	size_t retries;     /* retries after a sign of rate limiting */
-	size_t dns_lookups; /* MX host lookups sent to the resolver */
-	size_t dns_shared;  /* MX host answers taken from another probe's */
+	size_t dns_lookups; /* shareable lookups sent (dns_cache.h) */
+	size_t dns_shared;  /* answers taken from another probe's */
 };
 void probe_share_stats(struct probe_share *sh, struct probe_share_stats *st);
 

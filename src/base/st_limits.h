@@ -183,8 +183,9 @@
 #define TRANSCRIPT_TEXT_MAX (8 * 1024 * 1024)
 
 /* --- probe/probe_share.c --- */
-/* MX host answers (A, AAAA, TLSA) a batch keeps for its other domains:
- * three per distinct MX host; each is a few hundred octets. Past this the
+/* DNS answers a batch keeps for its other domains (dns_cache.h): three
+ * per distinct MX host (A, AAAA, TLSA) and the SOA of each parent zone
+ * of a listed domain; each is a few hundred octets. Past this the
  * run still works, looking up what it cannot keep. */
 #define PROBE_SHARE_DNS_MAX 300000
 

@@ -33,6 +33,12 @@ struct dns_cache {
 	pthread_mutex_t lock;
 	ldns_rbtree_t *tree;
 	size_t max, kept;
+	/* dns_cache_probe_validation's first answer, by dns_source */
+	struct {
+		bool have;
+		enum dns_validation state;
+		char msg[200];
+	} val[2];
 	struct dns_cache_stats st;
 };
 
@@ -258,4 +264,35 @@ dns_cache_lookup(struct dns_cache *c, const struct dns_config *cfg,
 	settle(c, e, ans);
 	pthread_mutex_unlock(&c->lock);
 	return err;
+}
+
+enum st_err
+dns_cache_probe_validation(struct dns_cache *c, const struct dns_config *cfg,
+    enum dns_validation *state, char *errmsg, size_t errlen)
+{
+	size_t i = cfg->source == DNS_SRC_LOCAL;
+	enum st_err err;
+
+	if (c == NULL)
+		return dns_probe_validation(cfg, state, errmsg, errlen);
+	pthread_mutex_lock(&c->lock);
+	if (c->val[i].have) {
+		c->st.hits++;
+		*state = c->val[i].state;
+		snprintf(errmsg, errlen, "%s", c->val[i].msg);
+		pthread_mutex_unlock(&c->lock);
+		return ST_OK;
+	}
+	c->st.misses++;
+	pthread_mutex_unlock(&c->lock);
+	if ((err = dns_probe_validation(cfg, state, errmsg, errlen)) != ST_OK)
+		return err; /* no answer: the next probe asks again */
+	pthread_mutex_lock(&c->lock);
+	if (!c->val[i].have) {
+		c->val[i].have = true;
+		c->val[i].state = *state;
+		snprintf(c->val[i].msg, sizeof(c->val[i].msg), "%s", errmsg);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return ST_OK;
 }

@@ -1,9 +1,11 @@
 /*
  * dns_cache.h - answers shared by the probes of one run (issue 14).
  *
- * The domains of a batch point at a few MX hosts: without sharing, each
- * probe asks the resolver again for the same hosts' A, AAAA and TLSA
- * records. A dns_cache keeps each such answer for the rest of the run.
+ * The domains of a batch point at a few MX hosts and sit below a few
+ * parent zones: without sharing, each probe asks the resolver again for
+ * the same hosts' A, AAAA and TLSA records, the same parents' SOA and
+ * whether the resolver validates. A dns_cache keeps each such answer for
+ * the rest of the run.
  * Only answers that arrived are kept (a time-out may be the
  * asking probe's short deadline, so it is never handed to another probe).
  * Thread-safe: the probes' lookups run on threads (jobs.h).
@@ -32,6 +34,16 @@ void dns_cache_free(struct dns_cache *c);
  */
 enum st_err dns_cache_lookup(struct dns_cache *c, const struct dns_config *cfg,
     const char *name, uint16_t type, struct dns_answer *ans);
+
+/*
+ * dns_probe_validation() (dns.h) through the cache: whether the resolver
+ * validates (or local validation works) is the same for every probe of a
+ * run, so the first answer that arrived is handed to the others (state
+ * and errmsg as that probe received them). c NULL asks every time.
+ */
+enum st_err dns_cache_probe_validation(struct dns_cache *c,
+    const struct dns_config *cfg, enum dns_validation *state, char *errmsg,
+    size_t errlen);
 
 struct dns_cache_stats {
 	size_t hits;   /* answers given from the cache */

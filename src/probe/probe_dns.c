@@ -32,7 +32,7 @@ enum lookup_role { ROLE_OTHER = 0, ROLE_MX, ROLE_STS, ROLE_ANCESTOR };
 
 struct lookup_job {
 	const struct dns_config *cfg;
-	struct dns_cache *cache; /* the batch's MX host answers, or NULL */
+	struct dns_cache *cache; /* the batch's shared answers, or NULL */
 	char name[300];
 	uint16_t type;
 	struct dns_answer *ans;

@@ -17,6 +17,9 @@
 
 #include <ldns/ldns.h>
 
+#include "dns_cache.h"
+#include "probe_share.h"
+
 #include "banned.h"
 
 static const char *const dnssec_names[] = {
@@ -49,8 +52,8 @@ validation_job_fn(void *arg)
 	struct probe_validation *v = arg;
 
 	v->msg[0] = '\0';
-	v->answered = dns_probe_validation(v->cfg, &v->state, v->msg,
-	                  sizeof(v->msg)) == ST_OK;
+	v->answered = dns_cache_probe_validation(v->cache, v->cfg, &v->state,
+	                  v->msg, sizeof(v->msg)) == ST_OK;
 }
 
 static void
@@ -58,7 +61,8 @@ soa_job_fn(void *arg)
 {
 	struct probe_soa_job *j = arg;
 
-	dns_lookup(j->cfg, j->name, LDNS_RR_TYPE_SOA, j->ans);
+	(void)dns_cache_lookup(j->cache, j->cfg, j->name, LDNS_RR_TYPE_SOA,
+	    j->ans);
 }
 
 /*
@@ -99,13 +103,14 @@ probe_dnssec_jobs(struct probe_result *r, struct probe_validation *v,
 		return 0;
 	v->used = true;
 	v->cfg = &r->dnscfg;
+	v->cache = probe_share_dns(r->opt.share);
 	jobs[n++] = (struct job){ validation_job_fn, v };
 	if (r->dnscfg.source != DNS_SRC_RESOLVER_AD || r->kind == TARGET_HOST)
 		return n;
 	v->nanc = ancestor_names(r->domain, v->names);
 	for (size_t i = 0; i < v->nanc; i++) {
-		v->aj[i] = (struct probe_soa_job){ &r->dnscfg, v->names[i],
-			&v->anc[i] };
+		v->aj[i] = (struct probe_soa_job){ &r->dnscfg, v->cache,
+			v->names[i], &v->anc[i] };
 		jobs[n++] = (struct job){ soa_job_fn, &v->aj[i] };
 	}
 	return n;

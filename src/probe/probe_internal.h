@@ -66,13 +66,15 @@ bool probe_mx_secure_cname(const struct probe_mx *m);
 #define PROBE_VALIDATION_JOBS (1 + PROBE_VALIDATION_ANCESTORS)
 struct probe_soa_job {
 	const struct dns_config *cfg;
+	struct dns_cache *cache; /* the batch's shared answers, or NULL */
 	const char *name;
 	struct dns_answer *ans;
 };
 struct probe_validation {
 	const struct dns_config *cfg;
-	bool used;     /* its jobs were handed out */
-	bool answered; /* the resolver answered at all */
+	struct dns_cache *cache; /* the batch's shared answers, or NULL */
+	bool used;               /* its jobs were handed out */
+	bool answered;           /* the resolver answered at all */
 	enum dns_validation state;
 	char msg[200];
 	char names[PROBE_VALIDATION_ANCESTORS][300];

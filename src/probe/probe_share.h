@@ -34,7 +34,8 @@ enum share_role {
 	SHARE_READY     /* its facts are there: copy them */
 };
 
-/* The run's cache of MX host answers (dns_cache.h), or NULL (sh NULL or
+/* The run's shared DNS answers (dns_cache.h: the MX hosts' A, AAAA and
+ * TLSA, the validation probe and the ancestors' SOA), or NULL (sh NULL or
  * not sharing sessions): what the probe's host lookups go through. */
 struct dns_cache *probe_share_dns(struct probe_share *sh);
 
