@@ -226,13 +226,40 @@ on_body(char *p, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-/* on_ssl_ctx - libcurl's SSL_CTX for this transfer trusts the run's store
- * (loaded once per run, shared with the SMTP sessions) */
-static CURLcode
-on_ssl_ctx(CURL *h, void *sslctx, void *store)
+/* on_tls_info - keep the server's leaf once the handshake is done: the
+ * facts of mtasts_fetch_outcome.c come from it, also when libcurl's name
+ * check fails next (libcurl rejects the name only after a completed
+ * handshake). Taken from the live session, so the certificate is not
+ * printed by libcurl (CURLOPT_CERTINFO) and decoded again by us. */
+static void
+on_tls_info(const SSL *ssl, int where, int ret)
 {
-	(void)h; /* the store is all it needs */
-	SSL_CTX_set1_cert_store(sslctx, store);
+	struct fetch_ctx *ctx;
+
+	(void)ret; /* HANDSHAKE_DONE carries no status */
+	if (!(where & SSL_CB_HANDSHAKE_DONE))
+		return;
+	ctx = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+	/* TLS 1.3 signals it again after each session ticket. */
+	if (ctx != NULL && ctx->leaf == NULL)
+		ctx->leaf = SSL_get1_peer_certificate(ssl);
+}
+
+/* on_ssl_ctx - libcurl's SSL_CTX for this transfer: it trusts the run's
+ * store (loaded once per run, shared with the SMTP sessions) when there
+ * is one, and reports the end of the handshake to on_tls_info. libcurl
+ * 7.88 uses neither the SSL_CTX's app data nor its info callback. */
+static CURLcode
+on_ssl_ctx(CURL *h, void *sslctx, void *arg)
+{
+	struct fetch_ctx *ctx = arg;
+
+	(void)h; /* ctx is all it needs */
+	if (ctx->store != NULL)
+		SSL_CTX_set1_cert_store(sslctx, ctx->store);
+	if (!SSL_CTX_set_app_data(sslctx, ctx))
+		return CURLE_SSL_CONNECT_ERROR;
+	SSL_CTX_set_info_callback(sslctx, on_tls_info);
 	return CURLE_OK;
 }
 
@@ -269,19 +296,20 @@ set_options(struct fetch_ctx *ctx, const struct mtasts_fetch_params *p,
 	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)MTASTS_POLICY_MAX);
 	SET(CURLOPT_SSL_VERIFYPEER, 1L);
 	SET(CURLOPT_SSL_VERIFYHOST, 2L);
-	SET(CURLOPT_CERTINFO, 1L);
 	SET(CURLOPT_ERRORBUFFER, ctx->errbuf);
 	SET(CURLOPT_HEADERFUNCTION, on_header);
 	SET(CURLOPT_HEADERDATA, ctx);
 	SET(CURLOPT_WRITEFUNCTION, on_body);
 	SET(CURLOPT_WRITEDATA, ctx);
+	SET(CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
+	SET(CURLOPT_SSL_CTX_DATA, ctx);
 	/* A trust store given replaces the system one entirely; the run's
-	 * own store needs no file loaded at all. */
+	 * own store needs no file loaded at all (7.88 loads no default
+	 * paths when CAINFO and CAPATH are unset). */
+	ctx->store = p->store;
 	if (p->store != NULL) {
 		SET(CURLOPT_CAINFO, NULL);
 		SET(CURLOPT_CAPATH, NULL);
-		SET(CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
-		SET(CURLOPT_SSL_CTX_DATA, p->store);
 	} else if (p->ca_file != NULL || p->ca_path != NULL) {
 		SET(CURLOPT_CAINFO, p->ca_file);
 		SET(CURLOPT_CAPATH, p->ca_path);
@@ -382,6 +410,15 @@ fetch_prepare(const struct mtasts_fetch_params *p,
 	return ST_OK;
 }
 
+/* fetch_ctx_release - what one transfer held */
+static void
+fetch_ctx_release(struct fetch_ctx *ctx)
+{
+	curl_easy_cleanup(ctx->h);
+	X509_free(ctx->leaf);
+	buf_release(&ctx->body);
+}
+
 enum st_err
 mtasts_fetch(const struct mtasts_fetch_params *p,
     struct mtasts_fetch_result *res)
@@ -448,9 +485,8 @@ mtasts_fetch(const struct mtasts_fetch_params *p,
 out:
 	if (err != ST_OK)
 		res->err = err;
-	curl_easy_cleanup(ctx.h);
+	fetch_ctx_release(&ctx);
 	curl_slist_free_all(resolve);
-	buf_release(&ctx.body);
 	buf_release(&rs);
 	buf_release(&ua);
 	return err;

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include <curl/curl.h>
+#include <openssl/x509.h>
 
 #include "buf.h"
 #include "mtasts_fetch.h"
@@ -20,10 +21,12 @@ struct fetch_ctx {
 	struct mtasts_fetch_result *res;
 	const char *host; /* mta-sts.<domain> */
 	unsigned timeout_ms;
-	struct buf body; /* capped at MTASTS_POLICY_MAX */
-	bool in_body;    /* the write callback ran: later header lines
-	                    are trailers and are ignored */
-	bool nomem;      /* a callback ran out of memory */
+	X509_STORE *store; /* borrowed: the run's trust store, or NULL */
+	X509 *leaf;        /* the server's leaf once the handshake is done */
+	struct buf body;   /* capped at MTASTS_POLICY_MAX */
+	bool in_body;      /* the write callback ran: later header lines
+	                      are trailers and are ignored */
+	bool nomem;        /* a callback ran out of memory */
 	char errbuf[CURL_ERROR_SIZE];
 };
 

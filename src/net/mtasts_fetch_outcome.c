@@ -1,7 +1,7 @@
 /*
  * mtasts_fetch_outcome.c - after an MTA-STS policy transfer: the
  * certificate facts libcurl kept (CURLINFO_SSL_VERIFYRESULT for the chain,
- * its error buffer for the name check, CURLINFO_CERTINFO for the leaf),
+ * its error buffer for the name check; the leaf the handshake left),
  * and the outcome classified as report.md 7.1's code and phase. Never
  * prints.
  */
@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -39,33 +38,21 @@ mtasts_fetch_set_error(struct mtasts_fetch_result *res, enum st_err err,
 	va_end(ap);
 }
 
-/* leaf_from_certinfo - SHA-256, notAfter and name match of the leaf that
- * libcurl recorded (also after a failed name check) */
+/* leaf_facts - SHA-256, notAfter and name match of the leaf kept at the
+ * end of the handshake (also after a failed name check) */
 static void
-leaf_from_certinfo(struct fetch_ctx *ctx, const char *host)
+leaf_facts(struct fetch_ctx *ctx, const char *host)
 {
 	struct mtasts_fetch_result *res = ctx->res;
-	struct curl_certinfo *ci = NULL;
-	struct curl_slist *s;
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0, i;
 	time_t nb;
-	BIO *bio = NULL;
-	X509 *x = NULL;
+	X509 *x = ctx->leaf;
 
-	if (curl_easy_getinfo(ctx->h, CURLINFO_CERTINFO, &ci) != CURLE_OK ||
-	    ci == NULL || ci->num_of_certs < 1)
+	if (x == NULL)
 		return;
-	for (s = ci->certinfo[0]; s != NULL; s = s->next)
-		if (strncmp(s->data, "Cert:", 5) == 0)
-			break;
-	if (s == NULL)
-		return;
-	if ((bio = BIO_new_mem_buf(s->data + 5, -1)) == NULL ||
-	    (x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) == NULL)
-		goto out;
 	if (X509_digest(x, EVP_sha256(), md, &mdlen) != 1 || mdlen != 32)
-		goto out;
+		return;
 	for (i = 0; i < mdlen; i++)
 		(void)snprintf(res->leaf_sha256 + 2 * i, 3, "%02x", md[i]);
 	/* Unreadable dates leave not_after 0, as the header says. */
@@ -75,9 +62,6 @@ leaf_from_certinfo(struct fetch_ctx *ctx, const char *host)
 	 * wildcards. */
 	res->name_match = X509_check_host(x, host, strlen(host),
 	                      X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, NULL) == 1;
-out:
-	X509_free(x);
-	BIO_free(bio);
 }
 
 /* note_cert - certificate verdicts after the transfer */
@@ -101,9 +85,9 @@ note_cert(struct fetch_ctx *ctx, CURLcode rc, const char *host)
 	    res->authenticated || rc == CURLE_PEER_FAILED_VERIFICATION;
 	if (!res->tls_checked)
 		return;
-	/* libcurl records the chain only once OpenSSL accepted it, just
-	 * before its own name check. */
-	leaf_from_certinfo(ctx, host);
+	/* The leaf is kept only once the handshake completed, i.e. OpenSSL
+	 * accepted the chain, before libcurl's own name check. */
+	leaf_facts(ctx, host);
 	if (res->authenticated) {
 		res->trusted = res->name_match = true;
 		res->verify_code = X509_V_OK;
