@@ -49,6 +49,22 @@ usage(FILE *f)
 	    "\nSee smtptls(1).\n");
 }
 
+/* run_command - argv[0] is the command's name; its exit status, once the
+ * probes' idle threads ended (probe_global_end) */
+static int
+run_command(int argc, char **argv, struct global_opts *g)
+{
+	for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
+		if (strcmp(argv[0], commands[k].name) == 0) {
+			int rc = commands[k].fn(argc, argv, g);
+
+			probe_global_end();
+			return rc;
+		}
+	return cmd_error(g, EXIT_USAGE, "usage", "options",
+	    "unknown command '%s' (see smtptls --help)", argv[0]);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -106,9 +122,5 @@ main(int argc, char **argv)
 		return cmd_error(&g, EXIT_USAGE, "usage", "options",
 		    "no command given");
 	}
-	for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
-		if (strcmp(argv[i], commands[k].name) == 0)
-			return commands[k].fn(argc - i, argv + i, &g);
-	return cmd_error(&g, EXIT_USAGE, "usage", "options",
-	    "unknown command '%s' (see smtptls --help)", argv[i]);
+	return run_command(argc - i, argv + i, &g);
 }

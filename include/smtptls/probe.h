@@ -102,6 +102,11 @@ void probe_options_init(struct probe_options *o);
 /* Process-wide set-up (libcurl); safe to call from several threads, runs
  * once. probe_run() calls it too. */
 enum st_err probe_global_init(char *errmsg, size_t errlen);
+/* Before the process ends, after its last probe: the idle threads that
+ * ran the probes' lookups end, freeing their per-thread state (a sanitizer
+ * would report it as leaked otherwise); later probes still work, without
+ * threads. Safe without any probe having run. */
+void probe_global_end(void);
 
 struct probe_result;
 

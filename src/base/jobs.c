@@ -52,10 +52,15 @@ struct jobset {
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t work;
+	pthread_cond_t gone; /* a leaving thread is done (jobs_pool_stop) */
 	struct jobset_node *head, *tail;
 	size_t idle, queued, threads, cap;
+	size_t leaving; /* out of the pool, its end hook still to run */
+	bool stopping;
+	void (*on_end)(void);
 } pool = { .lock = PTHREAD_MUTEX_INITIALIZER,
 	.work = PTHREAD_COND_INITIALIZER,
+	.gone = PTHREAD_COND_INITIALIZER,
 	.cap = SIZE_MAX };
 
 void
@@ -63,6 +68,25 @@ jobs_pool_cap(size_t max_threads)
 {
 	pthread_mutex_lock(&pool.lock);
 	pool.cap = max_threads;
+	pthread_mutex_unlock(&pool.lock);
+}
+
+void
+jobs_pool_on_thread_end(void (*fn)(void))
+{
+	pthread_mutex_lock(&pool.lock);
+	pool.on_end = fn;
+	pthread_mutex_unlock(&pool.lock);
+}
+
+void
+jobs_pool_stop(void)
+{
+	pthread_mutex_lock(&pool.lock);
+	pool.stopping = true;
+	pthread_cond_broadcast(&pool.work);
+	while (pool.idle > 0 || pool.leaving > 0)
+		pthread_cond_wait(&pool.gone, &pool.lock);
 	pthread_mutex_unlock(&pool.lock);
 }
 
@@ -93,7 +117,8 @@ node_run(struct jobset_node *n)
 }
 
 /* pool_take - the next queued node, or NULL when none came for
- * POOL_IDLE_SEC (the thread then leaves the pool) */
+ * POOL_IDLE_SEC or the pool stops (the thread then leaves the pool:
+ * counted as leaving until pool_leave) */
 static struct jobset_node *
 pool_take(void)
 {
@@ -103,13 +128,14 @@ pool_take(void)
 
 	until.tv_sec += POOL_IDLE_SEC;
 	pthread_mutex_lock(&pool.lock);
-	if (pool.idle >= POOL_IDLE_MAX && pool.head == NULL) {
-		pool.threads--;
+	if ((pool.idle >= POOL_IDLE_MAX || pool.stopping) &&
+	    pool.head == NULL) {
+		pool.leaving++;
 		pthread_mutex_unlock(&pool.lock);
 		return NULL;
 	}
 	pool.idle++;
-	while (pool.head == NULL) {
+	while (pool.head == NULL && !pool.stopping) {
 		/* Without a clock an idle thread ends at once. */
 		if (!timed ||
 		    pthread_cond_timedwait(&pool.work, &pool.lock, &until) != 0)
@@ -122,9 +148,27 @@ pool_take(void)
 			pool.tail = NULL;
 		pool.queued--;
 	} else
-		pool.threads--;
+		pool.leaving++;
 	pthread_mutex_unlock(&pool.lock);
 	return n;
+}
+
+/* pool_leave - a thread's last act: the end hook, then out of the count */
+static void
+pool_leave(void)
+{
+	void (*fn)(void);
+
+	pthread_mutex_lock(&pool.lock);
+	fn = pool.on_end;
+	pthread_mutex_unlock(&pool.lock);
+	if (fn != NULL)
+		fn();
+	pthread_mutex_lock(&pool.lock);
+	pool.leaving--;
+	pool.threads--;
+	pthread_cond_broadcast(&pool.gone);
+	pthread_mutex_unlock(&pool.lock);
 }
 
 static void *
@@ -135,6 +179,7 @@ pool_thread(void *arg)
 	do
 		node_run(n);
 	while ((n = pool_take()) != NULL);
+	pool_leave();
 	return NULL;
 }
 
@@ -163,6 +208,10 @@ static bool
 pool_hand(struct jobset_node *n)
 {
 	pthread_mutex_lock(&pool.lock);
+	if (pool.stopping) {
+		pthread_mutex_unlock(&pool.lock);
+		return false;
+	}
 	if (pool.cap > 0 && pool.idle > pool.queued) {
 		n->next = NULL;
 		if (pool.tail != NULL)

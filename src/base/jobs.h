@@ -51,4 +51,21 @@ void jobset_free(struct jobset *s);
 void jobs_pool_cap(size_t max_threads);
 size_t jobs_pool_threads(void);
 
+/*
+ * A function every pool thread calls as it ends (set once, before the
+ * first job): what frees a library's per-thread state, e.g. OpenSSL's
+ * error queue, which its own thread-exit handler frees only when the
+ * thread ends before the process does.
+ */
+void jobs_pool_on_thread_end(void (*fn)(void));
+
+/*
+ * Before the process ends: the idle pool threads end (each calling the
+ * function above) and jobs started from then on run on their caller's
+ * thread. Threads still running a job are not waited for (a lookup
+ * past the run's deadline must not hold the exit); they end as their
+ * job does.
+ */
+void jobs_pool_stop(void);
+
 #endif

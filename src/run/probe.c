@@ -41,6 +41,10 @@ static char global_msg[200];
 static void
 global_init_once(void)
 {
+	/* The lookups' pool threads use OpenSSL (DNSSEC validation, the TLS
+	 * set-up job): each frees its OpenSSL thread state as it ends, also
+	 * when probe_global_end() ends it just before the process. */
+	jobs_pool_on_thread_end(OPENSSL_thread_stop);
 	global_err = mtasts_fetch_global_init(global_msg, sizeof(global_msg));
 }
 
@@ -53,6 +57,12 @@ probe_global_init(char *errmsg, size_t errlen)
 	if (global_err != ST_OK)
 		snprintf(errmsg, errlen, "%s", global_msg);
 	return global_err;
+}
+
+void
+probe_global_end(void)
+{
+	jobs_pool_stop();
 }
 
 void

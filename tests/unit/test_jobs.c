@@ -194,13 +194,46 @@ test_jobs_run(void)
 	    atomic_load(&peak) > 4 ? "more" : "0");
 }
 
+static atomic_int ended;
+
+static void
+count_end(void)
+{
+	atomic_fetch_add(&ended, 1);
+}
+
+/* jobs_pool_stop: the idle threads end, each through the end hook, and
+ * later jobs run on the caller */
+static void
+test_stop(void)
+{
+	struct tally t[8];
+	struct job j[8];
+	size_t before = jobs_pool_threads();
+	int caller = 0, ended_before = atomic_load(&ended);
+
+	unit_report(before > 0, "stop: the pool has threads first", "> 0",
+	    "0");
+	jobs_pool_stop();
+	unit_eq_long("stop: every idle thread ended", 0,
+	    (long)jobs_pool_threads());
+	unit_eq_long("stop: each through the end hook", (long)before,
+	    atomic_load(&ended) - ended_before);
+	unit_eq_long("stop: jobs still come back", 8, run_set(t, j, 8));
+	for (int i = 0; i < 8; i++)
+		caller += t[i].on_caller;
+	unit_eq_long("stop: on the caller's thread", 8, caller);
+}
+
 int
 main(void)
 {
 	main_thread = pthread_self();
+	jobs_pool_on_thread_end(count_end);
 	test_no_threads(); /* first: before the pool has any thread */
 	test_many_sets();
 	test_order();
 	test_jobs_run();
+	test_stop(); /* last: the pool takes no thread after it */
 	return unit_exit();
 }
