@@ -58,6 +58,11 @@ enum st_err probe_build_addrs(struct probe_result *r)
  * DNSSEC-secure (RFC 7672 2.2.2: then DANE applies at the MX host name even
  * when the address records at the end of the chain are insecure). */
 bool probe_mx_secure_cname(const struct probe_mx *m);
+/* probe_alias.c: the extra round of lookups for MX hosts that are aliases
+ * (the target's TLSA, or the alias's own CNAME), once the hosts' address
+ * and TLSA answers are in. ST_ERR_NOMEM. */
+enum st_err probe_alias_round(struct probe_result *r)
+    __attribute__((warn_unused_result));
 
 /* probe_dnssec.c: who validates (--dnssec) and whether it works. The
  * validation probe and the SOA lookups of the domain's ancestors (see
