@@ -55,7 +55,9 @@ static struct {
 	pthread_cond_t gone; /* a leaving thread is done (jobs_pool_stop) */
 	struct jobset_node *head, *tail;
 	size_t idle, queued, threads, cap;
-	size_t leaving; /* out of the pool, its end hook still to run */
+	/* Threads handed a job whose function has not returned yet: the
+	 * others (idle, between jobs, leaving) end soon when the pool stops. */
+	size_t busy;
 	bool stopping;
 	void (*on_end)(void);
 } pool = { .lock = PTHREAD_MUTEX_INITIALIZER,
@@ -85,7 +87,7 @@ jobs_pool_stop(void)
 	pthread_mutex_lock(&pool.lock);
 	pool.stopping = true;
 	pthread_cond_broadcast(&pool.work);
-	while (pool.idle > 0 || pool.leaving > 0)
+	while (pool.threads > pool.busy)
 		pthread_cond_wait(&pool.gone, &pool.lock);
 	pthread_mutex_unlock(&pool.lock);
 }
@@ -101,14 +103,13 @@ jobs_pool_threads(void)
 	return n;
 }
 
-/* node_run - run a node's job, put the node on its set's done list and
- * wake the waiter; the node and the set are the waiter's afterwards */
+/* node_done - put a node whose job ran on its set's done list and wake
+ * the waiter; the node and the set are the waiter's afterwards */
 static void
-node_run(struct jobset_node *n)
+node_done(struct jobset_node *n)
 {
 	struct jobset *s = n->set;
 
-	n->job->fn(n->job->arg);
 	pthread_mutex_lock(&s->lock);
 	n->next = s->done;
 	s->done = n;
@@ -116,9 +117,17 @@ node_run(struct jobset_node *n)
 	pthread_mutex_unlock(&s->lock);
 }
 
+/* node_run - a node's job on the caller's thread */
+static void
+node_run(struct jobset_node *n)
+{
+	n->job->fn(n->job->arg);
+	node_done(n);
+}
+
 /* pool_take - the next queued node, or NULL when none came for
- * POOL_IDLE_SEC or the pool stops (the thread then leaves the pool:
- * counted as leaving until pool_leave) */
+ * POOL_IDLE_SEC or the pool stops (the thread then leaves the pool,
+ * pool_leave); a node taken counts the thread as busy */
 static struct jobset_node *
 pool_take(void)
 {
@@ -130,7 +139,6 @@ pool_take(void)
 	pthread_mutex_lock(&pool.lock);
 	if ((pool.idle >= POOL_IDLE_MAX || pool.stopping) &&
 	    pool.head == NULL) {
-		pool.leaving++;
 		pthread_mutex_unlock(&pool.lock);
 		return NULL;
 	}
@@ -147,8 +155,8 @@ pool_take(void)
 		if ((pool.head = n->next) == NULL)
 			pool.tail = NULL;
 		pool.queued--;
-	} else
-		pool.leaving++;
+		pool.busy++;
+	}
 	pthread_mutex_unlock(&pool.lock);
 	return n;
 }
@@ -165,7 +173,6 @@ pool_leave(void)
 	if (fn != NULL)
 		fn();
 	pthread_mutex_lock(&pool.lock);
-	pool.leaving--;
 	pool.threads--;
 	pthread_cond_broadcast(&pool.gone);
 	pthread_mutex_unlock(&pool.lock);
@@ -176,9 +183,15 @@ pool_thread(void *arg)
 {
 	struct jobset_node *n = arg;
 
-	do
-		node_run(n);
-	while ((n = pool_take()) != NULL);
+	do {
+		n->job->fn(n->job->arg);
+		/* Not busy before the waiter learns the job is done: a stop
+		 * that follows waits for this thread to leave. */
+		pthread_mutex_lock(&pool.lock);
+		pool.busy--;
+		pthread_mutex_unlock(&pool.lock);
+		node_done(n);
+	} while ((n = pool_take()) != NULL);
 	pool_leave();
 	return NULL;
 }
@@ -229,11 +242,13 @@ pool_hand(struct jobset_node *n)
 		return false;
 	}
 	pool.threads++;
+	pool.busy++;
 	pthread_mutex_unlock(&pool.lock);
 	if (pool_spawn(n))
 		return true;
 	pthread_mutex_lock(&pool.lock);
 	pool.threads--;
+	pool.busy--;
 	pthread_mutex_unlock(&pool.lock);
 	return false;
 }

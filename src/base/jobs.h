@@ -60,9 +60,10 @@ size_t jobs_pool_threads(void);
 void jobs_pool_on_thread_end(void (*fn)(void));
 
 /*
- * Before the process ends: the idle pool threads end (each calling the
- * function above) and jobs started from then on run on their caller's
- * thread. Threads still running a job are not waited for (a lookup
+ * Before the process ends: every pool thread not inside a job's function
+ * (idle, or just past a job whose set was told it is done) ends, each
+ * calling the function above, and jobs started from then on run on their
+ * caller's thread. Threads still running a job are not waited for (a lookup
  * past the run's deadline must not hold the exit); they end as their
  * job does.
  */
