@@ -59,11 +59,7 @@ timeout 40 "$SMTPTLS" listen --json --test-zone "$ZONE" "${binds[@]}" \
     --dns-bind "$DNS" --https-bind 127.10.19.44 --cert "$CERT" --key "$KEY" \
     --duration 60 >"$TMP/out.json" 2>"$TMP/err" &
 LPID=$!
-for _ in $(seq 1 50); do
-	grep -q '"sendtest.start"' "$TMP/out.json" 2>/dev/null && break
-	kill -0 "$LPID" 2>/dev/null || break
-	sleep 0.1
-done
+zone_wait "$TMP/out.json" "$LPID"
 DS=$(jq -r 'select(.type == "sendtest.start") | .ds' "$TMP/out.json" 2>/dev/null)
 t_match "start record names the DS" "^$ZONE\\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+DS[[:space:]]+[0-9]+ 13 2 [0-9a-f]{64}" "$DS"
 if [ -z "$DS" ]; then

@@ -131,11 +131,7 @@ zone_up() {
 	    --dns-bind "$NET.53" --https-bind "$NET.44" --cert "$CERT" --key "$KEY" \
 	    --duration 150 >"$out" 2>"$TMP/err" &
 	LPID=$!
-	for _ in $(seq 1 150); do
-		grep -q '"sendtest.start"' "$out" 2>/dev/null && break
-		kill -0 "$LPID" 2>/dev/null || break
-		sleep 0.1
-	done
+	zone_wait "$out" "$LPID" 150
 	jq -r 'select(.type == "sendtest.start") | .ds' "$out" >"$TMP/ds" 2>/dev/null
 	if [ ! -s "$TMP/ds" ]; then
 		t_fail "listener up" "sendtest.start" "$(head -c 300 "$TMP/err")"

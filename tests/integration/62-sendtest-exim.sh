@@ -24,6 +24,8 @@
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=../lib_exim.sh
 . "$(dirname "$0")/../lib_exim.sh"
+# shellcheck source=../lib_sendtest.sh
+. "$(dirname "$0")/../lib_sendtest.sh"
 
 ZONE=st.lab.test
 DNS=127.10.21.53
@@ -65,11 +67,7 @@ timeout 40 "$SMTPTLS" listen --json --test-zone "$ZONE" "${binds[@]}" \
     --dns-bind "$DNS" --https-bind 127.10.21.44 --cert "$CERT" --key "$KEY" \
     --zone-key "$ZKEY" --duration 30 >"$TMP/out.json" 2>"$TMP/err" &
 LPID=$!
-for _ in $(seq 1 50); do
-	grep -q '"sendtest.start"' "$TMP/out.json" 2>/dev/null && break
-	kill -0 "$LPID" 2>/dev/null || break
-	sleep 0.1
-done
+zone_wait "$TMP/out.json" "$LPID"
 # One jq for the DS (first line) and the scenario names (jq starts slowly
 # on a loaded machine: this test calls it twice in all).
 jq -r 'select(.type == "sendtest.start") | .ds, .scenarios[].name' \

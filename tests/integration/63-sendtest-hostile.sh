@@ -14,6 +14,8 @@
 # (DNS .53, HTTPS .44, scenarios .101-.110, clients .200-.209).
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
+# shellcheck source=../lib_sendtest.sh
+. "$(dirname "$0")/../lib_sendtest.sh"
 
 ZONE=st.lab.test
 N=127.10.23
@@ -47,13 +49,10 @@ timeout 60 "$SMTPTLS" listen --json --test-zone "$ZONE" "${binds[@]}" \
     --dns-bind "$DNS" --https-bind "$WEB" --cert "$CERT" --key "$KEY" \
     --count 203 --duration 40 >"$TMP/out.json" 2>"$TMP/err" &
 LPID=$!
-for _ in $(seq 1 50); do
-	grep -q '"sendtest.start"' "$TMP/out.json" 2>/dev/null && break
-	kill -0 "$LPID" 2>/dev/null || break
-	sleep 0.1
-done
+up=0
+zone_wait "$TMP/out.json" "$LPID" && up=1
 SPID=$(pgrep -P "$LPID" | head -1)
-if ! grep -q '"sendtest.start"' "$TMP/out.json" || [ -z "$SPID" ]; then
+if [ "$up" = 0 ] || [ -z "$SPID" ]; then
 	t_fail "listener up" "sendtest.start" "$(head -c 300 "$TMP/err")"
 	t_done
 	exit
