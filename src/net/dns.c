@@ -98,37 +98,6 @@ dns_ctx_release(struct dns_ctx *c)
 	c->nzones = 0;
 }
 
-void
-dns_answer_release(struct dns_answer *ans)
-{
-	size_t i;
-
-	if (ans == NULL)
-		return;
-	free(ans->name);
-	for (i = 0; i < ans->ntext; i++)
-		free(ans->text[i]);
-	free(ans->text);
-	for (i = 0; i < ans->ntext && ans->txt != NULL; i++)
-		free(ans->txt[i]);
-	free(ans->txt);
-	free(ans->txt_len);
-	for (i = 0; i < ans->nmx; i++)
-		free(ans->mx[i].exchange);
-	free(ans->mx);
-	for (i = 0; i < ans->ntlsa; i++)
-		free(ans->tlsa[i].data);
-	free(ans->tlsa);
-	for (i = 0; i < ans->ncname; i++) {
-		free(ans->cname[i].from);
-		free(ans->cname[i].to);
-	}
-	free(ans->cname);
-	memset(ans, 0, sizeof(*ans));
-	ans->rcode = -1;
-	ans->ttl = -1;
-}
-
 /*
  * ask - one question of the lookup: *p gets the response to use and
  * *rcode the rcode to report, *st the status for resolver-AD mode

@@ -180,6 +180,10 @@ struct dns_answer {
 enum st_err dns_lookup(const struct dns_config *cfg, const char *name,
     uint16_t type, struct dns_answer *ans);
 void dns_answer_release(struct dns_answer *ans);
+/* A deep copy of src into dst; false when out of memory (dst then holds
+ * what was copied so far: release it). */
+bool dns_answer_copy(struct dns_answer *dst, const struct dns_answer *src)
+    __attribute__((warn_unused_result));
 
 /* What dns_probe_validation() learned about the path to DNSSEC status. */
 enum dns_validation {

@@ -102,98 +102,13 @@ dns_cache_stats(struct dns_cache *c, struct dns_cache_stats *st)
 	pthread_mutex_unlock(&c->lock);
 }
 
-static char *
-dup_or_null(const char *s, bool *ok)
-{
-	char *d;
-
-	if (s == NULL)
-		return NULL;
-	if ((d = strdup(s)) == NULL)
-		*ok = false;
-	return d;
-}
-
-static void *
-dup_mem(const void *p, size_t len, bool *ok)
-{
-	void *d;
-
-	if (p == NULL || len == 0)
-		return NULL;
-	if ((d = malloc(len)) == NULL) {
-		*ok = false;
-		return NULL;
-	}
-	memcpy(d, p, len);
-	return d;
-}
-
-/* dup_strings - n strings, each copied; lens NULL: NUL-terminated, else
- * lens[i] octets and a NUL */
-static char **
-dup_strings(char *const *v, const size_t *lens, size_t n, bool *ok)
-{
-	char **d;
-
-	if (v == NULL || n == 0 || (d = calloc(n, sizeof(*d))) == NULL) {
-		*ok = *ok && (v == NULL || n == 0);
-		return NULL;
-	}
-	for (size_t i = 0; i < n; i++)
-		d[i] = lens != NULL ? dup_mem(v[i], lens[i] + 1, ok)
-		                    : dup_or_null(v[i], ok);
-	return d;
-}
-
-/* answer_copy - a deep copy of src into dst (the layout dns_answer_release
- * frees); false when out of memory (dst then holds what it got, to be
- * released) */
-static bool
-answer_copy(struct dns_answer *dst, const struct dns_answer *src)
-{
-	bool ok = true;
-
-	*dst = *src;
-	dst->name = dup_or_null(src->name, &ok);
-	dst->text = dup_strings(src->text, NULL, src->ntext, &ok);
-	dst->txt = src->txt == NULL
-	               ? NULL
-	               : dup_strings(src->txt, src->txt_len, src->ntext, &ok);
-	dst->txt_len =
-	    dup_mem(src->txt_len, src->ntext * sizeof(*src->txt_len), &ok);
-	dst->mx = dup_mem(src->mx, src->nmx * sizeof(*src->mx), &ok);
-	for (size_t i = 0; dst->mx != NULL && i < src->nmx; i++)
-		dst->mx[i].exchange = dup_or_null(src->mx[i].exchange, &ok);
-	dst->tlsa = dup_mem(src->tlsa, src->ntlsa * sizeof(*src->tlsa), &ok);
-	for (size_t i = 0; dst->tlsa != NULL && i < src->ntlsa; i++)
-		dst->tlsa[i].data =
-		    dup_mem(src->tlsa[i].data, src->tlsa[i].len, &ok);
-	dst->cname =
-	    dup_mem(src->cname, src->ncname * sizeof(*src->cname), &ok);
-	for (size_t i = 0; dst->cname != NULL && i < src->ncname; i++) {
-		dst->cname[i].from = dup_or_null(src->cname[i].from, &ok);
-		dst->cname[i].to = dup_or_null(src->cname[i].to, &ok);
-	}
-	/* The counts must match what was copied, for the release. */
-	if (dst->text == NULL)
-		dst->ntext = 0;
-	if (dst->mx == NULL)
-		dst->nmx = 0;
-	if (dst->tlsa == NULL)
-		dst->ntlsa = 0;
-	if (dst->cname == NULL)
-		dst->ncname = 0;
-	return ok;
-}
-
 /* from_cache - ans from the finished entry e (lock held) */
 static enum st_err
 from_cache(struct dns_cache *c, const struct cache_entry *e,
     struct dns_answer *ans, long long t0)
 {
 	c->st.hits++;
-	if (!answer_copy(ans, &e->ans)) {
+	if (!dns_answer_copy(ans, &e->ans)) {
 		dns_answer_release(ans);
 		ans->err = ST_ERR_NOMEM;
 		snprintf(ans->errmsg, sizeof(ans->errmsg), "out of memory");
@@ -211,7 +126,7 @@ settle(struct dns_cache *c, struct cache_entry *e, const struct dns_answer *ans)
 {
 	e->out = false;
 	if (ans->rcode >= 0 && ans->err != ST_ERR_NOMEM &&
-	    answer_copy(&e->ans, ans)) {
+	    dns_answer_copy(&e->ans, ans)) {
 		c->kept++;
 		return;
 	}
