@@ -2,7 +2,8 @@
 # against smtptls listen: memory stays bounded, every idle session ends at
 # --timeout, and a real sender (swaks over STARTTLS) arriving in the middle
 # of the flood is still served.
-# lane: alone - a thousand connections load both cores
+# It runs beside other scripts: the flood is a thousand idle sockets, not
+# work (2.2 s of CPU in its 12 s, measured alone).
 . "$SMTPTLS_TOP/tests/lib.sh"
 
 BIND=127.10.3.40
