@@ -20,7 +20,21 @@ CC      ?= cc
 PKGS    := openssl libcurl ldns libcjson libidn2 libmicrohttpd
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+# libcurl and libmicrohttpd are not linked but opened when first used
+# (src/base/lib_load.h): the binary knows them by SONAME, read here from
+# the libraries pkg-config names.
+LAZY_PKGS  := libcurl libmicrohttpd
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out $(LAZY_PKGS),$(PKGS)))
+soname_of   = $(shell readelf -d $(shell pkg-config --variable=libdir $(1))/$(1).so 2>/dev/null | \
+                sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
+CURL_SONAME := $(call soname_of,libcurl)
+MHD_SONAME  := $(call soname_of,libmicrohttpd)
+ifeq ($(CURL_SONAME),)
+$(error cannot read libcurl's SONAME (pkg-config, readelf))
+endif
+ifeq ($(MHD_SONAME),)
+$(error cannot read libmicrohttpd's SONAME (pkg-config, readelf))
+endif
 
 WARN     := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wwrite-strings -Wvla
@@ -30,7 +44,10 @@ OPT      ?= -O2 -g
 # headers of its own layer or lower ones, which `make layercheck` enforces.
 LAYERS   := base proto net probe judge report run listen sender serve
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude \
-            $(addprefix -Isrc/,$(LAYERS))
+            $(addprefix -Isrc/,$(LAYERS)) \
+            -DSMTPTLS_CURL_SONAME='"$(CURL_SONAME)"' \
+            -DSMTPTLS_MHD_SONAME='"$(MHD_SONAME)"'
+
 ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) $(PKG_CFLAGS) $(CFLAGS)
 
 LIB_SRC  := $(sort $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c)))

@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "clock.h"
+#include "mhd_lib.h"
 #include "report_html.h"
 
 #include "banned.h"
@@ -351,6 +352,11 @@ serve_http_start(int fd, const struct serve_opts *o, struct serve_gate *gate,
 		return NULL;
 	}
 	*h = (struct serve_http){ NULL, o, gate, g };
+	if (mhd_lib_load(errmsg, errlen) != ST_OK) {
+		close(fd);
+		free(h);
+		return NULL;
+	}
 	if (o->bind.ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	h->d = MHD_start_daemon(flags, 0, NULL, NULL, route, h,

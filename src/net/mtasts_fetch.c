@@ -26,6 +26,7 @@
 
 #include "buf.h"
 #include "clock.h"
+#include "curl_lib.h"
 #include "smtptls/probe.h"
 #include "st_limits.h"
 
@@ -327,10 +328,9 @@ mtasts_fetch_global_init(char *errmsg, size_t errlen)
 
 	if (errlen > 0)
 		errmsg[0] = '\0';
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		(void)snprintf(errmsg, errlen, "cannot initialise libcurl");
+	/* opens libcurl and runs its global init, once per process */
+	if (curl_lib_load(errmsg, errlen) != ST_OK)
 		return ST_ERR_INTERNAL;
-	}
 	v = curl_version_info(CURLVERSION_NOW);
 	for (pr = v->protocols; pr != NULL && *pr != NULL; pr++)
 		if (strcmp(*pr, "https") == 0)
@@ -341,7 +341,6 @@ mtasts_fetch_global_init(char *errmsg, size_t errlen)
 		(void)snprintf(errmsg, errlen,
 		    "libcurl %s lacks https with OpenSSL (TLS: %s)", v->version,
 		    v->ssl_version ? v->ssl_version : "none");
-		curl_global_cleanup();
 		return ST_ERR_INTERNAL;
 	}
 	return ST_OK;

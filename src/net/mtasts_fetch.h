@@ -20,10 +20,11 @@
  * result says authenticated=false with the verification error. The body of
  * an unauthenticated server never counts, so it is not fetched again.
  *
- * Threads: call mtasts_fetch_global_init() once in the process before any
- * thread starts (libcurl's global init is not thread-safe); after that
- * mtasts_fetch() may run in any number of threads at once (each call uses
- * its own easy handle and sets CURLOPT_NOSIGNAL). Never prints, never exits.
+ * Threads: mtasts_fetch_global_init() opens libcurl (net/curl_lib.h) and
+ * runs its global init once per process, from any thread; it also checks
+ * that libcurl has https over OpenSSL. mtasts_fetch() may run in any number
+ * of threads at once (each call uses its own easy handle and sets
+ * CURLOPT_NOSIGNAL). Never prints, never exits.
  *
  * Use:
  *	if (mtasts_fetch_global_init(msg, sizeof(msg)) != ST_OK) ...
@@ -144,10 +145,10 @@ struct mtasts_fetch_result {
 };
 
 /*
- * Initialise libcurl for the whole process (curl_global_init) and check
- * that it can do what mtasts_fetch() needs (https with OpenSSL). Call once
- * from the main thread before starting threads. ST_ERR_INTERNAL with
- * errmsg (size errlen) on failure.
+ * Open and initialise libcurl for the whole process (curl_lib_load) and
+ * check that it can do what mtasts_fetch() needs (https with OpenSSL). Any
+ * thread, any number of times. ST_ERR_INTERNAL with errmsg (size errlen)
+ * on failure.
  */
 enum st_err mtasts_fetch_global_init(char *errmsg, size_t errlen)
     __attribute__((warn_unused_result));

@@ -17,6 +17,7 @@
 
 #include "ascii.h"
 #include "bind_addr.h"
+#include "mhd_lib.h"
 #include "testzone.h"
 
 #include "banned.h"
@@ -185,6 +186,10 @@ sts_server_start(const char *bind_spec, const char *cert_file,
 	         errlen)) == NULL) {
 		server_free(s);
 		return ST_ERR_PARSE;
+	}
+	if (mhd_lib_load(errmsg, errlen) != ST_OK) {
+		server_free(s);
+		return ST_ERR_INTERNAL;
 	}
 	if ((fd = bind_addr_open(&a, SOCK_STREAM, errmsg, errlen)) < 0) {
 		server_free(s);

@@ -81,10 +81,11 @@ done
 t_eq package/contents "" "${missing# }"
 t_match package/contents-read "/usr/share/smtptls/schema/probe.schema.json" "$want"
 
-# ${shlibs:Depends}: the libraries the binary really links.
+# ${shlibs:Depends}: the libraries the binary really links; and the two
+# it opens when first used (debian/control names them).
 depends=$(dpkg-deb -f "$deb" Depends)
 nolib=""
-for lib in libc6 libssl3 libcurl4 libldns3 libcjson1; do
+for lib in libc6 libssl3 libldns3 libcjson1 libidn2-0 libcurl4 libmicrohttpd12; do
 	printf '%s' "$depends" | grep -qE "(^|, )$lib( |,|$)" || nolib="$nolib $lib"
 done
 t_eq package/depends-shlibs "" "${nolib# }"

@@ -1,0 +1,141 @@
+/*
+ * mhd_lib.c - libmicrohttpd's functions as smtptls uses them, forwarded to
+ * the library opened on first use (mhd_lib.h). Not exported, and the
+ * library is opened RTLD_LOCAL: its own calls never land here.
+ */
+#include "mhd_lib.h"
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "lib_load.h"
+
+#include "banned.h"
+
+#ifndef SMTPTLS_MHD_SONAME
+#error "SMTPTLS_MHD_SONAME (libmicrohttpd's SONAME) comes from the Makefile"
+#endif
+
+static struct {
+	__typeof__(MHD_start_daemon_va) *start_daemon_va;
+	__typeof__(MHD_stop_daemon) *stop_daemon;
+	__typeof__(MHD_get_connection_info) *get_connection_info;
+	__typeof__(MHD_lookup_connection_value) *lookup_connection_value;
+	__typeof__(MHD_create_response_from_buffer)
+	    *create_response_from_buffer;
+	__typeof__(MHD_add_response_header) *add_response_header;
+	__typeof__(MHD_queue_response) *queue_response;
+	__typeof__(MHD_destroy_response) *destroy_response;
+} fn;
+
+static pthread_once_t load_once = PTHREAD_ONCE_INIT;
+static enum st_err load_err = ST_ERR_INTERNAL;
+static char load_msg[256];
+
+static void
+load(void)
+{
+	const struct lib_sym syms[] = {
+		{ "MHD_start_daemon_va", (void **)&fn.start_daemon_va },
+		{ "MHD_stop_daemon", (void **)&fn.stop_daemon },
+		{ "MHD_get_connection_info", (void **)&fn.get_connection_info },
+		{ "MHD_lookup_connection_value",
+		    (void **)&fn.lookup_connection_value },
+		{ "MHD_create_response_from_buffer",
+		    (void **)&fn.create_response_from_buffer },
+		{ "MHD_add_response_header", (void **)&fn.add_response_header },
+		{ "MHD_queue_response", (void **)&fn.queue_response },
+		{ "MHD_destroy_response", (void **)&fn.destroy_response },
+	};
+
+	load_err = lib_load(SMTPTLS_MHD_SONAME, syms,
+	    sizeof(syms) / sizeof(syms[0]), load_msg, sizeof(load_msg));
+}
+
+enum st_err
+mhd_lib_load(char *errmsg, size_t errlen)
+{
+	(void)pthread_once(&load_once, load);
+	if (load_err != ST_OK && errmsg != NULL)
+		(void)snprintf(errmsg, errlen, "%s", load_msg);
+	return load_err;
+}
+
+static bool
+ready(void)
+{
+	return mhd_lib_load(NULL, 0) == ST_OK;
+}
+
+/* The option list goes on as a va_list: MHD's own variadic entry does the
+ * same. */
+struct MHD_Daemon *
+MHD_start_daemon(unsigned int flags, uint16_t port,
+    MHD_AcceptPolicyCallback apc, void *apc_cls, MHD_AccessHandlerCallback dh,
+    void *dh_cls, ...)
+{
+	struct MHD_Daemon *d;
+	va_list ap;
+
+	if (!ready())
+		return NULL;
+	va_start(ap, dh_cls);
+	d = fn.start_daemon_va(flags, port, apc, apc_cls, dh, dh_cls, ap);
+	va_end(ap);
+	return d;
+}
+
+void
+MHD_stop_daemon(struct MHD_Daemon *d)
+{
+	if (d != NULL && ready())
+		fn.stop_daemon(d);
+}
+
+/* Only info types without further arguments are asked for here
+ * (MHD_CONNECTION_INFO_CLIENT_ADDRESS). */
+const union MHD_ConnectionInfo *
+MHD_get_connection_info(struct MHD_Connection *c,
+    enum MHD_ConnectionInfoType type, ...)
+{
+	return ready() ? fn.get_connection_info(c, type) : NULL;
+}
+
+const char *
+MHD_lookup_connection_value(struct MHD_Connection *c, enum MHD_ValueKind kind,
+    const char *key)
+{
+	return ready() ? fn.lookup_connection_value(c, kind, key) : NULL;
+}
+
+struct MHD_Response *
+MHD_create_response_from_buffer(size_t size, void *buffer,
+    enum MHD_ResponseMemoryMode mode)
+{
+	return ready() ? fn.create_response_from_buffer(size, buffer, mode)
+	               : NULL;
+}
+
+enum MHD_Result
+MHD_add_response_header(struct MHD_Response *r, const char *header,
+    const char *content)
+{
+	return ready() ? fn.add_response_header(r, header, content) : MHD_NO;
+}
+
+enum MHD_Result
+MHD_queue_response(struct MHD_Connection *c, unsigned int status,
+    struct MHD_Response *r)
+{
+	return ready() ? fn.queue_response(c, status, r) : MHD_NO;
+}
+
+void
+MHD_destroy_response(struct MHD_Response *r)
+{
+	if (r != NULL && ready())
+		fn.destroy_response(r);
+}
