@@ -18,8 +18,10 @@
 # compute, so a third lane fills the two cores (a run at 07:48 on
 # 2026-12-07: 396 s with three, about 480 s with two, nothing failed). Those
 # that say "# lane: alone" in their first lines (they hold wall-time limits
-# that a loaded machine would break) run with nothing beside them. Scripts
-# that run side by side use disjoint addresses (testdata/lab/README.md).
+# that a loaded machine would break) run only beside each other, two at a
+# time. Scripts that run side by side use disjoint addresses
+# (testdata/lab/README.md); one script never runs beside itself (the two
+# passes' "alone" groups are apart).
 #
 # Scheduling, so that neither core waits: the lab comes up beside the
 # builds; the ASan build runs (niced) from the start, beside the release
@@ -27,9 +29,9 @@
 # the release pass's scripts run - it is done
 # before any "lane: alone" script starts; each pass's unit tests run in a
 # lane like a script; the scripts of LONG_FIRST start first, the others
-# follow in name order; the "alone" scripts of both passes run one after
-# the other between the two passes, so that the lanes drain once; and the
-# ASan pass starts while the release pass's last scripts still run.
+# follow in name order; the "alone" scripts of both passes run between the
+# two passes (the release pass's last, the ASan pass's first), two at a
+# time, so that the lanes drain once.
 #
 # The ASan pass runs the unit tests and every integration script except
 # those that say "# asan: skip - REASON" in their first lines: scripts
@@ -118,7 +120,7 @@ run_pass() {
 	export SMTPTLS="$top/$bdir/smtptls"
 	export SMTPTLS_BUILD="$top/$bdir"
 	export SMTPTLS_TOP="$top"
-	local units=0
+	local units=0 mode=""
 	for t in $(script_order "$pass"); do
 		[ -f "$t" ] || continue
 		n=$(basename "$t" .sh)
@@ -128,12 +130,21 @@ run_pass() {
 			say "# $pass: $n not run (${skip#\# asan: })"
 			continue
 		fi
-		# LANES scripts at a time, but a script that measures wall
-		# time or loads the machine ("# lane: alone") runs by itself.
+		# LANES scripts at a time, but the scripts that hold wall-time
+		# limits ("# lane: alone") run only beside each other, two at
+		# a time: alone they left a core idle (each uses under one;
+		# 40-hostile and 37-hostile-mtasts passed side by side five
+		# times in a row, both builds). A pass's first one waits for
+		# everything before it, and the first other script after them
+		# waits for them.
 		if head -n 30 "$t" | grep -q '^# lane: alone'; then
-			wait
-			run_script "$pass" "$prefix" "$t" "$n"
+			[ "$mode" = alone ] || wait
+			mode=alone
+			LANES=2 lane_wait
+			run_script "$pass" "$prefix" "$t" "$n" &
 		else
+			[ "$mode" != alone ] || wait
+			mode=lanes
 			# The unit tests take a lane after the "alone" scripts.
 			if [ "$units" = 0 ]; then
 				units=1
