@@ -8,9 +8,9 @@
 
 #include "banned.h"
 
-enum st_err
-lib_load(const char *soname, const struct lib_sym *syms, size_t n, char *errmsg,
-    size_t errlen)
+/* load - dlopen and dlsym every symbol; all or nothing */
+static enum st_err
+load(struct lib_handle *l)
 {
 	const char *why;
 	void *h;
@@ -20,24 +20,42 @@ lib_load(const char *soname, const struct lib_sym *syms, size_t n, char *errmsg,
 	 * here, not as a crash in the middle of a fetch. RTLD_LOCAL: nothing
 	 * of it joins the global namespace (curl_lib.c defines functions of
 	 * the same names). */
-	if ((h = dlopen(soname, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+	if ((h = dlopen(l->soname, RTLD_NOW | RTLD_LOCAL)) == NULL) {
 		why = dlerror();
-		(void)snprintf(errmsg, errlen, "cannot load %s: %s", soname,
-		    why != NULL ? why : "unknown error");
+		(void)snprintf(l->msg, sizeof(l->msg), "cannot load %s: %s",
+		    l->soname, why != NULL ? why : "unknown error");
 		return ST_ERR_INTERNAL;
 	}
-	for (k = 0; k < n; k++) {
+	for (k = 0; k < l->nsyms; k++) {
 		(void)dlerror();
-		if ((*syms[k].slot = dlsym(h, syms[k].name)) == NULL) {
-			(void)snprintf(errmsg, errlen, "%s has no function %s",
-			    soname, syms[k].name);
+		if ((*l->syms[k].slot = dlsym(h, l->syms[k].name)) == NULL) {
+			(void)snprintf(l->msg, sizeof(l->msg),
+			    "%s has no function %s", l->soname,
+			    l->syms[k].name);
 			while (k > 0)
-				*syms[--k].slot = NULL;
+				*l->syms[--k].slot = NULL;
 			(void)dlclose(h);
 			return ST_ERR_INTERNAL;
 		}
 	}
 	/* Kept open for the life of the process: its functions stay valid
 	 * in every thread without reference counting. */
-	return ST_OK;
+	return l->after != NULL ? l->after(l->msg, sizeof(l->msg)) : ST_OK;
+}
+
+enum st_err
+lib_open(struct lib_handle *l, char *errmsg, size_t errlen)
+{
+	if (!atomic_load_explicit(&l->done, memory_order_acquire)) {
+		pthread_mutex_lock(&l->lock);
+		if (!atomic_load_explicit(&l->done, memory_order_relaxed)) {
+			l->err = load(l);
+			atomic_store_explicit(&l->done, true,
+			    memory_order_release);
+		}
+		pthread_mutex_unlock(&l->lock);
+	}
+	if (l->err != ST_OK && errmsg != NULL)
+		(void)snprintf(errmsg, errlen, "%s", l->msg);
+	return l->err;
 }

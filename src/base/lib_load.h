@@ -14,6 +14,9 @@
 #ifndef SMTPTLS_LIB_LOAD_H
 #define SMTPTLS_LIB_LOAD_H
 
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "smtptls/err.h"
@@ -25,13 +28,35 @@ struct lib_sym {
 	void **slot;
 };
 
+/* One library, opened at most once (a static object of its user). */
+struct lib_handle {
+	const char *soname;
+	const struct lib_sym *syms;
+	size_t nsyms;
+	/* run once after every symbol was found, under the lock, so that no
+	 * forwarded call can run beside it (libcurl's global init); NULL
+	 * for none */
+	enum st_err (*after)(char *errmsg, size_t errlen);
+	pthread_mutex_t lock;
+	atomic_bool done;
+	enum st_err err;
+	char msg[256];
+};
+
+#define LIB_HANDLE_INIT(soname, syms, after)                                   \
+	{                                                                      \
+		(soname), (syms), sizeof(syms) / sizeof((syms)[0]), (after),   \
+		    PTHREAD_MUTEX_INITIALIZER, false, ST_OK, ""                \
+	}
+
 /*
- * lib_load - dlopen(soname) and fill every slot of syms[0..n). ST_OK, or
- * ST_ERR_INTERNAL with errmsg saying which library or symbol is missing
- * (the slots are then all NULL and the library closed again). Not
- * thread-safe by itself: callers run it under their own pthread_once.
+ * lib_open - the first call dlopen()s the library and fills every slot;
+ * every call returns that outcome: ST_OK, or ST_ERR_INTERNAL with errmsg
+ * (may be NULL) saying which library or symbol is missing (the slots are
+ * then all NULL and the library closed again). Thread-safe: concurrent
+ * first callers wait for one another.
  */
-enum st_err lib_load(const char *soname, const struct lib_sym *syms, size_t n,
-    char *errmsg, size_t errlen) __attribute__((warn_unused_result));
+enum st_err lib_open(struct lib_handle *l, char *errmsg, size_t errlen)
+    __attribute__((warn_unused_result));
 
 #endif

@@ -10,7 +10,6 @@
 #include "curl_lib.h"
 
 #include <curl/curl.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -37,53 +36,43 @@ static struct {
 	__typeof__(curl_slist_free_all) *slist_free_all;
 } fn;
 
-static pthread_once_t load_once = PTHREAD_ONCE_INIT;
-static enum st_err load_err = ST_ERR_INTERNAL;
-static char load_msg[256];
-
-static void
-load(void)
+/* after_load - under lib_open's lock: no libcurl call can run beside it
+ * (libcurl before 7.84 required that) */
+static enum st_err
+after_load(char *errmsg, size_t errlen)
 {
-	const struct lib_sym syms[] = {
-		{ "curl_global_init", (void **)&fn.global_init },
-		{ "curl_global_cleanup", (void **)&fn.global_cleanup },
-		{ "curl_version_info", (void **)&fn.version_info },
-		{ "curl_easy_init", (void **)&fn.easy_init },
-		{ "curl_easy_setopt", (void **)&fn.easy_setopt },
-		{ "curl_easy_perform", (void **)&fn.easy_perform },
-		{ "curl_easy_getinfo", (void **)&fn.easy_getinfo },
-		{ "curl_easy_cleanup", (void **)&fn.easy_cleanup },
-		{ "curl_easy_strerror", (void **)&fn.easy_strerror },
-		{ "curl_slist_append", (void **)&fn.slist_append },
-		{ "curl_slist_free_all", (void **)&fn.slist_free_all },
-	};
-
-	load_err = lib_load(SMTPTLS_CURL_SONAME, syms,
-	    sizeof(syms) / sizeof(syms[0]), load_msg, sizeof(load_msg));
-	if (load_err != ST_OK)
-		return;
-	/* Here, under the once, so that no other libcurl call can run
-	 * beside it (libcurl before 7.84 required that). */
-	if (fn.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		(void)snprintf(load_msg, sizeof(load_msg),
-		    "cannot initialise libcurl");
-		load_err = ST_ERR_INTERNAL;
-	}
+	if (fn.global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK)
+		return ST_OK;
+	(void)snprintf(errmsg, errlen, "cannot initialise libcurl");
+	return ST_ERR_INTERNAL;
 }
+
+static const struct lib_sym syms[] = {
+	{ "curl_global_init", (void **)&fn.global_init },
+	{ "curl_global_cleanup", (void **)&fn.global_cleanup },
+	{ "curl_version_info", (void **)&fn.version_info },
+	{ "curl_easy_init", (void **)&fn.easy_init },
+	{ "curl_easy_setopt", (void **)&fn.easy_setopt },
+	{ "curl_easy_perform", (void **)&fn.easy_perform },
+	{ "curl_easy_getinfo", (void **)&fn.easy_getinfo },
+	{ "curl_easy_cleanup", (void **)&fn.easy_cleanup },
+	{ "curl_easy_strerror", (void **)&fn.easy_strerror },
+	{ "curl_slist_append", (void **)&fn.slist_append },
+	{ "curl_slist_free_all", (void **)&fn.slist_free_all },
+};
+static struct lib_handle lib =
+    LIB_HANDLE_INIT(SMTPTLS_CURL_SONAME, syms, after_load);
 
 enum st_err
 curl_lib_load(char *errmsg, size_t errlen)
 {
-	(void)pthread_once(&load_once, load);
-	if (load_err != ST_OK && errmsg != NULL)
-		(void)snprintf(errmsg, errlen, "%s", load_msg);
-	return load_err;
+	return lib_open(&lib, errmsg, errlen);
 }
 
 static bool
 ready(void)
 {
-	return curl_lib_load(NULL, 0) == ST_OK;
+	return lib_open(&lib, NULL, 0) == ST_OK;
 }
 
 /* curl_lib_load ran curl_global_init; a second call only counts up. */

@@ -6,7 +6,6 @@
 #include "mhd_lib.h"
 
 #include <microhttpd.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -31,43 +30,29 @@ static struct {
 	__typeof__(MHD_destroy_response) *destroy_response;
 } fn;
 
-static pthread_once_t load_once = PTHREAD_ONCE_INIT;
-static enum st_err load_err = ST_ERR_INTERNAL;
-static char load_msg[256];
-
-static void
-load(void)
-{
-	const struct lib_sym syms[] = {
-		{ "MHD_start_daemon_va", (void **)&fn.start_daemon_va },
-		{ "MHD_stop_daemon", (void **)&fn.stop_daemon },
-		{ "MHD_get_connection_info", (void **)&fn.get_connection_info },
-		{ "MHD_lookup_connection_value",
-		    (void **)&fn.lookup_connection_value },
-		{ "MHD_create_response_from_buffer",
-		    (void **)&fn.create_response_from_buffer },
-		{ "MHD_add_response_header", (void **)&fn.add_response_header },
-		{ "MHD_queue_response", (void **)&fn.queue_response },
-		{ "MHD_destroy_response", (void **)&fn.destroy_response },
-	};
-
-	load_err = lib_load(SMTPTLS_MHD_SONAME, syms,
-	    sizeof(syms) / sizeof(syms[0]), load_msg, sizeof(load_msg));
-}
+static const struct lib_sym syms[] = {
+	{ "MHD_start_daemon_va", (void **)&fn.start_daemon_va },
+	{ "MHD_stop_daemon", (void **)&fn.stop_daemon },
+	{ "MHD_get_connection_info", (void **)&fn.get_connection_info },
+	{ "MHD_lookup_connection_value", (void **)&fn.lookup_connection_value },
+	{ "MHD_create_response_from_buffer",
+	    (void **)&fn.create_response_from_buffer },
+	{ "MHD_add_response_header", (void **)&fn.add_response_header },
+	{ "MHD_queue_response", (void **)&fn.queue_response },
+	{ "MHD_destroy_response", (void **)&fn.destroy_response },
+};
+static struct lib_handle lib = LIB_HANDLE_INIT(SMTPTLS_MHD_SONAME, syms, NULL);
 
 enum st_err
 mhd_lib_load(char *errmsg, size_t errlen)
 {
-	(void)pthread_once(&load_once, load);
-	if (load_err != ST_OK && errmsg != NULL)
-		(void)snprintf(errmsg, errlen, "%s", load_msg);
-	return load_err;
+	return lib_open(&lib, errmsg, errlen);
 }
 
 static bool
 ready(void)
 {
-	return mhd_lib_load(NULL, 0) == ST_OK;
+	return lib_open(&lib, NULL, 0) == ST_OK;
 }
 
 /* The option list goes on as a va_list: MHD's own variadic entry does the
