@@ -272,21 +272,38 @@ jobset_new(void)
 	return s;
 }
 
-void
-jobset_start(struct jobset *s, struct job *j)
+/* set_node - a tracked node of s for j; NULL when out of memory (the job
+ * then runs here and now, and jobset_wait will not return it) */
+static struct jobset_node *
+set_node(struct jobset *s, struct job *j)
 {
 	struct jobset_node *n = calloc(1, sizeof(*n));
 
 	if (n == NULL) {
-		/* No node, no tracking: the job still runs, here and now;
-		 * jobset_wait will not return it. */
 		j->fn(j->arg);
-		return;
+		return NULL;
 	}
 	n->set = s;
 	n->job = j;
 	s->running++;
-	if (!pool_hand(n))
+	return n;
+}
+
+void
+jobset_start(struct jobset *s, struct job *j)
+{
+	struct jobset_node *n = set_node(s, j);
+
+	if (n != NULL && !pool_hand(n))
+		node_run(n);
+}
+
+void
+jobset_run_here(struct jobset *s, struct job *j)
+{
+	struct jobset_node *n = set_node(s, j);
+
+	if (n != NULL)
 		node_run(n);
 }
 

@@ -42,6 +42,10 @@ void jobs_run(struct job *jobs, size_t n, size_t max_threads);
 struct jobset;
 struct jobset *jobset_new(void);
 void jobset_start(struct jobset *s, struct job *j);
+/* Run j on the caller's thread before returning; it comes back from
+ * jobset_wait like a started one. For a job known not to block (an answer
+ * already at hand): handing it to a thread would cost more than it does. */
+void jobset_run_here(struct jobset *s, struct job *j);
 struct job *jobset_wait(struct jobset *s);
 void jobset_free(struct jobset *s);
 

@@ -134,6 +134,33 @@ settle(struct dns_cache *c, struct cache_entry *e, const struct dns_answer *ans)
 	entry_free(&e->node, NULL);
 }
 
+/* cache_key - the key of (cfg->source, type, name); false when it does not
+ * fit (such a lookup bypasses the cache) */
+static bool
+cache_key(char *key, size_t size, const struct dns_config *cfg, uint16_t type,
+    const char *name)
+{
+	return (size_t)snprintf(key, size, "%d/%u/%s", (int)cfg->source,
+	           (unsigned)type, name) < size;
+}
+
+bool
+dns_cache_has(struct dns_cache *c, const struct dns_config *cfg,
+    const char *name, uint16_t type)
+{
+	char key[320];
+	const struct cache_entry *e;
+	bool has;
+
+	if (c == NULL || !cache_key(key, sizeof(key), cfg, type, name))
+		return false;
+	pthread_mutex_lock(&c->lock);
+	e = (const struct cache_entry *)ldns_rbtree_search(c->tree, key);
+	has = e != NULL && !e->out;
+	pthread_mutex_unlock(&c->lock);
+	return has;
+}
+
 enum st_err
 dns_cache_lookup(struct dns_cache *c, const struct dns_config *cfg,
     const char *name, uint16_t type, struct dns_answer *ans)
@@ -143,10 +170,7 @@ dns_cache_lookup(struct dns_cache *c, const struct dns_config *cfg,
 	struct cache_entry *e;
 	enum st_err err;
 
-	if (c == NULL)
-		return dns_lookup(cfg, name, type, ans);
-	if ((size_t)snprintf(key, sizeof(key), "%d/%u/%s", (int)cfg->source,
-	        (unsigned)type, name) >= sizeof(key))
+	if (c == NULL || !cache_key(key, sizeof(key), cfg, type, name))
 		return dns_lookup(cfg, name, type, ans);
 	pthread_mutex_lock(&c->lock);
 	e = (struct cache_entry *)ldns_rbtree_search(c->tree, key);
@@ -179,6 +203,19 @@ dns_cache_lookup(struct dns_cache *c, const struct dns_config *cfg,
 	settle(c, e, ans);
 	pthread_mutex_unlock(&c->lock);
 	return err;
+}
+
+bool
+dns_cache_has_validation(struct dns_cache *c, const struct dns_config *cfg)
+{
+	bool has;
+
+	if (c == NULL)
+		return false;
+	pthread_mutex_lock(&c->lock);
+	has = c->val[cfg->source == DNS_SRC_LOCAL].have;
+	pthread_mutex_unlock(&c->lock);
+	return has;
 }
 
 enum st_err

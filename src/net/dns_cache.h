@@ -13,6 +13,7 @@
 #ifndef SMTPTLS_DNS_CACHE_H
 #define SMTPTLS_DNS_CACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +36,12 @@ void dns_cache_free(struct dns_cache *c);
 enum st_err dns_cache_lookup(struct dns_cache *c, const struct dns_config *cfg,
     const char *name, uint16_t type, struct dns_answer *ans);
 
+/* Whether dns_cache_lookup would answer (cfg->source, name, type) from the
+ * cache, without waiting for the resolver (an arrived answer is kept for
+ * the rest of the run). False for c NULL. */
+bool dns_cache_has(struct dns_cache *c, const struct dns_config *cfg,
+    const char *name, uint16_t type);
+
 /*
  * dns_probe_validation() (dns.h) through the cache: whether the resolver
  * validates (or local validation works) is the same for every probe of a
@@ -44,6 +51,10 @@ enum st_err dns_cache_lookup(struct dns_cache *c, const struct dns_config *cfg,
 enum st_err dns_cache_probe_validation(struct dns_cache *c,
     const struct dns_config *cfg, enum dns_validation *state, char *errmsg,
     size_t errlen);
+
+/* Whether dns_cache_probe_validation would answer from the cache. */
+bool dns_cache_has_validation(struct dns_cache *c,
+    const struct dns_config *cfg);
 
 struct dns_cache_stats {
 	size_t hits;   /* answers given from the cache */

@@ -116,6 +116,17 @@ probe_dnssec_jobs(struct probe_result *r, struct probe_validation *v,
 	return n;
 }
 
+bool
+probe_dnssec_job_at_hand(const struct probe_validation *v, const struct job *j)
+{
+	const struct probe_soa_job *sj;
+
+	if (j->fn == validation_job_fn)
+		return dns_cache_has_validation(v->cache, v->cfg);
+	sj = j->arg;
+	return dns_cache_has(sj->cache, sj->cfg, sj->name, LDNS_RR_TYPE_SOA);
+}
+
 void
 probe_dnssec_finish(struct probe_result *r, struct probe_validation *v)
 {

@@ -117,6 +117,10 @@ void probe_dnssec_settle_validating(struct probe_result *r);
  * how many, 0 when probe_dnssec_decide already knows the answer. */
 size_t probe_dnssec_jobs(struct probe_result *r, struct probe_validation *v,
     struct job *jobs);
+/* Whether job j of those has its answer in the run's shared cache (then
+ * it does not block, and runs best on the caller's thread). */
+bool probe_dnssec_job_at_hand(const struct probe_validation *v,
+    const struct job *j);
 /* After the jobs ran: r->validating, validation, validating_detail. */
 void probe_dnssec_finish(struct probe_result *r, struct probe_validation *v);
 /* The line of report.md dns.resolver.dnssec_reason: which path validates

@@ -225,6 +225,40 @@ test_stop(void)
 	unit_eq_long("stop: on the caller's thread", 8, caller);
 }
 
+/* test_run_here - a job run here is done on return, on the caller's
+ * thread, and comes back from jobset_wait once, beside started ones */
+static void
+test_run_here(void)
+{
+	struct tally t[3];
+	struct job j[3];
+	struct jobset *s = jobset_new();
+	struct job *got;
+	int back = 0, here_back = 0;
+
+	if (s == NULL) {
+		unit_report(0, "run here: a set", "a set", "out of memory");
+		return;
+	}
+	for (int i = 0; i < 3; i++) {
+		j[i] = (struct job){ tally_fn, &t[i] };
+		atomic_store(&t[i].runs, 0);
+		t[i].on_caller = false;
+	}
+	jobset_start(s, &j[0]);
+	jobset_run_here(s, &j[1]);
+	unit_eq_long("run here: done on return", 1, atomic_load(&t[1].runs));
+	unit_eq_long("run here: on the caller's thread", 1, t[1].on_caller);
+	jobset_start(s, &j[2]);
+	while ((got = jobset_wait(s)) != NULL) {
+		back++;
+		here_back += got == &j[1];
+	}
+	jobset_free(s);
+	unit_eq_long("run here: every job comes back", 3, back);
+	unit_eq_long("run here: it comes back once", 1, here_back);
+}
+
 int
 main(void)
 {
@@ -234,6 +268,7 @@ main(void)
 	test_many_sets();
 	test_order();
 	test_jobs_run();
+	test_run_here();
 	test_stop(); /* last: the pool takes no thread after it */
 	return unit_exit();
 }
