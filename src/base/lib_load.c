@@ -59,3 +59,9 @@ lib_open(struct lib_handle *l, char *errmsg, size_t errlen)
 		(void)snprintf(errmsg, errlen, "%s", l->msg);
 	return l->err;
 }
+
+bool
+lib_ready(struct lib_handle *l)
+{
+	return lib_open(l, NULL, 0) == ST_OK;
+}

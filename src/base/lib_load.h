@@ -59,4 +59,8 @@ struct lib_handle {
 enum st_err lib_open(struct lib_handle *l, char *errmsg, size_t errlen)
     __attribute__((warn_unused_result));
 
+/* lib_ready - lib_open without the message: whether the library's
+ * functions can be called (a forwarder's first question) */
+bool lib_ready(struct lib_handle *l);
+
 #endif

@@ -69,23 +69,10 @@ curl_lib_load(char *errmsg, size_t errlen)
 	return lib_open(&lib, errmsg, errlen);
 }
 
-static bool
-ready(void)
-{
-	return lib_open(&lib, NULL, 0) == ST_OK;
-}
-
-/* curl_lib_load ran curl_global_init; a second call only counts up. */
-CURLcode
-curl_global_init(long flags)
-{
-	return ready() ? fn.global_init(flags) : CURLE_FAILED_INIT;
-}
-
 void
 curl_global_cleanup(void)
 {
-	if (ready())
+	if (lib_ready(&lib))
 		fn.global_cleanup();
 }
 
@@ -94,13 +81,13 @@ curl_version_info(CURLversion age)
 {
 	static curl_version_info_data none = { .version = "unavailable" };
 
-	return ready() ? fn.version_info(age) : &none;
+	return lib_ready(&lib) ? fn.version_info(age) : &none;
 }
 
 CURL *
 curl_easy_init(void)
 {
-	return ready() ? fn.easy_init() : NULL;
+	return lib_ready(&lib) ? fn.easy_init() : NULL;
 }
 
 /*
@@ -114,7 +101,7 @@ curl_easy_setopt(CURL *h, CURLoption opt, ...)
 	CURLcode rc = CURLE_FAILED_INIT;
 	va_list ap;
 
-	if (!ready())
+	if (!lib_ready(&lib))
 		return rc;
 	/* Pointers to data and to functions are read as void * and as one
 	 * function pointer type, as libcurl reads them too: one size and
@@ -137,7 +124,7 @@ curl_easy_setopt(CURL *h, CURLoption opt, ...)
 CURLcode
 curl_easy_perform(CURL *h)
 {
-	return ready() ? fn.easy_perform(h) : CURLE_FAILED_INIT;
+	return lib_ready(&lib) ? fn.easy_perform(h) : CURLE_FAILED_INIT;
 }
 
 /* curl_easy_getinfo - every CURLINFO_* takes a pointer to the result. */
@@ -147,7 +134,7 @@ curl_easy_getinfo(CURL *h, CURLINFO info, ...)
 	CURLcode rc = CURLE_FAILED_INIT;
 	va_list ap;
 
-	if (!ready())
+	if (!lib_ready(&lib))
 		return rc;
 	va_start(ap, info);
 	rc = fn.easy_getinfo(h, info, va_arg(ap, void *));
@@ -158,25 +145,25 @@ curl_easy_getinfo(CURL *h, CURLINFO info, ...)
 void
 curl_easy_cleanup(CURL *h)
 {
-	if (h != NULL && ready())
+	if (h != NULL && lib_ready(&lib))
 		fn.easy_cleanup(h);
 }
 
 const char *
 curl_easy_strerror(CURLcode rc)
 {
-	return ready() ? fn.easy_strerror(rc) : "libcurl unavailable";
+	return lib_ready(&lib) ? fn.easy_strerror(rc) : "libcurl unavailable";
 }
 
 struct curl_slist *
 curl_slist_append(struct curl_slist *l, const char *s)
 {
-	return ready() ? fn.slist_append(l, s) : NULL;
+	return lib_ready(&lib) ? fn.slist_append(l, s) : NULL;
 }
 
 void
 curl_slist_free_all(struct curl_slist *l)
 {
-	if (l != NULL && ready())
+	if (l != NULL && lib_ready(&lib))
 		fn.slist_free_all(l);
 }

@@ -49,12 +49,6 @@ mhd_lib_load(char *errmsg, size_t errlen)
 	return lib_open(&lib, errmsg, errlen);
 }
 
-static bool
-ready(void)
-{
-	return lib_open(&lib, NULL, 0) == ST_OK;
-}
-
 /* The option list goes on as a va_list: MHD's own variadic entry does the
  * same. */
 struct MHD_Daemon *
@@ -65,7 +59,7 @@ MHD_start_daemon(unsigned int flags, uint16_t port,
 	struct MHD_Daemon *d;
 	va_list ap;
 
-	if (!ready())
+	if (!lib_ready(&lib))
 		return NULL;
 	va_start(ap, dh_cls);
 	d = fn.start_daemon_va(flags, port, apc, apc_cls, dh, dh_cls, ap);
@@ -76,7 +70,7 @@ MHD_start_daemon(unsigned int flags, uint16_t port,
 void
 MHD_stop_daemon(struct MHD_Daemon *d)
 {
-	if (d != NULL && ready())
+	if (d != NULL && lib_ready(&lib))
 		fn.stop_daemon(d);
 }
 
@@ -86,41 +80,44 @@ const union MHD_ConnectionInfo *
 MHD_get_connection_info(struct MHD_Connection *c,
     enum MHD_ConnectionInfoType type, ...)
 {
-	return ready() ? fn.get_connection_info(c, type) : NULL;
+	return lib_ready(&lib) ? fn.get_connection_info(c, type) : NULL;
 }
 
 const char *
 MHD_lookup_connection_value(struct MHD_Connection *c, enum MHD_ValueKind kind,
     const char *key)
 {
-	return ready() ? fn.lookup_connection_value(c, kind, key) : NULL;
+	return lib_ready(&lib) ? fn.lookup_connection_value(c, kind, key)
+	                       : NULL;
 }
 
 struct MHD_Response *
 MHD_create_response_from_buffer(size_t size, void *buffer,
     enum MHD_ResponseMemoryMode mode)
 {
-	return ready() ? fn.create_response_from_buffer(size, buffer, mode)
-	               : NULL;
+	return lib_ready(&lib)
+	           ? fn.create_response_from_buffer(size, buffer, mode)
+	           : NULL;
 }
 
 enum MHD_Result
 MHD_add_response_header(struct MHD_Response *r, const char *header,
     const char *content)
 {
-	return ready() ? fn.add_response_header(r, header, content) : MHD_NO;
+	return lib_ready(&lib) ? fn.add_response_header(r, header, content)
+	                       : MHD_NO;
 }
 
 enum MHD_Result
 MHD_queue_response(struct MHD_Connection *c, unsigned int status,
     struct MHD_Response *r)
 {
-	return ready() ? fn.queue_response(c, status, r) : MHD_NO;
+	return lib_ready(&lib) ? fn.queue_response(c, status, r) : MHD_NO;
 }
 
 void
 MHD_destroy_response(struct MHD_Response *r)
 {
-	if (r != NULL && ready())
+	if (r != NULL && lib_ready(&lib))
 		fn.destroy_response(r);
 }

@@ -51,8 +51,9 @@ global_init_once(void)
 enum st_err
 probe_global_init(char *errmsg, size_t errlen)
 {
-	/* curl_global_init() is not thread-safe: run it exactly once, also
-	 * when batch mode starts several probes at once. */
+	/* Once, also when batch mode starts several probes at once: the
+	 * pool's thread-end hook is set before the first job, and libcurl
+	 * is opened and checked (its own open is once-only too). */
 	pthread_once(&global_once, global_init_once);
 	if (global_err != ST_OK)
 		snprintf(errmsg, errlen, "%s", global_msg);
