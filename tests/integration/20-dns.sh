@@ -121,12 +121,16 @@ t_jq "dns mx null exchange" '.answers | map("\(.preference)/\(.exchange)") | joi
 
 t_run "dns mx nxdomain" 0 q nxdomain.lab.test MX
 t_jq "dns mx nxdomain rcode" '.rcode' NXDOMAIN
-t_jq "dns mx nxdomain negative ttl" '.ttl > 0' true
+# The negative TTL comes from the SOA (lab.test: minimum and TTL 300). The
+# resolver answers from its cache, counting down: 0 is a valid remaining
+# TTL when the entry is about to expire (the ASan pass can ask ~300 s after
+# the release pass), a missing one (null) or the SOA's other timers are not.
+t_jq "dns mx nxdomain negative ttl" '.ttl >= 0 and .ttl <= 300' true
 t_jq "dns mx nxdomain secure denial" '.dnssec' secure
 
 t_run "dns mx implicit" 0 q implicit.lab.test MX
 t_jq "dns mx implicit nodata" '"\(.rcode) \(.answers | length)"' "NOERROR 0"
-t_jq "dns mx implicit negative ttl" '.ttl > 0' true
+t_jq "dns mx implicit negative ttl" '.ttl >= 0 and .ttl <= 300' true
 t_run "dns a implicit" 0 q implicit.lab.test A
 t_jq "dns a implicit present" '.answers | length > 0' true
 
