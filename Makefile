@@ -125,8 +125,15 @@ $(B)/replay/%: fuzz/%.c tests/fuzz/replay_main.c $(B)/libsmtptls.a
 
 unit: $(UNIT_BIN) $(PEER_BIN) $(TOOL_BIN) $(REPLAY_BIN)
 
+# The sanitizer runtimes are linked statically: LeakSanitizer's exit scan
+# reads every writable segment of every shared object, and the shared
+# libasan and libubsan bring 11.7 MiB of .bss, untouched until then: about
+# 3,000 page faults, 22 ms of CPU in each process the suite starts (63 ms
+# for a usage error, 41 ms with static runtimes; perf stat, 20 runs).
+ASAN_OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined -static-libasan -static-libubsan
 asan:
-	$(MAKE) B=build/asan OPT='-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined' build/asan/smtptls unit
+	$(MAKE) B=build/asan OPT='$(ASAN_OPT)' build/asan/smtptls unit
 
 # The single test command of the README and of .ci/run.
 check:
