@@ -11,7 +11,9 @@
 
 #include <openssl/ssl.h>
 
+#include "buf.h"
 #include "smtptls/probe.h"
+#include "st_limits.h"
 
 #include "banned.h"
 
@@ -124,18 +126,20 @@ report_to_file(const struct probe_result *r, const struct global_opts *g,
     struct report_sink *sink)
 {
 	struct global_opts fg = *g;
-	size_t len;
+	struct buf text;
 	int code, rc;
-	char *text;
 
 	if (fg.color == COLOR_AUTO)
 		fg.color = COLOR_NEVER;
-	if ((text = cmd_probe_report_text(r, &fg, &len, &code)) == NULL)
+	buf_init(&text, REPORT_TEXT_MAX);
+	if ((code = cmd_probe_report_text(r, &fg, &text)) < 0) {
+		buf_release(&text);
 		return cmd_error(g, EXIT_INTERNAL, "out-of-memory", "internal",
 		    "out of memory while rendering the report");
-	if ((rc = report_sink_write(sink, text, len)) == 0)
+	}
+	if ((rc = report_sink_write(sink, text.data, text.len)) == 0)
 		rc = report_sink_close(sink);
-	free(text);
+	buf_release(&text);
 	if (rc != 0)
 		return cmd_error(g, EXIT_INCOMPLETE, "config", "internal",
 		    "--output: cannot write '%s': %s", sink->path,

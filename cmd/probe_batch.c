@@ -25,9 +25,11 @@
 
 #include <cJSON.h>
 
+#include "buf.h"
 #include "smtptls/batch.h"
 #include "smtptls/probe.h"
 #include "smtp_reply.h"
+#include "st_limits.h"
 
 #include "banned.h"
 
@@ -273,14 +275,14 @@ next_entry(struct batch *b, struct batch_line *l, size_t *lineno)
 	return false;
 }
 
-/* batch_result - the report of one probed entry */
+/* batch_result - the report of one probed entry, rendered in text (the
+ * worker's, kept from one entry to the next) */
 static void
-batch_result(struct batch *b, const struct batch_line *l, size_t lineno,
-    enum st_err err, const struct probe_result *r, const char *errmsg)
+batch_result(struct batch *b, struct buf *text, const struct batch_line *l,
+    size_t lineno, enum st_err err, const struct probe_result *r,
+    const char *errmsg)
 {
-	size_t len;
 	int code;
-	char *text;
 
 	if (err == ST_ERR_INVAL) {
 		entry_error(b, l, lineno, EXIT_USAGE, "usage", "'%s': %s",
@@ -294,17 +296,19 @@ batch_result(struct batch *b, const struct batch_line *l, size_t lineno,
 		    errmsg[0] ? ": " : "", errmsg);
 		return;
 	}
-	if ((text = cmd_probe_report_text(r, &b->rg, &len, &code)) == NULL) {
+	buf_reset(text);
+	if ((code = cmd_probe_report_text(r, &b->rg, text)) < 0) {
 		entry_error(b, l, lineno, EXIT_INTERNAL, "out-of-memory",
 		    "'%s': out of memory while rendering the report", l->entry);
 		return;
 	}
-	batch_emit(b, lineno, text, len, code);
-	free(text);
+	batch_emit(b, lineno, text->data, text->len, code);
 }
 
 /* Entries between two looks at the resident size (batch_trim). */
 #define BATCH_TRIM_EVERY 64
+/* The largest report buffer a worker keeps for its next entry. */
+#define BATCH_TEXT_KEEP (1024 * 1024)
 /* Growth of the resident size since the last trim that calls for one. */
 #define BATCH_TRIM_GROWTH (8L << 20)
 
@@ -364,7 +368,9 @@ batch_worker(void *arg)
 {
 	struct batch *b = arg;
 	struct batch_line l;
+	struct buf text;
 
+	buf_init(&text, REPORT_TEXT_MAX);
 	for (;;) {
 		struct probe_options o;
 		struct probe_result *r = NULL;
@@ -377,14 +383,19 @@ batch_worker(void *arg)
 		more = next_entry(b, &l, &lineno);
 		pthread_mutex_unlock(&b->in_lock);
 		if (!more)
-			return NULL;
+			break;
 		o = *b->base;
 		o.target = l.entry;
 		err = probe_run(&o, &r, errmsg, sizeof(errmsg));
-		batch_result(b, &l, lineno, err, r, errmsg);
+		batch_result(b, &text, &l, lineno, err, r, errmsg);
 		probe_result_free(r);
+		/* a rare giant report does not stay with the worker */
+		if (text.cap > BATCH_TEXT_KEEP)
+			buf_release(&text);
 		batch_trim(b);
 	}
+	buf_release(&text);
+	return NULL;
 }
 
 /* batch_threads - parallel workers until the list is done */

@@ -94,10 +94,11 @@ FILE *cmd_probe_html_open(const struct global_opts *g, int *rc);
 int cmd_probe_html_finish(FILE *f, const struct probe_result *r,
     const struct global_opts *g, int rc);
 
-/* The same report as text (the caller frees; *len octets, a JSON document
- * ends in LF) and its exit code in *code; NULL when out of memory. */
-char *cmd_probe_report_text(const struct probe_result *r,
-    const struct global_opts *g, size_t *len, int *code);
+/* The same report as text appended to out (a JSON document ends in LF);
+ * its exit code, or -1 when out of memory. */
+struct buf;
+int cmd_probe_report_text(const struct probe_result *r,
+    const struct global_opts *g, struct buf *out);
 
 /* Probe every target listed in file, at most parallel at once; the
  * reports go where out says (cmd/probe_batch.c). */

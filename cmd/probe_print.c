@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "buf.h"
 #include "smtptls/probe.h"
+#include "st_limits.h"
 
 #include "banned.h"
 
@@ -38,16 +40,16 @@ nagios_line(const struct probe_result *r, const struct global_opts *g, FILE *f)
 	return code;
 }
 
-/* report_into - the report of r into f; its exit code */
+/* report_into - the report of r into f, not JSON; its exit code */
 static int
 report_into(const struct probe_result *r, const struct global_opts *g, FILE *f)
 {
 	char *out;
 	int code = probe_result_exit_code(r);
 
-	if (g->nagios && !g->json)
+	if (g->nagios)
 		return nagios_line(r, g, f);
-	if (g->quiet && !g->json) {
+	if (g->quiet) {
 		struct probe_summary s;
 
 		probe_result_summary(r, &s);
@@ -55,48 +57,54 @@ report_into(const struct probe_result *r, const struct global_opts *g, FILE *f)
 		    s.target, code, s.fail, s.warn, s.error);
 		return code;
 	}
-	out = g->json ? report_json_render(r)
-	              : report_human_render(r, cmd_use_color(g));
-	if (out == NULL)
+	if ((out = report_human_render(r, cmd_use_color(g))) == NULL)
 		return -1;
 	fputs(out, f);
-	if (g->json)
-		fputc('\n', f);
 	free(out);
-	return g->nagios ? nagios_line(r, g, f) : code;
+	return code;
 }
 
-char *
+int
 cmd_probe_report_text(const struct probe_result *r, const struct global_opts *g,
-    size_t *len, int *code)
+    struct buf *out)
 {
 	char *text = NULL;
+	size_t len = 0;
 	FILE *f;
+	int code;
 
-	*len = 0;
-	if ((f = open_memstream(&text, len)) == NULL)
-		return NULL;
-	*code = report_into(r, g, f);
-	if (fclose(f) != 0 || *code < 0) {
-		free(text);
-		*len = 0;
-		return NULL;
+	/* JSON (and with --nagios only its code): printed straight into out,
+	 * whose allocation a batch keeps for the next of its thousands. */
+	if (g->json) {
+		if (report_json_append(r, out) != ST_OK ||
+		    buf_add(out, "\n", 1) != ST_OK)
+			return -1;
+		return g->nagios ? nagios_line(r, g, NULL)
+		                 : probe_result_exit_code(r);
 	}
-	return text;
+	if ((f = open_memstream(&text, &len)) == NULL)
+		return -1;
+	code = report_into(r, g, f);
+	if (fclose(f) != 0 || (code >= 0 && buf_add(out, text, len) != ST_OK))
+		code = -1;
+	free(text);
+	return code;
 }
 
 int
 cmd_probe_report(const struct probe_result *r, const struct global_opts *g)
 {
-	size_t len;
+	struct buf out;
 	int code;
-	char *text = cmd_probe_report_text(r, g, &len, &code);
 
-	if (text == NULL)
+	buf_init(&out, REPORT_TEXT_MAX);
+	if ((code = cmd_probe_report_text(r, g, &out)) < 0) {
+		buf_release(&out);
 		return cmd_error(g, EXIT_INTERNAL, "out-of-memory", "internal",
 		    "out of memory while rendering the report");
-	fwrite(text, 1, len, stdout);
-	free(text);
+	}
+	fwrite(out.data, 1, out.len, stdout);
+	buf_release(&out);
 	fflush(stdout);
 	return code;
 }

@@ -162,6 +162,12 @@ void probe_result_summary(const struct probe_result *r,
 
 /* Reports, as NUL-terminated text the caller frees. NULL = out of memory. */
 char *report_json_render(const struct probe_result *r);
+/* The JSON document appended to out (src/base/buf.h), whose allocation a
+ * caller that prints many (a batch) keeps from one to the next: the same
+ * text as report_json_render, without allocating it anew each time. */
+struct buf;
+enum st_err report_json_append(const struct probe_result *r, struct buf *out)
+    __attribute__((warn_unused_result));
 char *report_human_render(const struct probe_result *r, bool color);
 /* The SMTP dialogue of every address, one line each, prefixed with
  * "host[address]:port" (for -v on standard error). */

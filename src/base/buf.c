@@ -38,9 +38,8 @@ buf_reset(struct buf *b)
 		b->data[0] = '\0';
 }
 
-/* buf_grow - make room for n more bytes plus the trailing NUL */
-static enum st_err
-buf_grow(struct buf *b, size_t n)
+enum st_err
+buf_reserve(struct buf *b, size_t n)
 {
 	size_t need, cap;
 	char *p;
@@ -66,7 +65,7 @@ buf_grow(struct buf *b, size_t n)
 enum st_err
 buf_add(struct buf *b, const void *p, size_t n)
 {
-	enum st_err err = buf_grow(b, n);
+	enum st_err err = buf_reserve(b, n);
 
 	if (err != ST_OK)
 		return err;
@@ -95,7 +94,7 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return ST_ERR_INTERNAL;
-	if ((err = buf_grow(b, (size_t)n)) != ST_OK)
+	if ((err = buf_reserve(b, (size_t)n)) != ST_OK)
 		return err;
 	va_start(ap, fmt);
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);

@@ -30,6 +30,10 @@ enum st_err buf_addstr(struct buf *b, const char *s)
     __attribute__((warn_unused_result));
 enum st_err buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), warn_unused_result));
+/* Make room for n more bytes and the NUL, for a caller that writes into
+ * data + len itself (and then adds what it wrote to len). */
+enum st_err buf_reserve(struct buf *b, size_t n)
+    __attribute__((warn_unused_result));
 /* Remove the first n bytes (n <= len). */
 void buf_consume(struct buf *b, size_t n);
 /* Hand the data to the caller (who frees it); the buffer is left empty. */

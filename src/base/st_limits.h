@@ -27,6 +27,9 @@
 #define SMTP_TRANSCRIPT_MAX (64 * 1024)
 /* Output queued to a peer: our commands are short; 8 KiB is ample. */
 #define SMTP_OUTPUT_MAX 8192
+/* One report as text (JSON or human) in a buffer: what
+ * cJSON_PrintPreallocated can take, an int; no probe comes near it. */
+#define REPORT_TEXT_MAX (1024L * 1024 * 1024)
 
 /* RFC 8461 3.3 suggests 64 KiB as the policy body limit. */
 #define MTASTS_POLICY_MAX 65536

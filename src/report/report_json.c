@@ -15,6 +15,7 @@
 #include <openssl/crypto.h>
 #include <ldns/ldns.h>
 
+#include "buf.h"
 #include "check_data_json.h"
 #include "mtasts_check.h"
 #include "profile_report.h"
@@ -432,6 +433,19 @@ report_json_doc(const struct probe_result *r)
 		return doc;
 	cJSON_Delete(doc);
 	return NULL;
+}
+
+enum st_err
+report_json_append(const struct probe_result *r, struct buf *out)
+{
+	cJSON *doc = report_json_doc(r);
+	enum st_err err;
+
+	if (doc == NULL)
+		return ST_ERR_NOMEM;
+	err = report_json_print(doc, out);
+	cJSON_Delete(doc);
+	return err;
 }
 
 char *

@@ -27,6 +27,11 @@ void report_json_str(cJSON *o, const char *key, const char *s);
 /* Adds key with value n, or null when n < 0. */
 void report_json_num(cJSON *o, const char *key, long n);
 
+/* doc printed without spaces (cJSON_PrintUnformatted's text) and appended
+ * to out, growing it as needed: ST_ERR_LIMIT past out's limit. */
+struct buf;
+enum st_err report_json_print(const cJSON *doc, struct buf *out)
+    __attribute__((warn_unused_result));
 /* Adds item under key; false, with item freed, when it or the key could
  * not be stored (report_json_render then fails: no partial document). */
 bool report_json_section(cJSON *doc, const char *key, cJSON *item);

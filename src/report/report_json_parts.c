@@ -6,10 +6,12 @@
  */
 #include "report_json.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include <openssl/ssl.h>
 
+#include "buf.h"
 #include "clock.h"
 #include "text.h"
 
@@ -117,4 +119,32 @@ report_json_tls_version(int v)
 	default:
 		return "TLSv1.2";
 	}
+}
+
+/* The first room report_json_print makes when out has less: the document
+ * of a probe of one MX host with its chain fits. */
+#define REPORT_JSON_FIRST (32 * 1024)
+
+enum st_err
+report_json_print(const cJSON *doc, struct buf *out)
+{
+	size_t room = REPORT_JSON_FIRST;
+	enum st_err err;
+
+	if (out->cap > out->len + 1 && out->cap - out->len - 1 > room)
+		room = out->cap - out->len - 1;
+	/* cJSON_PrintPreallocated stops when the room is short (it wants a
+	 * few bytes to spare): twice the room, and print again. */
+	while ((err = buf_reserve(out, room)) == ST_OK) {
+		size_t avail = out->cap - out->len;
+
+		if (cJSON_PrintPreallocated((cJSON *)doc, out->data + out->len,
+		        (int)(avail < INT_MAX ? avail : INT_MAX), false)) {
+			out->len += strlen(out->data + out->len);
+			break;
+		}
+		out->data[out->len] = '\0';
+		room = avail * 2;
+	}
+	return err;
 }
