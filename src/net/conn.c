@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -142,6 +144,28 @@ conn_wait(struct conn *c, int e, enum conn_op op)
 	c->want_op = op;
 }
 
+/*
+ * conn_ack_now - have the kernel acknowledge what arrives next at once
+ * (TCP_QUICKACK; Linux leaves quick-ACK mode again by itself, hence after
+ * every read). A peer with Nagle on that writes one reply in two pieces
+ * (a multi-line reply line by line, a TLS flight record by record) holds
+ * the second until the first is acknowledged, and a delayed ACK of ours
+ * kept it back up to 40 ms: the scale lab's scripted peers' sessions took
+ * 170 ms each on loopback, EHLO 44 ms of it (bench/scale.sh, README).
+ * A failure changes nothing but the timing, so it is ignored.
+ */
+static void
+conn_ack_now(const struct conn *c)
+{
+#ifdef TCP_QUICKACK
+	int one = 1;
+
+	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+#else
+	(void)c;
+#endif
+}
+
 ssize_t
 conn_read(struct conn *c, char *buf, size_t len, struct tls_io_close *end)
 {
@@ -151,6 +175,7 @@ conn_read(struct conn *c, char *buf, size_t len, struct tls_io_close *end)
 	n = tls_io_read(c->phase == CONN_TLS ? c->ssl : NULL, c->fd, buf, len,
 	    &want, end);
 	conn_wait(c, want, want != 0 ? CONN_OP_READ : CONN_OP_NONE);
+	conn_ack_now(c);
 	return n;
 }
 
@@ -208,6 +233,7 @@ conn_handshake(struct conn *c, struct conn_tls_fail *fail)
 	e = SSL_get_error(c->ssl, r);
 	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
 		conn_wait(c, e, CONN_OP_HANDSHAKE);
+		conn_ack_now(c);
 		return CONN_HS_AGAIN;
 	}
 	memset(fail, 0, sizeof(*fail));
