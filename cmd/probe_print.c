@@ -14,29 +14,34 @@
 
 #include "banned.h"
 
-/* nagios_line - report.md 8: one status line with performance data (not
- * with --json), and the monitoring-plugin code */
+/* nagios_code - report.md 8: the monitoring-plugin code of r, and its
+ * summary in *s */
 static int
-nagios_line(const struct probe_result *r, const struct global_opts *g, FILE *f)
+nagios_code(const struct probe_result *r, struct probe_summary *s)
+{
+	probe_result_summary(r, s);
+	if (s->exit_code == 1)
+		return 2;
+	if (s->exit_code != 0)
+		return 3;
+	return s->warn || s->error ? 1 : 0;
+}
+
+/* nagios_line - report.md 8: one status line with performance data (the
+ * line without --json), and the monitoring-plugin code */
+static int
+nagios_line(const struct probe_result *r, FILE *f)
 {
 	static const char *const names[] = { "OK", "WARNING", "CRITICAL",
 		"UNKNOWN" };
 	struct probe_summary s;
-	int code;
+	int code = nagios_code(r, &s);
 
-	probe_result_summary(r, &s);
-	if (s.exit_code == 1)
-		code = 2;
-	else if (s.exit_code != 0)
-		code = 3;
-	else
-		code = s.warn || s.error ? 1 : 0;
-	if (!g->json)
-		fprintf(f,
-		    "SMTPTLS %s - %s: %zu fail, %zu warn, %zu error | time=%ldms;;;; "
-		    "fail=%zu warn=%zu\n",
-		    names[code], s.target, s.fail, s.warn, s.error,
-		    s.duration_ms, s.fail, s.warn);
+	fprintf(f,
+	    "SMTPTLS %s - %s: %zu fail, %zu warn, %zu error | time=%ldms;;;; "
+	    "fail=%zu warn=%zu\n",
+	    names[code], s.target, s.fail, s.warn, s.error, s.duration_ms,
+	    s.fail, s.warn);
 	return code;
 }
 
@@ -48,7 +53,7 @@ report_into(const struct probe_result *r, const struct global_opts *g, FILE *f)
 	int code = probe_result_exit_code(r);
 
 	if (g->nagios)
-		return nagios_line(r, g, f);
+		return nagios_line(r, f);
 	if (g->quiet) {
 		struct probe_summary s;
 
@@ -68,6 +73,7 @@ int
 cmd_probe_report_text(const struct probe_result *r, const struct global_opts *g,
     struct buf *out)
 {
+	struct probe_summary sum;
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -79,7 +85,7 @@ cmd_probe_report_text(const struct probe_result *r, const struct global_opts *g,
 		if (report_json_append(r, out) != ST_OK ||
 		    buf_add(out, "\n", 1) != ST_OK)
 			return -1;
-		return g->nagios ? nagios_line(r, g, NULL)
+		return g->nagios ? nagios_code(r, &sum)
 		                 : probe_result_exit_code(r);
 	}
 	if ((f = open_memstream(&text, &len)) == NULL)

@@ -11,7 +11,8 @@
 
 #include "probe_result.h"
 
-/* The whole probe document of report.md 4 (report_json_render prints it;
+/* The whole probe document of report.md 4 (report_json_render and
+ * report_json_append print it;
  * report_html.c renders a page from it); NULL when out of memory. The
  * caller frees it with cJSON_Delete. */
 cJSON *report_json_doc(const struct probe_result *r);
