@@ -470,6 +470,8 @@ probe_dns_run(struct probe_result *r, struct tls_init_job *tj,
 	if (r->opt.dnssec == PROBE_DNSSEC_AUTO)
 		d.path = PATH_SETTLING;
 	dns_run_start(&d);
+	if (hooks != NULL && hooks->started != NULL)
+		hooks->started(hooks->arg);
 	if (d.path == PATH_SETTLING && d.vleft == 0)
 		dns_run_settle(&d); /* nothing to wait for */
 	while ((j = jobset_wait(d.set)) != NULL)

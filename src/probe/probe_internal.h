@@ -36,6 +36,9 @@ void probe_pick_ehlo(struct probe_result *r);
 struct probe_dns_hooks {
 	enum st_err (
 	    *sts_ready)(struct probe_result *r, X509_STORE *store, void *arg);
+	/* called once, on the probe's thread, when the first lookups are out
+	 * and before any answer is read (NULL: nothing to do then) */
+	void (*started)(void *arg);
 	void *arg;
 };
 
