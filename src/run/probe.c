@@ -68,9 +68,9 @@ curl_ready(char *errmsg, size_t errlen)
 /* curl_open_early - probe_dns_run's hook once the first lookups are out:
  * a lone probe opens libcurl and its 25 dependencies (~10 ms of CPU) while
  * it waits for their answers instead of before it asks (bench/probe.sh at
- * 20 ms RTT, 2 x 15 runs beside the build that opened it first: 228 and 226
- * ms against 236 and 242). A failure is reported after the lookups
- * (probe_measure), as it was before them. */
+ * 20 ms RTT, three runs of 15 beside the build that opened it first: 228,
+ * 226 and 227 ms against 236, 242 and 238). A failure is reported after
+ * the lookups (probe_measure), with the error it had before. */
 static void
 curl_open_early(void *arg)
 {
