@@ -432,8 +432,10 @@ static enum st_err
 probe_measure(struct probe_result *r, struct probe_share *batch, SSL_CTX **ctx,
     X509_STORE **store, char *errmsg, size_t errlen)
 {
-	static const struct probe_dns_hooks hooks = { sts_ready,
-		curl_open_early, NULL };
+	static const struct probe_dns_hooks hooks = {
+		.sts_ready = sts_ready,
+		.started = curl_open_early,
+	};
 	struct tls_init_job tj = { 0 };
 	long long t0 = clock_ms();
 	enum st_err err;
