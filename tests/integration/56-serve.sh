@@ -239,13 +239,15 @@ get rate-other "http://127.10.17.4:9725/probe?target=nullmx.lab.test" \
 t_eq serve/rate/other-client 200 "$CODE"
 
 # --- 503: one probe at a time; the resolver never answers, so the first
-# probe stays in flight for its --timeout
+# probe stays in flight for its --timeout. 3 s, not 1: in a fresh-clone run
+# at load 10+ the metrics poll and the second request (each a curl process)
+# took longer than a 1 s probe, which had ended when the second came (200).
 python3 -c 'import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.10.17.9", 5353)); time.sleep(8)' &
 PIDS="$PIDS $!"
-serve_start busy 127.10.17.5:9725 --resolver 127.10.17.9:5353 --timeout 1 \
-    --deadline 2 --allow-private --max-probes 1
+serve_start busy 127.10.17.5:9725 --resolver 127.10.17.9:5353 --timeout 3 \
+    --deadline 4 --allow-private --max-probes 1
 get busy1 "http://127.10.17.5:9725/probe?target=good.lab.test" &
 B1=$!
 for i in $(seq 1 40); do
