@@ -56,16 +56,42 @@ for a in $addrs; do
 	done
 done
 
+# Where the machine's time goes during a run: all CPUs' busy ticks
+# (/proc/stat: user, nice, system, irq, softirq, steal) against the
+# resolver's and the peers' own (/proc/PID/stat). On 2 cores
+# smtptls is not alone: the lab's Unbound, the peers and the kernel's
+# network work share them, and a run is bound by their sum.
+busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+proc_ticks() {
+	local p t=0
+	for p in "$@"; do
+		[ -r "/proc/$p/stat" ] || continue
+		# utime, stime and those of waited-for children; a peer forks
+		# one per connection and leaves them to the kernel to reap
+		# (SIGCHLD ignored), so theirs fall in "the rest". The command
+		# name (field 2) holds no space here.
+		t=$((t + $(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$p/stat")))
+	done
+	echo "$t"
+}
+resolver_pid=$(cat "$LAB/scale/unbound.pid" 2>/dev/null)
+hz=$(getconf CLK_TCK)
+
 # run NAME [ENV=VALUE]: one batch; prints "NAME wall_s rss_kib docs"
 run() {
-	local name=$1 a
+	local name=$1 a m0 r0 p0
 	shift
 	for a in $addrs; do : >"$work/$a.log"; done
+	# shellcheck disable=SC2086 # pids holds words
+	m0=$(busy_ticks) r0=$(proc_ticks $resolver_pid) p0=$(proc_ticks $pids)
 	# shellcheck disable=SC2086 # SMTPTLS_BENCH_OPTS holds words
 	env "$@" /usr/bin/time -f '%e %M %U %S' -o "$work/$name.time" ./smtptls probe --json \
 	    --resolver "$RESOLVER" --parallel "$parallel" ${SMTPTLS_BENCH_OPTS:-} -v \
 	    -f "$work/domains" >"$work/$name.jsonl" 2>"$work/$name.err"
 	echo "$name: exit $?; $(grep -c . "$work/$name.jsonl") documents; $(tail -n 1 "$work/$name.err")"
+	# shellcheck disable=SC2086
+	echo "$(($(busy_ticks) - m0)) $(($(proc_ticks $resolver_pid) - r0)) $(($(proc_ticks $pids) - p0))" \
+	    >"$work/$name.machine"
 	for a in $addrs; do
 		printf '%s=%s ' "$a" "$(grep -c . "$work/$a.log")"
 	done >"$work/$name.conns"
@@ -93,6 +119,10 @@ report() {
 	printf '          connections per MX address: %s\n' "$(cat "$work/$name.conns")"
 	printf '          total connections: %s\n' \
 	    "$(tr ' ' '\n' <"$work/$name.conns" | awk -F= '{ s += $2 } END { print s }')"
+	awk -v hz="$hz" -v w="$wall" -v c="$cpu" -v cores="$(nproc)" '{
+		printf "          machine: %.1f of %.1f core-s busy: smtptls %.1f, resolver %.1f, peers %.1f, the rest (the peers\047 per-connection children, the kernel, other processes) %.1f\n",
+		    $1 / hz, cores * w, c, $2 / hz, $3 / hz, $1 / hz - c - $2 / hz - $3 / hz }' \
+	    "$work/$name.machine"
 }
 # shellcheck disable=SC2154 # set by run's read
 report shared "$shared_wall" "$shared_rss" "$shared_user" "$shared_sys"
