@@ -99,8 +99,11 @@ struct probe_options {
 
 void probe_options_init(struct probe_options *o);
 
-/* Process-wide set-up (libcurl); safe to call from several threads, runs
- * once. probe_run() calls it too. */
+/* Process-wide set-up (the lookup pool's thread-end hook, libcurl opened
+ * and checked); safe to call from several threads, runs once. A caller
+ * that starts many probes (a batch, serve) calls it first, to fail before
+ * any; probe_run() does the same parts itself, libcurl once its first
+ * lookups are out. */
 enum st_err probe_global_init(char *errmsg, size_t errlen);
 /* Before the process ends, after its last probe: the idle threads that
  * ran the probes' lookups end, freeing their per-thread state (a sanitizer
