@@ -169,5 +169,23 @@ t_jq share/limited/no-tls-failure \
     '[.checks[] | select((.id | startswith("tls.")) and .status == "fail")] | length' "0 0"
 t_match share/limited/peer-421 '^[1-9]' "$(count busy 421)"
 
+# The scale bench's peers pre-fork workers (badsmtp --workers): two
+# workers serve three probes at once, one after another, each session
+# whole (a worker serves its next connection after the last one's QUIT).
+peer 127.10.14.4 workers good --workers 2
+wpids=""
+for i in 1 2 3; do
+	"$SMTPTLS" probe --json --host 127.10.14.4 --allow-private --timeout 5 \
+	    >"$WORK/workers.$i.json" 2>/dev/null &
+	wpids="$wpids $!"
+done
+# shellcheck disable=SC2086 # the pids, one word each
+wait $wpids
+t_eq share/workers/served 3 "$(count workers accept)"
+t_eq share/workers/sessions "true true true" "$(cat "$WORK"/workers.[123].json |
+    jq -r '.mx[0].addresses[0].tls.established' | tr '\n' ' ' | sed 's/ $//')"
+t_eq share/workers/quit "221 221 221" "$(cat "$WORK"/workers.[123].json |
+    jq -r '.mx[0].addresses[0].smtp.quit.code // .mx[0].addresses[0].smtp.quit' | tr '\n' ' ' | sed 's/ $//')"
+
 echo "# 43-share: $((($(date +%s%N) - T0) / 1000000)) ms"
 t_done
