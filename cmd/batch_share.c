@@ -35,9 +35,13 @@ batch_share_end(struct probe_options *o, const struct global_opts *g)
 		fprintf(stderr,
 		    "smtptls: %zu connections, %zu results shared, %zu "
 		    "retries after rate limiting; %zu shareable DNS lookups "
-		    "sent, %zu answers shared\n",
+		    "sent, %zu answers shared",
 		    st.sessions, st.copies, st.retries, st.dns_lookups,
 		    st.dns_shared);
+		if (st.forgotten > 0)
+			fprintf(stderr, "; %zu finished sessions forgotten",
+			    st.forgotten);
+		fputc('\n', stderr);
 	}
 	probe_share_free(o->share);
 	o->share = NULL;

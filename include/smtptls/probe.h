@@ -135,6 +135,9 @@ struct probe_share_stats {
 	                       gate, retries included) */
 	size_t copies;      /* results filled from another probe's session */
 	size_t retries;     /* retries after a sign of rate limiting */
+	size_t forgotten;   /* finished sessions dropped past the bound
+	                       (PROBE_SHARE_DONE_MAX): a later domain on one
+	                       connects again */
 	size_t dns_lookups; /* shareable lookups sent (dns_cache.h) */
 	size_t dns_shared;  /* answers taken from another probe's */
 };

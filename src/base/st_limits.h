@@ -188,9 +188,17 @@
 /* --- probe/probe_share.c --- */
 /* DNS answers a batch keeps for its other domains (dns_cache.h): three
  * per distinct MX host (A, AAAA, TLSA) and the SOA of each parent zone
- * of a listed domain; each is a few hundred octets. Past this the
- * run still works, looking up what it cannot keep. */
-#define PROBE_SHARE_DNS_MAX 300000
+ * of a listed domain; each is about 1 KiB with its struct. Past this the
+ * run still works, looking up what it cannot keep; 32,768 is ~32 MiB at
+ * most (10,000 scale-lab domains keep ~3,100), where 300,000 allowed
+ * ~300 MiB on a list of many distinct MX hosts. */
+#define PROBE_SHARE_DNS_MAX 32768
+/* Finished shared sessions kept for domains still to come, each ~3 KiB
+ * of facts and its chain as DER (~2-5 KiB): ~16 MiB at most. Past this
+ * the oldest one no probe is using is forgotten, and a later domain on
+ * it connects again (issue 14: memory bounded by what is in flight, not
+ * by the list; 10,000 scale-lab domains finish 1,010). */
+#define PROBE_SHARE_DONE_MAX 2048
 
 /* --- listen/ (the sender test) --- */
 /* Concurrent sessions: a sending MTA opens a handful, but a flood of idle

@@ -44,11 +44,15 @@ bool probe_share_sessions(const struct probe_share *sh);
 
 /*
  * Find or create the entry of key (copied) and say the caller's role in
- * *role; *e is valid until probe_share_free(). ST_ERR_NOMEM.
+ * *role; *e is valid until the caller's probe_share_release(). ST_ERR_NOMEM.
  */
 enum st_err probe_share_claim(struct probe_share *sh, const char *key,
     struct share_entry **e, enum share_role *role)
     __attribute__((warn_unused_result));
+
+/* The caller is done with e (it copied, published or gave up): each
+ * claim is released once, after which e may be freed. */
+void probe_share_release(struct probe_share *sh, struct share_entry *e);
 
 /* A follower's poll: FOLLOW (still running), READY, or OWN when the owner
  * abandoned it and the caller now runs it. */

@@ -351,4 +351,7 @@ sess_let_go(struct sess *s, const struct session_params *p)
 	if (s->owner)
 		probe_share_abandon(p->share, s->entry);
 	s->owner = false;
+	if (s->entry != NULL)
+		probe_share_release(p->share, s->entry);
+	s->entry = NULL;
 }
