@@ -2,20 +2,20 @@
  * dns_query.c - send one DNS question to the configured servers within the
  * lookup's deadline.
  *
- * Owns nothing beyond one call: each query makes a fresh ldns resolver per
- * server (ldns keeps one port per resolver and marks failed servers
- * unreachable in the resolver, so sharing one would leak state between
- * queries and threads). Never prints.
+ * Owns nothing beyond one call. Over UDP the question goes out through
+ * dns_udp.c (a socket per try); a truncated answer is asked again over
+ * TCP through a fresh ldns resolver (ldns keeps one port per resolver and
+ * marks failed servers unreachable in it, so sharing one would leak state
+ * between queries and threads). Never prints.
  *
- * Time: ldns tries a server `retry` times with `timeout` each and then
- * sleep()s `retrans` seconds before the next server; its own TCP fallback
- * would start over with the full timeout. So we set retrans 0, give each
- * try of a server an equal share of what is left of the deadline (capped
- * by resolv.conf's timeout:N; rounds and tries as dns.h says), and do the
- * TCP fallback here with what is left of
- * that share. XXX: ldns reads a TCP answer with the timeout applied per
- * read, so a peer trickling bytes can overrun the share; acceptable for the
- * resolvers we talk to (loopback or configured by the user).
+ * Time: each server gets an equal share of what is left of the deadline
+ * (capped by resolv.conf's timeout:N; rounds and tries as dns.h says),
+ * split evenly between its UDP tries; the TCP fallback has what is left
+ * of that share, with ldns's retrans 0 (ldns would sleep() that many
+ * seconds before the next server). XXX: ldns reads a TCP answer with the
+ * timeout applied per read, so a peer trickling bytes can overrun the
+ * share; acceptable for the resolvers we talk to (loopback or configured
+ * by the user).
  */
 #include "dns_int.h"
 #include "clock.h"
@@ -94,18 +94,18 @@ resolver_new(const struct dns_server *srv, bool cd, unsigned tries)
 static ldns_pkt *
 query_new(const ldns_rdf *name, ldns_rr_type type, bool cd)
 {
-	char *qname = ldns_rdf2str(name);
-	ldns_pkt *q = NULL;
+	/* The packet takes the clone; it is ours again when none is made. */
+	ldns_rdf *qname = ldns_rdf_clone(name);
+	ldns_pkt *q;
 	uint16_t id;
 
 	if (qname == NULL)
 		return NULL;
-	if (ldns_pkt_query_new_frm_str(&q, qname, type, LDNS_RR_CLASS_IN,
-	        LDNS_RD | (cd ? LDNS_CD : 0)) != LDNS_STATUS_OK)
-		q = NULL;
-	free(qname);
-	if (q == NULL)
+	if ((q = ldns_pkt_query_new(qname, type, LDNS_RR_CLASS_IN,
+	         LDNS_RD | (cd ? LDNS_CD : 0))) == NULL) {
+		ldns_rdf_deep_free(qname);
 		return NULL;
+	}
 	ldns_pkt_set_edns_do(q, true);
 	ldns_pkt_set_edns_udp_size(q, DNS_EDNS_SIZE);
 	if (getrandom(&id, sizeof(id), 0) == (ssize_t)sizeof(id))
@@ -154,48 +154,65 @@ send_failed(const struct dns_server *srv, ldns_status st, long long end,
 	return ST_ERR_IO;
 }
 
-/* query_server - one question to one server within share_ms. */
+/* query_tcp - the question again over TCP (RFC 7766 5: a truncated UDP
+ * answer is repeated over TCP), through an ldns resolver, within ms */
+static enum st_err
+query_tcp(const struct dns_server *srv, const ldns_pkt *q, bool cd, long ms,
+    ldns_pkt **out, char *errmsg, size_t errlen)
+{
+	long long end = clock_ms() + ms;
+	ldns_resolver *res;
+	ldns_status st;
+	enum st_err err = ST_OK;
+
+	if ((res = resolver_new(srv, cd, 1)) == NULL) {
+		snprintf(errmsg, errlen, "cannot set up a resolver for '%s'",
+		    srv->addr);
+		return ST_ERR_NOMEM;
+	}
+	ldns_resolver_set_usevc(res, true);
+	ldns_resolver_set_timeout(res, ms_tv(ms));
+	if ((st = ldns_resolver_send_pkt(out, res, (ldns_pkt *)q)) !=
+	    LDNS_STATUS_OK) {
+		*out = NULL;
+		err = send_failed(srv, st, end, ms, errmsg, errlen);
+	}
+	ldns_resolver_deep_free(res);
+	return err;
+}
+
+/* query_server - one question to one server within share_ms: over UDP
+ * (dns_udp.c), and over TCP when the answer came truncated */
 static enum st_err
 query_server(struct dns_ctx *c, const struct dns_server *srv,
     const ldns_rdf *name, ldns_rr_type type, bool cd, long share_ms,
     unsigned tries, ldns_pkt **out, char *errmsg, size_t errlen)
 {
 	long long end = clock_ms() + share_ms;
-	ldns_resolver *res = NULL;
 	ldns_pkt *q = NULL, *a = NULL;
-	ldns_status st;
+	/* Not ldns_pkt2wire: it starts from 64 KiB (see dns_rdf_str). */
+	ldns_buffer *wire = ldns_buffer_new(DNS_QUERY_WIRE_MIN);
 	enum st_err err;
 	long left;
 
 	*out = NULL;
 	err = ST_ERR_NOMEM;
-	if ((res = resolver_new(srv, cd, tries)) == NULL) {
-		snprintf(errmsg, errlen, "cannot set up a resolver for '%s'",
-		    srv->addr);
-		goto out;
-	}
-	ldns_resolver_set_timeout(res, ms_tv(share_ms / (long)tries));
-	if ((q = query_new(name, type, cd)) == NULL) {
+	if (wire == NULL || (q = query_new(name, type, cd)) == NULL ||
+	    ldns_pkt2buffer_wire(wire, q) != LDNS_STATUS_OK) {
 		snprintf(errmsg, errlen, "cannot build a query");
 		goto out;
 	}
 	c->nqueries++;
-	st = ldns_resolver_send_pkt(&a, res, q);
-	if (st == LDNS_STATUS_OK && ldns_pkt_tc(a) &&
-	    (left = dns_ms_left(end)) > 0) {
-		/* RFC 7766 5: a truncated UDP answer is repeated over TCP. */
+	err = dns_udp_exchange(srv, ldns_buffer_begin(wire),
+	    ldns_buffer_position(wire), tries, share_ms, &a, errmsg, errlen);
+	if (err == ST_OK && ldns_pkt_tc(a) && (left = dns_ms_left(end)) > 0) {
 		ldns_pkt_free(a);
 		a = NULL;
-		ldns_resolver_set_usevc(res, true);
-		ldns_resolver_set_retry(res, 1);
-		ldns_resolver_set_timeout(res, ms_tv(left));
 		c->nqueries++;
-		st = ldns_resolver_send_pkt(&a, res, q);
+		err = query_tcp(srv, q, cd, left, &a, errmsg, errlen);
 	}
-	if (st != LDNS_STATUS_OK) {
-		err = send_failed(srv, st, end, share_ms, errmsg, errlen);
+	if (err != ST_OK)
 		goto out;
-	}
 	if (ldns_pkt_tc(a)) {
 		err = ST_ERR_TIMEOUT;
 		snprintf(errmsg, errlen,
@@ -216,9 +233,9 @@ query_server(struct dns_ctx *c, const struct dns_server *srv,
 	a = NULL;
 	err = ST_OK;
 out:
+	ldns_buffer_free(wire);
 	ldns_pkt_free(a);
 	ldns_pkt_free(q);
-	ldns_resolver_deep_free(res);
 	return err;
 }
 

@@ -57,12 +57,27 @@ dns_rr_select(const ldns_rr_list *section, const ldns_rdf *owner,
 }
 
 char *
+dns_rdf_str(const ldns_rdf *rdf)
+{
+	ldns_buffer *b = ldns_buffer_new(DNS_RDF_TEXT_MIN);
+	char *s = NULL;
+
+	if (b == NULL)
+		return NULL;
+	if (ldns_rdf2buffer_str(b, rdf) == LDNS_STATUS_OK &&
+	    ldns_buffer_status_ok(b))
+		s = ldns_buffer_export2str(b);
+	ldns_buffer_free(b);
+	return s;
+}
+
+char *
 dns_dname_str(const ldns_rdf *dname)
 {
 	char *s, *p;
 	size_t n;
 
-	if ((s = ldns_rdf2str(dname)) == NULL)
+	if ((s = dns_rdf_str(dname)) == NULL)
 		return NULL;
 	for (p = s; *p != '\0'; p++)
 		*p = (char)tolower((unsigned char)*p);
@@ -118,7 +133,7 @@ generic_text(const ldns_rr *rr, struct buf *b)
 	size_t i;
 
 	for (i = 0; i < ldns_rr_rd_count(rr) && err == ST_OK; i++) {
-		if ((s = ldns_rdf2str(ldns_rr_rdf(rr, i))) == NULL)
+		if ((s = dns_rdf_str(ldns_rr_rdf(rr, i))) == NULL)
 			return ST_ERR_NOMEM;
 		err = buf_printf(b, "%s%s", i > 0 ? " " : "", s);
 		free(s);

@@ -3,7 +3,8 @@
 #
 # Peers: the lab (scripts/lab.sh up) and, started here, NSD on
 # 127.10.20.53:5353 with big.test (500 MX, a 60 KiB TXT, CNAME chains and a
-# loop), stopped again on exit. Tool: $SMTPTLS_BUILD/tools/dnsq, which
+# loop), stopped again on exit, and tests/peers/offpath.py on 127.10.9.7
+# (every answer raced by a forged one from another port). Tool: $SMTPTLS_BUILD/tools/dnsq, which
 # prints the lookup object of report.md 5.1.
 . "$(dirname "$0")/../lib.sh"
 
@@ -152,6 +153,19 @@ t_jq "dns timeout within budget" '.ms >= 900 and .ms < 1500' true
 t_run "dns second server" 0 "$DNSQ" --resolver 127.10.0.250 --resolver "$RESOLVER" \
 	--timeout-ms 2000 good.lab.test MX
 t_jq "dns second server answer" '"\(.dnssec) \(.answers | length) \(.ms < 1500)"' "secure 2 true"
+
+# An answer raced by a forged one from another port of the resolver's
+# address (tests/peers/offpath.py, RFC 5452 9.1): only a datagram from the
+# port asked is believed, so the true answer, 50 ms later, is the one.
+python3 -u "$SMTPTLS_TOP/tests/peers/offpath.py" 127.10.9.7 20 >"$BIG_DIR/offpath.out" 2>&1 &
+OFFPATH_PID=$!
+for _ in $(seq 50); do
+	grep -q ready "$BIG_DIR/offpath.out" 2>/dev/null && break
+	sleep 0.1
+done
+t_run "dns off-path answer" 0 "$DNSQ" --resolver 127.10.9.7 --timeout-ms 3000 www.example A
+t_jq "dns off-path answer dropped" '.answers | join(",")' 192.0.2.1
+kill "$OFFPATH_PID" 2>/dev/null
 
 t_run "dns bad resolver address" 2 "$DNSQ" --resolver 300.1.1.1 good.lab.test MX
 t_eq "dns bad resolver message" "dnsq: invalid resolver address '300.1.1.1'" "$(cat "$T_ERR")"
