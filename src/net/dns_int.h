@@ -68,16 +68,16 @@ enum st_err dns_udp_exchange(const struct dns_server *srv, const uint8_t *q,
  * failure. Free with ldns_rr_list_free. */
 ldns_rr_list *dns_rr_select(const ldns_rr_list *section, const ldns_rdf *owner,
     ldns_rr_type type, ldns_rr_type covered);
+/* First sizes of ldns buffers that grow as needed: a record field's
+ * text, and a question's wire form (12 octets of header, the name, at
+ * most 255, 4 of type and class, 11 of EDNS OPT). */
+#define DNS_RDF_TEXT_MIN 128
+#define DNS_QUERY_WIRE_MIN 512
 /* ldns_rdf2str without its scratch buffer of LDNS_MAX_PACKETLEN: ldns
  * starts every conversion with 64 KiB and shrinks it after, and a malloc
  * that large makes glibc consolidate its fast bins each time (perf, a
  * 3,000-domain batch: 5.6 % of the CPU in malloc_consolidate, half of it
- * from these conversions). This one starts small and grows as needed.
- * NULL on allocation failure. */
-#define DNS_RDF_TEXT_MIN 128
-/* A question's wire form: 12 octets of header, the name (at most 255),
- * 4 of type and class, 11 of EDNS OPT; more grows the buffer. */
-#define DNS_QUERY_WIRE_MIN 512
+ * from these conversions). NULL on allocation failure. */
 char *dns_rdf_str(const ldns_rdf *rdf);
 /* Lowercase presentation of a name without the trailing dot ("" for the
  * root); NULL on allocation failure. */

@@ -5,7 +5,8 @@
  * shrinks it after, and a malloc that large makes glibc consolidate its
  * fast bins on every query (perf, a 3,000-domain batch: ~5 % of its CPU in
  * that read); it also builds a resolver object per query. The messages
- * stay ldns's work (ldns_pkt2wire by the caller, ldns_wire2pkt here).
+ * stay ldns's work (ldns_pkt2buffer_wire by the caller, ldns_wire2pkt
+ * here), and the server's address is read by bind_addr_parse.
  *
  * A socket per try, so that each try leaves from a port of its own (RFC
  * 5452 9.2). Not connect()ed, as ldns's are not: a closed port on the
@@ -16,6 +17,7 @@
  * caller matches against the question. Never prints.
  */
 #include "dns_int.h"
+#include "bind_addr.h"
 #include "clock.h"
 
 #include <arpa/inet.h>
@@ -31,30 +33,6 @@
 
 /* The largest UDP payload: an answer is read whole, whatever it says. */
 #define DNS_UDP_RECV_MAX 65535
-
-/* server_addr - srv as a socket address; false when it is none */
-static bool
-server_addr(const struct dns_server *srv, struct sockaddr_storage *ss,
-    socklen_t *len)
-{
-	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, srv->addr, &in4->sin_addr) == 1) {
-		in4->sin_family = AF_INET;
-		in4->sin_port = htons(srv->port);
-		*len = sizeof(*in4);
-		return true;
-	}
-	if (inet_pton(AF_INET6, srv->addr, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(srv->port);
-		*len = sizeof(*in6);
-		return true;
-	}
-	return false;
-}
 
 /* same_peer - a datagram's source is the server */
 static bool
@@ -133,14 +111,14 @@ dns_udp_exchange(const struct dns_server *srv, const uint8_t *q, size_t qlen,
     unsigned tries, long ms, ldns_pkt **out, char *errmsg, size_t errlen)
 {
 	uint8_t buf[DNS_UDP_RECV_MAX];
-	struct sockaddr_storage to;
+	struct bind_addr to;
 	long long end = clock_ms() + ms;
 	ldns_status st;
-	socklen_t tolen;
 	ssize_t n = 0;
 
 	*out = NULL;
-	if (!server_addr(srv, &to, &tolen)) {
+	/* A bare address, IPv6 too (dns_config_init took the port off). */
+	if (!bind_addr_parse(srv->addr, srv->port, &to)) {
 		snprintf(errmsg, errlen, "'%s' is not an address", srv->addr);
 		return ST_ERR_INVAL;
 	}
@@ -150,7 +128,7 @@ dns_udp_exchange(const struct dns_server *srv, const uint8_t *q, size_t qlen,
 
 		if (share <= 0)
 			break;
-		n = udp_try(&to, tolen, q, qlen, clock_ms() + share, buf);
+		n = udp_try(&to.ss, to.len, q, qlen, clock_ms() + share, buf);
 	}
 	if (n < 0) {
 		snprintf(errmsg, errlen, "cannot query '%s' port %u: %s",
