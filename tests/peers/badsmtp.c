@@ -826,18 +826,35 @@ out:
 	close(fd);
 }
 
+/* die_with - a forked process ends with its parent (or now, when the
+ * parent is already gone) */
+static void
+die_with(pid_t parent)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+		_exit(1);
+}
+
+/* serve_bounded - one session that the alarm ends at the end of the
+ * lifetime (left seconds away), after the --hold-ms wait */
+static void
+serve_bounded(int fd, long left, const struct mode *m, SSL_CTX *ctx,
+    long hold_ms)
+{
+	alarm((unsigned)left + 1);
+	if (hold_ms > 0)
+		pause_ms(hold_ms);
+	session(fd, m, ctx);
+}
+
 /* child - run one session; dies with the parent and at the end of the
  * lifetime. */
 static void
 child(int fd, pid_t parent, long left, const struct mode *m, SSL_CTX *ctx,
     long hold_ms)
 {
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
-		_exit(1);
-	alarm((unsigned)left + 1);
-	if (hold_ms > 0)
-		pause_ms(hold_ms);
-	session(fd, m, ctx);
+	die_with(parent);
+	serve_bounded(fd, left, m, ctx, hold_ms);
 	_exit(0);
 }
 
@@ -945,18 +962,14 @@ worker(int lfd, pid_t parent, long end, const struct opts *o, SSL_CTX *ctx,
 	long left;
 	int cfd;
 
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
-		_exit(1);
+	die_with(parent);
 	while ((left = end - now_s()) > 0) {
 		if (poll(&pfd, 1, (int)(left * 1000)) <= 0)
 			continue;
 		if ((cfd = accept(lfd, NULL, NULL)) < 0)
 			continue;
 		log_accept(logfd, o, NULL);
-		alarm((unsigned)left + 1);
-		if (o->hold_ms > 0)
-			pause_ms(o->hold_ms);
-		session(cfd, o->mode, ctx);
+		serve_bounded(cfd, left, o->mode, ctx, o->hold_ms);
 		alarm(0);
 	}
 	_exit(0);
