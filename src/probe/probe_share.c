@@ -7,7 +7,6 @@
 #include "probe_share_int.h"
 
 #include <pthread.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +15,6 @@
 #include "cert_check.h"
 #include "dns_cache.h"
 #include "st_limits.h"
-#include "session_target.h"
 #include "tls_client.h"
 
 #include "banned.h"
