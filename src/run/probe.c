@@ -313,6 +313,9 @@ probe_result_free(struct probe_result *r)
 
 	if (r == NULL)
 		return;
+	/* First: a probe that failed after the policy fetch started still
+	 * has its thread reading the policy host's addresses (sts_a). */
+	mtasts_state_free(r->sts);
 	for (i = 0; i < r->nmx; i++)
 		probe_mx_release(&r->mx[i]);
 	free(r->mx);
@@ -326,7 +329,6 @@ probe_result_free(struct probe_result *r)
 		dns_answer_release(&r->sts_aaaa);
 	}
 	dns_config_release(&r->dnscfg);
-	mtasts_state_free(r->sts);
 	check_list_release(&r->checks);
 	verdict_release(r->levels);
 	profile_runs_free(r->profiles, r->nprofiles);
