@@ -16,7 +16,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "banned.h"
 
@@ -41,6 +43,7 @@ struct jobset {
 	pthread_cond_t cond;
 	struct jobset_node *done; /* finished, not yet collected */
 	size_t running;           /* started, not yet collected */
+	int efd; /* jobset_fd's eventfd, or -1 until asked for */
 };
 
 /*
@@ -104,15 +107,22 @@ jobs_pool_threads(void)
 }
 
 /* node_done - put a node whose job ran on its set's done list and wake
- * the waiter; the node and the set are the waiter's afterwards */
+ * the waiter, through the set's eventfd too when it has one and the job
+ * ran on a pool thread (on the waiter's own thread the waiter looks
+ * before it polls); the node and the set are the waiter's afterwards */
 static void
-node_done(struct jobset_node *n)
+node_done(struct jobset_node *n, bool elsewhere)
 {
 	struct jobset *s = n->set;
 
 	pthread_mutex_lock(&s->lock);
 	n->next = s->done;
 	s->done = n;
+	/* Under the lock: once it is released the waiter may collect the
+	 * node, free the set and close the descriptor, and the number may
+	 * already name another file (a socket of the probe's). */
+	if (elsewhere && s->efd >= 0)
+		(void)eventfd_write(s->efd, 1);
 	pthread_cond_signal(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 }
@@ -122,7 +132,7 @@ static void
 node_run(struct jobset_node *n)
 {
 	n->job->fn(n->job->arg);
-	node_done(n);
+	node_done(n, false);
 }
 
 /* pool_take - the next queued node, or NULL when none came for
@@ -190,7 +200,7 @@ pool_thread(void *arg)
 		pthread_mutex_lock(&pool.lock);
 		pool.busy--;
 		pthread_mutex_unlock(&pool.lock);
-		node_done(n);
+		node_done(n, true);
 	} while ((n = pool_take()) != NULL);
 	pool_leave();
 	return NULL;
@@ -260,6 +270,7 @@ jobset_new(void)
 
 	if (s == NULL)
 		return NULL;
+	s->efd = -1;
 	if (pthread_mutex_init(&s->lock, NULL) != 0) {
 		free(s);
 		return NULL;
@@ -307,8 +318,10 @@ jobset_run_here(struct jobset *s, struct job *j)
 		node_run(n);
 }
 
-struct job *
-jobset_wait(struct jobset *s)
+/* collect - the next finished job, waiting for one when wait; NULL when
+ * none is left, or (not wait) none has finished yet */
+static struct job *
+collect(struct jobset *s, bool wait)
 {
 	struct jobset_node *n;
 	struct job *j;
@@ -316,15 +329,51 @@ jobset_wait(struct jobset *s)
 	if (s == NULL || s->running == 0)
 		return NULL;
 	pthread_mutex_lock(&s->lock);
-	while (s->done == NULL)
+	while (s->done == NULL && wait)
 		pthread_cond_wait(&s->cond, &s->lock);
-	n = s->done;
-	s->done = n->next;
+	if ((n = s->done) != NULL)
+		s->done = n->next;
 	pthread_mutex_unlock(&s->lock);
+	if (n == NULL)
+		return NULL;
 	s->running--;
 	j = n->job;
 	free(n);
 	return j;
+}
+
+struct job *
+jobset_wait(struct jobset *s)
+{
+	return collect(s, true);
+}
+
+struct job *
+jobset_poll(struct jobset *s)
+{
+	return collect(s, false);
+}
+
+size_t
+jobset_running(const struct jobset *s)
+{
+	return s != NULL ? s->running : 0;
+}
+
+int
+jobset_fd(struct jobset *s)
+{
+	eventfd_t v;
+
+	pthread_mutex_lock(&s->lock);
+	if (s->efd < 0)
+		s->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	pthread_mutex_unlock(&s->lock);
+	/* Reset before the caller collects: a job that finishes after
+	 * this writes again. */
+	if (s->efd >= 0)
+		(void)eventfd_read(s->efd, &v);
+	return s->efd;
 }
 
 void
@@ -334,6 +383,8 @@ jobset_free(struct jobset *s)
 		return;
 	while (jobset_wait(s) != NULL)
 		;
+	if (s->efd >= 0)
+		close(s->efd);
 	pthread_cond_destroy(&s->cond);
 	pthread_mutex_destroy(&s->lock);
 	free(s);

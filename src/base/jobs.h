@@ -49,6 +49,19 @@ void jobset_run_here(struct jobset *s, struct job *j);
 struct job *jobset_wait(struct jobset *s);
 void jobset_free(struct jobset *s);
 
+/*
+ * For a caller that waits on other descriptors too (the probe's DNS
+ * sockets). jobset_poll: jobset_wait without waiting (NULL also when none
+ * has finished yet); jobset_running: started jobs not yet collected.
+ * jobset_fd: a descriptor (an eventfd) that polls readable once a job
+ * finishes on a pool thread, made on the first call, or -1 when none can
+ * be made (use jobset_wait). Each call resets it: call it, then collect
+ * with jobset_poll until NULL, then poll it with the others.
+ */
+struct job *jobset_poll(struct jobset *s);
+size_t jobset_running(const struct jobset *s);
+int jobset_fd(struct jobset *s);
+
 /* The pool's limit of threads (default: none); with 0 every job started
  * from then on runs on its caller's thread. For tests and for callers that must
  * not make threads. jobs_pool_threads: how many the pool holds now. */

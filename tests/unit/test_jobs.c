@@ -3,10 +3,12 @@
  * from jobset_wait in the order they finish; many sets in a row reuse the
  * pool's threads instead of making one per job; with no thread to be had
  * (jobs_pool_cap(0)) every job runs on the caller's thread and still
- * comes back; jobs_run keeps to its thread limit.
+ * comes back; jobs_run keeps to its thread limit; a caller that polls
+ * the set's descriptor gets every job back.
  */
 #include "jobs.h"
 
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -259,6 +261,48 @@ test_run_here(void)
 	unit_eq_long("run here: it comes back once", 1, here_back);
 }
 
+/* test_fd - a caller that polls: jobs that end on pool threads make the
+ * set's descriptor readable, and jobset_poll hands each back once; one
+ * run here comes back without it; an empty set gives NULL at once */
+static void
+test_fd(void)
+{
+	struct jobset *s = jobset_new();
+	struct tally t[4];
+	struct job j[4];
+	int back = 0, polls = 0, fd;
+
+	if (s == NULL) {
+		unit_report(0, "fd: a set", "a set", "NULL");
+		return;
+	}
+	for (int i = 0; i < 4; i++) {
+		atomic_store(&t[i].runs, 0);
+		j[i] = (struct job){ tally_fn, &t[i] };
+	}
+	fd = jobset_fd(s);
+	unit_report(fd >= 0, "fd: an eventfd", ">= 0", "-1");
+	jobset_run_here(s, &j[3]);
+	unit_report(jobset_poll(s) == &j[3], "fd: run here, collected at once",
+	    "the job", "another");
+	for (int i = 0; i < 3; i++)
+		jobset_start(s, &j[i]);
+	while (jobset_running(s) > 0 && polls < 50) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct job *got;
+
+		polls++;
+		if (poll(&pfd, 1, 1000) != 1)
+			break;
+		(void)jobset_fd(s); /* reset, then collect */
+		while ((got = jobset_poll(s)) != NULL)
+			back += atomic_load(&((struct tally *)got->arg)->runs);
+	}
+	unit_eq_long("fd: three jobs back through poll, each once", 3, back);
+	unit_report(jobset_poll(s) == NULL, "fd: then none", "NULL", "a job");
+	jobset_free(s);
+}
+
 int
 main(void)
 {
@@ -269,6 +313,7 @@ main(void)
 	test_order();
 	test_jobs_run();
 	test_run_here();
+	test_fd();
 	test_stop(); /* last: the pool takes no thread after it */
 	return unit_exit();
 }
