@@ -96,6 +96,8 @@ dns_ctx_release(struct dns_ctx *c)
 		ldns_rr_list_deep_free(c->zones[i].keys);
 	}
 	c->nzones = 0;
+	ldns_pkt_free(c->primed);
+	c->primed = NULL;
 }
 
 /*
@@ -336,11 +338,9 @@ rcode_check(struct dns_answer *ans)
 }
 
 enum st_err
-dns_lookup(const struct dns_config *cfg, const char *name, uint16_t type,
-    struct dns_answer *ans)
+dns_lookup_ctx(struct dns_ctx *c, const char *name, uint16_t type,
+    struct dns_answer *ans, long long t0)
 {
-	long long t0 = clock_ms();
-	struct dns_ctx c;
 	ldns_rdf *qname = NULL;
 	enum st_err err;
 
@@ -349,7 +349,6 @@ dns_lookup(const struct dns_config *cfg, const char *name, uint16_t type,
 	ans->rcode = -1;
 	ans->ttl = -1;
 	ans->dnssec = DNSSEC_INDETERMINATE;
-	dns_ctx_init(&c, cfg);
 	err = ST_ERR_NOMEM;
 	if ((ans->name = strdup(name)) == NULL)
 		goto out;
@@ -369,17 +368,18 @@ dns_lookup(const struct dns_config *cfg, const char *name, uint16_t type,
 		if ((ans->name = strdup(".")) == NULL)
 			goto out;
 	}
-	err = lookup_run(&c, ans, qname);
+	err = lookup_run(c, ans, qname);
 	/* What a validating sender sees of bogus data: SERVFAIL, as the
 	 * resolver path reports it (the answers stay, for the report). */
-	if (err == ST_OK && cfg->source == DNS_SRC_LOCAL &&
+	if (err == ST_OK && c->cfg->source == DNS_SRC_LOCAL &&
 	    ans->dnssec == DNSSEC_BOGUS)
 		ans->rcode = LDNS_RCODE_SERVFAIL;
 	if (err == ST_OK)
 		err = rcode_check(ans);
-	if (c.why[0] != '\0' && (ans->dnssec == DNSSEC_BOGUS ||
-	                            ans->dnssec == DNSSEC_INDETERMINATE))
-		snprintf(ans->dnssec_why, sizeof(ans->dnssec_why), "%s", c.why);
+	if (c->why[0] != '\0' && (ans->dnssec == DNSSEC_BOGUS ||
+	                             ans->dnssec == DNSSEC_INDETERMINATE))
+		snprintf(ans->dnssec_why, sizeof(ans->dnssec_why), "%s",
+		    c->why);
 	else if (ans->dnssec == DNSSEC_BOGUS)
 		snprintf(ans->dnssec_why, sizeof(ans->dnssec_why),
 		    "the resolver answered SERVFAIL and gave data with cd set");
@@ -389,10 +389,23 @@ out:
 	if (err != ST_OK && ans->rcode == -1)
 		ans->dnssec = DNSSEC_INDETERMINATE;
 	ans->err = err;
-	ans->queries = c.nqueries;
+	ans->queries = c->nqueries;
 	ldns_rdf_deep_free(qname);
-	dns_ctx_release(&c);
 	ans->ms = (unsigned)(clock_ms() - t0);
+	return err;
+}
+
+enum st_err
+dns_lookup(const struct dns_config *cfg, const char *name, uint16_t type,
+    struct dns_answer *ans)
+{
+	long long t0 = clock_ms();
+	struct dns_ctx c;
+	enum st_err err;
+
+	dns_ctx_init(&c, cfg);
+	err = dns_lookup_ctx(&c, name, type, ans, t0);
+	dns_ctx_release(&c);
 	return err;
 }
 

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include <ldns/ldns.h>
@@ -40,6 +41,15 @@ struct dns_ctx {
 	size_t nzones;
 	char why[120]; /* first reason for bogus/indeterminate */
 	bool no_rrsig; /* the anchor zone's DNSKEY RRset came unsigned */
+	/* dns_pending.c: the response to the lookup's first question, already
+	 * received (dns_query hands it over instead of asking; owned until
+	 * then); no_wait: any other question is not sent but fails at once,
+	 * setting blocked (the lookup then goes on in a thread). */
+	ldns_pkt *primed;
+	bool no_wait, blocked;
+	/* dns_pending.c's question went unanswered: it was the first try
+	 * of the first server's share, and dns_query goes on from the next. */
+	bool first_try_spent;
 };
 
 void dns_ctx_init(struct dns_ctx *c, const struct dns_config *cfg);
@@ -53,6 +63,36 @@ void dns_ctx_release(struct dns_ctx *c);
 enum st_err dns_query(struct dns_ctx *c, const ldns_rdf *name,
     ldns_rr_type type, bool cd, ldns_pkt **out, char *errmsg, size_t errlen)
     __attribute__((warn_unused_result));
+
+/* A lookup as dns_lookup makes it, on a context the caller set up (its
+ * deadline, primed, no_wait; see dns_pending.c); t0 (clock_ms) is when
+ * the lookup began, for ans->ms. */
+enum st_err dns_lookup_ctx(struct dns_ctx *c, const char *name, uint16_t type,
+    struct dns_answer *ans, long long t0);
+
+/* The question (RD, DO, CD when cd, a random ID) as *q and in wire form
+ * as *wire; ST_ERR_NOMEM leaves both NULL. */
+enum st_err dns_question_new(const ldns_rdf *name, ldns_rr_type type, bool cd,
+    ldns_pkt **q, ldns_buffer **wire) __attribute__((warn_unused_result));
+/* The response answers question q (ID, QR, the question; RFC 5452 9.1). */
+bool dns_answer_matches(const ldns_pkt *q, const ldns_pkt *a);
+/* How many servers a question may go to in turn (rounds over the list),
+ * and the time the k-th of them gets of left ms, split into *tries UDP
+ * tries (dns.h). */
+size_t dns_server_tries(const struct dns_config *cfg);
+long dns_server_share(const struct dns_config *cfg, long left, size_t k,
+    unsigned *tries);
+
+/* The largest UDP payload: an answer is read whole, whatever it says. */
+#define DNS_UDP_RECV_MAX 65535
+struct bind_addr;
+/* The question (q, qlen) to the server on a new non-blocking UDP socket
+ * of its own; the socket, or -1 (errno). */
+int dns_udp_send(const struct bind_addr *to, const uint8_t *q, size_t qlen);
+/* The next datagram from the server on fd into buf (DNS_UDP_RECV_MAX
+ * octets), dropping those from any other address or port: its length, 0
+ * when none is there yet, -1 on a socket error (errno). */
+ssize_t dns_udp_recv(int fd, const struct bind_addr *from_srv, uint8_t *buf);
 
 /* One question in wire form (q, qlen) to srv over UDP: tries tries, each
  * an equal share of ms and a socket of its own; the first datagram from

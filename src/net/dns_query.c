@@ -115,9 +115,26 @@ query_new(const ldns_rdf *name, ldns_rr_type type, bool cd)
 	return q;
 }
 
-/* answer_matches - the response answers our question (RFC 5452 9.1). */
-static bool
-answer_matches(const ldns_pkt *q, const ldns_pkt *a)
+enum st_err
+dns_question_new(const ldns_rdf *name, ldns_rr_type type, bool cd, ldns_pkt **q,
+    ldns_buffer **wire)
+{
+	/* Not ldns_pkt2wire: it starts from 64 KiB (see dns_rdf_str). */
+	*wire = ldns_buffer_new(DNS_QUERY_WIRE_MIN);
+	*q = NULL;
+	if (*wire == NULL || (*q = query_new(name, type, cd)) == NULL ||
+	    ldns_pkt2buffer_wire(*wire, *q) != LDNS_STATUS_OK) {
+		ldns_pkt_free(*q);
+		ldns_buffer_free(*wire);
+		*q = NULL;
+		*wire = NULL;
+		return ST_ERR_NOMEM;
+	}
+	return ST_OK;
+}
+
+bool
+dns_answer_matches(const ldns_pkt *q, const ldns_pkt *a)
 {
 	const ldns_rr_list *qq = ldns_pkt_question(q);
 	const ldns_rr_list *aq = ldns_pkt_question(a);
@@ -190,15 +207,12 @@ query_server(struct dns_ctx *c, const struct dns_server *srv,
 {
 	long long end = clock_ms() + share_ms;
 	ldns_pkt *q = NULL, *a = NULL;
-	/* Not ldns_pkt2wire: it starts from 64 KiB (see dns_rdf_str). */
-	ldns_buffer *wire = ldns_buffer_new(DNS_QUERY_WIRE_MIN);
+	ldns_buffer *wire = NULL;
 	enum st_err err;
 	long left;
 
 	*out = NULL;
-	err = ST_ERR_NOMEM;
-	if (wire == NULL || (q = query_new(name, type, cd)) == NULL ||
-	    ldns_pkt2buffer_wire(wire, q) != LDNS_STATUS_OK) {
+	if ((err = dns_question_new(name, type, cd, &q, &wire)) != ST_OK) {
 		snprintf(errmsg, errlen, "cannot build a query");
 		goto out;
 	}
@@ -221,7 +235,7 @@ query_server(struct dns_ctx *c, const struct dns_server *srv,
 		    srv->addr);
 		goto out;
 	}
-	if (!answer_matches(q, a)) {
+	if (!dns_answer_matches(q, a)) {
 		err = ST_ERR_PROTO;
 		snprintf(errmsg, errlen,
 		    "response from '%s' does not match "
@@ -239,27 +253,76 @@ out:
 	return err;
 }
 
+size_t
+dns_server_tries(const struct dns_config *cfg)
+{
+	return (cfg->rounds ? cfg->rounds : 1) * cfg->nservers;
+}
+
+long
+dns_server_share(const struct dns_config *cfg, long left, size_t k,
+    unsigned *tries)
+{
+	/* --resolver: one round, DNS_UDP_TRIES per server; resolv.conf: its
+	 * attempts as rounds, one try per server per round (dns.h). */
+	long share = left / (long)(dns_server_tries(cfg) - k);
+
+	*tries = cfg->rounds ? 1 : DNS_UDP_TRIES;
+	if (cfg->try_ms > 0 && share > (long)cfg->try_ms * *tries)
+		share = (long)cfg->try_ms * *tries;
+	return share;
+}
+
+/* primed_answers - the response dns_pending.c received is for this
+ * question: it always is for a lookup's first one, the only one that
+ * finds it there (not the CD bit: a response need not echo it) */
+static bool
+primed_answers(const ldns_pkt *p, const ldns_rdf *name, ldns_rr_type type)
+{
+	const ldns_rr *qr = ldns_rr_list_rr(ldns_pkt_question(p), 0);
+
+	return qr != NULL && ldns_rr_get_type(qr) == type &&
+	       ldns_dname_compare(ldns_rr_owner(qr), name) == 0;
+}
+
 enum st_err
 dns_query(struct dns_ctx *c, const ldns_rdf *name, ldns_rr_type type, bool cd,
     ldns_pkt **out, char *errmsg, size_t errlen)
 {
 	const struct dns_config *cfg = c->cfg;
-	/* --resolver: one round, DNS_UDP_TRIES per server; resolv.conf: its
-	 * attempts as rounds, one try per server per round (dns.h). */
-	unsigned rounds = cfg->rounds ? cfg->rounds : 1;
-	unsigned tries = cfg->rounds ? 1 : DNS_UDP_TRIES;
 	enum st_err err = ST_ERR_TIMEOUT;
-	size_t ntries = rounds * cfg->nservers, k;
+	size_t ntries = dns_server_tries(cfg), k;
+	unsigned tries;
 	long left, share;
 
 	*out = NULL;
+	if (c->primed != NULL && primed_answers(c->primed, name, type)) {
+		/* dns_pending.c received it already: no question goes out. */
+		*out = c->primed;
+		c->primed = NULL;
+		return ST_OK;
+	}
+	if (c->no_wait) {
+		c->blocked = true;
+		snprintf(errmsg, errlen, "a query would wait");
+		return ST_ERR_TIMEOUT;
+	}
 	snprintf(errmsg, errlen, "no time left for the query");
 	for (k = 0; k < ntries; k++) {
 		if ((left = dns_ms_left(c->deadline)) <= 0)
 			break;
-		share = left / (long)(ntries - k);
-		if (cfg->try_ms > 0 && share > (long)cfg->try_ms * tries)
-			share = (long)cfg->try_ms * tries;
+		share = dns_server_share(cfg, left, k, &tries);
+		if (k == 0 && c->first_try_spent) {
+			/* what the schedule left of this share after its
+			 * first try (dns_pending.c) */
+			share = dns_server_share(cfg, (long)cfg->timeout_ms, 0,
+			    &tries);
+			share -= share / (long)tries;
+			if (--tries == 0)
+				continue;
+			if (share > left)
+				share = left;
+		}
 		err = query_server(c, &cfg->servers[k % cfg->nservers], name,
 		    type, cd, share, tries, out, errmsg, errlen);
 		if (err == ST_OK || err == ST_ERR_NOMEM)

@@ -31,9 +31,6 @@
 
 #include "banned.h"
 
-/* The largest UDP payload: an answer is read whole, whatever it says. */
-#define DNS_UDP_RECV_MAX 65535
-
 /* same_peer - a datagram's source is the server */
 static bool
 same_peer(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
@@ -53,48 +50,70 @@ same_peer(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 	       memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0;
 }
 
+int
+dns_udp_send(const struct bind_addr *to, const uint8_t *q, size_t qlen)
+{
+	int fd = socket(to->ss.ss_family,
+	    SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	if (fd < 0)
+		return -1;
+	if (sendto(fd, q, qlen, 0, (const struct sockaddr *)&to->ss, to->len) !=
+	    (ssize_t)qlen) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+ssize_t
+dns_udp_recv(int fd, const struct bind_addr *from_srv, uint8_t *buf)
+{
+	struct sockaddr_storage from;
+	socklen_t fromlen;
+	ssize_t n;
+
+	for (;;) {
+		fromlen = sizeof(from);
+		n = recvfrom(fd, buf, DNS_UDP_RECV_MAX, 0,
+		    (struct sockaddr *)&from, &fromlen);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+		if (same_peer(&from, &from_srv->ss))
+			return n;
+		/* someone else's: not the answer; read on */
+	}
+}
+
 /* udp_try - send the question on a new socket and wait until end for a
  * datagram from the server into buf; its length, 0 when none came, -1 on
  * a socket error (errno) */
 static ssize_t
-udp_try(const struct sockaddr_storage *to, socklen_t tolen, const uint8_t *q,
-    size_t qlen, long long end, uint8_t *buf)
+udp_try(const struct bind_addr *to, const uint8_t *q, size_t qlen,
+    long long end, uint8_t *buf)
 {
 	struct pollfd pfd = { .events = POLLIN };
-	struct sockaddr_storage from;
-	socklen_t fromlen;
-	ssize_t n = -1;
+	ssize_t n = 0;
 	long left;
 
-	pfd.fd =
-	    socket(to->ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (pfd.fd < 0)
+	if ((pfd.fd = dns_udp_send(to, q, qlen)) < 0)
 		return -1;
-	if (sendto(pfd.fd, q, qlen, 0, (const struct sockaddr *)to, tolen) !=
-	    (ssize_t)qlen)
-		goto out;
-	for (;;) {
-		if ((left = (long)(end - clock_ms())) <= 0) {
-			n = 0;
+	while (n == 0) {
+		if ((left = (long)(end - clock_ms())) <= 0)
 			break;
-		}
 		if (poll(&pfd, 1, (int)left) < 0) {
 			if (errno == EINTR)
 				continue;
+			n = -1;
 			break;
 		}
-		fromlen = sizeof(from);
-		n = recvfrom(pfd.fd, buf, DNS_UDP_RECV_MAX, 0,
-		    (struct sockaddr *)&from, &fromlen);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			continue;
-		if (n < 0)
-			break;
-		if (same_peer(&from, to))
-			break;
-		n = -1; /* someone else's: not the answer */
+		n = dns_udp_recv(pfd.fd, to, buf);
 	}
-out:
 	if (n < 0) {
 		int e = errno;
 
@@ -128,7 +147,7 @@ dns_udp_exchange(const struct dns_server *srv, const uint8_t *q, size_t qlen,
 
 		if (share <= 0)
 			break;
-		n = udp_try(&to.ss, to.len, q, qlen, clock_ms() + share, buf);
+		n = udp_try(&to, q, qlen, clock_ms() + share, buf);
 	}
 	if (n < 0) {
 		snprintf(errmsg, errlen, "cannot query '%s' port %u: %s",

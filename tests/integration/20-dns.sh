@@ -165,6 +165,9 @@ for _ in $(seq 50); do
 done
 t_run "dns off-path answer" 0 "$DNSQ" --resolver 127.10.9.7 --timeout-ms 3000 www.example A
 t_jq "dns off-path answer dropped" '.answers | join(",")' 192.0.2.1
+t_run "dns off-path answer, pending" 0 "$DNSQ" --pending --resolver 127.10.9.7 \
+	--timeout-ms 3000 www.example A
+t_jq "dns off-path answer dropped, pending" '.answers | join(",")' 192.0.2.1
 kill "$OFFPATH_PID" 2>/dev/null
 
 t_run "dns bad resolver address" 2 "$DNSQ" --resolver 300.1.1.1 good.lab.test MX
@@ -217,5 +220,45 @@ t_run "dns cname too long" 1 qb c1.big.test A
 t_jq "dns cname too long links" '.cname_chain | length' 8
 t_run "dns cname requery" 0 qb c3.big.test A
 t_jq "dns cname requery target" '"\(.answers[0]) \(.cname_chain | length)"' "192.0.2.10 7"
+
+# --- the probe's way (dns_pending.h, tests/tools/dnsq.c --pending): the
+# first question sent without blocking and read after poll(2); a lookup
+# that needs more (the CD retry, TCP, a CNAME to ask for, local
+# validation, the next try) goes on blocking. Either way the answer is
+# dns_lookup's (the fields that a second asking changes aside: ms, the
+# resolver's TTL countdown, and FILTER's).
+same_pending() { # ROW WAY FILTER DNSQ-ARGS...
+	local row=$1 way=$2 filter=$3 rc1 rc2
+	shift 3
+	"$DNSQ" "$@" >"$BIG_DIR/plain.json" 2>/dev/null
+	rc1=$?
+	"$DNSQ" --pending "$@" >"$BIG_DIR/pending.json" 2>"$BIG_DIR/pending.err"
+	rc2=$?
+	t_eq "dns pending $row same answer" \
+		"$rc1 $(jq -cS "del(.ms, .ttl) | $filter" "$BIG_DIR/plain.json")" \
+		"$rc2 $(jq -cS "del(.ms, .ttl) | $filter" "$BIG_DIR/pending.json")"
+	t_eq "dns pending $row way" "dnsq: pending: $way" \
+		"$(grep 'dnsq: pending:' "$BIG_DIR/pending.err")"
+}
+same_pending "mx good" done . --resolver "$RESOLVER" good.lab.test MX
+same_pending "a cname" done . --resolver "$RESOLVER" mxalias.lab.test A
+same_pending "mx nxdomain" done . --resolver "$RESOLVER" nxdomain.lab.test MX
+same_pending "mx bogus, cd retry" finished . --resolver "$RESOLVER" bogus.lab.test MX
+same_pending "local validation" finished . --resolver "$RESOLVER" --trust-anchor "$ANCHOR" \
+	good.lab.test MX
+same_pending "500 mx, tcp" finished . --resolver "$BIG_ADDR:$BIG_PORT" manymx.big.test MX
+same_pending "cname chain of 7" done . --resolver "$BIG_ADDR:$BIG_PORT" c3.big.test A
+same_pending "cname loop" done . --resolver "$BIG_ADDR:$BIG_PORT" loop1.big.test A
+# No answer to the first try: the rest of the schedule, not a new one.
+# The message names the share of the try that timed out last.
+same_pending "timeout" finished 'del(.error.message)' --resolver 127.10.0.250 \
+	--timeout-ms 400 good.lab.test MX
+t_eq "dns pending timeout within budget" true \
+	"$(jq '.ms >= 360 and .ms < 700' "$BIG_DIR/pending.json")"
+# The dead server's two tries (200 ms each of its 400), then the live one.
+same_pending "second server" finished . --resolver 127.10.0.250 --resolver "$RESOLVER" \
+	--timeout-ms 800 good.lab.test MX
+t_eq "dns pending second server after the dead one's share" true \
+	"$(jq '.ms >= 360 and .ms < 700' "$BIG_DIR/pending.json")"
 
 t_done

@@ -2,19 +2,27 @@
  * dnsq - drive src/dns.c from the command line for integration tests.
  *
  *   dnsq [--resolver ADDR]... [--trust-anchor FILE] [--timeout-ms N]
- *        NAME TYPE
+ *        [--pending] NAME TYPE
  *   dnsq [--resolver ADDR]... [--trust-anchor FILE] [--timeout-ms N] --probe
  *
  * Prints the lookup object of report.md 5.1 as one line of JSON (with
  * --probe: {"ok": bool, "state": "ok"|"no-ad"|"no-rrsig"|"failed",
  * "source": ..., "message": string|null}). The
  * DNSSEC reason of a bogus or indeterminate answer goes to stderr.
+ * --pending makes the lookup the probe's way (dns_pending.h): the first
+ * question sent without blocking, poll(2), dns_pending_read, and
+ * dns_pending_finish when that says the lookup needs more; stderr then
+ * says "dnsq: pending: done" or "dnsq: pending: finished" (which way it
+ * ended) and the answer must be the one dns_lookup gives.
  * Exit 0 when the lookup got a response (any rcode) or the probe ran,
  * 1 on a lookup error (timeout, no response, malformed, CNAME loop),
  * 2 on bad usage or configuration.
  */
+#include "clock.h"
 #include "dns.h"
+#include "dns_pending.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +38,34 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: dnsq [--resolver ADDR]... [--trust-anchor FILE]"
-	                " [--timeout-ms N] NAME TYPE | --probe\n");
+	                " [--timeout-ms N] [--pending] NAME TYPE | --probe\n");
+}
+
+/* lookup_pending - NAME/TYPE the probe's way (see the top) */
+static void
+lookup_pending(const struct dns_config *cfg, const char *name,
+    ldns_rr_type type, struct dns_answer *ans)
+{
+	struct dns_pending *p;
+	enum dns_pending_state st = DNS_PENDING_WAIT;
+
+	if (dns_pending_start(cfg, name, type, &p) != ST_OK) {
+		fprintf(stderr, "dnsq: pending: not sent\n");
+		(void)dns_lookup(cfg, name, type, ans);
+		return;
+	}
+	while (st == DNS_PENDING_WAIT) {
+		struct pollfd pfd = { .fd = dns_pending_fd(p), .events = POLLIN };
+		long long left = dns_pending_until(p) - clock_ms();
+
+		(void)poll(&pfd, 1, left > 0 ? (int)left : 0);
+		st = dns_pending_read(p, ans);
+	}
+	if (st == DNS_PENDING_BLOCKS)
+		(void)dns_pending_finish(p, ans);
+	fprintf(stderr, "dnsq: pending: %s\n",
+	    st == DNS_PENDING_DONE ? "done" : "finished");
+	dns_pending_free(p);
 }
 
 /* error_code - report.md 7.1 code for a failed lookup. */
@@ -212,13 +247,17 @@ main(int argc, char **argv)
 	size_t nservers = 0;
 	unsigned long timeout_ms = 5000;
 	char errmsg[256], *end;
-	bool do_probe = false;
+	bool do_probe = false, pending = false;
 	ldns_rr_type type;
 	int i, rc;
 
 	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
 		if (strcmp(argv[i], "--probe") == 0) {
 			do_probe = true;
+			continue;
+		}
+		if (strcmp(argv[i], "--pending") == 0) {
+			pending = true;
 			continue;
 		}
 		if (i + 1 >= argc) {
@@ -264,7 +303,11 @@ main(int argc, char **argv)
 		dns_config_release(&cfg);
 		return 2;
 	}
-	(void)dns_lookup(&cfg, argv[i], type, &ans); /* ans.err tells */
+	/* ans.err tells */
+	if (pending)
+		lookup_pending(&cfg, argv[i], type, &ans);
+	else
+		(void)dns_lookup(&cfg, argv[i], type, &ans);
 	if (ans.dnssec_why[0] != '\0')
 		fprintf(stderr, "dnsq: %s: %s\n", dns_dnssec_name(ans.dnssec),
 		        ans.dnssec_why);
