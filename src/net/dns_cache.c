@@ -1,12 +1,13 @@
 /*
  * dns_cache.c - answers shared by the probes of one run (dns_cache.h).
  *
- * An ldns red-black tree keyed by "source/type/name". An entry is made by
- * the first lookup of its key and is "out" until that lookup returns.
- * Another probe that asks meanwhile looks up for itself rather than wait:
- * its deadline may be shorter than the first asker's, and only the first
- * wave of a batch meets this. An answer that did not arrive (no rcode) is
- * not kept: the entry goes, and the next asker looks up again.
+ * An ldns red-black tree keyed by "source/type/name". An entry is made
+ * when the first answer of its key arrives. A probe that asks while
+ * another's lookup of the same key is still out looks up for itself
+ * rather than wait: its deadline may be shorter than the first asker's,
+ * and only the first wave of a batch meets this; the answer that comes
+ * back first is kept. An answer that did not arrive (no rcode) is not
+ * kept, and the next asker looks up again.
  */
 #include "dns_cache.h"
 
@@ -25,7 +26,6 @@
 struct cache_entry {
 	ldns_rbnode_t node; /* first: the tree hands back this pointer */
 	char *key;
-	bool out; /* its lookup has not returned yet */
 	struct dns_answer ans;
 };
 
@@ -119,21 +119,6 @@ from_cache(struct dns_cache *c, const struct cache_entry *e,
 	return ans->err;
 }
 
-/* settle - the lookup of e is back with ans (lock held): keep a copy, or
- * drop the entry when the answer did not arrive or cannot be copied */
-static void
-settle(struct dns_cache *c, struct cache_entry *e, const struct dns_answer *ans)
-{
-	e->out = false;
-	if (ans->rcode >= 0 && ans->err != ST_ERR_NOMEM &&
-	    dns_answer_copy(&e->ans, ans)) {
-		c->kept++;
-		return;
-	}
-	(void)ldns_rbtree_delete(c->tree, e->key);
-	entry_free(&e->node, NULL);
-}
-
 /* cache_key - the key of (cfg->source, type, name); false when it does not
  * fit (such a lookup bypasses the cache) */
 static bool
@@ -156,52 +141,71 @@ dns_cache_has(struct dns_cache *c, const struct dns_config *cfg,
 		return false;
 	pthread_mutex_lock(&c->lock);
 	e = (const struct cache_entry *)ldns_rbtree_search(c->tree, key);
-	has = e != NULL && !e->out;
+	has = e != NULL;
 	pthread_mutex_unlock(&c->lock);
 	return has;
+}
+
+bool
+dns_cache_get(struct dns_cache *c, const struct dns_config *cfg,
+    const char *name, uint16_t type, struct dns_answer *ans)
+{
+	long long t0 = clock_ms();
+	char key[320];
+	struct cache_entry *e;
+
+	if (c == NULL || !cache_key(key, sizeof(key), cfg, type, name))
+		return false;
+	pthread_mutex_lock(&c->lock);
+	e = (struct cache_entry *)ldns_rbtree_search(c->tree, key);
+	if (e != NULL) {
+		(void)from_cache(c, e, ans, t0);
+		pthread_mutex_unlock(&c->lock);
+		return true;
+	}
+	c->st.misses++;
+	pthread_mutex_unlock(&c->lock);
+	return false;
+}
+
+void
+dns_cache_offer(struct dns_cache *c, const struct dns_config *cfg,
+    const char *name, uint16_t type, const struct dns_answer *ans)
+{
+	char key[320];
+	struct cache_entry *e;
+
+	/* An answer that did not arrive is not kept (dns_cache.h). */
+	if (c == NULL || ans->rcode < 0 || ans->err == ST_ERR_NOMEM ||
+	    !cache_key(key, sizeof(key), cfg, type, name))
+		return;
+	pthread_mutex_lock(&c->lock);
+	/* Full, or another caller's answer came first. */
+	if (c->kept >= c->max || ldns_rbtree_search(c->tree, key) != NULL)
+		goto out;
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		goto out;
+	if ((e->key = strdup(key)) == NULL || !dns_answer_copy(&e->ans, ans)) {
+		entry_free(&e->node, NULL);
+		goto out;
+	}
+	e->node.key = e->key;
+	(void)ldns_rbtree_insert(c->tree, &e->node);
+	c->kept++;
+out:
+	pthread_mutex_unlock(&c->lock);
 }
 
 enum st_err
 dns_cache_lookup(struct dns_cache *c, const struct dns_config *cfg,
     const char *name, uint16_t type, struct dns_answer *ans)
 {
-	long long t0 = clock_ms();
-	char key[320];
-	struct cache_entry *e;
 	enum st_err err;
 
-	if (c == NULL || !cache_key(key, sizeof(key), cfg, type, name))
-		return dns_lookup(cfg, name, type, ans);
-	pthread_mutex_lock(&c->lock);
-	e = (struct cache_entry *)ldns_rbtree_search(c->tree, key);
-	if (e != NULL && !e->out) {
-		err = from_cache(c, e, ans, t0);
-		pthread_mutex_unlock(&c->lock);
-		return err;
-	}
-	c->st.misses++;
-	/* Out (another caller's), full, or no memory for the entry: look up
-	 * without it. */
-	if (e != NULL || c->kept >= c->max) {
-		pthread_mutex_unlock(&c->lock);
-		return dns_lookup(cfg, name, type, ans);
-	}
-	if ((e = calloc(1, sizeof(*e))) == NULL ||
-	    (e->key = strdup(key)) == NULL) {
-		free(e);
-		pthread_mutex_unlock(&c->lock);
-		return dns_lookup(cfg, name, type, ans);
-	}
-	e->node.key = e->key;
-	e->out = true;
-	(void)ldns_rbtree_insert(c->tree, &e->node);
-	pthread_mutex_unlock(&c->lock);
-
+	if (dns_cache_get(c, cfg, name, type, ans))
+		return ans->err;
 	err = dns_lookup(cfg, name, type, ans);
-
-	pthread_mutex_lock(&c->lock);
-	settle(c, e, ans);
-	pthread_mutex_unlock(&c->lock);
+	dns_cache_offer(c, cfg, name, type, ans);
 	return err;
 }
 

@@ -36,6 +36,16 @@ void dns_cache_free(struct dns_cache *c);
 enum st_err dns_cache_lookup(struct dns_cache *c, const struct dns_config *cfg,
     const char *name, uint16_t type, struct dns_answer *ans);
 
+/* dns_cache_lookup in halves, for a caller that makes the lookup itself
+ * (dns_pending.h): dns_cache_get fills *ans from the cache and returns
+ * true, or returns false (counted as a miss); dns_cache_offer keeps a
+ * copy of the answer the caller then received, unless the cache is full
+ * or has one already. c NULL: false, and nothing kept. */
+bool dns_cache_get(struct dns_cache *c, const struct dns_config *cfg,
+    const char *name, uint16_t type, struct dns_answer *ans);
+void dns_cache_offer(struct dns_cache *c, const struct dns_config *cfg,
+    const char *name, uint16_t type, const struct dns_answer *ans);
+
 /* Whether dns_cache_lookup would answer (cfg->source, name, type) from the
  * cache, without waiting for the resolver (an arrived answer is kept for
  * the rest of the run). False for c NULL. */

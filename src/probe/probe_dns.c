@@ -1,16 +1,23 @@
 /*
  * probe_dns.c - the probe's DNS (see probe_dns_run in probe_internal.h):
- * every lookup is a blocking ldns query on a thread of its own (a job set,
- * jobs.h), started as soon as its question is known: the MX, MTA-STS and
- * TLS-RPT records and the validation probe at once, the A, AAAA and TLSA
- * lookups of all MX hosts the moment the MX answer is in, the policy fetch
- * (through a hook) the moment its record and addresses are. Each dependency
- * level costs one round trip, however many hosts; nothing waits for a
- * lookup it does not need.
+ * every lookup starts as soon as its question is known: the MX, MTA-STS
+ * and TLS-RPT records and the validation probe at once, the A, AAAA and
+ * TLSA lookups of all MX hosts the moment the MX answer is in, the policy
+ * fetch (through a hook) the moment its record and addresses are. Each
+ * dependency level costs one round trip, however many hosts; nothing
+ * waits for a lookup it does not need.
+ *
+ * Each lookup's first question leaves from the probe's own thread, which
+ * polls all their sockets at once (dns_pending.h); one answer ends most
+ * lookups. The rest (a retry, TCP, local validation...), the validation
+ * probe and the TLS set-up block, as jobs on the pool's threads (jobs.h)
+ * whose ends the same poll hears: a job per lookup cost a batch ~35
+ * futex calls per domain (perf stat), the hand-offs to threads and back.
  */
 #include "probe_internal.h"
 
 #include <arpa/inet.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,12 +27,17 @@
 
 #include "clock.h"
 #include "dns_cache.h"
+#include "dns_pending.h"
 #include "jobs.h"
 #include "probe_share.h"
 #include "st_limits.h"
 #include "tls_client.h"
 
 #include "banned.h"
+
+/* Lookups out at once from the probe's thread: the first ones and three
+ * per MX host. */
+#define DNS_RUN_OUT_MAX (5 + 3 * DNS_MX_MAX)
 
 /* What a finished lookup unlocks (see dns_run_collect). */
 enum lookup_role { ROLE_OTHER = 0, ROLE_MX, ROLE_STS, ROLE_ANCESTOR };
@@ -38,15 +50,29 @@ struct lookup_job {
 	struct dns_answer *ans;
 	enum lookup_role role;
 	bool first;     /* one of dns_run's first lookups */
+	bool answered;  /* from the cache: the job has nothing to do */
 	struct job job; /* runs lookup_job_fn on this */
+	/* its first question, out from the probe's thread (dns_run_wait) */
+	struct dns_pending *pending;
 };
 
+/* lookup_job_fn - a lookup on a pool thread: the rest of one whose first
+ * answer needs more, or one whose question could not go out from the
+ * probe's thread */
 static void
 lookup_job_fn(void *arg)
 {
 	struct lookup_job *j = arg;
 
-	(void)dns_cache_lookup(j->cache, j->cfg, j->name, j->type, j->ans);
+	if (j->answered)
+		return;
+	if (j->pending != NULL)
+		(void)dns_pending_finish(j->pending, j->ans);
+	else
+		(void)dns_lookup(j->cfg, j->name, j->type, j->ans);
+	dns_pending_free(j->pending);
+	j->pending = NULL;
+	dns_cache_offer(j->cache, j->cfg, j->name, j->type, j->ans);
 }
 
 unsigned
@@ -217,11 +243,14 @@ host_jobs(struct probe_result *r, const struct dns_config *cfg,
  * all back (REDO). */
 enum dns_path { PATH_SETTLED = 0, PATH_SETTLING, PATH_REDO };
 
-/* The DNS of one probe while it runs: every lookup on a thread of its
- * own, each started as soon as what it depends on has arrived. */
+/* The DNS of one probe while it runs: every lookup started as soon as
+ * what it depends on has arrived. */
 struct dns_run {
 	struct probe_result *r;
 	struct jobset *set;
+	/* lookups whose first question is out from this thread */
+	struct lookup_job *out[DNS_RUN_OUT_MAX];
+	size_t nout;
 	struct lookup_job first[5]; /* MX, the domain's TXT and policy host */
 	struct lookup_job *hosts;   /* A, AAAA, TLSA */
 	struct probe_validation v;  /* probe_dnssec.c's jobs */
@@ -244,13 +273,22 @@ static void
 dns_run_lookup(struct dns_run *d, struct lookup_job *lj)
 {
 	lj->job = (struct job){ lookup_job_fn, lj };
+	lj->answered = false;
 	d->r->dns_queries++;
-	/* An answer the batch already has is copied here: a thread hand-off
-	 * (two futex calls and a context switch) cost more than the copy. */
-	if (dns_cache_has(lj->cache, lj->cfg, lj->name, lj->type))
+	/* An answer the batch already has is copied here; it comes back
+	 * through the set like any other. */
+	if (dns_cache_get(lj->cache, lj->cfg, lj->name, lj->type, lj->ans)) {
+		lj->answered = true;
 		jobset_run_here(d->set, &lj->job);
-	else
-		jobset_start(d->set, &lj->job);
+		return;
+	}
+	if (d->nout < DNS_RUN_OUT_MAX && dns_pending_start(lj->cfg, lj->name,
+	                                     lj->type, &lj->pending) == ST_OK) {
+		d->out[d->nout++] = lj;
+		return;
+	}
+	/* No socket, or no memory: dns_lookup says why, on a thread. */
+	jobset_start(d->set, &lj->job);
 }
 
 /* dns_run_hosts - the MX hosts are known: ask for their addresses and
@@ -440,6 +478,86 @@ dns_run_collect(struct dns_run *d, const struct job *j)
 		dns_run_sts(d);
 }
 
+/* dns_run_read - the sockets of the lookups out, readable or past their
+ * try, as poll left them in pfd (one per lookup of snap); each answer
+ * that ends its lookup is collected, a lookup that needs more goes on
+ * on a thread */
+static void
+dns_run_read(struct dns_run *d, struct lookup_job *const *snap,
+    const struct pollfd *pfd, size_t n)
+{
+	long long now = clock_ms();
+
+	for (size_t k = 0; k < n; k++) {
+		struct lookup_job *lj = snap[k];
+		enum dns_pending_state st;
+
+		if (pfd[k].revents == 0 && now < dns_pending_until(lj->pending))
+			continue;
+		if ((st = dns_pending_read(lj->pending, lj->ans)) ==
+		    DNS_PENDING_WAIT)
+			continue;
+		for (size_t i = 0; i < d->nout; i++)
+			if (d->out[i] == lj) {
+				d->out[i] = d->out[--d->nout];
+				break;
+			}
+		if (st == DNS_PENDING_BLOCKS) {
+			jobset_start(d->set, &lj->job);
+			continue;
+		}
+		dns_pending_free(lj->pending);
+		lj->pending = NULL;
+		dns_cache_offer(lj->cache, lj->cfg, lj->name, lj->type,
+		    lj->ans);
+		dns_run_collect(d, &lj->job);
+	}
+}
+
+/* dns_run_wait - wait until something is back (a job, an answer on a
+ * socket of the lookups out, or a try's end) and collect it; false when
+ * nothing is left */
+static bool
+dns_run_wait(struct dns_run *d)
+{
+	struct lookup_job *snap[DNS_RUN_OUT_MAX];
+	struct pollfd pfd[DNS_RUN_OUT_MAX + 1];
+	const struct job *j;
+	long long until = 0;
+	size_t n = d->nout;
+	int efd, ms;
+
+	if (n == 0) {
+		if ((j = jobset_wait(d->set)) == NULL)
+			return false;
+		dns_run_collect(d, j);
+		return true;
+	}
+	efd = jobset_fd(d->set);
+	if ((j = jobset_poll(d->set)) != NULL) {
+		do
+			dns_run_collect(d, j);
+		while ((j = jobset_poll(d->set)) != NULL);
+		return true;
+	}
+	for (size_t k = 0; k < n; k++) {
+		long long u = dns_pending_until(d->out[k]->pending);
+
+		snap[k] = d->out[k];
+		pfd[k] =
+		    (struct pollfd){ .fd = dns_pending_fd(snap[k]->pending),
+			    .events = POLLIN };
+		if (k == 0 || u < until)
+			until = u;
+	}
+	pfd[n] = (struct pollfd){ .fd = efd, .events = POLLIN };
+	ms = (int)(until > clock_ms() ? until - clock_ms() : 0);
+	/* Interrupted (EINTR), it reads what is there, and comes back. */
+	(void)poll(pfd, n + (efd >= 0 && jobset_running(d->set) > 0), ms);
+	dns_run_read(d, snap, pfd, n);
+	return true;
+}
+
 /* dns_run_validating - checks.md dns.resolver.dnssec: the resolver's AD
  * on the root SOA or on a signed ancestor's (probe_dnssec.c), or on the
  * MX answer; with local validation AD says nothing */
@@ -462,7 +580,6 @@ probe_dns_run(struct probe_result *r, struct tls_init_job *tj,
     const struct probe_dns_hooks *hooks)
 {
 	struct dns_run d = { .r = r, .tj = tj, .hooks = hooks };
-	const struct job *j;
 
 	if ((d.set = jobset_new()) == NULL)
 		return ST_ERR_NOMEM;
@@ -474,8 +591,8 @@ probe_dns_run(struct probe_result *r, struct tls_init_job *tj,
 		hooks->started(hooks->arg);
 	if (d.path == PATH_SETTLING && d.vleft == 0)
 		dns_run_settle(&d); /* nothing to wait for */
-	while ((j = jobset_wait(d.set)) != NULL)
-		dns_run_collect(&d, j);
+	while (dns_run_wait(&d))
+		;
 	jobset_free(d.set);
 	dns_run_validating(&d);
 	free(d.hosts);
