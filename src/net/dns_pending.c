@@ -53,6 +53,8 @@ dns_pending_start(const struct dns_config *cfg, const char *name, uint16_t type,
 	enum st_err err = ST_ERR_NOMEM;
 
 	*out = NULL;
+	if (cfg->nservers == 0)
+		return ST_ERR_INVAL;
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return ST_ERR_NOMEM;
 	p->fd = -1;
@@ -62,25 +64,23 @@ dns_pending_start(const struct dns_config *cfg, const char *name, uint16_t type,
 	share = dns_server_share(cfg, (long)cfg->timeout_ms, 0, &tries);
 	p->until = p->t0 + share / (long)tries;
 	if ((p->name = strdup(name)) == NULL)
-		goto fail;
+		goto out;
 	err = ST_ERR_INVAL;
-	if (cfg->nservers == 0 ||
-	    !bind_addr_parse(cfg->servers[0].addr, cfg->servers[0].port,
+	if (!bind_addr_parse(cfg->servers[0].addr, cfg->servers[0].port,
 	        &p->to) ||
 	    ldns_str2rdf_dname(&qname, name) != LDNS_STATUS_OK || qname == NULL)
-		goto fail;
+		goto out;
 	if ((err = dns_question_new(qname, type, cfg->source == DNS_SRC_LOCAL,
 	         &p->q, &wire)) != ST_OK)
-		goto fail;
+		goto out;
 	err = ST_ERR_IO;
 	if ((p->fd = dns_udp_send(&p->to, ldns_buffer_begin(wire),
 	         ldns_buffer_position(wire))) < 0)
-		goto fail;
-	ldns_buffer_free(wire);
-	ldns_rdf_deep_free(qname);
+		goto out;
 	*out = p;
-	return ST_OK;
-fail:
+	p = NULL;
+	err = ST_OK;
+out:
 	ldns_buffer_free(wire);
 	ldns_rdf_deep_free(qname);
 	dns_pending_free(p);
