@@ -78,6 +78,9 @@
 /* Raw octets of one TXT record: RFC 1035 3.2.1 RDLENGTH is 16 bits, so
  * its character-strings together are shorter than 64 KiB. */
 #define DNS_TXT_RAW_MAX 65536
+/* Datagrams from other addresses or ports read from a lookup's socket in
+ * one go before its deadline is looked at again (dns_udp.c). */
+#define DNS_UDP_STRAYS_MAX 64
 
 /* --- probe/scan_int.h --- */
 #define SCAN_JOBS_MAX 32

@@ -91,7 +91,8 @@ struct bind_addr;
 int dns_udp_send(const struct bind_addr *to, const uint8_t *q, size_t qlen);
 /* The next datagram from the server on fd into buf (DNS_UDP_RECV_MAX
  * octets), dropping those from any other address or port: its length, 0
- * when none is there yet, -1 on a socket error (errno). */
+ * when none is there yet (or DNS_UDP_STRAYS_MAX others were read: look
+ * at the clock, then call again), -1 on a socket error (errno). */
 ssize_t dns_udp_recv(int fd, const struct bind_addr *from_srv, uint8_t *buf);
 
 /* One question in wire form (q, qlen) to srv over UDP: tries tries, each

@@ -76,7 +76,9 @@ dns_udp_recv(int fd, const struct bind_addr *from_srv, uint8_t *buf)
 	socklen_t fromlen;
 	ssize_t n;
 
-	for (;;) {
+	/* A flood from elsewhere must not hold the caller past its
+	 * deadline: after so many strays it looks at the clock again. */
+	for (unsigned strays = 0; strays < DNS_UDP_STRAYS_MAX;) {
 		fromlen = sizeof(from);
 		n = recvfrom(fd, buf, DNS_UDP_RECV_MAX, 0,
 		    (struct sockaddr *)&from, &fromlen);
@@ -86,8 +88,9 @@ dns_udp_recv(int fd, const struct bind_addr *from_srv, uint8_t *buf)
 			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
 		if (same_peer(&from, &from_srv->ss))
 			return n;
-		/* someone else's: not the answer; read on */
+		strays++; /* someone else's: not the answer; read on */
 	}
+	return 0;
 }
 
 /* udp_try - send the question on a new socket and wait until end for a

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""tests/peers/offpath.py LISTEN_ADDR LIFETIME_S - a DNS server whose every
-answer is raced by a forged one (RFC 5452 9.1): for each UDP query to
-LISTEN_ADDR:53 it first sends, from another port of the same address, an
-answer with the query's ID and question and the address 192.0.2.66, then
-50 ms later, from port 53, the true answer with 192.0.2.1. A client that
+"""tests/peers/offpath.py LISTEN_ADDR LIFETIME_S [FORGED] - a DNS server whose
+every answer is raced by forged ones (RFC 5452 9.1): for each UDP query to
+LISTEN_ADDR:53 it first sends, from another port of the same address, FORGED
+(default 1) answers with the query's ID and question and the address
+192.0.2.66, then 50 ms later, from port 53, the true answer with 192.0.2.1. A client that
 takes the first datagram with a matching ID and question is fooled; one
 that also checks the source address and port is not. Answers A queries
 for any name (class IN, TTL 60, RA and AD set); other types get NODATA.
@@ -35,6 +35,7 @@ def answer(q, addr):
 
 def main():
     listen, lifetime = sys.argv[1], float(sys.argv[2])
+    forged = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     srv = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     srv.bind((listen, 53))
     forger = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -49,7 +50,8 @@ def main():
             continue
         if len(q) < 17:
             continue
-        forger.sendto(answer(q, "192.0.2.66"), client)
+        for _ in range(forged):
+            forger.sendto(answer(q, "192.0.2.66"), client)
         true = answer(q, "192.0.2.1")
         threading.Timer(0.05, srv.sendto, (true, client)).start()
 
