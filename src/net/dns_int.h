@@ -48,7 +48,9 @@ struct dns_ctx {
 	ldns_pkt *primed;
 	bool no_wait, blocked;
 	/* dns_pending.c's question went unanswered: it was the first try
-	 * of the first server's share, and dns_query goes on from the next. */
+	 * of the first server's share, and dns_query, asked that question
+	 * again, goes on from the next try (once: later questions of the
+	 * lookup get the whole schedule). */
 	bool first_try_spent;
 };
 

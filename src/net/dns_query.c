@@ -294,6 +294,8 @@ dns_query(struct dns_ctx *c, const ldns_rdf *name, ldns_rr_type type, bool cd,
 	size_t ntries = dns_server_tries(cfg), k;
 	unsigned tries;
 	long left, share;
+	/* for the first question of the lookup only */
+	bool spent = c->first_try_spent;
 
 	*out = NULL;
 	if (c->primed != NULL && primed_answers(c->primed, name, type)) {
@@ -307,12 +309,13 @@ dns_query(struct dns_ctx *c, const ldns_rdf *name, ldns_rr_type type, bool cd,
 		snprintf(errmsg, errlen, "a query would wait");
 		return ST_ERR_TIMEOUT;
 	}
+	c->first_try_spent = false;
 	snprintf(errmsg, errlen, "no time left for the query");
 	for (k = 0; k < ntries; k++) {
 		if ((left = dns_ms_left(c->deadline)) <= 0)
 			break;
 		share = dns_server_share(cfg, left, k, &tries);
-		if (k == 0 && c->first_try_spent) {
+		if (k == 0 && spent) {
 			/* what the schedule left of this share after its
 			 * first try (dns_pending.c) */
 			share = dns_server_share(cfg, (long)cfg->timeout_ms, 0,
