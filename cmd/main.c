@@ -3,6 +3,7 @@
  * command table per subcommand (cmd/probe.c, cmd/listen.c).
  */
 #include "cmd.h"
+#include "json_arena.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -75,6 +76,9 @@ main(int argc, char **argv)
 	 * error return, not kill the process (OpenSSL's socket BIO does not
 	 * pass MSG_NOSIGNAL). */
 	signal(SIGPIPE, SIG_IGN);
+	/* cJSON's allocator hooks, once, before any thread uses cJSON: a
+	 * report document is then built in an arena (json_arena.h). */
+	json_arena_install();
 
 	/* Global options before the command. */
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {

@@ -4,6 +4,7 @@
  * report_json_addr.c. Only rendering: every value was measured before.
  */
 #include "report_json.h"
+#include "json_arena.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -438,13 +439,17 @@ report_json_doc(const struct probe_result *r)
 enum st_err
 report_json_append(const struct probe_result *r, struct buf *out)
 {
-	cJSON *doc = report_json_doc(r);
-	enum st_err err;
+	struct json_arena arena;
+	/* built, printed and gone at once: its items from one arena */
+	bool in_arena = json_arena_open(&arena);
+	cJSON *doc;
+	enum st_err err = ST_ERR_NOMEM;
 
-	if (doc == NULL)
-		return ST_ERR_NOMEM;
-	err = report_json_print(doc, out);
-	cJSON_Delete(doc);
+	if ((doc = report_json_doc(r)) != NULL)
+		err = report_json_print(doc, out);
+	if (!in_arena)
+		cJSON_Delete(doc);
+	json_arena_close(&arena); /* doc with it */
 	return err;
 }
 
