@@ -26,6 +26,13 @@ t_eq batch/invalid/error-doc 1 "$(jq -c 'select(.type == "error")' <"$T_OUT" | w
 t_run batch/serial/exit 2 lab_probe --json --parallel 1 --domains "$list"
 t_eq batch/serial/lines 4 "$(wc -l <"$T_OUT" | tr -d ' ')"
 
+# A soft limit of 8 open files (a lone probe wants about 10 at once):
+# smtptls raises it to the hard limit before it opens anything (smtptls(1),
+# --parallel); without that, libcurl cannot even be loaded (exit 4).
+few_files() { (ulimit -Sn 8 && lab_probe "$@"); }
+t_run batch/nofile/raised 0 few_files --json good.lab.test
+t_jq batch/nofile/complete '.summary.complete' true
+
 # --nagios: monitoring-plugin codes and one status line with perfdata
 t_run nagios/good 1 lab_probe --nagios good.lab.test
 t_match nagios/good/line '^SMTPTLS WARNING - good\.lab\.test: 0 fail, [0-9]+ warn, 0 error \| time=[0-9]+ms;;;; fail=0 warn=[0-9]+$' "$(cat "$T_OUT")"
