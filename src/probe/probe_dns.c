@@ -35,8 +35,7 @@
 
 #include "banned.h"
 
-/* Lookups out at once from the probe's thread: the first ones and three
- * per MX host. */
+/* Lookups out at once: the first ones and three per MX host. */
 #define DNS_RUN_OUT_MAX (5 + 3 * DNS_MX_MAX)
 
 /* What a finished lookup unlocks (see dns_run_collect). */
@@ -478,10 +477,9 @@ dns_run_collect(struct dns_run *d, const struct job *j)
 		dns_run_sts(d);
 }
 
-/* dns_run_read - the sockets of the lookups out, readable or past their
- * try, as poll left them in pfd (one per lookup of snap); each answer
- * that ends its lookup is collected, a lookup that needs more goes on
- * on a thread */
+/* dns_run_read - the lookups of snap readable (pfd) or past their try:
+ * each answer that ends its lookup is collected, one that needs more
+ * goes on on a thread */
 static void
 dns_run_read(struct dns_run *d, struct lookup_job *const *snap,
     const struct pollfd *pfd, size_t n)
