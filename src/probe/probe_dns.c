@@ -39,7 +39,7 @@
 #define DNS_RUN_OUT_MAX (5 + 3 * DNS_MX_MAX)
 
 /* What a finished lookup unlocks (see dns_run_collect). */
-enum lookup_role { ROLE_OTHER = 0, ROLE_MX, ROLE_STS, ROLE_ANCESTOR };
+enum lookup_role { ROLE_OTHER = 0, ROLE_MX, ROLE_STS };
 
 struct lookup_job {
 	const struct dns_config *cfg;
