@@ -8,11 +8,10 @@
  * waits for a lookup it does not need.
  *
  * Each lookup's first question leaves from the probe's own thread, which
- * polls all their sockets at once (dns_pending.h); one answer ends most
- * lookups. The rest (a retry, TCP, local validation...), the validation
- * probe and the TLS set-up block, as jobs on the pool's threads (jobs.h)
- * whose ends the same poll hears: a job per lookup cost a batch ~35
- * futex calls per domain (perf stat), the hand-offs to threads and back.
+ * polls all their sockets at once (dns_pending.h); one answer ends most.
+ * The rest (a retry, TCP, local validation...), the validation probe and
+ * the TLS set-up run as jobs on pool threads (jobs.h), heard by the same
+ * poll: a job per lookup cost a batch ~35 futex calls per domain.
  */
 #include "probe_internal.h"
 
@@ -55,9 +54,17 @@ struct lookup_job {
 	struct dns_pending *pending;
 };
 
-/* lookup_job_fn - a lookup on a pool thread: the rest of one whose first
- * answer needs more, or one whose question could not go out from the
- * probe's thread */
+/* lookup_settle - answered: the pending question goes, the cache is offered */
+static void
+lookup_settle(struct lookup_job *j)
+{
+	dns_pending_free(j->pending);
+	j->pending = NULL;
+	dns_cache_offer(j->cache, j->cfg, j->name, j->type, j->ans);
+}
+
+/* lookup_job_fn - on a pool thread: the rest of a lookup whose first
+ * answer needs more, or one whose question could not go out */
 static void
 lookup_job_fn(void *arg)
 {
@@ -69,9 +76,7 @@ lookup_job_fn(void *arg)
 		(void)dns_pending_finish(j->pending, j->ans);
 	else
 		(void)dns_lookup(j->cfg, j->name, j->type, j->ans);
-	dns_pending_free(j->pending);
-	j->pending = NULL;
-	dns_cache_offer(j->cache, j->cfg, j->name, j->type, j->ans);
+	lookup_settle(j);
 }
 
 unsigned
@@ -504,10 +509,7 @@ dns_run_read(struct dns_run *d, struct lookup_job *const *snap,
 			jobset_start(d->set, &lj->job);
 			continue;
 		}
-		dns_pending_free(lj->pending);
-		lj->pending = NULL;
-		dns_cache_offer(lj->cache, lj->cfg, lj->name, lj->type,
-		    lj->ans);
+		lookup_settle(lj);
 		dns_run_collect(d, &lj->job);
 	}
 }
@@ -531,7 +533,8 @@ dns_run_wait(struct dns_run *d)
 		dns_run_collect(d, j);
 		return true;
 	}
-	efd = jobset_fd(d->set);
+	/* Resetting the eventfd is a read(2): only while jobs are out. */
+	efd = jobset_running(d->set) > 0 ? jobset_fd(d->set) : -1;
 	if ((j = jobset_poll(d->set)) != NULL) {
 		do
 			dns_run_collect(d, j);
@@ -551,7 +554,7 @@ dns_run_wait(struct dns_run *d)
 	pfd[n] = (struct pollfd){ .fd = efd, .events = POLLIN };
 	ms = (int)(until > clock_ms() ? until - clock_ms() : 0);
 	/* Interrupted (EINTR), it reads what is there, and comes back. */
-	(void)poll(pfd, n + (efd >= 0 && jobset_running(d->set) > 0), ms);
+	(void)poll(pfd, n + (efd >= 0), ms);
 	dns_run_read(d, snap, pfd, n);
 	return true;
 }
