@@ -5,6 +5,9 @@
  * same text as one built with malloc; an object made before the arena
  * opened and deleted inside it is freed by free (under ASan a leak or a
  * bad free fails the run); a second thread meanwhile allocates as before.
+ * Under ASan, a child process that reads an item cJSON freed, frees one
+ * twice, or writes one octet past an item's end must be stopped by the
+ * sanitizer (the arena poisons what malloc would).
  */
 #include "json_arena.h"
 
@@ -12,6 +15,11 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cJSON.h>
 
@@ -34,8 +42,8 @@ doc(int n)
 
 		snprintf(key, sizeof(key), "k%d", i);
 		if (it == NULL || !cJSON_AddItemToArray(a, it) ||
-		    cJSON_AddStringToObject(it, key, "a value of some length") ==
-		        NULL ||
+		    cJSON_AddStringToObject(it, key,
+		        "a value of some length") == NULL ||
 		    cJSON_AddNumberToObject(it, "n", i) == NULL) {
 			cJSON_Delete(o);
 			return NULL;
@@ -53,6 +61,54 @@ other_thread(void *arg)
 	cJSON_Delete(d);
 	return NULL;
 }
+
+#ifdef __SANITIZE_ADDRESS__
+enum misuse { READ_FREED = 1, FREE_TWICE, WRITE_PAST_END };
+
+/* misuse_in_child - whether ASan stopped a child that misused an arena's
+ * item: it exits 0 when the misuse went unnoticed */
+static bool
+misuse_in_child(enum misuse how)
+{
+	pid_t pid = fork();
+	int status, fd;
+
+	if (pid < 0)
+		return false;
+	if (pid == 0) {
+		struct json_arena a;
+		cJSON *s;
+		char *p;
+
+		/* the sanitizer's report is expected, not shown */
+		if ((fd = open("/dev/null", O_WRONLY)) >= 0)
+			dup2(fd, 2);
+		if (!json_arena_open(&a) ||
+		    (s = cJSON_CreateString("freed")) == NULL ||
+		    (p = cJSON_malloc(10)) == NULL)
+			_exit(0);
+		memset(p, 'x', 10);
+		switch (how) {
+		case READ_FREED:
+			cJSON_Delete(s);
+			if (*(volatile char *)s->valuestring == 'f')
+				_exit(0);
+			break;
+		case FREE_TWICE:
+			cJSON_free(p);
+			cJSON_free(p);
+			break;
+		case WRITE_PAST_END:
+			((volatile char *)p)[10] = 'y';
+			break;
+		}
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return false;
+	return !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+}
+#endif
 
 int
 main(void)
@@ -84,12 +140,22 @@ main(void)
 	               : -1);
 	unit_report(a.head != NULL, "the items came from the arena's blocks",
 	    "a block", "none");
-	cJSON_free(got); /* from the arena: nothing to free now */
+	cJSON_free(got);      /* from the arena: nothing to free now */
 	json_arena_close(&a); /* in goes with it */
 	pthread_join(t, NULL);
 	unit_report(other_ok, "another thread meanwhile: malloc as before",
 	    "built and deleted", "failed");
 	cJSON_free(want);
 	cJSON_Delete(plain);
+#ifdef __SANITIZE_ADDRESS__
+	unit_report(misuse_in_child(READ_FREED),
+	    "ASan: a read of an item cJSON freed is caught", "stopped",
+	    "went unnoticed");
+	unit_report(misuse_in_child(FREE_TWICE),
+	    "ASan: an item freed twice is caught", "stopped", "went unnoticed");
+	unit_report(misuse_in_child(WRITE_PAST_END),
+	    "ASan: a write past an item's end is caught", "stopped",
+	    "went unnoticed");
+#endif
 	return unit_exit();
 }
