@@ -4,7 +4,8 @@
 # Installs what is missing (scripts/setup.sh), builds, brings the lab up,
 # runs the unit tests and every tests/integration/*.sh twice - with the
 # release build and with the ASan+UBSan build (names prefixed "asan/") -
-# brings the lab down (also when a test fails or the run is interrupted) and
+# brings the lab down (also when a test fails or the run is interrupted:
+# then the running scripts are stopped first, and clean up after them) and
 # ends with exactly one line "N passed, N failed". Exit status is non-zero
 # when any test failed.
 #
@@ -87,6 +88,20 @@ finish() {
 }
 
 lab_down() { ./scripts/lab.sh down >"$log/lab-down.out" 2>&1 || true; }
+
+# stop_scripts: on an interrupt, each running script (and build) is told to
+# stop and waited for. Each runs under timeout(1) in a process group of its
+# own, which the terminal's ^C does not reach; timeout hands the TERM on,
+# and the script's own EXIT trap stops the servers it started (59-sendtest's
+# Unbound and Postfix would otherwise stay, and fail the next run's on
+# "Address already in use"); timeout kills what is left 5 s later.
+stop_scripts() {
+	local j
+	for j in $(jobs -p); do
+		pkill -TERM -P "$j" 2>/dev/null
+	done
+	wait
+}
 
 # run_script PASS PREFIX SCRIPT NAME: one integration script, its record
 # appended to the results under a lock (two may end at once).
@@ -244,7 +259,7 @@ case " $passes " in *" asan "*)
 	;;
 esac
 # The lab needs nothing from the build: it comes up beside it.
-trap 'lab_down; finish' INT TERM
+trap 'stop_scripts; lab_down; finish' INT TERM
 ( step lab-up ./scripts/lab.sh up; echo $? >"$log/lab-up.rc" ) &
 lab_up=$!
 case " $passes " in *" release "*) step build make -j2 all unit || { wait; lab_down; finish; } ;; esac
