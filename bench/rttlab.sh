@@ -5,7 +5,9 @@
 # The copy serves the lab's own lab.test zone (as `scripts/lab.sh up`
 # rendered it, so every name, TLSA and MTA-STS record is the same) with the
 # addresses of the relayed hosts changed to relay addresses in the bench's
-# range 127.10.30.0/24, signed with a key of its own:
+# range 127.10.30.0/24, and one domain of its own (four.lab.test: mx1, mx2
+# and mx-multi, four addresses; not in the lab, so its bench takes RTTs
+# above 0 only), signed with a key of its own:
 #
 #   127.10.30.1:53   NSD, the rewritten lab.test
 #   127.10.30.2:53   Unbound, validating with the copy's DS as trust anchor
@@ -42,6 +44,14 @@ rtt_zone() {
 		for (i = 1; i <= n; i++) { split(l[i], f, " "); to[f[1] " " f[2]] = f[3] } }
 	$2 == "A" && (($1 " " $3) in to) { print $1, "A", to[$1 " " $3]; next }
 	{ print }' "$LAB/dns/lab.test.zone"
+	# four.lab.test, the bench's own: every relayed MX host, four
+	# addresses (the targets hold "whatever the number of MX addresses")
+	cat <<-'EOF'
+	four.lab.test.            MX  10 mx1.lab.test.
+	four.lab.test.            MX  20 mx2.lab.test.
+	four.lab.test.            MX  30 mx-multi.lab.test.
+	_smtp._tls.four.lab.test. TXT "v=TLSRPTv1; rua=mailto:tlsrpt@four.lab.test"
+	EOF
 }
 
 # rtt_dns_make - zone, key, signature, NSD and Unbound configurations
