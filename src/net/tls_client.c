@@ -124,13 +124,36 @@ fail:
 	return NULL;
 }
 
+/* hash_name - the hash's name as in an IANA SignatureScheme, "" if none */
+static const char *
+hash_name(int nid)
+{
+	static const struct {
+		int nid;
+		const char *name;
+	} names[] = {
+		{ NID_sha1, "sha1" },
+		{ NID_sha224, "sha224" },
+		{ NID_sha256, "sha256" },
+		{ NID_sha384, "sha384" },
+		{ NID_sha512, "sha512" },
+		{ NID_md5, "md5" },
+		{ NID_md5_sha1, "md5_sha1" },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].nid == nid)
+			return names[i].name;
+	return "";
+}
+
 /* sigalg_name - IANA SignatureScheme name from OpenSSL's nids (3.0 has no
  * SSL_get0_peer_signature_name) */
 static void
 sigalg_name(SSL *ssl, struct tls_facts *f)
 {
 	int type = NID_undef, hash = NID_undef;
-	const char *h = "";
+	const char *h;
 	X509 *peer;
 
 	f->sigalg[0] = '\0';
@@ -138,32 +161,7 @@ sigalg_name(SSL *ssl, struct tls_facts *f)
 	if (!SSL_get_peer_signature_type_nid(ssl, &type))
 		return;
 	SSL_get_peer_signature_nid(ssl, &hash);
-	switch (hash) {
-	case NID_sha1:
-		h = "sha1";
-		break;
-	case NID_sha224:
-		h = "sha224";
-		break;
-	case NID_sha256:
-		h = "sha256";
-		break;
-	case NID_sha384:
-		h = "sha384";
-		break;
-	case NID_sha512:
-		h = "sha512";
-		break;
-	case NID_md5:
-		h = "md5";
-		break;
-	case NID_md5_sha1:
-		h = "md5_sha1";
-		break;
-	default:
-		h = "";
-		break;
-	}
+	h = hash_name(hash);
 	snprintf(f->sigalg_hash, sizeof(f->sigalg_hash), "%s", h);
 	switch (type) {
 	case EVP_PKEY_RSA:
