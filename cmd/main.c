@@ -87,11 +87,31 @@ raise_nofile(void)
 	(void)setrlimit(RLIMIT_NOFILE, &rl);
 }
 
+/* parse_color - "--color" or "--color=WHEN" into g; a usage error (said)
+ * for an unknown WHEN */
+static int
+parse_color(const char *a, struct global_opts *g)
+{
+	const char *v = a[7] == '=' ? a + 8 : "always";
+
+	if (strcmp(v, "auto") == 0)
+		g->color = COLOR_AUTO;
+	else if (strcmp(v, "always") == 0)
+		g->color = COLOR_ALWAYS;
+	else if (strcmp(v, "never") == 0)
+		g->color = COLOR_NEVER;
+	else
+		return cmd_error(g, EXIT_USAGE, "usage", "options",
+		    "--color: unknown value '%s' (expected auto, always or never)",
+		    v);
+	return EXIT_PASS;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct global_opts g = { .json = cmd_wants_json(argc, argv) };
-	int i;
+	int i, rc;
 
 	/* A peer that closes while OpenSSL writes to its socket must give an
 	 * error return, not kill the process (OpenSSL's socket BIO does not
@@ -121,19 +141,8 @@ main(int argc, char **argv)
 			g.json = true;
 		} else if (strncmp(a, "--color=", 8) == 0 ||
 		           strcmp(a, "--color") == 0) {
-			const char *v = a[7] == '=' ? a + 8 : "always";
-
-			if (strcmp(v, "auto") == 0)
-				g.color = COLOR_AUTO;
-			else if (strcmp(v, "always") == 0)
-				g.color = COLOR_ALWAYS;
-			else if (strcmp(v, "never") == 0)
-				g.color = COLOR_NEVER;
-			else
-				return cmd_error(&g, EXIT_USAGE, "usage",
-				    "options",
-				    "--color: unknown value '%s' (expected auto, always or never)",
-				    v);
+			if ((rc = parse_color(a, &g)) != EXIT_PASS)
+				return rc;
 		} else if (strcmp(a, "-v") == 0 ||
 		           strcmp(a, "--verbose") == 0) {
 			g.verbose++;
