@@ -170,12 +170,43 @@ none_detail(size_t discarded, char *buf, size_t len)
 		    discarded, discarded == 1 ? "" : "s");
 }
 
+/* txt_verdict - the TXT check's status, its detail in detail; rec is the
+ * record as text when there is one candidate */
+static enum check_status
+txt_verdict(const struct mtasts_state *s, const char *rec, char *detail,
+    size_t n)
+{
+	switch (s->txt.status) {
+	case MTASTS_TXT_NONE:
+		none_detail(s->txt.discarded, detail, n);
+		return CHECK_INFO;
+	case MTASTS_TXT_VALID:
+		snprintf(detail, n, "%s%s", rec,
+		    s->txt.ws_before_semicolon
+		        ? " (whitespace before the first ';': some senders discard it)"
+		        : "");
+		return s->txt.ws_before_semicolon ? CHECK_WARN : CHECK_PASS;
+	case MTASTS_TXT_MULTIPLE:
+		snprintf(detail, n,
+		    "%zu v=STSv1 records: senders act as if "
+		    "there were none",
+		    s->txt.candidates);
+		return CHECK_FAIL;
+	default:
+		snprintf(detail, n, "invalid record (%s): %s",
+		    s->txt.nproblems
+		        ? mtasts_txt_prob_name(s->txt.problems[0].code)
+		        : "malformed",
+		    rec);
+		return CHECK_FAIL;
+	}
+}
+
 static void
 check_txt(struct probe_result *r, struct mtasts_state *s)
 {
 	char rec[400], detail[500];
 	struct check_data *d;
-	enum check_status st;
 
 	if (s->txt_error) {
 		snprintf(detail, sizeof(detail), "TXT lookup for %s failed: %s",
@@ -192,35 +223,8 @@ check_txt(struct probe_result *r, struct mtasts_state *s)
 	if (s->txt.candidates == 1)
 		text_escape(r->sts_txt.text[s->txt.record],
 		    strlen(r->sts_txt.text[s->txt.record]), rec, sizeof(rec));
-	switch (s->txt.status) {
-	case MTASTS_TXT_NONE:
-		st = CHECK_INFO;
-		none_detail(s->txt.discarded, detail, sizeof(detail));
-		break;
-	case MTASTS_TXT_VALID:
-		st = s->txt.ws_before_semicolon ? CHECK_WARN : CHECK_PASS;
-		snprintf(detail, sizeof(detail), "%s%s", rec,
-		    st == CHECK_WARN
-		        ? " (whitespace before the first ';': some senders discard it)"
-		        : "");
-		break;
-	case MTASTS_TXT_MULTIPLE:
-		st = CHECK_FAIL;
-		snprintf(detail, sizeof(detail),
-		    "%zu v=STSv1 records: senders act as if "
-		    "there were none",
-		    s->txt.candidates);
-		break;
-	default:
-		st = CHECK_FAIL;
-		snprintf(detail, sizeof(detail), "invalid record (%s): %s",
-		    s->txt.nproblems
-		        ? mtasts_txt_prob_name(s->txt.problems[0].code)
-		        : "malformed",
-		    rec);
-		break;
-	}
-	dom(r, CK_MTASTS_TXT, st, d, detail);
+	dom(r, CK_MTASTS_TXT, txt_verdict(s, rec, detail, sizeof(detail)), d,
+	    detail);
 }
 
 /* fetched - the transfer f as data; reason static or NULL */
