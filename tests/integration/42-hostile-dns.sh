@@ -56,6 +56,8 @@ t_eq hostile-dns/mxnoaddr/resolves fail "$(status_of dns.mx.target.resolves)"
 hostile ststwo 1 ststwo.lab.test
 t_eq hostile-dns/ststwo/txt fail "$(status_of mtasts.txt)"
 t_jq hostile-dns/ststwo/candidates '.mta_sts.txt.candidates' "2"
+t_jq hostile-dns/ststwo/detail '.checks[] | select(.id == "mtasts.txt") | .detail' \
+    "2 v=STSv1 records: senders act as if there were none"
 
 # a TXT record of about 50 KiB (arrives over TCP): parsed in bounded memory
 hostile txtbig 1 txtbig.lab.test
