@@ -233,6 +233,55 @@ error_phase(const struct smtp_client *sc)
 	}
 }
 
+/* abort_code - report.md's error code of a session aborted after it
+ * connected: the TLS handshake's failure, else how the SMTP step ended */
+static const char *
+abort_code(const struct probe_addr *pa)
+{
+	if (pa->tls.attempted && !pa->tls.established)
+		return pa->tls.timeout    ? "timeout"
+		       : pa->tls.alert[0] ? "tls-alert"
+		                          : "tls-protocol";
+	switch (pa->sc.err) {
+	case ST_ERR_TIMEOUT:
+		return "timeout";
+	case ST_ERR_CLOSED:
+		return pa->tls.end == TLS_IO_END_RESET ? "reset" : "closed";
+	case ST_ERR_TLS:
+		return pa->tls.end == TLS_IO_END_ALERT ? "tls-alert"
+		                                       : "tls-protocol";
+	case ST_ERR_LIMIT:
+		return "limit";
+	default:
+		return "protocol";
+	}
+}
+
+/* error_json - why the session ended early: its connection failed, or it
+ * was aborted in a step; null when neither */
+static cJSON *
+error_json(const struct probe_addr *pa)
+{
+	cJSON *e;
+
+	if (!pa->connected && pa->conn_error[0]) {
+		e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "code", pa->conn_error);
+		cJSON_AddStringToObject(e, "phase", "connect");
+		cJSON_AddStringToObject(e, "message", pa->conn_errmsg);
+		return e;
+	}
+	if (pa->state != ADDR_ABORTED)
+		return cJSON_CreateNull();
+	e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "code", abort_code(pa));
+	cJSON_AddStringToObject(e, "phase", error_phase(&pa->sc));
+	cJSON_AddStringToObject(e, "message",
+	    pa->tls.attempted && !pa->tls.established ? pa->tls.errmsg
+	                                              : pa->sc.errmsg);
+	return e;
+}
+
 cJSON *
 report_json_address(const struct probe_result *r, const struct probe_addr *pa)
 {
@@ -247,7 +296,7 @@ report_json_address(const struct probe_result *r, const struct probe_addr *pa)
 		"quit",
 		"total",
 	};
-	cJSON *o = cJSON_CreateObject(), *t, *e;
+	cJSON *o = cJSON_CreateObject(), *t;
 
 	cJSON_AddStringToObject(o, "address", pa->address);
 	cJSON_AddStringToObject(o, "family",
@@ -268,31 +317,6 @@ report_json_address(const struct probe_result *r, const struct probe_addr *pa)
 		cJSON_AddItemToObject(o, "transcript", transcript_json(pa));
 	else
 		cJSON_AddNullToObject(o, "transcript");
-	if (!pa->connected && pa->conn_error[0]) {
-		e = cJSON_AddObjectToObject(o, "error");
-		cJSON_AddStringToObject(e, "code", pa->conn_error);
-		cJSON_AddStringToObject(e, "phase", "connect");
-		cJSON_AddStringToObject(e, "message", pa->conn_errmsg);
-	} else if (pa->state == ADDR_ABORTED) {
-		e = cJSON_AddObjectToObject(o, "error");
-		cJSON_AddStringToObject(e, "code",
-		    pa->tls.attempted && !pa->tls.established
-		        ? (pa->tls.timeout       ? "timeout"
-		              : pa->tls.alert[0] ? "tls-alert"
-		                                 : "tls-protocol")
-		    : pa->sc.err == ST_ERR_TIMEOUT ? "timeout"
-		    : pa->sc.err == ST_ERR_CLOSED
-		        ? (pa->tls.end == TLS_IO_END_RESET ? "reset" : "closed")
-		    : pa->sc.err == ST_ERR_TLS
-		        ? (pa->tls.end == TLS_IO_END_ALERT ? "tls-alert"
-		                                           : "tls-protocol")
-		    : pa->sc.err == ST_ERR_LIMIT ? "limit"
-		                                 : "protocol");
-		cJSON_AddStringToObject(e, "phase", error_phase(&pa->sc));
-		cJSON_AddStringToObject(e, "message",
-		    pa->tls.attempted && !pa->tls.established ? pa->tls.errmsg
-		                                              : pa->sc.errmsg);
-	} else
-		cJSON_AddNullToObject(o, "error");
+	cJSON_AddItemToObject(o, "error", error_json(pa));
 	return o;
 }
