@@ -12,25 +12,14 @@
 
 #include "banned.h"
 
-char *
-listen_session_human(const struct listen_session *s, bool verbose)
+/* tls_lines - the session's TLS, SNI and client certificate lines */
+static bool
+tls_lines(struct buf *b, const struct listen_session *s)
 {
-	const struct smtp_server *sm = &s->sm;
 	const struct listen_tls_facts *t = &s->tls;
-	struct buf b;
-	char e[600];
 	bool ok = true;
 
-	buf_init(&b, 1 << 20);
-#define P(...) (ok = ok && buf_printf(&b, __VA_ARGS__) == ST_OK)
-	P("session %s from %s port %u: %s, %lld ms\n", s->id, s->peer,
-	    s->peer_port, smtps_end_name(sm->end), s->t_end - s->t_start);
-	text_escape(sm->helo_name, strlen(sm->helo_name), e, sizeof(e));
-	P("  %-12s %s\n", sm->helo_verb[0] ? sm->helo_verb : "greeting",
-	    sm->helo_verb[0] ? e : "none");
-	P("  %-12s %s, %s\n", "STARTTLS",
-	    sm->starttls_offered ? "offered" : "not offered",
-	    sm->starttls_used ? "used" : "not used");
+#define P(...) (ok = ok && buf_printf(b, __VA_ARGS__) == ST_OK)
 	if (t->handshake == LISTEN_HS_OK)
 		P("  %-12s %s %s (%s)%s%s\n", "TLS", t->version, t->cipher.iana,
 		    tls_class_name(t->cipher.cls),
@@ -47,6 +36,29 @@ listen_session_human(const struct listen_session *s, bool verbose)
 		        ? t->client_cert.subject
 		        : "none");
 	}
+#undef P
+	return ok;
+}
+
+char *
+listen_session_human(const struct listen_session *s, bool verbose)
+{
+	const struct smtp_server *sm = &s->sm;
+	struct buf b;
+	char e[600];
+	bool ok = true;
+
+	buf_init(&b, 1 << 20);
+#define P(...) (ok = ok && buf_printf(&b, __VA_ARGS__) == ST_OK)
+	P("session %s from %s port %u: %s, %lld ms\n", s->id, s->peer,
+	    s->peer_port, smtps_end_name(sm->end), s->t_end - s->t_start);
+	text_escape(sm->helo_name, strlen(sm->helo_name), e, sizeof(e));
+	P("  %-12s %s\n", sm->helo_verb[0] ? sm->helo_verb : "greeting",
+	    sm->helo_verb[0] ? e : "none");
+	P("  %-12s %s, %s\n", "STARTTLS",
+	    sm->starttls_offered ? "offered" : "not offered",
+	    sm->starttls_used ? "used" : "not used");
+	ok = ok && tls_lines(&b, s);
 	if (sm->have_mail) {
 		text_escape(sm->mail_from, strlen(sm->mail_from), e, sizeof(e));
 		P("  %-12s <%s>, %zu recipient%s\n", "MAIL FROM", e, sm->nrcpt,

@@ -211,7 +211,32 @@ if listen_start silent --duration 2; then
 	    "$(jq -r 'select(.type == "listen.end") | .reason' <"$L_OUT")"
 fi
 
-# 12. Usage and bind errors exit 2.
+# 12. The human report of a session (no --json): swaks with STARTTLS and
+# SNI, its lines in order, the TLS ones (tls_lines) included.
+timeout 30 "$SMTPTLS" listen --bind "$ADDR:$PORT" --hostname mx.listen.example \
+    --count 1 --duration 20 >"$TMP/human.out" 2>"$TMP/human.err" &
+LPID=$!
+for i in $(seq 1 50); do
+	grep -q 'listening as' "$TMP/human.err" 2>/dev/null && break
+	sleep 0.1
+done
+timeout 15 $SWAKS --tls --tls-sni sni.listen.example >"$TMP/swaks-human.out" 2>&1
+wait "$LPID"
+t_eq "human exit" 0 "$?"
+LPID=""
+t_match "human session line" '^session s-[0-9]+ from [0-9.]+ port [0-9]+: quit, [0-9]+ ms$' \
+    "$(head -n 1 "$TMP/human.out")"
+t_eq "human lines" "EHLO client.sender.example
+STARTTLS offered, used
+TLS TLSv1.3
+SNI sni.listen.example
+client cert none
+MAIL FROM <sender@sender.example>, 1 recipient
+verdict tls" "$(sed -n '2,8p' "$TMP/human.out" | sed -E 's/^  //; s/^(client cert|MAIL FROM|verdict|[A-Z]+) +/\1 /; s/^(TLS TLSv1\.3) .*/\1/')"
+t_match "human TLS line" '^  TLS +TLSv1\.3 TLS_[A-Z0-9_]+ \((good|acceptable)\)(, group [a-zA-Z0-9]+)?$' \
+    "$(grep '^  TLS ' "$TMP/human.out")"
+
+# 13. Usage and bind errors exit 2.
 t_run "listen usage" 2 "$SMTPTLS" listen --bogus
 t_run "listen bad bind" 3 "$SMTPTLS" listen --bind 192.0.2.1:1 --duration 1
 if listen_start bind_busy --duration 3; then
