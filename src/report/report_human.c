@@ -234,6 +234,31 @@ timings_line(struct hr *h, const struct probe_addr *pa)
 	put(h, "  timings   %stotal %ld ms\n", buf, pa->t[T_TOTAL]);
 }
 
+/* tls_lines - the session's TLS, leaf certificate, chain and DANE lines */
+static void
+tls_lines(struct hr *h, const struct tls_facts *t)
+{
+	if (!t->established) {
+		if (t->attempted)
+			put(h, "  TLS       failed: %s\n", t->errmsg);
+		return;
+	}
+	put(h, "  TLS       %s %s, %s %d bits, signature %s\n", t->version,
+	    t->cipher.iana, t->group[0] ? t->group : "DHE", t->kex_bits,
+	    t->sigalg[0] ? t->sigalg : "-");
+	if (t->have_chain && t->chain.ncerts > 0) {
+		const struct cert_summary *c = &t->chain.certs[0];
+
+		put(h, "  cert      %s, %s %d, %ld days left, %zu in chain\n",
+		    c->subject ? c->subject : "?", c->key_type, c->key_bits,
+		    t->chain.days_left, t->chain.ncerts);
+		verify_line(h, &t->chain);
+	}
+	if (t->dane_checked)
+		put(h, "  DANE      %s\n",
+		    t->dane_verified ? "verified" : "no TLSA record matched");
+}
+
 static void
 address_details(struct hr *h, const struct probe_result *r,
     const struct probe_addr *pa)
@@ -252,27 +277,7 @@ address_details(struct hr *h, const struct probe_result *r,
 	}
 	if (pa->sc.used_helo)
 		put(h, "  HELO      (EHLO refused)\n");
-	if (pa->tls.established) {
-		put(h, "  TLS       %s %s, %s %d bits, signature %s\n",
-		    pa->tls.version, pa->tls.cipher.iana,
-		    pa->tls.group[0] ? pa->tls.group : "DHE", pa->tls.kex_bits,
-		    pa->tls.sigalg[0] ? pa->tls.sigalg : "-");
-		if (pa->tls.have_chain && pa->tls.chain.ncerts > 0) {
-			const struct cert_summary *c = &pa->tls.chain.certs[0];
-
-			put(h,
-			    "  cert      %s, %s %d, %ld days left, %zu in chain\n",
-			    c->subject ? c->subject : "?", c->key_type,
-			    c->key_bits, pa->tls.chain.days_left,
-			    pa->tls.chain.ncerts);
-			verify_line(h, &pa->tls.chain);
-		}
-		if (pa->tls.dane_checked)
-			put(h, "  DANE      %s\n",
-			    pa->tls.dane_verified ? "verified"
-			                          : "no TLSA record matched");
-	} else if (pa->tls.attempted)
-		put(h, "  TLS       failed: %s\n", pa->tls.errmsg);
+	tls_lines(h, &pa->tls);
 	if (pa->scan != NULL) {
 		char sb[1200];
 
