@@ -177,6 +177,21 @@ result_kexhash(struct slot *sl, enum outcome o)
 		*v = strcasecmp(sl->tmp.tls.sigalg_hash, want) == 0 ? 1 : -1;
 }
 
+/* result_group - the group a handshake offered one group agreed on */
+static void
+result_group(struct slot *sl, enum outcome o)
+{
+	struct scan_facts *f = sl->pl->f;
+	const struct tls_facts *t = &sl->tmp.tls;
+
+	f->groups_tested = true;
+	if (o != OUT_OK || t->group[0] == '\0' || f->ngroups >= SCAN_GROUPS_MAX)
+		return;
+	snprintf(f->groups[f->ngroups].name, sizeof(f->groups[0].name), "%s",
+	    t->group);
+	f->groups[f->ngroups++].cls = tls_group_classify(t->group, t->kex_bits);
+}
+
 /* slot_result - fold one session's outcome into its address's facts */
 void
 scan_slot_result(struct slot *sl)
@@ -210,14 +225,7 @@ scan_slot_result(struct slot *sl)
 			result_order(sl);
 		break;
 	case J_GROUP:
-		f->groups_tested = true;
-		if (o == OUT_OK && t->group[0] != '\0' &&
-		    f->ngroups < SCAN_GROUPS_MAX) {
-			snprintf(f->groups[f->ngroups].name,
-			    sizeof(f->groups[0].name), "%s", t->group);
-			f->groups[f->ngroups++].cls =
-			    tls_group_classify(t->group, t->kex_bits);
-		}
+		result_group(sl, o);
 		break;
 	case J_SNI:
 		result_sni(sl, o);
