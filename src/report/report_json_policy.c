@@ -16,12 +16,96 @@
 
 #include "banned.h"
 
+/* fetch_tls_json - the policy host's TLS as the fetch saw it, or null */
+static cJSON *
+fetch_tls_json(const struct mtasts_fetch_result *f)
+{
+	cJSON *t;
+	char date[32];
+
+	if (!f->tls_checked)
+		return cJSON_CreateNull();
+	t = cJSON_CreateObject();
+	report_json_str(t, "version", f->tls_version);
+	cJSON_AddBoolToObject(t, "trusted", f->trusted);
+	cJSON_AddBoolToObject(t, "name_match", f->name_match);
+	report_json_str(t, "verify_error", f->verify_error);
+	report_json_str(t, "leaf_sha256",
+	    f->leaf_known ? f->leaf_sha256 : NULL);
+	if (f->leaf_known && f->not_after) {
+		clock_rfc3339(f->not_after, date, sizeof(date));
+		cJSON_AddStringToObject(t, "not_after", date);
+	} else
+		cJSON_AddNullToObject(t, "not_after");
+	return t;
+}
+
+/* body_json - the body kept whole (report.md 2), escaped like all peer
+ * text (65536 octets at most), or null */
+static cJSON *
+body_json(const struct mtasts_fetch_result *f)
+{
+	size_t cap = f->bytes * 3 + 8;
+	char *b;
+	cJSON *j;
+
+	if (f->body == NULL || (b = malloc(cap)) == NULL)
+		return cJSON_CreateNull();
+	text_escape_lines(f->body, f->bytes, b, cap);
+	j = cJSON_CreateString(b);
+	free(b);
+	return j;
+}
+
+/* parsed_json - the policy's fields, or null when it did not parse */
+static cJSON *
+parsed_json(const struct mtasts_state *s)
+{
+	cJSON *x, *a;
+
+	if (!s->policy_parsed)
+		return cJSON_CreateNull();
+	x = cJSON_CreateObject();
+	cJSON_AddStringToObject(x, "version",
+	    s->policy.has_version ? "STSv1" : "");
+	cJSON_AddStringToObject(x, "mode", mtasts_mode_name(s->policy.mode));
+	cJSON_AddNumberToObject(x, "max_age", (double)s->policy.max_age);
+	a = cJSON_AddArrayToObject(x, "mx");
+	for (size_t i = 0; i < s->policy.nmx; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(s->policy.mx[i]));
+	a = cJSON_AddArrayToObject(x, "unknown_keys");
+	for (size_t i = 0; i < s->policy.nunknown; i++)
+		cJSON_AddItemToArray(a,
+		    cJSON_CreateString(s->policy.unknown[i].key));
+	return x;
+}
+
+/* unused_json - the policy's mx patterns that match no MX host */
+static cJSON *
+unused_json(const struct probe_result *r, const struct mtasts_state *s)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (size_t i = 0; s->policy_parsed && i < s->policy.nmx; i++) {
+		bool used = false;
+
+		for (size_t k = 0; k < r->nmx && !used; k++)
+			used = mtasts_mx_match(s->policy.mx[i],
+			    strlen(s->policy.mx[i]), r->mx[k].name,
+			    strlen(r->mx[k].name));
+		if (!used)
+			cJSON_AddItemToArray(a,
+			    cJSON_CreateString(s->policy.mx[i]));
+	}
+	return a;
+}
+
 static cJSON *
 policy_json(const struct probe_result *r, const struct mtasts_state *s)
 {
 	const struct mtasts_fetch_result *f = &s->fetch;
-	cJSON *p = cJSON_CreateObject(), *a, *t, *x;
-	char esc[600], date[32];
+	cJSON *p = cJSON_CreateObject(), *a, *x;
+	char esc[600];
 
 	report_json_str(p, "url", f->url);
 	a = cJSON_AddArrayToObject(p, "host_addresses");
@@ -43,67 +127,10 @@ policy_json(const struct probe_result *r, const struct mtasts_state *s)
 		cJSON_AddNullToObject(p, "location");
 	cJSON_AddNumberToObject(p, "bytes", (double)f->bytes);
 	cJSON_AddNumberToObject(p, "ms", f->ms);
-	if (f->tls_checked) {
-		t = cJSON_AddObjectToObject(p, "tls");
-		report_json_str(t, "version", f->tls_version);
-		cJSON_AddBoolToObject(t, "trusted", f->trusted);
-		cJSON_AddBoolToObject(t, "name_match", f->name_match);
-		report_json_str(t, "verify_error", f->verify_error);
-		report_json_str(t, "leaf_sha256",
-		    f->leaf_known ? f->leaf_sha256 : NULL);
-		if (f->leaf_known && f->not_after) {
-			clock_rfc3339(f->not_after, date, sizeof(date));
-			cJSON_AddStringToObject(t, "not_after", date);
-		} else
-			cJSON_AddNullToObject(t, "not_after");
-	} else
-		cJSON_AddNullToObject(p, "tls");
-	if (f->body != NULL) {
-		/* The body is kept whole (report.md 2), escaped like all peer
-		 * text; 65536 octets at most. */
-		size_t cap = f->bytes * 3 + 8;
-		char *b = malloc(cap);
-
-		if (b != NULL) {
-			text_escape_lines(f->body, f->bytes, b, cap);
-			cJSON_AddStringToObject(p, "body", b);
-			free(b);
-		} else
-			cJSON_AddNullToObject(p, "body");
-	} else
-		cJSON_AddNullToObject(p, "body");
-	if (s->policy_parsed) {
-		x = cJSON_AddObjectToObject(p, "parsed");
-		cJSON_AddStringToObject(x, "version",
-		    s->policy.has_version ? "STSv1" : "");
-		cJSON_AddStringToObject(x, "mode",
-		    mtasts_mode_name(s->policy.mode));
-		cJSON_AddNumberToObject(x, "max_age",
-		    (double)s->policy.max_age);
-		a = cJSON_AddArrayToObject(x, "mx");
-		for (size_t i = 0; i < s->policy.nmx; i++)
-			cJSON_AddItemToArray(a,
-			    cJSON_CreateString(s->policy.mx[i]));
-		a = cJSON_AddArrayToObject(x, "unknown_keys");
-		for (size_t i = 0; i < s->policy.nunknown; i++)
-			cJSON_AddItemToArray(a,
-			    cJSON_CreateString(s->policy.unknown[i].key));
-		a = cJSON_AddArrayToObject(p, "unused_patterns");
-		for (size_t i = 0; i < s->policy.nmx; i++) {
-			bool used = false;
-
-			for (size_t k = 0; k < r->nmx && !used; k++)
-				used = mtasts_mx_match(s->policy.mx[i],
-				    strlen(s->policy.mx[i]), r->mx[k].name,
-				    strlen(r->mx[k].name));
-			if (!used)
-				cJSON_AddItemToArray(a,
-				    cJSON_CreateString(s->policy.mx[i]));
-		}
-	} else {
-		cJSON_AddNullToObject(p, "parsed");
-		cJSON_AddArrayToObject(p, "unused_patterns");
-	}
+	cJSON_AddItemToObject(p, "tls", fetch_tls_json(f));
+	cJSON_AddItemToObject(p, "body", body_json(f));
+	cJSON_AddItemToObject(p, "parsed", parsed_json(s));
+	cJSON_AddItemToObject(p, "unused_patterns", unused_json(r, s));
 	if (f->err != ST_OK && f->error_code != NULL) {
 		x = cJSON_AddObjectToObject(p, "error");
 		cJSON_AddStringToObject(x, "code", f->error_code);
