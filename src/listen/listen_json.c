@@ -149,6 +149,63 @@ print_line(cJSON *d)
 	return s;
 }
 
+/* escaped_array - peer texts as an array of escaped strings */
+static cJSON *
+escaped_array(char *const *v, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	char t[SMTPS_PATH_MAX * 3];
+
+	for (size_t i = 0; i < n; i++) {
+		text_escape(v[i], strlen(v[i]), t, sizeof(t));
+		cJSON_AddItemToArray(a, cJSON_CreateString(t));
+	}
+	return a;
+}
+
+/* envelope_json - MAIL FROM with its parameters, RCPT TO, REQUIRETLS */
+static cJSON *
+envelope_json(const struct smtp_server *sm)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (sm->have_mail) {
+		char t[SMTPS_PATH_MAX * 3];
+
+		text_escape(sm->mail_from, strlen(sm->mail_from), t, sizeof(t));
+		cJSON_AddStringToObject(o, "mail_from", t);
+	} else
+		cJSON_AddNullToObject(o, "mail_from");
+	cJSON_AddItemToObject(o, "mail_params",
+	    escaped_array(sm->mail_params, sm->nmail_params));
+	cJSON_AddItemToObject(o, "rcpt_to",
+	    escaped_array(sm->rcpt_to, sm->nrcpt));
+	cJSON_AddBoolToObject(o, "requiretls", sm->requiretls);
+	return o;
+}
+
+/* data_json - whether DATA was reached, and the listener's final reply to
+ * it (none after 354 alone) */
+static cJSON *
+data_json(const struct smtp_server *sm)
+{
+	cJSON *o = cJSON_CreateObject(), *r, *l;
+	char enh[16] = "";
+
+	cJSON_AddBoolToObject(o, "reached", sm->data_reached);
+	if (sm->data_code == 0 || sm->data_code == 354) {
+		cJSON_AddNullToObject(o, "reply");
+		return o;
+	}
+	r = cJSON_AddObjectToObject(o, "reply");
+	cJSON_AddNumberToObject(r, "code", sm->data_code);
+	sscanf(sm->data_reply, "%*d %15[0-9.]", enh);
+	add_peer_text(r, "enhanced", enh);
+	l = cJSON_AddArrayToObject(r, "lines");
+	cJSON_AddItemToArray(l, cJSON_CreateString(sm->data_reply));
+	return o;
+}
+
 /* session_doc - the session record of report.md 9 */
 static cJSON *
 session_doc(const struct listen_session *s)
@@ -183,44 +240,8 @@ session_doc(const struct listen_session *s)
 	cJSON_AddBoolToObject(o, "offered", sm->starttls_offered);
 	cJSON_AddBoolToObject(o, "used", sm->starttls_used);
 	cJSON_AddItemToObject(d, "tls", tls_json(s));
-	o = cJSON_AddObjectToObject(d, "envelope");
-	if (sm->have_mail) {
-		char t[SMTPS_PATH_MAX * 3];
-
-		text_escape(sm->mail_from, strlen(sm->mail_from), t, sizeof(t));
-		cJSON_AddStringToObject(o, "mail_from", t);
-	} else
-		cJSON_AddNullToObject(o, "mail_from");
-	a = cJSON_AddArrayToObject(o, "mail_params");
-	for (size_t i = 0; i < sm->nmail_params; i++) {
-		char t[SMTPS_PATH_MAX * 3];
-
-		text_escape(sm->mail_params[i], strlen(sm->mail_params[i]), t,
-		    sizeof(t));
-		cJSON_AddItemToArray(a, cJSON_CreateString(t));
-	}
-	a = cJSON_AddArrayToObject(o, "rcpt_to");
-	for (size_t i = 0; i < sm->nrcpt; i++) {
-		char t[SMTPS_PATH_MAX * 3];
-
-		text_escape(sm->rcpt_to[i], strlen(sm->rcpt_to[i]), t,
-		    sizeof(t));
-		cJSON_AddItemToArray(a, cJSON_CreateString(t));
-	}
-	cJSON_AddBoolToObject(o, "requiretls", sm->requiretls);
-	o = cJSON_AddObjectToObject(d, "data");
-	cJSON_AddBoolToObject(o, "reached", sm->data_reached);
-	if (sm->data_code != 0 && sm->data_code != 354) {
-		cJSON *r = cJSON_AddObjectToObject(o, "reply"), *l;
-		char enh[16] = "";
-
-		cJSON_AddNumberToObject(r, "code", sm->data_code);
-		sscanf(sm->data_reply, "%*d %15[0-9.]", enh);
-		add_peer_text(r, "enhanced", enh);
-		l = cJSON_AddArrayToObject(r, "lines");
-		cJSON_AddItemToArray(l, cJSON_CreateString(sm->data_reply));
-	} else
-		cJSON_AddNullToObject(o, "reply");
+	cJSON_AddItemToObject(d, "envelope", envelope_json(sm));
+	cJSON_AddItemToObject(d, "data", data_json(sm));
 	cJSON_AddStringToObject(d, "end", smtps_end_name(sm->end));
 	a = cJSON_AddArrayToObject(d, "related_sessions");
 	for (size_t i = 0; i < s->nrelated; i++) {

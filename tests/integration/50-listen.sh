@@ -73,6 +73,10 @@ if listen_start swaks_tls; then
 	t_jq "swaks_tls envelope" '.envelope.mail_from + " " + (.envelope.rcpt_to | join(","))' \
 	    "sender@sender.example rcpt@listen.example"
 	t_jq "swaks_tls data" '.data.reached, .data.reply.code' "true 554"
+	t_jq "swaks_tls envelope whole" '.envelope | tojson' \
+	    '{"mail_from":"sender@sender.example","mail_params":[],"rcpt_to":["rcpt@listen.example"],"requiretls":false}'
+	t_jq "swaks_tls data whole" '.data | tojson' \
+	    '{"reached":true,"reply":{"code":554,"enhanced":"5.7.0","lines":["554 5.7.0 smtptls test listener: message not accepted"]}}'
 	t_jq "swaks_tls end" '.end' "quit"
 	t_jq "swaks_tls verdict" '.sender_verdict.value' "tls"
 	t_jq "swaks_tls refusal" '.refusal' "null"
