@@ -36,6 +36,51 @@ dns_error_code(const struct dns_answer *a)
 	return "dns-servfail";
 }
 
+/* tlsa_json - one TLSA record, and whether SMTP can use it */
+static cJSON *
+tlsa_json(const struct dns_tlsa *t)
+{
+	cJSON *m = cJSON_CreateObject();
+	char *hex = malloc(t->len * 2 + 1);
+	bool usable = (t->usage == 2 || t->usage == 3) && t->selector <= 1 &&
+	              t->mtype <= 2;
+
+	for (size_t k = 0; hex != NULL && k < t->len; k++)
+		snprintf(hex + 2 * k, 3, "%02x", t->data[k]);
+	if (hex != NULL)
+		hex[t->len * 2] = '\0';
+	cJSON_AddNumberToObject(m, "usage", t->usage);
+	cJSON_AddNumberToObject(m, "selector", t->selector);
+	cJSON_AddNumberToObject(m, "mtype", t->mtype);
+	cJSON_AddStringToObject(m, "data", hex ? hex : "");
+	cJSON_AddBoolToObject(m, "usable", usable);
+	report_json_str(m, "reason",
+	    usable ? NULL
+	    : t->usage < 2
+	        ? "usages 0 and 1 are unusable for SMTP (RFC 7672 3.1.3)"
+	        : "unknown usage, selector or matching type");
+	free(hex);
+	return m;
+}
+
+/* text_answers - an answer's records as text into ans: addresses as they
+ * arrive (sorted by dns.c), TXT sorted by text */
+static void
+text_answers(cJSON *ans, const struct dns_answer *a)
+{
+	char **sorted = calloc(a->ntext + 1, sizeof(*sorted));
+
+	if (sorted == NULL)
+		return;
+	if (a->ntext > 0)
+		memcpy(sorted, a->text, a->ntext * sizeof(*sorted));
+	if (a->type == LDNS_RR_TYPE_TXT)
+		qsort(sorted, a->ntext, sizeof(*sorted), str_cmp);
+	for (size_t i = 0; i < a->ntext; i++)
+		cJSON_AddItemToArray(ans, cJSON_CreateString(sorted[i]));
+	free(sorted);
+}
+
 cJSON *
 report_json_lookup(const struct probe_result *r, const struct dns_answer *a)
 {
@@ -62,47 +107,10 @@ report_json_lookup(const struct probe_result *r, const struct dns_answer *a)
 			cJSON_AddItemToArray(ans, m);
 		}
 	} else if (a->type == LDNS_RR_TYPE_TLSA) {
-		for (size_t i = 0; i < a->ntlsa; i++) {
-			const struct dns_tlsa *t = &a->tlsa[i];
-			cJSON *m = cJSON_CreateObject();
-			char *hex = malloc(t->len * 2 + 1);
-			bool usable = (t->usage == 2 || t->usage == 3) &&
-			              t->selector <= 1 && t->mtype <= 2;
-
-			for (size_t k = 0; hex != NULL && k < t->len; k++)
-				snprintf(hex + 2 * k, 3, "%02x", t->data[k]);
-			if (hex != NULL)
-				hex[t->len * 2] = '\0';
-			cJSON_AddNumberToObject(m, "usage", t->usage);
-			cJSON_AddNumberToObject(m, "selector", t->selector);
-			cJSON_AddNumberToObject(m, "mtype", t->mtype);
-			cJSON_AddStringToObject(m, "data", hex ? hex : "");
-			cJSON_AddBoolToObject(m, "usable", usable);
-			report_json_str(m, "reason",
-			    usable ? NULL
-			    : t->usage < 2
-			        ? "usages 0 and 1 are unusable for SMTP (RFC 7672 3.1.3)"
-			        : "unknown usage, selector or matching type");
-			free(hex);
-			cJSON_AddItemToArray(ans, m);
-		}
-	} else {
-		char **sorted = calloc(a->ntext + 1, sizeof(*sorted));
-
-		if (sorted != NULL) {
-			if (a->ntext > 0)
-				memcpy(sorted, a->text,
-				    a->ntext * sizeof(*sorted));
-			/* Addresses arrive sorted from dns.c; TXT by text. */
-			if (a->type == LDNS_RR_TYPE_TXT)
-				qsort(sorted, a->ntext, sizeof(*sorted),
-				    str_cmp);
-			for (size_t i = 0; i < a->ntext; i++)
-				cJSON_AddItemToArray(ans,
-				    cJSON_CreateString(sorted[i]));
-			free(sorted);
-		}
-	}
+		for (size_t i = 0; i < a->ntlsa; i++)
+			cJSON_AddItemToArray(ans, tlsa_json(&a->tlsa[i]));
+	} else
+		text_answers(ans, a);
 	cJSON_AddItemToObject(o, "cname_chain", report_json_cname_chain(a));
 	cJSON_AddNumberToObject(o, "ms", a->ms);
 	if (a->err != ST_OK || (a->rcode != LDNS_RCODE_NOERROR &&
