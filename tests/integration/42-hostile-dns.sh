@@ -59,6 +59,17 @@ t_jq hostile-dns/ststwo/candidates '.mta_sts.txt.candidates' "2"
 t_jq hostile-dns/ststwo/detail '.checks[] | select(.id == "mtasts.txt") | .detail' \
     "2 v=STSv1 records: senders act as if there were none"
 
+# signed TLSA records SMTP cannot use (usage 1, an unknown matching type):
+# each says why in the lookup's record, DANE senders insist on TLS (the
+# encrypt level delivers) but authenticate nothing (dane defers)
+hostile daneunusable 1 daneunusable.lab.test
+t_eq hostile-dns/daneunusable/usable fail "$(status_of dane.tlsa.usable)"
+t_eq hostile-dns/daneunusable/params warn "$(status_of dane.tlsa.params)"
+t_jq hostile-dns/daneunusable/records '.mx[0].dane.tlsa.answers | sort_by(.usage)
+    | map("\(.usage) \(.selector) \(.mtype) \(.usable): \(.reason)") | join("; ")' \
+    "1 1 1 false: usages 0 and 1 are unusable for SMTP (RFC 7672 3.1.3); 3 1 9 false: unknown usage, selector or matching type"
+t_jq hostile-dns/daneunusable/levels '.verdicts.levels | "\(.encrypt.outcome) \(.dane.outcome)"' "deliver defer"
+
 # a TXT record of about 50 KiB (arrives over TCP): parsed in bounded memory
 hostile txtbig 1 txtbig.lab.test
 t_jq hostile-dns/txtbig/answered '.mta_sts.txt.lookup.rcode' "NOERROR"
