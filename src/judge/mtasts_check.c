@@ -241,13 +241,43 @@ fetched(struct probe_result *r, const struct mtasts_fetch_result *f,
 	return d;
 }
 
-/* check_fetch - returns whether an authenticated body may be judged */
+/* fetch_failure - why a transfer gave no policy to read: the reason the
+ * report names (static), its detail in detail */
+static const char *
+fetch_failure(const struct mtasts_fetch_result *f, char *detail, size_t n)
+{
+	if (f->too_large) {
+		snprintf(detail, n, "the policy is larger than 65536 octets");
+		return "too-large";
+	}
+	if (f->http_status >= 300 && f->http_status < 400) {
+		snprintf(detail, n, "HTTP %ld redirect (not followed)",
+		    f->http_status);
+		return "redirect";
+	}
+	if (f->http_status && f->http_status != 200) {
+		snprintf(detail, n, "HTTP %ld instead of 200", f->http_status);
+		return "status";
+	}
+	if (f->http_status == 200) {
+		snprintf(detail, n,
+		    "media type is not text/plain: "
+		    "senders that check it ignore the policy");
+		return "content-type";
+	}
+	snprintf(detail, n, "%s", f->errmsg[0] ? f->errmsg : "no response");
+	return f->tls_checked ? "tls" : "connect";
+}
+
+/* check_fetch - the policy fetch: the policy host's address, then its
+ * transfer (the certificate is check_cert's) */
 static void
 check_fetch(struct probe_result *r, struct mtasts_state *s)
 {
 	const struct mtasts_fetch_result *f = &s->fetch;
 	bool txt = s->txt.candidates > 0;
 	struct check_result *cr = NULL;
+	const char *reason;
 	char detail[500];
 
 	if (!s->host_resolves) {
@@ -294,38 +324,12 @@ check_fetch(struct probe_result *r, struct mtasts_state *s)
 		    "not evaluated: no MTA-STS record and nothing served");
 		return;
 	}
-	{
-		const char *reason =
-		    f->too_large ? "too-large"
-		    : (f->http_status >= 300 && f->http_status < 400)
-		        ? "redirect"
-		    : (f->http_status && f->http_status != 200) ? "status"
-		    : f->http_status == 200                     ? "content-type"
-		    : f->tls_checked                            ? "tls"
-		                                                : "connect";
-
-		if (strcmp(reason, "redirect") == 0)
-			snprintf(detail, sizeof(detail),
-			    "HTTP %ld redirect (not followed)", f->http_status);
-		else if (strcmp(reason, "status") == 0)
-			snprintf(detail, sizeof(detail),
-			    "HTTP %ld instead of 200", f->http_status);
-		else if (strcmp(reason, "too-large") == 0)
-			snprintf(detail, sizeof(detail),
-			    "the policy is larger than 65536 octets");
-		else if (strcmp(reason, "content-type") == 0)
-			snprintf(detail, sizeof(detail),
-			    "media type is not text/plain: "
-			    "senders that check it ignore the policy");
-		else
-			snprintf(detail, sizeof(detail), "%s",
-			    f->errmsg[0] ? f->errmsg : "no response");
-		cr = check_add(&r->checks, CK_MTASTS_POLICY_FETCH,
-		    txt ? CHECK_FAIL : CHECK_INFO, r->domain, NULL, NULL, 0,
-		    fetched(r, f, reason), "%s", detail);
-		if (cr && txt)
-			cr->tlsrpt = "sts-policy-fetch-error";
-	}
+	reason = fetch_failure(f, detail, sizeof(detail));
+	cr = check_add(&r->checks, CK_MTASTS_POLICY_FETCH,
+	    txt ? CHECK_FAIL : CHECK_INFO, r->domain, NULL, NULL, 0,
+	    fetched(r, f, reason), "%s", detail);
+	if (cr && txt)
+		cr->tlsrpt = "sts-policy-fetch-error";
 }
 
 static void
