@@ -452,6 +452,47 @@ mx_cert_failure(const struct probe_addr *pa, const char **tlsrpt)
 	return NULL;
 }
 
+/* mx_cert_checks - each address of MX host m as an MTA-STS sender sees
+ * it: judged is whether a policy is in force, pat the pattern m matched */
+static void
+mx_cert_checks(struct probe_result *r, const struct probe_mx *m, bool judged,
+    const char *pat, enum mtasts_mode mode)
+{
+	for (size_t k = 0; k < m->naddrs; k++) {
+		const struct probe_addr *pa = &m->addrs[k];
+		const char *why, *rpt;
+		struct check_result *cr;
+
+		if (!judged || pat == NULL || !pa->connected) {
+			check_add(&r->checks, CK_MTASTS_MX_CERT, CHECK_SKIP,
+			    NULL, m->name, pa->address, pa->order, NULL,
+			    "not evaluated: %s",
+			    !judged       ? "no valid policy in force"
+			    : pat == NULL ? "the host does not match the policy"
+			                  : "the address was not reached");
+			continue;
+		}
+		why = mx_cert_failure(pa, &rpt);
+		if (why == NULL) {
+			check_add(&r->checks, CK_MTASTS_MX_CERT, CHECK_PASS,
+			    NULL, m->name, pa->address, pa->order, NULL,
+			    "STARTTLS, %s, trusted chain, "
+			    "SAN matches %s",
+			    pa->tls.version, m->name);
+			continue;
+		}
+		cr = check_add(&r->checks, CK_MTASTS_MX_CERT,
+		    mode == MTASTS_MODE_ENFORCE ? CHECK_FAIL : CHECK_WARN, NULL,
+		    m->name, pa->address, pa->order, NULL,
+		    "an MTA-STS sender rejects this address: %s (TLS-RPT %s)",
+		    why, rpt);
+		if (cr)
+			cr->tlsrpt = rpt;
+	}
+}
+
+/* check_mx - each MX host against the policy's mx patterns, then its
+ * addresses' certificates */
 static void
 check_mx(struct probe_result *r, struct mtasts_state *s)
 {
@@ -488,40 +529,7 @@ check_mx(struct probe_result *r, struct mtasts_state *s)
 			        ? ": enforcing senders will not use this host"
 			        : "");
 		}
-		for (size_t k = 0; k < m->naddrs; k++) {
-			const struct probe_addr *pa = &m->addrs[k];
-			const char *why, *rpt;
-			struct check_result *cr;
-
-			if (!judged || pat == NULL || !pa->connected) {
-				check_add(&r->checks, CK_MTASTS_MX_CERT,
-				    CHECK_SKIP, NULL, m->name, pa->address,
-				    pa->order, NULL, "not evaluated: %s",
-				    !judged ? "no valid policy in force"
-				    : pat == NULL
-				        ? "the host does not match the policy"
-				        : "the address was not reached");
-				continue;
-			}
-			why = mx_cert_failure(pa, &rpt);
-			if (why == NULL) {
-				check_add(&r->checks, CK_MTASTS_MX_CERT,
-				    CHECK_PASS, NULL, m->name, pa->address,
-				    pa->order, NULL,
-				    "STARTTLS, %s, trusted chain, "
-				    "SAN matches %s",
-				    pa->tls.version, m->name);
-				continue;
-			}
-			cr = check_add(&r->checks, CK_MTASTS_MX_CERT,
-			    mode == MTASTS_MODE_ENFORCE ? CHECK_FAIL
-			                                : CHECK_WARN,
-			    NULL, m->name, pa->address, pa->order, NULL,
-			    "an MTA-STS sender rejects this address: %s (TLS-RPT %s)",
-			    why, rpt);
-			if (cr)
-				cr->tlsrpt = rpt;
-		}
+		mx_cert_checks(r, m, judged, pat, mode);
 	}
 }
 
