@@ -117,16 +117,46 @@ gate_failed(struct probe_result *r, const struct probe_mx *m, enum dane_gate g)
 		cr->tlsrpt = "dnssec-invalid";
 }
 
+/* lookup_failed - a TLSA lookup that timed out, or failed (bogus, an
+ * error, an rcode but NOERROR and NXDOMAIN: DANE senders defer), as the
+ * lookup check; false when there is an answer to judge */
+static bool
+lookup_failed(struct probe_result *r, const struct probe_mx *m,
+    struct check_data *d)
+{
+	const struct dns_answer *a = &m->tlsa;
+	const char *rc = dns_rcode_name(a->rcode);
+	struct check_result *cr;
+
+	if (a->err == ST_ERR_TIMEOUT) {
+		check_add(&r->checks, CK_DANE_TLSA_LOOKUP, CHECK_ERROR, NULL,
+		    m->name, NULL, m->order, d, "TLSA lookup timed out");
+		return true;
+	}
+	if (a->dnssec != DNSSEC_BOGUS && a->err == ST_OK &&
+	    (a->rcode == LDNS_RCODE_NOERROR || a->rcode == LDNS_RCODE_NXDOMAIN))
+		return false;
+	cr = check_add(&r->checks, CK_DANE_TLSA_LOOKUP, CHECK_FAIL, NULL,
+	    m->name, NULL, m->order, d,
+	    "TLSA lookup for %s failed (%s%s%s): DANE senders "
+	    "defer mail to this host",
+	    a->name,
+	    a->dnssec == DNSSEC_BOGUS ? "bogus"
+	    : rc                      ? rc
+	                              : "no answer",
+	    a->errmsg[0] ? ", " : "", a->errmsg);
+	if (cr)
+		cr->tlsrpt = "dnssec-invalid";
+	return true;
+}
+
 /* check_lookup - returns the number of usable records (0 if none) */
 static size_t
 check_lookup(struct probe_result *r, struct probe_mx *m, bool *secure)
 {
 	const struct dns_answer *a = &m->tlsa;
 	struct check_data *d;
-	enum check_status st;
 	size_t usable = 0, i;
-	struct check_result *cr;
-	const char *rc = dns_rcode_name(a->rcode);
 	enum dane_gate g = dane_gate(r, m);
 
 	*secure = false;
@@ -144,31 +174,11 @@ check_lookup(struct probe_result *r, struct probe_mx *m, bool *secure)
 		d->u.dane_lookup.a = a;
 		d->u.dane_lookup.base = m->tlsa_base ? m->tlsa_base : m->name;
 	}
-	if (a->err == ST_ERR_TIMEOUT) {
-		check_add(&r->checks, CK_DANE_TLSA_LOOKUP, CHECK_ERROR, NULL,
-		    m->name, NULL, m->order, d, "TLSA lookup timed out");
+	if (lookup_failed(r, m, d))
 		return 0;
-	}
-	if (a->dnssec == DNSSEC_BOGUS || a->err != ST_OK ||
-	    (a->rcode != LDNS_RCODE_NOERROR &&
-	        a->rcode != LDNS_RCODE_NXDOMAIN)) {
-		cr = check_add(&r->checks, CK_DANE_TLSA_LOOKUP, CHECK_FAIL,
-		    NULL, m->name, NULL, m->order, d,
-		    "TLSA lookup for %s failed (%s%s): DANE senders "
-		    "defer mail to this host",
-		    a->name,
-		    a->dnssec == DNSSEC_BOGUS ? "bogus"
-		    : rc                      ? rc
-		                              : "no answer",
-		    a->errmsg[0] ? ", " : "");
-		if (cr)
-			cr->tlsrpt = "dnssec-invalid";
-		return 0;
-	}
 	if (a->ntlsa == 0) {
-		st = a->dnssec == DNSSEC_SECURE ? CHECK_INFO : CHECK_INFO;
-		check_add(&r->checks, CK_DANE_TLSA_LOOKUP, st, NULL, m->name,
-		    NULL, m->order, d,
+		check_add(&r->checks, CK_DANE_TLSA_LOOKUP, CHECK_INFO, NULL,
+		    m->name, NULL, m->order, d,
 		    "no TLSA records at %s: the host does not use DANE",
 		    a->name);
 		return 0;

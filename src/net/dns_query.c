@@ -331,5 +331,9 @@ dns_query(struct dns_ctx *c, const ldns_rdf *name, ldns_rr_type type, bool cd,
 		if (err == ST_OK || err == ST_ERR_NOMEM)
 			break;
 	}
+	/* An answer leaves no error text: a lookup that ends in error after
+	 * it (SERVFAIL, bogus data under CD) says so itself. */
+	if (err == ST_OK)
+		errmsg[0] = '\0';
 	return err;
 }

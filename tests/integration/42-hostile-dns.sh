@@ -70,6 +70,16 @@ t_jq hostile-dns/daneunusable/records '.mx[0].dane.tlsa.answers | sort_by(.usage
     "1 1 1 false: usages 0 and 1 are unusable for SMTP (RFC 7672 3.1.3); 3 1 9 false: unknown usage, selector or matching type"
 t_jq hostile-dns/daneunusable/levels '.verdicts.levels | "\(.encrypt.outcome) \(.dane.outcome)"' "deliver defer"
 
+# the TLSA name an alias into bogus.lab.test (expired signatures), the
+# addresses secure: the lookup fails as bogus, DANE senders defer; the
+# lookup's message is the resolver's SERVFAIL, not a transport's leftover
+hostile tlsabogus 1 tlsabogus.lab.test
+t_jq hostile-dns/tlsabogus/lookup '.checks[] | select(.id == "dane.tlsa.lookup")
+    | "\(.status) \(.tlsrpt): \(.detail)"' \
+    "fail dnssec-invalid: TLSA lookup for _25._tcp.mx-tlsabogus.lab.test failed (bogus): DANE senders defer mail to this host"
+t_jq hostile-dns/tlsabogus/error '.mx[0].dane.tlsa.error | "\(.code) \(.message)"' "dns-bogus SERVFAIL"
+t_jq hostile-dns/tlsabogus/levels '.verdicts.levels | "\(.encrypt.outcome) \(.dane.outcome)"' "deliver defer"
+
 # a TXT record of about 50 KiB (arrives over TCP): parsed in bounded memory
 hostile txtbig 1 txtbig.lab.test
 t_jq hostile-dns/txtbig/answered '.mta_sts.txt.lookup.rcode' "NOERROR"
