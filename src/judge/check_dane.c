@@ -206,26 +206,14 @@ check_lookup(struct probe_result *r, struct probe_mx *m, bool *secure)
 	return usable;
 }
 
+/* check_params - whether the records take the forms RFC 7672 recommends */
 static void
-check_usable_params(struct probe_result *r, struct probe_mx *m, size_t usable)
+check_params(struct probe_result *r, const struct probe_mx *m)
 {
 	const struct dns_answer *a = &m->tlsa;
-	size_t i, pkix = 0, odd = 0, ee = 0, ta = 0;
-	bool ee_differ = false;
-	const struct dns_tlsa *first_ee = NULL;
-	struct check_result *cr;
+	size_t pkix = 0, odd = 0;
 
-	cr = check_add(&r->checks, CK_DANE_TLSA_USABLE,
-	    usable == a->ntlsa ? CHECK_PASS
-	    : usable           ? CHECK_WARN
-	                       : CHECK_FAIL,
-	    NULL, m->name, NULL, m->order, NULL,
-	    "%zu of %zu TLSA records usable%s", usable, a->ntlsa,
-	    usable ? ""
-	           : ": DANE senders insist on TLS but authenticate nothing");
-	if (cr && usable < a->ntlsa)
-		cr->tlsrpt = "tlsa-invalid";
-	for (i = 0; i < a->ntlsa; i++) {
+	for (size_t i = 0; i < a->ntlsa; i++) {
 		const struct dns_tlsa *t = &a->tlsa[i];
 
 		if (t->usage < 2)
@@ -238,15 +226,6 @@ check_usable_params(struct probe_result *r, struct probe_mx *m, size_t usable)
 		        (t->usage == 2 && t->selector == 0 &&
 		            (t->mtype == 1 || t->mtype == 2))))
 			odd++;
-		if (t->usage == 3) {
-			ee++;
-			if (first_ee == NULL)
-				first_ee = t;
-			else if (first_ee->len != t->len ||
-			         memcmp(first_ee->data, t->data, t->len) != 0)
-				ee_differ = true;
-		} else
-			ta++;
 	}
 	check_add(&r->checks, CK_DANE_TLSA_PARAMS,
 	    pkix  ? CHECK_WARN
@@ -258,9 +237,33 @@ check_usable_params(struct probe_result *r, struct probe_mx *m, size_t usable)
 	    : odd
 	        ? "usable records in less common forms (e.g. 2 1 x or Full data)"
 	        : "every usable record has a recommended form");
-	if (usable == 0) {
-		mx_skip(r, m, CK_DANE_ROLLOVER, "no usable records");
-		return;
+}
+
+/* check_rollover - whether the usable records survive a server key
+ * change: two different DANE-EE records, or DANE-TA ones */
+static void
+check_rollover(struct probe_result *r, const struct probe_mx *m)
+{
+	const struct dns_answer *a = &m->tlsa;
+	const struct dns_tlsa *first_ee = NULL;
+	size_t ee = 0, ta = 0;
+	bool ee_differ = false;
+
+	for (size_t i = 0; i < a->ntlsa; i++) {
+		const struct dns_tlsa *t = &a->tlsa[i];
+
+		if (tlsa_unusable_reason(t) != NULL)
+			continue;
+		if (t->usage != 3) {
+			ta++;
+			continue;
+		}
+		ee++;
+		if (first_ee == NULL)
+			first_ee = t;
+		else if (first_ee->len != t->len ||
+		         memcmp(first_ee->data, t->data, t->len) != 0)
+			ee_differ = true;
 	}
 	check_add(&r->checks, CK_DANE_ROLLOVER,
 	    (ee >= 2 && ee_differ) || (ee && ta) || (ta && !ee) ? CHECK_PASS
@@ -272,6 +275,29 @@ check_usable_params(struct probe_result *r, struct probe_mx *m, size_t usable)
 	        ? "only DANE-TA records: a server key change keeps working"
 	        : "a lone DANE-EE record: a key change breaks DANE delivery unless a new "
 	          "TLSA record is published first");
+}
+
+static void
+check_usable_params(struct probe_result *r, struct probe_mx *m, size_t usable)
+{
+	const struct dns_answer *a = &m->tlsa;
+	struct check_result *cr;
+
+	cr = check_add(&r->checks, CK_DANE_TLSA_USABLE,
+	    usable == a->ntlsa ? CHECK_PASS
+	    : usable           ? CHECK_WARN
+	                       : CHECK_FAIL,
+	    NULL, m->name, NULL, m->order, NULL,
+	    "%zu of %zu TLSA records usable%s", usable, a->ntlsa,
+	    usable ? ""
+	           : ": DANE senders insist on TLS but authenticate nothing");
+	if (cr && usable < a->ntlsa)
+		cr->tlsrpt = "tlsa-invalid";
+	check_params(r, m);
+	if (usable == 0)
+		mx_skip(r, m, CK_DANE_ROLLOVER, "no usable records");
+	else
+		check_rollover(r, m);
 }
 
 /* digest_matches - a SHA-256 TLSA record (x 0 1, x 1 1) against the
