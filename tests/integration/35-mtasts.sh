@@ -99,6 +99,11 @@ t_jq mtasts/txt-discard/id '.mta_sts.txt.id' "$STS_ID"
 t_eq mtasts/txt-discard/rpt pass "$(status_of tlsrpt.record)"
 t_jq mtasts/txt-discard/rpt-candidates '.tls_rpt.candidates' "1"
 t_jq mtasts/txt-discard/rua '.tls_rpt.rua[0].uri' "mailto:b@txtdiscard.lab.test"
+# a space before the first ";" of the one record: valid, with a warning
+t_run mtasts/txt-wsp/exit 1 lab_probe --json txtwsp.lab.test
+t_jq mtasts/txt-wsp/txt '.checks[] | select(.id == "mtasts.txt") | "\(.status): \(.detail)"' \
+    "warn: v=STSv1 ; id=$STS_ID (whitespace before the first ';': some senders discard it)"
+t_jq mtasts/txt-wsp/id '.mta_sts.txt.id' "$STS_ID"
 # a non-ASCII extension value and trailing whitespace are invalid
 t_run mtasts/txt-bad/exit 1 lab_probe --json txtbad.lab.test
 t_eq mtasts/txt-bad/txt fail "$(status_of mtasts.txt)"

@@ -70,6 +70,15 @@ t_jq hostile-dns/daneunusable/records '.mx[0].dane.tlsa.answers | sort_by(.usage
     "1 1 1 false: usages 0 and 1 are unusable for SMTP (RFC 7672 3.1.3); 3 1 9 false: unknown usage, selector or matching type"
 t_jq hostile-dns/daneunusable/levels '.verdicts.levels | "\(.encrypt.outcome) \(.dane.outcome)"' "deliver defer"
 
+# one usable record beside an unusable one: a warning (TLS-RPT
+# tlsa-invalid), DANE verifies with the usable one and delivers
+hostile danepartial 0 danepartial.lab.test
+t_jq hostile-dns/danepartial/usable '.checks[] | select(.id == "dane.tlsa.usable")
+    | "\(.status) \(.tlsrpt): \(.detail)"' "warn tlsa-invalid: 1 of 2 TLSA records usable"
+t_jq hostile-dns/danepartial/match '.mx[0].addresses[0].dane | "\(.verified) \(.matched.usage) \(.matched.selector) \(.matched.mtype)"' \
+    "true 3 1 1"
+t_jq hostile-dns/danepartial/levels '.verdicts.levels | "\(.dane.outcome) \(.secure.outcome)"' "deliver deliver"
+
 # the TLSA name an alias into bogus.lab.test (expired signatures), the
 # addresses secure: the lookup fails as bogus, DANE senders defer; the
 # lookup's message is the resolver's SERVFAIL, not a transport's leftover
