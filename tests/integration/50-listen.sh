@@ -82,6 +82,9 @@ if listen_start swaks_tls; then
 	t_jq "swaks_tls refusal" '.refusal' "null"
 	t_jq "swaks_tls starttls.used check" '.checks[] | select(.id == "sender.starttls.used") | .status' "pass"
 	t_jq "swaks_tls client_hello" '.tls.client_hello.versions[0]' "TLSv1.3"
+	t_jq "swaks_tls tls checks" '[.checks[] | select(.id | startswith("sender.tls."))
+	    | "\(.id) \(.status)"] | join(", ")' \
+	    "sender.tls.version pass, sender.tls.cipher pass, sender.tls.client_hello pass"
 fi
 
 # 2. swaks --tls-verify against an untrusted certificate: alert unknown_ca
@@ -215,7 +218,21 @@ if listen_start silent --duration 2; then
 	    "$(jq -r 'select(.type == "listen.end") | .reason' <"$L_OUT")"
 fi
 
-# 12. The human report of a session (no --json): swaks with STARTTLS and
+# 12. A TLS 1.0 sender (openssl s_client -tls1, an ECDHE-ECDSA CBC suite):
+# the listener accepts it to observe (checks.md), the version check fails
+# (exit 1), the suite is acceptable, the ClientHello warns.
+if listen_start tls10; then
+	printf 'EHLO old.sender.example\r\nQUIT\r\n' | timeout 15 openssl s_client -quiet \
+	    -starttls smtp -connect "$ADDR:$PORT" -tls1 \
+	    -cipher 'ECDHE-ECDSA-AES128-SHA:@SECLEVEL=0' >"$TMP/tls10.out" 2>&1
+	listen_wait tls10 1
+	t_jq "tls10 version" '.tls.version' "TLSv1"
+	t_jq "tls10 checks" '[.checks[] | select(.id | startswith("sender.tls."))
+	    | "\(.id) \(.status): \(.detail)"] | join("; ")' \
+	    "sender.tls.version fail: TLSv1; sender.tls.cipher pass: TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA (acceptable); sender.tls.client_hello warn: highest offered version is below TLS 1.2"
+fi
+
+# 13. The human report of a session (no --json): swaks with STARTTLS and
 # SNI, its lines in order, the TLS ones (tls_lines) included.
 timeout 30 "$SMTPTLS" listen --bind "$ADDR:$PORT" --hostname mx.listen.example \
     --count 1 --duration 20 >"$TMP/human.out" 2>"$TMP/human.err" &
@@ -240,7 +257,7 @@ verdict tls" "$(sed -n '2,8p' "$TMP/human.out" | sed -E 's/^  //; s/^(client cer
 t_match "human TLS line" '^  TLS +TLSv1\.3 TLS_[A-Z0-9_]+ \((good|acceptable)\)(, group [a-zA-Z0-9]+)?$' \
     "$(grep '^  TLS ' "$TMP/human.out")"
 
-# 13. Usage and bind errors exit 2.
+# 14. Usage and bind errors exit 2.
 t_run "listen usage" 2 "$SMTPTLS" listen --bogus
 t_run "listen bad bind" 3 "$SMTPTLS" listen --bind 192.0.2.1:1 --duration 1
 if listen_start bind_busy --duration 3; then
