@@ -15,7 +15,6 @@
  */
 #include "probe_internal.h"
 
-#include <arpa/inet.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,24 +89,6 @@ probe_remaining_ms(const struct probe_result *r, unsigned step_ms)
 	return left < (long long)step_ms ? (unsigned)left : step_ms;
 }
 
-static enum st_err
-mx_add(struct probe_result *r, const char *name, int pref, const char *source,
-    bool literal)
-{
-	struct probe_mx *m;
-
-	m = &r->mx[r->nmx];
-	memset(m, 0, sizeof(*m));
-	if ((m->name = strdup(name)) == NULL)
-		return ST_ERR_NOMEM;
-	m->preference = pref;
-	m->source = source;
-	m->literal = literal;
-	m->order = (unsigned)r->nmx;
-	r->nmx++;
-	return ST_OK;
-}
-
 void
 tls_init_job_fn(void *arg)
 {
@@ -157,46 +138,6 @@ domain_jobs(struct probe_result *r, struct lookup_job *pj)
 	}
 	r->have_sts_dns = true;
 	return 4;
-}
-
-/* mx_hosts - the MX hosts of the answer (or the --host, or the implicit
- * MX of RFC 5321 5.1) into r->mx */
-static enum st_err
-mx_hosts(struct probe_result *r)
-{
-	if (r->kind == TARGET_HOST) {
-		unsigned char tmp[16];
-		bool lit = inet_pton(AF_INET, r->host, tmp) == 1 ||
-		           inet_pton(AF_INET6, r->host, tmp) == 1;
-
-		if ((r->mx = calloc(1, sizeof(*r->mx))) == NULL)
-			return ST_ERR_NOMEM;
-		return mx_add(r, r->host, -1, "host", lit);
-	}
-	r->have_mxans = true;
-	if (r->mxans.err != ST_OK || r->mxans.rcode != LDNS_RCODE_NOERROR ||
-	    r->mxans.dnssec == DNSSEC_BOGUS)
-		return ST_OK;
-	if (r->mxans.nmx == 1 && r->mxans.mx[0].exchange[0] == '\0') {
-		r->null_mx = true;
-		return ST_OK;
-	}
-	r->mx = calloc(r->mxans.nmx ? r->mxans.nmx : 1, sizeof(*r->mx));
-	if (r->mx == NULL)
-		return ST_ERR_NOMEM;
-	if (r->mxans.nmx == 0) {
-		r->implicit = true;
-		return mx_add(r, r->domain, 0, "implicit", false);
-	}
-	for (size_t i = 0; i < r->mxans.nmx; i++) {
-		/* A "." among other records (RFC 7505 3) is no host. */
-		if (r->mxans.mx[i].exchange[0] == '\0')
-			continue;
-		if (mx_add(r, r->mxans.mx[i].exchange,
-		        r->mxans.mx[i].preference, "mx", false) != ST_OK)
-			return ST_ERR_NOMEM;
-	}
-	return ST_OK;
 }
 
 /* host_jobs - A, AAAA and TLSA of every MX host into lj (room for three
@@ -303,7 +244,7 @@ dns_run_hosts(struct dns_run *d)
 	struct probe_result *r = d->r;
 	size_t n;
 
-	if ((d->err = mx_hosts(r)) != ST_OK || r->nmx == 0)
+	if ((d->err = probe_mx_hosts(r)) != ST_OK || r->nmx == 0)
 		return;
 	if ((d->hosts = calloc(r->nmx * 3, sizeof(*d->hosts))) == NULL) {
 		d->err = ST_ERR_NOMEM;

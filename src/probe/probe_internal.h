@@ -54,6 +54,10 @@ enum st_err probe_dns_run(struct probe_result *r, struct tls_init_job *tj,
     const struct probe_dns_hooks *hooks) __attribute__((warn_unused_result));
 /* A step limit that never runs past the run deadline (ms, >= 1). */
 unsigned probe_remaining_ms(const struct probe_result *r, unsigned step_ms);
+/* The MX hosts of the MX answer, the implicit MX or --host into r->mx
+ * (probe_mx.c). */
+enum st_err probe_mx_hosts(struct probe_result *r)
+    __attribute__((warn_unused_result));
 /* probe_addrs.c: the address list the sessions use */
 enum st_err probe_build_addrs(struct probe_result *r)
     __attribute__((warn_unused_result));
